@@ -1,0 +1,65 @@
+# Helpers so that adding a library, a lab or a test is a single line.
+
+# racelab_twin_library(NAME SOURCES src... [PUBLIC_INCLUDE dir...] [LINK lib...])
+# A static library NAME built like the rest of the build and, when TSan twins
+# are on, NAME-tsan built with ThreadSanitizer. LINK entries that are themselves
+# twin libraries are linked to their own -tsan twin in the twin.
+function(racelab_twin_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;PUBLIC_INCLUDE;LINK" ${ARGN})
+  set(variants "${name}")
+  if(RACELAB_TSAN_TWINS)
+    list(APPEND variants "${name}-tsan")
+  endif()
+  foreach(t IN LISTS variants)
+    add_library(${t} STATIC ${ARG_SOURCES})
+    target_include_directories(${t} PUBLIC ${ARG_PUBLIC_INCLUDE})
+    target_link_libraries(${t} PUBLIC racelab::common)
+    foreach(dep IN LISTS ARG_LINK)
+      get_property(is_twin GLOBAL PROPERTY RACELAB_TWIN_${dep})
+      if(is_twin AND t MATCHES "-tsan$")
+        target_link_libraries(${t} PUBLIC ${dep}-tsan)
+      else()
+        target_link_libraries(${t} PUBLIC ${dep})
+      endif()
+    endforeach()
+    if(t MATCHES "-tsan$")
+      target_link_libraries(${t} PUBLIC racelab::tsan)
+      target_compile_definitions(${t} PUBLIC RACELAB_TSAN_TWIN=1)
+    else()
+      target_link_libraries(${t} PUBLIC racelab::sanitizer)
+    endif()
+  endforeach()
+  set_property(GLOBAL PROPERTY RACELAB_TWIN_${name} ON)
+endfunction()
+
+# racelab_add_lab(NAME MAIN main.c VARIANTS file.c...)
+# Builds the lab's variants as a library (NAME_lab, which the tests link),
+# the program lab-NAME and, with TSan twins on, lab-NAME-tsan.
+function(racelab_add_lab name)
+  cmake_parse_arguments(ARG "" "MAIN" "VARIANTS" ${ARGN})
+  racelab_twin_library(${name}_lab SOURCES ${ARG_VARIANTS}
+    PUBLIC_INCLUDE ${CMAKE_CURRENT_SOURCE_DIR} LINK lab_common sync racelab::ao)
+  add_executable(lab-${name} ${ARG_MAIN})
+  target_link_libraries(lab-${name} PRIVATE ${name}_lab)
+  if(RACELAB_TSAN_TWINS)
+    add_executable(lab-${name}-tsan ${ARG_MAIN})
+    target_link_libraries(lab-${name}-tsan PRIVATE ${name}_lab-tsan)
+  endif()
+endfunction()
+
+# racelab_add_test(NAME SOURCES src... [LINK lib...] [LABELS l...] [TIMEOUT s])
+# One CUnit executable test_NAME, registered as one CTest test.
+function(racelab_add_test name)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LINK;LABELS" ${ARGN})
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 120)
+  endif()
+  add_executable(test_${name} ${ARG_SOURCES})
+  target_include_directories(test_${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
+  target_link_libraries(test_${name} PRIVATE racelab::cunit racelab::common racelab::sanitizer ${ARG_LINK})
+  target_compile_definitions(test_${name} PRIVATE
+    RACELAB_BIN_DIR="${CMAKE_RUNTIME_OUTPUT_DIRECTORY}"
+    RACELAB_SANITIZER_NAME="${RACELAB_SANITIZER}")
+  add_test(NAME ${name} COMMAND test_${name})
+  set_tests_properties(${name} PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}")
+endfunction()

@@ -1,0 +1,72 @@
+/* sync/src/sem.c - slow paths of the futex semaphore (see sync/sem.h). */
+#include "sync/sem.h"
+
+#include <errno.h>
+
+/* Spin budget before sleeping, in pause hints, looking at |value| after 1,
+ * 2, 4, ... pauses: as for the mutex (see src/mutex.c), this is for the
+ * binary-lock use, where the unit usually comes back sooner than a futex
+ * sleep and wake-up would take. */
+#ifndef SYNC__SEM_SPIN
+#define SYNC__SEM_SPIN 512u
+#endif
+
+int sync_sem_init(sync_sem_t *s, unsigned value, unsigned flags)
+{
+    if (value > SYNC_SEM_VALUE_MAX || (flags & ~SYNC_PSHARED))
+        return EINVAL;
+    sync_store_u32(&s->value, value, SYNC_RELAXED);
+    sync_store_u32(&s->waiters, 0, SYNC_RELAXED);
+    s->flags = flags;
+    return 0;
+}
+
+void sync__sem_wake(sync_sem_t *s)
+{
+    /* One unit was added: one sleeper can use it. */
+    sync_futex_wake(&s->value, 1, s->flags);
+}
+
+int sync_sem_timedwait(sync_sem_t *s, const struct timespec *abs_monotonic)
+{
+    if (sync_sem_trywait(s))
+        return 0;
+    if (abs_monotonic != NULL &&
+        (abs_monotonic->tv_nsec < 0 || abs_monotonic->tv_nsec >= 1000000000L))
+        return EINVAL;
+
+    /* Spin while nobody sleeps (if threads sleep, units are scarce). */
+    for (unsigned spent = 0, backoff = 1; spent < SYNC__SEM_SPIN;
+         spent += backoff, backoff <<= 1) {
+        for (unsigned i = 0; i < backoff; i++)
+            sync_cpu_relax();
+        if (sync_load_u32(&s->waiters, SYNC_RELAXED) != 0)
+            break;
+        if (sync_load_u32(&s->value, SYNC_RELAXED) != 0 && sync_sem_trywait(s))
+            return 0;
+    }
+
+    int ret = 0;
+    /* Seq_cst: the increment must precede our load of |value| below in the
+     * single total order, see the Dekker pair in sync_sem_post(). */
+    sync_fetch_add_u32(&s->waiters, 1, SYNC_SEQ_CST);
+    for (;;) {
+        uint32_t v = sync_load_u32(&s->value, SYNC_SEQ_CST);
+        while (v != 0) {
+            /* Acquire: pairs with the release (seq_cst) CAS in sync_sem_post(). */
+            if (sync_cas_u32(&s->value, &v, v - 1, SYNC_ACQUIRE, SYNC_RELAXED))
+                goto out;
+        }
+        /* Sleeps only while the count is still 0; EAGAIN and EINTR loop. */
+        if (sync_futex_wait(&s->value, 0, abs_monotonic, s->flags) == ETIMEDOUT) {
+            /* A unit that arrived at the deadline is still taken. */
+            if (!sync_sem_trywait(s))
+                ret = ETIMEDOUT;
+            break;
+        }
+    }
+out:
+    /* Relaxed: a late decrement only costs a post a needless wake call. */
+    sync_fetch_sub_u32(&s->waiters, 1, SYNC_RELAXED);
+    return ret;
+}

@@ -1,0 +1,66 @@
+/* tests/test_main.h - the one CUnit runner every suite uses.
+ *
+ * A suite file ends with its test table and one line:
+ *     static const struct test_case tests[] = {
+ *         { "counting", test_sem_counting },
+ *         { NULL, NULL }
+ *     };
+ *     TEST_MAIN("sem", tests)
+ * CUnit is not thread-safe: worker threads record failures in atomics and the
+ * test function asserts on them after joining. */
+#ifndef RACELAB_TEST_MAIN_H
+#define RACELAB_TEST_MAIN_H
+
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+struct test_case {
+    const char *name;
+    void (*fn)(void);
+};
+
+static unsigned test__skipped;
+
+/* Marks the running test as skipped (CUnit 2.1 has no skip state of its own). */
+static inline void test_skip(const char *why)
+{
+    test__skipped++;
+    printf("\n    SKIPPED: %s\n", why);
+}
+
+static inline unsigned test_online_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 1;
+}
+
+static inline int test_run_suite(const char *suite_name, const struct test_case *tests)
+{
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 2;
+    CU_pSuite suite = CU_add_suite(suite_name, NULL, NULL);
+    if (suite == NULL)
+        return 2;
+    for (const struct test_case *t = tests; t->name != NULL; t++)
+        if (CU_add_test(suite, t->name, t->fn) == NULL)
+            return 2;
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    unsigned failed = CU_get_number_of_tests_failed();
+    unsigned failures = CU_get_number_of_failures();
+    if (test__skipped)
+        printf("(%u test(s) skipped)\n", test__skipped);
+    CU_cleanup_registry();
+    return (failed || failures) ? 1 : 0;
+}
+
+#define TEST_MAIN(suite_name, table)                 \
+    int main(void)                                   \
+    {                                                \
+        setvbuf(stdout, NULL, _IONBF, 0);            \
+        return test_run_suite((suite_name), (table)); \
+    }
+
+#endif
