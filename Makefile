@@ -1,0 +1,60 @@
+# racelab - the front door. `make help` lists the targets.
+#
+# It configures and builds through CMake into build/ (programs in build/bin/).
+# CMake builds a project with one C compiler: clang when present, because the
+# lab-*-tsan programs need it; otherwise cc, without the -tsan programs.
+
+BUILD      ?= build
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+RACELAB_CC ?= $(shell command -v clang 2>/dev/null || command -v cc 2>/dev/null || echo cc)
+CMAKE_ARGS ?=
+ARGS       ?=
+
+.PHONY: all build configure help lab-counter test bench clean
+
+all: build
+
+help:
+	@echo "racelab - race conditions made visible, fixed and measured"
+	@echo ""
+	@echo "  make lab-counter   two threads x 100000 unsynchronized increments, then the fixes"
+	@echo "                     (pass options with ARGS=\"--variant all --workers 4\")"
+	@echo "  make test          install missing Debian packages (as root), build, run every test"
+	@echo "  make bench         every counter variant at 1, 2, 4, 8 workers, ratios to mutex"
+	@echo "  make               build everything into $(BUILD)/bin"
+	@echo "  make clean         remove $(BUILD)/"
+	@echo ""
+	@echo "  programs: $(BUILD)/bin/lab-counter [--help], $(BUILD)/bin/lab-counter-tsan (ThreadSanitizer)"
+	@echo "  CI jobs:  make -f Makefile.ci help"
+
+# Reconfigure from scratch when the compiler changed (e.g. clang was installed
+# after a first build with cc): CMake cannot switch compilers in place.
+configure:
+	@command -v cmake >/dev/null 2>&1 || scripts/deps.sh lab
+	@if [ -f $(BUILD)/.racelab-cc ] && [ "$$(cat $(BUILD)/.racelab-cc)" != "$(RACELAB_CC)" ]; then \
+	    echo "racelab: compiler changed to $(RACELAB_CC): reconfiguring $(BUILD)/"; rm -rf $(BUILD); fi
+	@mkdir -p $(BUILD)
+	@echo "$(RACELAB_CC)" > $(BUILD)/.racelab-cc
+	@if ! cmake -S . -B $(BUILD) -DCMAKE_C_COMPILER=$(RACELAB_CC) $(CMAKE_ARGS) > $(BUILD)/configure.log 2>&1; then \
+	    cat $(BUILD)/configure.log; echo "racelab: configuring failed (log: $(BUILD)/configure.log)"; exit 1; fi
+	@grep -A2 '^CMake Warning\|racelab:' $(BUILD)/configure.log | grep -v '^CMake Warning\|^--$$\|^ *$$' | sed 's/^ *//;s/^-- //' || true
+
+build: configure
+	@echo "racelab: building with $(notdir $(RACELAB_CC)) into $(BUILD)/ (log: $(BUILD)/build.log)"
+	@if ! cmake --build $(BUILD) -j $(JOBS) > $(BUILD)/build.log 2>&1; then \
+	    grep -B2 -A6 'error\|Error' $(BUILD)/build.log | head -60; echo "racelab: build failed (log: $(BUILD)/build.log)"; exit 1; fi
+	@! grep -m5 'warning:' $(BUILD)/build.log
+
+lab-counter: build
+	@echo ""
+	@$(BUILD)/bin/lab-counter $(ARGS)
+
+bench: build
+	@$(BUILD)/bin/bench-counter $(ARGS)
+
+test:
+	@scripts/deps.sh test
+	@$(MAKE) --no-print-directory -f Makefile.ci ci
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,218 @@
+/* labs/common/args.c - command-line parsing and validation for every lab.
+ *
+ * Every mistake gets one line naming the problem and the valid choices; the
+ * caller prints it and exits 2. Numbers are strict: decimal digits only (no
+ * sign, no spaces, no "1e5"), within the runtime's limits, so "--iters -5"
+ * and "--workers 100000" are refused rather than wrapped or attempted. */
+#include "lab.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const struct lab_variant *lab_find_variant(const struct lab *lab, const char *name)
+{
+    for (size_t i = 0; i < lab->nvariants; i++)
+        if (strcmp(lab->variants[i]->name, name) == 0)
+            return lab->variants[i];
+    return NULL;
+}
+
+static void variant_names(const struct lab *lab, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < lab->nvariants && used < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, "%s, ", lab->variants[i]->name);
+    if (used < len)
+        snprintf(buf + used, len - used, "all");
+}
+
+/* Parses a whole decimal number in [min, max]. */
+static int parse_count(const char *opt, const char *text, uint64_t min, uint64_t max,
+                       uint64_t *out, char *err, size_t errlen)
+{
+    const char *p = text;
+    uint64_t v = 0;
+    bool ok = *p != '\0';
+    for (; ok && *p; p++) {
+        if (*p < '0' || *p > '9') {
+            ok = false;
+            break;
+        }
+        unsigned d = (unsigned)(*p - '0');
+        if (v > (UINT64_MAX - d) / 10) {
+            v = UINT64_MAX;   /* saturate: reported as over the limit below */
+            while (p[1] >= '0' && p[1] <= '9')
+                p++;
+            continue;
+        }
+        v = v * 10 + d;
+    }
+    if (!ok) {
+        snprintf(err, errlen, "%s: '%s' is not a whole number (expected %llu to %llu)",
+                 opt, text, (unsigned long long)min, (unsigned long long)max);
+        return -1;
+    }
+    if (v < min || v > max) {
+        snprintf(err, errlen, "%s: %s is out of range (expected %llu to %llu)", opt, text,
+                 (unsigned long long)min, (unsigned long long)max);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_variants(const struct lab *lab, const char *text, struct lab_opts *o,
+                          char *err, size_t errlen)
+{
+    char names[512];
+    o->nvariants = 0;
+    if (strcmp(text, "all") == 0) {
+        for (size_t i = 0; i < lab->nvariants; i++)
+            o->variants[o->nvariants++] = lab->variants[i];
+        return 0;
+    }
+    const char *p = text;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        char name[64];
+        const struct lab_variant *v = NULL;
+        if (len > 0 && len < sizeof name) {
+            memcpy(name, p, len);
+            name[len] = '\0';
+            v = lab_find_variant(lab, name);
+        }
+        if (v == NULL) {
+            variant_names(lab, names, sizeof names);
+            snprintf(err, errlen, "--variant: unknown variant '%.*s' (valid: %s)",
+                     (int)(len > 64 ? 64 : len), p, names);
+            return -1;
+        }
+        if (v->unavailable) {
+            snprintf(err, errlen, "--variant: '%s' is unavailable in this build: %s",
+                     v->name, v->unavailable);
+            return -1;
+        }
+        bool dup = false;
+        for (size_t i = 0; i < o->nvariants; i++)
+            dup |= o->variants[i] == v;
+        if (!dup) {
+            if (o->nvariants == sizeof o->variants / sizeof o->variants[0]) {
+                snprintf(err, errlen, "--variant: too many variants");
+                return -1;
+            }
+            o->variants[o->nvariants++] = v;
+        }
+        if (comma == NULL)
+            return 0;
+        p = comma + 1;
+    }
+}
+
+static int parse_model(const char *text, enum lab_model *out, char *err, size_t errlen)
+{
+    for (int m = 0; m < LAB_NMODELS; m++) {
+        if (strcmp(text, lab_model_name((enum lab_model)m)) == 0) {
+            *out = (enum lab_model)m;
+            return 0;
+        }
+    }
+    static const char *const later[] = { "procs", "coros", "coros-preempt", "coros-mn" };
+    for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
+        if (strcmp(text, later[i]) == 0) {
+            snprintf(err, errlen, "--model: '%s' is not built yet (valid: threads)", text);
+            return -1;
+        }
+    }
+    snprintf(err, errlen, "--model: unknown model '%s' (valid: threads)", text);
+    return -1;
+}
+
+int lab_parse_args(const struct lab *lab, int argc, char **argv,
+                   struct lab_opts *o, char *err, size_t errlen)
+{
+    memset(o, 0, sizeof *o);
+    o->model = LAB_THREADS;
+    o->workers = 2;
+    o->iters = 100000;
+    o->trials = 10;
+    o->format = LAB_HUMAN;
+    const char *variant_text = lab->default_variants;
+    bool json = false, csv = false;
+
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *val = NULL;
+        char name[32];
+        /* Accept both "--opt value" and "--opt=value". */
+        const char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
+        size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
+        if (nlen >= sizeof name)
+            nlen = sizeof name - 1;
+        memcpy(name, arg, nlen);
+        name[nlen] = '\0';
+
+        bool takes_value = strcmp(name, "--model") == 0 || strcmp(name, "--variant") == 0 ||
+                           strcmp(name, "--workers") == 0 || strcmp(name, "--iters") == 0 ||
+                           strcmp(name, "--trials") == 0;
+        if (takes_value) {
+            if (eq) {
+                val = eq + 1;
+            } else if (i + 1 < argc) {
+                val = argv[++i];
+            } else {
+                snprintf(err, errlen, "%s needs a value", name);
+                return LAB_ARGS_ERROR;
+            }
+        } else if (eq) {
+            snprintf(err, errlen, "%s takes no value", name);
+            return LAB_ARGS_ERROR;
+        }
+
+        uint64_t n;
+        if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
+            return LAB_ARGS_HELP;
+        } else if (strcmp(name, "--json") == 0) {
+            json = true;
+        } else if (strcmp(name, "--csv") == 0) {
+            csv = true;
+        } else if (strcmp(name, "--list") == 0) {
+            o->list = true;
+        } else if (strcmp(name, "--model") == 0) {
+            if (parse_model(val, &o->model, err, errlen) != 0)
+                return LAB_ARGS_ERROR;
+        } else if (strcmp(name, "--variant") == 0) {
+            variant_text = val;
+        } else if (strcmp(name, "--workers") == 0) {
+            if (parse_count(name, val, 1, LAB_MAX_WORKERS, &n, err, errlen) != 0)
+                return LAB_ARGS_ERROR;
+            o->workers = (unsigned)n;
+        } else if (strcmp(name, "--iters") == 0) {
+            if (parse_count(name, val, 1, LAB_MAX_ITERS, &n, err, errlen) != 0)
+                return LAB_ARGS_ERROR;
+            o->iters = n;
+        } else if (strcmp(name, "--trials") == 0) {
+            if (parse_count(name, val, 1, LAB_MAX_TRIALS, &n, err, errlen) != 0)
+                return LAB_ARGS_ERROR;
+            o->trials = (unsigned)n;
+        } else {
+            snprintf(err, errlen, "unknown %s '%s' (options: --model --variant --workers "
+                     "--iters --trials --json --csv --list --help)",
+                     arg[0] == '-' ? "option" : "argument", arg);
+            return LAB_ARGS_ERROR;
+        }
+    }
+    if (json && csv) {
+        snprintf(err, errlen, "--json and --csv exclude each other: pick one");
+        return LAB_ARGS_ERROR;
+    }
+    o->format = json ? LAB_JSON : csv ? LAB_CSV : LAB_HUMAN;
+    if (o->list)
+        return LAB_ARGS_OK;   /* --list ignores --variant: it lists them all */
+    if (parse_variants(lab, variant_text, o, err, errlen) != 0)
+        return LAB_ARGS_ERROR;
+    return LAB_ARGS_OK;
+}

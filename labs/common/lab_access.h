@@ -1,0 +1,18 @@
+/* labs/common/lab_access.h - how a worker body touches shared state.
+ *
+ * Natively each access is one plain, separate load or store that the compiler
+ * may neither fuse nor hoist out of the loop (volatile), and that
+ * ThreadSanitizer instruments like any other access. So a racy loop
+ *     v = LAB_LOAD(&c); LAB_STORE(&c, v + 1);
+ * stays a real read-modify-write with a window between the two, instead of
+ * being folded into "c += iters" (which would hide the race from a native run
+ * but not from TSan). The coroutine models will turn LAB_YIELD() into a yield
+ * point; the future explorer will schedule at every access. */
+#ifndef RACELAB_LAB_ACCESS_H
+#define RACELAB_LAB_ACCESS_H
+
+#define LAB_LOAD(p)     (*(const volatile __typeof__(*(p)) *)(p))
+#define LAB_STORE(p, v) ((void)(*(volatile __typeof__(*(p)) *)(p) = (v)))
+#define LAB_YIELD()     ((void)0)
+
+#endif

@@ -1,0 +1,85 @@
+/* labs/counter/variant.h - turns a variant's hooks into a lab_variant.
+ *
+ * Include it last in a variant file, after VARIANT_NAME (a bare word),
+ * VARIANT_DESC, struct state and increment(). It generates the worker loop
+ * with increment() inlined into it, so the runtime adds one indirect call per
+ * worker, never one per operation. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "counter.h"
+
+#define COUNTER__STR2(x) #x
+#define COUNTER__STR(x) COUNTER__STR2(x)
+#define COUNTER__CAT2(a, b) a##b
+#define COUNTER__CAT(a, b) COUNTER__CAT2(a, b)
+#define COUNTER__SYMBOL COUNTER__CAT(counter_variant_, VARIANT_NAME)
+
+#ifndef VARIANT_RACY
+#define VARIANT_RACY false
+#endif
+
+extern const struct lab_variant COUNTER__SYMBOL;
+
+#ifdef VARIANT_UNAVAILABLE
+
+const struct lab_variant COUNTER__SYMBOL = {
+    .name = COUNTER__STR(VARIANT_NAME),
+    .description = VARIANT_DESC,
+    .racy_by_design = VARIANT_RACY,
+    .models = LAB_MODEL_BIT(LAB_THREADS),
+    .unavailable = VARIANT_UNAVAILABLE,
+};
+
+#else
+
+static void counter__work(void *st, unsigned worker, uint64_t iters)
+{
+    struct state *s = st;
+    for (uint64_t i = 0; i < iters; i++)
+        increment(s, worker);
+}
+
+static int counter__setup(void *st, unsigned workers)
+{
+#ifdef VARIANT_SETUP
+    return VARIANT_SETUP((struct state *)st, workers);
+#else
+    (void)st;
+    (void)workers;
+    return 0;
+#endif
+}
+
+static void counter__teardown(void *st)
+{
+#ifdef VARIANT_TEARDOWN
+    VARIANT_TEARDOWN((struct state *)st);
+#else
+    (void)st;
+#endif
+}
+
+static uint64_t counter__observe(const void *st, unsigned workers)
+{
+#ifdef VARIANT_OBSERVE
+    return VARIANT_OBSERVE((const struct state *)st, workers);
+#else
+    (void)workers;
+    return ((const struct state *)st)->value;   /* every worker has been joined */
+#endif
+}
+
+const struct lab_variant COUNTER__SYMBOL = {
+    .name = COUNTER__STR(VARIANT_NAME),
+    .description = VARIANT_DESC,
+    .racy_by_design = VARIANT_RACY,
+    .models = LAB_MODEL_BIT(LAB_THREADS),
+    .state_size = sizeof(struct state),
+    .setup = counter__setup,
+    .teardown = counter__teardown,
+    .work = counter__work,
+    .observe = counter__observe,
+};
+
+#endif

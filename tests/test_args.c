@@ -1,0 +1,135 @@
+/* tests/test_args.c - the lab runtime's command-line parsing and validation. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "counter.h"
+#include "test_main.h"
+
+static struct lab_opts opts;
+static char err[512];
+
+/* Parses a NULL-terminated list of arguments after the program name. */
+static int parse(const char *first, ...)
+{
+    char *argv[32] = { "lab-counter" };
+    int argc = 1;
+    va_list ap;
+    va_start(ap, first);
+    for (const char *a = first; a != NULL && argc < 31; a = va_arg(ap, const char *))
+        argv[argc++] = (char *)a;
+    va_end(ap);
+    err[0] = '\0';
+    return lab_parse_args(&counter_lab, argc, argv, &opts, err, sizeof err);
+}
+
+static bool has(const char *needle)
+{
+    return strstr(err, needle) != NULL;
+}
+
+static void test_args_defaults(void)
+{
+    CU_ASSERT_EQUAL(parse(NULL), LAB_ARGS_OK);
+    CU_ASSERT_EQUAL(opts.workers, 2);
+    CU_ASSERT_EQUAL(opts.iters, 100000);
+    CU_ASSERT_EQUAL(opts.trials, 10);
+    CU_ASSERT_EQUAL(opts.model, LAB_THREADS);
+    CU_ASSERT_EQUAL(opts.format, LAB_HUMAN);
+    CU_ASSERT_FALSE(opts.list);
+    CU_ASSERT_EQUAL_FATAL(opts.nvariants, 3);
+    CU_ASSERT_STRING_EQUAL(opts.variants[0]->name, "racy");
+    CU_ASSERT_STRING_EQUAL(opts.variants[1]->name, "mutex");
+    CU_ASSERT_STRING_EQUAL(opts.variants[2]->name, "atomic");
+}
+
+static void test_args_values(void)
+{
+    CU_ASSERT_EQUAL(parse("--workers", "8", "--iters=5000", "--trials", "3", "--json", NULL),
+                    LAB_ARGS_OK);
+    CU_ASSERT_EQUAL(opts.workers, 8);
+    CU_ASSERT_EQUAL(opts.iters, 5000);
+    CU_ASSERT_EQUAL(opts.trials, 3);
+    CU_ASSERT_EQUAL(opts.format, LAB_JSON);
+    CU_ASSERT_EQUAL(parse("--workers", "1024", "--iters", "1000000000", "--trials", "1000",
+                          "--csv", NULL), LAB_ARGS_OK);
+    CU_ASSERT_EQUAL(opts.workers, LAB_MAX_WORKERS);
+    CU_ASSERT_EQUAL(opts.iters, LAB_MAX_ITERS);
+    CU_ASSERT_EQUAL(opts.format, LAB_CSV);
+    CU_ASSERT_EQUAL(parse("--model", "threads", "--list", NULL), LAB_ARGS_OK);
+    CU_ASSERT_TRUE(opts.list);
+    CU_ASSERT_EQUAL(parse("--help", NULL), LAB_ARGS_HELP);
+    CU_ASSERT_EQUAL(parse("-h", NULL), LAB_ARGS_HELP);
+}
+
+static void test_args_bad_numbers(void)
+{
+    static const char *const bad[][2] = {
+        { "--workers", "0" }, { "--iters", "-5" }, { "--iters", "abc" }, { "--trials", "0" },
+        { "--iters", "1e5" }, { "--iters", "" }, { "--iters", " 5" }, { "--iters", "5 " },
+        { "--workers", "+2" }, { "--workers", "2.0" }, { "--workers", "0x10" },
+        { "--workers", "100000" }, { "--iters", "1000000001" }, { "--trials", "1001" },
+        { "--iters", "18446744073709551616" }, { "--iters", "99999999999999999999999" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int rc = parse(bad[i][0], bad[i][1], NULL);
+        if (rc != LAB_ARGS_ERROR)
+            printf("\n    accepted: %s '%s'\n", bad[i][0], bad[i][1]);
+        CU_ASSERT_EQUAL(rc, LAB_ARGS_ERROR);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err, bad[i][0]));   /* names the option */
+        CU_ASSERT_PTR_NULL(strchr(err, '\n'));             /* one line */
+    }
+    parse("--workers", "100000", NULL);
+    CU_ASSERT_TRUE(has("1 to 1024"));   /* says the limit */
+    parse("--iters", "abc", NULL);
+    CU_ASSERT_TRUE(has("not a whole number"));
+}
+
+static void test_args_bad_words(void)
+{
+    CU_ASSERT_EQUAL(parse("--variant", "nope", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_TRUE(has("'nope'") && has("racy") && has("sharded") && has("all"));
+    CU_ASSERT_EQUAL(parse("--variant", "racy,", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_EQUAL(parse("--variant", "", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_EQUAL(parse("--frobnicate", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_TRUE(has("--frobnicate") && has("--workers"));
+    CU_ASSERT_EQUAL(parse("stray", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_TRUE(has("argument 'stray'"));
+    CU_ASSERT_EQUAL(parse("--workers", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_TRUE(has("needs a value"));
+    CU_ASSERT_EQUAL(parse("--json=yes", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_EQUAL(parse("--json", "--csv", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_EQUAL(parse("--model", "fibers", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_TRUE(has("'fibers'") && has("threads"));
+    CU_ASSERT_EQUAL(parse("--model", "procs", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_TRUE(has("not built yet"));
+}
+
+static void test_args_variant_lists(void)
+{
+    CU_ASSERT_EQUAL(parse("--variant", "all", NULL), LAB_ARGS_OK);
+    CU_ASSERT_EQUAL(opts.nvariants, counter_lab.nvariants);
+    CU_ASSERT_EQUAL(parse("--variant", "cas,racy,cas", NULL), LAB_ARGS_OK);
+    CU_ASSERT_EQUAL_FATAL(opts.nvariants, 2);   /* duplicates folded, order kept */
+    CU_ASSERT_STRING_EQUAL(opts.variants[0]->name, "cas");
+    CU_ASSERT_STRING_EQUAL(opts.variants[1]->name, "racy");
+    const struct lab_variant *ao = lab_find_variant(&counter_lab, "ao");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ao);
+    if (ao->unavailable) {
+        CU_ASSERT_EQUAL(parse("--variant", "ao", NULL), LAB_ARGS_ERROR);
+        CU_ASSERT_TRUE(has("libatomic-ops-dev"));
+    } else {
+        CU_ASSERT_EQUAL(parse("--variant", "ao", NULL), LAB_ARGS_OK);
+    }
+}
+
+static const struct test_case tests[] = {
+    { "defaults", test_args_defaults },
+    { "values", test_args_values },
+    { "bad_numbers", test_args_bad_numbers },
+    { "bad_words", test_args_bad_words },
+    { "variant_lists", test_args_variant_lists },
+    { NULL, NULL },
+};
+
+TEST_MAIN("args", tests)

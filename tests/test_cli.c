@@ -1,0 +1,201 @@
+/* tests/test_cli.c - lab-counter as a user and a script see it.
+ *
+ * Bad input: exit status 2, exactly one line on stderr naming the problem,
+ * nothing on stdout. --json: every line one valid JSON object carrying the
+ * protocol's fields (DESIGN.md section 7), one "trial" per trial and one
+ * "summary" per variant. --csv: a header and rows of the same width. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "json_check.h"
+#include "run_prog.h"
+#include "test_main.h"
+
+#define LAB RACELAB_BIN_DIR "/lab-counter"
+
+/* Runs lab-counter with a NULL-terminated list of arguments. */
+static struct prog_result lab(const char *first, ...)
+{
+    char *argv[32] = { LAB };
+    int argc = 1;
+    va_list ap;
+    va_start(ap, first);
+    for (const char *a = first; a != NULL && argc < 31; a = va_arg(ap, const char *))
+        argv[argc++] = (char *)a;
+    va_end(ap);
+    argv[argc] = NULL;
+    return run_prog(argv, 120);
+}
+#define RUN(...) lab(__VA_ARGS__, NULL)
+
+static void expect_usage_error(struct prog_result r, const char *needle)
+{
+    if (r.status != 2 || count_lines(r.err) != 1 || r.out[0] != '\0' || !strstr(r.err, needle))
+        printf("\n    status %d, stderr: %s    stdout: %.80s\n", r.status, r.err, r.out);
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_EQUAL(count_lines(r.err), 1);
+    CU_ASSERT_STRING_EQUAL(r.out, "");
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, needle));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "lab-counter: "));
+    prog_result_free(&r);
+}
+
+static void test_cli_bad_input(void)
+{
+    expect_usage_error(RUN("--workers", "0"), "--workers");
+    expect_usage_error(RUN("--iters", "-5"), "--iters");
+    expect_usage_error(RUN("--iters", "abc"), "--iters");
+    expect_usage_error(RUN("--trials", "0"), "--trials");
+    expect_usage_error(RUN("--variant", "nope"), "nope");
+    expect_usage_error(RUN("--bogus"), "--bogus");
+    expect_usage_error(RUN("--workers", "100000"), "1024");
+    expect_usage_error(RUN("--model", "procs"), "procs");
+    expect_usage_error(RUN("--workers"), "needs a value");
+}
+
+static void test_cli_help(void)
+{
+    struct prog_result r = RUN("--help");
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "--workers"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "--json"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "sharded"));
+    CU_ASSERT_STRING_EQUAL(r.err, "");
+    prog_result_free(&r);
+}
+
+static void test_cli_human_report(void)
+{
+    struct prog_result r = RUN("--variant", "mutex,atomic", "--iters", "1000", "--trials", "2");
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "exact in 2 of 2 trials (2000)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "atomics: "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "summary"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "ns/op"));
+    CU_ASSERT_STRING_EQUAL(r.err, "");
+    prog_result_free(&r);
+}
+
+/* In a build where everything runs under ThreadSanitizer, racy is a reported
+ * race (exit 66) by design; the output tests then use a fixed variant. */
+static const char *racy_unless_tsan(const char *with, const char *without)
+{
+    return strcmp(RACELAB_SANITIZER_NAME, "thread") == 0 ? without : with;
+}
+
+static const char *const common_fields[] = {
+    "lab", "model", "variant", "workers", "iters", "expected", "observed", "lost",
+    "ns_per_op", "wall_ns", "racy_by_design", "atomics",
+};
+
+static void test_cli_json_lines(void)
+{
+    const char *variants = racy_unless_tsan("racy,cas,sharded", "ttas,cas,sharded");
+    struct prog_result r = RUN("--json", "--variant", variants, "--iters", "3000", "--trials", "3",
+                               "--workers", "3");
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_STRING_EQUAL(r.err, "");
+    unsigned trials = 0, summaries = 0, lines = 0;
+    for (char *line = strtok(r.out, "\n"); line; line = strtok(NULL, "\n")) {
+        lines++;
+        if (!json_valid_object(line)) {
+            printf("\n    not a JSON object: %s\n", line);
+            CU_FAIL("invalid JSON line");
+            continue;
+        }
+        for (size_t i = 0; i < sizeof common_fields / sizeof common_fields[0]; i++)
+            if (json_field(line, common_fields[i]) == NULL) {
+                printf("\n    missing \"%s\" in %s\n", common_fields[i], line);
+                CU_FAIL("missing field");
+            }
+        CU_ASSERT(json_field_is(line, "lab", "\"counter\""));
+        CU_ASSERT(json_field_is(line, "model", "\"threads\""));
+        CU_ASSERT_EQUAL(json_field_int(line, "workers", -1), 3);
+        CU_ASSERT_EQUAL(json_field_int(line, "expected", -1), 9000);
+        CU_ASSERT_EQUAL(json_field_int(line, "lost", -1),
+                        9000 - json_field_int(line, "observed", -1));
+        bool racy = json_field_is(line, "variant", "\"racy\"");
+        CU_ASSERT(json_field_is(line, "racy_by_design", racy ? "true" : "false"));
+        if (!racy)
+            CU_ASSERT_EQUAL(json_field_int(line, "observed", -1), 9000);
+        if (json_field_is(line, "kind", "\"trial\"")) {
+            trials++;
+            long long t = json_field_int(line, "trial", 0);
+            CU_ASSERT(t >= 1 && t <= 3);
+        } else if (json_field_is(line, "kind", "\"summary\"")) {
+            summaries++;
+            CU_ASSERT_EQUAL(json_field_int(line, "trials", -1), 3);
+            long long lo = json_field_int(line, "observed_min", -1);
+            long long med = json_field_int(line, "observed_median", -1);
+            long long hi = json_field_int(line, "observed_max", -1);
+            CU_ASSERT(lo >= 0 && lo <= med && med <= hi && hi <= 9000);
+            long long lossy = json_field_int(line, "lossy_trials", -1);
+            CU_ASSERT(lossy >= 0 && lossy <= 3);
+            if (!racy)
+                CU_ASSERT_EQUAL(lossy, 0);
+        } else {
+            CU_FAIL("unknown kind");
+        }
+    }
+    CU_ASSERT_EQUAL(trials, 9);
+    CU_ASSERT_EQUAL(summaries, 3);
+    CU_ASSERT_EQUAL(lines, 12);
+    prog_result_free(&r);
+}
+
+static void test_cli_list_json(void)
+{
+    struct prog_result r = RUN("--list", "--json");
+    CU_ASSERT_EQUAL(r.status, 0);
+    unsigned n = 0;
+    bool saw_racy = false;
+    for (char *line = strtok(r.out, "\n"); line; line = strtok(NULL, "\n")) {
+        n++;
+        CU_ASSERT_FATAL(json_valid_object(line));
+        CU_ASSERT(json_field(line, "description") != NULL);
+        CU_ASSERT(json_field_is(line, "lab", "\"counter\""));
+        CU_ASSERT(json_field_is(line, "model", "\"threads\""));
+        if (json_field_is(line, "variant", "\"racy\"")) {
+            saw_racy = true;
+            CU_ASSERT(json_field_is(line, "racy_by_design", "true"));
+        }
+        if (json_field_is(line, "available", "false"))
+            CU_ASSERT(json_field(line, "reason") != NULL);
+    }
+    CU_ASSERT_EQUAL(n, 12);
+    CU_ASSERT(saw_racy);
+    prog_result_free(&r);
+}
+
+static void test_cli_csv(void)
+{
+    const char *variants = racy_unless_tsan("atomic,racy", "atomic,tas");
+    struct prog_result r = RUN("--csv", "--variant", variants, "--iters", "1000", "--trials", "2");
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_EQUAL(count_lines(r.out), 1 + 2 * 2 + 2);
+    unsigned width = 0;
+    for (char *line = strtok(r.out, "\n"); line; line = strtok(NULL, "\n")) {
+        unsigned commas = 0;
+        for (char *p = line; *p; p++)
+            commas += *p == ',';
+        if (width == 0) {
+            width = commas;
+            CU_ASSERT(strncmp(line, "kind,lab,model,variant,", 23) == 0);
+        }
+        CU_ASSERT_EQUAL(commas, width);
+    }
+    prog_result_free(&r);
+}
+
+static const struct test_case tests[] = {
+    { "bad_input", test_cli_bad_input },
+    { "help", test_cli_help },
+    { "human_report", test_cli_human_report },
+    { "json_lines", test_cli_json_lines },
+    { "list_json", test_cli_list_json },
+    { "csv", test_cli_csv },
+    { NULL, NULL },
+};
+
+TEST_MAIN("cli", tests)

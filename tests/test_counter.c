@@ -1,0 +1,122 @@
+/* tests/test_counter.c - the counter lab: every fix exact, the bug real.
+ *
+ * Every fixed variant must give exactly workers x iters at 1, 2, 4 and 8
+ * workers (8 on 2 cores is oversubscribed on purpose). The racy variant must
+ * lose updates: it may take a few trials, so up to 50 are allowed, and the
+ * test is skipped on a one-core machine, where losses need an unlucky
+ * preemption. Under a sanitizer build the sizes shrink (the runtime is 5-20x
+ * slower) and racy is left to the tsan-labelled test of the default build. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "counter.h"
+#include "test_main.h"
+
+static bool sanitized(void)
+{
+    return strcmp(RACELAB_SANITIZER_NAME, "none") != 0;
+}
+
+static uint64_t run(const char *name, unsigned workers, uint64_t iters)
+{
+    const struct lab_variant *v = lab_find_variant(&counter_lab, name);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    struct lab_trial t = { 0, 0 };
+    char err[256] = "";
+    int rc = lab_run_trial(v, LAB_THREADS, workers, iters, &t, err, sizeof err);
+    if (rc != 0)
+        printf("\n    %s x%u: %s\n", name, workers, err);
+    CU_ASSERT_EQUAL(rc, 0);
+    return t.observed;
+}
+
+static void test_counter_fixed_variants_exact(void)
+{
+    static const unsigned workers[] = { 1, 2, 4, 8 };
+    uint64_t iters = sanitized() ? 2000 : 50000;
+    unsigned checked = 0;
+    for (size_t i = 0; i < counter_lab.nvariants; i++) {
+        const struct lab_variant *v = counter_lab.variants[i];
+        if (v->racy_by_design || v->unavailable)
+            continue;
+        for (size_t k = 0; k < sizeof workers / sizeof workers[0]; k++) {
+            uint64_t got = run(v->name, workers[k], iters);
+            uint64_t want = counter_lab.expected(workers[k], iters);
+            if (got != want)
+                printf("\n    %s x%u: observed %llu, expected %llu\n", v->name, workers[k],
+                       (unsigned long long)got, (unsigned long long)want);
+            CU_ASSERT_EQUAL(got, want);
+            checked++;
+        }
+    }
+    CU_ASSERT(checked >= 4 * 10);   /* every fix but (maybe) ao was exercised */
+}
+
+static void test_counter_racy_loses_updates(void)
+{
+    if (test_online_cpus() < 2) {
+        test_skip("one CPU: two workers never run at the same instant");
+        return;
+    }
+    if (sanitized()) {
+        test_skip("sanitizer build: racy is a reported race here; the tsan test covers it");
+        return;
+    }
+    unsigned tries = 0;
+    uint64_t got = 0, want = counter_lab.expected(2, 100000);
+    do {
+        got = run("racy", 2, 100000);
+        tries++;
+    } while (got == want && tries < 50);
+    printf("\n    racy lost %llu of %llu after %u trial(s)\n",
+           (unsigned long long)(want - got), (unsigned long long)want, tries);
+    CU_ASSERT(got < want);
+    CU_ASSERT(got >= 100000 / 2);   /* sanity: at least half of one worker's count survives */
+}
+
+static void test_counter_racy_alone_is_exact(void)
+{
+    /* One worker has nobody to race with: the bug needs two. */
+    CU_ASSERT_EQUAL(run("racy", 1, sanitized() ? 2000 : 100000), sanitized() ? 2000 : 100000);
+}
+
+static void test_counter_unavailable_variant_refused(void)
+{
+    const struct lab_variant *ao = lab_find_variant(&counter_lab, "ao");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ao);
+    if (ao->unavailable == NULL) {
+        /* Present: it must be a real fix. */
+        CU_ASSERT_EQUAL(run("ao", 2, 20000), 40000);
+        return;
+    }
+    struct lab_trial t;
+    char err[256] = "";
+    CU_ASSERT_EQUAL(lab_run_trial(ao, LAB_THREADS, 2, 10, &t, err, sizeof err), ENOTSUP);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "libatomic-ops-dev"));
+}
+
+static void test_counter_list_is_complete(void)
+{
+    static const char *const names[] = { "racy", "mutex", "tas", "ttas", "ticket", "mcs",
+                                         "futex", "sem", "atomic", "cas", "ao", "sharded" };
+    CU_ASSERT_EQUAL(counter_lab.nvariants, sizeof names / sizeof names[0]);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const struct lab_variant *v = lab_find_variant(&counter_lab, names[i]);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+        CU_ASSERT_EQUAL(v->racy_by_design, strcmp(names[i], "racy") == 0);
+        CU_ASSERT(v->description && strlen(v->description) > 10);
+        CU_ASSERT(v->models & LAB_MODEL_BIT(LAB_THREADS));
+    }
+}
+
+static const struct test_case tests[] = {
+    { "list_is_complete", test_counter_list_is_complete },
+    { "fixed_variants_exact", test_counter_fixed_variants_exact },
+    { "racy_alone_is_exact", test_counter_racy_alone_is_exact },
+    { "racy_loses_updates", test_counter_racy_loses_updates },
+    { "unavailable_variant_refused", test_counter_unavailable_variant_refused },
+    { NULL, NULL },
+};
+
+TEST_MAIN("counter", tests)
