@@ -37,7 +37,7 @@ configure:
 	@echo "$(RACELAB_CC)" > $(BUILD)/.racelab-cc
 	@if ! cmake -S . -B $(BUILD) -DCMAKE_C_COMPILER=$(RACELAB_CC) $(CMAKE_ARGS) > $(BUILD)/configure.log 2>&1; then \
 	    cat $(BUILD)/configure.log; echo "racelab: configuring failed (log: $(BUILD)/configure.log)"; exit 1; fi
-	@grep -A2 '^CMake Warning\|racelab:' $(BUILD)/configure.log | grep -v '^CMake Warning\|^--$$\|^ *$$' | sed 's/^ *//;s/^-- //' || true
+	@sed -n 's/^-- \(racelab: .*\)/\1/p' $(BUILD)/configure.log
 
 build: configure
 	@echo "racelab: building with $(notdir $(RACELAB_CC)) into $(BUILD)/ (log: $(BUILD)/build.log)"

@@ -14,7 +14,10 @@ add_library(racelab_sanitizer INTERFACE)
 add_library(racelab::sanitizer ALIAS racelab_sanitizer)
 
 # flags is a list: CMAKE_REQUIRED_FLAGS wants one string, link options a list.
+# The result is checked anew at every configure, not cached: the runtime may
+# have been installed since (make test installs it after make lab-counter).
 function(racelab__check_sanitizer flags out)
+  unset(${out} CACHE)
   cmake_push_check_state(RESET)
   string(JOIN " " CMAKE_REQUIRED_FLAGS ${flags})
   set(CMAKE_REQUIRED_LINK_OPTIONS ${flags})
@@ -54,8 +57,8 @@ if(RACELAB_SANITIZER STREQUAL "none")
     if(RACELAB_CLANG_TSAN_WORKS)
       set(RACELAB_TSAN_TWINS ON)
     else()
-      message(WARNING "racelab: clang's ThreadSanitizer runtime is missing, so the lab-*-tsan "
-        "programs are skipped. Install it with: apt-get install libclang-rt-${CMAKE_C_COMPILER_VERSION_MAJOR}-dev")
+      message(STATUS "racelab: clang's ThreadSanitizer runtime is missing, so the lab-*-tsan "
+        "programs are skipped (apt-get install libclang-rt-${CMAKE_C_COMPILER_VERSION_MAJOR}-dev)")
     endif()
   else()
     message(STATUS "racelab: compiler is ${CMAKE_C_COMPILER_ID}, not clang: lab-*-tsan programs "
