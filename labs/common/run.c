@@ -240,7 +240,7 @@ int lab_run_trial(const struct lab_variant *v, enum lab_model model, unsigned wo
         rc = run_threads(v, state, workers, iters, out, err, errlen);
         break;
     default:
-        snprintf(err, errlen, "model %d is not implemented", (int)model);
+        snprintf(err, errlen, "model %d has no runner in this build", (int)model);
         rc = ENOTSUP;
     }
     if (rc == 0)
