@@ -56,6 +56,12 @@ if(RACELAB_SANITIZER STREQUAL "none")
     racelab__check_sanitizer("-fsanitize=thread" RACELAB_CLANG_TSAN_WORKS)
     if(RACELAB_CLANG_TSAN_WORKS)
       set(RACELAB_TSAN_TWINS ON)
+      find_program(RACELAB_LLVM_SYMBOLIZER llvm-symbolizer)
+      if(NOT RACELAB_LLVM_SYMBOLIZER)
+        unset(RACELAB_LLVM_SYMBOLIZER CACHE)
+        message(STATUS "racelab: llvm-symbolizer is missing, so TSan reports will name no "
+          "files or functions (apt-get install llvm)")
+      endif()
     else()
       message(STATUS "racelab: clang's ThreadSanitizer runtime is missing, so the lab-*-tsan "
         "programs are skipped (apt-get install libclang-rt-${CMAKE_C_COMPILER_VERSION_MAJOR}-dev)")

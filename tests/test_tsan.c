@@ -44,7 +44,7 @@ static void test_tsan_fixed_variants_clean(void)
                 prog_result_free(&r);
                 break;
             }
-            bool clean = r.status == 0 && strstr(r.err, "ThreadSanitizer") == NULL;
+            bool clean = r.status == 0 && strstr(r.err, "ThreadSanitizer:") == NULL;
             if (!clean)
                 printf("\n    %s x%s: status %d, stderr:\n%s\n", fixed[i], workers[k], r.status,
                        r.err);

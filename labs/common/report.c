@@ -209,6 +209,31 @@ static void print_list(const struct lab *lab, const struct lab_opts *o)
                ao_status());
 }
 
+#ifdef RACELAB_TSAN_TWIN
+/* ThreadSanitizer names files and functions in its reports only through an
+ * external llvm-symbolizer; a fresh Debian with clang lacks it. Say so once,
+ * up front, rather than leave the user with a stack of <null> frames. */
+static void check_symbolizer(const struct lab *lab)
+{
+    const char *opts = getenv("TSAN_OPTIONS");
+    if (opts && strstr(opts, "external_symbolizer_path"))
+        return;
+    const char *path = getenv("PATH");
+    char buf[4096];
+    for (const char *p = path ? path : ""; *p;) {
+        size_t n = strcspn(p, ":");
+        if (n > 0 && n < sizeof buf - 20) {
+            snprintf(buf, sizeof buf, "%.*s/llvm-symbolizer", (int)n, p);
+            if (access(buf, X_OK) == 0)
+                return;
+        }
+        p += n + (p[n] == ':');
+    }
+    fprintf(stderr, "lab-%s-tsan: llvm-symbolizer is not on PATH, so ThreadSanitizer reports "
+            "will name no files or functions (apt-get install llvm)\n", lab->name);
+}
+#endif
+
 static void usage(const struct lab *lab, FILE *f)
 {
     fprintf(f,
@@ -303,6 +328,9 @@ int lab_main(const struct lab *lab, int argc, char **argv)
         print_list(lab, &o);
         return 0;
     }
+#ifdef RACELAB_TSAN_TWIN
+    check_symbolizer(lab);
+#endif
 
     uint64_t expected = lab->expected(o.workers, o.iters);
     struct summary *sum = calloc(o.nvariants, sizeof *sum);
