@@ -1,10 +1,17 @@
 /* tests/test_tsan.c - what ThreadSanitizer says about each counter variant.
  *
  * Runs lab-counter-tsan (the same lab built with clang -fsanitize=thread):
- * the racy variant must be reported as a data race, in racy.c, whether or not
- * the run happened to lose updates; every fixed variant must produce no
- * report at all, which proves the sync library's locks and atomics are
- * visible to TSan (no false positives on data they protect). */
+ * the racy variant must be reported as a data race, in racy.c; every fixed
+ * variant must produce no report at all, which proves the sync library's
+ * locks and atomics are visible to TSan (no false positives on data they
+ * protect).
+ *
+ * TSan does not flag racy in every single trial: clang 14's runtime drops a
+ * race whose earlier access it cannot restore a stack for (ReportRace in
+ * tsan_rtl_report.cpp), and one 1-trial run was flagged in only 22 of 40
+ * runs here. Five trials in one process were flagged 20 of 20 times; the
+ * test allows three such runs, so it fails only if TSan stays silent through
+ * fifteen racy trials. */
 #include <stdio.h>
 #include <string.h>
 
@@ -13,16 +20,22 @@
 
 #define LAB_TSAN RACELAB_BIN_DIR "/lab-counter-tsan"
 
-static struct prog_result run_tsan(const char *variant, const char *workers, const char *iters)
+static struct prog_result run_tsan(const char *variant, const char *workers, const char *iters,
+                                   const char *trials)
 {
     char *argv[] = { LAB_TSAN, "--variant", (char *)variant, "--workers", (char *)workers,
-                     "--iters", (char *)iters, "--trials", "1", NULL };
+                     "--iters", (char *)iters, "--trials", (char *)trials, NULL };
     return run_prog(argv, 300);
 }
 
 static void test_tsan_flags_racy(void)
 {
-    struct prog_result r = run_tsan("racy", "2", "20000");
+    struct prog_result r = run_tsan("racy", "2", "20000", "5");
+    for (int run = 2; run <= 3 && r.status == 0; run++) {
+        printf("\n    run %d: TSan stayed silent through 5 racy trials; again", run - 1);
+        prog_result_free(&r);
+        r = run_tsan("racy", "2", "20000", "5");
+    }
     if (r.status != 66)
         printf("\n    status %d, stderr:\n%s\n", r.status, r.err);
     CU_ASSERT_EQUAL(r.status, 66);   /* TSan's exit code when it reported */
@@ -38,7 +51,7 @@ static void test_tsan_fixed_variants_clean(void)
     static const char *const workers[] = { "2", "4" };
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
         for (size_t k = 0; k < 2; k++) {
-            struct prog_result r = run_tsan(fixed[i], workers[k], "3000");
+            struct prog_result r = run_tsan(fixed[i], workers[k], "3000", "1");
             if (r.status == 2 && strstr(r.err, "unavailable")) {
                 printf("\n    %s: unavailable in this build\n", fixed[i]);
                 prog_result_free(&r);
