@@ -101,7 +101,7 @@ static void test_args_bad_words(void)
     CU_ASSERT_EQUAL(parse("--json", "--csv", NULL), LAB_ARGS_ERROR);
     CU_ASSERT_EQUAL(parse("--model", "fibers", NULL), LAB_ARGS_ERROR);
     CU_ASSERT_TRUE(has("'fibers'") && has("threads"));
-    CU_ASSERT_EQUAL(parse("--model", "procs", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_EQUAL(parse("--model", "coros", NULL), LAB_ARGS_ERROR);
     CU_ASSERT_TRUE(has("not built yet"));
 }
 
@@ -123,12 +123,44 @@ static void test_args_variant_lists(void)
     }
 }
 
+static void test_args_models_and_owners(void)
+{
+    CU_ASSERT_EQUAL(parse("--model", "procs", NULL), LAB_ARGS_OK);
+    CU_ASSERT_EQUAL(opts.model, LAB_PROCS);
+    CU_ASSERT_EQUAL(opts.timeout_s, 10);
+    CU_ASSERT_EQUAL_FATAL(opts.nvariants, 3);   /* procs' own default: pmutex, not mutex */
+    CU_ASSERT_STRING_EQUAL(opts.variants[1]->name, "pmutex");
+    /* A variant that cannot cross processes is refused with its reason. */
+    CU_ASSERT_EQUAL(parse("--model", "procs", "--variant", "mutex", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_TRUE(has("process-private") && has("pmutex"));
+    CU_ASSERT_EQUAL(parse("--model", "procs", "--variant", "mcs", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_TRUE(has("stack"));
+    /* 'all' keeps them; the report says why they are skipped. */
+    CU_ASSERT_EQUAL(parse("--model", "procs", "--variant", "all", NULL), LAB_ARGS_OK);
+    CU_ASSERT_EQUAL(opts.nvariants, counter_lab.nvariants);
+    /* --kill-owner: procs only, and only for variants with a lock. */
+    CU_ASSERT_EQUAL(parse("--kill-owner", "--variant", "pmutex", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_TRUE(has("--model procs"));
+    CU_ASSERT_EQUAL(parse("--model", "procs", "--kill-owner", "--variant", "atomic", NULL),
+                    LAB_ARGS_ERROR);
+    CU_ASSERT_TRUE(has("no lock to die holding") && has("pmutex"));
+    CU_ASSERT_EQUAL(parse("--model", "procs", "--kill-owner", "--variant", "pmutex",
+                          "--timeout", "3", NULL), LAB_ARGS_OK);
+    CU_ASSERT_TRUE(opts.kill_owner);
+    CU_ASSERT_EQUAL(opts.timeout_s, 3);
+    CU_ASSERT_EQUAL(parse("--model", "procs", "--kill-owner", "--iters", "1", "--variant",
+                          "pmutex", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_EQUAL(parse("--timeout", "0", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_EQUAL(parse("--timeout", "3601", NULL), LAB_ARGS_ERROR);
+}
+
 static const struct test_case tests[] = {
     { "defaults", test_args_defaults },
     { "values", test_args_values },
     { "bad_numbers", test_args_bad_numbers },
     { "bad_words", test_args_bad_words },
     { "variant_lists", test_args_variant_lists },
+    { "models_and_owners", test_args_models_and_owners },
     { NULL, NULL },
 };
 

@@ -50,7 +50,11 @@ static void test_cli_bad_input(void)
     expect_usage_error(RUN("--variant", "nope"), "nope");
     expect_usage_error(RUN("--bogus"), "--bogus");
     expect_usage_error(RUN("--workers", "100000"), "1024");
-    expect_usage_error(RUN("--model", "procs"), "procs");
+    expect_usage_error(RUN("--model", "coros"), "coros");
+    expect_usage_error(RUN("--model", "procs", "--variant", "mutex"), "process-private");
+    expect_usage_error(RUN("--model", "procs", "--kill-owner", "--variant", "atomic"),
+                       "no lock to die holding");
+    expect_usage_error(RUN("--kill-owner"), "--model procs");
     expect_usage_error(RUN("--workers"), "needs a value");
 }
 
@@ -155,7 +159,10 @@ static void test_cli_list_json(void)
         CU_ASSERT_FATAL(json_valid_object(line));
         CU_ASSERT(json_field(line, "description") != NULL);
         CU_ASSERT(json_field_is(line, "lab", "\"counter\""));
-        CU_ASSERT(json_field_is(line, "model", "\"threads\""));
+        CU_ASSERT(json_field_is(line, "model", "\"threads\"") ||
+                  json_field_is(line, "model", "\"procs\""));
+        CU_ASSERT(json_field_is(line, "has_owner", "true") ||
+                  json_field_is(line, "has_owner", "false"));
         if (json_field_is(line, "variant", "\"racy\"")) {
             saw_racy = true;
             CU_ASSERT(json_field_is(line, "racy_by_design", "true"));
@@ -163,7 +170,7 @@ static void test_cli_list_json(void)
         if (json_field_is(line, "available", "false"))
             CU_ASSERT(json_field(line, "reason") != NULL);
     }
-    CU_ASSERT_EQUAL(n, 12);
+    CU_ASSERT_EQUAL(n, 15 + 13);   /* 15 variants on threads, 13 of them on procs */
     CU_ASSERT(saw_racy);
     prog_result_free(&r);
 }

@@ -18,17 +18,29 @@ static bool sanitized(void)
     return strcmp(RACELAB_SANITIZER_NAME, "none") != 0;
 }
 
-static uint64_t run(const char *name, unsigned workers, uint64_t iters)
+static uint64_t run_model(const char *name, enum lab_model model, unsigned workers,
+                          uint64_t iters)
 {
     const struct lab_variant *v = lab_find_variant(&counter_lab, name);
     CU_ASSERT_PTR_NOT_NULL_FATAL(v);
-    struct lab_trial t = { 0, 0 };
+    struct lab_trial t;
+    struct lab_config cfg = { .model = model, .workers = workers, .iters = iters,
+                              .timeout_s = 120 };
     char err[256] = "";
-    int rc = lab_run_trial(v, LAB_THREADS, workers, iters, &t, err, sizeof err);
+    int rc = lab_run_trial(&counter_lab, v, &cfg, &t, err, sizeof err);
     if (rc != 0)
         printf("\n    %s x%u: %s\n", name, workers, err);
     CU_ASSERT_EQUAL(rc, 0);
+    if (rc == 0 && t.outcome != LAB_OK)
+        printf("\n    %s/%s x%u: %s: %s\n", name, lab_model_name(model), workers,
+               lab_outcome_name(t.outcome), t.detail);
+    CU_ASSERT_EQUAL(t.outcome, LAB_OK);
     return t.observed;
+}
+
+static uint64_t run(const char *name, unsigned workers, uint64_t iters)
+{
+    return run_model(name, LAB_THREADS, workers, iters);
 }
 
 static void test_counter_fixed_variants_exact(void)
@@ -91,15 +103,17 @@ static void test_counter_unavailable_variant_refused(void)
         return;
     }
     struct lab_trial t;
+    struct lab_config cfg = { .model = LAB_THREADS, .workers = 2, .iters = 10, .timeout_s = 9 };
     char err[256] = "";
-    CU_ASSERT_EQUAL(lab_run_trial(ao, LAB_THREADS, 2, 10, &t, err, sizeof err), ENOTSUP);
+    CU_ASSERT_EQUAL(lab_run_trial(&counter_lab, ao, &cfg, &t, err, sizeof err), ENOTSUP);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "libatomic-ops-dev"));
 }
 
 static void test_counter_list_is_complete(void)
 {
     static const char *const names[] = { "racy", "mutex", "tas", "ttas", "ticket", "mcs",
-                                         "futex", "sem", "atomic", "cas", "ao", "sharded" };
+                                         "futex", "sem", "atomic", "cas", "ao", "sharded",
+                                         "pmutex", "psem", "named-sem" };
     CU_ASSERT_EQUAL(counter_lab.nvariants, sizeof names / sizeof names[0]);
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         const struct lab_variant *v = lab_find_variant(&counter_lab, names[i]);

@@ -13,6 +13,7 @@
  * test allows three such runs, so it fails only if TSan stays silent through
  * fifteen racy trials. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "run_prog.h"
@@ -67,9 +68,35 @@ static void test_tsan_fixed_variants_clean(void)
     }
 }
 
+/* Across processes TSan is blind by construction: each process is
+ * instrumented alone and the shared segment looks like private memory to
+ * each. The count comes out wrong while TSan says nothing - the harness must
+ * call this "blind", never "clean". */
+static void test_tsan_blind_across_processes(void)
+{
+    if (test_online_cpus() < 2) {
+        test_skip("one CPU: racy rarely loses updates, so blindness cannot be shown");
+        return;
+    }
+    char *argv[] = { LAB_TSAN, "--model", "procs", "--variant", "racy", "--iters", "100000",
+                     "--trials", "10", "--json", NULL };
+    struct prog_result r = run_prog(argv, 300);
+    if (r.status != 0 || strstr(r.err, "ThreadSanitizer:"))
+        printf("\n    status %d, stderr:\n%s\n", r.status, r.err);
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NULL(strstr(r.err, "ThreadSanitizer:"));   /* TSan saw nothing... */
+    const char *summary = strstr(r.out, "\"kind\":\"summary\"");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(summary);
+    const char *lossy = strstr(summary, "\"lossy_trials\":");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(lossy);
+    CU_ASSERT(atoi(lossy + strlen("\"lossy_trials\":")) > 0);   /* ...while updates were lost */
+    prog_result_free(&r);
+}
+
 static const struct test_case tests[] = {
     { "flags_racy", test_tsan_flags_racy },
     { "fixed_variants_clean", test_tsan_fixed_variants_clean },
+    { "blind_across_processes", test_tsan_blind_across_processes },
     { NULL, NULL },
 };
 

@@ -120,15 +120,58 @@ static int parse_model(const char *text, enum lab_model *out, char *err, size_t 
             return 0;
         }
     }
-    static const char *const later[] = { "procs", "coros", "coros-preempt", "coros-mn" };
+    static const char *const later[] = { "coros", "coros-preempt", "coros-mn" };
     for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
         if (strcmp(text, later[i]) == 0) {
-            snprintf(err, errlen, "--model: '%s' is not built yet (valid: threads)", text);
+            snprintf(err, errlen, "--model: '%s' is not built yet (valid: threads, procs)", text);
             return -1;
         }
     }
-    snprintf(err, errlen, "--model: unknown model '%s' (valid: threads)", text);
+    snprintf(err, errlen, "--model: unknown model '%s' (valid: threads, procs)", text);
     return -1;
+}
+
+/* Names of the variants that have a lock to die holding, for messages. */
+static void owner_names(const struct lab *lab, enum lab_model m, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < lab->nvariants && used < len; i++) {
+        const struct lab_variant *v = lab->variants[i];
+        if (v->hold && lab_variant_runs(v, m, NULL) && !v->unavailable)
+            used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "", v->name);
+    }
+}
+
+/* Explicitly named variants must run as asked; 'all' keeps those that can. */
+static int check_variants(const struct lab *lab, struct lab_opts *o, bool all, char *err,
+                          size_t errlen)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < o->nvariants; i++) {
+        const struct lab_variant *v = o->variants[i];
+        const char *why = NULL;
+        bool ok = lab_variant_runs(v, o->model, &why);
+        if (!ok && !all) {
+            snprintf(err, errlen, "--variant: '%s' does not run under --model %s: %s", v->name,
+                     lab_model_name(o->model), why);
+            return -1;
+        }
+        if (ok && o->kill_owner && v->hold == NULL) {
+            if (!all) {
+                char names[256];
+                owner_names(lab, o->model, names, sizeof names);
+                snprintf(err, errlen, "--kill-owner: '%s' has no lock to die holding "
+                         "(variants with one: %s)", v->name, names);
+                return -1;
+            }
+            ok = false;
+        }
+        if (ok || all)   /* 'all' keeps the rest too: the report says why they are skipped */
+            o->variants[kept++] = v;
+    }
+    o->nvariants = kept;
+    return 0;
 }
 
 int lab_parse_args(const struct lab *lab, int argc, char **argv,
@@ -139,8 +182,9 @@ int lab_parse_args(const struct lab *lab, int argc, char **argv,
     o->workers = 2;
     o->iters = 100000;
     o->trials = 10;
+    o->timeout_s = 10;
     o->format = LAB_HUMAN;
-    const char *variant_text = lab->default_variants;
+    const char *variant_text = NULL;
     bool json = false, csv = false;
 
     for (int i = 1; i < argc; i++) {
@@ -157,7 +201,7 @@ int lab_parse_args(const struct lab *lab, int argc, char **argv,
 
         bool takes_value = strcmp(name, "--model") == 0 || strcmp(name, "--variant") == 0 ||
                            strcmp(name, "--workers") == 0 || strcmp(name, "--iters") == 0 ||
-                           strcmp(name, "--trials") == 0;
+                           strcmp(name, "--trials") == 0 || strcmp(name, "--timeout") == 0;
         if (takes_value) {
             if (eq) {
                 val = eq + 1;
@@ -181,6 +225,12 @@ int lab_parse_args(const struct lab *lab, int argc, char **argv,
             csv = true;
         } else if (strcmp(name, "--list") == 0) {
             o->list = true;
+        } else if (strcmp(name, "--kill-owner") == 0) {
+            o->kill_owner = true;
+        } else if (strcmp(name, "--timeout") == 0) {
+            if (parse_count(name, val, 1, LAB_MAX_TIMEOUT, &n, err, errlen) != 0)
+                return LAB_ARGS_ERROR;
+            o->timeout_s = (unsigned)n;
         } else if (strcmp(name, "--model") == 0) {
             if (parse_model(val, &o->model, err, errlen) != 0)
                 return LAB_ARGS_ERROR;
@@ -200,7 +250,7 @@ int lab_parse_args(const struct lab *lab, int argc, char **argv,
             o->trials = (unsigned)n;
         } else {
             snprintf(err, errlen, "unknown %s '%s' (options: --model --variant --workers "
-                     "--iters --trials --json --csv --list --help)",
+                     "--iters --trials --timeout --kill-owner --json --csv --list --help)",
                      arg[0] == '-' ? "option" : "argument", arg);
             return LAB_ARGS_ERROR;
         }
@@ -212,7 +262,21 @@ int lab_parse_args(const struct lab *lab, int argc, char **argv,
     o->format = json ? LAB_JSON : csv ? LAB_CSV : LAB_HUMAN;
     if (o->list)
         return LAB_ARGS_OK;   /* --list ignores --variant: it lists them all */
+    if (o->kill_owner && o->model != LAB_PROCS) {
+        snprintf(err, errlen, "--kill-owner needs --model procs (a thread cannot die alone: "
+                 "SIGKILL ends the whole process)");
+        return LAB_ARGS_ERROR;
+    }
+    if (o->kill_owner && o->iters < 2) {
+        snprintf(err, errlen, "--kill-owner needs --iters 2 or more (the owner dies after 1 to "
+                 "iters-1 of its increments)");
+        return LAB_ARGS_ERROR;
+    }
+    if (variant_text == NULL)
+        variant_text = lab->default_variants[o->model];
     if (parse_variants(lab, variant_text, o, err, errlen) != 0)
+        return LAB_ARGS_ERROR;
+    if (check_variants(lab, o, strcmp(variant_text, "all") == 0, err, errlen) != 0)
         return LAB_ARGS_ERROR;
     return LAB_ARGS_OK;
 }

@@ -21,15 +21,25 @@
 #define LAB_MAX_ITERS   1000000000ull
 #define LAB_MAX_TRIALS  1000u
 
-/* How workers run. Only threads exist so far; the roadmap adds procs
- * (fork + shared memory), coros, coros-preempt and coros-mn. */
+/* How workers run. threads: pthreads in one process. procs: forked worker
+ * processes sharing a POSIX shared-memory segment. The roadmap adds coros,
+ * coros-preempt and coros-mn. */
 enum lab_model {
     LAB_THREADS,
+    LAB_PROCS,
     LAB_NMODELS
 };
 #define LAB_MODEL_BIT(m) (1u << (m))
 
 const char *lab_model_name(enum lab_model m);
+
+/* What a variant's setup needs to know about the run. */
+struct lab_env {
+    enum lab_model model;
+    unsigned workers;
+    unsigned sync_flags;   /* for sync_*_init(): SYNC_PSHARED under procs, else 0 */
+    char ipc_name[64];     /* a unique name for named IPC objects, "/racelab-<lab>-<pid>-<n>" */
+};
 
 /* One synchronization choice applied to the lab's worker body. */
 struct lab_variant {
@@ -37,27 +47,41 @@ struct lab_variant {
     const char *description;   /* one line, for --list and the report */
     bool racy_by_design;       /* expected to lose updates */
     unsigned models;           /* LAB_MODEL_BIT()s this variant runs under */
+    const char *refused[LAB_NMODELS]; /* why not, for each model it does not run under */
     const char *unavailable;   /* NULL, or why it cannot run in this build and how to fix it */
     size_t state_size;         /* bytes of shared state, zeroed before setup */
-    /* Prepares the zeroed shared state for |workers| workers: 0 or an errno. */
-    int (*setup)(void *state, unsigned workers);
+    /* Prepares the zeroed shared state: 0 or an errno value. */
+    int (*setup)(void *state, const struct lab_env *env);
     void (*teardown)(void *state);
     /* One worker's whole loop: |iters| operations. One indirect call per
      * worker per trial, none per operation. */
     void (*work)(void *state, unsigned worker, uint64_t iters);
     /* The lab's observation once every worker has finished. */
     uint64_t (*observe)(const void *state, unsigned workers);
+    /* Takes the variant's lock and returns holding it, for --kill-owner;
+     * NULL when the variant has no lock (nothing to die holding). */
+    void (*hold)(void *state);
 };
 
 struct lab {
     const char *name;              /* "counter": the program is lab-<name> */
     const char *title;             /* one line for the report header */
-    const char *default_variants;  /* what runs with no --variant, e.g. "racy,mutex,atomic" */
+    /* What runs with no --variant, per model, e.g. "racy,mutex,atomic". */
+    const char *default_variants[LAB_NMODELS];
     const char *baseline;          /* the variant others are compared to, e.g. "atomic" */
     const struct lab_variant *const *variants;
     size_t nvariants;
     uint64_t (*expected)(unsigned workers, uint64_t iters);
+    /* The exact result when one worker died after |done| of its operations. */
+    uint64_t (*expected_after_death)(unsigned workers, uint64_t iters, uint64_t done);
 };
+
+/* Whether |v| runs under |m|; if not, *why says why. */
+bool lab_variant_runs(const struct lab_variant *v, enum lab_model m, const char **why);
+
+/* Called by a variant's worker when it recovered a lock whose owner died
+ * (EOWNERDEAD): counted and reported by the runtime. */
+void lab_note_recovery(void);
 
 /* What the user asked for. */
 enum lab_format { LAB_HUMAN, LAB_JSON, LAB_CSV };
@@ -68,9 +92,13 @@ struct lab_opts {
     unsigned workers;
     uint64_t iters;
     unsigned trials;
+    unsigned timeout_s;    /* procs: a trial running longer is ended (DEADLOCK/TIMEOUT) */
+    bool kill_owner;       /* procs: one worker dies holding the lock */
     enum lab_format format;
     bool list;
 };
+
+#define LAB_MAX_TIMEOUT 3600u
 
 enum { LAB_ARGS_OK = 0, LAB_ARGS_HELP = 1, LAB_ARGS_ERROR = 2 };
 
@@ -81,18 +109,51 @@ int lab_parse_args(const struct lab *lab, int argc, char **argv,
 
 const struct lab_variant *lab_find_variant(const struct lab *lab, const char *name);
 
-/* One trial: setup, start gate, the parallel section, observe, teardown. */
-struct lab_trial {
-    uint64_t observed;
-    uint64_t wall_ns;   /* first worker's start to last worker's end */
+/* How a trial ended. */
+enum lab_outcome {
+    LAB_OK,         /* every worker finished */
+    LAB_DEADLOCK,   /* a worker died holding the lock and the others never finished */
+    LAB_TIMEOUT,    /* the workers did not finish within the timeout */
+    LAB_CRASH,      /* a worker died on its own (signal or non-zero exit) */
 };
-/* Returns 0, or an errno value with a one-line reason in err. */
-int lab_run_trial(const struct lab_variant *v, enum lab_model model, unsigned workers,
-                  uint64_t iters, struct lab_trial *out, char *err, size_t errlen);
+const char *lab_outcome_name(enum lab_outcome o);
+
+struct lab_config {
+    enum lab_model model;
+    unsigned workers;
+    uint64_t iters;
+    bool kill_owner;
+    unsigned timeout_s;
+};
+
+struct lab_trial {
+    enum lab_outcome outcome;
+    uint64_t expected;     /* exact result for this trial (less a dead worker's share) */
+    uint64_t observed;
+    uint64_t wall_ns;      /* first worker's start to last worker's end (or the kill) */
+    /* --kill-owner: */
+    int victim;            /* the worker that died holding the lock, or -1 */
+    uint64_t victim_done;  /* operations it completed first */
+    uint64_t death_ns;     /* when it died, after the start */
+    unsigned recoveries;   /* EOWNERDEAD recoveries the survivors reported */
+    char detail[200];      /* for DEADLOCK, TIMEOUT, CRASH: what happened, one line */
+};
+
+/* One trial: setup, start gate, the parallel section, observe, teardown.
+ * Returns 0 when the trial reached an outcome (see out->outcome), EINTR when
+ * SIGINT or SIGTERM arrived (workers reaped, nothing left behind), or another
+ * errno value with a one-line reason in err. */
+int lab_run_trial(const struct lab *lab, const struct lab_variant *v,
+                  const struct lab_config *cfg, struct lab_trial *out, char *err,
+                  size_t errlen);
+
+/* The signal that interrupted the last trial (after EINTR). */
+int lab_interrupt_signal(void);
 
 /* The whole program: parse, run, print. Returns the exit status:
- * 0 ran (racy variants may lose updates: that is the lesson),
- * 1 a fixed variant was wrong or a trial could not run, 2 bad usage. */
+ * 0 ran (racy variants may lose updates, a non-robust lock may deadlock
+ * under --kill-owner: that is the lesson), 1 a fixed variant was wrong or a
+ * trial could not run, 2 bad usage, 128+N interrupted by signal N. */
 int lab_main(const struct lab *lab, int argc, char **argv);
 
 /* The atomics backend the sync library was built with, and where the

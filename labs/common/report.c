@@ -35,8 +35,9 @@ struct summary {
     uint64_t min, median, max;
     double ns_per_op;   /* median over trials */
     uint64_t wall_ns;   /* median over trials */
-    unsigned lossy;     /* trials whose observation differed from expected */
+    unsigned lossy;     /* finished trials whose observation differed from expected */
     unsigned trials;
+    unsigned deadlocks, timeouts, crashes;
     bool ran;
     const char *skipped; /* why it did not run */
 };
@@ -99,26 +100,52 @@ static void record_common(FILE *f, enum lab_format fmt, const struct lab *lab,
 
 #define CSV_HEADER "kind,lab,model,variant,workers,iters,expected,observed,lost,ns_per_op," \
                    "wall_ns,racy_by_design,atomics,trial,trials,lossy_trials,observed_min," \
-                   "observed_median,observed_max\n"
+                   "observed_median,observed_max,outcome\n"
 
 static void emit_trial(const struct lab *lab, const struct lab_opts *o,
-                       const struct lab_variant *v, uint64_t expected, unsigned trial,
-                       const struct lab_trial *t)
+                       const struct lab_variant *v, unsigned trial, const struct lab_trial *t)
 {
     double nsop = ns_per_op(t->wall_ns, o->workers, o->iters);
     if (o->format == LAB_JSON) {
         fputs("{\"kind\":\"trial\",", stdout);
-        record_common(stdout, o->format, lab, o, v, expected, t->observed, nsop, t->wall_ns);
-        printf(",\"trial\":%u}\n", trial);
+        record_common(stdout, o->format, lab, o, v, t->expected, t->observed, nsop, t->wall_ns);
+        printf(",\"trial\":%u,\"outcome\":\"%s\"", trial, lab_outcome_name(t->outcome));
+        if (t->victim >= 0)
+            printf(",\"victim\":%d,\"victim_done\":%llu,\"death_ns\":%llu,\"recoveries\":%u",
+                   t->victim, (unsigned long long)t->victim_done,
+                   (unsigned long long)t->death_ns, t->recoveries);
+        if (t->outcome != LAB_OK) {
+            fputs(",\"detail\":", stdout);
+            json_string(stdout, t->detail);
+        }
+        puts("}");
     } else if (o->format == LAB_CSV) {
         fputs("trial,", stdout);
-        record_common(stdout, o->format, lab, o, v, expected, t->observed, nsop, t->wall_ns);
-        printf(",%u,,,,,\n", trial);
+        record_common(stdout, o->format, lab, o, v, t->expected, t->observed, nsop, t->wall_ns);
+        printf(",%u,,,,,,%s\n", trial, lab_outcome_name(t->outcome));
+    } else if (t->victim >= 0 || t->outcome != LAB_OK) {
+        printf("  trial %u: ", trial);
+        if (t->outcome == LAB_DEADLOCK || t->outcome == LAB_TIMEOUT || t->outcome == LAB_CRASH) {
+            printf("%s: %s; %llu counted when it was stopped\n",
+                   t->outcome == LAB_DEADLOCK ? "DEADLOCK" :
+                   t->outcome == LAB_TIMEOUT ? "TIMEOUT" : "CRASH",
+                   t->detail, (unsigned long long)t->observed);
+        } else {
+            printf("worker %d died holding the lock after %llu of %llu increments (%.2f ms in); "
+                   "%s; expected %llu, observed %llu%s\n", t->victim,
+                   (unsigned long long)t->victim_done, (unsigned long long)o->iters,
+                   (double)t->death_ns / 1e6,
+                   t->recoveries == 1 ? "a survivor recovered the lock (EOWNERDEAD)" :
+                   t->recoveries == 0 ? "the others never needed the lock again" :
+                   "recovered more than once",
+                   (unsigned long long)t->expected, (unsigned long long)t->observed,
+                   t->observed == t->expected ? ": exact" : ": WRONG");
+        }
     } else if (v->racy_by_design) {
-        long long lost = (long long)expected - (long long)t->observed;
+        long long lost = (long long)t->expected - (long long)t->observed;
         printf("  %5u  %12llu  %10lld  %6.2f %%  %8.2f\n", trial,
-               (unsigned long long)t->observed, lost, 100.0 * (double)lost / (double)expected,
-               nsop);
+               (unsigned long long)t->observed, lost,
+               100.0 * (double)lost / (double)t->expected, nsop);
     }
 }
 
@@ -130,20 +157,30 @@ static void emit_summary(const struct lab *lab, const struct lab_opts *o,
         record_common(stdout, o->format, lab, o, s->v, s->expected, s->median, s->ns_per_op,
                       s->wall_ns);
         printf(",\"trials\":%u,\"lossy_trials\":%u,\"observed_min\":%llu,"
-               "\"observed_median\":%llu,\"observed_max\":%llu,\"correct\":%s}\n",
+               "\"observed_median\":%llu,\"observed_max\":%llu,\"deadlocks\":%u,"
+               "\"timeouts\":%u,\"crashes\":%u,\"correct\":%s}\n",
                s->trials, s->lossy, (unsigned long long)s->min, (unsigned long long)s->median,
-               (unsigned long long)s->max, s->lossy == 0 ? "true" : "false");
+               (unsigned long long)s->max, s->deadlocks, s->timeouts, s->crashes,
+               s->lossy == 0 && s->deadlocks + s->timeouts + s->crashes == 0 ? "true" : "false");
     } else if (o->format == LAB_CSV) {
         fputs("summary,", stdout);
         record_common(stdout, o->format, lab, o, s->v, s->expected, s->median, s->ns_per_op,
                       s->wall_ns);
-        printf(",,%u,%u,%llu,%llu,%llu\n", s->trials, s->lossy, (unsigned long long)s->min,
+        printf(",,%u,%u,%llu,%llu,%llu,\n", s->trials, s->lossy, (unsigned long long)s->min,
                (unsigned long long)s->median, (unsigned long long)s->max);
+    } else if (s->deadlocks + s->timeouts + s->crashes) {
+        printf("  %u of %u trials ended in deadlock, %u timed out, %u crashed; %u finished%s\n\n",
+               s->deadlocks, s->trials, s->timeouts, s->crashes,
+               s->trials - s->deadlocks - s->timeouts - s->crashes,
+               s->deadlocks ? " (this lock is not robust: its owner's death blocks everyone)" : "");
     } else if (s->v->racy_by_design) {
         printf("  %u of %u trials lost updates; observed min %llu, median %llu, max %llu "
                "(expected %llu)\n\n",
                s->lossy, s->trials, (unsigned long long)s->min, (unsigned long long)s->median,
                (unsigned long long)s->max, (unsigned long long)s->expected);
+    } else if (s->lossy == 0 && o->kill_owner) {
+        printf("  exact in %u of %u trials: each count matched the increments really made\n\n",
+               s->trials, s->trials);
     } else if (s->lossy == 0) {
         printf("  exact in %u of %u trials (%llu), %.2f ns/op\n\n", s->trials, s->trials,
                (unsigned long long)s->expected, s->ns_per_op);
@@ -183,9 +220,10 @@ static void print_list(const struct lab *lab, const struct lab_opts *o)
             const char *model = lab_model_name((enum lab_model)m);
             if (o->format == LAB_JSON) {
                 printf("{\"lab\":\"%s\",\"model\":\"%s\",\"variant\":\"%s\","
-                       "\"racy_by_design\":%s,\"available\":%s,\"description\":",
-                       lab->name, model, v->name, v->racy_by_design ? "true" : "false",
-                       v->unavailable ? "false" : "true");
+                       "\"racy_by_design\":%s,\"available\":%s,\"has_owner\":%s,"
+                       "\"description\":", lab->name, model, v->name,
+                       v->racy_by_design ? "true" : "false", v->unavailable ? "false" : "true",
+                       v->hold ? "true" : "false");
                 json_string(stdout, v->description);
                 if (v->unavailable) {
                     fputs(",\"reason\":", stdout);
@@ -239,24 +277,38 @@ static void usage(const struct lab *lab, FILE *f)
     fprintf(f,
         "usage: lab-%s [options]\n"
         "%s\n\n"
-        "  --model NAME      how workers run: threads (default)\n"
-        "  --variant LIST    variants to run, comma-separated, or 'all' (default: %s)\n"
+        "  --model NAME      how workers run: threads (default), or procs: forked\n"
+        "                    processes sharing a POSIX shared-memory segment\n"
+        "  --variant LIST    variants to run, comma-separated, or 'all' (default:\n"
+        "                    %s on threads, %s on procs)\n"
         "  --workers N       concurrent workers, 1 to %u (default 2)\n"
         "  --iters N         operations per worker, 1 to %llu (default 100000)\n"
         "  --trials N        repetitions of each variant, 1 to %u (default 10)\n"
+        "  --kill-owner      procs: one worker SIGKILLs itself while holding the lock;\n"
+        "                    a robust lock recovers, others deadlock until --timeout\n"
+        "  --timeout S       procs: end a trial after S seconds, 1 to %u (default 10)\n"
         "  --json            JSON Lines on stdout: one 'trial' object per trial, one\n"
         "                    'summary' per variant\n"
         "  --csv             the same records as CSV with one header line\n"
         "  --list            list models and variants (with --json: one object each)\n"
         "  --help            this text\n\n"
         "Exit status: 0 ran (a racy variant losing updates is the lesson, not a\n"
-        "failure), 1 a fixed variant was wrong or a trial could not run, 2 bad usage.\n",
-        lab->name, lab->title, lab->default_variants, LAB_MAX_WORKERS,
-        (unsigned long long)LAB_MAX_ITERS, LAB_MAX_TRIALS);
-    fprintf(f, "\nvariants:\n");
-    for (size_t i = 0; i < lab->nvariants; i++)
-        fprintf(f, "  %-9s %s%s\n", lab->variants[i]->name, lab->variants[i]->description,
-                lab->variants[i]->unavailable ? " [unavailable]" : "");
+        "failure, nor is a non-robust lock's deadlock under --kill-owner), 1 a fixed\n"
+        "variant was wrong, crashed or timed out, 2 bad usage, 130 interrupted.\n",
+        lab->name, lab->title, lab->default_variants[LAB_THREADS],
+        lab->default_variants[LAB_PROCS], LAB_MAX_WORKERS,
+        (unsigned long long)LAB_MAX_ITERS, LAB_MAX_TRIALS, LAB_MAX_TIMEOUT);
+    fprintf(f, "\nvariants (models they run under):\n");
+    for (size_t i = 0; i < lab->nvariants; i++) {
+        const struct lab_variant *v = lab->variants[i];
+        char models[64] = "";
+        for (int m = 0; m < LAB_NMODELS; m++)
+            if (lab_variant_runs(v, (enum lab_model)m, NULL))
+                snprintf(models + strlen(models), sizeof models - strlen(models), "%s%s",
+                         models[0] ? "," : "", lab_model_name((enum lab_model)m));
+        fprintf(f, "  %-10s %s (%s)%s\n", v->name, v->description, models,
+                v->unavailable ? " [unavailable]" : "");
+    }
 }
 
 static void progress(const struct lab_opts *o, const char *variant, unsigned trial)
@@ -286,9 +338,14 @@ static void print_table(const struct lab *lab, const struct lab_opts *o,
 
     printf("summary (%u %s x %llu iterations, median of %u trials)\n", o->workers,
            o->workers == 1 ? "worker" : "workers", (unsigned long long)o->iters, o->trials);
+    bool any_stuck = false;
+    for (size_t i = 0; i < n; i++)
+        any_stuck |= s[i].deadlocks + s[i].timeouts + s[i].crashes > 0;
     printf("  %-*s  %-4s  %10s  %21s  %7s  %9s", w, "variant", "racy", "expected",
            "observed (min..max)", "lossy", "ns/op");
-    if (base)
+    if (any_stuck)
+        printf("  %10s", "unfinished");
+    if (base && !any_stuck)
         printf("  vs %s", base->v->name);
     putchar('\n');
     for (size_t i = 0; i < n; i++) {
@@ -301,10 +358,21 @@ static void print_table(const struct lab *lab, const struct lab_opts *o,
             snprintf(range, sizeof range, "%llu..%llu", (unsigned long long)s[i].min,
                      (unsigned long long)s[i].max);
         snprintf(lossy, sizeof lossy, "%u/%u", s[i].lossy, s[i].trials);
-        printf("  %-*s  %-4s  %10llu  %21s  %7s  %9.2f", w, s[i].v->name,
-               s[i].v->racy_by_design ? "yes" : "no", (unsigned long long)s[i].expected, range,
-               lossy, s[i].ns_per_op);
-        if (base)
+        unsigned stuck = s[i].deadlocks + s[i].timeouts + s[i].crashes;
+        char expect[32], nsop[32];
+        if (o->kill_owner)   /* each trial's own: less the dead owner's share */
+            snprintf(expect, sizeof expect, "per trial");
+        else
+            snprintf(expect, sizeof expect, "%llu", (unsigned long long)s[i].expected);
+        if (stuck == s[i].trials)
+            snprintf(nsop, sizeof nsop, "-");
+        else
+            snprintf(nsop, sizeof nsop, "%.2f", s[i].ns_per_op);
+        printf("  %-*s  %-4s  %10s  %21s  %7s  %9s", w, s[i].v->name,
+               s[i].v->racy_by_design ? "yes" : "no", expect, range, lossy, nsop);
+        if (any_stuck)
+            printf("  %10u", stuck);
+        if (base && !any_stuck)
             printf("  %*.2fx", (int)strlen(base->v->name) + 2, s[i].ns_per_op / base->ns_per_op);
         if (!s[i].v->racy_by_design && s[i].lossy)
             printf("  WRONG");
@@ -346,6 +414,10 @@ int lab_main(const struct lab *lab, int argc, char **argv)
         printf("model %s, %u %s x %llu iterations, %u trials, expected %llu\n",
                lab_model_name(o.model), o.workers, o.workers == 1 ? "worker" : "workers",
                (unsigned long long)o.iters, o.trials, (unsigned long long)expected);
+        if (o.model == LAB_PROCS)
+            printf("shared state: a POSIX shared-memory segment, unlinked before the workers "
+                   "start%s\n", o.kill_owner ? "; --kill-owner: one worker dies holding the "
+                   "lock in each trial" : "");
         printf("atomics: %s; %u CPU%s online%s\n\n", lab_atomics_backend(), cpus,
                cpus == 1 ? "" : "s",
                o.workers > cpus ? " (oversubscribed: more workers than CPUs)" : "");
@@ -353,47 +425,68 @@ int lab_main(const struct lab *lab, int argc, char **argv)
         fputs(CSV_HEADER, stdout);
     }
 
+    struct lab_config cfg = { .model = o.model, .workers = o.workers, .iters = o.iters,
+                              .kill_owner = o.kill_owner, .timeout_s = o.timeout_s };
     int status = 0;
-    for (size_t k = 0; k < o.nvariants; k++) {
+    for (size_t k = 0; k < o.nvariants && status < 128; k++) {
         const struct lab_variant *v = o.variants[k];
         struct summary *s = &sum[k];
+        const char *why = NULL;
         s->v = v;
         s->expected = expected;
-        if (v->unavailable || !(v->models & LAB_MODEL_BIT(o.model))) {
-            s->skipped = v->unavailable ? v->unavailable : "not offered under this model";
-            emit_skip(lab, &o, v, s->skipped);
+        if (v->unavailable)
+            why = v->unavailable;
+        else if (!lab_variant_runs(v, o.model, &why))
+            ;
+        else if (o.kill_owner && v->hold == NULL)
+            why = "no lock to die holding (--kill-owner)";
+        if (why) {
+            s->skipped = why;
+            emit_skip(lab, &o, v, why);
             continue;
         }
         if (o.format == LAB_HUMAN) {
             printf("%s - %s%s\n", v->name, v->description,
                    v->racy_by_design ? " (racy by design)" : "");
-            if (v->racy_by_design)
+            if (v->racy_by_design && !o.kill_owner)
                 printf("  %5s  %12s  %10s  %8s  %8s\n", "trial", "observed", "lost", "lost %",
                        "ns/op");
         }
-        unsigned done = 0;
+        unsigned done = 0, finished = 0;
         for (unsigned t = 0; t < o.trials; t++) {
             struct lab_trial r;
             progress(&o, v->name, t + 1);
-            int rc = lab_run_trial(v, o.model, o.workers, o.iters, &r, err, sizeof err);
+            int rc = lab_run_trial(lab, v, &cfg, &r, err, sizeof err);
             progress(&o, NULL, 0);
+            if (rc == EINTR) {
+                fprintf(stderr, "lab-%s: %s\n", lab->name, err);
+                status = 128 + lab_interrupt_signal();
+                break;
+            }
             if (rc != 0) {
                 fprintf(stderr, "lab-%s: %s: trial %u: %s\n", lab->name, v->name, t + 1, err);
                 status = 1;
                 break;
             }
+            emit_trial(lab, &o, v, t + 1, &r);
+            s->deadlocks += r.outcome == LAB_DEADLOCK;
+            s->timeouts += r.outcome == LAB_TIMEOUT;
+            s->crashes += r.outcome == LAB_CRASH;
             obs[done] = r.observed;
-            wall[done] = r.wall_ns;
+            if (r.outcome == LAB_OK)
+                wall[finished++] = r.wall_ns;
             done++;
-            s->lossy += r.observed != expected;
-            emit_trial(lab, &o, v, expected, t + 1, &r);
+            s->lossy += r.outcome == LAB_OK && r.observed != r.expected;
+            if (r.outcome == LAB_CRASH || (r.outcome == LAB_TIMEOUT))
+                fprintf(stderr, "lab-%s: %s: trial %u: %s\n", lab->name, v->name, t + 1,
+                        r.detail);
         }
         if (done == 0)
             continue;
         s->ran = true;
         s->trials = done;
-        s->wall_ns = median_u64(wall, done);
-        s->ns_per_op = ns_per_op(s->wall_ns, o.workers, o.iters);
+        s->wall_ns = finished ? median_u64(wall, finished) : 0;
+        s->ns_per_op = ns_per_op(s->wall_ns, o.workers, o.iters);   /* finished trials only */
         s->median = median_u64(obs, done);   /* sorts obs */
         s->min = obs[0];
         s->max = obs[done - 1];
@@ -401,8 +494,10 @@ int lab_main(const struct lab *lab, int argc, char **argv)
         if (!v->racy_by_design && s->lossy) {
             fprintf(stderr, "lab-%s: FAILED: fixed variant '%s' was wrong in %u of %u trials\n",
                     lab->name, v->name, s->lossy, done);
-            status = 1;
+            status = status ? status : 1;
         }
+        if (s->timeouts || s->crashes)
+            status = status ? status : 1;
     }
     if (o.format == LAB_HUMAN)
         print_table(lab, &o, sum, o.nvariants);

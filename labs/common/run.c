@@ -5,22 +5,33 @@
  * other, the first worker is often done before the second begins, nothing
  * overlaps and nothing is lost. So every worker checks in at the gate, the
  * last to arrive opens it, and the others, spinning on the gate word, leave
- * within a cache-line transfer of each other.
+ * within a cache-line transfer of each other. The gate lives in the same
+ * shared memory as the lab's state, so it works across processes too (its
+ * futex is then process-shared).
  *
  * Spinning only helps while every worker has a CPU of its own; with more
  * workers than CPUs a spinning worker would steal the time of the one it is
- * waiting for, so oversubscribed workers park on a futex instead. */
+ * waiting for, so oversubscribed workers park on a futex instead.
+ *
+ * threads: the calling thread is worker 0 and creates the others.
+ * procs: the calling process forks every worker and supervises them: it
+ * sleeps in sigtimedwait() until they exit, a timeout expires, or SIGINT,
+ * SIGTERM or SIGHUP arrives, and it never leaves a worker behind. */
 #include "lab.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "shared.h"
 #include "sync/atomic.h"
 #include "sync/futex.h"
 
@@ -39,8 +50,29 @@ unsigned lab_online_cpus(void)
 
 const char *lab_model_name(enum lab_model m)
 {
-    static const char *const names[LAB_NMODELS] = { [LAB_THREADS] = "threads" };
+    static const char *const names[LAB_NMODELS] = { [LAB_THREADS] = "threads",
+                                                    [LAB_PROCS] = "procs" };
     return (unsigned)m < LAB_NMODELS ? names[m] : "?";
+}
+
+const char *lab_outcome_name(enum lab_outcome o)
+{
+    switch (o) {
+    case LAB_OK: return "ok";
+    case LAB_DEADLOCK: return "deadlock";
+    case LAB_TIMEOUT: return "timeout";
+    case LAB_CRASH: return "crash";
+    }
+    return "?";
+}
+
+bool lab_variant_runs(const struct lab_variant *v, enum lab_model m, const char **why)
+{
+    if (v->models & LAB_MODEL_BIT(m))
+        return true;
+    if (why)
+        *why = v->refused[m] ? v->refused[m] : "not offered under this model";
+    return false;
 }
 
 /* The gate word: GATE_CLOSED until the last worker to arrive stores
@@ -56,9 +88,10 @@ struct gate {
     sync_atomic_u32 parked;      /* workers asleep on |state| */
     unsigned parties;            /* workers the trial asks for */
     unsigned spin;               /* polling rounds before parking */
+    unsigned flags;              /* SYNC_PSHARED across processes */
 };
 
-/* ~1M pause rounds: tens of ms, far longer than creating a few threads. */
+/* ~1M pause rounds: tens of ms, far longer than starting a few workers. */
 #define GATE_SPIN_DEDICATED (1u << 20)
 #define GATE_SPIN_SHARED    64u
 
@@ -72,7 +105,7 @@ static void gate_set(struct gate *g, unsigned how)
      * half pairs with the workers' loads of |state|. */
     if (sync_cas_u32(&g->state, &closed, how, SYNC_SEQ_CST, SYNC_SEQ_CST) &&
         sync_load_u32(&g->parked, SYNC_SEQ_CST) != 0)
-        sync_futex_wake(&g->state, INT32_MAX, 0);
+        sync_futex_wake(&g->state, INT32_MAX, g->flags);
 }
 
 static unsigned gate_wait(struct gate *g)
@@ -90,7 +123,7 @@ static unsigned gate_wait(struct gate *g)
     }
     sync_fetch_add_u32(&g->parked, 1, SYNC_SEQ_CST);
     while ((s = sync_load_u32(&g->state, SYNC_SEQ_CST)) == GATE_CLOSED)
-        sync_futex_wait(&g->state, GATE_CLOSED, NULL, 0);
+        sync_futex_wait(&g->state, GATE_CLOSED, NULL, g->flags);
     return s;
 }
 
@@ -115,30 +148,69 @@ bool lab_placement(unsigned workers, int *cpus)
     return true;
 }
 
+/* The runtime's part of the shared memory, ahead of the lab's state. */
+struct ctl {
+    struct gate gate;
+    sync_atomic_u32 recoveries;  /* lab_note_recovery() calls */
+    int victim;                  /* --kill-owner: the worker that dies, or -1 */
+    uint64_t victim_iters;       /* operations it completes before it dies */
+    sync_atomic_u64 death_ns;    /* when it died (lab_now_ns), 0 before */
+    struct {
+        uint64_t t_start, t_end; /* written by the worker, read after it is reaped */
+    } __attribute__((aligned(SYNC_CACHELINE))) w[];
+};
+
+static struct ctl *lab__ctl;   /* this trial's, for lab_note_recovery() */
+static int lab__interrupt;
+
+void lab_note_recovery(void)
+{
+    if (lab__ctl)
+        sync_fetch_add_u32(&lab__ctl->recoveries, 1, SYNC_RELAXED);
+}
+
+int lab_interrupt_signal(void)
+{
+    return lab__interrupt;
+}
+
 struct worker {
     const struct lab_variant *v;
-    int cpu;                     /* pinned to this CPU, or -1 */
+    struct ctl *ctl;
     void *state;
-    struct gate *gate;
     uint64_t iters;
-    uint64_t t_start, t_end;
     unsigned id;
-} __attribute__((aligned(SYNC_CACHELINE)));
+    int cpu;                     /* pinned to this CPU, or -1 */
+};
 
-static void worker_run(struct worker *w)
+static void pin(int cpu)
 {
-    if (w->cpu >= 0) {
-        cpu_set_t set;
-        CPU_ZERO(&set);
-        CPU_SET(w->cpu, &set);
-        /* Best effort: if the pin fails the worker merely may start late. */
-        (void)pthread_setaffinity_np(pthread_self(), sizeof set, &set);
-    }
-    if (gate_wait(w->gate) != GATE_OPEN)
+    if (cpu < 0)
         return;
-    w->t_start = lab_now_ns();
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    /* Best effort: if the pin fails the worker merely may start late. */
+    (void)pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+}
+
+static void worker_run(const struct worker *w)
+{
+    pin(w->cpu);
+    struct ctl *c = w->ctl;
+    if (gate_wait(&c->gate) != GATE_OPEN)
+        return;
+    c->w[w->id].t_start = lab_now_ns();
+    if ((int)w->id == c->victim) {
+        /* --kill-owner: do some of the work, take the lock, and die holding
+         * it, as a process that crashes in its critical section would. */
+        w->v->work(w->state, w->id, c->victim_iters);
+        w->v->hold(w->state);
+        sync_store_u64(&c->death_ns, lab_now_ns(), SYNC_RELEASE);
+        raise(SIGKILL);
+    }
     w->v->work(w->state, w->id, w->iters);
-    w->t_end = lab_now_ns();
+    c->w[w->id].t_end = lab_now_ns();
 }
 
 static void *thread_main(void *arg)
@@ -147,41 +219,27 @@ static void *thread_main(void *arg)
     return NULL;
 }
 
-/* The calling thread is worker 0 and creates the others: a separate
- * coordinator would be one more runnable thread than there are CPUs just
- * when the workers must start together. */
-static int run_threads(const struct lab_variant *v, void *state, unsigned workers,
-                       uint64_t iters, struct lab_trial *out, char *err, size_t errlen)
+static int run_threads(struct worker *w, unsigned workers, char *err, size_t errlen)
 {
-    struct gate gate;
-    memset(&gate, 0, sizeof gate);
-    gate.parties = workers;
-    int cpus[LAB_MAX_WORKERS];
-    bool pin = lab_placement(workers, cpus);
-    gate.spin = pin ? GATE_SPIN_DEDICATED : GATE_SPIN_SHARED;
-
-    struct worker *w = aligned_alloc(SYNC_CACHELINE, sizeof *w * workers);
+    cpu_set_t saved;
+    bool restore = w[0].cpu >= 0 &&
+                   pthread_getaffinity_np(pthread_self(), sizeof saved, &saved) == 0;
     pthread_t *tid = calloc(workers, sizeof *tid);
-    if (w == NULL || tid == NULL) {
-        free(w);
-        free(tid);
+    if (tid == NULL) {
         snprintf(err, errlen, "out of memory for %u workers", workers);
         return ENOMEM;
     }
-    for (unsigned i = 0; i < workers; i++)
-        w[i] = (struct worker){ .v = v, .state = state, .gate = &gate, .iters = iters,
-                                .id = i, .cpu = pin ? cpus[i] : -1 };
-    cpu_set_t saved;
-    bool restore = pin && pthread_getaffinity_np(pthread_self(), sizeof saved, &saved) == 0;
-
-    unsigned started = 1;   /* worker 0: this thread */
+    /* The calling thread is worker 0: a separate coordinator would be one
+     * more runnable thread than there are CPUs just when the workers must
+     * start together. */
+    unsigned started = 1;
     int rc = 0;
     for (; started < workers; started++) {
         rc = pthread_create(&tid[started], NULL, thread_main, &w[started]);
         if (rc != 0) {
-            snprintf(err, errlen, "could not start worker thread %u of %u: %s",
-                     started + 1, workers, strerror(rc));
-            gate_set(&gate, GATE_ABORT);   /* the workers that did start leave at once */
+            snprintf(err, errlen, "could not start worker thread %u of %u: %s", started + 1,
+                     workers, strerror(rc));
+            gate_set(&w[0].ctl->gate, GATE_ABORT);   /* those started leave at once */
             break;
         }
     }
@@ -190,63 +248,263 @@ static int run_threads(const struct lab_variant *v, void *state, unsigned worker
         pthread_join(tid[i], NULL);
     if (restore)
         (void)pthread_setaffinity_np(pthread_self(), sizeof saved, &saved);
-
-    if (rc == 0) {
-        uint64_t first = UINT64_MAX, last = 0;
-        for (unsigned i = 0; i < workers; i++) {
-            if (w[i].t_start < first)
-                first = w[i].t_start;
-            if (w[i].t_end > last)
-                last = w[i].t_end;
-        }
-        out->wall_ns = last - first;
-    }
-    free(w);
     free(tid);
     return rc;
 }
 
-/* Shared state is cache-line aligned (two lines: adjacent-line prefetchers
- * pair them) so that a variant's padding means what it says. */
-#define STATE_ALIGN (2 * SYNC_CACHELINE)
-
-int lab_run_trial(const struct lab_variant *v, enum lab_model model, unsigned workers,
-                  uint64_t iters, struct lab_trial *out, char *err, size_t errlen)
+static const char *signal_name(int sig)
 {
+    static char buf[32];
+    const char *abbrev = sigabbrev_np(sig);
+    if (abbrev == NULL)
+        snprintf(buf, sizeof buf, "signal %d", sig);
+    else
+        snprintf(buf, sizeof buf, "SIG%s", abbrev);
+    return buf;
+}
+
+/* Fork every worker; supervise them until they are all reaped. */
+static int run_procs(struct worker *w, unsigned workers, unsigned timeout_s,
+                     struct lab_trial *out, uint64_t *end_ns, char *err, size_t errlen)
+{
+    pid_t *pid = calloc(workers, sizeof *pid);
+    int *status = calloc(workers, sizeof *status);
+    if (pid == NULL || status == NULL) {
+        free(pid);
+        free(status);
+        snprintf(err, errlen, "out of memory for %u workers", workers);
+        return ENOMEM;
+    }
+    sigset_t watch, old;
+    sigemptyset(&watch);
+    sigaddset(&watch, SIGCHLD);
+    sigaddset(&watch, SIGINT);
+    sigaddset(&watch, SIGTERM);
+    sigaddset(&watch, SIGHUP);
+    sigprocmask(SIG_BLOCK, &watch, &old);
+    fflush(NULL);   /* children exit(): they must not flush our buffers again */
+
+    pid_t parent = getpid();
+    unsigned started = 0;
+    int rc = 0;
+    for (; started < workers; started++) {
+        pid_t p = fork();
+        if (p == 0) {
+            sigprocmask(SIG_SETMASK, &old, NULL);
+            /* Die with the parent: a SIGKILLed parent leaves no worker behind. */
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (getppid() != parent)
+                _exit(1);
+            worker_run(&w[started]);
+            /* exit(), not _exit(): a sanitizer's exit status reaches the parent. */
+            exit(0);
+        }
+        if (p < 0) {
+            rc = errno;
+            snprintf(err, errlen, "could not fork worker %u of %u: %s", started + 1, workers,
+                     strerror(rc));
+            gate_set(&w[0].ctl->gate, GATE_ABORT);
+            break;
+        }
+        pid[started] = p;
+    }
+
+    uint64_t deadline = lab_now_ns() + (uint64_t)timeout_s * 1000000000u;
+    unsigned alive = started;
+    bool timed_out = false;
+    int sig = 0;
+    while (alive > 0 && !timed_out && sig == 0) {
+        uint64_t now = lab_now_ns();
+        if (now >= deadline) {
+            timed_out = true;
+            break;
+        }
+        uint64_t left = deadline - now;
+        struct timespec ts = { (time_t)(left / 1000000000u), (long)(left % 1000000000u) };
+        int got = sigtimedwait(&watch, NULL, &ts);
+        if (got == SIGINT || got == SIGTERM || got == SIGHUP)
+            sig = got;
+        for (unsigned i = 0; i < started; i++) {
+            if (pid[i] > 0 && waitpid(pid[i], &status[i], WNOHANG) == pid[i]) {
+                pid[i] = -pid[i];   /* reaped */
+                alive--;
+            }
+        }
+    }
+    *end_ns = lab_now_ns();
+    for (unsigned i = 0; i < started; i++)
+        if (pid[i] > 0)
+            kill(pid[i], SIGKILL);
+    for (unsigned i = 0; i < started; i++) {
+        if (pid[i] > 0) {
+            while (waitpid(pid[i], &status[i], 0) < 0 && errno == EINTR)
+                ;
+            status[i] = -1;   /* killed by us: still running at the end */
+        }
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+
+    if (rc == 0 && sig != 0) {
+        lab__interrupt = sig;
+        rc = EINTR;
+        snprintf(err, errlen, "interrupted by %s: workers stopped", signal_name(sig));
+    }
+    if (rc == 0) {
+        int victim = w[0].ctl->victim;
+        out->outcome = LAB_OK;
+        for (unsigned i = 0; i < workers && out->outcome == LAB_OK; i++) {
+            int st = status[i];
+            if (st == -1 || (int)i == victim)
+                continue;
+            if (WIFSIGNALED(st)) {
+                out->outcome = LAB_CRASH;
+                snprintf(out->detail, sizeof out->detail, "worker %u (pid %d) was killed by %s",
+                         i, (int)-pid[i], signal_name(WTERMSIG(st)));
+            } else if (WIFEXITED(st) && WEXITSTATUS(st) != 0) {
+                out->outcome = LAB_CRASH;
+                snprintf(out->detail, sizeof out->detail,
+                         "worker %u (pid %d) exited with status %d%s", i, (int)-pid[i],
+                         WEXITSTATUS(st),
+                         WEXITSTATUS(st) == 66 ? " (a ThreadSanitizer report)" : "");
+            }
+        }
+        if (out->outcome == LAB_OK && timed_out) {
+            out->outcome = victim >= 0 ? LAB_DEADLOCK : LAB_TIMEOUT;
+            if (victim >= 0)
+                snprintf(out->detail, sizeof out->detail,
+                         "worker %d died holding the lock after %llu operations; %u worker%s "
+                         "still waited for it after the %u s timeout",
+                         victim, (unsigned long long)w[0].ctl->victim_iters, alive,
+                         alive == 1 ? "" : "s", timeout_s);
+            else
+                snprintf(out->detail, sizeof out->detail,
+                         "%u worker%s still running after the %u s timeout", alive,
+                         alive == 1 ? " was" : "s were", timeout_s);
+        }
+        if (out->outcome == LAB_OK && victim >= 0 &&
+            !(WIFSIGNALED(status[victim]) && WTERMSIG(status[victim]) == SIGKILL)) {
+            out->outcome = LAB_CRASH;
+            snprintf(out->detail, sizeof out->detail,
+                     "worker %d was to die holding the lock, but did not", victim);
+        }
+    }
+    free(pid);
+    free(status);
+    return rc;
+}
+
+int lab_run_trial(const struct lab *lab, const struct lab_variant *v,
+                  const struct lab_config *cfg, struct lab_trial *out, char *err,
+                  size_t errlen)
+{
+    const char *why;
+    memset(out, 0, sizeof *out);
+    out->victim = -1;
     if (v->unavailable != NULL) {
         snprintf(err, errlen, "variant '%s' is unavailable: %s", v->name, v->unavailable);
         return ENOTSUP;
     }
-    if (!(v->models & LAB_MODEL_BIT(model))) {
-        snprintf(err, errlen, "variant '%s' does not run under model '%s'",
-                 v->name, lab_model_name(model));
+    if (!lab_variant_runs(v, cfg->model, &why)) {
+        snprintf(err, errlen, "variant '%s' does not run under model '%s': %s", v->name,
+                 lab_model_name(cfg->model), why);
         return ENOTSUP;
     }
-    size_t size = (v->state_size + STATE_ALIGN - 1) / STATE_ALIGN * STATE_ALIGN;
-    void *state = aligned_alloc(STATE_ALIGN, size ? size : STATE_ALIGN);
-    if (state == NULL) {
-        snprintf(err, errlen, "out of memory for %zu bytes of shared state", size);
-        return ENOMEM;
+    if (cfg->kill_owner && (cfg->model != LAB_PROCS || v->hold == NULL || cfg->iters < 2)) {
+        snprintf(err, errlen, "--kill-owner needs --model procs, a variant with a lock, and "
+                 "at least 2 iterations");
+        return EINVAL;
     }
-    memset(state, 0, size);
-    int rc = v->setup ? v->setup(state, workers) : 0;
+    if (cfg->workers == 0 || cfg->workers > LAB_MAX_WORKERS) {
+        snprintf(err, errlen, "workers must be 1 to %u", LAB_MAX_WORKERS);
+        return EINVAL;
+    }
+
+    size_t ctl_size = sizeof(struct ctl) + cfg->workers * sizeof(((struct ctl *)0)->w[0]);
+    ctl_size = (ctl_size + LAB_SHARED_ALIGN - 1) / LAB_SHARED_ALIGN * LAB_SHARED_ALIGN;
+    size_t size = ctl_size + v->state_size;
+    char *mem = lab_shared_alloc(cfg->model, lab->name, size, err, errlen);
+    if (mem == NULL)
+        return ENOMEM;
+    struct ctl *ctl = (struct ctl *)mem;
+    void *state = mem + ctl_size;
+
+    struct lab_env env = { .model = cfg->model, .workers = cfg->workers,
+                           .sync_flags = cfg->model == LAB_PROCS ? SYNC_PSHARED : 0 };
+    lab_ipc_name(env.ipc_name, sizeof env.ipc_name, lab->name, "obj");
+    /* A setup may create a named object and unlink it at once: keep SIGINT,
+     * SIGTERM and SIGHUP out of that window, so no name is left behind. */
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    sigprocmask(SIG_BLOCK, &block, &old);
+    int rc = v->setup ? v->setup(state, &env) : 0;
+    sigprocmask(SIG_SETMASK, &old, NULL);
     if (rc != 0) {
         snprintf(err, errlen, "setting up variant '%s' failed: %s", v->name, strerror(rc));
-        free(state);
+        lab_shared_free(cfg->model, mem, size);
         return rc;
     }
-    switch (model) {
-    case LAB_THREADS:
-        rc = run_threads(v, state, workers, iters, out, err, errlen);
-        break;
-    default:
-        snprintf(err, errlen, "model %d has no runner in this build", (int)model);
-        rc = ENOTSUP;
+
+    int cpus[LAB_MAX_WORKERS];
+    bool pinned = lab_placement(cfg->workers, cpus);
+    ctl->gate.parties = cfg->workers;
+    ctl->gate.spin = pinned ? GATE_SPIN_DEDICATED : GATE_SPIN_SHARED;
+    ctl->gate.flags = env.sync_flags;
+    ctl->victim = -1;
+    if (cfg->kill_owner) {
+        /* Any worker, after 1 to iters/2 of its operations: in the first
+         * half, so that the others still need the lock when it dies (had
+         * they finished, nobody would notice a dead owner). */
+        unsigned seed = (unsigned)lab_now_ns() ^ (unsigned)getpid();
+        ctl->victim = (int)(rand_r(&seed) % cfg->workers);
+        ctl->victim_iters = 1 + ((uint64_t)rand_r(&seed) << 16 ^ (uint64_t)rand_r(&seed)) %
+                                    (cfg->iters / 2);
     }
-    if (rc == 0)
-        out->observed = v->observe(state, workers);
+    lab__ctl = ctl;
+
+    struct worker *w = calloc(cfg->workers, sizeof *w);
+    if (w == NULL) {
+        snprintf(err, errlen, "out of memory for %u workers", cfg->workers);
+        rc = ENOMEM;
+    } else {
+        for (unsigned i = 0; i < cfg->workers; i++)
+            w[i] = (struct worker){ .v = v, .ctl = ctl, .state = state, .iters = cfg->iters,
+                                    .id = i, .cpu = pinned ? cpus[i] : -1 };
+        uint64_t end = 0;
+        if (cfg->model == LAB_PROCS)
+            rc = run_procs(w, cfg->workers, cfg->timeout_s, out, &end, err, errlen);
+        else
+            rc = run_threads(w, cfg->workers, err, errlen);
+        if (rc == 0) {
+            uint64_t first = UINT64_MAX, last = 0;
+            for (unsigned i = 0; i < cfg->workers; i++) {
+                if (ctl->w[i].t_start && ctl->w[i].t_start < first)
+                    first = ctl->w[i].t_start;
+                if (ctl->w[i].t_end > last)
+                    last = ctl->w[i].t_end;
+            }
+            if (out->outcome != LAB_OK)
+                last = end;
+            out->wall_ns = first != UINT64_MAX && last > first ? last - first : 0;
+            out->observed = v->observe(state, cfg->workers);
+            out->expected = lab->expected(cfg->workers, cfg->iters);
+            out->victim = ctl->victim;
+            out->recoveries = sync_load_u32(&ctl->recoveries, SYNC_RELAXED);
+            if (ctl->victim >= 0) {
+                out->victim_done = ctl->victim_iters;
+                out->expected = lab->expected_after_death(cfg->workers, cfg->iters,
+                                                          ctl->victim_iters);
+                uint64_t death = sync_load_u64(&ctl->death_ns, SYNC_ACQUIRE);
+                out->death_ns = death > first ? death - first : 0;
+            }
+        }
+        free(w);
+    }
+    lab__ctl = NULL;
     if (v->teardown)
         v->teardown(state);
-    free(state);
+    lab_shared_free(cfg->model, mem, size);
     return rc;
 }

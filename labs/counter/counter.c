@@ -3,7 +3,7 @@
 
 #define COUNTER_VARIANTS(X) \
     X(racy) X(mutex) X(tas) X(ttas) X(ticket) X(mcs) X(futex) X(sem) \
-    X(atomic) X(cas) X(ao) X(sharded)
+    X(atomic) X(cas) X(ao) X(sharded) X(pmutex) X(psem) X(named_sem)
 
 #define DECLARE(name) extern const struct lab_variant counter_variant_##name;
 COUNTER_VARIANTS(DECLARE)
@@ -15,12 +15,20 @@ static uint64_t expected(unsigned workers, uint64_t iters)
     return (uint64_t)workers * iters;
 }
 
+/* One worker died after |done| increments; the others made all of theirs. */
+static uint64_t expected_after_death(unsigned workers, uint64_t iters, uint64_t done)
+{
+    return (uint64_t)(workers - 1) * iters + done;
+}
+
 const struct lab counter_lab = {
     .name = "counter",
     .title = "lost updates on a shared counter (counter = counter + 1)",
-    .default_variants = "racy,mutex,atomic",
+    .default_variants = { [LAB_THREADS] = "racy,mutex,atomic",
+                          [LAB_PROCS] = "racy,pmutex,atomic" },
     .baseline = "atomic",
     .variants = variants,
     .nvariants = sizeof variants / sizeof variants[0],
     .expected = expected,
+    .expected_after_death = expected_after_death,
 };

@@ -7,6 +7,7 @@
 #define VARIANT_NAME futex
 #define VARIANT_DESC "the sync library's futex mutex (sync/mutex.h)"
 #define VARIANT_SETUP setup
+#define VARIANT_HOLD hold
 
 #include "sync/mutex.h"
 
@@ -17,10 +18,9 @@ struct state {
     uint64_t value;
 };
 
-static int setup(struct state *s, unsigned workers)
+static int setup(struct state *s, const struct lab_env *env)
 {
-    (void)workers;
-    return sync_mutex_init(&s->lock, 0);
+    return sync_mutex_init(&s->lock, env->sync_flags);   /* SYNC_PSHARED under procs */
 }
 
 static inline void increment(struct state *s, unsigned worker)
@@ -30,6 +30,11 @@ static inline void increment(struct state *s, unsigned worker)
     uint64_t v = LAB_LOAD(&s->value);
     LAB_STORE(&s->value, v + 1);
     sync_mutex_unlock(&s->lock);
+}
+
+static void hold(struct state *s)
+{
+    sync_mutex_lock(&s->lock);
 }
 
 #include "variant.h"

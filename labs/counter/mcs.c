@@ -7,6 +7,9 @@
 #define VARIANT_NAME mcs
 #define VARIANT_DESC "MCS queue spin lock, a node per acquire (sync/mcs.h)"
 #define VARIANT_SETUP setup
+#define VARIANT_NO_PROCS \
+    "each waiter queues a node on its own stack and others follow pointers to it: " \
+    "another process cannot (its stack is not in the shared segment)"
 
 #include "sync/mcs.h"
 
@@ -17,9 +20,9 @@ struct state {
     uint64_t value;
 };
 
-static int setup(struct state *s, unsigned workers)
+static int setup(struct state *s, const struct lab_env *env)
 {
-    (void)workers;
+    (void)env;
     return sync_mcs_init(&s->lock);
 }
 

@@ -8,6 +8,10 @@
 #define VARIANT_DESC "pthread_mutex_t (glibc) around the increment"
 #define VARIANT_SETUP setup
 #define VARIANT_TEARDOWN teardown
+#define VARIANT_NO_PROCS \
+    "a default pthread_mutex_t is process-private: shared across processes it is " \
+    "undefined behaviour, and its private futex wake-ups never reach another process " \
+    "(use pmutex: PTHREAD_PROCESS_SHARED)"
 
 #include <pthread.h>
 
@@ -18,9 +22,9 @@ struct state {
     uint64_t value;
 };
 
-static int setup(struct state *s, unsigned workers)
+static int setup(struct state *s, const struct lab_env *env)
 {
-    (void)workers;
+    (void)env;
     return pthread_mutex_init(&s->lock, NULL);
 }
 

@@ -6,6 +6,7 @@
 #define VARIANT_NAME sem
 #define VARIANT_DESC "the sync library's futex semaphore as a binary lock (sync/sem.h)"
 #define VARIANT_SETUP setup
+#define VARIANT_HOLD hold
 
 #include "sync/sem.h"
 
@@ -16,10 +17,9 @@ struct state {
     uint64_t value;
 };
 
-static int setup(struct state *s, unsigned workers)
+static int setup(struct state *s, const struct lab_env *env)
 {
-    (void)workers;
-    return sync_sem_init(&s->lock, 1, 0);
+    return sync_sem_init(&s->lock, 1, env->sync_flags);   /* SYNC_PSHARED under procs */
 }
 
 static inline void increment(struct state *s, unsigned worker)
@@ -29,6 +29,11 @@ static inline void increment(struct state *s, unsigned worker)
     uint64_t v = LAB_LOAD(&s->value);
     LAB_STORE(&s->value, v + 1);
     sync_sem_post(&s->lock);
+}
+
+static void hold(struct state *s)
+{
+    sync_sem_wait(&s->lock);
 }
 
 #include "variant.h"

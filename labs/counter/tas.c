@@ -6,6 +6,7 @@
 #define VARIANT_NAME tas
 #define VARIANT_DESC "test-and-set spin lock (sync/tas.h)"
 #define VARIANT_SETUP setup
+#define VARIANT_HOLD hold
 
 #include "sync/tas.h"
 
@@ -16,9 +17,9 @@ struct state {
     uint64_t value;
 };
 
-static int setup(struct state *s, unsigned workers)
+static int setup(struct state *s, const struct lab_env *env)
 {
-    (void)workers;
+    (void)env;
     return sync_tas_init(&s->lock);
 }
 
@@ -29,6 +30,11 @@ static inline void increment(struct state *s, unsigned worker)
     uint64_t v = LAB_LOAD(&s->value);
     LAB_STORE(&s->value, v + 1);
     sync_tas_unlock(&s->lock);
+}
+
+static void hold(struct state *s)
+{
+    sync_tas_lock(&s->lock);
 }
 
 #include "variant.h"

@@ -7,6 +7,7 @@
 #define VARIANT_NAME ticket
 #define VARIANT_DESC "FIFO ticket spin lock (sync/ticket.h)"
 #define VARIANT_SETUP setup
+#define VARIANT_HOLD hold
 
 #include "sync/ticket.h"
 
@@ -17,9 +18,9 @@ struct state {
     uint64_t value;
 };
 
-static int setup(struct state *s, unsigned workers)
+static int setup(struct state *s, const struct lab_env *env)
 {
-    (void)workers;
+    (void)env;
     return sync_ticket_init(&s->lock);
 }
 
@@ -30,6 +31,11 @@ static inline void increment(struct state *s, unsigned worker)
     uint64_t v = LAB_LOAD(&s->value);
     LAB_STORE(&s->value, v + 1);
     sync_ticket_unlock(&s->lock);
+}
+
+static void hold(struct state *s)
+{
+    sync_ticket_lock(&s->lock);
 }
 
 #include "variant.h"

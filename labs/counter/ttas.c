@@ -6,6 +6,7 @@
 #define VARIANT_NAME ttas
 #define VARIANT_DESC "test-and-test-and-set spin lock with backoff (sync/ttas.h)"
 #define VARIANT_SETUP setup
+#define VARIANT_HOLD hold
 
 #include "sync/ttas.h"
 
@@ -16,9 +17,9 @@ struct state {
     uint64_t value;
 };
 
-static int setup(struct state *s, unsigned workers)
+static int setup(struct state *s, const struct lab_env *env)
 {
-    (void)workers;
+    (void)env;
     return sync_ttas_init(&s->lock);
 }
 
@@ -29,6 +30,11 @@ static inline void increment(struct state *s, unsigned worker)
     uint64_t v = LAB_LOAD(&s->value);
     LAB_STORE(&s->value, v + 1);
     sync_ttas_unlock(&s->lock);
+}
+
+static void hold(struct state *s)
+{
+    sync_ttas_lock(&s->lock);
 }
 
 #include "variant.h"

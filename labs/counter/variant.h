@@ -3,7 +3,12 @@
  * Include it last in a variant file, after VARIANT_NAME (a bare word),
  * VARIANT_DESC, struct state and increment(). It generates the worker loop
  * with increment() inlined into it, so the runtime adds one indirect call per
- * worker, never one per operation. */
+ * worker, never one per operation.
+ *
+ * Optional: VARIANT_SETUP / VARIANT_TEARDOWN / VARIANT_OBSERVE / VARIANT_HOLD
+ * (names of the file's own functions; hold takes the lock and keeps it, for
+ * --kill-owner), VARIANT_RACY, VARIANT_UNAVAILABLE, and VARIANT_NO_PROCS (why
+ * the variant cannot work across processes: it then runs on threads only). */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,8 +20,22 @@
 #define COUNTER__CAT(a, b) COUNTER__CAT2(a, b)
 #define COUNTER__SYMBOL COUNTER__CAT(counter_variant_, VARIANT_NAME)
 
+#ifdef VARIANT_LABEL
+#define COUNTER__NAME VARIANT_LABEL   /* a name that is not a C identifier */
+#else
+#define COUNTER__NAME COUNTER__STR(VARIANT_NAME)
+#endif
+
 #ifndef VARIANT_RACY
 #define VARIANT_RACY false
+#endif
+
+#ifdef VARIANT_NO_PROCS
+#define COUNTER__MODELS LAB_MODEL_BIT(LAB_THREADS)
+#define COUNTER__REFUSED { [LAB_PROCS] = VARIANT_NO_PROCS }
+#else
+#define COUNTER__MODELS (LAB_MODEL_BIT(LAB_THREADS) | LAB_MODEL_BIT(LAB_PROCS))
+#define COUNTER__REFUSED { NULL }
 #endif
 
 extern const struct lab_variant COUNTER__SYMBOL;
@@ -24,10 +43,11 @@ extern const struct lab_variant COUNTER__SYMBOL;
 #ifdef VARIANT_UNAVAILABLE
 
 const struct lab_variant COUNTER__SYMBOL = {
-    .name = COUNTER__STR(VARIANT_NAME),
+    .name = COUNTER__NAME,
     .description = VARIANT_DESC,
     .racy_by_design = VARIANT_RACY,
-    .models = LAB_MODEL_BIT(LAB_THREADS),
+    .models = COUNTER__MODELS,
+    .refused = COUNTER__REFUSED,
     .unavailable = VARIANT_UNAVAILABLE,
 };
 
@@ -40,16 +60,23 @@ static void counter__work(void *st, unsigned worker, uint64_t iters)
         increment(s, worker);
 }
 
-static int counter__setup(void *st, unsigned workers)
+static int counter__setup(void *st, const struct lab_env *env)
 {
 #ifdef VARIANT_SETUP
-    return VARIANT_SETUP((struct state *)st, workers);
+    return VARIANT_SETUP((struct state *)st, env);
 #else
     (void)st;
-    (void)workers;
+    (void)env;
     return 0;
 #endif
 }
+
+#ifdef VARIANT_HOLD
+static void counter__hold(void *st)
+{
+    VARIANT_HOLD((struct state *)st);
+}
+#endif
 
 static void counter__teardown(void *st)
 {
@@ -71,15 +98,19 @@ static uint64_t counter__observe(const void *st, unsigned workers)
 }
 
 const struct lab_variant COUNTER__SYMBOL = {
-    .name = COUNTER__STR(VARIANT_NAME),
+    .name = COUNTER__NAME,
     .description = VARIANT_DESC,
     .racy_by_design = VARIANT_RACY,
-    .models = LAB_MODEL_BIT(LAB_THREADS),
+    .models = COUNTER__MODELS,
+    .refused = COUNTER__REFUSED,
     .state_size = sizeof(struct state),
     .setup = counter__setup,
     .teardown = counter__teardown,
     .work = counter__work,
     .observe = counter__observe,
+#ifdef VARIANT_HOLD
+    .hold = counter__hold,
+#endif
 };
 
 #endif
