@@ -129,14 +129,24 @@ static void test_procs_nonrobust_owner_death_deadlocks(void)
 {
     static const char *const locks[] = { "tas", "futex", "psem" };
     for (size_t i = 0; i < sizeof locks / sizeof locks[0]; i++) {
+        /* A deadlock needs a survivor that still wants the lock after the
+         * death; if the victim was descheduled until the survivor finished,
+         * the trial ends fine ("the others never needed the lock again").
+         * Rare: allow three tries. */
         time_t start = time(NULL);
-        struct lab_trial t = trial(locks[i], 2, sanitized() ? 200000 : 2000000, true, 1);
+        struct lab_trial t;
+        for (int tries = 0; tries < 3; tries++) {
+            t = trial(locks[i], 2, sanitized() ? 200000 : 2000000, true, 1);
+            if (t.outcome != LAB_OK || t.recoveries != 0)
+                break;
+            printf("\n    %s: the survivor finished before the owner died; again", locks[i]);
+        }
         time_t took = time(NULL) - start;
         if (t.outcome != LAB_DEADLOCK)
             printf("\n    %s: %s (%s)\n", locks[i], lab_outcome_name(t.outcome), t.detail);
         CU_ASSERT_EQUAL(t.outcome, LAB_DEADLOCK);
         CU_ASSERT_PTR_NOT_NULL(strstr(t.detail, "died holding the lock"));
-        CU_ASSERT(took < 30);   /* bounded by the 1 s timeout, not forever */
+        CU_ASSERT(took < 60);   /* bounded by the 1 s timeouts, not forever */
         CU_ASSERT(t.observed <= t.expected);
         int st;
         CU_ASSERT(waitpid(-1, &st, WNOHANG) == -1 && errno == ECHILD);   /* all reaped */
@@ -219,10 +229,12 @@ static void test_procs_worker_crash_reported(void)
     kill(victim, SIGSEGV);
     int status = wait_exit(lab, 60);
     const char *err = slurp("test_procs.err");
-    if (status != 1 || !strstr(err, "killed by SIGSEGV"))
+    /* A sanitizer catches SIGSEGV itself, reports it, and exits with a status. */
+    const char *expect = sanitized() ? "exited with status" : "killed by SIGSEGV";
+    if (status != 1 || !strstr(err, expect))
         printf("\n    status %d, stderr: %s\n", status, err);
     CU_ASSERT_EQUAL(status, 1);
-    CU_ASSERT_PTR_NOT_NULL(strstr(err, "killed by SIGSEGV"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, expect));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "worker "));
 }
 
