@@ -170,7 +170,7 @@ static void test_cli_list_json(void)
         if (json_field_is(line, "available", "false"))
             CU_ASSERT(json_field(line, "reason") != NULL);
     }
-    CU_ASSERT_EQUAL(n, 15 + 13);   /* 15 variants on threads, 13 of them on procs */
+    CU_ASSERT_EQUAL(n, 16 + 14);   /* 16 variants on threads, 14 of them on procs */
     CU_ASSERT(saw_racy);
     prog_result_free(&r);
 }

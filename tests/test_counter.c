@@ -113,7 +113,7 @@ static void test_counter_list_is_complete(void)
 {
     static const char *const names[] = { "racy", "mutex", "tas", "ttas", "ticket", "mcs",
                                          "futex", "sem", "atomic", "cas", "ao", "sharded",
-                                         "pmutex", "psem", "named-sem" };
+                                         "pmutex", "psem", "named-sem", "rfutex" };
     CU_ASSERT_EQUAL(counter_lab.nvariants, sizeof names / sizeof names[0]);
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         const struct lab_variant *v = lab_find_variant(&counter_lab, names[i]);

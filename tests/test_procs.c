@@ -99,7 +99,7 @@ static void test_procs_racy_loses_updates(void)
     CU_ASSERT(t.observed < t.expected);
 }
 
-static void test_procs_robust_owner_death_recovers(void)
+static void robust_owner_death_recovers(const char *variant)
 {
     /* Five rounds, a worker killed holding the lock in each: the count
      * proves every increment that was made, and the survivor got EOWNERDEAD
@@ -108,7 +108,7 @@ static void test_procs_robust_owner_death_recovers(void)
     uint64_t iters = sanitized() ? 2000 : 20000;
     unsigned recovered = 0;
     for (int round = 0; round < 5; round++) {
-        struct lab_trial t = trial("pmutex", 2, iters, true, 60);
+        struct lab_trial t = trial(variant, 2, iters, true, 60);
         if (t.outcome != LAB_OK || t.observed != t.expected)
             printf("\n    round %d: %s: %s, observed %llu of %llu\n", round,
                    lab_outcome_name(t.outcome), t.detail, (unsigned long long)t.observed,
@@ -121,8 +121,14 @@ static void test_procs_robust_owner_death_recovers(void)
         CU_ASSERT_EQUAL(t.expected, iters + t.victim_done);
         CU_ASSERT_EQUAL(t.observed, t.expected);
     }
-    printf("\n    EOWNERDEAD recovered in %u of 5 rounds", recovered);
+    printf("\n    %s: EOWNERDEAD recovered in %u of 5 rounds", variant, recovered);
     CU_ASSERT(recovered >= 3);
+}
+
+static void test_procs_robust_owner_death_recovers(void)
+{
+    robust_owner_death_recovers("pmutex");   /* glibc: the kernel's robust list */
+    robust_owner_death_recovers("rfutex");   /* ours: owner tid + liveness check */
 }
 
 static void test_procs_nonrobust_owner_death_deadlocks(void)

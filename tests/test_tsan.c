@@ -48,7 +48,8 @@ static void test_tsan_flags_racy(void)
 static void test_tsan_fixed_variants_clean(void)
 {
     static const char *const fixed[] = { "mutex", "tas", "ttas", "ticket", "mcs", "futex",
-                                         "sem", "atomic", "cas", "ao", "sharded" };
+                                         "sem", "atomic", "cas", "ao", "sharded",
+                                         "rfutex", "pmutex", "psem", "named-sem" };
     static const char *const workers[] = { "2", "4" };
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
         for (size_t k = 0; k < 2; k++) {

@@ -2,7 +2,7 @@
 #include "counter.h"
 
 #define COUNTER_VARIANTS(X) \
-    X(racy) X(mutex) X(tas) X(ttas) X(ticket) X(mcs) X(futex) X(sem) \
+    X(racy) X(mutex) X(tas) X(ttas) X(ticket) X(mcs) X(futex) X(rfutex) X(sem) \
     X(atomic) X(cas) X(ao) X(sharded) X(pmutex) X(psem) X(named_sem)
 
 #define DECLARE(name) extern const struct lab_variant counter_variant_##name;
