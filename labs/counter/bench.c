@@ -245,14 +245,14 @@ int main(int argc, char **argv)
         return 0;
     }
 
-    printf("  %-14s", "variant");
+    printf("  %-16s", "variant");
     for (unsigned p = 0; p < o.npoints; p++)
         printf("  %4u wkr  vs mutex", o.workers[p]);
     printf("\n");
     for (unsigned k = 0; k < nr; k++) {
         if (k > 0 && rows[k].model != rows[k - 1].model)
             printf("\n");
-        printf("  %-14s", rows[k].label);
+        printf("  %-16s", rows[k].label);
         for (unsigned p = 0; p < o.npoints; p++) {
             if (mutex >= 0)
                 printf("  %8.2f  %7.2fx%s", med[k][p], med[k][p] / med[mutex][p],
