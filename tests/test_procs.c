@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "counter.h"
+#include "shared.h"
 #include "run_prog.h"
 #include "test_main.h"
 
@@ -316,7 +317,30 @@ static void test_procs_no_leftovers_after_200_runs(void)
     prctl(PR_SET_CHILD_SUBREAPER, 0);
 }
 
+static void test_procs_huge_segment_refused(void)
+{
+    /* A request the system cannot back fails with the errno text and
+     * leaves no name behind. */
+    char err[256] = "";
+    void *p = lab_shared_alloc(LAB_PROCS, "counter", (size_t)1 << 62, err, sizeof err);
+    CU_ASSERT_PTR_NULL(p);
+    printf("\n    %s", err);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "shared memory"));
+    CU_ASSERT(strstr(err, "too large") || strstr(err, "Invalid argument") ||
+              strstr(err, "Cannot allocate memory") || strstr(err, "No space left"));
+    CU_ASSERT_EQUAL(shm_leftovers(), 0);
+    /* And a normal one works and is zeroed. */
+    unsigned char *q = lab_shared_alloc(LAB_PROCS, "counter", 4096, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+    unsigned nonzero = 0;
+    for (int i = 0; i < 4096; i++)
+        nonzero += q[i] != 0;
+    CU_ASSERT_EQUAL(nonzero, 0);
+    lab_shared_free(LAB_PROCS, q, 4096);
+}
+
 static const struct test_case tests[] = {
+    { "huge_segment_refused", test_procs_huge_segment_refused },
     { "fixed_variants_exact", test_procs_fixed_variants_exact },
     { "racy_loses_updates", test_procs_racy_loses_updates },
     { "robust_owner_death_recovers", test_procs_robust_owner_death_recovers },
