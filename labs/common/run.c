@@ -433,12 +433,8 @@ int lab_run_trial(const struct lab *lab, const struct lab_variant *v,
     lab_ipc_name(env.ipc_name, sizeof env.ipc_name, lab->name, "obj");
     /* A setup may create a named object and unlink it at once: keep SIGINT,
      * SIGTERM and SIGHUP out of that window, so no name is left behind. */
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGHUP);
-    sigprocmask(SIG_BLOCK, &block, &old);
+    sigset_t old;
+    lab_block_stop_signals(&old);
     int rc = v->setup ? v->setup(state, &env) : 0;
     sigprocmask(SIG_SETMASK, &old, NULL);
     if (rc != 0) {

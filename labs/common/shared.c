@@ -29,6 +29,16 @@ void lab_ipc_name(char *buf, size_t len, const char *lab, const char *what)
              what ? what : "");
 }
 
+void lab_block_stop_signals(sigset_t *old)
+{
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    sigprocmask(SIG_BLOCK, &block, old);
+}
+
 void *lab_shared_alloc(enum lab_model model, const char *lab, size_t size, char *err,
                        size_t errlen)
 {
@@ -44,12 +54,8 @@ void *lab_shared_alloc(enum lab_model model, const char *lab, size_t size, char 
 
     char name[96];
     lab_ipc_name(name, sizeof name, lab, NULL);
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGHUP);
-    sigprocmask(SIG_BLOCK, &block, &old);
+    sigset_t old;
+    lab_block_stop_signals(&old);
 
     void *p = NULL;
     int fd = shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600);

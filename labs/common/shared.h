@@ -2,6 +2,7 @@
 #ifndef RACELAB_SHARED_H
 #define RACELAB_SHARED_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "lab.h"
@@ -16,6 +17,10 @@
 void *lab_shared_alloc(enum lab_model model, const char *lab, size_t size, char *err,
                        size_t errlen);
 void lab_shared_free(enum lab_model model, void *p, size_t size);
+
+/* Blocks SIGINT, SIGTERM and SIGHUP (the old mask goes to *old) around a
+ * window where a named object exists but is not yet unlinked. */
+void lab_block_stop_signals(sigset_t *old);
 
 /* A fresh name for a named IPC object: "/racelab-<lab>-<pid>-<n>[-what]". */
 void lab_ipc_name(char *buf, size_t len, const char *lab, const char *what);
