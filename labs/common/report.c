@@ -242,9 +242,17 @@ static void print_list(const struct lab *lab, const struct lab_opts *o)
             }
         }
     }
-    if (o->format == LAB_HUMAN)
-        printf("\natomics backend: %s; libatomic_ops backend: %s\n", lab_atomics_backend(),
+    if (o->format == LAB_HUMAN) {
+        for (int m = 0; m < LAB_NMODELS; m++)
+            for (size_t i = 0; i < lab->nvariants; i++) {
+                const char *why;
+                if (!lab_variant_runs(lab->variants[i], (enum lab_model)m, &why))
+                    printf("\n  not on %s: %s - %s", lab_model_name((enum lab_model)m),
+                           lab->variants[i]->name, why);
+            }
+        printf("\n\natomics backend: %s; libatomic_ops backend: %s\n", lab_atomics_backend(),
                ao_status());
+    }
 }
 
 #ifdef RACELAB_TSAN_TWIN
@@ -294,7 +302,8 @@ static void usage(const struct lab *lab, FILE *f)
         "  --help            this text\n\n"
         "Exit status: 0 ran (a racy variant losing updates is the lesson, not a\n"
         "failure, nor is a non-robust lock's deadlock under --kill-owner), 1 a fixed\n"
-        "variant was wrong, crashed or timed out, 2 bad usage, 130 interrupted.\n",
+        "variant was wrong, crashed or timed out, 2 bad usage, 128+N stopped by\n"
+        "signal N (130: Ctrl-C); no worker and no shared-memory name is left behind.\n",
         lab->name, lab->title, lab->default_variants[LAB_THREADS],
         lab->default_variants[LAB_PROCS], LAB_MAX_WORKERS,
         (unsigned long long)LAB_MAX_ITERS, LAB_MAX_TRIALS, LAB_MAX_TIMEOUT);
