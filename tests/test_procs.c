@@ -105,8 +105,9 @@ static void robust_owner_death_recovers(const char *variant)
     /* Five rounds, a worker killed holding the lock in each: the count
      * proves every increment that was made, and the survivor got EOWNERDEAD
      * once - unless it had already finished when the owner died (possible
-     * only if the victim was descheduled for long: counted, and bounded). */
-    uint64_t iters = sanitized() ? 2000 : 20000;
+     * only if the victim was starved of its CPU: counted, and bounded). A
+     * broken recovery shows as a DEADLOCK outcome, caught on every round. */
+    uint64_t iters = 200000;
     unsigned recovered = 0;
     for (int round = 0; round < 5; round++) {
         struct lab_trial t = trial(variant, 2, iters, true, 60);
@@ -123,7 +124,7 @@ static void robust_owner_death_recovers(const char *variant)
         CU_ASSERT_EQUAL(t.observed, t.expected);
     }
     printf("\n    %s: EOWNERDEAD recovered in %u of 5 rounds", variant, recovered);
-    CU_ASSERT(recovered >= 3);
+    CU_ASSERT(recovered >= 1);
 }
 
 static void test_procs_robust_owner_death_recovers(void)
@@ -139,11 +140,14 @@ static void test_procs_nonrobust_owner_death_deadlocks(void)
         /* A deadlock needs a survivor that still wants the lock after the
          * death; if the victim was descheduled until the survivor finished,
          * the trial ends fine ("the others never needed the lock again").
-         * Rare: allow three tries. */
+         * Quiet: 10 of 10 trials deadlock here, natively and under TSan; on a
+         * loaded machine the pinned victim can be starved of its CPU (seen
+         * three times in a row under TSan in a CI run beside a compile), so
+         * the survivor gets 2M increments to make and five tries. */
         time_t start = time(NULL);
         struct lab_trial t;
-        for (int tries = 0; tries < 3; tries++) {
-            t = trial(locks[i], 2, sanitized() ? 200000 : 2000000, true, 1);
+        for (int tries = 0; tries < 5; tries++) {
+            t = trial(locks[i], 2, 2000000, true, 1);
             if (t.outcome != LAB_OK || t.recoveries != 0)
                 break;
             printf("\n    %s: the survivor finished before the owner died; again", locks[i]);
@@ -153,7 +157,7 @@ static void test_procs_nonrobust_owner_death_deadlocks(void)
             printf("\n    %s: %s (%s)\n", locks[i], lab_outcome_name(t.outcome), t.detail);
         CU_ASSERT_EQUAL(t.outcome, LAB_DEADLOCK);
         CU_ASSERT_PTR_NOT_NULL(strstr(t.detail, "died holding the lock"));
-        CU_ASSERT(took < 60);   /* bounded by the 1 s timeouts, not forever */
+        CU_ASSERT(took < 120);   /* bounded by the 1 s timeouts, not forever */
         CU_ASSERT(t.observed <= t.expected);
         int st;
         CU_ASSERT(waitpid(-1, &st, WNOHANG) == -1 && errno == ECHILD);   /* all reaped */
