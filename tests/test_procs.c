@@ -218,6 +218,15 @@ static int wait_exit(pid_t p, unsigned timeout_s)
     return -1;
 }
 
+/* Where a spawned lab's stderr goes: a per-process temporary file. */
+static const char *err_path(void)
+{
+    static char path[64];
+    if (path[0] == '\0')
+        snprintf(path, sizeof path, "/tmp/racelab-test-procs-%d.err", (int)getpid());
+    return path;
+}
+
 static char *slurp(const char *path)
 {
     static char buf[4096];
@@ -233,13 +242,13 @@ static void test_procs_worker_crash_reported(void)
 {
     char *argv[] = { LAB, "--model", "procs", "--variant", "atomic", "--iters", "1000000000",
                      "--trials", "1", "--timeout", "60", NULL };
-    pid_t lab = spawn(argv, "test_procs.err");
+    pid_t lab = spawn(argv, err_path());
     pid_t kids[16];
     pid_t victim = wait_for_workers(lab, kids, 2);
     CU_ASSERT_FATAL(victim > 0);
     kill(victim, SIGSEGV);
     int status = wait_exit(lab, 60);
-    const char *err = slurp("test_procs.err");
+    const char *err = slurp(err_path());
     /* A sanitizer catches SIGSEGV itself, reports it, and exits with a status. */
     const char *expect = sanitized() ? "exited with status" : "killed by SIGSEGV";
     if (status != 1 || !strstr(err, expect))
@@ -253,13 +262,13 @@ static void test_procs_sigint_stops_everything(void)
 {
     char *argv[] = { LAB, "--model", "procs", "--variant", "ticket", "--workers", "3",
                      "--iters", "1000000000", "--trials", "1", NULL };
-    pid_t lab = spawn(argv, "test_procs.err");
+    pid_t lab = spawn(argv, err_path());
     pid_t kids[16];
     CU_ASSERT_FATAL(wait_for_workers(lab, kids, 3) > 0);
     kill(lab, SIGINT);
     int status = wait_exit(lab, 30);
     CU_ASSERT_EQUAL(status, 130);
-    CU_ASSERT_PTR_NOT_NULL(strstr(slurp("test_procs.err"), "interrupted by SIGINT"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(slurp(err_path()), "interrupted by SIGINT"));
     for (int i = 0; i < 3; i++)
         CU_ASSERT(kill(kids[i], 0) == -1 && errno == ESRCH);   /* every worker gone */
     CU_ASSERT_EQUAL(shm_leftovers(), 0);
@@ -319,6 +328,7 @@ static void test_procs_no_leftovers_after_200_runs(void)
            runs, parent_kills, owner_deaths, orphans);
     CU_ASSERT_EQUAL(shm_leftovers(), 0);
     prctl(PR_SET_CHILD_SUBREAPER, 0);
+    unlink(err_path());
 }
 
 static void test_procs_huge_segment_refused(void)
