@@ -24,6 +24,7 @@
 #define RACELAB_LOCK_VALIDATE_H
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -78,6 +79,7 @@ struct lv_shared {
 struct lv_worker {
     struct lv_shared *sh;
     unsigned id; /* 1-based: 0 means "nobody" in |holder| */
+    int cpu;     /* pinned to this CPU, or -1 */
     pthread_t tid;
 };
 
@@ -96,6 +98,16 @@ static void *lv__worker(void *arg)
     uint64_t bad = 0;
     lv_node node;
 
+    /* One CPU per worker when they fit: left alone, the scheduler may stack
+     * a new thread on the CPU of the one spinning at the barrier, and on a
+     * loaded machine the two then never run at the same time (seen: ten
+     * attempts in a row without overlap in a CI run beside a compile). */
+    if (w->cpu >= 0) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(w->cpu, &set);
+        (void)pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+    }
     if (sync_barrier_wait(&sh->start))
         sh->t0 = lv__now();
     for (unsigned i = 0; i < sh->iters; i++) {
@@ -145,9 +157,17 @@ static struct lv_result lv_run(const struct lv_lock *ops, unsigned threads, unsi
     sync_barrier_init(&sh.start, threads, 1u << 20, 0);
     sync_store_u64(&sh.violations, 0, SYNC_RELAXED);
 
+    cpu_set_t allowed;
+    int cpus[LV_MAX_THREADS];
+    unsigned ncpu = 0;
+    if (sched_getaffinity(0, sizeof allowed, &allowed) == 0)
+        for (int c = 0; c < CPU_SETSIZE && ncpu < LV_MAX_THREADS; c++)
+            if (CPU_ISSET(c, &allowed))
+                cpus[ncpu++] = c;
     for (unsigned i = 0; i < threads; i++) {
         w[i].sh = &sh;
         w[i].id = i + 1;
+        w[i].cpu = threads <= ncpu ? cpus[i] : -1;   /* oversubscribed: the scheduler's call */
         if (pthread_create(&w[i].tid, NULL, lv__worker, &w[i]) != 0) {
             /* The started ones wait at the barrier for ever: nothing sane
              * is left to do in this process. */
