@@ -1,0 +1,611 @@
+/* sync/src/coro.c - coroutines, the round-robin scheduler, comutex, cosem.
+ * The contract is in sync/coro.h. */
+#include "sync/coro.h"
+
+#include <errno.h>
+#include <fenv.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#ifdef SYNC_CORO_UCONTEXT
+#include <ucontext.h>
+#elif !defined(__x86_64__) && !defined(__aarch64__)
+#error "the asm coroutine switch exists for x86-64 and aarch64 only: configure with -DRACELAB_CORO_SWITCH=ucontext"
+#endif
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SYNC__CORO_ASAN 1
+#endif
+#if __has_feature(thread_sanitizer)
+#define SYNC__CORO_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(SYNC__CORO_ASAN)
+#define SYNC__CORO_ASAN 1
+#endif
+#if defined(__SANITIZE_THREAD__) && !defined(SYNC__CORO_TSAN)
+#define SYNC__CORO_TSAN 1
+#endif
+
+#ifdef SYNC__CORO_ASAN
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
+#endif
+
+#ifdef SYNC__CORO_TSAN
+#include <sanitizer/tsan_interface.h>
+/* The runtime's bookkeeping is touched by every coroutine of a carrier and
+ * ordered only by the carrier's program order, which TSan has been told not
+ * to see (no_sync fibers). Functions that touch it are not instrumented; the
+ * order the contract promises is given to TSan explicitly. Atomics stay
+ * visible: clang instruments them even here, and the ones that carry an
+ * order (comutex, cosem) live in instrumented functions for gcc's sake. */
+#define SYNC__NO_TSAN __attribute__((no_sanitize("thread"), noinline))
+#define SYNC__TSAN_RELEASE(p) __tsan_release(p)
+#define SYNC__TSAN_ACQUIRE(p) __tsan_acquire(p)
+#else
+#define SYNC__NO_TSAN
+#define SYNC__TSAN_RELEASE(p) ((void)(p))
+#define SYNC__TSAN_ACQUIRE(p) ((void)(p))
+#endif
+
+/* |state|: every value a coroutine passes through.
+ *   NEW        created, never resumed
+ *   READY      suspended by a yield (or unparked): may be resumed
+ *   RUNNING    on the CPU, or the resumer of the one that is
+ *   BLOCKED    parked on a comutex or cosem queue; only unpark makes it READY
+ *   FINISHED   returned or exited; its stack is dead */
+enum { SYNC__NEW, SYNC__READY, SYNC__RUNNING, SYNC__BLOCKED, SYNC__FINISHED };
+
+struct sync__ctx {
+#ifdef SYNC_CORO_UCONTEXT
+    ucontext_t uc;
+#else
+    void *sp; /* saved by sync__coro_switch */
+#endif
+};
+
+struct sync_coro {
+    struct sync__ctx ctx;        /* this coroutine, while suspended */
+    struct sync__ctx caller;     /* its resumer, while it runs */
+    sync_coro_fn fn;
+    void *arg;
+    void *ret;
+    int state;
+    sync_coro_t *prev_current;   /* sync__current to restore on switching back */
+    sync_sched_t *sched;         /* owner, or NULL for a standalone coroutine */
+    sync_coro_t *next;           /* run queue or wait queue link */
+    sync_coro_t *all_prev, *all_next; /* the scheduler's list of live ones */
+    void *map;                   /* mmap'd region: guard page, then the stack */
+    size_t map_size;
+    void *stack_lo;              /* lowest usable byte, just above the guard */
+    size_t stack_size;
+#ifdef SYNC__CORO_ASAN
+    const void *caller_stack_lo; /* resumer's stack, for switching back */
+    size_t caller_stack_size;
+#endif
+#ifdef SYNC__CORO_TSAN
+    void *fiber;
+    void *caller_fiber;
+#endif
+};
+
+static _Thread_local sync_coro_t *sync__current;
+
+#ifndef SYNC_CORO_UCONTEXT
+void sync__coro_switch(void **save_sp, void *load_sp); /* coro_switch_<arch>.S */
+#endif
+
+/* Switches from the running context (saved into |from|) to |to|, whose stack
+ * is [to_lo, to_lo + to_size) (only ASan needs it; NULL for a thread stack
+ * it learnt from an earlier switch). |dying|: the running context will never
+ * be resumed, so ASan may free its fake stack. On return (when somebody
+ * switched back), from_lo and from_size (if not NULL) are the stack we came
+ * back from. */
+static SYNC__NO_TSAN void sync__switch(struct sync__ctx *from, struct sync__ctx *to,
+                                       const void *to_lo, size_t to_size, void *to_fiber,
+                                       bool dying, const void **from_lo, size_t *from_size)
+{
+#ifdef SYNC__CORO_ASAN
+    void *fake_stack = NULL;
+    __sanitizer_start_switch_fiber(dying ? NULL : &fake_stack, to_lo, to_size);
+#else
+    (void)to_lo, (void)to_size, (void)dying;
+#endif
+#ifdef SYNC__CORO_TSAN
+    /* no_sync: a switch orders nothing, so coroutines race like threads. */
+    __tsan_switch_to_fiber(to_fiber, __tsan_switch_to_fiber_no_sync);
+#else
+    (void)to_fiber;
+#endif
+#ifdef SYNC_CORO_UCONTEXT
+    if (swapcontext(&from->uc, &to->uc) != 0)
+        abort();
+#else
+    sync__coro_switch(&from->sp, to->sp);
+#endif
+#ifdef SYNC__CORO_ASAN
+    const void *lo;
+    size_t size;
+    __sanitizer_finish_switch_fiber(fake_stack, &lo, &size);
+    if (from_lo != NULL) {
+        *from_lo = lo;
+        *from_size = size;
+    }
+#else
+    (void)from_lo, (void)from_size;
+#endif
+}
+
+/* Back to the resumer of the running coroutine |co|, in state |state|. */
+static SYNC__NO_TSAN void sync__switch_out(sync_coro_t *co, int state)
+{
+    co->state = state;
+    /* Pairs with the acquire in sync_coro_join(), sync_sched_run() or
+     * sync__free(): whoever ends a coroutine, finished or not, sees all it
+     * did. Nobody else acquires |co|, so a switch still orders nothing
+     * between coroutines. */
+    SYNC__TSAN_RELEASE(co);
+#ifdef SYNC__CORO_ASAN
+    const void *lo = co->caller_stack_lo;
+    size_t size = co->caller_stack_size;
+    const void **lo_out = &co->caller_stack_lo;
+    size_t *size_out = &co->caller_stack_size;
+#else
+    const void *lo = NULL, **lo_out = NULL;
+    size_t size = 0, *size_out = NULL;
+#endif
+#ifdef SYNC__CORO_TSAN
+    void *fiber = co->caller_fiber;
+#else
+    void *fiber = NULL;
+#endif
+    /* Whoever resumes us next may be somebody else: learn their stack. */
+    sync__switch(&co->ctx, &co->caller, lo, size, fiber, state == SYNC__FINISHED,
+                 lo_out, size_out);
+}
+
+static SYNC__NO_TSAN _Noreturn void sync__finish(sync_coro_t *co, void *ret)
+{
+    co->ret = ret;
+    sync__switch_out(co, SYNC__FINISHED);
+    abort(); /* a finished coroutine is never resumed */
+}
+
+/* First code on a new stack: reached by the switch's return (asm) or by
+ * makecontext. The coroutine is sync__current: its resumer set it. */
+static SYNC__NO_TSAN _Noreturn void sync__entry(void)
+{
+    sync_coro_t *co = sync__current;
+#ifdef SYNC__CORO_ASAN
+    __sanitizer_finish_switch_fiber(NULL, &co->caller_stack_lo, &co->caller_stack_size);
+#endif
+    /* Pairs with the release in sync_coro_create(). */
+    SYNC__TSAN_ACQUIRE(co);
+    sync__finish(co, co->fn(co->arg));
+}
+
+static SYNC__NO_TSAN int sync__make(sync_coro_t *co)
+{
+#ifdef SYNC_CORO_UCONTEXT
+    if (getcontext(&co->ctx.uc) != 0)
+        return errno;
+    co->ctx.uc.uc_stack.ss_sp = co->stack_lo;
+    co->ctx.uc.uc_stack.ss_size = co->stack_size;
+    co->ctx.uc.uc_link = NULL; /* sync__entry never returns */
+    makecontext(&co->ctx.uc, (void (*)(void))sync__entry, 0);
+#elif defined(__x86_64__)
+    /* The frame sync__coro_switch pops (see the .S file), built so that its
+     * `ret` enters sync__entry as if called: at entry rsp + 8 is 16-byte
+     * aligned (psABI 3.2.2) and the return address slot holds 0, which ends
+     * every unwinder's walk. */
+    uintptr_t top = ((uintptr_t)co->stack_lo + co->stack_size) & ~(uintptr_t)15;
+    uint64_t *sp = (uint64_t *)top;
+    *--sp = 0;                                /* sync__entry's return address */
+    *--sp = (uint64_t)(uintptr_t)sync__entry; /* popped by ret */
+    for (int i = 0; i < 6; i++)
+        *--sp = 0;                            /* rbp rbx r12 r13 r14 r15 */
+    /* Inherit the creator's FP control state, as a new thread does; the
+     * status flags are not inherited (masked out of MXCSR). */
+    fenv_t env;
+    fegetenv(&env);
+    uint32_t mxcsr = env.__mxcsr & ~(uint32_t)0x3f;
+    uint16_t fpucw = env.__control_word;
+    *--sp = (uint64_t)mxcsr | (uint64_t)fpucw << 32;
+    co->ctx.sp = sp;
+#else /* __aarch64__: NOT TESTED ON HARDWARE, see coro_switch_aarch64.S */
+    /* The 176-byte frame of coro_switch_aarch64.S: `ret` jumps to the x30
+     * slot, sp ends 16-byte aligned at |top|, x29 = 0 ends unwinding. */
+    uintptr_t top = ((uintptr_t)co->stack_lo + co->stack_size) & ~(uintptr_t)15;
+    uint64_t *frame = (uint64_t *)(top - 176);
+    for (int i = 0; i < 22; i++)
+        frame[i] = 0;
+    frame[11] = (uint64_t)(uintptr_t)sync__entry; /* x30, offset 88 */
+    fenv_t env;
+    fegetenv(&env);
+    frame[20] = env.__fpcr;                       /* FPCR, offset 160 */
+    co->ctx.sp = frame;
+#endif
+    return 0;
+}
+
+SYNC__NO_TSAN int sync_coro_create(sync_coro_t **out, sync_coro_fn fn, void *arg,
+                                   size_t stack_size)
+{
+    if (out == NULL || fn == NULL)
+        return EINVAL;
+    if (stack_size == 0)
+        stack_size = SYNC_CORO_STACK_DEFAULT;
+    if (stack_size < SYNC_CORO_STACK_MIN || stack_size > ((size_t)1 << 40))
+        return EINVAL;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    stack_size = (stack_size + page - 1) & ~(page - 1);
+
+    sync_coro_t *co = calloc(1, sizeof *co);
+    if (co == NULL)
+        return ENOMEM;
+    co->map_size = stack_size + page;
+    /* MAP_NORESERVE and untouched pages: a 64 KiB stack costs what it uses.
+     * Not MAP_GROWSDOWN: its guard-gap rules are the kernel's, not ours. */
+    co->map = mmap(NULL, co->map_size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+    if (co->map == MAP_FAILED) {
+        free(co);
+        return ENOMEM;
+    }
+    /* The guard: stacks grow down, so the page below the stack. */
+    if (mprotect(co->map, page, PROT_NONE) != 0) {
+        int err = errno;
+        munmap(co->map, co->map_size);
+        free(co);
+        return err;
+    }
+    co->stack_lo = (char *)co->map + page;
+    co->stack_size = stack_size;
+    co->fn = fn;
+    co->arg = arg;
+    co->state = SYNC__NEW;
+    int err = sync__make(co);
+    if (err != 0) {
+        munmap(co->map, co->map_size);
+        free(co);
+        return err;
+    }
+#ifdef SYNC__CORO_TSAN
+    co->fiber = __tsan_create_fiber(0);
+#endif
+    /* Pairs with the acquire in sync__entry(): what the creator wrote before
+     * create is visible to the coroutine, as with pthread_create. */
+    SYNC__TSAN_RELEASE(co);
+    *out = co;
+    return 0;
+}
+
+static SYNC__NO_TSAN void sync__resume(sync_coro_t *co)
+{
+    co->prev_current = sync__current;
+    co->state = SYNC__RUNNING;
+    sync__current = co;
+#ifdef SYNC__CORO_TSAN
+    co->caller_fiber = __tsan_get_current_fiber();
+    void *fiber = co->fiber;
+#else
+    void *fiber = NULL;
+#endif
+    sync__switch(&co->caller, &co->ctx, co->stack_lo, co->stack_size, fiber, false,
+                 NULL, NULL);
+    sync__current = co->prev_current;
+}
+
+SYNC__NO_TSAN int sync_coro_resume(sync_coro_t *co)
+{
+    if (co == NULL || co->sched != NULL || co->state == SYNC__FINISHED ||
+        co->state == SYNC__BLOCKED)
+        return EINVAL;
+    if (co->state == SYNC__RUNNING)
+        return EDEADLK;
+    sync__resume(co);
+    return 0;
+}
+
+static SYNC__NO_TSAN sync_coro_t *sync__running(const char *what)
+{
+    sync_coro_t *co = sync__current;
+    if (co == NULL) {
+        fprintf(stderr, "sync: %s called outside a coroutine\n", what);
+        abort();
+    }
+    return co;
+}
+
+SYNC__NO_TSAN void sync_coro_yield(void)
+{
+    sync__switch_out(sync__running("sync_coro_yield"), SYNC__READY);
+}
+
+SYNC__NO_TSAN _Noreturn void sync_coro_exit(void *ret)
+{
+    sync__finish(sync__running("sync_coro_exit"), ret);
+}
+
+SYNC__NO_TSAN static void sync__free(sync_coro_t *co)
+{
+    /* Pairs with the release in sync__switch_out(): a coroutine dropped
+     * where it stands (destroy, or a deadlock in sync_sched_run) touched
+     * memory its destroyer may reuse at once. */
+    SYNC__TSAN_ACQUIRE(co);
+#ifdef SYNC__CORO_TSAN
+    __tsan_destroy_fiber(co->fiber);
+#endif
+#ifdef SYNC__CORO_ASAN
+    /* Frames that never returned (every finished coroutine leaves some)
+     * left their redzones poisoned; a later mapping at this address must
+     * not inherit them. */
+    __asan_unpoison_memory_region(co->stack_lo, co->stack_size);
+#endif
+    munmap(co->map, co->map_size);
+    free(co);
+}
+
+SYNC__NO_TSAN int sync_coro_join(sync_coro_t *co, void **ret)
+{
+    if (co == NULL || co->sched != NULL)
+        return EINVAL;
+    while (co->state != SYNC__FINISHED) {
+        int err = sync_coro_resume(co);
+        if (err != 0)
+            return err;
+    }
+    /* Pairs with the release in sync__finish(), as pthread_join. */
+    SYNC__TSAN_ACQUIRE(co);
+    if (ret != NULL)
+        *ret = co->ret;
+    sync__free(co);
+    return 0;
+}
+
+SYNC__NO_TSAN void sync_coro_destroy(sync_coro_t *co)
+{
+    if (co == NULL)
+        return;
+    if (co->state == SYNC__RUNNING || co->sched != NULL) {
+        fprintf(stderr, "sync: sync_coro_destroy of a running or scheduled coroutine\n");
+        abort();
+    }
+    sync__free(co);
+}
+
+SYNC__NO_TSAN sync_coro_t *sync_coro_current(void)
+{
+    return sync__current;
+}
+
+SYNC__NO_TSAN bool sync_coro_done(const sync_coro_t *co)
+{
+    return co->state == SYNC__FINISHED;
+}
+
+/* ---- Scheduler ------------------------------------------------------- */
+
+/* FIFO queues threaded through sync_coro_t.next: the run queue, and the
+ * wait queues of comutexes and cosems. A coroutine is on at most one. */
+static SYNC__NO_TSAN void sync__q_push(sync_coro_t **head, sync_coro_t **tail, sync_coro_t *co)
+{
+    co->next = NULL;
+    if (*tail != NULL)
+        (*tail)->next = co;
+    else
+        *head = co;
+    *tail = co;
+}
+
+static SYNC__NO_TSAN sync_coro_t *sync__q_pop(sync_coro_t **head, sync_coro_t **tail)
+{
+    sync_coro_t *co = *head;
+    if (co != NULL) {
+        *head = co->next;
+        if (*head == NULL)
+            *tail = NULL;
+        co->next = NULL;
+    }
+    return co;
+}
+
+SYNC__NO_TSAN int sync_sched_init(sync_sched_t *s)
+{
+    s->head = s->tail = s->all = NULL;
+    s->live = 0;
+    return 0;
+}
+
+SYNC__NO_TSAN int sync_sched_spawn(sync_sched_t *s, sync_coro_fn fn, void *arg, size_t stack_size)
+{
+    sync_coro_t *co;
+    int err = sync_coro_create(&co, fn, arg, stack_size);
+    if (err != 0)
+        return err;
+    co->sched = s;
+    co->all_prev = NULL;
+    co->all_next = s->all;
+    if (s->all != NULL)
+        s->all->all_prev = co;
+    s->all = co;
+    s->live++;
+    sync__q_push(&s->head, &s->tail, co);
+    return 0;
+}
+
+static SYNC__NO_TSAN void sync__sched_drop(sync_sched_t *s, sync_coro_t *co)
+{
+    if (co->all_prev != NULL)
+        co->all_prev->all_next = co->all_next;
+    else
+        s->all = co->all_next;
+    if (co->all_next != NULL)
+        co->all_next->all_prev = co->all_prev;
+    s->live--;
+    sync__free(co);
+}
+
+SYNC__NO_TSAN int sync_sched_run(sync_sched_t *s)
+{
+    sync_coro_t *co;
+    while ((co = sync__q_pop(&s->head, &s->tail)) != NULL) {
+        sync__resume(co);
+        if (co->state == SYNC__FINISHED) {
+            /* Pairs with the release in sync__finish(): its writes are
+             * visible once run returns, as after pthread_join. */
+            SYNC__TSAN_ACQUIRE(co);
+            sync__sched_drop(s, co);
+        } else if (co->state == SYNC__READY) {
+            sync__q_push(&s->head, &s->tail, co);
+        } /* else BLOCKED: on a wait queue until unparked */
+    }
+    if (s->live == 0)
+        return 0;
+    while (s->all != NULL)
+        sync__sched_drop(s, s->all);
+    return EDEADLK;
+}
+
+/* Parks the running coroutine on a wait queue and runs the scheduler. */
+static SYNC__NO_TSAN void sync__park(sync_coro_t **head, sync_coro_t **tail, const char *what)
+{
+    sync_coro_t *co = sync__running(what);
+    if (co->sched == NULL) {
+        fprintf(stderr, "sync: %s would block in a coroutine without a scheduler\n", what);
+        abort();
+    }
+    sync__q_push(head, tail, co);
+    sync__switch_out(co, SYNC__BLOCKED);
+}
+
+/* Takes the oldest waiter off a wait queue and makes it runnable. */
+static SYNC__NO_TSAN sync_coro_t *sync__unpark(sync_coro_t **head, sync_coro_t **tail)
+{
+    sync_coro_t *co = sync__q_pop(head, tail);
+    if (co != NULL) {
+        co->state = SYNC__READY;
+        sync__q_push(&co->sched->head, &co->sched->tail, co);
+    }
+    return co;
+}
+
+static SYNC__NO_TSAN void *sync__self(void)
+{
+    return sync__current;
+}
+
+/* ---- Comutex ---------------------------------------------------------
+ * The functions below touch only the atomics themselves, so that TSan sees
+ * the acquire/release pairs under both compilers; queues are handled by the
+ * SYNC__NO_TSAN helpers above. */
+
+int sync_comutex_init(sync_comutex_t *m)
+{
+    sync_store_ptr(&m->owner, NULL, SYNC_RELAXED);
+    m->wait_head = m->wait_tail = NULL;
+    return 0;
+}
+
+bool sync_comutex_trylock(sync_comutex_t *m)
+{
+    void *expected = NULL;
+    void *self = sync__self();
+    /* Acquire: pairs with the release store of NULL in unlock. */
+    return sync_cas_ptr(&m->owner, &expected, self != NULL ? self : (void *)m,
+                        SYNC_ACQUIRE, SYNC_RELAXED);
+}
+
+static SYNC__NO_TSAN void sync__comutex_park(sync_comutex_t *m)
+{
+    sync__park(&m->wait_head, &m->wait_tail, "sync_comutex_lock");
+}
+
+void sync_comutex_lock(sync_comutex_t *m)
+{
+    if (sync_comutex_trylock(m))
+        return;
+    sync__comutex_park(m);
+    /* Unlock handed us the mutex before making us runnable. Acquire: pairs
+     * with unlock's release store of our handle. */
+    if (sync_load_ptr(&m->owner, SYNC_ACQUIRE) != sync__self())
+        abort();
+}
+
+static SYNC__NO_TSAN sync_coro_t *sync__comutex_next(sync_comutex_t *m)
+{
+    return sync__unpark(&m->wait_head, &m->wait_tail);
+}
+
+void sync_comutex_unlock(sync_comutex_t *m)
+{
+    void *self = sync__self();
+    if (sync_load_ptr(&m->owner, SYNC_RELAXED) != (self != NULL ? self : (void *)m)) {
+        fputs("sync: sync_comutex_unlock by a coroutine that does not hold it\n", stderr);
+        abort();
+    }
+    /* Queue the oldest waiter, then publish it as the holder: nothing runs
+     * in between (one carrier), and it runs only after we switch away. */
+    sync_coro_t *next = sync__comutex_next(m);
+    /* Release: pairs with the acquire in lock (of the waiter we hand the
+     * mutex to, or of the next trylock CAS when nobody waits). */
+    sync_store_ptr(&m->owner, next, SYNC_RELEASE);
+}
+
+/* ---- Cosem ----------------------------------------------------------- */
+
+int sync_cosem_init(sync_cosem_t *s, unsigned value)
+{
+    if (value > SYNC_COSEM_VALUE_MAX)
+        return EINVAL;
+    sync_store_u32(&s->value, value, SYNC_RELAXED);
+    sync_store_u32(&s->reserved, 0, SYNC_RELAXED);
+    s->wait_head = s->wait_tail = NULL;
+    return 0;
+}
+
+bool sync_cosem_trywait(sync_cosem_t *s)
+{
+    uint32_t v = sync_load_u32(&s->value, SYNC_RELAXED);
+    /* Units handed to woken waiters are theirs: FIFO, no barging. */
+    while (v > sync_load_u32(&s->reserved, SYNC_RELAXED)) {
+        /* Acquire: pairs with the release add in post. */
+        if (sync_cas_u32(&s->value, &v, v - 1, SYNC_ACQUIRE, SYNC_RELAXED))
+            return true;
+    }
+    return false;
+}
+
+static SYNC__NO_TSAN void sync__cosem_park(sync_cosem_t *s)
+{
+    sync__park(&s->wait_head, &s->wait_tail, "sync_cosem_wait");
+}
+
+void sync_cosem_wait(sync_cosem_t *s)
+{
+    if (sync_cosem_trywait(s))
+        return;
+    sync__cosem_park(s);
+    /* Post reserved a unit for us before making us runnable: take it.
+     * Acquire: pairs with the release add in post. */
+    sync_fetch_sub_u32(&s->reserved, 1, SYNC_RELAXED);
+    sync_fetch_sub_u32(&s->value, 1, SYNC_ACQUIRE);
+}
+
+static SYNC__NO_TSAN sync_coro_t *sync__cosem_next(sync_cosem_t *s)
+{
+    return sync__unpark(&s->wait_head, &s->wait_tail);
+}
+
+void sync_cosem_post(sync_cosem_t *s)
+{
+    /* Release: pairs with the acquire of whichever wait takes this unit. */
+    sync_fetch_add_u32(&s->value, 1, SYNC_RELEASE);
+    if (sync__cosem_next(s) != NULL)
+        sync_fetch_add_u32(&s->reserved, 1, SYNC_RELAXED);
+}
