@@ -101,7 +101,7 @@ static void test_args_bad_words(void)
     CU_ASSERT_EQUAL(parse("--json", "--csv", NULL), LAB_ARGS_ERROR);
     CU_ASSERT_EQUAL(parse("--model", "fibers", NULL), LAB_ARGS_ERROR);
     CU_ASSERT_TRUE(has("'fibers'") && has("threads"));
-    CU_ASSERT_EQUAL(parse("--model", "coros", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_EQUAL(parse("--model", "coros-preempt", NULL), LAB_ARGS_ERROR);
     CU_ASSERT_TRUE(has("not built yet"));
 }
 

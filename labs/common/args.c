@@ -120,14 +120,15 @@ static int parse_model(const char *text, enum lab_model *out, char *err, size_t 
             return 0;
         }
     }
-    static const char *const later[] = { "coros", "coros-preempt", "coros-mn" };
+    static const char *const later[] = { "coros-preempt", "coros-mn" };
     for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
         if (strcmp(text, later[i]) == 0) {
-            snprintf(err, errlen, "--model: '%s' is not built yet (valid: threads, procs)", text);
+            snprintf(err, errlen, "--model: '%s' is not built yet (valid: threads, procs, coros)",
+                     text);
             return -1;
         }
     }
-    snprintf(err, errlen, "--model: unknown model '%s' (valid: threads, procs)", text);
+    snprintf(err, errlen, "--model: unknown model '%s' (valid: threads, procs, coros)", text);
     return -1;
 }
 

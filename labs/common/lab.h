@@ -22,11 +22,13 @@
 #define LAB_MAX_TRIALS  1000u
 
 /* How workers run. threads: pthreads in one process. procs: forked worker
- * processes sharing a POSIX shared-memory segment. The roadmap adds coros,
+ * processes sharing a POSIX shared-memory segment. coros: coroutines on one
+ * carrier thread, switching only at LAB_YIELD(). The roadmap adds
  * coros-preempt and coros-mn. */
 enum lab_model {
     LAB_THREADS,
     LAB_PROCS,
+    LAB_COROS,
     LAB_NMODELS
 };
 #define LAB_MODEL_BIT(m) (1u << (m))
@@ -61,6 +63,9 @@ struct lab_variant {
     /* Takes the variant's lock and returns holding it, for --kill-owner;
      * NULL when the variant has no lock (nothing to die holding). */
     void (*hold)(void *state);
+    /* Where the outcome is deterministic (a racy variant under a
+     * cooperative model): the exact observation to expect; else NULL or 0. */
+    uint64_t (*predict)(enum lab_model m, unsigned workers, uint64_t iters);
 };
 
 struct lab {

@@ -6,13 +6,21 @@
  *     v = LAB_LOAD(&c); LAB_STORE(&c, v + 1);
  * stays a real read-modify-write with a window between the two, instead of
  * being folded into "c += iters" (which would hide the race from a native run
- * but not from TSan). The coroutine models will turn LAB_YIELD() into a yield
+ * but not from TSan). The coroutine models turn LAB_YIELD() into a yield
  * point; the future explorer will schedule at every access. */
 #ifndef RACELAB_LAB_ACCESS_H
 #define RACELAB_LAB_ACCESS_H
 
+#include <stdbool.h>
+
 #define LAB_LOAD(p)     (*(const volatile __typeof__(*(p)) *)(p))
 #define LAB_STORE(p, v) ((void)(*(volatile __typeof__(*(p)) *)(p) = (v)))
-#define LAB_YIELD()     ((void)0)
+
+/* A yield point: under the coroutine models it switches to the next
+ * coroutine; under threads and procs it does nothing (the scheduler
+ * preempts whom it likes anyway). One predictable branch per use. */
+extern bool lab__yield_points;
+void lab__yield(void);
+#define LAB_YIELD()     (lab__yield_points ? lab__yield() : (void)0)
 
 #endif

@@ -102,6 +102,12 @@ static void record_common(FILE *f, enum lab_format fmt, const struct lab *lab,
                    "wall_ns,racy_by_design,atomics,trial,trials,lossy_trials,observed_min," \
                    "observed_median,observed_max,outcome\n"
 
+/* The exact outcome the variant predicts under this run's model, or 0. */
+static uint64_t predicted(const struct lab_opts *o, const struct lab_variant *v)
+{
+    return v->predict ? v->predict(o->model, o->workers, o->iters) : 0;
+}
+
 static void emit_trial(const struct lab *lab, const struct lab_opts *o,
                        const struct lab_variant *v, unsigned trial, const struct lab_trial *t)
 {
@@ -110,6 +116,8 @@ static void emit_trial(const struct lab *lab, const struct lab_opts *o,
         fputs("{\"kind\":\"trial\",", stdout);
         record_common(stdout, o->format, lab, o, v, t->expected, t->observed, nsop, t->wall_ns);
         printf(",\"trial\":%u,\"outcome\":\"%s\"", trial, lab_outcome_name(t->outcome));
+        if (predicted(o, v))
+            printf(",\"predicted\":%llu", (unsigned long long)predicted(o, v));
         if (t->victim >= 0)
             printf(",\"victim\":%d,\"victim_done\":%llu,\"death_ns\":%llu,\"recoveries\":%u",
                    t->victim, (unsigned long long)t->victim_done,
@@ -158,10 +166,13 @@ static void emit_summary(const struct lab *lab, const struct lab_opts *o,
                       s->wall_ns);
         printf(",\"trials\":%u,\"lossy_trials\":%u,\"observed_min\":%llu,"
                "\"observed_median\":%llu,\"observed_max\":%llu,\"deadlocks\":%u,"
-               "\"timeouts\":%u,\"crashes\":%u,\"correct\":%s}\n",
+               "\"timeouts\":%u,\"crashes\":%u,\"correct\":%s",
                s->trials, s->lossy, (unsigned long long)s->min, (unsigned long long)s->median,
                (unsigned long long)s->max, s->deadlocks, s->timeouts, s->crashes,
                s->lossy == 0 && s->deadlocks + s->timeouts + s->crashes == 0 ? "true" : "false");
+        if (predicted(o, s->v))
+            printf(",\"predicted\":%llu", (unsigned long long)predicted(o, s->v));
+        puts("}");
     } else if (o->format == LAB_CSV) {
         fputs("summary,", stdout);
         record_common(stdout, o->format, lab, o, s->v, s->expected, s->median, s->ns_per_op,
@@ -175,9 +186,16 @@ static void emit_summary(const struct lab *lab, const struct lab_opts *o,
                s->deadlocks ? " (this lock is not robust: its owner's death blocks everyone)" : "");
     } else if (s->v->racy_by_design) {
         printf("  %u of %u trials lost updates; observed min %llu, median %llu, max %llu "
-               "(expected %llu)\n\n",
+               "(expected %llu)\n",
                s->lossy, s->trials, (unsigned long long)s->min, (unsigned long long)s->median,
                (unsigned long long)s->max, (unsigned long long)s->expected);
+        uint64_t p = predicted(o, s->v);
+        if (p)
+            printf("  predicted %llu (no luck involved: %u coroutines in round-robin all load "
+                   "v, then all store v + 1): %s\n", (unsigned long long)p, o->workers,
+                   s->min == p && s->max == p ? "observed exactly that in every trial"
+                                              : "OBSERVED SOMETHING ELSE");
+        putchar('\n');
     } else if (s->lossy == 0 && o->kill_owner) {
         printf("  exact in %u of %u trials: each count matched the increments really made\n\n",
                s->trials, s->trials);
@@ -285,10 +303,12 @@ static void usage(const struct lab *lab, FILE *f)
     fprintf(f,
         "usage: lab-%s [options]\n"
         "%s\n\n"
-        "  --model NAME      how workers run: threads (default), or procs: forked\n"
-        "                    processes sharing a POSIX shared-memory segment\n"
+        "  --model NAME      how workers run: threads (default); procs: forked\n"
+        "                    processes sharing a POSIX shared-memory segment; coros:\n"
+        "                    coroutines on one thread, switching only at yield points\n"
         "  --variant LIST    variants to run, comma-separated, or 'all' (default:\n"
-        "                    %s on threads, %s on procs)\n"
+        "                    %s on threads, %s on procs,\n"
+        "                    %s on coros)\n"
         "  --workers N       concurrent workers, 1 to %u (default 2)\n"
         "  --iters N         operations per worker, 1 to %llu (default 100000)\n"
         "  --trials N        repetitions of each variant, 1 to %u (default 10)\n"
@@ -305,7 +325,7 @@ static void usage(const struct lab *lab, FILE *f)
         "variant was wrong, crashed or timed out, 2 bad usage, 128+N stopped by\n"
         "signal N (130: Ctrl-C); no worker and no shared-memory name is left behind.\n",
         lab->name, lab->title, lab->default_variants[LAB_THREADS],
-        lab->default_variants[LAB_PROCS], LAB_MAX_WORKERS,
+        lab->default_variants[LAB_PROCS], lab->default_variants[LAB_COROS], LAB_MAX_WORKERS,
         (unsigned long long)LAB_MAX_ITERS, LAB_MAX_TRIALS, LAB_MAX_TIMEOUT);
     fprintf(f, "\nvariants (models they run under):\n");
     for (size_t i = 0; i < lab->nvariants; i++) {
@@ -423,13 +443,17 @@ int lab_main(const struct lab *lab, int argc, char **argv)
         printf("model %s, %u %s x %llu iterations, %u trials, expected %llu\n",
                lab_model_name(o.model), o.workers, o.workers == 1 ? "worker" : "workers",
                (unsigned long long)o.iters, o.trials, (unsigned long long)expected);
+        if (o.model == LAB_COROS)
+            printf("workers are coroutines on one thread: they switch only at a yield "
+                   "point\n");
         if (o.model == LAB_PROCS)
             printf("shared state: a POSIX shared-memory segment, unlinked before the workers "
                    "start%s\n", o.kill_owner ? "; --kill-owner: one worker dies holding the "
                    "lock in each trial" : "");
         printf("atomics: %s; %u CPU%s online%s\n\n", lab_atomics_backend(), cpus,
                cpus == 1 ? "" : "s",
-               o.workers > cpus ? " (oversubscribed: more workers than CPUs)" : "");
+               o.workers > cpus && o.model != LAB_COROS
+                   ? " (oversubscribed: more workers than CPUs)" : "");
     } else if (o.format == LAB_CSV) {
         fputs(CSV_HEADER, stdout);
     }

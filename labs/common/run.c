@@ -33,6 +33,7 @@
 
 #include "shared.h"
 #include "sync/atomic.h"
+#include "sync/coro.h"
 #include "sync/futex.h"
 
 uint64_t lab_now_ns(void)
@@ -51,7 +52,8 @@ unsigned lab_online_cpus(void)
 const char *lab_model_name(enum lab_model m)
 {
     static const char *const names[LAB_NMODELS] = { [LAB_THREADS] = "threads",
-                                                    [LAB_PROCS] = "procs" };
+                                                    [LAB_PROCS] = "procs",
+                                                    [LAB_COROS] = "coros" };
     return (unsigned)m < LAB_NMODELS ? names[m] : "?";
 }
 
@@ -217,6 +219,43 @@ static void *thread_main(void *arg)
 {
     worker_run(arg);
     return NULL;
+}
+
+bool lab__yield_points;
+
+void lab__yield(void)
+{
+    sync_coro_yield();
+}
+
+/* coros: every worker is a coroutine of one round-robin scheduler on the
+ * calling thread. A coroutine runs until it yields, so there is nothing to
+ * start together: the gate has one party and is open at once. */
+static int run_coros(struct worker *w, unsigned workers, char *err, size_t errlen)
+{
+    sync_sched_t sched;
+    int rc = sync_sched_init(&sched);
+    /* Set before the coroutines exist: creating one orders what came before
+     * (for TSan too); sync_sched_run() returning orders their end before the
+     * reset below. */
+    lab__yield_points = true;
+    for (unsigned i = 0; rc == 0 && i < workers; i++) {
+        rc = sync_sched_spawn(&sched, thread_main, &w[i], 0);
+        if (rc != 0)
+            snprintf(err, errlen, "could not create coroutine %u of %u: %s", i + 1, workers,
+                     strerror(rc));
+    }
+    if (rc != 0) {
+        /* Those already created leave at the aborted gate and are freed. */
+        gate_set(&w[0].ctl->gate, GATE_ABORT);
+        (void)sync_sched_run(&sched);
+    } else {
+        rc = sync_sched_run(&sched);
+        if (rc != 0)
+            snprintf(err, errlen, "the coroutines deadlocked: %s", strerror(rc));
+    }
+    lab__yield_points = false;
+    return rc;
 }
 
 static int run_threads(struct worker *w, unsigned workers, char *err, size_t errlen)
@@ -444,8 +483,8 @@ int lab_run_trial(const struct lab *lab, const struct lab_variant *v,
     }
 
     int cpus[LAB_MAX_WORKERS];
-    bool pinned = lab_placement(cfg->workers, cpus);
-    ctl->gate.parties = cfg->workers;
+    bool pinned = cfg->model != LAB_COROS && lab_placement(cfg->workers, cpus);
+    ctl->gate.parties = cfg->model == LAB_COROS ? 1 : cfg->workers;
     ctl->gate.spin = pinned ? GATE_SPIN_DEDICATED : GATE_SPIN_SHARED;
     ctl->gate.flags = env.sync_flags;
     ctl->victim = -1;
@@ -471,6 +510,8 @@ int lab_run_trial(const struct lab *lab, const struct lab_variant *v,
         uint64_t end = 0;
         if (cfg->model == LAB_PROCS)
             rc = run_procs(w, cfg->workers, cfg->timeout_s, out, &end, err, errlen);
+        else if (cfg->model == LAB_COROS)
+            rc = run_coros(w, cfg->workers, err, errlen);
         else
             rc = run_threads(w, cfg->workers, err, errlen);
         if (rc == 0) {

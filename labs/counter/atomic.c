@@ -6,6 +6,7 @@
 #define VARIANT_NAME atomic
 #define VARIANT_DESC "C11 atomic fetch_add, relaxed (sync/atomic.h)"
 #define VARIANT_OBSERVE observe
+#define VARIANT_COROS
 
 #include "sync/atomic.h"
 

@@ -2,7 +2,7 @@
 #include "counter.h"
 
 #define COUNTER_VARIANTS(X) \
-    X(racy) X(mutex) X(tas) X(ttas) X(ticket) X(mcs) X(futex) X(rfutex) X(sem) \
+    X(racy) X(racy_yield) X(comutex) X(mutex) X(tas) X(ttas) X(ticket) X(mcs) X(futex) X(rfutex) X(sem) \
     X(atomic) X(cas) X(ao) X(sharded) X(pmutex) X(psem) X(named_sem)
 
 #define DECLARE(name) extern const struct lab_variant counter_variant_##name;
@@ -25,7 +25,8 @@ const struct lab counter_lab = {
     .name = "counter",
     .title = "lost updates on a shared counter (counter = counter + 1)",
     .default_variants = { [LAB_THREADS] = "racy,mutex,atomic",
-                          [LAB_PROCS] = "racy,pmutex,atomic" },
+                          [LAB_PROCS] = "racy,pmutex,atomic",
+                          [LAB_COROS] = "racy,racy-yield,comutex,atomic" },
     .baseline = "atomic",
     .variants = variants,
     .nvariants = sizeof variants / sizeof variants[0],

@@ -6,6 +6,7 @@
 #define VARIANT_NAME racy
 #define VARIANT_DESC "load, add, store with no synchronization"
 #define VARIANT_RACY true
+#define VARIANT_COROS
 
 #include "counter.h"
 

@@ -7,8 +7,10 @@
  *
  * Optional: VARIANT_SETUP / VARIANT_TEARDOWN / VARIANT_OBSERVE / VARIANT_HOLD
  * (names of the file's own functions; hold takes the lock and keeps it, for
- * --kill-owner), VARIANT_RACY, VARIANT_UNAVAILABLE, and VARIANT_NO_PROCS (why
- * the variant cannot work across processes: it then runs on threads only). */
+ * --kill-owner), VARIANT_PREDICT (a function giving the exact outcome where
+ * it is deterministic), VARIANT_RACY, VARIANT_UNAVAILABLE, VARIANT_NO_PROCS
+ * (why the variant cannot work across processes), VARIANT_COROS (it also runs
+ * as coroutines) and VARIANT_COROS_ONLY (why it runs only as coroutines). */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,12 +32,30 @@
 #define VARIANT_RACY false
 #endif
 
-#ifdef VARIANT_NO_PROCS
-#define COUNTER__MODELS LAB_MODEL_BIT(LAB_THREADS)
-#define COUNTER__REFUSED { [LAB_PROCS] = VARIANT_NO_PROCS }
+/* Models: threads and procs unless the file says otherwise; coros only for
+ * the variants that opt in (VARIANT_COROS) or live there (VARIANT_COROS_ONLY,
+ * the reason they run nowhere else). */
+#define COUNTER__NOT_COROS \
+    "the coros model offers racy, racy-yield, comutex and atomic: on one carrier " \
+    "thread a coroutine runs until it yields, so this fix is never contended, and a " \
+    "thread lock held across a yield would block the only thread"
+#ifdef VARIANT_COROS
+#define COUNTER__COROS_BIT LAB_MODEL_BIT(LAB_COROS)
+#define COUNTER__COROS_WHY NULL
 #else
-#define COUNTER__MODELS (LAB_MODEL_BIT(LAB_THREADS) | LAB_MODEL_BIT(LAB_PROCS))
-#define COUNTER__REFUSED { NULL }
+#define COUNTER__COROS_BIT 0u
+#define COUNTER__COROS_WHY COUNTER__NOT_COROS
+#endif
+#if defined(VARIANT_COROS_ONLY)
+#define COUNTER__MODELS LAB_MODEL_BIT(LAB_COROS)
+#define COUNTER__REFUSED \
+    { [LAB_THREADS] = VARIANT_COROS_ONLY, [LAB_PROCS] = VARIANT_COROS_ONLY }
+#elif defined(VARIANT_NO_PROCS)
+#define COUNTER__MODELS (LAB_MODEL_BIT(LAB_THREADS) | COUNTER__COROS_BIT)
+#define COUNTER__REFUSED { [LAB_PROCS] = VARIANT_NO_PROCS, [LAB_COROS] = COUNTER__COROS_WHY }
+#else
+#define COUNTER__MODELS (LAB_MODEL_BIT(LAB_THREADS) | LAB_MODEL_BIT(LAB_PROCS) | COUNTER__COROS_BIT)
+#define COUNTER__REFUSED { [LAB_COROS] = COUNTER__COROS_WHY }
 #endif
 
 extern const struct lab_variant COUNTER__SYMBOL;
@@ -110,6 +130,9 @@ const struct lab_variant COUNTER__SYMBOL = {
     .observe = counter__observe,
 #ifdef VARIANT_HOLD
     .hold = counter__hold,
+#endif
+#ifdef VARIANT_PREDICT
+    .predict = VARIANT_PREDICT,
 #endif
 };
 
