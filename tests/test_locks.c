@@ -403,25 +403,6 @@ static void *test_unlock_thread(void *arg)
     return NULL;
 }
 
-/* Runs |child| in a fork()ed process; returns true if it died of SIGABRT. */
-static bool test_dies_of_abort(void (*child)(void))
-{
-    pid_t pid = fork();
-    if (pid < 0)
-        return false;
-    if (pid == 0) {
-        /* The abort message is expected: keep the test log readable. */
-        if (freopen("/dev/null", "w", stderr) == NULL)
-            _exit(3);
-        child();
-        _exit(0);
-    }
-    int status = 0;
-    if (waitpid(pid, &status, 0) != pid)
-        return false;
-    return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
-}
-
 static void test_child_unlock_by_other_thread(void)
 {
     static sync_mutex_t m = SYNC_MUTEX_INIT;
@@ -452,9 +433,9 @@ static void test_locks_mutex_debug_owner(void)
 #ifdef NDEBUG
     test_skip("owner checks exist only in debug builds (NDEBUG is defined)");
 #else
-    CU_ASSERT_TRUE(test_dies_of_abort(test_child_unlock_by_other_thread));
-    CU_ASSERT_TRUE(test_dies_of_abort(test_child_unlock_unlocked));
-    CU_ASSERT_TRUE(test_dies_of_abort(test_child_relock));
+    CU_ASSERT_TRUE(test_child_dies_of(SIGABRT, test_child_unlock_by_other_thread));
+    CU_ASSERT_TRUE(test_child_dies_of(SIGABRT, test_child_unlock_unlocked));
+    CU_ASSERT_TRUE(test_child_dies_of(SIGABRT, test_child_relock));
 #endif
 }
 

@@ -12,8 +12,11 @@
 #define RACELAB_TEST_MAIN_H
 
 #include <CUnit/Basic.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 struct test_case {
@@ -34,6 +37,28 @@ static inline unsigned test_online_cpus(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (unsigned)n : 1;
+}
+
+/* Runs |child| in a fork()ed process with stderr silenced (the message of an
+ * expected abort would only clutter the log) and a 30 s alarm, so it cannot
+ * hang the suite. True if it died of |sig|. */
+static inline bool test_child_dies_of(int sig, void (*child)(void))
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        return false;
+    if (pid == 0) {
+        alarm(30);
+        if (freopen("/dev/null", "w", stderr) == NULL)
+            _exit(3);
+        child();
+        _exit(0);
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0)
+        ;   /* EINTR */
+    return WIFSIGNALED(status) && WTERMSIG(status) == sig;
 }
 
 static inline int test_run_suite(const char *suite_name, const struct test_case *tests)

@@ -838,24 +838,6 @@ static void *test_unlock_thread(void *arg)
     return NULL;
 }
 
-/* Runs |child| in a fork()ed process; true if it died of SIGABRT. */
-static bool test_dies_of_abort(void (*child)(void))
-{
-    pid_t pid = fork();
-    if (pid < 0)
-        return false;
-    if (pid == 0) {
-        alarm(TEST_CHILD_ALARM_S);
-        /* The abort message is expected: keep the test log readable. */
-        if (freopen("/dev/null", "w", stderr) == NULL)
-            _exit(3);
-        child();
-        _exit(0);
-    }
-    int status = test_reap(pid);
-    return status != -1 && WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
-}
-
 static sync_mutex_t *test_robust_static(void)
 {
     static sync_mutex_t m;
@@ -902,11 +884,11 @@ static void test_child_robust_lock_of_plain(void)
 
 static void test_robust_misuse_aborts(void)
 {
-    CU_ASSERT_TRUE(test_dies_of_abort(test_child_unlock_by_other_thread));
-    CU_ASSERT_TRUE(test_dies_of_abort(test_child_unlock_unlocked));
-    CU_ASSERT_TRUE(test_dies_of_abort(test_child_relock));
-    CU_ASSERT_TRUE(test_dies_of_abort(test_child_plain_lock_dead_holder));
-    CU_ASSERT_TRUE(test_dies_of_abort(test_child_robust_lock_of_plain));
+    CU_ASSERT_TRUE(test_child_dies_of(SIGABRT, test_child_unlock_by_other_thread));
+    CU_ASSERT_TRUE(test_child_dies_of(SIGABRT, test_child_unlock_unlocked));
+    CU_ASSERT_TRUE(test_child_dies_of(SIGABRT, test_child_relock));
+    CU_ASSERT_TRUE(test_child_dies_of(SIGABRT, test_child_plain_lock_dead_holder));
+    CU_ASSERT_TRUE(test_child_dies_of(SIGABRT, test_child_robust_lock_of_plain));
 }
 
 /* Process tests first: the parent must still be single-threaded for fork()

@@ -60,14 +60,18 @@
 
 extern const struct lab_variant COUNTER__SYMBOL;
 
+/* What every descriptor says about itself, available or not. */
+#define COUNTER__IDENTITY                    \
+    .name = COUNTER__NAME,                   \
+    .description = VARIANT_DESC,             \
+    .racy_by_design = VARIANT_RACY,          \
+    .models = COUNTER__MODELS,               \
+    .refused = COUNTER__REFUSED
+
 #ifdef VARIANT_UNAVAILABLE
 
 const struct lab_variant COUNTER__SYMBOL = {
-    .name = COUNTER__NAME,
-    .description = VARIANT_DESC,
-    .racy_by_design = VARIANT_RACY,
-    .models = COUNTER__MODELS,
-    .refused = COUNTER__REFUSED,
+    COUNTER__IDENTITY,
     .unavailable = VARIANT_UNAVAILABLE,
 };
 
@@ -118,11 +122,7 @@ static uint64_t counter__observe(const void *st, unsigned workers)
 }
 
 const struct lab_variant COUNTER__SYMBOL = {
-    .name = COUNTER__NAME,
-    .description = VARIANT_DESC,
-    .racy_by_design = VARIANT_RACY,
-    .models = COUNTER__MODELS,
-    .refused = COUNTER__REFUSED,
+    COUNTER__IDENTITY,
     .state_size = sizeof(struct state),
     .setup = counter__setup,
     .teardown = counter__teardown,
