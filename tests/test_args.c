@@ -150,6 +150,14 @@ static void test_args_models_and_owners(void)
     CU_ASSERT_EQUAL(opts.timeout_s, 3);
     CU_ASSERT_EQUAL(parse("--model", "procs", "--kill-owner", "--iters", "1", "--variant",
                           "pmutex", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_EQUAL(parse("--model", "coros-mn", "--carriers", "4", NULL), LAB_ARGS_OK);
+    CU_ASSERT_EQUAL(opts.carriers, 4);
+    CU_ASSERT_EQUAL(parse("--model", "coros-mn", "--carriers", "0", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_EQUAL(parse("--model", "coros-mn", "--carriers", "65", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_EQUAL(parse("--carriers", "2", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_TRUE(has("coros-mn"));
+    CU_ASSERT_EQUAL(parse("--model", "coros-mn", "--variant", "comutex", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_TRUE(has("real lock"));
     CU_ASSERT_EQUAL(parse("--timeout", "0", NULL), LAB_ARGS_ERROR);
     CU_ASSERT_EQUAL(parse("--timeout", "3601", NULL), LAB_ARGS_ERROR);
 }

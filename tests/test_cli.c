@@ -50,7 +50,8 @@ static void test_cli_bad_input(void)
     expect_usage_error(RUN("--variant", "nope"), "nope");
     expect_usage_error(RUN("--bogus"), "--bogus");
     expect_usage_error(RUN("--workers", "100000"), "1024");
-    expect_usage_error(RUN("--model", "coros-mn"), "coros-mn");
+    expect_usage_error(RUN("--model", "coros-preempt"), "coros-preempt");
+    expect_usage_error(RUN("--model", "coros-mn", "--carriers", "0"), "--carriers");
     expect_usage_error(RUN("--model", "coros", "--variant", "ticket"), "coros");
     expect_usage_error(RUN("--variant", "comutex"), "real lock");
     expect_usage_error(RUN("--model", "procs", "--variant", "mutex"), "process-private");
@@ -163,7 +164,8 @@ static void test_cli_list_json(void)
         CU_ASSERT(json_field_is(line, "lab", "\"counter\""));
         CU_ASSERT(json_field_is(line, "model", "\"threads\"") ||
                   json_field_is(line, "model", "\"procs\"") ||
-                  json_field_is(line, "model", "\"coros\""));
+                  json_field_is(line, "model", "\"coros\"") ||
+                  json_field_is(line, "model", "\"coros-mn\""));
         CU_ASSERT(json_field_is(line, "has_owner", "true") ||
                   json_field_is(line, "has_owner", "false"));
         if (json_field_is(line, "variant", "\"racy\"")) {
@@ -173,7 +175,7 @@ static void test_cli_list_json(void)
         if (json_field_is(line, "available", "false"))
             CU_ASSERT(json_field(line, "reason") != NULL);
     }
-    CU_ASSERT_EQUAL(n, 16 + 14 + 4);   /* 16 variants on threads, 14 on procs, 4 on coros */
+    CU_ASSERT_EQUAL(n, 16 + 14 + 4 + 3);   /* threads, procs, coros, coros-mn */
     CU_ASSERT(saw_racy);
     prog_result_free(&r);
 }

@@ -158,7 +158,36 @@ static void test_counter_coros(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(why, "real lock"));
 }
 
+/* coros-mn: coroutines over two carrier threads run in parallel: a yield
+ * point is no longer the only place they interleave. */
+static void test_counter_coros_mn(void)
+{
+    static const unsigned workers[] = { 2, 4, 8 };
+    for (size_t k = 0; k < 3; k++)
+        CU_ASSERT_EQUAL(run_model("atomic", LAB_COROS_MN, workers[k], 20000),
+                        workers[k] * 20000);
+    if (test_online_cpus() < 2) {
+        test_skip("one CPU: two carriers never run at the same instant");
+        return;
+    }
+    if (strcmp(RACELAB_SANITIZER_NAME, "thread") == 0)
+        return;   /* racy variants are reported races there; tests/test_tsan.c checks it */
+    static const char *const racy[] = { "racy", "racy-yield" };
+    for (int i = 0; i < 2; i++) {
+        uint64_t got = 0;
+        unsigned tries = 0;
+        do {
+            got = run_model(racy[i], LAB_COROS_MN, 2, 100000);
+            tries++;
+        } while (got == 200000 && tries < 50);
+        printf("\n    %s on coros-mn lost %llu of 200000 after %u trial(s)", racy[i],
+               (unsigned long long)(200000 - got), tries);
+        CU_ASSERT(got < 200000);
+    }
+}
+
 static const struct test_case tests[] = {
+    { "coros_mn", test_counter_coros_mn },
     { "coros", test_counter_coros },
     { "list_is_complete", test_counter_list_is_complete },
     { "fixed_variants_exact", test_counter_fixed_variants_exact },

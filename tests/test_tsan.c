@@ -100,10 +100,11 @@ static void test_tsan_blind_across_processes(void)
  * comutex and atomic carry real acquire/release and stay clean. */
 static void test_tsan_coros(void)
 {
-    static const char *const flagged[] = { "racy-yield", "racy" };
-    static const char *const clean[] = { "comutex", "atomic" };
-    for (int i = 0; i < 2; i++) {
-        char *argv[] = { LAB_TSAN, "--model", "coros", "--variant", (char *)flagged[i],
+    static const char *const flagged[] = { "racy-yield", "racy", "racy-yield" };
+    static const char *const clean[] = { "comutex", "atomic", "atomic" };
+    static const char *const model[] = { "coros", "coros", "coros-mn" };
+    for (int i = 0; i < 3; i++) {
+        char *argv[] = { LAB_TSAN, "--model", (char *)model[i], "--variant", (char *)flagged[i],
                          "--iters", "2000", "--trials", "3", NULL };
         struct prog_result r = run_prog(argv, 300);
         if (r.status != 66)
@@ -112,9 +113,9 @@ static void test_tsan_coros(void)
         CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "WARNING: ThreadSanitizer: data race"));
         prog_result_free(&r);
     }
-    for (int i = 0; i < 2; i++) {
-        char *argv[] = { LAB_TSAN, "--model", "coros", "--variant", (char *)clean[i], "--workers",
-                         "4", "--iters", "2000", "--trials", "2", NULL };
+    for (int i = 0; i < 3; i++) {
+        char *argv[] = { LAB_TSAN, "--model", (char *)model[i], "--variant", (char *)clean[i],
+                         "--workers", "4", "--iters", "2000", "--trials", "2", NULL };
         struct prog_result r = run_prog(argv, 300);
         bool ok = r.status == 0 && strstr(r.err, "ThreadSanitizer:") == NULL;
         if (!ok)

@@ -120,15 +120,15 @@ static int parse_model(const char *text, enum lab_model *out, char *err, size_t 
             return 0;
         }
     }
-    static const char *const later[] = { "coros-preempt", "coros-mn" };
+    static const char *const later[] = { "coros-preempt" };
     for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
         if (strcmp(text, later[i]) == 0) {
-            snprintf(err, errlen, "--model: '%s' is not built yet (valid: threads, procs, coros)",
+            snprintf(err, errlen, "--model: '%s' is not built yet (valid: threads, procs, coros, coros-mn)",
                      text);
             return -1;
         }
     }
-    snprintf(err, errlen, "--model: unknown model '%s' (valid: threads, procs, coros)", text);
+    snprintf(err, errlen, "--model: unknown model '%s' (valid: threads, procs, coros, coros-mn)", text);
     return -1;
 }
 
@@ -184,6 +184,8 @@ int lab_parse_args(const struct lab *lab, int argc, char **argv,
     o->iters = 100000;
     o->trials = 10;
     o->timeout_s = 10;
+    o->carriers = 2;
+    bool carriers_given = false;
     o->format = LAB_HUMAN;
     const char *variant_text = NULL;
     bool json = false, csv = false;
@@ -202,7 +204,8 @@ int lab_parse_args(const struct lab *lab, int argc, char **argv,
 
         bool takes_value = strcmp(name, "--model") == 0 || strcmp(name, "--variant") == 0 ||
                            strcmp(name, "--workers") == 0 || strcmp(name, "--iters") == 0 ||
-                           strcmp(name, "--trials") == 0 || strcmp(name, "--timeout") == 0;
+                           strcmp(name, "--trials") == 0 || strcmp(name, "--timeout") == 0 ||
+                           strcmp(name, "--carriers") == 0;
         if (takes_value) {
             if (eq) {
                 val = eq + 1;
@@ -228,6 +231,11 @@ int lab_parse_args(const struct lab *lab, int argc, char **argv,
             o->list = true;
         } else if (strcmp(name, "--kill-owner") == 0) {
             o->kill_owner = true;
+        } else if (strcmp(name, "--carriers") == 0) {
+            if (parse_count(name, val, 1, LAB_MAX_CARRIERS, &n, err, errlen) != 0)
+                return LAB_ARGS_ERROR;
+            o->carriers = (unsigned)n;
+            carriers_given = true;
         } else if (strcmp(name, "--timeout") == 0) {
             if (parse_count(name, val, 1, LAB_MAX_TIMEOUT, &n, err, errlen) != 0)
                 return LAB_ARGS_ERROR;
@@ -251,7 +259,8 @@ int lab_parse_args(const struct lab *lab, int argc, char **argv,
             o->trials = (unsigned)n;
         } else {
             snprintf(err, errlen, "unknown %s '%s' (options: --model --variant --workers "
-                     "--iters --trials --timeout --kill-owner --json --csv --list --help)",
+                     "--iters --trials --timeout --kill-owner --carriers --json --csv --list "
+                     "--help)",
                      arg[0] == '-' ? "option" : "argument", arg);
             return LAB_ARGS_ERROR;
         }
@@ -263,6 +272,10 @@ int lab_parse_args(const struct lab *lab, int argc, char **argv,
     o->format = json ? LAB_JSON : csv ? LAB_CSV : LAB_HUMAN;
     if (o->list)
         return LAB_ARGS_OK;   /* --list ignores --variant: it lists them all */
+    if (carriers_given && o->model != LAB_COROS_MN) {
+        snprintf(err, errlen, "--carriers applies to --model coros-mn only");
+        return LAB_ARGS_ERROR;
+    }
     if (o->kill_owner && o->model != LAB_PROCS) {
         snprintf(err, errlen, "--kill-owner needs --model procs (a thread cannot die alone: "
                  "SIGKILL ends the whole process)");

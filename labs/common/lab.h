@@ -23,14 +23,18 @@
 
 /* How workers run. threads: pthreads in one process. procs: forked worker
  * processes sharing a POSIX shared-memory segment. coros: coroutines on one
- * carrier thread, switching only at LAB_YIELD(). The roadmap adds
- * coros-preempt and coros-mn. */
+ * carrier thread, switching only at LAB_YIELD(). coros-mn: coroutines spread
+ * over several carrier threads (each carrier runs its own scheduler). The
+ * roadmap adds coros-preempt. */
 enum lab_model {
     LAB_THREADS,
     LAB_PROCS,
     LAB_COROS,
+    LAB_COROS_MN,
     LAB_NMODELS
 };
+
+#define LAB_MAX_CARRIERS 64u
 #define LAB_MODEL_BIT(m) (1u << (m))
 
 const char *lab_model_name(enum lab_model m);
@@ -98,6 +102,7 @@ struct lab_opts {
     uint64_t iters;
     unsigned trials;
     unsigned timeout_s;    /* procs: a trial running longer is ended (DEADLOCK/TIMEOUT) */
+    unsigned carriers;     /* coros-mn: carrier threads */
     bool kill_owner;       /* procs: one worker dies holding the lock */
     enum lab_format format;
     bool list;
@@ -129,6 +134,7 @@ struct lab_config {
     uint64_t iters;
     bool kill_owner;
     unsigned timeout_s;
+    unsigned carriers;     /* coros-mn */
 };
 
 struct lab_trial {

@@ -305,16 +305,18 @@ static void usage(const struct lab *lab, FILE *f)
         "%s\n\n"
         "  --model NAME      how workers run: threads (default); procs: forked\n"
         "                    processes sharing a POSIX shared-memory segment; coros:\n"
-        "                    coroutines on one thread, switching only at yield points\n"
+        "                    coroutines on one thread, switching only at yield points;\n"
+        "                    coros-mn: coroutines spread over --carriers threads\n"
         "  --variant LIST    variants to run, comma-separated, or 'all' (default:\n"
         "                    %s on threads, %s on procs,\n"
-        "                    %s on coros)\n"
+        "                    %s on coros, %s on coros-mn)\n"
         "  --workers N       concurrent workers, 1 to %u (default 2)\n"
         "  --iters N         operations per worker, 1 to %llu (default 100000)\n"
         "  --trials N        repetitions of each variant, 1 to %u (default 10)\n"
         "  --kill-owner      procs: one worker SIGKILLs itself while holding the lock;\n"
         "                    a robust lock recovers, others deadlock until --timeout\n"
         "  --timeout S       procs: end a trial after S seconds, 1 to %u (default 10)\n"
+        "  --carriers K      coros-mn: carrier threads, 1 to 64 (default 2)\n"
         "  --json            JSON Lines on stdout: one 'trial' object per trial, one\n"
         "                    'summary' per variant\n"
         "  --csv             the same records as CSV with one header line\n"
@@ -325,7 +327,8 @@ static void usage(const struct lab *lab, FILE *f)
         "variant was wrong, crashed or timed out, 2 bad usage, 128+N stopped by\n"
         "signal N (130: Ctrl-C); no worker and no shared-memory name is left behind.\n",
         lab->name, lab->title, lab->default_variants[LAB_THREADS],
-        lab->default_variants[LAB_PROCS], lab->default_variants[LAB_COROS], LAB_MAX_WORKERS,
+        lab->default_variants[LAB_PROCS], lab->default_variants[LAB_COROS],
+        lab->default_variants[LAB_COROS_MN], LAB_MAX_WORKERS,
         (unsigned long long)LAB_MAX_ITERS, LAB_MAX_TRIALS, LAB_MAX_TIMEOUT);
     fprintf(f, "\nvariants (models they run under):\n");
     for (size_t i = 0; i < lab->nvariants; i++) {
@@ -446,20 +449,25 @@ int lab_main(const struct lab *lab, int argc, char **argv)
         if (o.model == LAB_COROS)
             printf("workers are coroutines on one thread: they switch only at a yield "
                    "point\n");
+        if (o.model == LAB_COROS_MN)
+            printf("workers are coroutines spread over %u carrier threads: they switch at "
+                   "yield points, and run in parallel across carriers\n",
+                   o.carriers < o.workers ? o.carriers : o.workers);
         if (o.model == LAB_PROCS)
             printf("shared state: a POSIX shared-memory segment, unlinked before the workers "
                    "start%s\n", o.kill_owner ? "; --kill-owner: one worker dies holding the "
                    "lock in each trial" : "");
         printf("atomics: %s; %u CPU%s online%s\n\n", lab_atomics_backend(), cpus,
                cpus == 1 ? "" : "s",
-               o.workers > cpus && o.model != LAB_COROS
+               o.workers > cpus && o.model != LAB_COROS && o.model != LAB_COROS_MN
                    ? " (oversubscribed: more workers than CPUs)" : "");
     } else if (o.format == LAB_CSV) {
         fputs(CSV_HEADER, stdout);
     }
 
     struct lab_config cfg = { .model = o.model, .workers = o.workers, .iters = o.iters,
-                              .kill_owner = o.kill_owner, .timeout_s = o.timeout_s };
+                              .kill_owner = o.kill_owner, .timeout_s = o.timeout_s,
+                              .carriers = o.carriers };
     int status = 0;
     for (size_t k = 0; k < o.nvariants && status < 128; k++) {
         const struct lab_variant *v = o.variants[k];

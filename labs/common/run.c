@@ -53,7 +53,8 @@ const char *lab_model_name(enum lab_model m)
 {
     static const char *const names[LAB_NMODELS] = { [LAB_THREADS] = "threads",
                                                     [LAB_PROCS] = "procs",
-                                                    [LAB_COROS] = "coros" };
+                                                    [LAB_COROS] = "coros",
+                                                    [LAB_COROS_MN] = "coros-mn" };
     return (unsigned)m < LAB_NMODELS ? names[m] : "?";
 }
 
@@ -226,6 +227,71 @@ bool lab__yield_points;
 void lab__yield(void)
 {
     sync_coro_yield();
+}
+
+struct carrier {
+    struct worker *w;
+    unsigned workers, carriers, index;
+    struct gate *gate;
+    int cpu;
+    int rc;
+    pthread_t tid;
+};
+
+/* coros-mn: carrier |index| runs, on its own scheduler, the workers whose
+ * number is index modulo carriers. The carriers start behind a gate like
+ * threads do; their coroutines then really run in parallel. */
+static void *carrier_main(void *arg)
+{
+    struct carrier *c = arg;
+    pin(c->cpu);
+    if (gate_wait(c->gate) != GATE_OPEN)
+        return NULL;
+    sync_sched_t sched;
+    c->rc = sync_sched_init(&sched);
+    for (unsigned i = c->index; c->rc == 0 && i < c->workers; i += c->carriers)
+        c->rc = sync_sched_spawn(&sched, thread_main, &c->w[i], 0);
+    if (c->rc == 0)
+        c->rc = sync_sched_run(&sched);
+    return NULL;
+}
+
+static int run_coros_mn(struct worker *w, unsigned workers, unsigned carriers, char *err,
+                        size_t errlen)
+{
+    if (carriers > workers)
+        carriers = workers;   /* an idle carrier would add nothing */
+    struct carrier c[LAB_MAX_CARRIERS];
+    struct gate gate;
+    memset(&gate, 0, sizeof gate);
+    int cpus[LAB_MAX_CARRIERS];
+    bool pinned = lab_placement(carriers, cpus);
+    gate.parties = carriers;
+    gate.spin = pinned ? GATE_SPIN_DEDICATED : GATE_SPIN_SHARED;
+    lab__yield_points = true;   /* before the carriers exist: ordered by their creation */
+    unsigned started = 0;
+    int rc = 0;
+    for (; started < carriers; started++) {
+        c[started] = (struct carrier){ .w = w, .workers = workers, .carriers = carriers,
+                                       .index = started, .gate = &gate,
+                                       .cpu = pinned ? cpus[started] : -1 };
+        rc = pthread_create(&c[started].tid, NULL, carrier_main, &c[started]);
+        if (rc != 0) {
+            snprintf(err, errlen, "could not start carrier thread %u of %u: %s", started + 1,
+                     carriers, strerror(rc));
+            gate_set(&gate, GATE_ABORT);
+            break;
+        }
+    }
+    for (unsigned i = 0; i < started; i++) {
+        pthread_join(c[i].tid, NULL);
+        if (rc == 0 && c[i].rc != 0) {
+            rc = c[i].rc;
+            snprintf(err, errlen, "carrier %u: %s", i, strerror(rc));
+        }
+    }
+    lab__yield_points = false;
+    return rc;
 }
 
 /* coros: every worker is a coroutine of one round-robin scheduler on the
@@ -483,8 +549,10 @@ int lab_run_trial(const struct lab *lab, const struct lab_variant *v,
     }
 
     int cpus[LAB_MAX_WORKERS];
-    bool pinned = cfg->model != LAB_COROS && lab_placement(cfg->workers, cpus);
-    ctl->gate.parties = cfg->model == LAB_COROS ? 1 : cfg->workers;
+    bool pinned = cfg->model != LAB_COROS && cfg->model != LAB_COROS_MN &&
+                  lab_placement(cfg->workers, cpus);
+    bool coros = cfg->model == LAB_COROS || cfg->model == LAB_COROS_MN;
+    ctl->gate.parties = coros ? 1 : cfg->workers;   /* coroutines need no gate of their own */
     ctl->gate.spin = pinned ? GATE_SPIN_DEDICATED : GATE_SPIN_SHARED;
     ctl->gate.flags = env.sync_flags;
     ctl->victim = -1;
@@ -512,6 +580,8 @@ int lab_run_trial(const struct lab *lab, const struct lab_variant *v,
             rc = run_procs(w, cfg->workers, cfg->timeout_s, out, &end, err, errlen);
         else if (cfg->model == LAB_COROS)
             rc = run_coros(w, cfg->workers, err, errlen);
+        else if (cfg->model == LAB_COROS_MN)
+            rc = run_coros_mn(w, cfg->workers, cfg->carriers ? cfg->carriers : 2, err, errlen);
         else
             rc = run_threads(w, cfg->workers, err, errlen);
         if (rc == 0) {

@@ -10,6 +10,10 @@
 #define VARIANT_COROS_ONLY \
     "a coroutine mutex parks the caller on one scheduler's queue: threads and " \
     "processes need a real lock"
+#define VARIANT_NO_MN \
+    "the coroutine mutex parks waiters on one scheduler's queue and keeps no " \
+    "cross-thread state: coroutines on another carrier run truly in parallel, so " \
+    "on coros-mn they need a real lock (atomic, here)"
 #define VARIANT_SETUP setup
 
 #include "sync/coro.h"

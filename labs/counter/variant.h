@@ -39,23 +39,37 @@
     "the coros model offers racy, racy-yield, comutex and atomic: on one carrier " \
     "thread a coroutine runs until it yields, so this fix is never contended, and a " \
     "thread lock held across a yield would block the only thread"
+/* The coroutine models: coros, and coros-mn unless VARIANT_NO_MN says why not. */
+#ifdef VARIANT_NO_MN
+#define COUNTER__CO_BITS LAB_MODEL_BIT(LAB_COROS)
+#define COUNTER__CO_MN_WHY VARIANT_NO_MN
+#else
+#define COUNTER__CO_BITS (LAB_MODEL_BIT(LAB_COROS) | LAB_MODEL_BIT(LAB_COROS_MN))
+#define COUNTER__CO_MN_WHY NULL
+#endif
 #ifdef VARIANT_COROS
-#define COUNTER__COROS_BIT LAB_MODEL_BIT(LAB_COROS)
+#define COUNTER__COROS_BIT COUNTER__CO_BITS
 #define COUNTER__COROS_WHY NULL
+#define COUNTER__MN_WHY COUNTER__CO_MN_WHY
 #else
 #define COUNTER__COROS_BIT 0u
 #define COUNTER__COROS_WHY COUNTER__NOT_COROS
+#define COUNTER__MN_WHY COUNTER__NOT_COROS
 #endif
 #if defined(VARIANT_COROS_ONLY)
-#define COUNTER__MODELS LAB_MODEL_BIT(LAB_COROS)
-#define COUNTER__REFUSED \
-    { [LAB_THREADS] = VARIANT_COROS_ONLY, [LAB_PROCS] = VARIANT_COROS_ONLY }
+#define COUNTER__MODELS COUNTER__CO_BITS
+#define COUNTER__REFUSED                                                               \
+    { [LAB_THREADS] = VARIANT_COROS_ONLY, [LAB_PROCS] = VARIANT_COROS_ONLY,            \
+      [LAB_COROS_MN] = COUNTER__CO_MN_WHY }
 #elif defined(VARIANT_NO_PROCS)
 #define COUNTER__MODELS (LAB_MODEL_BIT(LAB_THREADS) | COUNTER__COROS_BIT)
-#define COUNTER__REFUSED { [LAB_PROCS] = VARIANT_NO_PROCS, [LAB_COROS] = COUNTER__COROS_WHY }
+#define COUNTER__REFUSED                                                               \
+    { [LAB_PROCS] = VARIANT_NO_PROCS, [LAB_COROS] = COUNTER__COROS_WHY,                 \
+      [LAB_COROS_MN] = COUNTER__MN_WHY }
 #else
-#define COUNTER__MODELS (LAB_MODEL_BIT(LAB_THREADS) | LAB_MODEL_BIT(LAB_PROCS) | COUNTER__COROS_BIT)
-#define COUNTER__REFUSED { [LAB_COROS] = COUNTER__COROS_WHY }
+#define COUNTER__MODELS                                                                \
+    (LAB_MODEL_BIT(LAB_THREADS) | LAB_MODEL_BIT(LAB_PROCS) | COUNTER__COROS_BIT)
+#define COUNTER__REFUSED { [LAB_COROS] = COUNTER__COROS_WHY, [LAB_COROS_MN] = COUNTER__MN_WHY }
 #endif
 
 extern const struct lab_variant COUNTER__SYMBOL;
