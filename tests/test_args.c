@@ -158,6 +158,13 @@ static void test_args_models_and_owners(void)
     CU_ASSERT_TRUE(has("coros-mn"));
     CU_ASSERT_EQUAL(parse("--model", "coros-mn", "--variant", "comutex", NULL), LAB_ARGS_ERROR);
     CU_ASSERT_TRUE(has("real lock"));
+    CU_ASSERT_EQUAL(parse("--model", "coros", "--hog", "100", NULL), LAB_ARGS_OK);
+    CU_ASSERT_EQUAL(opts.hog_ms, 100);
+    CU_ASSERT_EQUAL(parse("--model", "coros", "--hog", "0", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_EQUAL(parse("--model", "coros", "--hog", "-5", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_EQUAL(parse("--model", "coros", "--hog", "10001", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_EQUAL(parse("--hog", "100", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_TRUE(has("preempted by the kernel"));
     CU_ASSERT_EQUAL(parse("--timeout", "0", NULL), LAB_ARGS_ERROR);
     CU_ASSERT_EQUAL(parse("--timeout", "3601", NULL), LAB_ARGS_ERROR);
 }

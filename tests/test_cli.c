@@ -52,6 +52,7 @@ static void test_cli_bad_input(void)
     expect_usage_error(RUN("--workers", "100000"), "1024");
     expect_usage_error(RUN("--model", "coros-preempt"), "coros-preempt");
     expect_usage_error(RUN("--model", "coros-mn", "--carriers", "0"), "--carriers");
+    expect_usage_error(RUN("--model", "coros", "--hog", "-5"), "--hog");
     expect_usage_error(RUN("--model", "coros", "--variant", "ticket"), "coros");
     expect_usage_error(RUN("--variant", "comutex"), "real lock");
     expect_usage_error(RUN("--model", "procs", "--variant", "mutex"), "process-private");
@@ -200,7 +201,20 @@ static void test_cli_csv(void)
     prog_result_free(&r);
 }
 
+static void test_cli_hog_json(void)
+{
+    struct prog_result r = RUN("--model", "coros", "--hog", "20", "--json");
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_EQUAL(count_lines(r.out), 1);
+    CU_ASSERT_FATAL(json_valid_object(r.out));
+    CU_ASSERT(json_field_is(r.out, "kind", "\"hog\""));
+    CU_ASSERT(json_field_is(r.out, "model", "\"coros\""));
+    CU_ASSERT(json_field_int(r.out, "worst_delay_ns", 0) >= 19000000);
+    prog_result_free(&r);
+}
+
 static const struct test_case tests[] = {
+    { "hog_json", test_cli_hog_json },
     { "bad_input", test_cli_bad_input },
     { "help", test_cli_help },
     { "human_report", test_cli_human_report },

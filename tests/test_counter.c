@@ -186,7 +186,36 @@ static void test_counter_coros_mn(void)
     }
 }
 
+/* --hog: one coroutine computes without yielding. On one carrier the ticker
+ * cannot run until it is done (a lower bound: deterministic). On two
+ * carriers the ticker keeps time; that bound depends on the kernel giving
+ * the ticker's carrier a CPU, so it gets a wide margin and three tries. */
+static void test_counter_hog(void)
+{
+    struct lab_hog h;
+    char err[256] = "";
+    CU_ASSERT_EQUAL_FATAL(lab_run_hog(LAB_COROS, 50, &h, err, sizeof err), 0);
+    printf("\n    coros: hog %.1f ms, worst tick delay %.1f ms", (double)h.hog_ns / 1e6,
+           (double)h.worst_delay_ns / 1e6);
+    CU_ASSERT(h.hog_ns >= 50000000u);
+    CU_ASSERT(h.worst_delay_ns >= 49000000u);   /* the ticker waited for (nearly) all of it */
+    CU_ASSERT(h.ticks >= 5);
+    if (test_online_cpus() < 2) {
+        test_skip("one CPU: two carriers cannot run at once");
+        return;
+    }
+    bool kept_time = false;
+    for (int tries = 0; tries < 3 && !kept_time; tries++) {
+        CU_ASSERT_EQUAL_FATAL(lab_run_hog(LAB_COROS_MN, 200, &h, err, sizeof err), 0);
+        printf("\n    coros-mn: hog %.1f ms, worst tick delay %.3f ms, %u ticks",
+               (double)h.hog_ns / 1e6, (double)h.worst_delay_ns / 1e6, h.ticks);
+        kept_time = h.worst_delay_ns < 100000000u && h.ticks > 100;
+    }
+    CU_ASSERT(kept_time);
+}
+
 static const struct test_case tests[] = {
+    { "hog", test_counter_hog },
     { "coros_mn", test_counter_coros_mn },
     { "coros", test_counter_coros },
     { "list_is_complete", test_counter_list_is_complete },

@@ -205,7 +205,7 @@ int lab_parse_args(const struct lab *lab, int argc, char **argv,
         bool takes_value = strcmp(name, "--model") == 0 || strcmp(name, "--variant") == 0 ||
                            strcmp(name, "--workers") == 0 || strcmp(name, "--iters") == 0 ||
                            strcmp(name, "--trials") == 0 || strcmp(name, "--timeout") == 0 ||
-                           strcmp(name, "--carriers") == 0;
+                           strcmp(name, "--carriers") == 0 || strcmp(name, "--hog") == 0;
         if (takes_value) {
             if (eq) {
                 val = eq + 1;
@@ -231,6 +231,10 @@ int lab_parse_args(const struct lab *lab, int argc, char **argv,
             o->list = true;
         } else if (strcmp(name, "--kill-owner") == 0) {
             o->kill_owner = true;
+        } else if (strcmp(name, "--hog") == 0) {
+            if (parse_count(name, val, 1, LAB_MAX_HOG_MS, &n, err, errlen) != 0)
+                return LAB_ARGS_ERROR;
+            o->hog_ms = (unsigned)n;
         } else if (strcmp(name, "--carriers") == 0) {
             if (parse_count(name, val, 1, LAB_MAX_CARRIERS, &n, err, errlen) != 0)
                 return LAB_ARGS_ERROR;
@@ -259,8 +263,8 @@ int lab_parse_args(const struct lab *lab, int argc, char **argv,
             o->trials = (unsigned)n;
         } else {
             snprintf(err, errlen, "unknown %s '%s' (options: --model --variant --workers "
-                     "--iters --trials --timeout --kill-owner --carriers --json --csv --list "
-                     "--help)",
+                     "--iters --trials --timeout --kill-owner --carriers --hog --json --csv "
+                     "--list --help)",
                      arg[0] == '-' ? "option" : "argument", arg);
             return LAB_ARGS_ERROR;
         }
@@ -272,6 +276,11 @@ int lab_parse_args(const struct lab *lab, int argc, char **argv,
     o->format = json ? LAB_JSON : csv ? LAB_CSV : LAB_HUMAN;
     if (o->list)
         return LAB_ARGS_OK;   /* --list ignores --variant: it lists them all */
+    if (o->hog_ms && o->model != LAB_COROS && o->model != LAB_COROS_MN) {
+        snprintf(err, errlen, "--hog needs --model coros or coros-mn (threads and processes "
+                 "are preempted by the kernel: no worker can hog a CPU from another)");
+        return LAB_ARGS_ERROR;
+    }
     if (carriers_given && o->model != LAB_COROS_MN) {
         snprintf(err, errlen, "--carriers applies to --model coros-mn only");
         return LAB_ARGS_ERROR;

@@ -103,6 +103,7 @@ struct lab_opts {
     unsigned trials;
     unsigned timeout_s;    /* procs: a trial running longer is ended (DEADLOCK/TIMEOUT) */
     unsigned carriers;     /* coros-mn: carrier threads */
+    unsigned hog_ms;       /* coros, coros-mn: run the starvation demo instead */
     bool kill_owner;       /* procs: one worker dies holding the lock */
     enum lab_format format;
     bool list;
@@ -157,6 +158,19 @@ struct lab_trial {
 int lab_run_trial(const struct lab *lab, const struct lab_variant *v,
                   const struct lab_config *cfg, struct lab_trial *out, char *err,
                   size_t errlen);
+
+/* The starvation demo (--hog): a ticker coroutine wants to run every
+ * millisecond while a hog coroutine computes for hog_ms without yielding.
+ * On coros they share the one carrier thread; on coros-mn they are on two. */
+struct lab_hog {
+    unsigned ticks;            /* ticks the ticker made */
+    uint64_t worst_delay_ns;   /* the latest a tick came after its due time */
+    uint64_t median_delay_ns;
+    uint64_t hog_ns;           /* how long the hog really ran without yielding */
+};
+#define LAB_MAX_HOG_MS 10000u
+int lab_run_hog(enum lab_model model, unsigned hog_ms, struct lab_hog *out, char *err,
+                size_t errlen);
 
 /* The signal that interrupted the last trial (after EINTR). */
 int lab_interrupt_signal(void);

@@ -298,6 +298,48 @@ static void check_symbolizer(const struct lab *lab)
 }
 #endif
 
+/* --hog: the starvation demo instead of the variants. */
+static int run_hog(const struct lab *lab, const struct lab_opts *o)
+{
+    struct lab_hog h;
+    char err[256];
+    if (lab_run_hog(o->model, o->hog_ms, &h, err, sizeof err) != 0) {
+        fprintf(stderr, "lab-%s: %s\n", lab->name, err);
+        return 1;
+    }
+    if (o->format == LAB_JSON) {
+        printf("{\"kind\":\"hog\",\"lab\":\"%s\",\"model\":\"%s\",\"hog_ms\":%u,"
+               "\"hog_ns\":%llu,\"ticks\":%u,\"tick_ns\":1000000,\"worst_delay_ns\":%llu,"
+               "\"median_delay_ns\":%llu}\n", lab->name, lab_model_name(o->model), o->hog_ms,
+               (unsigned long long)h.hog_ns, h.ticks, (unsigned long long)h.worst_delay_ns,
+               (unsigned long long)h.median_delay_ns);
+        return 0;
+    }
+    if (o->format == LAB_CSV) {
+        puts("kind,lab,model,hog_ms,hog_ns,ticks,tick_ns,worst_delay_ns,median_delay_ns");
+        printf("hog,%s,%s,%u,%llu,%u,1000000,%llu,%llu\n", lab->name, lab_model_name(o->model),
+               o->hog_ms, (unsigned long long)h.hog_ns, h.ticks,
+               (unsigned long long)h.worst_delay_ns, (unsigned long long)h.median_delay_ns);
+        return 0;
+    }
+    printf("lab-%s: starvation - one coroutine computes for %u ms without yielding while "
+           "another wants to tick every 1 ms\n", lab->name, o->hog_ms);
+    printf("model %s: %s\n\n", lab_model_name(o->model),
+           o->model == LAB_COROS ? "both on one carrier thread"
+                                 : "ticker and hog on two carrier threads");
+    printf("  the hog ran             %10.3f ms without a yield point\n", (double)h.hog_ns / 1e6);
+    printf("  ticks                   %10u\n", h.ticks);
+    printf("  median tick delay       %10.3f ms\n", (double)h.median_delay_ns / 1e6);
+    printf("  worst tick delay        %10.3f ms\n\n", (double)h.worst_delay_ns / 1e6);
+    if (o->model == LAB_COROS)
+        printf("On one carrier nothing runs while a coroutine does not yield: the ticker waited "
+               "for the\nwhole hog. That is a blocking call inside an asyncio event loop.\n");
+    else
+        printf("On its own carrier the ticker kept time: the hog blocked only its carrier. "
+               "Coroutines on\nthe hog's carrier would have waited as on coros.\n");
+    return 0;
+}
+
 static void usage(const struct lab *lab, FILE *f)
 {
     fprintf(f,
@@ -317,6 +359,9 @@ static void usage(const struct lab *lab, FILE *f)
         "                    a robust lock recovers, others deadlock until --timeout\n"
         "  --timeout S       procs: end a trial after S seconds, 1 to %u (default 10)\n"
         "  --carriers K      coros-mn: carrier threads, 1 to 64 (default 2)\n"
+        "  --hog MS          coros, coros-mn: instead of the variants, a coroutine that\n"
+        "                    computes MS ms (1 to %u) without yielding beside one that\n"
+        "                    wants to tick every ms; reports the worst tick delay\n"
         "  --json            JSON Lines on stdout: one 'trial' object per trial, one\n"
         "                    'summary' per variant\n"
         "  --csv             the same records as CSV with one header line\n"
@@ -329,7 +374,7 @@ static void usage(const struct lab *lab, FILE *f)
         lab->name, lab->title, lab->default_variants[LAB_THREADS],
         lab->default_variants[LAB_PROCS], lab->default_variants[LAB_COROS],
         lab->default_variants[LAB_COROS_MN], LAB_MAX_WORKERS,
-        (unsigned long long)LAB_MAX_ITERS, LAB_MAX_TRIALS, LAB_MAX_TIMEOUT);
+        (unsigned long long)LAB_MAX_ITERS, LAB_MAX_TRIALS, LAB_MAX_TIMEOUT, LAB_MAX_HOG_MS);
     fprintf(f, "\nvariants (models they run under):\n");
     for (size_t i = 0; i < lab->nvariants; i++) {
         const struct lab_variant *v = lab->variants[i];
@@ -431,6 +476,8 @@ int lab_main(const struct lab *lab, int argc, char **argv)
 #ifdef RACELAB_TSAN_TWIN
     check_symbolizer(lab);
 #endif
+    if (o.hog_ms)
+        return run_hog(lab, &o);
 
     uint64_t expected = lab->expected(o.workers, o.iters);
     struct summary *sum = calloc(o.nvariants, sizeof *sum);

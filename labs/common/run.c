@@ -294,6 +294,131 @@ static int run_coros_mn(struct worker *w, unsigned workers, unsigned carriers, c
     return rc;
 }
 
+/* ---- the starvation demo (--hog) ---------------------------------------- */
+
+#define HOG_TICK_NS   1000000u   /* the ticker wants to run every millisecond */
+#define HOG_WARMUP_NS 5000000u   /* ticks before the hog starts */
+#define HOG_MAX_TICKS 65536u
+
+struct hog {
+    unsigned hog_ms;
+    uint64_t start;
+    sync_atomic_u32 hog_done;    /* set by the hog when it has finished */
+    uint64_t hog_ns;
+    unsigned ticks;
+    uint64_t delay[HOG_MAX_TICKS];
+};
+
+/* Ticks every millisecond until the hog is done and five more ticks have
+ * passed; each tick records how late it came. Between ticks it yields, as
+ * any well-behaved coroutine waiting for a deadline does. */
+static void *hog_ticker(void *arg)
+{
+    struct hog *h = arg;
+    uint64_t due = h->start + HOG_TICK_NS;
+    unsigned after = 0;
+    while (h->ticks < HOG_MAX_TICKS && after < 5) {
+        uint64_t now;
+        while ((now = lab_now_ns()) < due)
+            sync_coro_yield();
+        h->delay[h->ticks++] = now - due;
+        due = now + HOG_TICK_NS;
+        if (sync_load_u32(&h->hog_done, SYNC_ACQUIRE))   /* pairs with the hog's release */
+            after++;
+    }
+    return NULL;
+}
+
+/* Yields politely through the warm-up, then computes for hog_ms without a
+ * single yield point - a blocking call in an event loop. */
+static void *hog_hog(void *arg)
+{
+    struct hog *h = arg;
+    while (lab_now_ns() < h->start + HOG_WARMUP_NS)
+        sync_coro_yield();
+    uint64_t t0 = lab_now_ns(), end = t0 + (uint64_t)h->hog_ms * 1000000u;
+    while (lab_now_ns() < end)
+        sync_cpu_relax();
+    h->hog_ns = lab_now_ns() - t0;
+    sync_store_u32(&h->hog_done, 1, SYNC_RELEASE);   /* pairs with the ticker's acquire */
+    return NULL;
+}
+
+struct hog_carrier {
+    struct hog *h;
+    sync_coro_fn fn;
+    int rc;
+    pthread_t tid;
+};
+
+static void *hog_carrier_main(void *arg)
+{
+    struct hog_carrier *c = arg;
+    sync_sched_t s;
+    c->rc = sync_sched_init(&s);
+    if (c->rc == 0)
+        c->rc = sync_sched_spawn(&s, c->fn, c->h, 0);
+    if (c->rc == 0)
+        c->rc = sync_sched_run(&s);
+    return NULL;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+int lab_run_hog(enum lab_model model, unsigned hog_ms, struct lab_hog *out, char *err,
+                size_t errlen)
+{
+    struct hog *h = calloc(1, sizeof *h);
+    if (h == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return ENOMEM;
+    }
+    h->hog_ms = hog_ms;
+    h->start = lab_now_ns();
+    int rc = 0;
+    if (model == LAB_COROS) {
+        /* Both on this thread: while the hog computes, nothing else runs. */
+        sync_sched_t s;
+        rc = sync_sched_init(&s);
+        if (rc == 0)
+            rc = sync_sched_spawn(&s, hog_ticker, h, 0);
+        if (rc == 0)
+            rc = sync_sched_spawn(&s, hog_hog, h, 0);
+        if (rc == 0)
+            rc = sync_sched_run(&s);
+    } else if (model == LAB_COROS_MN) {
+        /* One carrier each: the hog blocks only its own carrier. */
+        struct hog_carrier c[2] = { { .h = h, .fn = hog_ticker }, { .h = h, .fn = hog_hog } };
+        unsigned started = 0;
+        for (; started < 2 && rc == 0; started++)
+            rc = pthread_create(&c[started].tid, NULL, hog_carrier_main, &c[started]);
+        if (rc != 0)
+            started--;
+        for (unsigned i = 0; i < started; i++) {
+            pthread_join(c[i].tid, NULL);
+            if (rc == 0)
+                rc = c[i].rc;
+        }
+    } else {
+        rc = EINVAL;
+    }
+    if (rc != 0) {
+        snprintf(err, errlen, "the starvation demo could not run: %s", strerror(rc));
+    } else {
+        out->ticks = h->ticks;
+        out->hog_ns = h->hog_ns;
+        qsort(h->delay, h->ticks, sizeof h->delay[0], cmp_u64);
+        out->worst_delay_ns = h->ticks ? h->delay[h->ticks - 1] : 0;
+        out->median_delay_ns = h->ticks ? h->delay[h->ticks / 2] : 0;
+    }
+    free(h);
+    return rc;
+}
+
 /* coros: every worker is a coroutine of one round-robin scheduler on the
  * calling thread. A coroutine runs until it yields, so there is nothing to
  * start together: the gate has one party and is open at once. */
