@@ -20,7 +20,8 @@ help:
 	@echo "  make lab-counter   two threads x 100000 unsynchronized increments, then the fixes"
 	@echo "                     (pass options with ARGS=\"--variant all --workers 4\")"
 	@echo "  make test          install missing Debian packages (as root), build, run every test"
-	@echo "  make bench         every counter variant at 1, 2, 4, 8 workers, ratios to mutex"
+	@echo "  make bench         every counter variant at 1, 2, 4, 8 workers (threads and"
+	@echo "                     processes), ratios to mutex; then switch costs (bench-switch)"
 	@echo "  make               build everything into $(BUILD)/bin"
 	@echo "  make clean         remove $(BUILD)/"
 	@echo ""
@@ -51,6 +52,8 @@ lab-counter: build
 
 bench: build
 	@$(BUILD)/bin/bench-counter $(ARGS)
+	@echo ""
+	@$(BUILD)/bin/bench-switch
 
 test:
 	@scripts/deps.sh test

@@ -213,7 +213,30 @@ static void test_cli_hog_json(void)
     prog_result_free(&r);
 }
 
+/* bench-switch --quick: a smoke test (it measures nothing worth asserting). */
+static void test_cli_bench_switch_smoke(void)
+{
+    char *argv[] = { RACELAB_BIN_DIR "/bench-switch", "--quick", "--json", NULL };
+    struct prog_result r = run_prog(argv, 120);
+    CU_ASSERT_EQUAL(r.status, 0);
+    unsigned n = 0;
+    for (char *line = strtok(r.out, "\n"); line; line = strtok(NULL, "\n")) {
+        n++;
+        CU_ASSERT(json_valid_object(line));
+        CU_ASSERT(json_field_is(line, "kind", "\"switch\""));
+        CU_ASSERT(json_field_int(line, "runs", 0) == 1);
+    }
+    CU_ASSERT_EQUAL(n, 6);
+    prog_result_free(&r);
+    char *bad[] = { RACELAB_BIN_DIR "/bench-switch", "--bogus", NULL };
+    r = run_prog(bad, 30);
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_EQUAL(count_lines(r.err), 1);
+    prog_result_free(&r);
+}
+
 static const struct test_case tests[] = {
+    { "bench_switch_smoke", test_cli_bench_switch_smoke },
     { "hog_json", test_cli_hog_json },
     { "bad_input", test_cli_bad_input },
     { "help", test_cli_help },
