@@ -12,12 +12,10 @@ static char err[512];
 /* Parses a NULL-terminated list of arguments after the program name. */
 static int parse(const char *first, ...)
 {
-    char *argv[32] = { "lab-counter" };
-    int argc = 1;
+    char *argv[TEST_MAX_ARGS];
     va_list ap;
     va_start(ap, first);
-    for (const char *a = first; a != NULL && argc < 31; a = va_arg(ap, const char *))
-        argv[argc++] = (char *)a;
+    int argc = test_argv(argv, "lab-counter", first, ap);
     va_end(ap);
     err[0] = '\0';
     return lab_parse_args(&counter_lab, argc, argv, &opts, err, sizeof err);

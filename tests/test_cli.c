@@ -17,14 +17,11 @@
 /* Runs lab-counter with a NULL-terminated list of arguments. */
 static struct prog_result lab(const char *first, ...)
 {
-    char *argv[32] = { LAB };
-    int argc = 1;
+    char *argv[TEST_MAX_ARGS];
     va_list ap;
     va_start(ap, first);
-    for (const char *a = first; a != NULL && argc < 31; a = va_arg(ap, const char *))
-        argv[argc++] = (char *)a;
+    test_argv(argv, LAB, first, ap);
     va_end(ap);
-    argv[argc] = NULL;
     return run_prog(argv, 120);
 }
 #define RUN(...) lab(__VA_ARGS__, NULL)

@@ -13,6 +13,7 @@
 
 #include <CUnit/Basic.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,20 @@ static inline unsigned test_online_cpus(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (unsigned)n : 1;
+}
+
+/* An argv of |prog| followed by the NULL-terminated argument list |ap|
+ * (at most TEST_MAX_ARGS - 2 of them), NULL-terminated; returns argc. */
+#define TEST_MAX_ARGS 32
+static inline int test_argv(char *argv[TEST_MAX_ARGS], const char *prog, const char *first,
+                            va_list ap)
+{
+    int argc = 0;
+    argv[argc++] = (char *)prog;
+    for (const char *a = first; a != NULL && argc < TEST_MAX_ARGS - 1; a = va_arg(ap, const char *))
+        argv[argc++] = (char *)a;
+    argv[argc] = NULL;
+    return argc;
 }
 
 /* Runs |child| in a fork()ed process with stderr silenced (the message of an

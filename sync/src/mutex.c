@@ -99,6 +99,37 @@ void sync__mutex_wake(sync_mutex_t *m)
     sync_futex_wake(&m->state, 1, m->flags);
 }
 
+static bool sync__bad_deadline(const struct timespec *abs_monotonic)
+{
+    return abs_monotonic != NULL &&
+           (abs_monotonic->tv_nsec < 0 || abs_monotonic->tv_nsec >= 1000000000L);
+}
+
+/* Spins with doubling backoff while nobody sleeps, calling |acquire| each
+ * time the word reads free; true once it succeeded. If threads already
+ * sleep, the lock is busy for long stretches and spinning only burns the CPU
+ * its holder needs. Both modes share it; only their acquire differs. */
+static bool sync__spin_acquire(sync_mutex_t *m, bool (*acquire)(sync_mutex_t *, uint32_t),
+                               uint32_t self)
+{
+    for (unsigned spent = 0, backoff = 1; spent < SYNC__MUTEX_SPIN;
+         spent += backoff, backoff <<= 1) {
+        for (unsigned i = 0; i < backoff; i++)
+            sync_cpu_relax();
+        if (sync_load_u32(&m->waiters, SYNC_RELAXED) != 0)
+            return false;
+        if (sync_load_u32(&m->state, SYNC_RELAXED) == 0 && acquire(m, self))
+            return true;
+    }
+    return false;
+}
+
+static bool sync__plain_acquire(sync_mutex_t *m, uint32_t self)
+{
+    (void)self;
+    return sync_mutex_trylock(m);
+}
+
 /* sync_mutex_timedlock() of a non-robust mutex. */
 static int sync__mutex_timedlock_plain(sync_mutex_t *m, const struct timespec *abs_monotonic)
 {
@@ -108,21 +139,10 @@ static int sync__mutex_timedlock_plain(sync_mutex_t *m, const struct timespec *a
     if (sync_load_u32(&m->owner, SYNC_RELAXED) == sync__tid())
         sync__mutex_die(m, "relock by its holder would deadlock", sync__tid());
 #endif
-    if (abs_monotonic != NULL &&
-        (abs_monotonic->tv_nsec < 0 || abs_monotonic->tv_nsec >= 1000000000L))
+    if (sync__bad_deadline(abs_monotonic))
         return EINVAL;
-
-    /* Spin while nobody sleeps: if threads already sleep, the lock is busy
-     * for long stretches and spinning only burns the CPU its holder needs. */
-    for (unsigned spent = 0, backoff = 1; spent < SYNC__MUTEX_SPIN;
-         spent += backoff, backoff <<= 1) {
-        for (unsigned i = 0; i < backoff; i++)
-            sync_cpu_relax();
-        if (sync_load_u32(&m->waiters, SYNC_RELAXED) != 0)
-            break;
-        if (sync_load_u32(&m->state, SYNC_RELAXED) == 0 && sync_mutex_trylock(m))
-            return 0;
-    }
+    if (sync__spin_acquire(m, sync__plain_acquire, 0))
+        return 0;
 
     int ret = 0;
     /* Seq_cst: the increment must precede our exchange below in the single
@@ -313,20 +333,10 @@ int sync_mutex_timedlock_robust(sync_mutex_t *m, const struct timespec *abs_mono
         return 0;
     if ((sync_load_u32(&m->state, SYNC_RELAXED) & ~SYNC__WAITERS) == SYNC__NOTRECOVERABLE)
         return ENOTRECOVERABLE;
-    if (abs_monotonic != NULL &&
-        (abs_monotonic->tv_nsec < 0 || abs_monotonic->tv_nsec >= 1000000000L))
+    if (sync__bad_deadline(abs_monotonic))
         return EINVAL;
-
-    /* Spin while nobody sleeps, as in the default mode. */
-    for (unsigned spent = 0, backoff = 1; spent < SYNC__MUTEX_SPIN;
-         spent += backoff, backoff <<= 1) {
-        for (unsigned i = 0; i < backoff; i++)
-            sync_cpu_relax();
-        if (sync_load_u32(&m->waiters, SYNC_RELAXED) != 0)
-            break;
-        if (sync_load_u32(&m->state, SYNC_RELAXED) == 0 && sync__robust_cas_free(m, self))
-            return 0;
-    }
+    if (sync__spin_acquire(m, sync__robust_cas_free, self))
+        return 0;
 
     /* Seq_cst: the increment must precede our CAS that sets WAITERS in the
      * single total order, see the Dekker pair in sync__mutex_unlock_robust(). */
