@@ -33,3 +33,28 @@ if(RACELAB_CUNIT_INCLUDE_DIR AND RACELAB_CUNIT_LIBRARY)
 else()
   set(RACELAB_HAVE_CUNIT OFF)
 endif()
+
+# Baselines and harness libraries, found through pkg-config. Each is optional:
+# a build without it says so once and skips what needs it.
+#   ck (Concurrency Kit, libck-dev): spinlocks and ck_ring beside ours in the benches
+#   urcu (liburcu, liburcu-dev): wfcqueue beside our queues in bench-queue
+#   jansson (libjansson-dev): the racelab harness parses and writes JSON with it
+function(racelab_pkg name module hint)
+  set(RACELAB_HAVE_${name} OFF PARENT_SCOPE)
+  if(PkgConfig_FOUND)
+    pkg_check_modules(RACELAB_PC_${name} QUIET IMPORTED_TARGET ${module})
+    if(RACELAB_PC_${name}_FOUND)
+      set(RACELAB_HAVE_${name} ON PARENT_SCOPE)
+      string(TOLOWER ${name} lower)
+      add_library(racelab_${lower} INTERFACE)
+      target_link_libraries(racelab_${lower} INTERFACE PkgConfig::RACELAB_PC_${name})
+      target_compile_definitions(racelab_${lower} INTERFACE RACELAB_HAVE_${name}=1)
+      add_library(racelab::${lower} ALIAS racelab_${lower})
+      return()
+    endif()
+  endif()
+  message(STATUS "racelab: ${hint}")
+endfunction()
+racelab_pkg(CK ck "Concurrency Kit not found: its baselines are skipped in the benches (apt-get install libck-dev)")
+racelab_pkg(URCU "liburcu;liburcu-cds" "liburcu not found: its wfcqueue baseline is skipped (apt-get install liburcu-dev)")
+racelab_pkg(JANSSON jansson "jansson not found: the racelab harness is not built (apt-get install libjansson-dev)")

@@ -4,7 +4,9 @@
 #   scripts/deps.sh lab     what `make lab-counter` needs: a C compiler, make, cmake
 #   scripts/deps.sh test    what `make test` needs: also clang with its TSan runtime,
 #                           llvm (llvm-symbolizer: without it TSan reports carry no
-#                           file or function names), CUnit, libatomic_ops, pkg-config
+#                           file or function names), CUnit, libatomic_ops, pkg-config,
+#                           Concurrency Kit and liburcu (bench baselines), jansson
+#                           (the racelab harness), valgrind (Helgrind and DRD)
 #
 # Missing packages are installed with apt-get when running as root; otherwise
 # the script stops with the exact command to run. Exit 0 when all is present.
@@ -13,7 +15,7 @@ set -eu
 what=${1:-test}
 case "$what" in
 lab)  pkgs="make cmake gcc libc6-dev" ;;
-test) pkgs="make cmake gcc libc6-dev clang llvm pkg-config libcunit1-dev libatomic-ops-dev" ;;
+test) pkgs="make cmake gcc libc6-dev clang llvm pkg-config libcunit1-dev libatomic-ops-dev libck-dev liburcu-dev libjansson-dev valgrind" ;;
 *)    echo "deps.sh: unknown set '$what' (valid: lab, test)" >&2; exit 2 ;;
 esac
 
