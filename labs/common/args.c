@@ -186,6 +186,9 @@ int lab_parse_args(const struct lab *lab, int argc, char **argv,
     o->timeout_s = 10;
     o->carriers = 2;
     bool carriers_given = false;
+    bool workers_given = false, roles_given = false;
+    o->producers = 2;
+    o->consumers = 2;
     o->format = LAB_HUMAN;
     const char *variant_text = NULL;
     bool json = false, csv = false;
@@ -205,7 +208,9 @@ int lab_parse_args(const struct lab *lab, int argc, char **argv,
         bool takes_value = strcmp(name, "--model") == 0 || strcmp(name, "--variant") == 0 ||
                            strcmp(name, "--workers") == 0 || strcmp(name, "--iters") == 0 ||
                            strcmp(name, "--trials") == 0 || strcmp(name, "--timeout") == 0 ||
-                           strcmp(name, "--carriers") == 0 || strcmp(name, "--hog") == 0;
+                           strcmp(name, "--carriers") == 0 || strcmp(name, "--hog") == 0 ||
+                           strcmp(name, "--producers") == 0 ||
+                           strcmp(name, "--consumers") == 0;
         if (takes_value) {
             if (eq) {
                 val = eq + 1;
@@ -253,6 +258,12 @@ int lab_parse_args(const struct lab *lab, int argc, char **argv,
             if (parse_count(name, val, 1, LAB_MAX_WORKERS, &n, err, errlen) != 0)
                 return LAB_ARGS_ERROR;
             o->workers = (unsigned)n;
+            workers_given = true;
+        } else if (strcmp(name, "--producers") == 0 || strcmp(name, "--consumers") == 0) {
+            if (parse_count(name, val, 1, LAB_MAX_WORKERS / 2, &n, err, errlen) != 0)
+                return LAB_ARGS_ERROR;
+            *(name[2] == 'p' ? &o->producers : &o->consumers) = (unsigned)n;
+            roles_given = true;
         } else if (strcmp(name, "--iters") == 0) {
             if (parse_count(name, val, 1, LAB_MAX_ITERS, &n, err, errlen) != 0)
                 return LAB_ARGS_ERROR;
@@ -263,8 +274,8 @@ int lab_parse_args(const struct lab *lab, int argc, char **argv,
             o->trials = (unsigned)n;
         } else {
             snprintf(err, errlen, "unknown %s '%s' (options: --model --variant --workers "
-                     "--iters --trials --timeout --kill-owner --carriers --hog --json --csv "
-                     "--list --help)",
+                     "--iters --trials --timeout --kill-owner --carriers --hog --producers "
+                     "--consumers --json --csv --list --help)",
                      arg[0] == '-' ? "option" : "argument", arg);
             return LAB_ARGS_ERROR;
         }
@@ -274,6 +285,20 @@ int lab_parse_args(const struct lab *lab, int argc, char **argv,
         return LAB_ARGS_ERROR;
     }
     o->format = json ? LAB_JSON : csv ? LAB_CSV : LAB_HUMAN;
+    /* Roles: the workers are the producers plus the consumers, so one
+     * number cannot say how many of each. */
+    if (lab->roles && workers_given) {
+        snprintf(err, errlen, "--workers: lab-%s has producers and consumers: use --producers "
+                 "P --consumers C (default 2 and 2)", lab->name);
+        return LAB_ARGS_ERROR;
+    }
+    if (!lab->roles && roles_given) {
+        snprintf(err, errlen, "--producers and --consumers apply only to labs with producer "
+                 "and consumer roles (lab-%s has --workers)", lab->name);
+        return LAB_ARGS_ERROR;
+    }
+    if (lab->roles)
+        o->workers = o->producers + o->consumers;
     if (o->list)
         return LAB_ARGS_OK;   /* --list ignores --variant: it lists them all */
     if (o->hog_ms && o->model != LAB_COROS && o->model != LAB_COROS_MN) {

@@ -44,7 +44,23 @@ struct lab_env {
     enum lab_model model;
     unsigned workers;
     unsigned sync_flags;   /* for sync_*_init(): SYNC_PSHARED under procs, else 0 */
+    /* Labs with roles (struct lab.roles): workers 0 .. producers-1 produce,
+     * the next |consumers| consume; workers == producers + consumers. */
+    unsigned producers, consumers;
+    uint64_t iters;        /* operations per worker (per producer with roles) */
     char ipc_name[64];     /* a unique name for named IPC objects, "/racelab-<lab>-<pid>-<n>" */
+};
+
+/* What a lab whose result is a set of items, not one count, found in a
+ * trial (DESIGN.md 7: produced, consumed, duplicated, reordered; the items
+ * missing after the drain are lost). */
+struct lab_items {
+    uint64_t produced;     /* items the producers handed to the structure */
+    uint64_t consumed;     /* items the consumers took out, duplicates included */
+    uint64_t lost;         /* produced, never consumed */
+    uint64_t duplicated;   /* consumed more than once (or not an item at all) */
+    uint64_t reordered;    /* consumed out of its producer's order */
+    char note[200];        /* what happened, one line, or "" */
 };
 
 /* One synchronization choice applied to the lab's worker body. */
@@ -56,6 +72,9 @@ struct lab_variant {
     const char *refused[LAB_NMODELS]; /* why not, for each model it does not run under */
     const char *unavailable;   /* NULL, or why it cannot run in this build and how to fix it */
     size_t state_size;         /* bytes of shared state, zeroed before setup */
+    /* Optional: the state's size when it depends on the run (then state_size
+     * is ignored). */
+    size_t (*state_bytes)(const struct lab_env *env);
     /* Prepares the zeroed shared state: 0 or an errno value. */
     int (*setup)(void *state, const struct lab_env *env);
     void (*teardown)(void *state);
@@ -70,6 +89,9 @@ struct lab_variant {
     /* Where the outcome is deterministic (a racy variant under a
      * cooperative model): the exact observation to expect; else NULL or 0. */
     uint64_t (*predict)(enum lab_model m, unsigned workers, uint64_t iters);
+    /* Optional, once every worker has finished: the item accounting, which
+     * the report prints beside the counts (only for variants that have it). */
+    void (*items)(const void *state, struct lab_items *out);
 };
 
 struct lab {
@@ -78,6 +100,9 @@ struct lab {
     /* What runs with no --variant, per model, e.g. "racy,mutex,atomic". */
     const char *default_variants[LAB_NMODELS];
     const char *baseline;          /* the variant others are compared to, e.g. "atomic" */
+    /* Producer and consumer roles: the lab takes --producers and --consumers
+     * (workers = their sum) and expected() is given the producers. */
+    bool roles;
     const struct lab_variant *const *variants;
     size_t nvariants;
     uint64_t (*expected)(unsigned workers, uint64_t iters);
@@ -99,6 +124,7 @@ struct lab_opts {
     const struct lab_variant *variants[64];
     size_t nvariants;
     unsigned workers;
+    unsigned producers, consumers;   /* labs with roles; workers is their sum */
     uint64_t iters;
     unsigned trials;
     unsigned timeout_s;    /* procs: a trial running longer is ended (DEADLOCK/TIMEOUT) */
@@ -132,6 +158,7 @@ const char *lab_outcome_name(enum lab_outcome o);
 struct lab_config {
     enum lab_model model;
     unsigned workers;
+    unsigned producers, consumers;   /* labs with roles */
     uint64_t iters;
     bool kill_owner;
     unsigned timeout_s;
@@ -149,6 +176,8 @@ struct lab_trial {
     uint64_t death_ns;     /* when it died, after the start */
     unsigned recoveries;   /* EOWNERDEAD recoveries the survivors reported */
     char detail[200];      /* for DEADLOCK, TIMEOUT, CRASH: what happened, one line */
+    bool has_items;        /* the variant has an items() hook: */
+    struct lab_items items;
 };
 
 /* One trial: setup, start gate, the parallel section, observe, teardown.

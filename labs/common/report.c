@@ -38,6 +38,8 @@ struct summary {
     unsigned lossy;     /* finished trials whose observation differed from expected */
     unsigned trials;
     unsigned deadlocks, timeouts, crashes;
+    bool has_items;      /* totals over the trials of the variant's item accounting */
+    struct lab_items items;
     bool ran;
     const char *skipped; /* why it did not run */
 };
@@ -57,6 +59,34 @@ static uint64_t median_u64(uint64_t *v, unsigned n)
 static double ns_per_op(uint64_t wall_ns, unsigned workers, uint64_t iters)
 {
     return (double)wall_ns / ((double)workers * (double)iters);
+}
+
+/* The workers that each make |iters| operations: with roles, the producers
+ * (ns_per_op is then per item). */
+static unsigned op_workers(const struct lab *lab, const struct lab_opts *o)
+{
+    return lab->roles ? o->producers : o->workers;
+}
+
+static bool lab_has_items(const struct lab *lab)
+{
+    for (size_t i = 0; i < lab->nvariants; i++)
+        if (lab->variants[i]->items)
+            return true;
+    return false;
+}
+
+/* A trial's items went wrong: lost, duplicated or reordered. */
+static bool items_wrong(const struct lab_items *it)
+{
+    return it->lost || it->duplicated || it->reordered;
+}
+
+static void json_items(const struct lab_items *it)
+{
+    printf(",\"produced\":%llu,\"consumed\":%llu,\"duplicated\":%llu,\"reordered\":%llu",
+           (unsigned long long)it->produced, (unsigned long long)it->consumed,
+           (unsigned long long)it->duplicated, (unsigned long long)it->reordered);
 }
 
 static void json_string(FILE *f, const char *s)
@@ -111,11 +141,18 @@ static uint64_t predicted(const struct lab_opts *o, const struct lab_variant *v)
 static void emit_trial(const struct lab *lab, const struct lab_opts *o,
                        const struct lab_variant *v, unsigned trial, const struct lab_trial *t)
 {
-    double nsop = ns_per_op(t->wall_ns, o->workers, o->iters);
+    double nsop = ns_per_op(t->wall_ns, op_workers(lab, o), o->iters);
     if (o->format == LAB_JSON) {
         fputs("{\"kind\":\"trial\",", stdout);
         record_common(stdout, o->format, lab, o, v, t->expected, t->observed, nsop, t->wall_ns);
         printf(",\"trial\":%u,\"outcome\":\"%s\"", trial, lab_outcome_name(t->outcome));
+        if (t->has_items) {
+            json_items(&t->items);
+            if (t->items.note[0]) {
+                fputs(",\"note\":", stdout);
+                json_string(stdout, t->items.note);
+            }
+        }
         if (predicted(o, v))
             printf(",\"predicted\":%llu", (unsigned long long)predicted(o, v));
         if (t->victim >= 0)
@@ -130,7 +167,23 @@ static void emit_trial(const struct lab *lab, const struct lab_opts *o,
     } else if (o->format == LAB_CSV) {
         fputs("trial,", stdout);
         record_common(stdout, o->format, lab, o, v, t->expected, t->observed, nsop, t->wall_ns);
-        printf(",%u,,,,,,%s\n", trial, lab_outcome_name(t->outcome));
+        printf(",%u,,,,,,%s", trial, lab_outcome_name(t->outcome));
+        if (t->has_items)
+            printf(",%llu,%llu,%llu,%llu", (unsigned long long)t->items.produced,
+                   (unsigned long long)t->items.consumed, (unsigned long long)t->items.duplicated,
+                   (unsigned long long)t->items.reordered);
+        else if (lab_has_items(lab))
+            fputs(",,,,", stdout);
+        putchar('\n');
+    } else if (t->has_items && t->outcome == LAB_OK &&
+               (v->racy_by_design || items_wrong(&t->items))) {
+        const struct lab_items *it = &t->items;
+        printf("  %5u  %10llu  %10llu  %8llu  %8llu  %8llu  %8.2f\n", trial,
+               (unsigned long long)it->produced, (unsigned long long)it->consumed,
+               (unsigned long long)it->lost, (unsigned long long)it->duplicated,
+               (unsigned long long)it->reordered, nsop);
+        if (it->note[0])
+            printf("         %s\n", it->note);
     } else if (t->victim >= 0 || t->outcome != LAB_OK) {
         printf("  trial %u: ", trial);
         if (t->outcome == LAB_DEADLOCK || t->outcome == LAB_TIMEOUT || t->outcome == LAB_CRASH) {
@@ -170,6 +223,14 @@ static void emit_summary(const struct lab *lab, const struct lab_opts *o,
                s->trials, s->lossy, (unsigned long long)s->min, (unsigned long long)s->median,
                (unsigned long long)s->max, s->deadlocks, s->timeouts, s->crashes,
                s->lossy == 0 && s->deadlocks + s->timeouts + s->crashes == 0 ? "true" : "false");
+        if (s->has_items) {   /* totals over the trials */
+            json_items(&s->items);
+            printf(",\"items_lost\":%llu", (unsigned long long)s->items.lost);
+            if (s->items.note[0]) {
+                fputs(",\"note\":", stdout);
+                json_string(stdout, s->items.note);
+            }
+        }
         if (predicted(o, s->v))
             printf(",\"predicted\":%llu", (unsigned long long)predicted(o, s->v));
         puts("}");
@@ -177,13 +238,31 @@ static void emit_summary(const struct lab *lab, const struct lab_opts *o,
         fputs("summary,", stdout);
         record_common(stdout, o->format, lab, o, s->v, s->expected, s->median, s->ns_per_op,
                       s->wall_ns);
-        printf(",,%u,%u,%llu,%llu,%llu,\n", s->trials, s->lossy, (unsigned long long)s->min,
+        printf(",,%u,%u,%llu,%llu,%llu,", s->trials, s->lossy, (unsigned long long)s->min,
                (unsigned long long)s->median, (unsigned long long)s->max);
+        if (s->has_items)
+            printf(",%llu,%llu,%llu,%llu", (unsigned long long)s->items.produced,
+                   (unsigned long long)s->items.consumed, (unsigned long long)s->items.duplicated,
+                   (unsigned long long)s->items.reordered);
+        else if (lab_has_items(lab))
+            fputs(",,,,", stdout);
+        putchar('\n');
     } else if (s->deadlocks + s->timeouts + s->crashes) {
         printf("  %u of %u trials ended in deadlock, %u timed out, %u crashed; %u finished%s\n\n",
                s->deadlocks, s->trials, s->timeouts, s->crashes,
                s->trials - s->deadlocks - s->timeouts - s->crashes,
                s->deadlocks ? " (this lock is not robust: its owner's death blocks everyone)" : "");
+    } else if (s->has_items) {
+        const struct lab_items *it = &s->items;
+        if (s->lossy == 0)
+            printf("  exact in %u of %u trials: each of %llu items consumed once%s, %.2f ns/item"
+                   "\n\n", s->trials, s->trials, (unsigned long long)s->expected,
+                   it->reordered == 0 ? ", in its producer's order" : "", s->ns_per_op);
+        else
+            printf("  %s in %u of %u trials: %llu items lost, %llu duplicated, %llu out of "
+                   "order (totals)\n\n", s->v->racy_by_design ? "went wrong" : "WRONG",
+                   s->lossy, s->trials, (unsigned long long)it->lost,
+                   (unsigned long long)it->duplicated, (unsigned long long)it->reordered);
     } else if (s->v->racy_by_design) {
         printf("  %u of %u trials lost updates; observed min %llu, median %llu, max %llu "
                "(expected %llu)\n",
@@ -365,6 +444,9 @@ static void usage(const struct lab *lab, FILE *f)
         "  --json            JSON Lines on stdout: one 'trial' object per trial, one\n"
         "                    'summary' per variant\n"
         "  --csv             the same records as CSV with one header line\n"
+        "  --producers P     labs with roles (instead of --workers): producers and\n"
+        "  --consumers C     consumers, 1 to %u each (default 2 and 2); --iters is\n"
+        "                    then the items each producer makes\n"
         "  --list            list models and variants (with --json: one object each)\n"
         "  --help            this text\n\n"
         "Exit status: 0 ran (a racy variant losing updates is the lesson, not a\n"
@@ -374,7 +456,8 @@ static void usage(const struct lab *lab, FILE *f)
         lab->name, lab->title, lab->default_variants[LAB_THREADS],
         lab->default_variants[LAB_PROCS], lab->default_variants[LAB_COROS],
         lab->default_variants[LAB_COROS_MN], LAB_MAX_WORKERS,
-        (unsigned long long)LAB_MAX_ITERS, LAB_MAX_TRIALS, LAB_MAX_TIMEOUT, LAB_MAX_HOG_MS);
+        (unsigned long long)LAB_MAX_ITERS, LAB_MAX_TRIALS, LAB_MAX_TIMEOUT, LAB_MAX_HOG_MS,
+        LAB_MAX_WORKERS / 2);
     fprintf(f, "\nvariants (models they run under):\n");
     for (size_t i = 0; i < lab->nvariants; i++) {
         const struct lab_variant *v = lab->variants[i];
@@ -413,8 +496,14 @@ static void print_table(const struct lab *lab, const struct lab_opts *o,
         if ((int)strlen(s[i].v->name) > w)
             w = (int)strlen(s[i].v->name);
 
-    printf("summary (%u %s x %llu iterations, median of %u trials)\n", o->workers,
-           o->workers == 1 ? "worker" : "workers", (unsigned long long)o->iters, o->trials);
+    if (lab->roles)
+        printf("summary (%u producer%s + %u consumer%s, %llu items each producer, median of %u "
+               "trials; ns/op is per item)\n", o->producers, o->producers == 1 ? "" : "s",
+               o->consumers, o->consumers == 1 ? "" : "s", (unsigned long long)o->iters,
+               o->trials);
+    else
+        printf("summary (%u %s x %llu iterations, median of %u trials)\n", o->workers,
+               o->workers == 1 ? "worker" : "workers", (unsigned long long)o->iters, o->trials);
     bool any_stuck = false;
     for (size_t i = 0; i < n; i++)
         any_stuck |= s[i].deadlocks + s[i].timeouts + s[i].crashes > 0;
@@ -422,6 +511,9 @@ static void print_table(const struct lab *lab, const struct lab_opts *o,
            "observed (min..max)", "lossy", "ns/op");
     if (any_stuck)
         printf("  %10s", "unfinished");
+    bool items = lab_has_items(lab);
+    if (items)   /* totals over the trials */
+        printf("  %9s  %9s  %9s", "lost", "dup", "reordered");
     if (base && !any_stuck)
         printf("  vs %s", base->v->name);
     putchar('\n');
@@ -449,6 +541,10 @@ static void print_table(const struct lab *lab, const struct lab_opts *o,
                s[i].v->racy_by_design ? "yes" : "no", expect, range, lossy, nsop);
         if (any_stuck)
             printf("  %10u", stuck);
+        if (items)
+            printf("  %9llu  %9llu  %9llu", (unsigned long long)s[i].items.lost,
+                   (unsigned long long)s[i].items.duplicated,
+                   (unsigned long long)s[i].items.reordered);
         if (base && !any_stuck)
             printf("  %*.2fx", (int)strlen(base->v->name) + 2, s[i].ns_per_op / base->ns_per_op);
         if (!s[i].v->racy_by_design && s[i].lossy)
@@ -479,7 +575,7 @@ int lab_main(const struct lab *lab, int argc, char **argv)
     if (o.hog_ms)
         return run_hog(lab, &o);
 
-    uint64_t expected = lab->expected(o.workers, o.iters);
+    uint64_t expected = lab->expected(op_workers(lab, &o), o.iters);
     struct summary *sum = calloc(o.nvariants, sizeof *sum);
     uint64_t *obs = calloc(o.trials, sizeof *obs);
     uint64_t *wall = calloc(o.trials, sizeof *wall);
@@ -490,9 +586,15 @@ int lab_main(const struct lab *lab, int argc, char **argv)
     if (o.format == LAB_HUMAN) {
         unsigned cpus = lab_online_cpus();
         printf("lab-%s: %s\n", lab->name, lab->title);
-        printf("model %s, %u %s x %llu iterations, %u trials, expected %llu\n",
-               lab_model_name(o.model), o.workers, o.workers == 1 ? "worker" : "workers",
-               (unsigned long long)o.iters, o.trials, (unsigned long long)expected);
+        if (lab->roles)
+            printf("model %s, %u producer%s x %llu items, %u consumer%s, %u trials, expected "
+                   "%llu items\n", lab_model_name(o.model), o.producers,
+                   o.producers == 1 ? "" : "s", (unsigned long long)o.iters, o.consumers,
+                   o.consumers == 1 ? "" : "s", o.trials, (unsigned long long)expected);
+        else
+            printf("model %s, %u %s x %llu iterations, %u trials, expected %llu\n",
+                   lab_model_name(o.model), o.workers, o.workers == 1 ? "worker" : "workers",
+                   (unsigned long long)o.iters, o.trials, (unsigned long long)expected);
         if (o.model == LAB_COROS)
             printf("workers are coroutines on one thread: they switch only at a yield "
                    "point\n");
@@ -509,10 +611,16 @@ int lab_main(const struct lab *lab, int argc, char **argv)
                o.workers > cpus && o.model != LAB_COROS && o.model != LAB_COROS_MN
                    ? " (oversubscribed: more workers than CPUs)" : "");
     } else if (o.format == LAB_CSV) {
-        fputs(CSV_HEADER, stdout);
+        if (lab_has_items(lab))   /* the item columns go before the header's line break */
+            printf("%.*s,produced,consumed,duplicated,reordered\n",
+                   (int)strlen(CSV_HEADER) - 1, CSV_HEADER);
+        else
+            fputs(CSV_HEADER, stdout);
     }
 
-    struct lab_config cfg = { .model = o.model, .workers = o.workers, .iters = o.iters,
+    struct lab_config cfg = { .model = o.model, .workers = o.workers,
+                              .producers = o.producers, .consumers = o.consumers,
+                              .iters = o.iters,
                               .kill_owner = o.kill_owner, .timeout_s = o.timeout_s,
                               .carriers = o.carriers };
     int status = 0;
@@ -536,7 +644,10 @@ int lab_main(const struct lab *lab, int argc, char **argv)
         if (o.format == LAB_HUMAN) {
             printf("%s - %s%s\n", v->name, v->description,
                    v->racy_by_design ? " (racy by design)" : "");
-            if (v->racy_by_design && !o.kill_owner)
+            if (v->items && v->racy_by_design)
+                printf("  %5s  %10s  %10s  %8s  %8s  %8s  %8s\n", "trial", "produced",
+                       "consumed", "lost", "dup", "reorder", "ns/item");
+            else if (v->racy_by_design && !o.kill_owner)
                 printf("  %5s  %12s  %10s  %8s  %8s\n", "trial", "observed", "lost", "lost %",
                        "ns/op");
         }
@@ -564,7 +675,18 @@ int lab_main(const struct lab *lab, int argc, char **argv)
             if (r.outcome == LAB_OK)
                 wall[finished++] = r.wall_ns;
             done++;
-            s->lossy += r.outcome == LAB_OK && r.observed != r.expected;
+            s->lossy += r.outcome == LAB_OK &&
+                        (r.observed != r.expected || (r.has_items && items_wrong(&r.items)));
+            if (r.has_items) {
+                s->has_items = true;
+                s->items.produced += r.items.produced;
+                s->items.consumed += r.items.consumed;
+                s->items.lost += r.items.lost;
+                s->items.duplicated += r.items.duplicated;
+                s->items.reordered += r.items.reordered;
+                if (s->items.note[0] == '\0')   /* the first trial's story */
+                    memcpy(s->items.note, r.items.note, sizeof s->items.note);
+            }
             if (r.outcome == LAB_CRASH || (r.outcome == LAB_TIMEOUT))
                 fprintf(stderr, "lab-%s: %s: trial %u: %s\n", lab->name, v->name, t + 1,
                         r.detail);
@@ -574,7 +696,8 @@ int lab_main(const struct lab *lab, int argc, char **argv)
         s->ran = true;
         s->trials = done;
         s->wall_ns = finished ? median_u64(wall, finished) : 0;
-        s->ns_per_op = ns_per_op(s->wall_ns, o.workers, o.iters);   /* finished trials only */
+        /* finished trials only */
+        s->ns_per_op = ns_per_op(s->wall_ns, op_workers(lab, &o), o.iters);
         s->median = median_u64(obs, done);   /* sorts obs */
         s->min = obs[0];
         s->max = obs[done - 1];

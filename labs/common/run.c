@@ -649,17 +649,27 @@ int lab_run_trial(const struct lab *lab, const struct lab_variant *v,
         return EINVAL;
     }
 
+    if (lab->roles && (cfg->producers == 0 || cfg->consumers == 0 ||
+                       cfg->producers + cfg->consumers != cfg->workers)) {
+        snprintf(err, errlen, "lab-%s needs producers and consumers (at least one of each) "
+                 "that add up to the workers", lab->name);
+        return EINVAL;
+    }
+    struct lab_env env = { .model = cfg->model, .workers = cfg->workers,
+                           .sync_flags = cfg->model == LAB_PROCS ? SYNC_PSHARED : 0,
+                           .producers = lab->roles ? cfg->producers : 0,
+                           .consumers = lab->roles ? cfg->consumers : 0,
+                           .iters = cfg->iters };
+
     size_t ctl_size = sizeof(struct ctl) + cfg->workers * sizeof(((struct ctl *)0)->w[0]);
     ctl_size = (ctl_size + LAB_SHARED_ALIGN - 1) / LAB_SHARED_ALIGN * LAB_SHARED_ALIGN;
-    size_t size = ctl_size + v->state_size;
+    size_t size = ctl_size + (v->state_bytes ? v->state_bytes(&env) : v->state_size);
     char *mem = lab_shared_alloc(cfg->model, lab->name, size, err, errlen);
     if (mem == NULL)
         return ENOMEM;
     struct ctl *ctl = (struct ctl *)mem;
     void *state = mem + ctl_size;
 
-    struct lab_env env = { .model = cfg->model, .workers = cfg->workers,
-                           .sync_flags = cfg->model == LAB_PROCS ? SYNC_PSHARED : 0 };
     lab_ipc_name(env.ipc_name, sizeof env.ipc_name, lab->name, "obj");
     /* A setup may create a named object and unlink it at once: keep SIGINT,
      * SIGTERM and SIGHUP out of that window, so no name is left behind. */
@@ -721,7 +731,12 @@ int lab_run_trial(const struct lab *lab, const struct lab_variant *v,
                 last = end;
             out->wall_ns = first != UINT64_MAX && last > first ? last - first : 0;
             out->observed = v->observe(state, cfg->workers);
-            out->expected = lab->expected(cfg->workers, cfg->iters);
+            out->expected = lab->expected(lab->roles ? cfg->producers : cfg->workers,
+                                          cfg->iters);
+            if (v->items) {
+                out->has_items = true;
+                v->items(state, &out->items);
+            }
             out->victim = ctl->victim;
             out->recoveries = sync_load_u32(&ctl->recoveries, SYNC_RELAXED);
             if (ctl->victim >= 0) {
