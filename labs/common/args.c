@@ -158,6 +158,15 @@ static int check_variants(const struct lab *lab, struct lab_opts *o, bool all, c
                      lab_model_name(o->model), why);
             return -1;
         }
+        if (ok && lab->roles && !lab_variant_takes(v, o->producers, o->consumers, &why)) {
+            if (!all) {
+                snprintf(err, errlen, "--variant: '%s' does not take %u producer%s x %u "
+                         "consumer%s: %s", v->name, o->producers, o->producers == 1 ? "" : "s",
+                         o->consumers, o->consumers == 1 ? "" : "s", why);
+                return -1;
+            }
+            ok = false;
+        }
         if (ok && o->kill_owner && v->hold == NULL) {
             if (!all) {
                 char names[256];

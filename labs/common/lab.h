@@ -92,7 +92,15 @@ struct lab_variant {
     /* Optional, once every worker has finished: the item accounting, which
      * the report prints beside the counts (only for variants that have it). */
     void (*items)(const void *state, struct lab_items *out);
+    /* Labs with roles: the most producers and consumers the variant takes
+     * (0: any), and why not more (e.g. a single-producer ring). */
+    unsigned max_producers, max_consumers;
+    const char *roles_why;
 };
+
+/* Whether |v| takes |producers| x |consumers|; if not, *why says why. */
+bool lab_variant_takes(const struct lab_variant *v, unsigned producers, unsigned consumers,
+                       const char **why);
 
 struct lab {
     const char *name;              /* "counter": the program is lab-<name> */

@@ -636,6 +636,8 @@ int lab_main(const struct lab *lab, int argc, char **argv)
             ;
         else if (o.kill_owner && v->hold == NULL)
             why = "no lock to die holding (--kill-owner)";
+        else if (lab->roles && !lab_variant_takes(v, o.producers, o.consumers, &why))
+            ;
         if (why) {
             s->skipped = why;
             emit_skip(lab, &o, v, why);

@@ -78,6 +78,17 @@ bool lab_variant_runs(const struct lab_variant *v, enum lab_model m, const char 
     return false;
 }
 
+bool lab_variant_takes(const struct lab_variant *v, unsigned producers, unsigned consumers,
+                       const char **why)
+{
+    if ((v->max_producers == 0 || producers <= v->max_producers) &&
+        (v->max_consumers == 0 || consumers <= v->max_consumers))
+        return true;
+    if (why)
+        *why = v->roles_why ? v->roles_why : "too many producers or consumers";
+    return false;
+}
+
 /* The gate word: GATE_CLOSED until the last worker to arrive stores
  * GATE_OPEN, or GATE_ABORT when a worker could not be started and the trial
  * is off. The last arriver opens it, not the coordinating thread: with every
@@ -642,6 +653,11 @@ int lab_run_trial(const struct lab *lab, const struct lab_variant *v,
     if (cfg->kill_owner && (cfg->model != LAB_PROCS || v->hold == NULL || cfg->iters < 2)) {
         snprintf(err, errlen, "--kill-owner needs --model procs, a variant with a lock, and "
                  "at least 2 iterations");
+        return EINVAL;
+    }
+    if (lab->roles && !lab_variant_takes(v, cfg->producers, cfg->consumers, &why)) {
+        snprintf(err, errlen, "variant '%s' takes no %u x %u: %s", v->name, cfg->producers,
+                 cfg->consumers, why);
         return EINVAL;
     }
     if (cfg->workers == 0 || cfg->workers > LAB_MAX_WORKERS) {
