@@ -1,0 +1,190 @@
+/* detectors/det.h - the racelab harness: shared types of its modules.
+ *
+ * Contract: the harness talks to labs only through their command line and the
+ * JSON Lines protocol (DESIGN.md section 7); it includes no lab or sync header,
+ * so a new lab program beside `racelab` (lab-<name>, with an optional
+ * lab-<name>-tsan twin) is picked up with no change here.
+ *
+ * Modules:
+ *   det_proc.c    isolated runs: own process group, captured output, timeout,
+ *                 the whole group killed, a pool of --jobs concurrent runs
+ *   det_detect.c  the detectors (native, tsan, helgrind, drd): command lines,
+ *                 report parsing, blind spots and the known false positives
+ *   det_matrix.c  lab discovery, the matrix of runs, verdicts, scoring
+ *   det_out.c     table, JSON Lines, CSV, Markdown, JUnit XML, SVG plots
+ *   det_check.c   racelab check: a user's program or C file
+ *   racelab.c     the command line
+ * The harness is single-threaded: concurrency is child processes only. */
+#ifndef RACELAB_DET_H
+#define RACELAB_DET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+/* ---- det_proc.c ------------------------------------------------------- */
+
+enum det_end { DET_END_EXIT, DET_END_SIGNAL, DET_END_TIMEOUT, DET_END_SPAWN };
+
+struct det_proc {
+    /* in */
+    char **argv;            /* NULL-terminated; argv[0] is a path */
+    const char *env_set;    /* optional "NAME=VALUE" set in the child */
+    double timeout_s;
+    const char *label;      /* for the progress line */
+    /* out */
+    enum det_end end;
+    int code;               /* exit status, or signal number */
+    char *out, *err;        /* captured stdout and stderr, NUL-terminated */
+    double wall_s;
+    /* private */
+    pid_t pid;
+    int out_fd, err_fd;
+    double start;
+};
+
+double det_now(void);
+/* Runs every proc, at most |jobs| at once. Returns 0, or 130 when SIGINT or
+ * SIGTERM arrived (every running group is killed first). */
+int det_pool_run(struct det_proc **procs, size_t n, unsigned jobs, bool progress);
+void det_proc_free(struct det_proc *p);
+/* "exit 3", "SIGSEGV", "timeout". */
+const char *det_end_text(const struct det_proc *p, char *buf, size_t len);
+void det_signals_install(void);
+bool det_interrupted(void);
+const char *det_tmpdir(void);
+
+/* ---- det_detect.c ----------------------------------------------------- */
+
+enum det_detector { DET_NATIVE, DET_TSAN, DET_HELGRIND, DET_DRD, DET_NDET };
+
+/* What one detector said about one cell. */
+enum det_status {
+    DET_ST_NONE,     /* not run */
+    DET_ST_CLEAN,    /* ran, no report, and it could have seen the race */
+    DET_ST_RACE,     /* a report that counts */
+    DET_ST_KNOWN_FP, /* a report matching the known-false-positive table */
+    DET_ST_BLIND,    /* no report, and blind here by construction */
+    DET_ST_NA,       /* could not run here (reason given) */
+    DET_ST_TIMEOUT,
+    DET_ST_CRASH,
+};
+
+#define DET_MAX_FRAMES 2
+struct det_report {
+    enum det_status status;
+    char kind[96];                    /* "data race", "Possible data race during write" */
+    char frames[DET_MAX_FRAMES][160]; /* first frames of the first report */
+    unsigned count;                   /* reports seen */
+    char reason[200];                 /* n/a, blind, known-fp or crash reason */
+    double ns_per_op;                 /* from the run's summary, 0 when none */
+};
+
+extern const char *const det_names[DET_NDET];
+int det_by_name(const char *name);
+/* Why |d| cannot run at all on this machine, or NULL. |twin_any| tells
+ * whether any -tsan twin exists. */
+const char *det_unavailable(enum det_detector d, bool twin_any);
+/* Why |d| is blind on |model| by construction, or NULL. */
+const char *det_blind_reason(enum det_detector d, const char *model);
+/* Fills |r| (kind, frames, count) from a tool's stderr; true if it reported. */
+bool det_parse_report(enum det_detector d, const char *err, struct det_report *r);
+/* Why valgrind could not analyse the program at all, or NULL. */
+const char *det_valgrind_failed(const char *err);
+/* The known-false-positive entry matching this report on a fixed variant. */
+const char *det_known_fp(enum det_detector d, const char *model, const char *variant,
+                         const struct det_report *r);
+/* Appends the tool's prefix to an argv under construction; returns the
+ * number of entries written (at most 6). */
+int det_tool_argv(enum det_detector d, char **argv);
+const char *det_tool_env(enum det_detector d);
+const char *det_status_text(enum det_status s);
+void det_print_known_fps(FILE *f);
+
+/* ---- det_matrix.c ----------------------------------------------------- */
+
+enum det_verdict {
+    DET_V_CORRECT, DET_V_RACY_DETECTED, DET_V_RACY_UNDETECTED, DET_V_FALSE_POSITIVE,
+    DET_V_TIMEOUT, DET_V_CRASH,
+};
+extern const char *const det_verdict_names[];
+
+struct det_lab {
+    char *name;        /* "counter" */
+    char *path;        /* .../lab-counter */
+    char *twin;        /* .../lab-counter-tsan or NULL */
+};
+
+struct det_cell {
+    const struct det_lab *lab;
+    char *model, *variant, *description;
+    bool racy_by_design;
+    bool available;
+    /* native invariant, over the trials of the default-workers run */
+    bool ran;
+    bool correct;
+    long long expected, observed_median, observed_min, observed_max;
+    unsigned trials, lossy_trials;
+    long long *observed;   /* per trial */
+    unsigned nobserved;
+    unsigned workers;      /* the lab's default */
+    double ns_op_1, ns_op_w;
+    char hint[200];        /* the lab's last stderr line on timeout / crash */
+    struct det_report det[DET_NDET];
+    enum det_verdict verdict;
+    char problem[240];     /* empty when none */
+    json_t *extra;         /* the native summary object (lab-specific fields) */
+    /* ns/op against workers, for the report's plot (report only) */
+    double ns_by_workers[4];
+};
+
+struct det_options {
+    bool use[DET_NDET];
+    bool detectors_given;
+    unsigned trials;       /* native trials */
+    double timeout_s;
+    unsigned jobs;
+    unsigned long tsan_iters, vg_iters;
+    bool quiet;
+    bool plot_workers;     /* also run 1, 2, 4 workers natively (report) */
+};
+
+struct det_matrix {
+    struct det_lab *labs;
+    size_t nlabs;
+    struct det_cell *cells;
+    size_t ncells;
+    double wall_s;
+    char bindir[4096];
+};
+
+int det_discover(struct det_matrix *m, const char *self);
+int det_select(struct det_matrix *m, char **patterns, int npatterns);
+int det_matrix_run(struct det_matrix *m, const struct det_options *o);
+void det_matrix_free(struct det_matrix *m);
+size_t det_problems(const struct det_matrix *m);
+
+/* ---- det_out.c -------------------------------------------------------- */
+
+enum det_format { DET_FMT_TABLE, DET_FMT_JSON, DET_FMT_CSV, DET_FMT_MD };
+json_t *det_cell_json(const struct det_cell *c);
+void det_write(FILE *f, const struct det_matrix *m, enum det_format fmt, bool color);
+int det_write_junit(const char *path, const struct det_matrix *m);
+int det_write_report(const char *dir, const struct det_matrix *m);
+bool det_use_color(FILE *f);
+
+/* ---- det_check.c ------------------------------------------------------ */
+
+int det_check(int argc, char **argv, const struct det_options *o);
+
+/* ---- shared helpers (racelab.c) --------------------------------------- */
+
+extern const char *det_prog;
+void det_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+char *det_strdup(const char *s);
+void *det_xmalloc(size_t n);
+
+#endif

@@ -1,0 +1,647 @@
+/* detectors/det_matrix.c - labs found beside racelab, the matrix of runs, the
+ * verdict of each cell.
+ *
+ * A lab is any executable lab-<name> in racelab's own directory (lab-*-tsan
+ * are twins, not labs); its cells come from `lab-<name> --list --json`. Per
+ * available cell the harness runs, all in one pool of --jobs children:
+ *   native   --json --trials T          (invariant, observed spread, ns/op)
+ *   native   --workers 1 --trials 3     (ns/op at one worker)
+ *   tsan     twin --iters I_tsan --trials 1
+ *   helgrind valgrind ... --iters I_vg --trials 1
+ *   drd      same
+ * The verdict (det__verdict) applies the rules stated in det_detect.c. */
+#include <dirent.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "det.h"
+
+const char *const det_verdict_names[] = {
+    "correct", "racy-detected", "racy-undetected", "false-positive", "timeout", "crash",
+};
+
+static int det__cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static const char *det__str(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static long long det__int(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    return json_is_integer(v) ? (long long)json_integer_value(v)
+                              : json_is_real(v) ? (long long)json_real_value(v) : 0;
+}
+
+static double det__num(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    return json_is_number(v) ? json_number_value(v) : 0.0;
+}
+
+/* Last non-empty line of |s| (the lab's own hint or error). */
+static void det__last_line(const char *s, char *out, size_t cap)
+{
+    out[0] = '\0';
+    size_t len = strlen(s);
+    while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == ' '))
+        len--;
+    size_t start = len;
+    while (start > 0 && s[start - 1] != '\n')
+        start--;
+    snprintf(out, cap, "%.*s", (int)(len - start), s + start);
+}
+
+int det_discover(struct det_matrix *m, const char *self)
+{
+    memset(m, 0, sizeof *m);
+    char exe[PATH_MAX];
+    const char *dirsrc = getenv("RACELAB_LAB_DIR");
+    if (dirsrc != NULL && *dirsrc != '\0') {
+        snprintf(m->bindir, sizeof m->bindir, "%s", dirsrc);
+    } else {
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n <= 0) {
+            if (realpath(self, exe) == NULL) {
+                fprintf(stderr, "%s: cannot find my own directory\n", det_prog);
+                return 2;
+            }
+        } else {
+            exe[n] = '\0';
+        }
+        char *slash = strrchr(exe, '/');
+        if (slash != NULL)
+            *slash = '\0';
+        snprintf(m->bindir, sizeof m->bindir, "%s", exe);
+    }
+    DIR *d = opendir(m->bindir);
+    if (d == NULL) {
+        fprintf(stderr, "%s: cannot read %s: %s\n", det_prog, m->bindir, strerror(errno));
+        return 2;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        size_t len = strlen(e->d_name);
+        if (strncmp(e->d_name, "lab-", 4) != 0 || len <= 4)
+            continue;
+        if (len > 5 && strcmp(e->d_name + len - 5, "-tsan") == 0)
+            continue;
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", m->bindir, e->d_name);
+        struct stat st;
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || access(path, X_OK) != 0)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 8;
+            char **grown = realloc(names, cap * sizeof *names);
+            if (grown == NULL)
+                abort();
+            names = grown;
+        }
+        names[n++] = det_strdup(e->d_name);
+    }
+    closedir(d);
+    if (n > 0)
+        qsort(names, n, sizeof *names, det__cmp_str);
+    m->labs = calloc(n ? n : 1, sizeof *m->labs);
+    for (size_t i = 0; i < n; i++) {
+        struct det_lab *l = &m->labs[m->nlabs++];
+        char path[PATH_MAX + 8];
+        l->name = det_strdup(names[i] + 4);
+        snprintf(path, sizeof path, "%s/%s", m->bindir, names[i]);
+        l->path = det_strdup(path);
+        snprintf(path, sizeof path, "%s/%s-tsan", m->bindir, names[i]);
+        l->twin = access(path, X_OK) == 0 ? det_strdup(path) : NULL;
+        free(names[i]);
+    }
+    free(names);
+    if (m->nlabs == 0) {
+        fprintf(stderr, "%s: no lab-* programs in %s\n", det_prog, m->bindir);
+        return 2;
+    }
+
+    /* Ask every lab for its cells. */
+    struct det_proc *procs = calloc(m->nlabs, sizeof *procs);
+    struct det_proc **pp = calloc(m->nlabs, sizeof *pp);
+    for (size_t i = 0; i < m->nlabs; i++) {
+        char **argv = calloc(4, sizeof *argv);
+        argv[0] = m->labs[i].path;
+        argv[1] = "--list";
+        argv[2] = "--json";
+        procs[i].argv = argv;
+        procs[i].timeout_s = 30;
+        procs[i].label = m->labs[i].name;
+        pp[i] = &procs[i];
+    }
+    int rc = det_pool_run(pp, m->nlabs, 2, false);
+    size_t cells_cap = 0;
+    for (size_t i = 0; i < m->nlabs && rc == 0; i++) {
+        struct det_proc *p = &procs[i];
+        char end[64];
+        if (p->end != DET_END_EXIT || p->code != 0) {
+            fprintf(stderr, "%s: %s --list --json failed (%s), skipping it\n", det_prog,
+                    m->labs[i].path, det_end_text(p, end, sizeof end));
+            continue;
+        }
+        for (char *line = p->out; *line != '\0';) {
+            char *nl = strchr(line, '\n');
+            if (nl != NULL)
+                *nl = '\0';
+            if (*line != '\0') {
+                json_error_t jerr;
+                json_t *o = json_loads(line, 0, &jerr);
+                const char *model = o ? det__str(o, "model") : NULL;
+                const char *variant = o ? det__str(o, "variant") : NULL;
+                if (model == NULL || variant == NULL) {
+                    fprintf(stderr, "%s: lab-%s --list --json: not a cell: %.80s\n", det_prog,
+                            m->labs[i].name, line);
+                } else {
+                    if (m->ncells == cells_cap) {
+                        cells_cap = cells_cap ? cells_cap * 2 : 64;
+                        struct det_cell *g = realloc(m->cells, cells_cap * sizeof *g);
+                        if (g == NULL)
+                            abort();
+                        m->cells = g;
+                    }
+                    struct det_cell *c = &m->cells[m->ncells++];
+                    memset(c, 0, sizeof *c);
+                    c->lab = &m->labs[i];
+                    c->model = det_strdup(model);
+                    c->variant = det_strdup(variant);
+                    const char *desc = det__str(o, "description");
+                    const char *reason = det__str(o, "reason");
+                    c->description = det_strdup(reason != NULL ? reason : desc ? desc : "");
+                    c->racy_by_design = json_is_true(json_object_get(o, "racy_by_design"));
+                    json_t *av = json_object_get(o, "available");
+                    c->available = av == NULL || json_is_true(av);
+                }
+                json_decref(o);
+            }
+            if (nl == NULL)
+                break;
+            line = nl + 1;
+        }
+    }
+    for (size_t i = 0; i < m->nlabs; i++) {
+        free(procs[i].argv);
+        det_proc_free(&procs[i]);
+    }
+    free(procs);
+    free(pp);
+    if (rc != 0)
+        return rc;
+    if (m->ncells == 0) {
+        fprintf(stderr, "%s: the labs in %s offer no cells\n", det_prog, m->bindir);
+        return 2;
+    }
+    return 0;
+}
+
+static void det__cell_free(struct det_cell *c)
+{
+    free(c->model);
+    free(c->variant);
+    free(c->description);
+    free(c->observed);
+    json_decref(c->extra);
+}
+
+/* Keeps the cells matching any pattern (lab/model/variant globs; "counter"
+ * means counter/x/x, "counter/procs" counter/procs/x). */
+int det_select(struct det_matrix *m, char **patterns, int npatterns)
+{
+    if (npatterns == 0)
+        return 0;
+    bool *keep = calloc(m->ncells, sizeof *keep);
+    for (int i = 0; i < npatterns; i++) {
+        char pat[512];
+        int slashes = 0;
+        for (const char *p = patterns[i]; *p; p++)
+            slashes += *p == '/';
+        snprintf(pat, sizeof pat, "%s%s", patterns[i],
+                 slashes == 0 ? "/*/*" : slashes == 1 ? "/*" : "");
+        bool hit = false;
+        for (size_t c = 0; c < m->ncells; c++) {
+            char name[512];
+            snprintf(name, sizeof name, "%s/%s/%s", m->cells[c].lab->name, m->cells[c].model,
+                     m->cells[c].variant);
+            if (fnmatch(pat, name, 0) == 0) {
+                keep[c] = true;
+                hit = true;
+            }
+        }
+        if (!hit || slashes > 2) {
+            char what[1024] = "";
+            size_t len = 0;
+            for (size_t l = 0; l < m->nlabs; l++) {
+                len += (size_t)snprintf(what + len, sizeof what - len, "%s%s (", l ? "; " : "",
+                                        m->labs[l].name);
+                const char *last = "";
+                for (size_t c = 0; c < m->ncells && len < sizeof what - 64; c++) {
+                    if (m->cells[c].lab != &m->labs[l] || strcmp(m->cells[c].model, last) == 0)
+                        continue;
+                    len += (size_t)snprintf(what + len, sizeof what - len, "%s%s",
+                                            *last ? " " : "", m->cells[c].model);
+                    last = m->cells[c].model;
+                }
+                len += (size_t)snprintf(what + len, sizeof what - len, ")");
+                if (len >= sizeof what - 64)
+                    break;
+            }
+            fprintf(stderr, "%s: pattern '%s' matches no lab/model/variant; there are: %s\n",
+                    det_prog, patterns[i], what);
+            free(keep);
+            return 2;
+        }
+    }
+    size_t out = 0;
+    for (size_t c = 0; c < m->ncells; c++) {
+        if (keep[c])
+            m->cells[out++] = m->cells[c];
+        else
+            det__cell_free(&m->cells[c]);
+    }
+    m->ncells = out;
+    free(keep);
+    return 0;
+}
+
+void det_matrix_free(struct det_matrix *m)
+{
+    for (size_t c = 0; c < m->ncells; c++)
+        det__cell_free(&m->cells[c]);
+    free(m->cells);
+    for (size_t l = 0; l < m->nlabs; l++) {
+        free(m->labs[l].name);
+        free(m->labs[l].path);
+        free(m->labs[l].twin);
+    }
+    free(m->labs);
+    memset(m, 0, sizeof *m);
+}
+
+/* ---- the runs ----------------------------------------------------------- */
+
+enum det_job_kind { DET_J_NATIVE, DET_J_NATIVE1, DET_J_WORKERS, DET_J_TSAN, DET_J_HELGRIND,
+                    DET_J_DRD };
+
+struct det_job {
+    struct det_proc proc;
+    struct det_cell *cell;
+    enum det_job_kind kind;
+    unsigned workers;           /* DET_J_WORKERS */
+    int plot_slot;
+    char *argv[24];
+    char nums[4][24];
+    char label[160];
+};
+
+static void det__job_argv(struct det_job *j, const struct det_options *o)
+{
+    struct det_cell *c = j->cell;
+    int n = 0;
+    enum det_detector d = j->kind == DET_J_TSAN       ? DET_TSAN
+                          : j->kind == DET_J_HELGRIND ? DET_HELGRIND
+                          : j->kind == DET_J_DRD      ? DET_DRD
+                                                      : DET_NATIVE;
+    n += det_tool_argv(d, j->argv + n);
+    j->argv[n++] = d == DET_TSAN ? c->lab->twin : c->lab->path;
+    j->argv[n++] = "--model";
+    j->argv[n++] = c->model;
+    j->argv[n++] = "--variant";
+    j->argv[n++] = c->variant;
+    j->argv[n++] = "--json";
+    j->argv[n++] = "--trials";
+    unsigned trials = j->kind == DET_J_NATIVE ? o->trials : j->kind == DET_J_TSAN ? 1 : 1;
+    if (j->kind == DET_J_NATIVE1 || j->kind == DET_J_WORKERS)
+        trials = 3;
+    snprintf(j->nums[0], sizeof j->nums[0], "%u", trials);
+    j->argv[n++] = j->nums[0];
+    if (j->kind == DET_J_NATIVE1 || j->kind == DET_J_WORKERS) {
+        snprintf(j->nums[1], sizeof j->nums[1], "%u", j->kind == DET_J_NATIVE1 ? 1 : j->workers);
+        j->argv[n++] = "--workers";
+        j->argv[n++] = j->nums[1];
+    }
+    if (d == DET_TSAN || d == DET_HELGRIND || d == DET_DRD) {
+        snprintf(j->nums[2], sizeof j->nums[2], "%lu", d == DET_TSAN ? o->tsan_iters : o->vg_iters);
+        j->argv[n++] = "--iters";
+        j->argv[n++] = j->nums[2];
+    }
+    j->argv[n] = NULL;
+    j->proc.argv = j->argv;
+    j->proc.env_set = det_tool_env(d);
+    /* valgrind runs are slow to start; give them twice the limit */
+    j->proc.timeout_s = (d == DET_HELGRIND || d == DET_DRD) ? o->timeout_s * 2 : o->timeout_s;
+    snprintf(j->label, sizeof j->label, "%s/%s/%s %s%s", c->lab->name, c->model, c->variant,
+             det_names[d], j->kind == DET_J_NATIVE1 ? " (1 worker)" : "");
+    j->proc.label = j->label;
+}
+
+/* The lab's summary for this cell in a run's output, and its trials. */
+static json_t *det__summary(const struct det_cell *c, const char *out, json_t **unavailable,
+                            long long **obs, unsigned *nobs)
+{
+    json_t *summary = NULL;
+    *unavailable = NULL;
+    if (obs != NULL) {
+        *obs = NULL;
+        *nobs = 0;
+    }
+    size_t cap = 0;
+    for (const char *line = out; *line != '\0';) {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl != NULL ? (size_t)(nl - line) : strlen(line);
+        json_error_t jerr;
+        json_t *o = json_loadb(line, len, 0, &jerr);
+        const char *kind = o ? det__str(o, "kind") : NULL;
+        const char *model = o ? det__str(o, "model") : NULL;
+        const char *variant = o ? det__str(o, "variant") : NULL;
+        if (kind != NULL && model != NULL && variant != NULL && strcmp(model, c->model) == 0 &&
+            strcmp(variant, c->variant) == 0) {
+            if (strcmp(kind, "summary") == 0 && summary == NULL) {
+                summary = json_incref(o);
+            } else if (strcmp(kind, "unavailable") == 0 && *unavailable == NULL) {
+                *unavailable = json_incref(o);
+            } else if (strcmp(kind, "trial") == 0 && obs != NULL) {
+                if (*nobs == cap) {
+                    cap = cap ? cap * 2 : 16;
+                    long long *g = realloc(*obs, cap * sizeof *g);
+                    if (g == NULL)
+                        abort();
+                    *obs = g;
+                }
+                (*obs)[(*nobs)++] = det__int(o, "observed");
+            }
+        }
+        json_decref(o);
+        if (nl == NULL)
+            break;
+        line = nl + 1;
+    }
+    return summary;
+}
+
+static void det__native(struct det_cell *c, struct det_proc *p)
+{
+    json_t *unav;
+    json_t *s = det__summary(c, p->out, &unav, &c->observed, &c->nobserved);
+    char end[64];
+    c->ran = true;
+    struct det_report *r = &c->det[DET_NATIVE];
+    if (p->end == DET_END_TIMEOUT) {
+        r->status = DET_ST_TIMEOUT;
+        det__last_line(p->err, c->hint, sizeof c->hint);
+    } else if (p->end == DET_END_SIGNAL || (p->end == DET_END_EXIT && p->code > 128)) {
+        r->status = DET_ST_CRASH;
+        if (p->end == DET_END_SIGNAL)
+            snprintf(r->reason, sizeof r->reason, "CRASH(%s)", det_end_text(p, end, sizeof end));
+        else
+            snprintf(r->reason, sizeof r->reason, "CRASH(%s)",
+                     sigabbrev_np(p->code - 128) ? sigabbrev_np(p->code - 128) : "exit");
+        det__last_line(p->err, c->hint, sizeof c->hint);
+    } else if (s == NULL) {
+        r->status = DET_ST_CRASH;
+        det__last_line(p->err, c->hint, sizeof c->hint);
+        snprintf(r->reason, sizeof r->reason, "no summary (%s): %s",
+                 det_end_text(p, end, sizeof end), unav ? det__str(unav, "reason") : c->hint);
+    }
+    if (s != NULL) {
+        c->correct = json_is_true(json_object_get(s, "correct"));
+        c->expected = det__int(s, "expected");
+        c->observed_median = det__int(s, "observed_median");
+        c->observed_min = det__int(s, "observed_min");
+        c->observed_max = det__int(s, "observed_max");
+        c->trials = (unsigned)det__int(s, "trials");
+        c->lossy_trials = (unsigned)det__int(s, "lossy_trials");
+        c->workers = (unsigned)det__int(s, "workers");
+        c->ns_op_w = det__num(s, "ns_per_op");
+        r->ns_per_op = c->ns_op_w;
+        if (r->status == DET_ST_NONE) {
+            if (det__int(s, "timeouts") + det__int(s, "deadlocks") > 0) {
+                r->status = DET_ST_TIMEOUT;
+                det__last_line(p->err, c->hint, sizeof c->hint);
+            } else if (det__int(s, "crashes") > 0) {
+                r->status = DET_ST_CRASH;
+                snprintf(r->reason, sizeof r->reason, "a trial crashed");
+                det__last_line(p->err, c->hint, sizeof c->hint);
+            } else {
+                r->status = c->correct ? DET_ST_CLEAN : DET_ST_RACE;
+            }
+        }
+        c->extra = s;
+    }
+    json_decref(unav);
+}
+
+static void det__detector(struct det_cell *c, enum det_detector d, struct det_proc *p)
+{
+    struct det_report *r = &c->det[d];
+    json_t *unav;
+    json_t *s = det__summary(c, p->out, &unav, NULL, NULL);
+    char end[64];
+    if (s != NULL)
+        r->ns_per_op = det__num(s, "ns_per_op");
+    const char *vgfail = (d == DET_HELGRIND || d == DET_DRD) ? det_valgrind_failed(p->err) : NULL;
+    bool reported = det_parse_report(d, p->err, r);
+    const char *blind = det_blind_reason(d, c->model);
+    if (vgfail != NULL) {
+        r->status = DET_ST_NA;
+        snprintf(r->reason, sizeof r->reason, "%s", vgfail);
+    } else if (unav != NULL) {
+        r->status = DET_ST_NA;
+        snprintf(r->reason, sizeof r->reason, "%s",
+                 det__str(unav, "reason") ? det__str(unav, "reason") : "unavailable");
+    } else if (reported) {
+        const char *fp = c->racy_by_design ? NULL
+                                           : det_known_fp(d, c->model, c->variant, r);
+        r->status = fp != NULL ? DET_ST_KNOWN_FP : DET_ST_RACE;
+        if (fp != NULL)
+            snprintf(r->reason, sizeof r->reason, "%s", fp);
+        else if (blind != NULL)
+            snprintf(r->reason, sizeof r->reason, "reported although blind by construction "
+                     "here (%s)", blind);
+    } else if (p->end == DET_END_TIMEOUT) {
+        r->status = DET_ST_TIMEOUT;
+        snprintf(r->reason, sizeof r->reason, "%s", det_end_text(p, end, sizeof end));
+    } else if (p->end == DET_END_SIGNAL || (p->end == DET_END_EXIT && p->code > 128)) {
+        r->status = DET_ST_CRASH;
+        snprintf(r->reason, sizeof r->reason, "%s", det_end_text(p, end, sizeof end));
+    } else if (p->end == DET_END_EXIT && p->code == 2) {
+        /* the twin refused the cell (usage error): not this detector's fault */
+        r->status = DET_ST_NA;
+        det__last_line(p->err, r->reason, sizeof r->reason);
+    } else if (s == NULL) {
+        r->status = DET_ST_NA;
+        char last[160];
+        det__last_line(p->err, last, sizeof last);
+        snprintf(r->reason, sizeof r->reason, "no summary (%s): %s",
+                 det_end_text(p, end, sizeof end), last);
+    } else if (blind != NULL) {
+        r->status = DET_ST_BLIND;
+        snprintf(r->reason, sizeof r->reason, "%s", blind);
+    } else {
+        r->status = DET_ST_CLEAN;
+    }
+    json_decref(s);
+    json_decref(unav);
+}
+
+static void det__verdict(struct det_cell *c)
+{
+    struct det_report *nat = &c->det[DET_NATIVE];
+    c->problem[0] = '\0';
+    if (nat->status == DET_ST_TIMEOUT) {
+        c->verdict = DET_V_TIMEOUT;
+        snprintf(c->problem, sizeof c->problem, "TIMEOUT%s%s", c->hint[0] ? ": " : "", c->hint);
+        return;
+    }
+    if (nat->status == DET_ST_CRASH) {
+        c->verdict = DET_V_CRASH;
+        snprintf(c->problem, sizeof c->problem, "%s%s%s", nat->reason, c->hint[0] ? ": " : "",
+                 c->hint);
+        return;
+    }
+    const char *by = NULL;
+    for (int d = DET_TSAN; d < DET_NDET; d++)
+        if (c->det[d].status == DET_ST_RACE && by == NULL)
+            by = det_names[d];
+    bool lost = !c->correct;
+    if (c->racy_by_design) {
+        if (lost || by != NULL) {
+            c->verdict = DET_V_RACY_DETECTED;
+        } else {
+            c->verdict = DET_V_RACY_UNDETECTED;
+            snprintf(c->problem, sizeof c->problem,
+                     "racy by design, but exact in %u of %u trials and no detector reported it",
+                     c->trials, c->trials);
+        }
+    } else if (lost) {
+        c->verdict = DET_V_RACY_DETECTED;
+        snprintf(c->problem, sizeof c->problem,
+                 "a fixed variant failed its invariant: observed %lld..%lld of %lld in %u of %u "
+                 "trials", c->observed_min, c->observed_max, c->expected, c->lossy_trials,
+                 c->trials);
+    } else if (by != NULL) {
+        c->verdict = DET_V_FALSE_POSITIVE;
+        int d = det_by_name(by);
+        snprintf(c->problem, sizeof c->problem, "a fixed variant flagged by %s: %s at %s", by,
+                 c->det[d].kind, c->det[d].frames[0]);
+    } else {
+        c->verdict = DET_V_CORRECT;
+    }
+}
+
+int det_matrix_run(struct det_matrix *m, const struct det_options *o)
+{
+    size_t cap = m->ncells * 8 + 1, n = 0;
+    struct det_job *jobs = calloc(cap, sizeof *jobs);
+    struct det_proc **pp = calloc(cap, sizeof *pp);
+    static const unsigned plot_workers[] = { 1, 2, 4 };
+    for (size_t i = 0; i < m->ncells; i++) {
+        struct det_cell *c = &m->cells[i];
+        if (!c->available)
+            continue;
+        /* the slow valgrind runs first, so the pool is not left waiting on them */
+        for (int d = DET_DRD; d >= DET_NATIVE; d--) {
+            if (!o->use[d] && d != DET_NATIVE)
+                continue;
+            const char *na = det_unavailable((enum det_detector)d, c->lab->twin != NULL);
+            if (d == DET_TSAN && c->lab->twin == NULL)
+                na = "this lab has no -tsan twin (clang with its TSan runtime builds one)";
+            if (na != NULL) {
+                c->det[d].status = DET_ST_NA;
+                snprintf(c->det[d].reason, sizeof c->det[d].reason, "%s", na);
+                continue;
+            }
+            struct det_job *j = &jobs[n];
+            j->cell = c;
+            j->kind = d == DET_NATIVE ? DET_J_NATIVE : d == DET_TSAN ? DET_J_TSAN
+                      : d == DET_HELGRIND ? DET_J_HELGRIND : DET_J_DRD;
+            det__job_argv(j, o);
+            pp[n] = &j->proc;
+            n++;
+        }
+        struct det_job *j = &jobs[n];
+        j->cell = c;
+        j->kind = DET_J_NATIVE1;
+        det__job_argv(j, o);
+        pp[n] = &j->proc;
+        n++;
+        if (o->plot_workers) {
+            for (int w = 1; w < 3; w++) {
+                j = &jobs[n];
+                j->cell = c;
+                j->kind = DET_J_WORKERS;
+                j->workers = plot_workers[w];
+                j->plot_slot = w;
+                det__job_argv(j, o);
+                pp[n] = &j->proc;
+                n++;
+            }
+        }
+    }
+    double t0 = det_now();
+    int rc = det_pool_run(pp, n, o->jobs, !o->quiet && isatty(2));
+    m->wall_s = det_now() - t0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        struct det_job *j = &jobs[i];
+        struct det_cell *c = j->cell;
+        json_t *unav, *s;
+        switch (j->kind) {
+        case DET_J_NATIVE:
+            det__native(c, &j->proc);
+            break;
+        case DET_J_NATIVE1:
+        case DET_J_WORKERS:
+            s = det__summary(c, j->proc.out, &unav, NULL, NULL);
+            if (s != NULL) {
+                if (j->kind == DET_J_NATIVE1)
+                    c->ns_op_1 = det__num(s, "ns_per_op");
+                c->ns_by_workers[j->kind == DET_J_NATIVE1 ? 0 : j->plot_slot] =
+                    det__num(s, "ns_per_op");
+            }
+            json_decref(s);
+            json_decref(unav);
+            break;
+        case DET_J_TSAN:
+            det__detector(c, DET_TSAN, &j->proc);
+            break;
+        case DET_J_HELGRIND:
+            det__detector(c, DET_HELGRIND, &j->proc);
+            break;
+        case DET_J_DRD:
+            det__detector(c, DET_DRD, &j->proc);
+            break;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        det_proc_free(&jobs[i].proc);
+    free(jobs);
+    free(pp);
+    if (rc != 0)
+        return rc;
+    for (size_t i = 0; i < m->ncells; i++)
+        if (m->cells[i].available)
+            det__verdict(&m->cells[i]);
+    return 0;
+}
+
+size_t det_problems(const struct det_matrix *m)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->ncells; i++)
+        n += m->cells[i].available && m->cells[i].problem[0] != '\0';
+    return n;
+}

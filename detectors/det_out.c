@@ -1,0 +1,597 @@
+/* detectors/det_out.c - the verdict table for people (aligned, with the raw
+ * reports behind it and a problem summary), JSON Lines, CSV and Markdown for
+ * machines, JUnit XML for CI, and the report directory with SVG plots.
+ * JSON is written with jansson, so it stays well-formed whatever a lab or a
+ * tool printed. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "det.h"
+
+bool det_use_color(FILE *f)
+{
+    const char *nc = getenv("NO_COLOR");
+    return isatty(fileno(f)) && (nc == NULL || *nc == '\0');
+}
+
+static double det__slowdown(const struct det_cell *c)
+{
+    if (c->det[DET_TSAN].ns_per_op > 0 && c->ns_op_w > 0)
+        return c->det[DET_TSAN].ns_per_op / c->ns_op_w;
+    return 0;
+}
+
+static void det__observed(const struct det_cell *c, char *buf, size_t len)
+{
+    if (!c->ran || c->trials == 0)
+        snprintf(buf, len, "-");
+    else
+        snprintf(buf, len, "%lld (%lld-%lld)", c->observed_median, c->observed_min,
+                 c->observed_max);
+}
+
+static void det__cellname(const struct det_cell *c, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s/%s/%s", c->lab->name, c->model, c->variant);
+}
+
+static void det__num(double v, char *buf, size_t len)
+{
+    if (v <= 0)
+        snprintf(buf, len, "-");
+    else if (v < 10)
+        snprintf(buf, len, "%.2f", v);
+    else if (v < 1000)
+        snprintf(buf, len, "%.1f", v);
+    else
+        snprintf(buf, len, "%.0f", v);
+}
+
+json_t *det_cell_json(const struct det_cell *c)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "lab", json_string(c->lab->name));
+    json_object_set_new(o, "model", json_string(c->model));
+    json_object_set_new(o, "variant", json_string(c->variant));
+    json_object_set_new(o, "racy_by_design", json_boolean(c->racy_by_design));
+    json_object_set_new(o, "expected", json_integer(c->expected));
+    json_object_set_new(o, "observed_median", json_integer(c->observed_median));
+    json_object_set_new(o, "observed_min", json_integer(c->observed_min));
+    json_object_set_new(o, "observed_max", json_integer(c->observed_max));
+    json_object_set_new(o, "trials", json_integer(c->trials));
+    json_object_set_new(o, "lossy_trials", json_integer(c->lossy_trials));
+    json_object_set_new(o, "invariant_held", json_boolean(c->ran && c->correct));
+    json_object_set_new(o, "workers", json_integer(c->workers));
+    json_object_set_new(o, "ns_per_op_1", json_real(c->ns_op_1));
+    json_object_set_new(o, "ns_per_op_workers", json_real(c->ns_op_w));
+    json_object_set_new(o, "tsan_slowdown", json_real(det__slowdown(c)));
+    json_t *reports = json_object();
+    for (int d = 0; d < DET_NDET; d++) {
+        const struct det_report *r = &c->det[d];
+        if (d != DET_NATIVE)
+            json_object_set_new(o, det_names[d], json_string(det_status_text(r->status)));
+        json_t *rj = json_object();
+        json_object_set_new(rj, "status", json_string(det_status_text(r->status)));
+        if (r->count > 0) {
+            json_object_set_new(rj, "kind", json_string(r->kind));
+            json_object_set_new(rj, "count", json_integer(r->count));
+            json_t *fr = json_array();
+            for (int i = 0; i < DET_MAX_FRAMES; i++)
+                if (r->frames[i][0] != '\0')
+                    json_array_append_new(fr, json_string(r->frames[i]));
+            json_object_set_new(rj, "frames", fr);
+        }
+        if (r->reason[0] != '\0')
+            json_object_set_new(rj, "reason", json_string(r->reason));
+        if (r->ns_per_op > 0)
+            json_object_set_new(rj, "ns_per_op", json_real(r->ns_per_op));
+        json_object_set_new(reports, det_names[d], rj);
+    }
+    json_object_set_new(o, "reports", reports);
+    json_object_set_new(o, "verdict", json_string(det_verdict_names[c->verdict]));
+    if (c->problem[0] != '\0')
+        json_object_set_new(o, "problem", json_string(c->problem));
+    if (c->hint[0] != '\0')
+        json_object_set_new(o, "hint", json_string(c->hint));
+    if (c->extra != NULL) {
+        /* lab-specific fields (produced, duplicated, ...) beside ours */
+        const char *key;
+        json_t *v;
+        json_object_foreach(c->extra, key, v) {
+            if (json_object_get(o, key) == NULL && strcmp(key, "kind") != 0)
+                json_object_set(o, key, v);
+        }
+    }
+    return o;
+}
+
+static void det__csv_field(FILE *f, const char *s, bool last)
+{
+    if (strpbrk(s, ",\"\n") != NULL) {
+        fputc('"', f);
+        for (; *s; s++) {
+            if (*s == '"')
+                fputc('"', f);
+            fputc(*s == '\n' ? ' ' : *s, f);
+        }
+        fputc('"', f);
+    } else {
+        fputs(s, f);
+    }
+    fputc(last ? '\n' : ',', f);
+}
+
+static const char *const det__csv_cols[] = {
+    "lab", "model", "variant", "racy_by_design", "expected", "observed_median", "observed_min",
+    "observed_max", "trials", "lossy_trials", "tsan", "helgrind", "drd", "ns_per_op_1",
+    "ns_per_op_workers", "workers", "tsan_slowdown", "verdict", "evidence", "problem",
+};
+#define DET_NCSV (sizeof det__csv_cols / sizeof det__csv_cols[0])
+
+/* The first counted report behind a verdict, as one line. */
+static void det__evidence(const struct det_cell *c, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    size_t n = 0;
+    if (c->ran && !c->correct)
+        n += (size_t)snprintf(buf + n, len - n, "invariant: lost updates in %u of %u trials",
+                              c->lossy_trials, c->trials);
+    for (int d = DET_TSAN; d < DET_NDET && n < len; d++) {
+        const struct det_report *r = &c->det[d];
+        if (r->status != DET_ST_RACE && r->status != DET_ST_KNOWN_FP)
+            continue;
+        n += (size_t)snprintf(buf + n, len - n, "%s%s%s: %s at %s%s%s", n ? "; " : "",
+                              det_names[d], r->status == DET_ST_KNOWN_FP ? " (known fp)" : "",
+                              r->kind, r->frames[0], r->frames[1][0] ? " < " : "", r->frames[1]);
+    }
+}
+
+static void det__csv(FILE *f, const struct det_matrix *m)
+{
+    for (size_t i = 0; i < DET_NCSV; i++)
+        det__csv_field(f, det__csv_cols[i], i + 1 == DET_NCSV);
+    for (size_t i = 0; i < m->ncells; i++) {
+        const struct det_cell *c = &m->cells[i];
+        if (!c->available)
+            continue;
+        char v[DET_NCSV][512];
+        snprintf(v[0], sizeof v[0], "%s", c->lab->name);
+        snprintf(v[1], sizeof v[1], "%s", c->model);
+        snprintf(v[2], sizeof v[2], "%s", c->variant);
+        snprintf(v[3], sizeof v[3], "%s", c->racy_by_design ? "true" : "false");
+        snprintf(v[4], sizeof v[4], "%lld", c->expected);
+        snprintf(v[5], sizeof v[5], "%lld", c->observed_median);
+        snprintf(v[6], sizeof v[6], "%lld", c->observed_min);
+        snprintf(v[7], sizeof v[7], "%lld", c->observed_max);
+        snprintf(v[8], sizeof v[8], "%u", c->trials);
+        snprintf(v[9], sizeof v[9], "%u", c->lossy_trials);
+        for (int d = DET_TSAN; d < DET_NDET; d++)
+            snprintf(v[9 + d], sizeof v[0], "%s", det_status_text(c->det[d].status));
+        snprintf(v[13], sizeof v[13], "%.3f", c->ns_op_1);
+        snprintf(v[14], sizeof v[14], "%.3f", c->ns_op_w);
+        snprintf(v[15], sizeof v[15], "%u", c->workers);
+        snprintf(v[16], sizeof v[16], "%.1f", det__slowdown(c));
+        snprintf(v[17], sizeof v[17], "%s", det_verdict_names[c->verdict]);
+        det__evidence(c, v[18], sizeof v[18]);
+        snprintf(v[19], sizeof v[19], "%s", c->problem);
+        for (size_t k = 0; k < DET_NCSV; k++)
+            det__csv_field(f, v[k], k + 1 == DET_NCSV);
+    }
+}
+
+static const char *det__paint(const struct det_cell *c, bool color)
+{
+    if (!color)
+        return "";
+    switch (c->verdict) {
+    case DET_V_CORRECT: return "\033[32m";
+    case DET_V_RACY_DETECTED: return c->racy_by_design ? "\033[33m" : "\033[31m";
+    default: return "\033[31m";
+    }
+}
+
+static void det__table(FILE *f, const struct det_matrix *m, bool md, bool color)
+{
+    size_t w = 4;
+    for (size_t i = 0; i < m->ncells; i++) {
+        char name[256];
+        det__cellname(&m->cells[i], name, sizeof name);
+        if (strlen(name) > w)
+            w = strlen(name);
+    }
+    if (md) {
+        fprintf(f, "| lab/model/variant | racy | expected | observed median (min-max) | lossy "
+                   "| tsan | helgrind | drd | ns/op @1 | ns/op @W | tsan x | verdict |\n");
+        fprintf(f, "|---|---|---:|---:|---:|---|---|---|---:|---:|---:|---|\n");
+    } else {
+        fprintf(f, "%-*s %-4s %10s %-27s %5s %-7s %-8s %-7s %8s %8s %6s  %s\n", (int)w,
+                "lab/model/variant", "racy", "expected", "observed median (min-max)", "lossy",
+                "tsan", "helgrind", "drd", "ns/op@1", "ns/op@W", "tsan x", "verdict");
+    }
+    for (size_t i = 0; i < m->ncells; i++) {
+        const struct det_cell *c = &m->cells[i];
+        if (!c->available)
+            continue;
+        char name[256], obs[64], lossy[32], n1[32], nw[32], sl[32];
+        det__cellname(c, name, sizeof name);
+        det__observed(c, obs, sizeof obs);
+        snprintf(lossy, sizeof lossy, "%u/%u", c->lossy_trials, c->trials);
+        det__num(c->ns_op_1, n1, sizeof n1);
+        det__num(c->ns_op_w, nw, sizeof nw);
+        double s = det__slowdown(c);
+        if (s > 0)
+            snprintf(sl, sizeof sl, "%.0fx", s);
+        else
+            snprintf(sl, sizeof sl, "-");
+        const char *st[DET_NDET];
+        for (int d = 0; d < DET_NDET; d++)
+            st[d] = det_status_text(c->det[d].status);
+        if (md)
+            fprintf(f, "| %s | %s | %lld | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", name,
+                    c->racy_by_design ? "yes" : "no", c->expected, obs, lossy, st[DET_TSAN],
+                    st[DET_HELGRIND], st[DET_DRD], n1, nw, sl, det_verdict_names[c->verdict]);
+        else
+            fprintf(f, "%-*s %-4s %10lld %-27s %5s %-7s %-8s %-7s %8s %8s %6s  %s%s%s\n",
+                    (int)w, name, c->racy_by_design ? "yes" : "no", c->expected, obs, lossy,
+                    st[DET_TSAN], st[DET_HELGRIND], st[DET_DRD], n1, nw, sl,
+                    det__paint(c, color), det_verdict_names[c->verdict], color ? "\033[0m" : "");
+    }
+    const char *li = md ? "- " : "  ";
+    fprintf(f, "\n%sReports behind the verdicts (kind at first frame < second frame):\n",
+            md ? "### " : "");
+    for (size_t i = 0; i < m->ncells; i++) {
+        const struct det_cell *c = &m->cells[i];
+        if (!c->available)
+            continue;
+        char name[256];
+        det__cellname(c, name, sizeof name);
+        if (c->ran && !c->correct)
+            fprintf(f, "%s%s  invariant: observed %lld..%lld of %lld, lost in %u of %u trials\n",
+                    li, name, c->observed_min, c->observed_max, c->expected, c->lossy_trials,
+                    c->trials);
+        for (int d = DET_TSAN; d < DET_NDET; d++) {
+            const struct det_report *r = &c->det[d];
+            if (r->status == DET_ST_RACE || r->status == DET_ST_KNOWN_FP)
+                fprintf(f, "%s%s  %s: %s (%u report%s) at %s%s%s%s%s\n", li, name, det_names[d],
+                        r->kind, r->count, r->count == 1 ? "" : "s", r->frames[0],
+                        r->frames[1][0] ? " < " : "", r->frames[1],
+                        r->status == DET_ST_KNOWN_FP ? "  [known false positive: " : "",
+                        r->status == DET_ST_KNOWN_FP ? "discounted]" : "");
+            else if (r->status == DET_ST_TIMEOUT || r->status == DET_ST_CRASH)
+                fprintf(f, "%s%s  %s: %s %s\n", li, name, det_names[d],
+                        det_status_text(r->status), r->reason);
+        }
+    }
+    /* blind and n/a reasons, once per detector and model */
+    fprintf(f, "\n%sBlind and n/a (never shown as clean):\n", md ? "### " : "");
+    for (int d = DET_TSAN; d < DET_NDET; d++) {
+        const char *seen[64];
+        size_t nseen = 0;
+        for (size_t i = 0; i < m->ncells; i++) {
+            const struct det_cell *c = &m->cells[i];
+            const struct det_report *r = &c->det[d];
+            if (!c->available || (r->status != DET_ST_BLIND && r->status != DET_ST_NA))
+                continue;
+            bool dup = false;
+            for (size_t k = 0; k < nseen; k++)
+                dup |= strcmp(seen[k], r->reason) == 0;
+            if (dup || nseen == 64)
+                continue;
+            seen[nseen++] = r->reason;
+            fprintf(f, "%s%s on %s: %s: %s\n", li, det_names[d], c->model,
+                    det_status_text(r->status), r->reason);
+        }
+    }
+    size_t np = det_problems(m);
+    fprintf(f, "\n%s%s", md ? "### " : "", np ? "" : "No problems: ");
+    if (np == 0) {
+        fprintf(f, "every racy variant was detected, every fixed variant is clean.\n");
+    } else {
+        fprintf(f, "Problems (%zu):\n", np);
+        for (size_t i = 0; i < m->ncells; i++) {
+            const struct det_cell *c = &m->cells[i];
+            if (!c->available || c->problem[0] == '\0')
+                continue;
+            char name[256];
+            det__cellname(c, name, sizeof name);
+            fprintf(f, "%s%s%s%s: %s%s\n", li, det__paint(c, color), name,
+                    color ? "\033[0m" : "", det_verdict_names[c->verdict], "");
+            fprintf(f, "%s  %s\n", md ? "  " : "  ", c->problem);
+        }
+    }
+    size_t ncell = 0;
+    for (size_t i = 0; i < m->ncells; i++)
+        ncell += m->cells[i].available;
+    fprintf(f, "\n%zu cells in %.1f s. ns/op@W is at the lab's default workers; tsan x is TSan's "
+               "ns/op over native's (fewer iterations under TSan).\n", ncell, m->wall_s);
+}
+
+void det_write(FILE *f, const struct det_matrix *m, enum det_format fmt, bool color)
+{
+    switch (fmt) {
+    case DET_FMT_TABLE:
+        det__table(f, m, false, color);
+        break;
+    case DET_FMT_MD:
+        det__table(f, m, true, false);
+        break;
+    case DET_FMT_CSV:
+        det__csv(f, m);
+        break;
+    case DET_FMT_JSON:
+        for (size_t i = 0; i < m->ncells; i++) {
+            if (!m->cells[i].available)
+                continue;
+            json_t *o = det_cell_json(&m->cells[i]);
+            json_dumpf(o, f, JSON_COMPACT);
+            fputc('\n', f);
+            json_decref(o);
+        }
+        break;
+    }
+}
+
+static void det__xml(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '&': fputs("&amp;", f); break;
+        case '"': fputs("&quot;", f); break;
+        default:
+            if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
+                fputc(*s, f);
+        }
+    }
+}
+
+int det_write_junit(const char *path, const struct det_matrix *m)
+{
+    FILE *f = fopen(path, "w");
+    if (f == NULL) {
+        fprintf(stderr, "%s: --junit: cannot write %s: %s\n", det_prog, path, strerror(errno));
+        return 2;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < m->ncells; i++)
+        n += m->cells[i].available;
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    fprintf(f, "<testsuites>\n  <testsuite name=\"racelab\" tests=\"%zu\" failures=\"%zu\" "
+               "time=\"%.3f\">\n", n, det_problems(m), m->wall_s);
+    for (size_t i = 0; i < m->ncells; i++) {
+        const struct det_cell *c = &m->cells[i];
+        if (!c->available)
+            continue;
+        fprintf(f, "    <testcase classname=\"");
+        det__xml(f, c->lab->name);
+        fputc('.', f);
+        det__xml(f, c->model);
+        fprintf(f, "\" name=\"");
+        det__xml(f, c->variant);
+        fprintf(f, "\">");
+        char ev[1024];
+        det__evidence(c, ev, sizeof ev);
+        if (c->problem[0] != '\0') {
+            fprintf(f, "\n      <failure type=\"%s\" message=\"", det_verdict_names[c->verdict]);
+            det__xml(f, c->problem);
+            fprintf(f, "\">");
+            det__xml(f, ev);
+            fprintf(f, "</failure>\n    ");
+        } else {
+            fprintf(f, "<system-out>verdict: %s; ", det_verdict_names[c->verdict]);
+            det__xml(f, ev);
+            fprintf(f, "</system-out>");
+        }
+        fprintf(f, "</testcase>\n");
+    }
+    fprintf(f, "  </testsuite>\n</testsuites>\n");
+    if (fclose(f) != 0) {
+        fprintf(stderr, "%s: --junit: cannot write %s: %s\n", det_prog, path, strerror(errno));
+        return 2;
+    }
+    return 0;
+}
+
+/* ---- SVG ------------------------------------------------------------------ */
+
+static const char *const det__palette[] = {
+    "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+    "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd",
+};
+
+/* ns/op (log scale) against workers 1, 2, 4 for one lab and model. */
+static int det__svg_scaling(const char *dir, const struct det_matrix *m, const struct det_lab *lab,
+                            const char *model, char *name_out, size_t name_len)
+{
+    static const unsigned workers[3] = { 1, 2, 4 };
+    double lo = 1e300, hi = 0;
+    for (size_t i = 0; i < m->ncells; i++) {
+        const struct det_cell *c = &m->cells[i];
+        if (c->lab != lab || strcmp(c->model, model) != 0 || !c->available)
+            continue;
+        for (int k = 0; k < 3; k++) {
+            double v = c->ns_by_workers[k];
+            if (v > 0) {
+                lo = v < lo ? v : lo;
+                hi = v > hi ? v : hi;
+            }
+        }
+    }
+    if (hi <= 0)
+        return 0;
+    double llo = floor(log10(lo)), lhi = ceil(log10(hi));
+    if (lhi <= llo)
+        lhi = llo + 1;
+    snprintf(name_out, name_len, "ns_per_op-%s-%s.svg", lab->name, model);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name_out);
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        return -1;
+    const double W = 720, H = 420, L = 70, R = 170, T = 40, B = 50;
+    double pw = W - L - R, ph = H - T - B;
+    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+               "font-family=\"sans-serif\" font-size=\"12\">\n", W, H);
+    fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
+    fprintf(f, "<text x=\"%.0f\" y=\"22\" font-size=\"15\">lab-%s, %s: ns/op against workers "
+               "(log scale)</text>\n", L, lab->name, model);
+    for (double e = llo; e <= lhi; e++) {
+        double y = T + ph - (e - llo) / (lhi - llo) * ph;
+        fprintf(f, "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", L,
+                y, L + pw, y);
+        fprintf(f, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n", L - 6, y + 4,
+                pow(10, e));
+    }
+    for (int k = 0; k < 3; k++) {
+        double x = L + pw * k / 2.0;
+        fprintf(f, "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">%u</text>\n", x,
+                T + ph + 18, workers[k]);
+    }
+    fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">workers</text>\n", L + pw / 2,
+            H - 10);
+    fprintf(f, "<text transform=\"translate(16,%.0f) rotate(-90)\" text-anchor=\"middle\">ns per "
+               "operation</text>\n", T + ph / 2);
+    fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" "
+               "stroke=\"#444\"/>\n", L, T, pw, ph);
+    int series = 0;
+    for (size_t i = 0; i < m->ncells; i++) {
+        const struct det_cell *c = &m->cells[i];
+        if (c->lab != lab || strcmp(c->model, model) != 0 || !c->available)
+            continue;
+        const char *col = det__palette[series % (sizeof det__palette / sizeof *det__palette)];
+        fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s points=\"", col,
+                c->racy_by_design ? " stroke-dasharray=\"5,3\"" : "");
+        for (int k = 0; k < 3; k++) {
+            double v = c->ns_by_workers[k];
+            if (v <= 0)
+                continue;
+            fprintf(f, "%.1f,%.1f ", L + pw * k / 2.0,
+                    T + ph - (log10(v) - llo) / (lhi - llo) * ph);
+        }
+        fprintf(f, "\"/>\n");
+        fprintf(f, "<line x1=\"%.0f\" y1=\"%d\" x2=\"%.0f\" y2=\"%d\" stroke=\"%s\" "
+                   "stroke-width=\"2\"/><text x=\"%.0f\" y=\"%d\">%s%s</text>\n",
+                L + pw + 10, (int)T + 6 + 16 * series, L + pw + 30, (int)T + 6 + 16 * series, col,
+                L + pw + 35, (int)T + 10 + 16 * series, c->variant,
+                c->racy_by_design ? " (racy)" : "");
+        series++;
+    }
+    fprintf(f, "</svg>\n");
+    return fclose(f) == 0 ? 1 : -1;
+}
+
+/* Observed / expected of every trial of every racy variant, as dots. */
+static int det__svg_loss(const char *dir, const struct det_matrix *m)
+{
+    size_t rows = 0;
+    for (size_t i = 0; i < m->ncells; i++)
+        rows += m->cells[i].available && m->cells[i].racy_by_design && m->cells[i].nobserved;
+    if (rows == 0)
+        return 0;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/observed-racy.svg", dir);
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        return -1;
+    const double L = 230, pw = 460, T = 50, rowh = 24;
+    double H = T + rowh * (double)rows + 50, W = L + pw + 30;
+    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+               "font-family=\"sans-serif\" font-size=\"12\">\n", W, H);
+    fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
+    fprintf(f, "<text x=\"10\" y=\"22\" font-size=\"15\">Racy variants: observed / expected, one "
+               "dot per trial</text>\n");
+    for (int p = 0; p <= 100; p += 25) {
+        double x = L + pw * p / 100.0;
+        fprintf(f, "<line x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"#ddd\"/>"
+                   "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">%d%%</text>\n",
+                x, T - 8, x, T + rowh * (double)rows, x, T + rowh * (double)rows + 16, p);
+    }
+    size_t r = 0;
+    for (size_t i = 0; i < m->ncells; i++) {
+        const struct det_cell *c = &m->cells[i];
+        if (!c->available || !c->racy_by_design || c->nobserved == 0)
+            continue;
+        double y = T + rowh * (double)r + rowh / 2;
+        char name[256];
+        det__cellname(c, name, sizeof name);
+        fprintf(f, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", L - 8, y + 4,
+                name);
+        for (unsigned k = 0; k < c->nobserved; k++) {
+            double frac = c->expected > 0 ? (double)c->observed[k] / (double)c->expected : 0;
+            if (frac > 1)
+                frac = 1;
+            fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\" fill-opacity=\"0.6\"/>\n",
+                    L + pw * frac, y, frac < 1 ? "#d62728" : "#2ca02c");
+        }
+        r++;
+    }
+    fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">observed as a share of "
+               "expected (100%%: no update lost)</text>\n", L + pw / 2, H - 12);
+    fprintf(f, "</svg>\n");
+    return fclose(f) == 0 ? 1 : -1;
+}
+
+static int det__open_write(const char *dir, const char *name, FILE **f)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    *f = fopen(path, "w");
+    if (*f == NULL) {
+        fprintf(stderr, "%s: report: cannot write %s: %s\n", det_prog, path, strerror(errno));
+        return 2;
+    }
+    return 0;
+}
+
+int det_write_report(const char *dir, const struct det_matrix *m)
+{
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "%s: report: cannot create %s: %s\n", det_prog, dir, strerror(errno));
+        return 2;
+    }
+    FILE *f;
+    if (det__open_write(dir, "results.md", &f) != 0)
+        return 2;
+    fprintf(f, "# racelab results\n\n");
+    det_write(f, m, DET_FMT_MD, false);
+    fprintf(f, "\n## Plots\n\n");
+    char name[512];
+    for (size_t l = 0; l < m->nlabs; l++) {
+        const char *last = "";
+        for (size_t i = 0; i < m->ncells; i++) {
+            const struct det_cell *c = &m->cells[i];
+            if (c->lab != &m->labs[l] || strcmp(c->model, last) == 0)
+                continue;
+            last = c->model;
+            int rc = det__svg_scaling(dir, m, c->lab, c->model, name, sizeof name);
+            if (rc < 0) {
+                fprintf(stderr, "%s: report: cannot write a plot in %s\n", det_prog, dir);
+                fclose(f);
+                return 2;
+            }
+            if (rc > 0)
+                fprintf(f, "![%s %s](%s)\n\n", c->lab->name, c->model, name);
+        }
+    }
+    int rc = det__svg_loss(dir, m);
+    if (rc > 0)
+        fprintf(f, "![observed values of racy variants](observed-racy.svg)\n");
+    if (fclose(f) != 0 || rc < 0)
+        return 2;
+    if (det__open_write(dir, "results.json", &f) != 0)
+        return 2;
+    det_write(f, m, DET_FMT_JSON, false);
+    if (fclose(f) != 0)
+        return 2;
+    if (det__open_write(dir, "results.csv", &f) != 0)
+        return 2;
+    det_write(f, m, DET_FMT_CSV, false);
+    return fclose(f) == 0 ? 0 : 2;
+}
