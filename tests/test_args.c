@@ -99,8 +99,8 @@ static void test_args_bad_words(void)
     CU_ASSERT_EQUAL(parse("--json", "--csv", NULL), LAB_ARGS_ERROR);
     CU_ASSERT_EQUAL(parse("--model", "fibers", NULL), LAB_ARGS_ERROR);
     CU_ASSERT_TRUE(has("'fibers'") && has("threads"));
-    CU_ASSERT_EQUAL(parse("--model", "coros-preempt", NULL), LAB_ARGS_ERROR);
-    CU_ASSERT_TRUE(has("not built yet"));
+    CU_ASSERT_EQUAL(parse("--model", "coros-pre", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_TRUE(has("coros-preempt"));
 }
 
 static void test_args_variant_lists(void)
@@ -165,6 +165,25 @@ static void test_args_models_and_owners(void)
     CU_ASSERT_TRUE(has("preempted by the kernel"));
     CU_ASSERT_EQUAL(parse("--timeout", "0", NULL), LAB_ARGS_ERROR);
     CU_ASSERT_EQUAL(parse("--timeout", "3601", NULL), LAB_ARGS_ERROR);
+    /* coros-preempt: the period, only there; the starvation demo there too. */
+    CU_ASSERT_EQUAL(parse("--model", "coros-preempt", NULL), LAB_ARGS_OK);
+    CU_ASSERT_EQUAL(opts.preempt_us, LAB_PREEMPT_DEFAULT_US);
+    CU_ASSERT_EQUAL(parse("--model", "coros-preempt", "--preempt", "100", NULL), LAB_ARGS_OK);
+    CU_ASSERT_EQUAL(opts.preempt_us, 100);
+    CU_ASSERT_EQUAL(parse("--model", "coros-preempt", "--preempt", "0", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_TRUE(has("--preempt") && has("10 to 1000000"));
+    CU_ASSERT_EQUAL(parse("--model", "coros-preempt", "--preempt", "9", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_EQUAL(parse("--model", "coros-preempt", "--preempt", "1000001", NULL),
+                    LAB_ARGS_ERROR);
+    CU_ASSERT_EQUAL(parse("--model", "coros-preempt", "--preempt", "-20", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_EQUAL(parse("--model", "coros-preempt", "--preempt", "99999999999999999999999",
+                          NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_EQUAL(parse("--model", "coros", "--preempt", "100", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_TRUE(has("coros-preempt only"));
+    CU_ASSERT_EQUAL(parse("--model", "coros-preempt", "--hog", "50", NULL), LAB_ARGS_OK);
+    CU_ASSERT_EQUAL(parse("--model", "coros-preempt", "--variant", "mutex", NULL),
+                    LAB_ARGS_ERROR);
+    CU_ASSERT_TRUE(has("comutex"));
 }
 
 static const struct test_case tests[] = {

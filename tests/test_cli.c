@@ -47,7 +47,9 @@ static void test_cli_bad_input(void)
     expect_usage_error(RUN("--variant", "nope"), "nope");
     expect_usage_error(RUN("--bogus"), "--bogus");
     expect_usage_error(RUN("--workers", "100000"), "1024");
-    expect_usage_error(RUN("--model", "coros-preempt"), "coros-preempt");
+    expect_usage_error(RUN("--model", "coros-preempted"), "coros-preempt");
+    expect_usage_error(RUN("--model", "coros-preempt", "--preempt", "0"), "--preempt");
+    expect_usage_error(RUN("--preempt", "50"), "coros-preempt only");
     expect_usage_error(RUN("--model", "coros-mn", "--carriers", "0"), "--carriers");
     expect_usage_error(RUN("--model", "coros", "--hog", "-5"), "--hog");
     expect_usage_error(RUN("--model", "coros", "--variant", "ticket"), "coros");
@@ -163,7 +165,8 @@ static void test_cli_list_json(void)
         CU_ASSERT(json_field_is(line, "model", "\"threads\"") ||
                   json_field_is(line, "model", "\"procs\"") ||
                   json_field_is(line, "model", "\"coros\"") ||
-                  json_field_is(line, "model", "\"coros-mn\""));
+                  json_field_is(line, "model", "\"coros-mn\"") ||
+                  json_field_is(line, "model", "\"coros-preempt\""));
         CU_ASSERT(json_field_is(line, "has_owner", "true") ||
                   json_field_is(line, "has_owner", "false"));
         if (json_field_is(line, "variant", "\"racy\"")) {
@@ -173,7 +176,7 @@ static void test_cli_list_json(void)
         if (json_field_is(line, "available", "false"))
             CU_ASSERT(json_field(line, "reason") != NULL);
     }
-    CU_ASSERT_EQUAL(n, 16 + 14 + 4 + 3);   /* threads, procs, coros, coros-mn */
+    CU_ASSERT_EQUAL(n, 16 + 14 + 4 + 3 + 4);   /* threads, procs, coros, coros-mn, -preempt */
     CU_ASSERT(saw_racy);
     prog_result_free(&r);
 }

@@ -16,7 +16,9 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+#include <pthread.h>
 
 #include "sync/coro.h"
 #include "test_main.h"
@@ -608,6 +610,239 @@ static void test_coro_cosem_fifo(void)
     CU_ASSERT_EQUAL(sync_cosem_value(&f.sem), 0);
 }
 
+/* ---- Preemption ------------------------------------------------------ */
+
+/* Under TSan preemption is refused (ENOTSUP, see PREEMPTION in coro.h):
+ * returns true when the test should go on. */
+static bool test_preempt_on(unsigned period_us)
+{
+    int rc = sync_coro_preempt_start(period_us);
+    if (strcmp(RACELAB_SANITIZER_NAME, "thread") == 0) {
+        CU_ASSERT_EQUAL(rc, ENOTSUP);
+        test_skip("ThreadSanitizer defers asynchronous signals: no preemption under TSan");
+        return false;
+    }
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    return true;
+}
+
+#define TEST_TK_ROUNDS 50u
+#define TEST_TK_DEADLINE_NS 20000000000ull /* 20 s: only a broken runtime gets there */
+
+/* Two coroutines that never yield take turns TEST_TK_ROUNDS times: each
+ * spins until it is its turn. Only ticks can switch them, so finishing
+ * proves a hundred preemptions - and that every context after the first
+ * one ran with the signal unblocked (the handler's unblock; without it the
+ * second tick would never come and the deadline would end the test). */
+struct test_tk {
+    sync_atomic_u32 turn;       /* whose turn: 0 or 1 */
+    sync_atomic_u32 timed_out;
+    double fp[2];               /* each side's floating-point result */
+};
+
+struct test_tk_arg {
+    struct test_tk *pp;
+    unsigned id;
+};
+
+static uint64_t test_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void *test_tk_body(void *arg)
+{
+    struct test_tk_arg *a = arg;
+    uint64_t deadline = test_now_ns() + TEST_TK_DEADLINE_NS;
+    /* Floating-point work held in registers across the preemptions: the
+     * kernel saves and restores them around the handler, and the switch
+     * inside it must not disturb that. */
+    double x = 1.0 + a->id;
+    for (unsigned r = 0; r < TEST_TK_ROUNDS; r++) {
+        while (sync_load_u32(&a->pp->turn, SYNC_ACQUIRE) != a->id) {
+            x = x * 1.000001 + 0.5;
+            if (test_now_ns() > deadline) {
+                sync_store_u32(&a->pp->timed_out, 1, SYNC_RELAXED);
+                return NULL;
+            }
+        }
+        /* Release: pairs with the other side's acquire of |turn|. */
+        sync_store_u32(&a->pp->turn, 1 - a->id, SYNC_RELEASE);
+    }
+    a->pp->fp[a->id] = x;
+    return NULL;
+}
+
+static void test_coro_preempt_ping_pong(void)
+{
+    if (!test_preempt_on(20))
+        return;
+    struct test_tk pp = { .turn = SYNC_ATOMIC_INIT(0) };
+    struct test_tk_arg a[2] = { { &pp, 0 }, { &pp, 1 } };
+    sync_sched_t s = SYNC_SCHED_INIT;
+    CU_ASSERT_EQUAL_FATAL(sync_sched_spawn(&s, test_tk_body, &a[0], 0), 0);
+    CU_ASSERT_EQUAL_FATAL(sync_sched_spawn(&s, test_tk_body, &a[1], 0), 0);
+    CU_ASSERT_EQUAL(sync_sched_run(&s), 0);
+    struct sync_coro_preempt_stats st;
+    sync_coro_preempt_stats(&st);
+    sync_coro_preempt_stop();
+    printf("\n    %lu ticks, %lu switches, %lu deferred", st.ticks, st.switches, st.deferred);
+    CU_ASSERT_EQUAL(sync_load_u32(&pp.timed_out, SYNC_RELAXED), 0);
+    CU_ASSERT(st.switches >= 2 * TEST_TK_ROUNDS - 1);
+    CU_ASSERT(st.ticks >= st.switches + st.deferred);
+    /* The signal is deliverable again on this thread after the run. */
+    sigset_t cur;
+    pthread_sigmask(SIG_BLOCK, NULL, &cur);
+    CU_ASSERT_FALSE(sigismember(&cur, sync_coro_preempt_signal()));
+    /* Both sides computed what they would have computed unpreempted (each
+     * spun a different number of times, so recompute is not possible; the
+     * result must at least be finite and > its start). */
+    CU_ASSERT(pp.fp[0] >= 1.0 && pp.fp[0] < 1e300);
+    CU_ASSERT(pp.fp[1] >= 2.0 && pp.fp[1] < 1e300);
+}
+
+/* A comutex under preemption: coroutines hold it across a long critical
+ * section (a load, busy work, a store) and are switched out inside it; the
+ * others park; the count is exact. */
+struct test_pc {
+    sync_comutex_t lock;
+    uint64_t value;                 /* under |lock| */
+    sync_atomic_u64 racy;           /* the same without the lock */
+    unsigned iters;
+};
+
+static void *test_pc_locked(void *arg)
+{
+    struct test_pc *c = arg;
+    for (unsigned i = 0; i < c->iters; i++) {
+        sync_comutex_lock(&c->lock);
+        uint64_t v = c->value;
+        for (volatile int k = 0; k < 50; k++)
+            ;
+        c->value = v + 1;
+        sync_comutex_unlock(&c->lock);
+    }
+    return NULL;
+}
+
+static void *test_pc_racy(void *arg)
+{
+    struct test_pc *c = arg;
+    for (unsigned i = 0; i < c->iters; i++) {
+        uint64_t v = sync_load_u64(&c->racy, SYNC_RELAXED);
+        for (volatile int k = 0; k < 50; k++)
+            ;
+        sync_store_u64(&c->racy, v + 1, SYNC_RELAXED);
+    }
+    return NULL;
+}
+
+static void test_coro_preempt_comutex_exact(void)
+{
+    if (!test_preempt_on(20))
+        return;
+    struct test_pc c = { .lock = SYNC_COMUTEX_INIT, .iters = test_sanitized() ? 5000 : 50000 };
+    sync_sched_t s = SYNC_SCHED_INIT;
+    for (unsigned i = 0; i < 4; i++)
+        CU_ASSERT_EQUAL_FATAL(sync_sched_spawn(&s, test_pc_locked, &c, 0), 0);
+    CU_ASSERT_EQUAL(sync_sched_run(&s), 0);
+    struct sync_coro_preempt_stats st;
+    sync_coro_preempt_stats(&st);
+    CU_ASSERT_EQUAL(c.value, 4ull * c.iters);
+    CU_ASSERT(st.switches > 0);
+    /* The same loop without the lock loses, given enough ticks inside its
+     * window (retried: where ticks land is luck). */
+    uint64_t got = 4ull * c.iters;
+    for (int tries = 0; tries < 20 && got == 4ull * c.iters; tries++) {
+        sync_store_u64(&c.racy, 0, SYNC_RELAXED);
+        for (unsigned i = 0; i < 4; i++)
+            CU_ASSERT_EQUAL_FATAL(sync_sched_spawn(&s, test_pc_racy, &c, 0), 0);
+        CU_ASSERT_EQUAL(sync_sched_run(&s), 0);
+        got = sync_load_u64(&c.racy, SYNC_RELAXED);
+    }
+    sync_coro_preempt_stop();
+    printf("\n    locked: exact with %lu switches; unlocked: %llu of %llu", st.switches,
+           (unsigned long long)got, 4ull * c.iters);
+    CU_ASSERT(got < 4ull * c.iters);
+}
+
+/* Between disable and enable no tick switches the coroutine: the other
+ * coroutine's counter does not move while this one spins for 20 ticks. */
+struct test_pd {
+    sync_atomic_u32 other_steps;
+    sync_atomic_u32 moved;          /* steps the other made during the section */
+    sync_atomic_u32 stop;
+};
+
+static void *test_pd_spinner(void *arg)
+{
+    struct test_pd *d = arg;
+    sync_coro_preempt_disable();
+    unsigned before = sync_load_u32(&d->other_steps, SYNC_RELAXED);
+    uint64_t end = test_now_ns() + 2000000; /* 2 ms = 100 periods of 20 us */
+    while (test_now_ns() < end)
+        ;
+    sync_store_u32(&d->moved, sync_load_u32(&d->other_steps, SYNC_RELAXED) - before,
+                   SYNC_RELAXED);
+    sync_coro_preempt_enable();
+    sync_store_u32(&d->stop, 1, SYNC_RELAXED);
+    return NULL;
+}
+
+static void *test_pd_stepper(void *arg)
+{
+    struct test_pd *d = arg;
+    while (!sync_load_u32(&d->stop, SYNC_RELAXED)) {
+        sync_fetch_add_u32(&d->other_steps, 1, SYNC_RELAXED);
+        sync_coro_yield();
+    }
+    return NULL;
+}
+
+static void test_coro_preempt_disable(void)
+{
+    if (!test_preempt_on(20))
+        return;
+    struct test_pd d = { .other_steps = SYNC_ATOMIC_INIT(0) };
+    sync_sched_t s = SYNC_SCHED_INIT;
+    CU_ASSERT_EQUAL_FATAL(sync_sched_spawn(&s, test_pd_spinner, &d, 0), 0);
+    CU_ASSERT_EQUAL_FATAL(sync_sched_spawn(&s, test_pd_stepper, &d, 0), 0);
+    CU_ASSERT_EQUAL(sync_sched_run(&s), 0);
+    struct sync_coro_preempt_stats st;
+    sync_coro_preempt_stats(&st);
+    sync_coro_preempt_stop();
+    CU_ASSERT_EQUAL(sync_load_u32(&d.moved, SYNC_RELAXED), 0);
+    CU_ASSERT(st.deferred > 0);
+}
+
+static void test_coro_preempt_bad_input(void)
+{
+    if (strcmp(RACELAB_SANITIZER_NAME, "thread") == 0) {
+        CU_ASSERT_EQUAL(sync_coro_preempt_start(100), ENOTSUP);
+        return;
+    }
+    CU_ASSERT_EQUAL(sync_coro_preempt_start(0), EINVAL);
+    CU_ASSERT_EQUAL(sync_coro_preempt_start(SYNC_CORO_PREEMPT_MIN_US - 1), EINVAL);
+    CU_ASSERT_EQUAL(sync_coro_preempt_start(SYNC_CORO_PREEMPT_MAX_US + 1), EINVAL);
+    CU_ASSERT_EQUAL_FATAL(sync_coro_preempt_start(SYNC_CORO_PREEMPT_MAX_US), 0);
+    CU_ASSERT_EQUAL(sync_coro_preempt_start(100), EBUSY);
+    sync_coro_preempt_stop();
+    sync_coro_preempt_stop(); /* a second stop is a no-op */
+    /* Ticks outside any coroutine do nothing but count as deferred. */
+    CU_ASSERT_EQUAL_FATAL(sync_coro_preempt_start(SYNC_CORO_PREEMPT_MIN_US), 0);
+    uint64_t end = test_now_ns() + 2000000;
+    while (test_now_ns() < end)
+        ;
+    struct sync_coro_preempt_stats st;
+    sync_coro_preempt_stats(&st);
+    sync_coro_preempt_stop();
+    CU_ASSERT(st.ticks > 0);
+    CU_ASSERT_EQUAL(st.switches, 0);
+    CU_ASSERT_EQUAL(st.deferred, st.ticks);
+}
+
 /* ---- Bad input -------------------------------------------------------- */
 
 static void *test_nop(void *arg)
@@ -661,6 +896,10 @@ static const struct test_case tests[] = {
     { "cosem_bounded_buffer", test_coro_cosem_bounded_buffer },
     { "cosem_fifo", test_coro_cosem_fifo },
     { "bad_input", test_coro_bad_input },
+    { "preempt_ping_pong", test_coro_preempt_ping_pong },
+    { "preempt_comutex_exact", test_coro_preempt_comutex_exact },
+    { "preempt_disable", test_coro_preempt_disable },
+    { "preempt_bad_input", test_coro_preempt_bad_input },
     { NULL, NULL }
 };
 

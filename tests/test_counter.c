@@ -186,6 +186,68 @@ static void test_counter_coros_mn(void)
     }
 }
 
+/* coros-preempt: a timer switches coroutines anywhere. racy needs no yield
+ * point to lose; the coroutine mutex, guarded against the timer inside the
+ * runtime, stays exact; so does the atomic. Under TSan the model is refused
+ * (TSan defers asynchronous signals), and the refusal is what is checked. */
+static void test_counter_coros_preempt(void)
+{
+    const struct lab_variant *racy = lab_find_variant(&counter_lab, "racy");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(racy);
+    struct lab_config cfg = { .model = LAB_COROS_PREEMPT, .workers = 2, .iters = 1000,
+                              .preempt_us = 20 };
+    if (strcmp(RACELAB_SANITIZER_NAME, "thread") == 0) {
+        struct lab_trial t;
+        char err[512] = "";
+        CU_ASSERT_EQUAL(lab_run_trial(&counter_lab, racy, &cfg, &t, err, sizeof err), ENOTSUP);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err, "ThreadSanitizer"));
+        CU_ASSERT_PTR_NOT_NULL(lab_model_unavailable(LAB_COROS_PREEMPT));
+        return;
+    }
+    CU_ASSERT_PTR_NULL(lab_model_unavailable(LAB_COROS_PREEMPT));
+    /* Refused with a reason: a thread lock under preemption on one carrier. */
+    const char *why = NULL;
+    CU_ASSERT_FALSE(lab_variant_runs(lab_find_variant(&counter_lab, "mutex"), LAB_COROS_PREEMPT,
+                                     &why));
+    CU_ASSERT_PTR_NOT_NULL(why);
+    static const unsigned workers[] = { 1, 2, 4 };
+    uint64_t iters = sanitized() ? 20000 : 200000;
+    static const char *const fixed[] = { "comutex", "atomic" };
+    for (size_t k = 0; k < 3; k++)
+        for (int i = 0; i < 2; i++) {
+            struct lab_trial t;
+            char err[512] = "";
+            cfg.workers = workers[k];
+            cfg.iters = fixed[i][0] == 'c' ? iters / 10 : iters;
+            CU_ASSERT_EQUAL_FATAL(lab_run_trial(&counter_lab, lab_find_variant(&counter_lab,
+                                                fixed[i]), &cfg, &t, err, sizeof err), 0);
+            CU_ASSERT_EQUAL(t.outcome, LAB_OK);
+            CU_ASSERT_EQUAL(t.observed, (uint64_t)workers[k] * cfg.iters);
+        }
+    /* racy and racy-yield lose; how much depends on where the ticks land,
+     * so retry until a trial has both overlap and a tick inside the window. */
+    static const char *const lossy[] = { "racy", "racy-yield" };
+    for (int i = 0; i < 2; i++) {
+        struct lab_trial t = { 0 };
+        unsigned tries = 0;
+        unsigned long preemptions = 0;
+        cfg.workers = 2;
+        cfg.iters = 200000;
+        do {
+            char err[512] = "";
+            CU_ASSERT_EQUAL_FATAL(lab_run_trial(&counter_lab, lab_find_variant(&counter_lab,
+                                                lossy[i]), &cfg, &t, err, sizeof err), 0);
+            preemptions += t.preemptions;
+            tries++;
+        } while (t.observed == 400000 && tries < 50);
+        printf("\n    %s on coros-preempt lost %llu of 400000 after %u trial(s), %lu "
+               "preemptions", lossy[i], (unsigned long long)(400000 - t.observed), tries,
+               preemptions);
+        CU_ASSERT(t.observed < 400000);
+        CU_ASSERT(preemptions > 0);
+    }
+}
+
 /* --hog: one coroutine computes without yielding. On one carrier the ticker
  * cannot run until it is done (a lower bound: deterministic). On two
  * carriers the ticker keeps time; that bound depends on the kernel giving
@@ -194,7 +256,7 @@ static void test_counter_hog(void)
 {
     struct lab_hog h;
     char err[256] = "";
-    CU_ASSERT_EQUAL_FATAL(lab_run_hog(LAB_COROS, 50, &h, err, sizeof err), 0);
+    CU_ASSERT_EQUAL_FATAL(lab_run_hog(LAB_COROS, 50, 0, &h, err, sizeof err), 0);
     printf("\n    coros: hog %.1f ms, worst tick delay %.1f ms", (double)h.hog_ns / 1e6,
            (double)h.worst_delay_ns / 1e6);
     CU_ASSERT(h.hog_ns >= 50000000u);
@@ -206,8 +268,21 @@ static void test_counter_hog(void)
     }
     bool kept_time = false;
     for (int tries = 0; tries < 3 && !kept_time; tries++) {
-        CU_ASSERT_EQUAL_FATAL(lab_run_hog(LAB_COROS_MN, 200, &h, err, sizeof err), 0);
+        CU_ASSERT_EQUAL_FATAL(lab_run_hog(LAB_COROS_MN, 200, 0, &h, err, sizeof err), 0);
         printf("\n    coros-mn: hog %.1f ms, worst tick delay %.3f ms, %u ticks",
+               (double)h.hog_ns / 1e6, (double)h.worst_delay_ns / 1e6, h.ticks);
+        kept_time = h.worst_delay_ns < 100000000u && h.ticks > 100;
+    }
+    CU_ASSERT(kept_time);
+    if (lab_model_unavailable(LAB_COROS_PREEMPT) != NULL)
+        return;
+    /* Under preemption the hog is switched out at every tick: the ticker is
+     * late by about one period, not by the whole hog. Only an upper bound
+     * against the hog's length, with margin for a loaded machine. */
+    kept_time = false;
+    for (int tries = 0; tries < 3 && !kept_time; tries++) {
+        CU_ASSERT_EQUAL_FATAL(lab_run_hog(LAB_COROS_PREEMPT, 200, 50, &h, err, sizeof err), 0);
+        printf("\n    coros-preempt: hog %.1f ms, worst tick delay %.3f ms, %u ticks",
                (double)h.hog_ns / 1e6, (double)h.worst_delay_ns / 1e6, h.ticks);
         kept_time = h.worst_delay_ns < 100000000u && h.ticks > 100;
     }
@@ -218,6 +293,7 @@ static const struct test_case tests[] = {
     { "hog", test_counter_hog },
     { "coros_mn", test_counter_coros_mn },
     { "coros", test_counter_coros },
+    { "coros_preempt", test_counter_coros_preempt },
     { "list_is_complete", test_counter_list_is_complete },
     { "fixed_variants_exact", test_counter_fixed_variants_exact },
     { "racy_alone_is_exact", test_counter_racy_alone_is_exact },

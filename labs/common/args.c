@@ -6,6 +6,8 @@
  * and "--workers 100000" are refused rather than wrapped or attempted. */
 #include "lab.h"
 
+#include "sync/coro.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,15 +122,8 @@ static int parse_model(const char *text, enum lab_model *out, char *err, size_t 
             return 0;
         }
     }
-    static const char *const later[] = { "coros-preempt" };
-    for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
-        if (strcmp(text, later[i]) == 0) {
-            snprintf(err, errlen, "--model: '%s' is not built yet (valid: threads, procs, coros, coros-mn)",
-                     text);
-            return -1;
-        }
-    }
-    snprintf(err, errlen, "--model: unknown model '%s' (valid: threads, procs, coros, coros-mn)", text);
+    snprintf(err, errlen, "--model: unknown model '%s' (valid: threads, procs, coros, coros-mn, "
+             "coros-preempt)", text);
     return -1;
 }
 
@@ -195,6 +190,8 @@ int lab_parse_args(const struct lab *lab, int argc, char **argv,
     o->timeout_s = 10;
     o->carriers = 2;
     bool carriers_given = false;
+    o->preempt_us = LAB_PREEMPT_DEFAULT_US;
+    bool preempt_given = false;
     bool workers_given = false, roles_given = false;
     o->producers = 2;
     o->consumers = 2;
@@ -218,6 +215,7 @@ int lab_parse_args(const struct lab *lab, int argc, char **argv,
                            strcmp(name, "--workers") == 0 || strcmp(name, "--iters") == 0 ||
                            strcmp(name, "--trials") == 0 || strcmp(name, "--timeout") == 0 ||
                            strcmp(name, "--carriers") == 0 || strcmp(name, "--hog") == 0 ||
+                           strcmp(name, "--preempt") == 0 ||
                            strcmp(name, "--producers") == 0 ||
                            strcmp(name, "--consumers") == 0;
         if (takes_value) {
@@ -249,6 +247,12 @@ int lab_parse_args(const struct lab *lab, int argc, char **argv,
             if (parse_count(name, val, 1, LAB_MAX_HOG_MS, &n, err, errlen) != 0)
                 return LAB_ARGS_ERROR;
             o->hog_ms = (unsigned)n;
+        } else if (strcmp(name, "--preempt") == 0) {
+            if (parse_count(name, val, SYNC_CORO_PREEMPT_MIN_US, SYNC_CORO_PREEMPT_MAX_US, &n,
+                            err, errlen) != 0)
+                return LAB_ARGS_ERROR;
+            o->preempt_us = (unsigned)n;
+            preempt_given = true;
         } else if (strcmp(name, "--carriers") == 0) {
             if (parse_count(name, val, 1, LAB_MAX_CARRIERS, &n, err, errlen) != 0)
                 return LAB_ARGS_ERROR;
@@ -283,7 +287,7 @@ int lab_parse_args(const struct lab *lab, int argc, char **argv,
             o->trials = (unsigned)n;
         } else {
             snprintf(err, errlen, "unknown %s '%s' (options: --model --variant --workers "
-                     "--iters --trials --timeout --kill-owner --carriers --hog --producers "
+                     "--iters --trials --timeout --kill-owner --carriers --preempt --hog --producers "
                      "--consumers --json --csv --list --help)",
                      arg[0] == '-' ? "option" : "argument", arg);
             return LAB_ARGS_ERROR;
@@ -310,9 +314,14 @@ int lab_parse_args(const struct lab *lab, int argc, char **argv,
         o->workers = o->producers + o->consumers;
     if (o->list)
         return LAB_ARGS_OK;   /* --list ignores --variant: it lists them all */
-    if (o->hog_ms && o->model != LAB_COROS && o->model != LAB_COROS_MN) {
-        snprintf(err, errlen, "--hog needs --model coros or coros-mn (threads and processes "
-                 "are preempted by the kernel: no worker can hog a CPU from another)");
+    if (o->hog_ms && !LAB_IS_COROS(o->model)) {
+        snprintf(err, errlen, "--hog needs a coroutine model: coros, coros-mn or coros-preempt "
+                 "(threads and processes are preempted by the kernel: no worker can hog a CPU "
+                 "from another)");
+        return LAB_ARGS_ERROR;
+    }
+    if (preempt_given && o->model != LAB_COROS_PREEMPT) {
+        snprintf(err, errlen, "--preempt applies to --model coros-preempt only");
         return LAB_ARGS_ERROR;
     }
     if (carriers_given && o->model != LAB_COROS_MN) {

@@ -24,15 +24,22 @@
 /* How workers run. threads: pthreads in one process. procs: forked worker
  * processes sharing a POSIX shared-memory segment. coros: coroutines on one
  * carrier thread, switching only at LAB_YIELD(). coros-mn: coroutines spread
- * over several carrier threads (each carrier runs its own scheduler). The
- * roadmap adds coros-preempt. */
+ * over several carrier threads (each carrier runs its own scheduler).
+ * coros-preempt: coroutines on one carrier thread that a timer signal
+ * switches every --preempt microseconds, at any instruction. */
 enum lab_model {
     LAB_THREADS,
     LAB_PROCS,
     LAB_COROS,
     LAB_COROS_MN,
+    LAB_COROS_PREEMPT,
     LAB_NMODELS
 };
+
+/* The coroutine models: no start gate, no pinning, LAB_YIELD() switches. */
+#define LAB_IS_COROS(m) ((m) == LAB_COROS || (m) == LAB_COROS_MN || (m) == LAB_COROS_PREEMPT)
+
+#define LAB_PREEMPT_DEFAULT_US 20u
 
 #define LAB_MAX_CARRIERS 64u
 #define LAB_MODEL_BIT(m) (1u << (m))
@@ -137,7 +144,8 @@ struct lab_opts {
     unsigned trials;
     unsigned timeout_s;    /* procs: a trial running longer is ended (DEADLOCK/TIMEOUT) */
     unsigned carriers;     /* coros-mn: carrier threads */
-    unsigned hog_ms;       /* coros, coros-mn: run the starvation demo instead */
+    unsigned preempt_us;   /* coros-preempt: the timer's period */
+    unsigned hog_ms;       /* coroutine models: run the starvation demo instead */
     bool kill_owner;       /* procs: one worker dies holding the lock */
     enum lab_format format;
     bool list;
@@ -171,6 +179,7 @@ struct lab_config {
     bool kill_owner;
     unsigned timeout_s;
     unsigned carriers;     /* coros-mn */
+    unsigned preempt_us;   /* coros-preempt (0: LAB_PREEMPT_DEFAULT_US) */
 };
 
 struct lab_trial {
@@ -183,6 +192,7 @@ struct lab_trial {
     uint64_t victim_done;  /* operations it completed first */
     uint64_t death_ns;     /* when it died, after the start */
     unsigned recoveries;   /* EOWNERDEAD recoveries the survivors reported */
+    unsigned long preemptions; /* coros-preempt: ticks that switched a coroutine out */
     char detail[200];      /* for DEADLOCK, TIMEOUT, CRASH: what happened, one line */
     bool has_items;        /* the variant has an items() hook: */
     struct lab_items items;
@@ -206,8 +216,11 @@ struct lab_hog {
     uint64_t hog_ns;           /* how long the hog really ran without yielding */
 };
 #define LAB_MAX_HOG_MS 10000u
-int lab_run_hog(enum lab_model model, unsigned hog_ms, struct lab_hog *out, char *err,
-                size_t errlen);
+int lab_run_hog(enum lab_model model, unsigned hog_ms, unsigned preempt_us, struct lab_hog *out,
+                char *err, size_t errlen);
+
+/* NULL, or why |m| cannot run in this build (coros-preempt under TSan). */
+const char *lab_model_unavailable(enum lab_model m);
 
 /* The signal that interrupted the last trial (after EINTR). */
 int lab_interrupt_signal(void);

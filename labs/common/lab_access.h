@@ -11,9 +11,22 @@
 #ifndef RACELAB_LAB_ACCESS_H
 #define RACELAB_LAB_ACCESS_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 
-#define LAB_LOAD(p)     (*(const volatile __typeof__(*(p)) *)(p))
+/* The signal fence (a compiler barrier, no instruction) after the load keeps
+ * it a separate instruction from the store that follows. Without it clang
+ * fuses "v = LOAD; STORE(v + 1)" into one `addq $1, (mem)`: still racy
+ * across CPUs (no lock prefix: its read and write are separate cache
+ * transactions), but on one CPU a timer interrupt falls between two
+ * instructions, never inside one, so coros-preempt could not split it. The
+ * source says load, then store: the machine code must too. */
+#define LAB_LOAD(p)                                                           \
+    __extension__({                                                           \
+        __typeof__(*(p)) lab__v = *(const volatile __typeof__(*(p)) *)(p);    \
+        atomic_signal_fence(memory_order_seq_cst);                            \
+        lab__v;                                                               \
+    })
 #define LAB_STORE(p, v) ((void)(*(volatile __typeof__(*(p)) *)(p) = (v)))
 
 /* A yield point: under the coroutine models it switches to the next

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "sync/atomic.h"
+#include "sync/coro.h"
 
 const char *lab_atomics_backend(void)
 {
@@ -146,6 +147,8 @@ static void emit_trial(const struct lab *lab, const struct lab_opts *o,
         fputs("{\"kind\":\"trial\",", stdout);
         record_common(stdout, o->format, lab, o, v, t->expected, t->observed, nsop, t->wall_ns);
         printf(",\"trial\":%u,\"outcome\":\"%s\"", trial, lab_outcome_name(t->outcome));
+        if (o->model == LAB_COROS_PREEMPT)
+            printf(",\"preempt_us\":%u,\"preemptions\":%lu", o->preempt_us, t->preemptions);
         if (t->has_items) {
             json_items(&t->items);
             if (t->items.note[0]) {
@@ -204,9 +207,12 @@ static void emit_trial(const struct lab *lab, const struct lab_opts *o,
         }
     } else if (v->racy_by_design) {
         long long lost = (long long)t->expected - (long long)t->observed;
-        printf("  %5u  %12llu  %10lld  %6.2f %%  %8.2f\n", trial,
+        printf("  %5u  %12llu  %10lld  %6.2f %%  %8.2f", trial,
                (unsigned long long)t->observed, lost,
                100.0 * (double)lost / (double)t->expected, nsop);
+        if (o->model == LAB_COROS_PREEMPT)
+            printf("  %11lu", t->preemptions);
+        putchar('\n');
     }
 }
 
@@ -305,7 +311,7 @@ static void print_list(const struct lab *lab, const struct lab_opts *o)
 {
     if (o->format == LAB_HUMAN) {
         printf("lab-%s: %s\n\n", lab->name, lab->title);
-        printf("  %-8s %-9s %-5s %s\n", "model", "variant", "racy", "description");
+        printf("  %-13s %-9s %-5s %s\n", "model", "variant", "racy", "description");
     } else if (o->format == LAB_CSV) {
         puts("lab,model,variant,racy_by_design,available,description");
     }
@@ -315,27 +321,29 @@ static void print_list(const struct lab *lab, const struct lab_opts *o)
             if (!(v->models & LAB_MODEL_BIT(m)))
                 continue;
             const char *model = lab_model_name((enum lab_model)m);
+            const char *unavailable = v->unavailable ? v->unavailable
+                                                     : lab_model_unavailable((enum lab_model)m);
             if (o->format == LAB_JSON) {
                 printf("{\"lab\":\"%s\",\"model\":\"%s\",\"variant\":\"%s\","
                        "\"racy_by_design\":%s,\"available\":%s,\"has_owner\":%s,"
                        "\"description\":", lab->name, model, v->name,
-                       v->racy_by_design ? "true" : "false", v->unavailable ? "false" : "true",
+                       v->racy_by_design ? "true" : "false", unavailable ? "false" : "true",
                        v->hold ? "true" : "false");
                 json_string(stdout, v->description);
-                if (v->unavailable) {
+                if (unavailable) {
                     fputs(",\"reason\":", stdout);
-                    json_string(stdout, v->unavailable);
+                    json_string(stdout, unavailable);
                 }
                 puts("}");
             } else if (o->format == LAB_CSV) {
                 printf("%s,%s,%s,%s,%s,\"%s\"\n", lab->name, model, v->name,
-                       v->racy_by_design ? "true" : "false", v->unavailable ? "false" : "true",
+                       v->racy_by_design ? "true" : "false", unavailable ? "false" : "true",
                        v->description);
             } else {
-                printf("  %-8s %-9s %-5s %s%s%s\n", model, v->name,
+                printf("  %-13s %-9s %-5s %s%s%s\n", model, v->name,
                        v->racy_by_design ? "yes" : "no", v->description,
-                       v->unavailable ? "\n                           unavailable: " : "",
-                       v->unavailable ? v->unavailable : "");
+                       unavailable ? "\n                                unavailable: " : "",
+                       unavailable ? unavailable : "");
             }
         }
     }
@@ -382,7 +390,12 @@ static int run_hog(const struct lab *lab, const struct lab_opts *o)
 {
     struct lab_hog h;
     char err[256];
-    if (lab_run_hog(o->model, o->hog_ms, &h, err, sizeof err) != 0) {
+    if (lab_model_unavailable(o->model) != NULL) {
+        fprintf(stderr, "lab-%s: --model %s is unavailable: %s\n", lab->name,
+                lab_model_name(o->model), lab_model_unavailable(o->model));
+        return 1;
+    }
+    if (lab_run_hog(o->model, o->hog_ms, o->preempt_us, &h, err, sizeof err) != 0) {
         fprintf(stderr, "lab-%s: %s\n", lab->name, err);
         return 1;
     }
@@ -403,9 +416,13 @@ static int run_hog(const struct lab *lab, const struct lab_opts *o)
     }
     printf("lab-%s: starvation - one coroutine computes for %u ms without yielding while "
            "another wants to tick every 1 ms\n", lab->name, o->hog_ms);
-    printf("model %s: %s\n\n", lab_model_name(o->model),
-           o->model == LAB_COROS ? "both on one carrier thread"
-                                 : "ticker and hog on two carrier threads");
+    if (o->model == LAB_COROS_PREEMPT)
+        printf("model %s: both on one carrier thread, a timer preempts every %u us\n\n",
+               lab_model_name(o->model), o->preempt_us);
+    else
+        printf("model %s: %s\n\n", lab_model_name(o->model),
+               o->model == LAB_COROS ? "both on one carrier thread"
+                                     : "ticker and hog on two carrier threads");
     printf("  the hog ran             %10.3f ms without a yield point\n", (double)h.hog_ns / 1e6);
     printf("  ticks                   %10u\n", h.ticks);
     printf("  median tick delay       %10.3f ms\n", (double)h.median_delay_ns / 1e6);
@@ -413,6 +430,10 @@ static int run_hog(const struct lab *lab, const struct lab_opts *o)
     if (o->model == LAB_COROS)
         printf("On one carrier nothing runs while a coroutine does not yield: the ticker waited "
                "for the\nwhole hog. That is a blocking call inside an asyncio event loop.\n");
+    else if (o->model == LAB_COROS_PREEMPT)
+        printf("The timer switched the hog out wherever it was, so the ticker ran within about "
+               "one\nperiod of its due time: preemption bounds the delay, at the price of "
+               "switches\nat arbitrary points (see racy on this model).\n");
     else
         printf("On its own carrier the ticker kept time: the hog blocked only its carrier. "
                "Coroutines on\nthe hog's carrier would have waited as on coros.\n");
@@ -427,10 +448,13 @@ static void usage(const struct lab *lab, FILE *f)
         "  --model NAME      how workers run: threads (default); procs: forked\n"
         "                    processes sharing a POSIX shared-memory segment; coros:\n"
         "                    coroutines on one thread, switching only at yield points;\n"
-        "                    coros-mn: coroutines spread over --carriers threads\n"
+        "                    coros-mn: coroutines spread over --carriers threads;\n"
+        "                    coros-preempt: coroutines on one thread that a timer\n"
+        "                    signal switches every --preempt us, anywhere\n"
         "  --variant LIST    variants to run, comma-separated, or 'all' (default:\n"
         "                    %s on threads, %s on procs,\n"
-        "                    %s on coros, %s on coros-mn)\n"
+        "                    %s on coros, %s on coros-mn,\n"
+        "                    %s on coros-preempt)\n"
         "  --workers N       concurrent workers, 1 to %u (default 2)\n"
         "  --iters N         operations per worker, 1 to %llu (default 100000)\n"
         "  --trials N        repetitions of each variant, 1 to %u (default 10)\n"
@@ -438,7 +462,9 @@ static void usage(const struct lab *lab, FILE *f)
         "                    a robust lock recovers, others deadlock until --timeout\n"
         "  --timeout S       procs: end a trial after S seconds, 1 to %u (default 10)\n"
         "  --carriers K      coros-mn: carrier threads, 1 to 64 (default 2)\n"
-        "  --hog MS          coros, coros-mn: instead of the variants, a coroutine that\n"
+        "  --preempt US      coros-preempt: the timer's period in microseconds,\n"
+        "                    %u to %u (default %u)\n"
+        "  --hog MS          coroutine models: instead of the variants, a coroutine that\n"
         "                    computes MS ms (1 to %u) without yielding beside one that\n"
         "                    wants to tick every ms; reports the worst tick delay\n"
         "  --json            JSON Lines on stdout: one 'trial' object per trial, one\n"
@@ -455,8 +481,10 @@ static void usage(const struct lab *lab, FILE *f)
         "signal N (130: Ctrl-C); no worker and no shared-memory name is left behind.\n",
         lab->name, lab->title, lab->default_variants[LAB_THREADS],
         lab->default_variants[LAB_PROCS], lab->default_variants[LAB_COROS],
-        lab->default_variants[LAB_COROS_MN], LAB_MAX_WORKERS,
-        (unsigned long long)LAB_MAX_ITERS, LAB_MAX_TRIALS, LAB_MAX_TIMEOUT, LAB_MAX_HOG_MS,
+        lab->default_variants[LAB_COROS_MN], lab->default_variants[LAB_COROS_PREEMPT],
+        LAB_MAX_WORKERS, (unsigned long long)LAB_MAX_ITERS, LAB_MAX_TRIALS, LAB_MAX_TIMEOUT,
+        SYNC_CORO_PREEMPT_MIN_US, SYNC_CORO_PREEMPT_MAX_US, LAB_PREEMPT_DEFAULT_US,
+        LAB_MAX_HOG_MS,
         LAB_MAX_WORKERS / 2);
     fprintf(f, "\nvariants (models they run under):\n");
     for (size_t i = 0; i < lab->nvariants; i++) {
@@ -598,6 +626,9 @@ int lab_main(const struct lab *lab, int argc, char **argv)
         if (o.model == LAB_COROS)
             printf("workers are coroutines on one thread: they switch only at a yield "
                    "point\n");
+        if (o.model == LAB_COROS_PREEMPT)
+            printf("workers are coroutines on one thread; a timer signal switches them every "
+                   "%u us, between any two instructions\n", o.preempt_us);
         if (o.model == LAB_COROS_MN)
             printf("workers are coroutines spread over %u carrier threads: they switch at "
                    "yield points, and run in parallel across carriers\n",
@@ -608,7 +639,7 @@ int lab_main(const struct lab *lab, int argc, char **argv)
                    "lock in each trial" : "");
         printf("atomics: %s; %u CPU%s online%s\n\n", lab_atomics_backend(), cpus,
                cpus == 1 ? "" : "s",
-               o.workers > cpus && o.model != LAB_COROS && o.model != LAB_COROS_MN
+               o.workers > cpus && !LAB_IS_COROS(o.model)
                    ? " (oversubscribed: more workers than CPUs)" : "");
     } else if (o.format == LAB_CSV) {
         if (lab_has_items(lab))   /* the item columns go before the header's line break */
@@ -622,7 +653,7 @@ int lab_main(const struct lab *lab, int argc, char **argv)
                               .producers = o.producers, .consumers = o.consumers,
                               .iters = o.iters,
                               .kill_owner = o.kill_owner, .timeout_s = o.timeout_s,
-                              .carriers = o.carriers };
+                              .carriers = o.carriers, .preempt_us = o.preempt_us };
     int status = 0;
     for (size_t k = 0; k < o.nvariants && status < 128; k++) {
         const struct lab_variant *v = o.variants[k];
@@ -632,6 +663,8 @@ int lab_main(const struct lab *lab, int argc, char **argv)
         s->expected = expected;
         if (v->unavailable)
             why = v->unavailable;
+        else if ((why = lab_model_unavailable(o.model)) != NULL)
+            ;
         else if (!lab_variant_runs(v, o.model, &why))
             ;
         else if (o.kill_owner && v->hold == NULL)
@@ -650,8 +683,8 @@ int lab_main(const struct lab *lab, int argc, char **argv)
                 printf("  %5s  %10s  %10s  %8s  %8s  %8s  %8s\n", "trial", "produced",
                        "consumed", "lost", "dup", "reorder", "ns/item");
             else if (v->racy_by_design && !o.kill_owner)
-                printf("  %5s  %12s  %10s  %8s  %8s\n", "trial", "observed", "lost", "lost %",
-                       "ns/op");
+                printf("  %5s  %12s  %10s  %8s  %8s%s\n", "trial", "observed", "lost", "lost %",
+                       "ns/op", o.model == LAB_COROS_PREEMPT ? "  preemptions" : "");
         }
         unsigned done = 0, finished = 0;
         for (unsigned t = 0; t < o.trials; t++) {

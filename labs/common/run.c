@@ -54,8 +54,31 @@ const char *lab_model_name(enum lab_model m)
     static const char *const names[LAB_NMODELS] = { [LAB_THREADS] = "threads",
                                                     [LAB_PROCS] = "procs",
                                                     [LAB_COROS] = "coros",
-                                                    [LAB_COROS_MN] = "coros-mn" };
+                                                    [LAB_COROS_MN] = "coros-mn",
+                                                    [LAB_COROS_PREEMPT] = "coros-preempt" };
     return (unsigned)m < LAB_NMODELS ? names[m] : "?";
+}
+
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define LAB__TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__) && !defined(LAB__TSAN)
+#define LAB__TSAN 1
+#endif
+
+const char *lab_model_unavailable(enum lab_model m)
+{
+#ifdef LAB__TSAN
+    if (m == LAB_COROS_PREEMPT)
+        return "not in a ThreadSanitizer build: TSan holds asynchronous signals back until "
+               "the thread's next intercepted call, so the timer could never switch a "
+               "coroutine inside a plain load/store loop (run the native build)";
+#else
+    (void)m;
+#endif
+    return NULL;
 }
 
 const char *lab_outcome_name(enum lab_outcome o)
@@ -159,6 +182,27 @@ bool lab_placement(unsigned workers, int *cpus)
     for (int c = 0; c < CPU_SETSIZE && n < workers; c++)
         if (CPU_ISSET(c, &allowed))
             cpus[n++] = c;
+    return true;
+}
+
+/* Labs with roles, more workers than CPUs: a queue goes wrong when
+ * producers overlap producers (and consumers consumers), and a trial of a
+ * few milliseconds left to the scheduler often runs on one CPU (new threads
+ * start on their creator's). So the workers are dealt round-robin, producer
+ * i and consumer i on the i-th CPU modulo their number; the gate still parks
+ * them (a CPU is shared). */
+static bool spread_roles(unsigned producers, unsigned workers, int *cpus)
+{
+    cpu_set_t allowed;
+    if (sched_getaffinity(0, sizeof allowed, &allowed) != 0 || CPU_COUNT(&allowed) == 0)
+        return false;
+    int list[CPU_SETSIZE];
+    unsigned n = 0;
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &allowed))
+            list[n++] = c;
+    for (unsigned i = 0; i < workers; i++)
+        cpus[i] = list[(i < producers ? i : i - producers) % n];
     return true;
 }
 
@@ -380,8 +424,8 @@ static int cmp_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-int lab_run_hog(enum lab_model model, unsigned hog_ms, struct lab_hog *out, char *err,
-                size_t errlen)
+int lab_run_hog(enum lab_model model, unsigned hog_ms, unsigned preempt_us, struct lab_hog *out,
+                char *err, size_t errlen)
 {
     struct hog *h = calloc(1, sizeof *h);
     if (h == NULL) {
@@ -391,16 +435,21 @@ int lab_run_hog(enum lab_model model, unsigned hog_ms, struct lab_hog *out, char
     h->hog_ms = hog_ms;
     h->start = lab_now_ns();
     int rc = 0;
-    if (model == LAB_COROS) {
-        /* Both on this thread: while the hog computes, nothing else runs. */
+    if (model == LAB_COROS || model == LAB_COROS_PREEMPT) {
+        /* Both on this thread: while the hog computes, nothing else runs -
+         * unless a timer preempts it. */
         sync_sched_t s;
         rc = sync_sched_init(&s);
         if (rc == 0)
             rc = sync_sched_spawn(&s, hog_ticker, h, 0);
         if (rc == 0)
             rc = sync_sched_spawn(&s, hog_hog, h, 0);
-        if (rc == 0)
+        if (rc == 0 && model == LAB_COROS_PREEMPT)
+            rc = sync_coro_preempt_start(preempt_us ? preempt_us : LAB_PREEMPT_DEFAULT_US);
+        if (rc == 0) {
             rc = sync_sched_run(&s);
+            sync_coro_preempt_stop();
+        }
     } else if (model == LAB_COROS_MN) {
         /* One carrier each: the hog blocks only its own carrier. */
         struct hog_carrier c[2] = { { .h = h, .fn = hog_ticker }, { .h = h, .fn = hog_hog } };
@@ -432,8 +481,12 @@ int lab_run_hog(enum lab_model model, unsigned hog_ms, struct lab_hog *out, char
 
 /* coros: every worker is a coroutine of one round-robin scheduler on the
  * calling thread. A coroutine runs until it yields, so there is nothing to
- * start together: the gate has one party and is open at once. */
-static int run_coros(struct worker *w, unsigned workers, char *err, size_t errlen)
+ * start together: the gate has one party and is open at once.
+ * coros-preempt (|preempt_us| non-zero): the same, with a timer that
+ * switches the running coroutine every |preempt_us| wherever it is (see
+ * PREEMPTION in sync/coro.h for how that is made safe). */
+static int run_coros(struct worker *w, unsigned workers, unsigned preempt_us,
+                     struct lab_trial *out, char *err, size_t errlen)
 {
     sync_sched_t sched;
     int rc = sync_sched_init(&sched);
@@ -452,7 +505,23 @@ static int run_coros(struct worker *w, unsigned workers, char *err, size_t errle
         gate_set(&w[0].ctl->gate, GATE_ABORT);
         (void)sync_sched_run(&sched);
     } else {
+        if (preempt_us != 0) {
+            rc = sync_coro_preempt_start(preempt_us);
+            if (rc != 0) {
+                snprintf(err, errlen, "could not start the preemption timer: %s", strerror(rc));
+                gate_set(&w[0].ctl->gate, GATE_ABORT);
+                (void)sync_sched_run(&sched);
+                lab__yield_points = false;
+                return rc;
+            }
+        }
         rc = sync_sched_run(&sched);
+        if (preempt_us != 0) {
+            struct sync_coro_preempt_stats st;
+            sync_coro_preempt_stats(&st);
+            sync_coro_preempt_stop();
+            out->preemptions = st.switches;
+        }
         if (rc != 0)
             snprintf(err, errlen, "the coroutines deadlocked: %s", strerror(rc));
     }
@@ -645,6 +714,10 @@ int lab_run_trial(const struct lab *lab, const struct lab_variant *v,
         snprintf(err, errlen, "variant '%s' is unavailable: %s", v->name, v->unavailable);
         return ENOTSUP;
     }
+    if ((why = lab_model_unavailable(cfg->model)) != NULL) {
+        snprintf(err, errlen, "model '%s' is unavailable: %s", lab_model_name(cfg->model), why);
+        return ENOTSUP;
+    }
     if (!lab_variant_runs(v, cfg->model, &why)) {
         snprintf(err, errlen, "variant '%s' does not run under model '%s': %s", v->name,
                  lab_model_name(cfg->model), why);
@@ -700,12 +773,15 @@ int lab_run_trial(const struct lab *lab, const struct lab_variant *v,
     }
 
     int cpus[LAB_MAX_WORKERS];
-    bool pinned = cfg->model != LAB_COROS && cfg->model != LAB_COROS_MN &&
+    bool pinned = !LAB_IS_COROS(cfg->model) &&
                   lab_placement(cfg->workers, cpus);
-    bool coros = cfg->model == LAB_COROS || cfg->model == LAB_COROS_MN;
+    bool coros = LAB_IS_COROS(cfg->model);
     ctl->gate.parties = coros ? 1 : cfg->workers;   /* coroutines need no gate of their own */
     ctl->gate.spin = pinned ? GATE_SPIN_DEDICATED : GATE_SPIN_SHARED;
     ctl->gate.flags = env.sync_flags;
+    bool spread = !pinned && lab->roles &&
+                  (cfg->model == LAB_THREADS || cfg->model == LAB_PROCS) &&
+                  spread_roles(cfg->producers, cfg->workers, cpus);
     ctl->victim = -1;
     if (cfg->kill_owner) {
         /* Any worker, after 1 to iters/2 of its operations: in the first
@@ -725,12 +801,16 @@ int lab_run_trial(const struct lab *lab, const struct lab_variant *v,
     } else {
         for (unsigned i = 0; i < cfg->workers; i++)
             w[i] = (struct worker){ .v = v, .ctl = ctl, .state = state, .iters = cfg->iters,
-                                    .id = i, .cpu = pinned ? cpus[i] : -1 };
+                                    .id = i, .cpu = pinned || spread ? cpus[i] : -1 };
         uint64_t end = 0;
         if (cfg->model == LAB_PROCS)
             rc = run_procs(w, cfg->workers, cfg->timeout_s, out, &end, err, errlen);
         else if (cfg->model == LAB_COROS)
-            rc = run_coros(w, cfg->workers, err, errlen);
+            rc = run_coros(w, cfg->workers, 0, out, err, errlen);
+        else if (cfg->model == LAB_COROS_PREEMPT)
+            rc = run_coros(w, cfg->workers,
+                           cfg->preempt_us ? cfg->preempt_us : LAB_PREEMPT_DEFAULT_US, out, err,
+                           errlen);
         else if (cfg->model == LAB_COROS_MN)
             rc = run_coros_mn(w, cfg->workers, cfg->carriers ? cfg->carriers : 2, err, errlen);
         else

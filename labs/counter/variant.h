@@ -39,22 +39,30 @@
     "the coros model offers racy, racy-yield, comutex and atomic: on one carrier " \
     "thread a coroutine runs until it yields, so this fix is never contended, and a " \
     "thread lock held across a yield would block the only thread"
-/* The coroutine models: coros, and coros-mn unless VARIANT_NO_MN says why not. */
+#define COUNTER__NOT_PREEMPT \
+    "coros-preempt offers racy, racy-yield, comutex and atomic: a coroutine " \
+    "preempted while holding a thread lock leaves the next one spinning, or blocking " \
+    "the only carrier thread, until the holder gets the CPU back; use comutex"
+/* The coroutine models: coros and coros-preempt (one carrier), and coros-mn
+ * unless VARIANT_NO_MN says why not. */
+#define COUNTER__ONE_CARRIER (LAB_MODEL_BIT(LAB_COROS) | LAB_MODEL_BIT(LAB_COROS_PREEMPT))
 #ifdef VARIANT_NO_MN
-#define COUNTER__CO_BITS LAB_MODEL_BIT(LAB_COROS)
+#define COUNTER__CO_BITS COUNTER__ONE_CARRIER
 #define COUNTER__CO_MN_WHY VARIANT_NO_MN
 #else
-#define COUNTER__CO_BITS (LAB_MODEL_BIT(LAB_COROS) | LAB_MODEL_BIT(LAB_COROS_MN))
+#define COUNTER__CO_BITS (COUNTER__ONE_CARRIER | LAB_MODEL_BIT(LAB_COROS_MN))
 #define COUNTER__CO_MN_WHY NULL
 #endif
 #ifdef VARIANT_COROS
 #define COUNTER__COROS_BIT COUNTER__CO_BITS
 #define COUNTER__COROS_WHY NULL
 #define COUNTER__MN_WHY COUNTER__CO_MN_WHY
+#define COUNTER__PREEMPT_WHY NULL
 #else
 #define COUNTER__COROS_BIT 0u
 #define COUNTER__COROS_WHY COUNTER__NOT_COROS
 #define COUNTER__MN_WHY COUNTER__NOT_COROS
+#define COUNTER__PREEMPT_WHY COUNTER__NOT_PREEMPT
 #endif
 #if defined(VARIANT_COROS_ONLY)
 #define COUNTER__MODELS COUNTER__CO_BITS
@@ -65,11 +73,13 @@
 #define COUNTER__MODELS (LAB_MODEL_BIT(LAB_THREADS) | COUNTER__COROS_BIT)
 #define COUNTER__REFUSED                                                               \
     { [LAB_PROCS] = VARIANT_NO_PROCS, [LAB_COROS] = COUNTER__COROS_WHY,                 \
-      [LAB_COROS_MN] = COUNTER__MN_WHY }
+      [LAB_COROS_MN] = COUNTER__MN_WHY, [LAB_COROS_PREEMPT] = COUNTER__PREEMPT_WHY }
 #else
 #define COUNTER__MODELS                                                                \
     (LAB_MODEL_BIT(LAB_THREADS) | LAB_MODEL_BIT(LAB_PROCS) | COUNTER__COROS_BIT)
-#define COUNTER__REFUSED { [LAB_COROS] = COUNTER__COROS_WHY, [LAB_COROS_MN] = COUNTER__MN_WHY }
+#define COUNTER__REFUSED                                                               \
+    { [LAB_COROS] = COUNTER__COROS_WHY, [LAB_COROS_MN] = COUNTER__MN_WHY,               \
+      [LAB_COROS_PREEMPT] = COUNTER__PREEMPT_WHY }
 #endif
 
 extern const struct lab_variant COUNTER__SYMBOL;

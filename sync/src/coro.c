@@ -4,10 +4,15 @@
 
 #include <errno.h>
 #include <fenv.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifdef SYNC_CORO_UCONTEXT
@@ -96,6 +101,34 @@ struct sync_coro {
 
 static _Thread_local sync_coro_t *sync__current;
 
+/* The preemption guard (see PREEMPTION in coro.h): non-zero while the
+ * calling thread runs runtime code, its scheduler's own loop, or a section a
+ * coroutine made non-preemptible. A tick that finds it non-zero is deferred.
+ * Each context keeps its own value across a switch (sync__switch saves and
+ * restores it), so one coroutine's disabled section is not another's.
+ * volatile plus signal fences: the handler runs on this same thread, so only
+ * the compiler, not the CPU, can reorder what it sees. */
+static _Thread_local volatile unsigned sync__nopreempt;
+
+#ifdef SYNC__CORO_TSAN
+/* No preemption under TSan (see coro.h), so no guard: touched from the
+ * instrumented comutex/cosem code by fibers TSan keeps apart, the guard
+ * would only be reported as a race. */
+#define SYNC__ENTER() ((void)0)
+#define SYNC__LEAVE() ((void)0)
+#else
+#define SYNC__ENTER()                                         \
+    do {                                                      \
+        sync__nopreempt++;                                    \
+        atomic_signal_fence(memory_order_seq_cst);            \
+    } while (0)
+#define SYNC__LEAVE()                                         \
+    do {                                                      \
+        atomic_signal_fence(memory_order_seq_cst);            \
+        sync__nopreempt--;                                    \
+    } while (0)
+#endif
+
 #ifndef SYNC_CORO_UCONTEXT
 void sync__coro_switch(void **save_sp, void *load_sp); /* coro_switch_<arch>.S */
 #endif
@@ -110,6 +143,7 @@ static SYNC__NO_TSAN void sync__switch(struct sync__ctx *from, struct sync__ctx 
                                        const void *to_lo, size_t to_size, void *to_fiber,
                                        bool dying, const void **from_lo, size_t *from_size)
 {
+    unsigned depth = sync__nopreempt; /* ours; |to| restores its own */
 #ifdef SYNC__CORO_ASAN
     void *fake_stack = NULL;
     __sanitizer_start_switch_fiber(dying ? NULL : &fake_stack, to_lo, to_size);
@@ -128,6 +162,7 @@ static SYNC__NO_TSAN void sync__switch(struct sync__ctx *from, struct sync__ctx 
 #else
     sync__coro_switch(&from->sp, to->sp);
 #endif
+    sync__nopreempt = depth;
 #ifdef SYNC__CORO_ASAN
     const void *lo;
     size_t size;
@@ -186,7 +221,13 @@ static SYNC__NO_TSAN _Noreturn void sync__entry(void)
 #endif
     /* Pairs with the release in sync_coro_create(). */
     SYNC__TSAN_ACQUIRE(co);
-    sync__finish(co, co->fn(co->arg));
+    /* The resumer switched here from inside the runtime, guard up; the new
+     * coroutine's own code starts preemptible. */
+    atomic_signal_fence(memory_order_seq_cst);
+    sync__nopreempt = 0;
+    void *ret = co->fn(co->arg);
+    SYNC__ENTER();
+    sync__finish(co, ret);
 }
 
 static SYNC__NO_TSAN int sync__make(sync_coro_t *co)
@@ -233,8 +274,8 @@ static SYNC__NO_TSAN int sync__make(sync_coro_t *co)
     return 0;
 }
 
-SYNC__NO_TSAN int sync_coro_create(sync_coro_t **out, sync_coro_fn fn, void *arg,
-                                   size_t stack_size)
+static SYNC__NO_TSAN int sync__create(sync_coro_t **out, sync_coro_fn fn, void *arg,
+                                      size_t stack_size)
 {
     if (out == NULL || fn == NULL)
         return EINVAL;
@@ -301,7 +342,16 @@ static SYNC__NO_TSAN void sync__resume(sync_coro_t *co)
     sync__current = co->prev_current;
 }
 
-SYNC__NO_TSAN int sync_coro_resume(sync_coro_t *co)
+SYNC__NO_TSAN int sync_coro_create(sync_coro_t **out, sync_coro_fn fn, void *arg,
+                                   size_t stack_size)
+{
+    SYNC__ENTER();
+    int err = sync__create(out, fn, arg, stack_size);
+    SYNC__LEAVE();
+    return err;
+}
+
+static SYNC__NO_TSAN int sync__resume_checked(sync_coro_t *co)
 {
     if (co == NULL || co->sched != NULL || co->state == SYNC__FINISHED ||
         co->state == SYNC__BLOCKED)
@@ -310,6 +360,14 @@ SYNC__NO_TSAN int sync_coro_resume(sync_coro_t *co)
         return EDEADLK;
     sync__resume(co);
     return 0;
+}
+
+SYNC__NO_TSAN int sync_coro_resume(sync_coro_t *co)
+{
+    SYNC__ENTER();
+    int err = sync__resume_checked(co);
+    SYNC__LEAVE();
+    return err;
 }
 
 static SYNC__NO_TSAN sync_coro_t *sync__running(const char *what)
@@ -324,11 +382,14 @@ static SYNC__NO_TSAN sync_coro_t *sync__running(const char *what)
 
 SYNC__NO_TSAN void sync_coro_yield(void)
 {
+    SYNC__ENTER();
     sync__switch_out(sync__running("sync_coro_yield"), SYNC__READY);
+    SYNC__LEAVE();
 }
 
 SYNC__NO_TSAN _Noreturn void sync_coro_exit(void *ret)
 {
+    SYNC__ENTER();
     sync__finish(sync__running("sync_coro_exit"), ret);
 }
 
@@ -351,12 +412,12 @@ SYNC__NO_TSAN static void sync__free(sync_coro_t *co)
     free(co);
 }
 
-SYNC__NO_TSAN int sync_coro_join(sync_coro_t *co, void **ret)
+static SYNC__NO_TSAN int sync__join(sync_coro_t *co, void **ret)
 {
     if (co == NULL || co->sched != NULL)
         return EINVAL;
     while (co->state != SYNC__FINISHED) {
-        int err = sync_coro_resume(co);
+        int err = sync__resume_checked(co);
         if (err != 0)
             return err;
     }
@@ -368,6 +429,14 @@ SYNC__NO_TSAN int sync_coro_join(sync_coro_t *co, void **ret)
     return 0;
 }
 
+SYNC__NO_TSAN int sync_coro_join(sync_coro_t *co, void **ret)
+{
+    SYNC__ENTER();
+    int err = sync__join(co, ret);
+    SYNC__LEAVE();
+    return err;
+}
+
 SYNC__NO_TSAN void sync_coro_destroy(sync_coro_t *co)
 {
     if (co == NULL)
@@ -376,7 +445,9 @@ SYNC__NO_TSAN void sync_coro_destroy(sync_coro_t *co)
         fprintf(stderr, "sync: sync_coro_destroy of a running or scheduled coroutine\n");
         abort();
     }
+    SYNC__ENTER();
     sync__free(co);
+    SYNC__LEAVE();
 }
 
 SYNC__NO_TSAN sync_coro_t *sync_coro_current(void)
@@ -425,9 +496,12 @@ SYNC__NO_TSAN int sync_sched_init(sync_sched_t *s)
 SYNC__NO_TSAN int sync_sched_spawn(sync_sched_t *s, sync_coro_fn fn, void *arg, size_t stack_size)
 {
     sync_coro_t *co;
-    int err = sync_coro_create(&co, fn, arg, stack_size);
-    if (err != 0)
+    SYNC__ENTER();
+    int err = sync__create(&co, fn, arg, stack_size);
+    if (err != 0) {
+        SYNC__LEAVE();
         return err;
+    }
     co->sched = s;
     co->all_prev = NULL;
     co->all_next = s->all;
@@ -436,6 +510,7 @@ SYNC__NO_TSAN int sync_sched_spawn(sync_sched_t *s, sync_coro_fn fn, void *arg, 
     s->all = co;
     s->live++;
     sync__q_push(&s->head, &s->tail, co);
+    SYNC__LEAVE();
     return 0;
 }
 
@@ -451,7 +526,7 @@ static SYNC__NO_TSAN void sync__sched_drop(sync_sched_t *s, sync_coro_t *co)
     sync__free(co);
 }
 
-SYNC__NO_TSAN int sync_sched_run(sync_sched_t *s)
+static SYNC__NO_TSAN int sync__sched_run(sync_sched_t *s)
 {
     sync_coro_t *co;
     while ((co = sync__q_pop(&s->head, &s->tail)) != NULL) {
@@ -470,6 +545,14 @@ SYNC__NO_TSAN int sync_sched_run(sync_sched_t *s)
     while (s->all != NULL)
         sync__sched_drop(s, s->all);
     return EDEADLK;
+}
+
+SYNC__NO_TSAN int sync_sched_run(sync_sched_t *s)
+{
+    SYNC__ENTER(); /* the scheduler's loop is runtime code too */
+    int err = sync__sched_run(s);
+    SYNC__LEAVE();
+    return err;
 }
 
 /* Parks the running coroutine on a wait queue and runs the scheduler. */
@@ -512,13 +595,21 @@ int sync_comutex_init(sync_comutex_t *m)
     return 0;
 }
 
-bool sync_comutex_trylock(sync_comutex_t *m)
+static bool sync__comutex_trylock(sync_comutex_t *m)
 {
     void *expected = NULL;
     void *self = sync__self();
     /* Acquire: pairs with the release store of NULL in unlock. */
     return sync_cas_ptr(&m->owner, &expected, self != NULL ? self : (void *)m,
                         SYNC_ACQUIRE, SYNC_RELAXED);
+}
+
+bool sync_comutex_trylock(sync_comutex_t *m)
+{
+    SYNC__ENTER();
+    bool ok = sync__comutex_trylock(m);
+    SYNC__LEAVE();
+    return ok;
 }
 
 static SYNC__NO_TSAN void sync__comutex_park(sync_comutex_t *m)
@@ -528,13 +619,17 @@ static SYNC__NO_TSAN void sync__comutex_park(sync_comutex_t *m)
 
 void sync_comutex_lock(sync_comutex_t *m)
 {
-    if (sync_comutex_trylock(m))
-        return;
-    sync__comutex_park(m);
-    /* Unlock handed us the mutex before making us runnable. Acquire: pairs
-     * with unlock's release store of our handle. */
-    if (sync_load_ptr(&m->owner, SYNC_ACQUIRE) != sync__self())
-        abort();
+    /* Guarded whole: preempted between a failed trylock and parking, we
+     * could miss the unlock that came in between and park for ever. */
+    SYNC__ENTER();
+    if (!sync__comutex_trylock(m)) {
+        sync__comutex_park(m);
+        /* Unlock handed us the mutex before making us runnable. Acquire:
+         * pairs with unlock's release store of our handle. */
+        if (sync_load_ptr(&m->owner, SYNC_ACQUIRE) != sync__self())
+            abort();
+    }
+    SYNC__LEAVE();
 }
 
 static SYNC__NO_TSAN sync_coro_t *sync__comutex_next(sync_comutex_t *m)
@@ -544,6 +639,7 @@ static SYNC__NO_TSAN sync_coro_t *sync__comutex_next(sync_comutex_t *m)
 
 void sync_comutex_unlock(sync_comutex_t *m)
 {
+    SYNC__ENTER();
     void *self = sync__self();
     if (sync_load_ptr(&m->owner, SYNC_RELAXED) != (self != NULL ? self : (void *)m)) {
         fputs("sync: sync_comutex_unlock by a coroutine that does not hold it\n", stderr);
@@ -555,6 +651,7 @@ void sync_comutex_unlock(sync_comutex_t *m)
     /* Release: pairs with the acquire in lock (of the waiter we hand the
      * mutex to, or of the next trylock CAS when nobody waits). */
     sync_store_ptr(&m->owner, next, SYNC_RELEASE);
+    SYNC__LEAVE();
 }
 
 /* ---- Cosem ----------------------------------------------------------- */
@@ -569,7 +666,7 @@ int sync_cosem_init(sync_cosem_t *s, unsigned value)
     return 0;
 }
 
-bool sync_cosem_trywait(sync_cosem_t *s)
+static bool sync__cosem_trywait(sync_cosem_t *s)
 {
     uint32_t v = sync_load_u32(&s->value, SYNC_RELAXED);
     /* Units handed to woken waiters are theirs: FIFO, no barging. */
@@ -586,15 +683,25 @@ static SYNC__NO_TSAN void sync__cosem_park(sync_cosem_t *s)
     sync__park(&s->wait_head, &s->wait_tail, "sync_cosem_wait");
 }
 
+bool sync_cosem_trywait(sync_cosem_t *s)
+{
+    SYNC__ENTER();
+    bool ok = sync__cosem_trywait(s);
+    SYNC__LEAVE();
+    return ok;
+}
+
 void sync_cosem_wait(sync_cosem_t *s)
 {
-    if (sync_cosem_trywait(s))
-        return;
-    sync__cosem_park(s);
-    /* Post reserved a unit for us before making us runnable: take it.
-     * Acquire: pairs with the release add in post. */
-    sync_fetch_sub_u32(&s->reserved, 1, SYNC_RELAXED);
-    sync_fetch_sub_u32(&s->value, 1, SYNC_ACQUIRE);
+    SYNC__ENTER();
+    if (!sync__cosem_trywait(s)) {
+        sync__cosem_park(s);
+        /* Post reserved a unit for us before making us runnable: take it.
+         * Acquire: pairs with the release add in post. */
+        sync_fetch_sub_u32(&s->reserved, 1, SYNC_RELAXED);
+        sync_fetch_sub_u32(&s->value, 1, SYNC_ACQUIRE);
+    }
+    SYNC__LEAVE();
 }
 
 static SYNC__NO_TSAN sync_coro_t *sync__cosem_next(sync_cosem_t *s)
@@ -604,8 +711,140 @@ static SYNC__NO_TSAN sync_coro_t *sync__cosem_next(sync_cosem_t *s)
 
 void sync_cosem_post(sync_cosem_t *s)
 {
+    SYNC__ENTER();
     /* Release: pairs with the acquire of whichever wait takes this unit. */
     sync_fetch_add_u32(&s->value, 1, SYNC_RELEASE);
     if (sync__cosem_next(s) != NULL)
         sync_fetch_add_u32(&s->reserved, 1, SYNC_RELAXED);
+    SYNC__LEAVE();
+}
+
+/* ---- Preemption -------------------------------------------------------
+ * See PREEMPTION in coro.h for the contract and why each step is safe. */
+
+static _Thread_local volatile sig_atomic_t sync__preempt_on;
+static _Thread_local timer_t sync__preempt_timer;
+static _Thread_local volatile unsigned long sync__ticks, sync__switches, sync__deferred;
+
+int sync_coro_preempt_signal(void)
+{
+    return SIGRTMIN + 4;
+}
+
+#ifndef SYNC__CORO_TSAN /* see PREEMPTION in coro.h: no preemption under TSan */
+static pthread_once_t sync__preempt_once = PTHREAD_ONCE_INIT;
+static int sync__preempt_install_err;
+
+static SYNC__NO_TSAN void sync__preempt_handler(int sig, siginfo_t *info, void *uctx)
+{
+    (void)info, (void)uctx;
+    if (!sync__preempt_on)
+        return; /* a tick still in flight after stop, or another thread */
+    sync__ticks++;
+    sync_coro_t *co = sync__current;
+    if (sync__nopreempt != 0 || co == NULL || co->sched == NULL) {
+        sync__deferred++; /* runtime, scheduler or a disabled section: not here */
+        return;
+    }
+    int saved_errno = errno;
+    sync__nopreempt = 1; /* from here on we are the runtime */
+    atomic_signal_fence(memory_order_seq_cst);
+    /* The switch does not carry signal masks: unblock ours (blocked while
+     * its handler runs) or the scheduler and every coroutine after it would
+     * run unpreemptible. A tick arriving now finds the guard up. On the way
+     * back, sigreturn restores the mask saved when we were interrupted. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    sync__switches++;
+    sync__switch_out(co, SYNC__READY);
+    /* Resumed by the scheduler: back into the interrupted code. */
+    atomic_signal_fence(memory_order_seq_cst);
+    sync__nopreempt = 0;
+    errno = saved_errno;
+}
+
+static void sync__preempt_install(void)
+{
+    struct sigaction sa;
+    sa.sa_sigaction = sync__preempt_handler;
+    sigemptyset(&sa.sa_mask);
+    /* Not SA_ONSTACK: the handler must run on the coroutine's own stack,
+     * which is the stack the switch saves. */
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    if (sigaction(sync_coro_preempt_signal(), &sa, NULL) != 0)
+        sync__preempt_install_err = errno;
+}
+#endif
+
+int sync_coro_preempt_start(unsigned period_us)
+{
+#ifdef SYNC__CORO_TSAN
+    (void)period_us;
+    return ENOTSUP;
+#else
+    if (period_us < SYNC_CORO_PREEMPT_MIN_US || period_us > SYNC_CORO_PREEMPT_MAX_US)
+        return EINVAL;
+    if (sync__preempt_on)
+        return EBUSY;
+    pthread_once(&sync__preempt_once, sync__preempt_install);
+    if (sync__preempt_install_err != 0)
+        return sync__preempt_install_err;
+    struct sigevent sev;
+    memset(&sev, 0, sizeof sev);
+    sev.sigev_notify = SIGEV_THREAD_ID;
+    sev.sigev_signo = sync_coro_preempt_signal();
+    sev._sigev_un._tid = gettid(); /* sigev_notify_thread_id: this carrier only */
+    if (timer_create(CLOCK_MONOTONIC, &sev, &sync__preempt_timer) != 0)
+        return errno;
+    sync__ticks = sync__switches = sync__deferred = 0;
+    sync__preempt_on = 1;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sync_coro_preempt_signal());
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    struct itimerspec its;
+    its.it_interval.tv_sec = period_us / 1000000u;
+    its.it_interval.tv_nsec = (long)(period_us % 1000000u) * 1000;
+    its.it_value = its.it_interval;
+    if (timer_settime(sync__preempt_timer, 0, &its, NULL) != 0) {
+        int err = errno;
+        sync__preempt_on = 0;
+        timer_delete(sync__preempt_timer);
+        return err;
+    }
+    return 0;
+#endif
+}
+
+void sync_coro_preempt_stop(void)
+{
+    if (!sync__preempt_on)
+        return;
+    timer_delete(sync__preempt_timer);
+    sync__preempt_on = 0;
+}
+
+void sync_coro_preempt_stats(struct sync_coro_preempt_stats *out)
+{
+    out->ticks = sync__ticks;
+    out->switches = sync__switches;
+    out->deferred = sync__deferred;
+}
+
+void sync_coro_preempt_disable(void)
+{
+    SYNC__ENTER();
+}
+
+void sync_coro_preempt_enable(void)
+{
+#ifndef SYNC__CORO_TSAN
+    if (sync__nopreempt == 0) {
+        fputs("sync: sync_coro_preempt_enable without a matching disable\n", stderr);
+        abort();
+    }
+#endif
+    SYNC__LEAVE();
 }

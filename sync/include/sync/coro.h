@@ -4,7 +4,8 @@
  *
  * CONTRACT
  *   Progress:  cooperative (M:1). A coroutine runs until it yields, blocks
- *              on a comutex or cosem, or returns; nothing preempts it. A
+ *              on a comutex or cosem, or returns; nothing preempts it, unless
+ *              its carrier thread turned preemption on (see PREEMPTION). A
  *              comutex or cosem waiter parks (is not run again) until it is
  *              handed the lock or a unit; nobody spins.
  *   Carrier:   a coroutine, its scheduler and every comutex/cosem its
@@ -66,6 +67,38 @@
  *   the Ordering table are real TSan edges (__tsan_release/__tsan_acquire,
  *   and the C11 atomics of the comutex and cosem).
  *
+ * PREEMPTION
+ *   sync_coro_preempt_start(period_us) arms a timer for the calling carrier
+ *   thread (timer_create, CLOCK_MONOTONIC, SIGEV_THREAD_ID: the signal goes
+ *   to this thread and no other). At each tick the signal handler, running on
+ *   the interrupted coroutine's own stack, switches from it to its scheduler
+ *   exactly as sync_coro_yield() would: the coroutine goes to the tail of the
+ *   run queue and, when resumed, returns from the handler into the middle of
+ *   whatever it was doing, between any two instructions. How that is safe:
+ *   - The runtime is never interrupted: every function of this header raises
+ *     a per-thread guard for its whole body, and a tick that lands while the
+ *     guard is up (or on the scheduler's own stack, or in a coroutine that
+ *     called sync_coro_preempt_disable) does nothing but count itself as
+ *     deferred. So run queues, wait queues and the switch are never seen
+ *     half-updated, and a comutex is exact under preemption.
+ *   - The handler allocates nothing and calls only async-signal-safe code:
+ *     the switch itself (registers and a stack pointer) and pthread_sigmask.
+ *   - Signal mask: a handler runs with its signal blocked, and the switch
+ *     does not carry masks (that is what makes it cheap). So before switching
+ *     the handler unblocks the signal; the next context runs preemptible, and
+ *     when the interrupted coroutine is resumed, the handler returns and
+ *     sigreturn restores the mask of the moment it was interrupted. A tick in
+ *     that window finds the guard up and is deferred.
+ *   - errno is saved and restored around the switch.
+ *   The code a preemptible coroutine runs must be async-signal-safe as far
+ *   as other coroutines of its carrier are concerned: a coroutine preempted
+ *   inside malloc() or stdio holds their lock, and the next coroutine that
+ *   calls them on the same thread waits for ever. Wrap such calls in
+ *   sync_coro_preempt_disable() / enable(). ThreadSanitizer defers
+ *   asynchronous signals to its next intercepted call, so under TSan a tick
+ *   never lands inside a plain loop: sync_coro_preempt_start() returns
+ *   ENOTSUP in TSan builds rather than pretend to preempt.
+ *
  * Which calls may be made where:
  *                         outside any coroutine  standalone coro  scheduled coro
  *   sync_coro_create/join/destroy     yes              yes             yes
@@ -73,6 +106,7 @@
  *   sync_coro_yield / exit            abort            yes             yes
  *   sync_sched_spawn                  yes              yes             yes
  *   sync_sched_run                    yes              yes             yes (another scheduler)
+ *   sync_coro_preempt_start/stop      yes              no              no
  *   comutex lock / cosem wait         abort unless it need not block    yes
  *   comutex trylock/unlock, cosem post/trywait  yes    yes             yes
  */
@@ -165,6 +199,42 @@ int sync_sched_spawn(sync_sched_t *s, sync_coro_fn fn, void *arg, size_t stack_s
  * destroyed where they stand and EDEADLK is returned (the comutexes and
  * cosems they waited on must then be re-initialised before further use). */
 int sync_sched_run(sync_sched_t *s);
+
+/* ---- Preemption ------------------------------------------------------- */
+
+#define SYNC_CORO_PREEMPT_MIN_US 10u       /* below this the ticks are the work */
+#define SYNC_CORO_PREEMPT_MAX_US 1000000u  /* a second */
+
+/* The real-time signal the ticks use (SIGRTMIN + 4: glibc keeps the first
+ * ones for itself). Its handler is installed by the first start and stays
+ * installed, so a tick still in flight after a stop is harmless. */
+int sync_coro_preempt_signal(void);
+
+/* Turns preemption on for the coroutines the calling thread runs: a tick
+ * every |period_us| microseconds. Returns 0, EINVAL (period outside
+ * [SYNC_CORO_PREEMPT_MIN_US, SYNC_CORO_PREEMPT_MAX_US]), EBUSY (already on
+ * for this thread), ENOTSUP (a ThreadSanitizer build, see PREEMPTION), or the
+ * error of timer_create/sigaction. Call from the carrier thread, outside any
+ * coroutine. */
+int sync_coro_preempt_start(unsigned period_us);
+
+/* Turns it off for the calling thread (no-op when off). */
+void sync_coro_preempt_stop(void);
+
+/* What the calling thread's ticks did since its last start. */
+struct sync_coro_preempt_stats {
+    unsigned long ticks;       /* signals delivered */
+    unsigned long switches;    /* ticks that switched a coroutine out */
+    unsigned long deferred;    /* ticks that found the runtime, the scheduler or
+                                * a disabled section running, and did nothing */
+};
+void sync_coro_preempt_stats(struct sync_coro_preempt_stats *out);
+
+/* Nesting: no tick switches the calling coroutine between disable and the
+ * matching enable. For calls into code that is not async-signal-safe
+ * (malloc, stdio) from a preemptible coroutine. */
+void sync_coro_preempt_disable(void);
+void sync_coro_preempt_enable(void);
 
 /* ---- Coroutine mutex ------------------------------------------------- */
 
