@@ -219,14 +219,24 @@ static void test_cli_bench_switch_smoke(void)
     char *argv[] = { RACELAB_BIN_DIR "/bench-switch", "--quick", "--json", NULL };
     struct prog_result r = run_prog(argv, 120);
     CU_ASSERT_EQUAL(r.status, 0);
-    unsigned n = 0;
+    unsigned n = 0, machine = 0, claims = 0;
     for (char *line = strtok(r.out, "\n"); line; line = strtok(NULL, "\n")) {
-        n++;
         CU_ASSERT(json_valid_object(line));
-        CU_ASSERT(json_field_is(line, "kind", "\"switch\""));
-        CU_ASSERT(json_field_int(line, "runs", 0) == 1);
+        if (json_field_is(line, "kind", "\"machine\"")) {
+            machine++;
+        } else if (json_field_is(line, "kind", "\"claim\"")) {
+            claims++;
+        } else if (json_field_is(line, "kind", "\"switch\"")) {
+            n++;
+            CU_ASSERT(json_field_int(line, "runs", 0) == 1);
+            CU_ASSERT(json_field_int(line, "ns_per_switch", 0) > 0);
+        } else {
+            CU_ASSERT(json_field_is(line, "kind", "\"target\""));
+        }
     }
-    CU_ASSERT_EQUAL(n, 6);
+    CU_ASSERT_EQUAL(machine, 1);
+    CU_ASSERT_EQUAL(claims, 3);
+    CU_ASSERT_EQUAL(n, 16);   /* 2 in-process, 7 mechanisms x same/cross-core */
     prog_result_free(&r);
     char *bad[] = { RACELAB_BIN_DIR "/bench-switch", "--bogus", NULL };
     r = run_prog(bad, 30);
