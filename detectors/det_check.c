@@ -165,7 +165,7 @@ int det_check(int argc, char **argv, const struct det_options *o)
         struct stat st;
         if (!det__in_path(target, path, sizeof path) || stat(path, &st) != 0)
             det_usage_error("check: %s: no such program", target);
-        if (!S_ISREG(st.st_mode) || access(path, X_OK) != 0)
+        if (!S_ISREG(st.st_mode) || (st.st_mode & 0111) == 0 || access(path, X_OK) != 0)
             det_usage_error("check: %s is not an executable file", path);
         snprintf(native, sizeof native, "%s", path);
         const char *tsan_sym[] = { "__tsan_init" };

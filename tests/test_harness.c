@@ -1,0 +1,372 @@
+/* tests/test_harness.c - the racelab harness against its own fixtures.
+ *
+ * Fixtures (tests/fixtures/harness_*.c, built plain, never sanitized, so
+ * valgrind can run them in every build): a deadlock that also leaves a
+ * forked child behind (TIMEOUT, no survivors), a segfault (CRASH), a fork
+ * race on shared memory (TSan blind, the program's own check fails: racy), a
+ * clean program (checked as FILE.c, so the build path runs too), and a file
+ * that does not compile. Then the output formats parse (JSON with jansson,
+ * CSV column counts, JUnit structure) and a reduced matrix: every racy
+ * variant detected, every fixed one correct. In sanitizer builds the labs
+ * are themselves sanitized (no -tsan twins, valgrind cannot run them): only
+ * fixed variants with the native detector run there, with the reason said. */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "run_prog.h"
+#include "test_main.h"
+
+#define RACELAB RACELAB_BIN_DIR "/racelab"
+#define FIX(name) RACELAB_BIN_DIR "/" name
+
+static bool sanitized(void)
+{
+    return strcmp(RACELAB_SANITIZER_NAME, "none") != 0;
+}
+
+static struct prog_result racelab(const char *first, ...)
+{
+    char *argv[TEST_MAX_ARGS];
+    va_list ap;
+    va_start(ap, first);
+    test_argv(argv, RACELAB, first, ap);
+    va_end(ap);
+    return run_prog(argv, 300);
+}
+#define RUN(...) racelab(__VA_ARGS__, NULL)
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void expect_usage(struct prog_result r, const char *needle)
+{
+    if (r.status != 2 || count_lines(r.err) != 1 || strstr(r.err, needle) == NULL)
+        printf("\n    status %d, stderr: %s", r.status, r.err);
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_EQUAL(count_lines(r.err), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, needle));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "racelab: "));
+    prog_result_free(&r);
+}
+
+static void test_harness_bad_input(void)
+{
+    expect_usage(RUN("run", "nope/*"), "counter");
+    expect_usage(RUN("run", "--detectors", "native,bogus"), "available: native");
+    expect_usage(RUN("run", "--trials", "0"), "--trials");
+    expect_usage(RUN("run", "--jobs", "x"), "--jobs");
+    expect_usage(RUN("run", "--format", "xml"), "--format");
+    expect_usage(RUN("frobnicate"), "unknown command");
+    expect_usage(RUN("check"), "PROGRAM");
+    expect_usage(RUN("check", "/nonexistent/prog"), "no such program");
+    expect_usage(RUN("check", FIXTURES_DIR "/harness_clean.c.missing"), "no such program");
+    expect_usage(RUN("check", FIXTURES_DIR "/harness_bad.c"), "undeclared_name");
+    expect_usage(RUN("check", FIXTURES_DIR), "not an executable");
+    char plain[256];
+    snprintf(plain, sizeof plain, "/tmp/racelab-test-plain-%d", (int)getpid());
+    FILE *f = fopen(plain, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fclose(f);
+    chmod(plain, 0644);
+    expect_usage(RUN("check", plain), "not an executable");
+    unlink(plain);
+    expect_usage(RUN("bench", "nosuchbench"), "bench-nosuchbench");
+}
+
+/* True once |pid| is gone or a zombie waiting for init to reap it. */
+static bool dead(pid_t pid)
+{
+    if (kill(pid, 0) != 0 && errno == ESRCH)
+        return true;
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return true;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *close = strrchr(buf, ')');
+    return close != NULL && close[1] == ' ' && (close[2] == 'Z' || close[2] == 'X');
+}
+
+static void test_harness_deadlock(void)
+{
+    char pidfile[256];
+    snprintf(pidfile, sizeof pidfile, "%s/racelab-test-deadlock-%d", "/tmp", (int)getpid());
+    unlink(pidfile);
+    double t0 = now_s();
+    struct prog_result r = RUN("check", "--quiet", "--timeout", "2", FIX("harness_deadlock"),
+                               pidfile);
+    double took = now_s() - t0;
+    printf("\n    check of a deadlock took %.2f s with --timeout 2\n", took);
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "deadlock?"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "locking a mutex I already hold"));
+    /* the limit + 2 s (the issue's bound on the kill) */
+    CU_ASSERT(took < 2.0 + 2.0);
+    int parent = 0, child = 0;
+    FILE *f = fopen(pidfile, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_EQUAL(fscanf(f, "%d %d", &parent, &child), 2);
+    fclose(f);
+    unlink(pidfile);
+    CU_ASSERT(parent > 0 && child > 0);
+    bool gone = false;
+    for (int i = 0; i < 100 && !gone; i++) {   /* init reaps asynchronously */
+        gone = dead(parent) && dead(child);
+        if (!gone)
+            usleep(50 * 1000);
+    }
+    CU_ASSERT(gone);
+    prog_result_free(&r);
+}
+
+static void test_harness_crash(void)
+{
+    struct prog_result r = RUN("check", "--quiet", FIX("harness_segv"));
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "verdict: crash (SIGSEGV)"));
+    prog_result_free(&r);
+}
+
+static void test_harness_fork_race(void)
+{
+    struct prog_result r = RUN("check", "--quiet", "--trials", "3", FIX("harness_fork_race"));
+    if (r.status != 1)
+        printf("\n%s%s", r.out, r.err);
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "verdict: racy (the program's own check failed"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "imports fork()"));
+    if (!sanitized()) {
+        /* a prebuilt program without TSan: n/a, said so */
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "tsan      n/a: the program is not built with"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "drd       blind"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "helgrind  blind"));
+    }
+    prog_result_free(&r);
+}
+
+static void test_harness_clean(void)
+{
+    struct prog_result r = RUN("check", "--quiet", "--trials", "2", FIXTURES_DIR "/harness_clean.c");
+    if (r.status != 0)
+        printf("\n%s%s", r.out, r.err);
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "verdict: clean"));
+    CU_ASSERT_PTR_NULL(strstr(r.out, "blind here"));
+    prog_result_free(&r);
+}
+
+static void test_harness_thread_race(void)
+{
+    struct prog_result r = RUN("check", "--quiet", "--trials", "2",
+                               FIXTURES_DIR "/harness_thread_race.c");
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "verdict: racy"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "harness_thread_race.c"));
+    prog_result_free(&r);
+}
+
+static const char *const verdicts[] = { "correct", "racy-detected", "racy-undetected",
+                                        "false-positive", "timeout", "crash" };
+
+/* Runs the reduced matrix as JSON; returns the rows (a JSON array). */
+static json_t *matrix_json(const char **cells, size_t n, const char *detectors)
+{
+    char *argv[TEST_MAX_ARGS];
+    int argc = 0;
+    argv[argc++] = RACELAB;
+    argv[argc++] = "run";
+    argv[argc++] = "--quiet";
+    argv[argc++] = "--format";
+    argv[argc++] = "json";
+    argv[argc++] = "--trials";
+    argv[argc++] = "5";
+    argv[argc++] = "--detectors";
+    argv[argc++] = (char *)detectors;
+    for (size_t i = 0; i < n && argc < TEST_MAX_ARGS - 1; i++)
+        argv[argc++] = (char *)cells[i];
+    argv[argc] = NULL;
+    struct prog_result r = run_prog(argv, 300);
+    CU_ASSERT(r.status == 0 || r.status == 1);
+    json_t *rows = json_array();
+    unsigned lines = 0;
+    for (char *line = r.out; *line != '\0';) {
+        char *nl = strchr(line, '\n');
+        if (nl != NULL)
+            *nl = '\0';
+        json_error_t err;
+        json_t *o = json_loads(line, 0, &err);
+        CU_ASSERT_PTR_NOT_NULL(o);
+        if (o == NULL)
+            printf("\n    not JSON: %s (%s)\n", line, err.text);
+        else
+            json_array_append_new(rows, o);
+        lines++;
+        if (nl == NULL)
+            break;
+        line = nl + 1;
+    }
+    CU_ASSERT_EQUAL(lines, n);
+    prog_result_free(&r);
+    return rows;
+}
+
+static void test_harness_formats(void)
+{
+    const char *cells[] = { "counter/threads/racy", "counter/threads/mutex", "counter/procs/racy" };
+    const char *dets = sanitized() ? "native" : "native,tsan,helgrind";
+    if (sanitized())
+        test_skip("sanitizer build: labs are sanitized; formats checked with native only");
+    json_t *rows = matrix_json(cells, 3, dets);
+    size_t i;
+    json_t *o;
+    json_array_foreach(rows, i, o) {
+        const char *v = json_string_value(json_object_get(o, "verdict"));
+        CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+        bool known = false;
+        for (size_t k = 0; k < sizeof verdicts / sizeof *verdicts; k++)
+            known |= strcmp(v, verdicts[k]) == 0;
+        CU_ASSERT(known);
+        CU_ASSERT(json_is_object(json_object_get(o, "reports")));
+        CU_ASSERT(json_is_string(json_object_get(o, "tsan")));
+        CU_ASSERT(json_is_integer(json_object_get(o, "expected")));
+    }
+    json_decref(rows);
+
+    /* CSV: a header and rows of the same width (quoted commas do not count) */
+    struct prog_result r = RUN("run", "--quiet", "--format", "csv", "--trials", "2", "--detectors",
+                               "native", "counter/threads/racy", "counter/threads/atomic");
+    CU_ASSERT(r.status == 0 || r.status == 1);
+    unsigned rowsn = 0, width = 0;
+    for (char *line = r.out; *line != '\0';) {
+        char *nl = strchr(line, '\n');
+        unsigned fields = 1;
+        bool quoted = false;
+        for (char *p = line; p != nl && *p != '\0'; p++) {
+            if (*p == '"')
+                quoted = !quoted;
+            else if (*p == ',' && !quoted)
+                fields++;
+        }
+        if (rowsn++ == 0)
+            width = fields;
+        CU_ASSERT_EQUAL(fields, width);
+        if (nl == NULL)
+            break;
+        line = nl + 1;
+    }
+    CU_ASSERT_EQUAL(rowsn, 3);
+    CU_ASSERT(width >= 15);
+    prog_result_free(&r);
+
+    /* JUnit: one testcase per row, balanced, inside one testsuite */
+    char junit[256];
+    snprintf(junit, sizeof junit, "/tmp/racelab-test-junit-%d.xml", (int)getpid());
+    r = RUN("run", "--quiet", "--trials", "2", "--detectors", "native", "--junit", junit,
+            "counter/threads/racy", "counter/threads/atomic");
+    CU_ASSERT(r.status == 0 || r.status == 1);
+    prog_result_free(&r);
+    FILE *f = fopen(junit, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    char buf[65536];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    unlink(junit);
+    unsigned open_tc = 0, close_tc = 0;
+    for (const char *p = buf; (p = strstr(p, "<testcase ")) != NULL; p++)
+        open_tc++;
+    for (const char *p = buf; (p = strstr(p, "</testcase>")) != NULL; p++)
+        close_tc++;
+    CU_ASSERT_EQUAL(open_tc, 2);
+    CU_ASSERT_EQUAL(close_tc, 2);
+    CU_ASSERT(strncmp(buf, "<?xml", 5) == 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "<testsuites>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "<testsuite name=\"racelab\" tests=\"2\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "</testsuite>\n</testsuites>\n"));
+}
+
+static void test_harness_matrix(void)
+{
+    const char *all[] = { "counter/threads/racy", "counter/threads/mutex", "counter/threads/tas",
+                          "counter/threads/atomic", "counter/procs/racy", "counter/procs/pmutex",
+                          "counter/coros/racy-yield", "counter/coros/comutex",
+                          "counter/coros-mn/racy" };
+    const char *fixed[] = { "counter/threads/mutex", "counter/threads/atomic",
+                            "counter/procs/pmutex", "counter/coros/comutex" };
+    bool san = sanitized();
+    if (san)
+        test_skip("sanitizer build: the labs are sanitized themselves (a racy variant is a "
+                  "sanitizer report, valgrind cannot run them, no -tsan twins): fixed "
+                  "variants with the native detector only");
+    const char **cells = san ? fixed : all;
+    size_t n = san ? sizeof fixed / sizeof *fixed : sizeof all / sizeof *all;
+    /* a racy variant may be lucky once; it gets three tries */
+    for (int attempt = 0; attempt < 3; attempt++) {
+        json_t *rows = matrix_json(cells, n, san ? "native" : "native,tsan,helgrind,drd");
+        bool lucky = false;
+        size_t i;
+        json_t *o;
+        json_array_foreach(rows, i, o) {
+            bool racy = json_is_true(json_object_get(o, "racy_by_design"));
+            const char *v = json_string_value(json_object_get(o, "verdict"));
+            const char *name = json_string_value(json_object_get(o, "variant"));
+            if (v == NULL || name == NULL) {
+                CU_FAIL("row without verdict");
+                continue;
+            }
+            if (racy && strcmp(v, "racy-undetected") == 0 && attempt < 2) {
+                lucky = true;
+                continue;
+            }
+            if (strcmp(v, racy ? "racy-detected" : "correct") != 0)
+                printf("\n    %s/%s: %s\n", json_string_value(json_object_get(o, "model")), name,
+                       v);
+            CU_ASSERT_STRING_EQUAL(v, racy ? "racy-detected" : "correct");
+        }
+        json_decref(rows);
+        if (!lucky)
+            break;
+    }
+}
+
+static void test_harness_list(void)
+{
+    struct prog_result r = RUN("list", "--format", "json");
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"variant\":\"racy\""));
+    json_error_t err;
+    json_t *o = json_loadb(r.out, (size_t)(strchr(r.out, '\n') - r.out), 0, &err);
+    CU_ASSERT_PTR_NOT_NULL(o);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(o, "lab")), "counter");
+    json_decref(o);
+    prog_result_free(&r);
+}
+
+static const struct test_case tests[] = {
+    { "bad_input", test_harness_bad_input },
+    { "list", test_harness_list },
+    { "deadlock", test_harness_deadlock },
+    { "crash", test_harness_crash },
+    { "fork_race", test_harness_fork_race },
+    { "clean", test_harness_clean },
+    { "thread_race", test_harness_thread_race },
+    { "formats", test_harness_formats },
+    { "matrix", test_harness_matrix },
+    { NULL, NULL },
+};
+
+TEST_MAIN("harness", tests)
