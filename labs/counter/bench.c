@@ -342,6 +342,7 @@ struct opts {
     const char *plot;
     bool hide[NGROUPS];
     bool quick;
+    char only[256];    /* --only: comma-separated row names, or empty */
 };
 
 /* ---- one point ----------------------------------------------------------- */
@@ -524,6 +525,8 @@ static int parse(int argc, char **argv, struct opts *o)
                    " 0.1 to 600)\n"
                    "  --no-baseline LIST skip baselines as if absent: glibc, ck, ao, urcu "
                    "(comma-separated)\n"
+                   "  --only LIST        only these rows, e.g. mutex,ticket,ck_ticket "
+                   "(names as printed)\n"
                    "  --quick            tiny sizes (1,2 workers, 2000 iterations, 1 round): "
                    "a smoke test\n"
                    "  --json | --csv     JSON Lines or CSV on stdout instead of tables\n"
@@ -569,9 +572,17 @@ static int parse(int argc, char **argv, struct opts *o)
         } else if (strcmp(a, "--plot") == 0 && val) {
             o->plot = val;
             i++;
+        } else if (strcmp(a, "--only") == 0 && val) {
+            if (strlen(val) >= sizeof o->only || *val == '\0' || *val == ',' ||
+                val[strlen(val) - 1] == ',' || strstr(val, ",,"))
+                return bench_usage_error(prog, "--only needs a comma-separated list of row "
+                                         "names", val);
+            snprintf(o->only, sizeof o->only, "%s", val);
+            i++;
         } else if (strcmp(a, "--no-baseline") == 0 && val) {
             char buf[128];
-            if (strlen(val) >= sizeof buf || *val == '\0')
+            if (strlen(val) >= sizeof buf || *val == '\0' || *val == ',' ||
+                val[strlen(val) - 1] == ',' || strstr(val, ",,"))
                 return bench_usage_error(prog, "--no-baseline needs a list of glibc, ck, ao, "
                                          "urcu", val);
             snprintf(buf, sizeof buf, "%s", val);
@@ -588,7 +599,8 @@ static int parse(int argc, char **argv, struct opts *o)
             i++;
         } else if (strcmp(a, "--workers") == 0 && val) {
             char buf[128];
-            if (strlen(val) >= sizeof buf || *val == '\0' || val[strlen(val) - 1] == ',')
+            if (strlen(val) >= sizeof buf || *val == '\0' || *val == ',' ||
+                val[strlen(val) - 1] == ',' || strstr(val, ",,"))
                 return bench_usage_error(prog, "--workers needs up to 8 counts from 1 to 1024",
                                          val);
             snprintf(buf, sizeof buf, "%s", val);
@@ -634,6 +646,41 @@ static bool hidden(const struct opts *o, const char *group)
         if (o->hide[g] && strcmp(groups[g], group) == 0)
             return true;
     return false;
+}
+
+/* Whether --only lets row |name| run (always, without --only). */
+static bool wanted(const struct opts *o, const char *name)
+{
+    if (o->only[0] == '\0')
+        return true;
+    size_t n = strlen(name);
+    for (const char *p = o->only; *p;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && strncmp(p, name, n) == 0)
+            return true;
+        p += len + (e ? 1 : 0);
+    }
+    return false;
+}
+
+/* Every name in --only names a row (available or not): 0, or exit status 2. */
+static int check_only(const struct opts *o)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", o->only);
+    char *save = NULL;
+    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        bool known = strcmp(t, bare.name) == 0;
+        for (size_t k = 0; k < NTWINS && !known; k++)
+            known = strcmp(t, twins[k].v->name) == 0;
+        for (size_t k = 0; k < counter_lab.nvariants && !known; k++)
+            known = strcmp(t, counter_lab.variants[k]->name) == 0;
+        if (!known)
+            return bench_usage_error(prog, "--only: no such row (bench-counter --help; "
+                                     "names as printed in the table)", t);
+    }
+    return 0;
 }
 
 static bool is_twin_name(const char *name)
@@ -725,6 +772,8 @@ int main(int argc, char **argv)
     int rc = parse(argc, argv, &o);
     if (rc != 0)
         return rc == 1 ? 0 : rc;
+    if ((rc = check_only(&o)) != 0)
+        return rc;
 
     cpu_set_t allowed;
     if (sched_getaffinity(0, sizeof allowed, &allowed) == 0 && CPU_COUNT(&allowed) >= 2) {
@@ -744,6 +793,8 @@ int main(int argc, char **argv)
         if (m == LAB_THREADS) {
             for (size_t t = 0; t < NTWINS; t++) {
                 const struct lab_variant *v = twins[t].v;
+                if (!wanted(&o, v->name))
+                    continue;
                 if (hidden(&o, twins[t].group) || v->unavailable) {
                     skipped[nskipped].name = v->name;
                     skipped[nskipped++].why = v->unavailable ? v->unavailable
@@ -761,8 +812,8 @@ int main(int argc, char **argv)
                                                                     : &bare;
             if (!lab_variant_runs(v, (enum lab_model)m, NULL))
                 continue;
-            if (m == LAB_THREADS && is_twin_name(v->name))
-                continue;   /* measured by its twin */
+            if ((m == LAB_THREADS && is_twin_name(v->name)) || !wanted(&o, v->name))
+                continue;   /* measured by its twin, or not asked for */
             const char *group = strcmp(v->name, "ao") == 0 ? "ao" : "lab";
             if (v->unavailable || hidden(&o, group)) {
                 if (m == LAB_THREADS || !(o.models & LAB_MODEL_BIT(LAB_THREADS))) {
