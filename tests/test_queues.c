@@ -1026,8 +1026,10 @@ static bool reclaim_run(unsigned threads, uint64_t ops, bool verbose)
     uint64_t pushes = sync_load_u64(&r->pushes, SYNC_RELAXED);
     uint64_t pops = sync_load_u64(&r->pops, SYNC_RELAXED);
     uint64_t retired_live, freed_live, retired, freed;
-    /* Every thread has left: leave scans, and no hazard is set any more, so
-     * everything retired is freed already, before destroy. */
+    /* Every thread has left: leave scans its own list and the idle records'.
+     * A node can still be left behind if two threads left at the same moment
+     * (each saw the other's hazard, neither could sweep the other's record),
+     * at most one per hazard slot. destroy frees those. */
     sync_msqueue_stats(&r->q, &retired_live, &freed_live);
     sync_msqueue_destroy(&r->q);
     sync_msqueue_stats(&r->q, &retired, &freed);
@@ -1037,8 +1039,9 @@ static bool reclaim_run(unsigned threads, uint64_t ops, bool verbose)
                (unsigned long long)pushes, (unsigned long long)pops,
                (unsigned long long)retired_live, (unsigned long long)freed_live,
                (unsigned long long)freed, (unsigned long long)(pushes + 1));
-    bool ok = retired_live == pops && freed_live == retired_live && retired == pops &&
-              freed == pushes + 1;
+    bool ok = retired_live == pops && freed_live <= retired_live &&
+              retired_live - freed_live <= (uint64_t)threads * SYNC_HP_SLOTS &&
+              retired == pops && freed == pushes + 1;
     free(r);
     return ok;
 }

@@ -4,6 +4,12 @@
 #include <string.h>
 #include "sync/bqueue.h"
 
+/* Sizes are whole cache lines, so aligned_alloc(SYNC_CACHELINE, size) takes them. */
+static size_t sync__round_line(size_t n)
+{
+    return (n + SYNC_CACHELINE - 1) / SYNC_CACHELINE * SYNC_CACHELINE;
+}
+
 /* A pthread call that cannot fail on a valid object failed: the queue's
  * memory is corrupt or was never initialised. Stop here, not later. */
 static void bq_check(int rc)
@@ -16,7 +22,7 @@ size_t sync_bqueue_size(uint32_t capacity)
 {
     if (capacity == 0 || capacity > SYNC_BQUEUE_CAPACITY_MAX)
         return 0;
-    return sizeof(struct sync_bqueue) + (size_t)capacity * sizeof(uint64_t);
+    return sync__round_line(sizeof(struct sync_bqueue) + (size_t)capacity * sizeof(uint64_t));
 }
 
 int sync_bqueue_init(struct sync_bqueue *q, uint32_t capacity, unsigned flags)
@@ -148,7 +154,7 @@ size_t sync_semq_size(uint32_t capacity)
 {
     if (capacity == 0 || capacity > SYNC_SEMQ_CAPACITY_MAX)
         return 0;
-    return sizeof(struct sync_semq) + (size_t)capacity * sizeof(uint64_t);
+    return sync__round_line(sizeof(struct sync_semq) + (size_t)capacity * sizeof(uint64_t));
 }
 
 int sync_semq_init(struct sync_semq *q, uint32_t capacity, unsigned flags)

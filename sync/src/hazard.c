@@ -57,6 +57,24 @@ void sync_hp_thread_leave(struct sync_hp_thread *t)
         sync_hp_clear(t, i);
     if (t->nretired)
         sync_hp_scan(t);
+    /* Sweep the idle records too: a thread that left while another still
+     * protected one of its nodes left that node behind, and nobody scans an
+     * idle record. Without this, a queue whose threads have all left could
+     * still hold retired nodes until destroy. */
+    /* Acquire: pairs with the release CAS that published each record. */
+    for (struct sync_hp_thread *r = sync_load_ptr(&t->domain->threads, SYNC_ACQUIRE); r;
+         r = r->next) {
+        uint32_t idle = 0;
+        if (r == t || sync_load_u32(&r->active, SYNC_RELAXED) != 0)
+            continue;
+        /* Acquire: pairs with the release store below or in a leave, so the
+         * record's retire list is ours while we hold it. */
+        if (!sync_cas_u32(&r->active, &idle, 1, SYNC_ACQUIRE, SYNC_RELAXED))
+            continue;
+        if (r->nretired)
+            sync_hp_scan(r);
+        sync_store_u32(&r->active, 0, SYNC_RELEASE); /* pairs with the acquire CAS above / in enter */
+    }
     /* Release: pairs with the acquire CAS of the next thread to enter. */
     sync_store_u32(&t->active, 0, SYNC_RELEASE);
 }

@@ -2,6 +2,12 @@
  * in sync/mpmc.h. */
 #include "sync/mpmc.h"
 
+/* Sizes are whole cache lines, so aligned_alloc(SYNC_CACHELINE, size) takes them. */
+static size_t sync__round_line(size_t n)
+{
+    return (n + SYNC_CACHELINE - 1) / SYNC_CACHELINE * SYNC_CACHELINE;
+}
+
 static bool mpmc_capacity_ok(uint32_t capacity)
 {
     return capacity >= SYNC_MPMC_CAPACITY_MIN && capacity <= SYNC_MPMC_CAPACITY_MAX &&
@@ -12,7 +18,7 @@ size_t sync_mpmc_size(uint32_t capacity)
 {
     if (!mpmc_capacity_ok(capacity))
         return 0;
-    return sizeof(struct sync_mpmc) + (size_t)capacity * sizeof(struct sync_mpmc_cell);
+    return sync__round_line(sizeof(struct sync_mpmc) + (size_t)capacity * sizeof(struct sync_mpmc_cell));
 }
 
 int sync_mpmc_init(struct sync_mpmc *q, uint32_t capacity, unsigned flags)

@@ -3,6 +3,12 @@
 #include <string.h>
 #include "sync/spsc.h"
 
+/* Sizes are whole cache lines, so aligned_alloc(SYNC_CACHELINE, size) takes them. */
+static size_t sync__round_line(size_t n)
+{
+    return (n + SYNC_CACHELINE - 1) / SYNC_CACHELINE * SYNC_CACHELINE;
+}
+
 static bool spsc_capacity_ok(uint32_t capacity)
 {
     return capacity != 0 && capacity <= SYNC_SPSC_CAPACITY_MAX &&
@@ -13,7 +19,7 @@ size_t sync_spsc_size(uint32_t capacity)
 {
     if (!spsc_capacity_ok(capacity))
         return 0;
-    return sizeof(struct sync_spsc) + (size_t)capacity * sizeof(uint64_t);
+    return sync__round_line(sizeof(struct sync_spsc) + (size_t)capacity * sizeof(uint64_t));
 }
 
 int sync_spsc_init(struct sync_spsc *q, uint32_t capacity, unsigned flags)

@@ -63,7 +63,8 @@ struct sync_bqueue {
     uint64_t slots[];
 };
 
-/* Bytes to allocate for a queue of |capacity| items (0 if out of range). */
+/* Bytes to allocate for a queue of |capacity| items, a multiple of
+ * SYNC_CACHELINE (aligned_alloc-ready); 0 if out of range. */
 size_t sync_bqueue_size(uint32_t capacity);
 
 /* flags: 0 or SYNC_PSHARED. Returns 0; EINVAL if capacity is 0 or above
@@ -91,7 +92,8 @@ struct sync_semq {
     uint64_t slots_[];                             /* private: the ring */
 };
 
-/* Bytes to allocate for a queue of |capacity| items (0 if out of range). */
+/* Bytes to allocate for a queue of |capacity| items, a multiple of
+ * SYNC_CACHELINE (aligned_alloc-ready); 0 if out of range. */
 size_t sync_semq_size(uint32_t capacity);
 
 /* flags: 0 or SYNC_PSHARED. Returns 0, or EINVAL if capacity is 0 or above

@@ -94,9 +94,10 @@ void sync_hp_domain_destroy(struct sync_hp_domain *d);
  * NULL if out of memory. */
 struct sync_hp_thread *sync_hp_thread_enter(struct sync_hp_domain *d);
 
-/* Clears the hazards, frees what it can, and gives the record back. Nodes
- * still protected by others stay on the record and are freed by its next
- * user or by destroy. */
+/* Clears the hazards, frees what it can (its own retired nodes and those
+ * left on idle records), and gives the record back. Nodes still protected by
+ * others stay behind and are freed by a later leave or scan of that record,
+ * or by destroy. */
 void sync_hp_thread_leave(struct sync_hp_thread *t);
 
 /* Hands over an unlinked node: it is freed once no hazard slot holds it.

@@ -65,7 +65,8 @@ struct sync_mpmc {
     _Alignas(SYNC_CACHELINE) struct sync_mpmc_cell cells[];
 };
 
-/* Bytes to allocate for a queue of |capacity| items (0 if out of range). */
+/* Bytes to allocate for a queue of |capacity| items, a multiple of
+ * SYNC_CACHELINE (aligned_alloc-ready); 0 if out of range. */
 size_t sync_mpmc_size(uint32_t capacity);
 
 /* |q| points to sync_mpmc_size(capacity) bytes. flags: 0 or SYNC_PSHARED

@@ -54,8 +54,9 @@ struct sync_spsc {
     _Alignas(SYNC_CACHELINE) uint64_t slots[];
 };
 
-/* Bytes to allocate for a ring of |capacity| items (0 if capacity is out of
- * range, so that a caller that forgets to check init cannot overflow). */
+/* Bytes to allocate for a ring of |capacity| items, a multiple of
+ * SYNC_CACHELINE (aligned_alloc-ready); 0 if capacity is out of range, so
+ * that a caller that forgets to check init cannot overflow. */
 size_t sync_spsc_size(uint32_t capacity);
 
 /* |q| points to sync_spsc_size(capacity) bytes. flags: 0 or SYNC_PSHARED
