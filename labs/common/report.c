@@ -261,9 +261,9 @@ static void emit_summary(const struct lab *lab, const struct lab_opts *o,
     } else if (s->has_items) {
         const struct lab_items *it = &s->items;
         if (s->lossy == 0)
-            printf("  exact in %u of %u trials: each of %llu items consumed once%s, %.2f ns/item"
-                   "\n\n", s->trials, s->trials, (unsigned long long)s->expected,
-                   it->reordered == 0 ? ", in its producer's order" : "", s->ns_per_op);
+            printf("  exact in %u of %u trials: each of %llu items consumed exactly once, "
+                   "%.2f ns/item\n\n", s->trials, s->trials, (unsigned long long)s->expected,
+                   s->ns_per_op);
         else
             printf("  %s in %u of %u trials: %llu items lost, %llu duplicated, %llu out of "
                    "order (totals)\n\n", s->v->racy_by_design ? "went wrong" : "WRONG",
