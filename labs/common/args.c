@@ -340,6 +340,18 @@ int lab_parse_args(const struct lab *lab, int argc, char **argv,
     }
     if (variant_text == NULL)
         variant_text = lab->default_variants[o->model];
+    if (variant_text == NULL) {
+        snprintf(err, errlen, "--model: lab-%s offers no variant under %s", lab->name,
+                 lab_model_name(o->model));
+        return LAB_ARGS_ERROR;
+    }
+    unsigned op_workers = lab->roles ? o->producers : o->workers;
+    if (lab->max_expected && o->iters > lab->max_expected / op_workers) {
+        snprintf(err, errlen, "--iters: %u x %llu operations is more than lab-%s takes in one "
+                 "run (at most %llu in all)", op_workers, (unsigned long long)o->iters,
+                 lab->name, (unsigned long long)lab->max_expected);
+        return LAB_ARGS_ERROR;
+    }
     if (parse_variants(lab, variant_text, o, err, errlen) != 0)
         return LAB_ARGS_ERROR;
     if (check_variants(lab, o, strcmp(variant_text, "all") == 0, err, errlen) != 0)

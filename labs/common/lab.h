@@ -118,6 +118,9 @@ struct lab {
     /* Producer and consumer roles: the lab takes --producers and --consumers
      * (workers = their sum) and expected() is given the producers. */
     bool roles;
+    /* The most operations a run may ask for in all (expected()), 0: no cap
+     * beyond each option's own (e.g. a lab that keeps a bit per item). */
+    uint64_t max_expected;
     const struct lab_variant *const *variants;
     size_t nvariants;
     uint64_t (*expected)(unsigned workers, uint64_t iters);

@@ -36,6 +36,7 @@ const struct lab queue_lab = {
                           [LAB_PROCS] = "racy,sem,mpmc" },
     .baseline = "mutex",
     .roles = true,
+    .max_expected = 100000000u,   /* a bit per item: 12.5 MB of bitmap */
     .variants = variants,
     .nvariants = sizeof variants / sizeof variants[0],
     .expected = expected,
