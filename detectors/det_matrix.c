@@ -99,7 +99,8 @@ int det_discover(struct det_matrix *m, const char *self)
         if (len > 5 && strcmp(e->d_name + len - 5, "-tsan") == 0)
             continue;
         char path[PATH_MAX];
-        snprintf(path, sizeof path, "%s/%s", m->bindir, e->d_name);
+        if (snprintf(path, sizeof path, "%s/%s", m->bindir, e->d_name) >= (int)sizeof path)
+            continue;
         struct stat st;
         if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || access(path, X_OK) != 0)
             continue;
@@ -414,8 +415,10 @@ static void det__native(struct det_cell *c, struct det_proc *p)
     } else if (s == NULL) {
         r->status = DET_ST_CRASH;
         det__last_line(p->err, c->hint, sizeof c->hint);
-        snprintf(r->reason, sizeof r->reason, "no summary (%s): %s",
-                 det_end_text(p, end, sizeof end), unav ? det__str(unav, "reason") : c->hint);
+        /* truncation of a long hint is fine: the full text is in the lab's stderr */
+        (void)!snprintf(r->reason, sizeof r->reason, "no summary (%s): %.150s",
+                        det_end_text(p, end, sizeof end),
+                        unav ? det__str(unav, "reason") : c->hint);
     }
     if (s != NULL) {
         c->correct = json_is_true(json_object_get(s, "correct"));
@@ -509,8 +512,8 @@ static void det__verdict(struct det_cell *c)
     }
     if (nat->status == DET_ST_CRASH) {
         c->verdict = DET_V_CRASH;
-        snprintf(c->problem, sizeof c->problem, "%s%s%s", nat->reason, c->hint[0] ? ": " : "",
-                 c->hint);
+        snprintf(c->problem, sizeof c->problem, "%.60s%s%.170s", nat->reason,
+                 c->hint[0] ? ": " : "", c->hint);
         return;
     }
     const char *by = NULL;
