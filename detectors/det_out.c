@@ -587,7 +587,14 @@ int det_write_report(const char *dir, const struct det_matrix *m)
         return 2;
     if (det__open_write(dir, "results.json", &f) != 0)
         return 2;
-    det_write(f, m, DET_FMT_JSON, false);
+    /* one JSON document: an array of the rows --format json prints */
+    json_t *rows = json_array();
+    for (size_t i = 0; i < m->ncells; i++)
+        if (m->cells[i].available)
+            json_array_append_new(rows, det_cell_json(&m->cells[i]));
+    json_dumpf(rows, f, JSON_INDENT(1));
+    fputc('\n', f);
+    json_decref(rows);
     if (fclose(f) != 0)
         return 2;
     if (det__open_write(dir, "results.csv", &f) != 0)
