@@ -149,6 +149,8 @@ static void emit_trial(const struct lab *lab, const struct lab_opts *o,
         printf(",\"trial\":%u,\"outcome\":\"%s\"", trial, lab_outcome_name(t->outcome));
         if (o->model == LAB_COROS_PREEMPT)
             printf(",\"preempt_us\":%u,\"preemptions\":%lu", o->preempt_us, t->preemptions);
+        if (lab->roles)
+            printf(",\"producers\":%u,\"consumers\":%u", o->producers, o->consumers);
         if (t->has_items) {
             json_items(&t->items);
             if (t->items.note[0]) {
@@ -229,6 +231,8 @@ static void emit_summary(const struct lab *lab, const struct lab_opts *o,
                s->trials, s->lossy, (unsigned long long)s->min, (unsigned long long)s->median,
                (unsigned long long)s->max, s->deadlocks, s->timeouts, s->crashes,
                s->lossy == 0 && s->deadlocks + s->timeouts + s->crashes == 0 ? "true" : "false");
+        if (lab->roles)
+            printf(",\"producers\":%u,\"consumers\":%u", o->producers, o->consumers);
         if (s->has_items) {   /* totals over the trials */
             json_items(&s->items);
             printf(",\"items_lost\":%llu", (unsigned long long)s->items.lost);
@@ -669,8 +673,8 @@ int lab_main(const struct lab *lab, int argc, char **argv)
             ;
         else if (o.kill_owner && v->hold == NULL)
             why = "no lock to die holding (--kill-owner)";
-        else if (lab->roles && !lab_variant_takes(v, o.producers, o.consumers, &why))
-            ;
+        else if (lab->roles)   /* sets |why| only when it does not take them */
+            (void)lab_variant_takes(v, o.producers, o.consumers, &why);
         if (why) {
             s->skipped = why;
             emit_skip(lab, &o, v, why);
