@@ -76,9 +76,11 @@ static inline uint64_t qlab_item(unsigned producer, uint64_t seq)
     return (uint64_t)(producer + 1) << QLAB_SEQ_BITS | seq;
 }
 
-/* A racy structure's producer gives up when it could not push for this long
- * (its indices are corrupted, or its nodes lost): those items are lost. */
-#define QLAB_GIVE_UP_NS 200000000u
+/* A producer gives up when it could not push for this long: a racy
+ * structure's indices or nodes are corrupt, or (after a minute) a fixed one
+ * has stopped. Its remaining items are reported lost: never a hang. */
+#define QLAB_GIVE_UP_RACY_NS  200000000u
+#define QLAB_GIVE_UP_FIXED_NS 60000000000u
 
 /* One consumer's tallies, on a cache line of its own. */
 struct qlab_consumer {
@@ -86,7 +88,6 @@ struct qlab_consumer {
     uint64_t duplicated;
     uint64_t bogus;        /* values that were no item at all */
     uint64_t reordered;
-    bool stopped;          /* stopped at the pop bound: the structure kept giving */
 };
 
 /* The checker's shared state, ahead of the variant's own. Written by one

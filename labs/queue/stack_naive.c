@@ -25,8 +25,9 @@
 static inline void stack_push(struct sync_stack *s, struct sync_stack_node *pool, uint32_t idx)
 {
     uint64_t old = sync_load_u64(&s->top, SYNC_RELAXED);
-    do
+    do   /* next: relaxed, published by the release CAS */
         sync_store_u32(&pool[idx].next, (uint32_t)old, SYNC_RELAXED);
+    /* Release: pairs with pop's acquire load and CAS (next and the item). */
     while (!sync_cas_u64(&s->top, &old, idx, SYNC_RELEASE, SYNC_RELAXED));
 }
 
@@ -41,7 +42,8 @@ static inline uint32_t stack_pop(struct sync_stack *s, struct sync_stack_node *p
             return SYNC_STACK_NIL;
         uint32_t next = sync_load_u32(&pool[idx].next, SYNC_RELAXED);
         window(NULL);
-        /* The same index on top passes for "nothing happened": ABA. */
+        /* The same index on top passes for "nothing happened": ABA.
+         * Acquire: pairs with the release CAS of the push that made it. */
         if (sync_cas_u64(&s->top, &old, next, SYNC_ACQUIRE, SYNC_ACQUIRE))
             return idx;
     }

@@ -98,7 +98,7 @@ static inline bool q_push(struct qstate *q, void *ctx, uint64_t item)
     if (idx == SYNC_STACK_NIL)
         return false;   /* every node is in use: wait */
     take(q, idx, ON_FREE_LIST, FILLING, "free list");
-    q->pool[idx].value = item;
+    q->pool[idx].value = item;   /* ours; published by stack_push's release */
     sync_store_u32(&q->owner[idx], ON_STACK, SYNC_RELAXED);
     stack_push(&q->work, q->pool, idx);
     return true;
@@ -111,7 +111,7 @@ static inline bool q_pop(struct qstate *q, void *ctx, uint64_t *item)
     if (idx == SYNC_STACK_NIL)
         return false;
     take(q, idx, ON_STACK, DRAINING, "work stack");
-    *item = q->pool[idx].value;
+    *item = q->pool[idx].value;   /* after stack_pop's acquire */
     sync_store_u32(&q->owner[idx], ON_FREE_LIST, SYNC_RELAXED);
     stack_push(&q->free_list, q->pool, idx);
     return true;

@@ -4,8 +4,8 @@
  * VARIANT_DESC and struct qstate, and either the try operations
  *     static inline bool q_push(struct qstate *q, void *ctx, uint64_t item);
  *     static inline bool q_pop(struct qstate *q, void *ctx, uint64_t *item);
- * (false: full / empty; the generated loops wait and, for a racy variant,
- * give up after QLAB_GIVE_UP_NS) or, with VARIANT_BLOCKING, the blocking ones
+ * (false: full / empty; the generated loops wait, and give up after
+ * QLAB_GIVE_UP_*_NS without room) or, with VARIANT_BLOCKING, the blocking ones
  *     static void q_put(struct qstate *q, uint64_t item);   waits for room
  *     static bool q_get(struct qstate *q, uint64_t *item);  false: finished
  *     static void q_finish(struct qstate *q);  the last producer is done:
@@ -90,15 +90,18 @@ static void queue__produce(struct qlab *L, struct qstate *q, unsigned p, uint64_
         unsigned rounds = 0;
         uint64_t since = 0;
         while (!q_push(q, ctx, item)) {
-            if (L->racy && (rounds & 255) == 255) {
+            if ((rounds & 255) == 255) {
                 uint64_t now = lab_now_ns();
                 if (since == 0) {
                     since = now;
-                } else if (now - since > QLAB_GIVE_UP_NS) {
+                } else if (now - since > (L->racy ? QLAB_GIVE_UP_RACY_NS
+                                                  : QLAB_GIVE_UP_FIXED_NS)) {
                     sync_fetch_add_u64(&L->gave_up, iters - i, SYNC_RELAXED);
-                    qlab_note(L, "producer %u gave up on its last %llu items: no room for %u ms "
-                              "(the structure's indices or nodes are corrupt)", p,
-                              (unsigned long long)(iters - i), QLAB_GIVE_UP_NS / 1000000u);
+                    qlab_note(L, "producer %u gave up on its last %llu items after %llu ms "
+                              "without room (%s)", p, (unsigned long long)(iters - i),
+                              (unsigned long long)((now - since) / 1000000u),
+                              L->racy ? "the structure's indices or nodes are corrupt"
+                                      : "the consumers stopped");
                     i = iters;
                     break;
                 }
@@ -152,7 +155,6 @@ static void queue__consume(struct qlab *L, struct qstate *q, unsigned c)
 #endif
 #endif
     if (pops >= L->max_pops) {
-        qlab_consumers(L)[c].stopped = true;
         qlab_note(L, "consumer %u stopped after %llu pops: the structure kept handing out "
                   "items that cannot exist", c, (unsigned long long)pops);
     }
