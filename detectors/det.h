@@ -74,11 +74,18 @@ enum det_status {
 };
 
 #define DET_MAX_FRAMES 2
+/* One report of a tool: its kind and first frames. */
+struct det_one {
+    char kind[96];
+    char frames[DET_MAX_FRAMES][160];
+};
+
 struct det_report {
     enum det_status status;
     char kind[96];                    /* "data race", "Possible data race during write" */
     char frames[DET_MAX_FRAMES][160]; /* first frames of the first report */
     unsigned count;                   /* reports seen */
+    unsigned fp_count;                /* of which known false positives */
     char reason[200];                 /* n/a, blind, known-fp or crash reason */
     double ns_per_op;                 /* from the run's summary, 0 when none */
 };
@@ -90,19 +97,20 @@ int det_by_name(const char *name);
 const char *det_unavailable(enum det_detector d, bool twin_any);
 /* Why |d| is blind on |model| by construction, or NULL. */
 const char *det_blind_reason(enum det_detector d, const char *model);
-/* Fills |r| (kind, frames, count) from a tool's stderr; true if it reported. */
-bool det_parse_report(enum det_detector d, const char *err, struct det_report *r);
+/* Parses every report in a tool's stderr and sorts out the known false
+ * positives (report-level ones anywhere; cell-level ones when !|racy|). Sets
+ * count, fp_count, status (RACE if any report counts, KNOWN_FP if all are
+ * known, NONE if there were none), reason, and the kind and frames of the
+ * first report that counts (or the first known one). */
+void det_judge(enum det_detector d, const char *lab, const char *model, const char *variant,
+               bool racy, const char *err, struct det_report *r);
 /* Why valgrind could not analyse the program at all, or NULL. */
 const char *det_valgrind_failed(const char *err);
-/* The known-false-positive entry matching this report on a fixed variant. */
-const char *det_known_fp(enum det_detector d, const char *model, const char *variant,
-                         const struct det_report *r);
 /* Appends the tool's prefix to an argv under construction; returns the
  * number of entries written (at most 6). */
 int det_tool_argv(enum det_detector d, char **argv);
 const char *det_tool_env(enum det_detector d);
 const char *det_status_text(enum det_status s);
-void det_print_known_fps(FILE *f);
 
 /* ---- det_matrix.c ----------------------------------------------------- */
 
@@ -123,6 +131,7 @@ struct det_cell {
     char *model, *variant, *description;
     bool racy_by_design;
     bool available;
+    bool refused;          /* the lab refused the cell (exit 2): description says why */
     /* native invariant, over the trials of the default-workers run */
     bool ran;
     bool correct;

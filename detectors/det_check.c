@@ -299,7 +299,9 @@ int det_check(int argc, char **argv, const struct det_options *o)
         struct det_report r;
         memset(&r, 0, sizeof r);
         const char *vgfail = d != DET_TSAN ? det_valgrind_failed(p->err) : NULL;
-        bool rep = vgfail == NULL && det_parse_report((enum det_detector)d, p->err, &r);
+        if (vgfail == NULL)
+            det_judge((enum det_detector)d, "", "user", "", true, p->err, &r);
+        bool rep = vgfail == NULL && r.status == DET_ST_RACE;
         const char *why_blind = forks_p ? "the program forks: other processes are out of sight"
                                 : (stacks_p && (d != DET_TSAN || !fiber_ann))
                                     ? "the program switches stacks without fiber annotations"
@@ -315,6 +317,9 @@ int det_check(int argc, char **argv, const struct det_options *o)
                 snprintf(racy_what, sizeof racy_what, "%s: %s at %s", det_names[d], r.kind,
                          r.frames[0]);
             }
+        } else if (vgfail == NULL && r.status == DET_ST_KNOWN_FP) {
+            printf("  %-9s fp, discounted: %s at %s (%s)\n", det_names[d], r.kind, r.frames[0],
+                   r.reason);
         } else if (p->end == DET_END_TIMEOUT || p->end == DET_END_SIGNAL) {
             printf("  %-9s %s, no report\n", det_names[d], det_end_text(p, end, sizeof end));
         } else {

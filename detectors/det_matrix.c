@@ -412,6 +412,15 @@ static void det__native(struct det_cell *c, struct det_proc *p)
             snprintf(r->reason, sizeof r->reason, "CRASH(%s)",
                      sigabbrev_np(p->code - 128) ? sigabbrev_np(p->code - 128) : "exit");
         det__last_line(p->err, c->hint, sizeof c->hint);
+    } else if (s == NULL && unav == NULL && p->end == DET_END_EXIT && p->code == 2) {
+        /* the lab refused the cell with its defaults (usage error): not a
+         * verdict; listed apart with the lab's own words */
+        char why[300];
+        det__last_line(p->err, why, sizeof why);
+        c->available = false;
+        c->refused = true;
+        free(c->description);
+        c->description = det_strdup(why);
     } else if (s == NULL) {
         r->status = DET_ST_CRASH;
         det__last_line(p->err, c->hint, sizeof c->hint);
@@ -457,7 +466,8 @@ static void det__detector(struct det_cell *c, enum det_detector d, struct det_pr
     if (s != NULL)
         r->ns_per_op = det__num(s, "ns_per_op");
     const char *vgfail = (d == DET_HELGRIND || d == DET_DRD) ? det_valgrind_failed(p->err) : NULL;
-    bool reported = det_parse_report(d, p->err, r);
+    det_judge(d, c->lab->name, c->model, c->variant, c->racy_by_design, p->err, r);
+    bool reported = r->status != DET_ST_NONE;
     const char *blind = det_blind_reason(d, c->model);
     if (vgfail != NULL) {
         r->status = DET_ST_NA;
@@ -467,14 +477,10 @@ static void det__detector(struct det_cell *c, enum det_detector d, struct det_pr
         snprintf(r->reason, sizeof r->reason, "%s",
                  det__str(unav, "reason") ? det__str(unav, "reason") : "unavailable");
     } else if (reported) {
-        const char *fp = c->racy_by_design ? NULL
-                                           : det_known_fp(d, c->model, c->variant, r);
-        r->status = fp != NULL ? DET_ST_KNOWN_FP : DET_ST_RACE;
-        if (fp != NULL)
-            snprintf(r->reason, sizeof r->reason, "%s", fp);
-        else if (blind != NULL)
+        /* det_judge set RACE or KNOWN_FP and the reason */
+        if (r->status == DET_ST_RACE && blind != NULL)
             snprintf(r->reason, sizeof r->reason, "reported although blind by construction "
-                     "here (%s)", blind);
+                     "here (%.150s)", blind);
     } else if (p->end == DET_END_TIMEOUT) {
         r->status = DET_ST_TIMEOUT;
         snprintf(r->reason, sizeof r->reason, "%s", det_end_text(p, end, sizeof end));

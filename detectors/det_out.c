@@ -270,6 +270,7 @@ static void det__table(FILE *f, const struct det_matrix *m, bool md, bool color)
     }
     /* blind and n/a reasons, once per detector and model */
     fprintf(f, "\n%sBlind and n/a (never shown as clean):\n", md ? "### " : "");
+    size_t nblind = 0;
     for (int d = DET_TSAN; d < DET_NDET; d++) {
         const char *seen[64];
         size_t nseen = 0;
@@ -284,10 +285,13 @@ static void det__table(FILE *f, const struct det_matrix *m, bool md, bool color)
             if (dup || nseen == 64)
                 continue;
             seen[nseen++] = r->reason;
+            nblind++;
             fprintf(f, "%s%s on %s: %s: %s\n", li, det_names[d], c->model,
                     det_status_text(r->status), r->reason);
         }
     }
+    if (nblind == 0)
+        fprintf(f, "%s(none in these cells)\n", li);
     size_t np = det_problems(m);
     fprintf(f, "\n%s%s", md ? "### " : "", np ? "" : "No problems: ");
     if (np == 0) {
@@ -304,6 +308,15 @@ static void det__table(FILE *f, const struct det_matrix *m, bool md, bool color)
                     color ? "\033[0m" : "", det_verdict_names[c->verdict], "");
             fprintf(f, "%s  %s\n", md ? "  " : "  ", c->problem);
         }
+    }
+    for (size_t i = 0, k = 0; i < m->ncells; i++) {
+        const struct det_cell *c = &m->cells[i];
+        if (!c->refused)
+            continue;
+        if (k++ == 0)
+            fprintf(f, "\n%sNot run: the lab refused these cells with its defaults:\n",
+                    md ? "### " : "");
+        fprintf(f, "%s%s/%s/%s: %s\n", li, c->lab->name, c->model, c->variant, c->description);
     }
     size_t ncell = 0;
     for (size_t i = 0; i < m->ncells; i++)
