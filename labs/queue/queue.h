@@ -20,7 +20,7 @@
  *     1     h = head -> 3          h = head -> 3
  *     2     take slot[3] (X)       take slot[3] (X)       X handed out twice
  *     3     head = 4               head = 4
- *   ABA (stack-naive, a Treiber stack over a 4-node pool):
+ *   ABA (stack-naive, a Treiber stack over an 8-node pool):
  *     1     c1: top = A, next = B  (then c1 is preempted)
  *     2     c2 pops A, pops B, pushes A back: top = A again, next = C
  *     3     c1: CAS(top, A -> B) succeeds - top looked unchanged - and B,
@@ -31,12 +31,16 @@
  *   and for the FIFO queues in its producer's order.
  *
  * TYPICAL
- *   racy: thousands of items lost and duplicated in every trial at 2x2 on 2
- *   cores; the indices end up corrupted (a tail that went backwards), so
- *   producers find the ring "full" for ever: they give up after a bounded
- *   wait and those items are lost too. stack-naive: ABA within the first few
- *   thousand items; the output names the node popped twice. Every fixed
- *   variant: exact, at a price shown as ns/item.
+ *   racy: at 2x2 on 2 cores most trials lose and duplicate hundreds to
+ *   tens of thousands of items (a trial where the producers never happened
+ *   to overlap loses none: every run of 5 has shown it). A stale store can
+ *   move tail behind head: the ring then looks full for ever (producers give
+ *   up after a bounded wait: lost) or hands out last lap's items (duplicated,
+ *   out of order). At 1x1 it is exact on x86 (one writer per index, stores
+ *   in order) - TSan still reports it. stack-naive: ABA in every trial at
+ *   2x2, never at 1x1 (ABA needs a second popper); the output names the node
+ *   and what held it. Every fixed variant: exact, at a price shown as
+ *   ns/item (notes/queues.md has the numbers).
  *
  * DETECTORS
  *   TSan reports racy (plain accesses to head, tail and slots). stack-naive
