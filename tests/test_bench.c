@@ -185,9 +185,9 @@ static void test_bench_counter_no_baselines(void)
  * the other rows still run, and nothing is left behind. */
 static void test_bench_counter_dnf(void)
 {
-    struct prog_result r = RUN(COUNTER, "--json", "--only", "ticket,atomic", "--model",
-                               "threads", "--workers", "1", "--reps", "2", "--iters",
-                               "1000000000", "--budget", "0.2");
+    struct prog_result r = RUN(COUNTER, "--quick", "--json", "--only", "ticket,atomic",
+                               "--model", "threads", "--workers", "1", "--reps", "2",
+                               "--iters", "1000000000", "--budget", "0.2");
     CU_ASSERT_EQUAL_FATAL(r.status, 0);
     static char *lines[64];
     unsigned n = split_lines(r.out, lines, 64);

@@ -20,6 +20,8 @@
  *   relaxed store per 64 operations outside it (progress), which is how the
  *   fairness columns are measured; the twins replace the lab's own thread
  *   rows of the same name (mutex, tas, ttas, ticket, mcs, futex, sem);
+ *   tplock (sync/tplock.h): the time-published ticket lock, FIFO among
+ *   waiters that are running, which has no lab variant of its own;
  *   baselines compiled in when found: pthread_spin (glibc), ck_ticket,
  *   ck_mcs, ck_fas (Concurrency Kit), ao (libatomic_ops AO_fetch_and_add1,
  *   the lab's own variant) and urcu_uatomic (liburcu's uatomic_inc).
@@ -56,6 +58,7 @@
 #include "sync/sem.h"
 #include "sync/tas.h"
 #include "sync/ticket.h"
+#include "sync/tplock.h"
 #include "sync/ttas.h"
 
 #ifdef RACELAB_HAVE_CK
@@ -233,6 +236,9 @@ TWIN(ticket, "ticket", "sync/ticket.h FIFO ticket lock", sync_ticket_t,
      sync_ticket_init(&s->l), (void)0, sync_ticket_lock(&s->l), sync_ticket_unlock(&s->l));
 TWIN(mcs, "mcs", "sync/mcs.h MCS queue lock", sync_mcs_t, sync_mcs_init(&s->l), (void)0,
      sync_mcs_node_t node; sync_mcs_lock(&s->l, &node), sync_mcs_unlock(&s->l, &node));
+TWIN(tplock, "tplock", "sync/tplock.h time-published ticket lock (skips waiters not running)",
+     sync_tplock_t, sync_tplock_init(&s->l), (void)0, sync_tplock_lock(&s->l),
+     sync_tplock_unlock(&s->l));
 TWIN(futex, "futex", "sync/mutex.h futex mutex (spin, then sleep)", sync_mutex_t,
      sync_mutex_init(&s->l, 0), (void)0, sync_mutex_lock(&s->l), sync_mutex_unlock(&s->l));
 TWIN(sem, "sem", "sync/sem.h semaphore as a binary lock", sync_sem_t,
@@ -326,6 +332,7 @@ static const struct {
 } twins[] = {
     { &twin_mutex, "glibc" }, { &twin_spin, "glibc" },    { &twin_tas, "sync" },
     { &twin_ttas, "sync" },   { &twin_ticket, "sync" },   { &twin_mcs, "sync" },
+    { &twin_tplock, "sync" },
     { &twin_futex, "sync" },  { &twin_sem, "sync" },      { &twin_ck_ticket, "ck" },
     { &twin_ck_mcs, "ck" },   { &twin_ck_fas, "ck" },     { &urcu_row, "urcu" },
 };
@@ -1059,7 +1066,8 @@ int main(int argc, char **argv)
             p8 = (int)p;
     }
     if (p2 >= 0 && mutex >= 0) {
-        static const char *const ours[] = { "tas", "ttas", "ticket", "mcs", "futex", "sem" };
+        static const char *const ours[] = { "tas",   "ttas",  "ticket", "mcs",
+                                            "tplock", "futex", "sem" };
         int b = -1;
         for (size_t l = 0; l < sizeof ours / sizeof ours[0]; l++) {
             int k = find(rows, nr, ours[l], LAB_THREADS);
@@ -1079,7 +1087,8 @@ int main(int argc, char **argv)
             const char *name;
             double limit;
         } scal[] = { { "tas", 1.5 },       { "ttas", 1.5 },   { "futex", 1.5 },
-                     { "ticket", 20 },     { "mcs", 20 },     { "mutex", NAN },
+                     { "ticket", 20 },     { "mcs", 20 },     { "tplock", 3 },
+                     { "mutex", NAN },
                      { "pthread_spin", NAN }, { "ck_ticket", NAN }, { "ck_mcs", NAN },
                      { "ck_fas", NAN } };
         for (size_t l = 0; l < sizeof scal / sizeof scal[0]; l++) {
@@ -1094,8 +1103,9 @@ int main(int argc, char **argv)
             t->at_most = true;
             if (cells[k][p8].status == CELL_DNF)
                 snprintf(t->note, sizeof t->note, "DNF: did not finish in %.1f s", o.budget_s);
-            else if (!isfinite(scal[l].limit))
-                snprintf(t->note, sizeof t->note, "baseline: must finish");
+            if (!isfinite(scal[l].limit))
+                snprintf(t->note + strlen(t->note), sizeof t->note - strlen(t->note),
+                         "%sa baseline, shown for comparison", *t->note ? "; " : "");
         }
     }
     int racy = find(rows, nr, "racy", LAB_THREADS), sharded = find(rows, nr, "sharded",
@@ -1135,7 +1145,8 @@ int main(int argc, char **argv)
             print_num(stdout, t->value);
             printf(",\"limit\":");
             print_num(stdout, t->limit);
-            printf(",\"met\":%s}\n", met ? "true" : "false");
+            printf(",\"met\":%s,\"baseline\":%s}\n", met ? "true" : "false",
+                   isfinite(t->limit) ? "false" : "true");   /* no limit: only must finish */
         }
     }
 
@@ -1256,11 +1267,13 @@ int main(int argc, char **argv)
         else
             snprintf(lim_s, sizeof lim_s, "must finish");
         bool met = t->known && (!isfinite(t->limit) || t->value <= t->limit);
+        const char *verdict = isfinite(t->limit) ? (met ? "met" : "MISSED")
+                                                 : (met ? "finished" : "did not finish");
         if (t->known)
-            printf("  %-52s %7.2fx  (%s)  %s%s%s\n", t->name, t->value, lim_s,
-                   met ? "met" : "MISSED", *t->note ? "  " : "", t->note);
+            printf("  %-52s %7.2fx  (%s)  %s%s%s\n", t->name, t->value, lim_s, verdict,
+                   *t->note ? "  " : "", t->note);
         else
-            printf("  %-52s %8s  (%s)  MISSED%s%s\n", t->name, "n/a", lim_s,
+            printf("  %-52s %8s  (%s)  %s%s%s\n", t->name, "n/a", lim_s, verdict,
                    *t->note ? "  " : "", t->note);
     }
     printf("\n  %s; sweep took %.0f s\n",
