@@ -444,6 +444,12 @@ static int run_hog(const struct lab *lab, const struct lab_opts *o)
     return 0;
 }
 
+/* A model's default variants, or "none" where the lab offers none. */
+static const char *default_list(const struct lab *lab, enum lab_model m)
+{
+    return lab->default_variants[m] ? lab->default_variants[m] : "none";
+}
+
 static void usage(const struct lab *lab, FILE *f)
 {
     fprintf(f,
@@ -483,9 +489,9 @@ static void usage(const struct lab *lab, FILE *f)
         "failure, nor is a non-robust lock's deadlock under --kill-owner), 1 a fixed\n"
         "variant was wrong, crashed or timed out, 2 bad usage, 128+N stopped by\n"
         "signal N (130: Ctrl-C); no worker and no shared-memory name is left behind.\n",
-        lab->name, lab->title, lab->default_variants[LAB_THREADS],
-        lab->default_variants[LAB_PROCS], lab->default_variants[LAB_COROS],
-        lab->default_variants[LAB_COROS_MN], lab->default_variants[LAB_COROS_PREEMPT],
+        lab->name, lab->title, default_list(lab, LAB_THREADS), default_list(lab, LAB_PROCS),
+        default_list(lab, LAB_COROS), default_list(lab, LAB_COROS_MN),
+        default_list(lab, LAB_COROS_PREEMPT),
         LAB_MAX_WORKERS, (unsigned long long)LAB_MAX_ITERS, LAB_MAX_TRIALS, LAB_MAX_TIMEOUT,
         SYNC_CORO_PREEMPT_MIN_US, SYNC_CORO_PREEMPT_MAX_US, LAB_PREEMPT_DEFAULT_US,
         LAB_MAX_HOG_MS,

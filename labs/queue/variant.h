@@ -216,7 +216,7 @@ const struct lab_variant QUEUE__SYMBOL = {
     .racy_by_design = VARIANT_RACY,
     .models = QUEUE__MODELS,
     .refused = { [LAB_PROCS] = QUEUE__PROCS_WHY, [LAB_COROS] = QUEUE__NOT_COROS,
-                 [LAB_COROS_MN] = QUEUE__NOT_COROS },
+                 [LAB_COROS_MN] = QUEUE__NOT_COROS, [LAB_COROS_PREEMPT] = QUEUE__NOT_COROS },
     .state_bytes = queue__size,
     .setup = queue__setup,
     .teardown = queue__teardown,
