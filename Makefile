@@ -10,7 +10,7 @@ RACELAB_CC ?= $(shell command -v clang 2>/dev/null || command -v cc 2>/dev/null 
 CMAKE_ARGS ?=
 ARGS       ?=
 
-.PHONY: all build configure help lab-counter test bench clean
+.PHONY: all build configure help lab-counter lab-queue test bench report clean
 
 all: build
 
@@ -19,13 +19,18 @@ help:
 	@echo ""
 	@echo "  make lab-counter   two threads x 100000 unsynchronized increments, then the fixes"
 	@echo "                     (pass options with ARGS=\"--variant all --workers 4\")"
+	@echo "  make lab-queue     producers and consumers through racy and fixed queues, and ABA"
 	@echo "  make test          install missing Debian packages (as root), build, run every test"
-	@echo "  make bench         every counter variant at 1, 2, 4, 8 workers (threads and"
-	@echo "                     processes), ratios to mutex; then switch costs (bench-switch)"
+	@echo "  make bench         the cost lab: every lock and counter at 1, 2, 4, 8 workers beside"
+	@echo "                     glibc, Concurrency Kit and libatomic_ops (bench-counter), switch"
+	@echo "                     costs (bench-switch), queue throughput (bench-queue)"
+	@echo "  make report        every lab variant under native, TSan, Helgrind and DRD:"
+	@echo "                     verdict table, JSON, CSV and plots in results/ (racelab report)"
 	@echo "  make               build everything into $(BUILD)/bin"
 	@echo "  make clean         remove $(BUILD)/"
 	@echo ""
-	@echo "  programs: $(BUILD)/bin/lab-counter [--help], $(BUILD)/bin/lab-counter-tsan (ThreadSanitizer)"
+	@echo "  programs: $(BUILD)/bin/lab-counter [--help], $(BUILD)/bin/lab-counter-tsan (ThreadSanitizer),"
+	@echo "            $(BUILD)/bin/lab-queue, $(BUILD)/bin/racelab [--help], $(BUILD)/bin/bench-*"
 	@echo "  CI jobs:  make -f Makefile.ci help"
 
 # Reconfigure from scratch when the compiler changed (e.g. clang was installed
@@ -50,10 +55,22 @@ lab-counter: build
 	@echo ""
 	@$(BUILD)/bin/lab-counter $(ARGS)
 
+lab-queue: build
+	@echo ""
+	@$(BUILD)/bin/lab-queue $(ARGS)
+
+# Each bench program present (the queue bench needs nothing optional; the
+# baselines inside each are skipped, said once, when their package is absent).
 bench: build
 	@$(BUILD)/bin/bench-counter $(ARGS)
 	@echo ""
 	@$(BUILD)/bin/bench-switch
+	@if [ -x $(BUILD)/bin/bench-queue ]; then echo ""; $(BUILD)/bin/bench-queue; fi
+
+report: build
+	@if [ ! -x $(BUILD)/bin/racelab ]; then \
+	    echo "racelab: the harness needs jansson: apt-get install libjansson-dev, then make report"; exit 1; fi
+	@$(BUILD)/bin/racelab report $(if $(ARGS),$(ARGS),results)
 
 test:
 	@scripts/deps.sh test
