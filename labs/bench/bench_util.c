@@ -93,6 +93,13 @@ void bench_machine_get(struct bench_machine *m)
 #endif
     snprintf(m->flags, sizeof m->flags, "%s", RACELAB_BENCH_CFLAGS);
     trim(m->flags);
+    m->load1 = -1;
+    f = fopen("/proc/loadavg", "r");
+    if (f) {
+        if (fscanf(f, "%lf", &m->load1) != 1)
+            m->load1 = -1;
+        fclose(f);
+    }
 }
 
 void bench_json_string(FILE *f, const char *s)
@@ -115,8 +122,8 @@ void bench_machine_print(FILE *f, const struct bench_machine *m, const char *pro
 {
     switch (fmt) {
     case BENCH_HUMAN:
-        fprintf(f, "machine: %s, %u CPUs online (%u usable), %s\n", m->cpu, m->cpus,
-                m->allowed, m->kernel);
+        fprintf(f, "machine: %s, %u CPUs online (%u usable), %s, load %.2f at start\n",
+                m->cpu, m->cpus, m->allowed, m->kernel, m->load1);
         fprintf(f, "build:   %s, %s\n", m->compiler, m->flags);
         break;
     case BENCH_JSON:
@@ -130,12 +137,13 @@ void bench_machine_print(FILE *f, const struct bench_machine *m, const char *pro
         bench_json_string(f, m->compiler);
         fprintf(f, ",\"flags\":");
         bench_json_string(f, m->flags);
-        fprintf(f, "}\n");
+        fprintf(f, ",\"load1\":%.2f}\n", m->load1);
         break;
     case BENCH_CSV:
         fprintf(f, "# program: %s\n# cpu: %s\n# cores: %u\n# usable_cores: %u\n# kernel: %s\n"
-                   "# compiler: %s\n# flags: %s\n",
-                program, m->cpu, m->cpus, m->allowed, m->kernel, m->compiler, m->flags);
+                   "# compiler: %s\n# flags: %s\n# load1: %.2f\n",
+                program, m->cpu, m->cpus, m->allowed, m->kernel, m->compiler, m->flags,
+                m->load1);
         break;
     }
 }

@@ -39,9 +39,10 @@ struct bench_machine {
     char cpu[128];        /* /proc/cpuinfo "model name", or "unknown" */
     unsigned cpus;        /* online CPUs */
     unsigned allowed;     /* CPUs this process may run on */
-    char kernel[128];     /* uname: sysname release machine */
+    char kernel[200];     /* uname: sysname release machine */
     char compiler[128];   /* compiler id and version */
     char flags[256];      /* the build's C flags, build type and sanitizer */
+    double load1;         /* 1-minute load average at the start (noise), or -1 */
 };
 
 void bench_machine_get(struct bench_machine *m);

@@ -712,7 +712,7 @@ enum cell_status { CELL_OK, CELL_DNF, CELL_FAILED };
 
 struct cell {
     enum cell_status status;
-    char why[200];
+    char why[256];
     double ns[MAX_REPS];
     unsigned runs;
     double med, lo, hi;
