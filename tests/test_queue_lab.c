@@ -307,6 +307,42 @@ static void test_queue_lab_procs_leave_no_shm(void)
     CU_ASSERT_EQUAL(shm_entries(), before);
 }
 
+/* The default build's TSan twin (lab-queue-tsan): every fixed queue without
+ * a single report - the sync library's queues are visible to TSan - and the
+ * racy ring reported (five trials a run, up to three runs: TSan drops a race
+ * whose earlier stack it cannot restore, see test_tsan.c). */
+static void test_queue_lab_tsan_twin(void)
+{
+#ifndef RACELAB_HAVE_QUEUE_TSAN
+    test_skip("no lab-queue-tsan in this build (TSan twins are off)");
+#else
+    char *all[] = { RACELAB_BIN_DIR "/lab-queue-tsan", "--variant",
+                    "mutex,condvar,sem,mpmc,msqueue,stack-tagged", "--trials", "2", "--iters",
+                    "5000", NULL };
+    char *spsc[] = { RACELAB_BIN_DIR "/lab-queue-tsan", "--variant", "spsc", "--producers", "1",
+                     "--consumers", "1", "--trials", "2", "--iters", "5000", NULL };
+    char **fixed[] = { all, spsc };
+    for (size_t i = 0; i < 2; i++) {
+        struct prog_result r = run_prog(fixed[i], 300);
+        if (r.status != 0)
+            printf("\n    %s: status %d: %.400s", fixed[i][2], r.status, r.err);
+        CU_ASSERT_EQUAL(r.status, 0);
+        CU_ASSERT_PTR_NULL(strstr(r.err, "WARNING: ThreadSanitizer"));
+        prog_result_free(&r);
+    }
+    char *racy[] = { RACELAB_BIN_DIR "/lab-queue-tsan", "--variant", "racy", "--trials", "5",
+                     "--iters", "20000", NULL };
+    struct prog_result r = run_prog(racy, 300);
+    for (int run = 2; run <= 3 && r.status == 0; run++) {
+        prog_result_free(&r);
+        r = run_prog(racy, 300);
+    }
+    CU_ASSERT_EQUAL(r.status, 66);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "WARNING: ThreadSanitizer: data race"));
+    prog_result_free(&r);
+#endif
+}
+
 static const struct test_case tests[] = {
     { "bad_input", test_queue_lab_bad_input },
     { "fixed_exact_threads", test_queue_lab_fixed_exact_threads },
@@ -316,6 +352,7 @@ static const struct test_case tests[] = {
     { "tagged_exact_under_stall", test_queue_lab_tagged_exact_under_stall },
     { "json_protocol", test_queue_lab_json_protocol },
     { "procs_leave_no_shm", test_queue_lab_procs_leave_no_shm },
+    { "tsan_twin", test_queue_lab_tsan_twin },
     { NULL, NULL },
 };
 
