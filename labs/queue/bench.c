@@ -104,6 +104,30 @@ static void consumer_exit(struct run *r, uint64_t n, uint64_t sum)
     sync_fetch_add_u64(&r->checksum, sum, SYNC_RELAXED);
 }
 
+/* What a producer does when the queue is full and a consumer when it is
+ * empty, the same for every non-blocking queue: back off exponentially (1, 2,
+ * 4 ... 64 pause hints), and past BACKOFF_YIELD rounds give the CPU away
+ * (with more threads than CPUs the thread we wait for may not be running).
+ * Backing off instead of re-polling at once lets the other side work on
+ * cache lines nobody is reading; how much a queue gains from that is part of
+ * what is measured (a queue that re-reads the other side's index on every
+ * operation gains less). BACKOFF_CAP=0 re-polls after one pause. */
+#ifndef BACKOFF_CAP
+#define BACKOFF_CAP 6u
+#endif
+#define BACKOFF_YIELD 16u
+static inline void backoff(unsigned *rounds)
+{
+    if (*rounds >= BACKOFF_YIELD) {
+        sched_yield();
+        return;
+    }
+    unsigned shift = *rounds < BACKOFF_CAP ? *rounds : BACKOFF_CAP;
+    for (unsigned i = 0; i < 1u << shift; i++)
+        sync_cpu_relax();
+    (*rounds)++;
+}
+
 static bool stopped(struct run *r)
 {
     return sync_load_u32(&r->stop, SYNC_RELAXED) != 0;
@@ -124,7 +148,7 @@ static bool stopped(struct run *r)
             while (!TRYPUSH(q, h, i)) {                                                     \
                 if (stopped(r))                                                             \
                     goto out;                                                               \
-                sync__spin_wait(&rounds);                                                   \
+                backoff(&rounds);                                                           \
             }                                                                               \
             if ((i & 1023) == 0 && stopped(r))                                              \
                 break;                                                                      \
@@ -154,7 +178,7 @@ static bool stopped(struct run *r)
             } else if (done) {                                                              \
                 break;                                                                      \
             } else {                                                                        \
-                sync__spin_wait(&rounds);                                                   \
+                backoff(&rounds);                                                           \
             }                                                                               \
         }                                                                                   \
         LEAVE(q, h);                                                                        \
@@ -203,6 +227,65 @@ static bool stopped(struct run *r)
 #define SPSC_PUSH(q, h, v) sync_spsc_trypush(q, v)
 #define SPSC_POP(q, h, p) sync_spsc_trypop(q, p)
 BENCH_NONBLOCKING(spsc, struct sync_spsc, void *, NO_ENTER, NO_LEAVE, SPSC_PUSH, SPSC_POP)
+
+/* spsc with its batch calls: up to BATCH items per index update. */
+#define BATCH 32
+static void *spscb_producer(void *arg)
+{
+    struct run *r = arg;
+    struct sync_spsc *q = r->q;
+    uint64_t buf[BATCH];
+    pin_self(r, 0);
+    gate(r);
+    for (uint64_t i = 1; i <= r->per_producer;) {
+        size_t n = 0;
+        for (; n < BATCH && i + n <= r->per_producer; n++)
+            buf[n] = i + n;
+        size_t k = 0;
+        unsigned rounds = 0;
+        while (k < n) {
+            size_t m = sync_spsc_push_batch(q, buf + k, n - k);
+            if (m == 0) {
+                if (stopped(r))
+                    goto out;
+                backoff(&rounds);
+            }
+            k += m;
+        }
+        i += n;
+        if ((i & 1023) < BATCH && stopped(r))
+            break;
+    }
+out:
+    sync_fetch_add_u32(&r->producers_done, 1, SYNC_RELEASE); /* pairs with the consumer's acquire */
+    return NULL;
+}
+static void *spscb_consumer(void *arg)
+{
+    struct run *r = arg;
+    struct sync_spsc *q = r->q;
+    uint64_t buf[BATCH], n = 0, sum = 0;
+    pin_self(r, 1);
+    gate(r);
+    unsigned rounds = 0;
+    for (;;) {
+        /* Acquire: pairs with the producer's release increment. */
+        bool done = sync_load_u32(&r->producers_done, SYNC_ACQUIRE) == r->producers;
+        size_t k = sync_spsc_pop_batch(q, buf, BATCH);
+        for (size_t i = 0; i < k; i++)
+            sum += buf[i];
+        n += k;
+        if (k) {
+            rounds = 0;
+        } else if (done) {
+            break;
+        } else {
+            backoff(&rounds);
+        }
+    }
+    consumer_exit(r, n, sum);
+    return NULL;
+}
 
 #define MPMC_PUSH(q, h, v) sync_mpmc_trypush(q, v)
 #define MPMC_POP(q, h, p) sync_mpmc_trypop(q, p)
@@ -409,6 +492,8 @@ static void drop_wfq(void *p)
 static const struct queue queues[] = {
     { "spsc", "sync_spsc: SPSC ring, cached indices", true, true, false, make_spsc, free,
       spsc_producer, spsc_consumer, NULL },
+    { "spsc-batch", "sync_spsc, batch push/pop of 32", true, true, false, make_spsc, free,
+      spscb_producer, spscb_consumer, NULL },
 #ifdef BQ_CK
     { "ck_ring-spsc", "Concurrency Kit ck_ring, spsc", false, true, false, make_ck, drop_ck,
       ckspsc_producer, ckspsc_consumer, NULL },
@@ -441,6 +526,7 @@ struct options {
     uint32_t capacity;
     double max_seconds;
     bool json, quick;
+    bool selected[16];      /* --queues: which rows run */
 };
 
 static int cpu_pair[2];
@@ -510,9 +596,14 @@ static void usage(FILE *f)
             "  --capacity N     slots of the bounded queues, a power of two, 2..1048576\n"
             "                   (default 4096)\n"
             "  --max-seconds S  stop a run after S seconds, 0.01..600 (default 2)\n"
+            "  --queues LIST    only these queues, comma-separated (default all built in)\n"
             "  --quick          20000 messages, 3 rounds: a smoke test, not a measurement\n"
             "  --json           JSON Lines: one \"result\" per queue and configuration,\n"
-            "                   one \"ratio\" per target\n");
+            "                   one \"ratio\" per target\n"
+            "queues in this build:");
+    for (size_t i = 0; i < NQUEUES; i++)
+        fprintf(f, " %s", queues[i].name);
+    fprintf(f, "\n");
 }
 
 static bool parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
@@ -525,6 +616,29 @@ static bool parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
     if (errno != 0 || *end != '\0' || v < lo || v > hi)
         return false;
     *out = v;
+    return true;
+}
+
+static int find_queue(const char *name);
+
+/* "a,b,c" -> o->selected; false (after saying why) on an unknown name. */
+static bool select_queues(const char *list, struct options *o)
+{
+    char buf[256];
+    if (strlen(list) >= sizeof buf || list[0] == '\0') {
+        fprintf(stderr, "bench-queue: --queues wants a comma-separated list of queue names\n");
+        return false;
+    }
+    strcpy(buf, list);
+    memset(o->selected, 0, sizeof o->selected);
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        int q = find_queue(t);
+        if (q < 0) {
+            fprintf(stderr, "bench-queue: --queues: no queue '%s' in this build (--help lists them)\n", t);
+            return false;
+        }
+        o->selected[q] = true;
+    }
     return true;
 }
 
@@ -568,6 +682,10 @@ static int parse(int argc, char **argv, struct options *o)
             }
             o->capacity = (uint32_t)v;
             i++;
+        } else if (strcmp(a, "--queues") == 0) {
+            if (val == NULL || !select_queues(val, o))
+                return 2;
+            i++;
         } else if (strcmp(a, "--max-seconds") == 0) {
             char *end = NULL;
             double s = val ? strtod(val, &end) : 0;
@@ -594,11 +712,18 @@ static int parse(int argc, char **argv, struct options *o)
 
 static int find_queue(const char *name)
 {
+    _Static_assert(NQUEUES <= 16, "struct options: selected[] too small");
     for (size_t i = 0; i < NQUEUES; i++)
         if (strcmp(queues[i].name, name) == 0)
             return (int)i;
     return -1;
 }
+
+/* The ratio of two queues at one configuration: the median over rounds of
+ * the per-round ratio. The two run back to back in each round, so a burst of
+ * load from elsewhere tends to hit both; a ratio of medians would compare
+ * rounds that saw different machines. */
+static double (*round_rates)[NCONFIGS][100];
 
 static void ratio(const struct options *o, double med[][NCONFIGS], const char *num,
                   const char *den, int c, double target, const char *target_text)
@@ -610,10 +735,15 @@ static void ratio(const struct options *o, double med[][NCONFIGS], const char *n
                    configs[c], a < 0 ? num : den);
         return;
     }
-    double x = med[a][c] / med[b][c];
+    double per_round[100];
+    for (unsigned r = 0; r < o->rounds; r++)
+        per_round[r] = round_rates[a][c][r] / round_rates[b][c][r];
+    qsort(per_round, o->rounds, sizeof per_round[0], cmp_double);
+    unsigned n = o->rounds;
+    double x = n % 2 ? per_round[n / 2] : (per_round[n / 2 - 1] + per_round[n / 2]) / 2;
     if (o->json)
         printf("{\"kind\":\"ratio\",\"name\":\"%s/%s\",\"producers\":%u,\"consumers\":%u,"
-               "\"ratio\":%.3f,\"target\":%.2f,\"met\":%s}\n", num, den, configs[c], configs[c],
+               "\"ratio\":%.3f,\"target\":%.2f,\"met\":%s,\"ratio_of\":\"median of per-round ratios\"}\n", num, den, configs[c], configs[c],
                x, target, target <= 0 ? "null" : x >= target ? "true" : "false");
     else {
         char label[96];
@@ -626,6 +756,8 @@ static void ratio(const struct options *o, double med[][NCONFIGS], const char *n
 int main(int argc, char **argv)
 {
     struct options o = { .messages = 2000000, .rounds = 5, .capacity = 4096, .max_seconds = 2 };
+    for (size_t q = 0; q < NQUEUES; q++)
+        o.selected[q] = true;
     int rc = parse(argc, argv, &o);
     if (rc != 0)
         return rc;
@@ -639,12 +771,14 @@ int main(int argc, char **argv)
         can_pin = true;
     }
 
+    double load_before = -1, load_after = -1;
+    (void)getloadavg(&load_before, 1);
     static double rates[NQUEUES][NCONFIGS][100];
     double med[NQUEUES][NCONFIGS];
     for (unsigned r = 0; r < o.rounds; r++)
         for (int c = 0; c < NCONFIGS; c++)
             for (size_t q = 0; q < NQUEUES; q++) {
-                if (queues[q].spsc_only && configs[c] != 1)
+                if ((queues[q].spsc_only && configs[c] != 1) || !o.selected[q])
                     continue;
                 rates[q][c][r] = run_once(&queues[q], configs[c], &o);
                 if (rates[q][c][r] < 0) {
@@ -653,10 +787,14 @@ int main(int argc, char **argv)
                     return 1;
                 }
             }
+    (void)getloadavg(&load_after, 1);
+    static double unsorted[NQUEUES][NCONFIGS][100];
+    memcpy(unsorted, rates, sizeof unsorted);
+    round_rates = unsorted;
     for (size_t q = 0; q < NQUEUES; q++)
         for (int c = 0; c < NCONFIGS; c++) {
             med[q][c] = -1;
-            if (queues[q].spsc_only && configs[c] != 1)
+            if ((queues[q].spsc_only && configs[c] != 1) || !o.selected[q])
                 continue;
             double *v = rates[q][c];
             qsort(v, o.rounds, sizeof *v, cmp_double);
@@ -676,6 +814,10 @@ int main(int argc, char **argv)
                "rounds%s\n%" PRIu64 " messages per run, capacity %u, %u CPUs online, atomics: "
                "%s\n", o.rounds, o.quick ? " (--quick: not a measurement)" : "", o.messages,
                o.capacity, lab_online_cpus(), lab_atomics_backend());
+        if (load_before >= 0)
+            printf("load average (1 min): %.2f before, %.2f after%s\n", load_before, load_after,
+                   load_after > lab_online_cpus() ? " (more than the CPUs: others ran too, "
+                   "expect noise)" : "");
 #ifndef BQ_CK
 #ifdef BQ_TSAN
         printf("ck_ring: skipped (ThreadSanitizer build: ck's inline-asm atomics are invisible to it)\n");
@@ -692,6 +834,8 @@ int main(int argc, char **argv)
 #endif
         printf("\n  %-14s %10s %10s %10s   %s\n", "queue", "1x1", "2x2", "4x4", "what");
         for (size_t q = 0; q < NQUEUES; q++) {
+            if (!o.selected[q])
+                continue;
             printf("  %-14s", queues[q].name);
             for (int c = 0; c < NCONFIGS; c++) {
                 if (med[q][c] < 0)
@@ -706,6 +850,7 @@ int main(int argc, char **argv)
         printf("\ntargets:\n");
     }
     ratio(&o, med, "spsc", "ck_ring-spsc", 0, 2.0, ">= 2x");
+    ratio(&o, med, "spsc-batch", "ck_ring-spsc", 0, 0.0, "for scale");
     ratio(&o, med, "mpmc", "wfcqueue", 1, 1.0, ">= 1x");
     for (int c = 0; c < NCONFIGS; c++)
         ratio(&o, med, "mpmc", "bqueue", c, 0.0, "for scale");
@@ -713,11 +858,13 @@ int main(int argc, char **argv)
     double worst = -1;
     const char *worst_name = "";
     for (size_t q = 0; q < NQUEUES; q++)
-        if (queues[q].ours && med[q][2] >= 0 && (worst < 0 || med[q][2] < worst)) {
+        if (queues[q].ours && o.selected[q] && med[q][2] >= 0 && (worst < 0 || med[q][2] < worst)) {
             worst = med[q][2];
             worst_name = queues[q].name;
         }
-    if (o.json)
+    if (worst < 0)
+        ;   /* none of ours ran at 4x4 (--queues) */
+    else if (o.json)
         printf("{\"kind\":\"floor\",\"producers\":4,\"consumers\":4,\"queue\":\"%s\","
                "\"mmsg_per_s\":%.3f,\"target\":1.0,\"met\":%s}\n", worst_name, worst,
                worst >= 1.0 ? "true" : "false");
