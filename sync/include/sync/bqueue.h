@@ -9,8 +9,13 @@
  *              empty; trypush/trypop never wait for room or items (they may
  *              wait briefly for the lock). A thread stalled holding the lock
  *              stops everyone: that is the price the lock-free queues avoid.
- *   Ordering:  FIFO (linearizable at the lock). A push is a release, the pop
- *              that returns its item an acquire.
+ *   Ordering:  FIFO. A push is a release, the pop that returns its item an
+ *              acquire. bqueue is linearizable (every operation takes effect
+ *              under the one lock). semq's items are; its "empty" is not: a
+ *              producer can be between filling its slot and posting |items|
+ *              while a later producer has posted, so a consumer takes the
+ *              earlier slot's item and the next trypop finds |items| at 0
+ *              although the later push has completed. (Same for "full".)
  *   Memory:    one block of sync_<x>_size(capacity) bytes, no pointers
  *              inside. With SYNC_PSHARED it may live in a MAP_SHARED segment
  *              used by several processes (bqueue: pthread objects with

@@ -15,6 +15,10 @@
  *   Ordering:  FIFO in the order of the CAS on |tail| (producers) and on
  *              |head| (consumers), hence per-producer FIFO. The trypush that
  *              fills a slot is a release, the trypop that empties it an acquire.
+ *              Items are linearizable; "empty" and "full" are not: with
+ *              producer A between its claim of position p and its write, and
+ *              B done with p+1, a trypop reports empty although B's push has
+ *              completed (tests/queue_check.h checks items only, for that).
  *   Memory:    one block of sync_mpmc_size(capacity) bytes, no pointers
  *              inside: static, heap or a MAP_SHARED segment shared by any
  *              number of processes (init once, before anyone starts).
