@@ -32,11 +32,11 @@
  *
  * TYPICAL
  *   racy: at 2x2 on 2 cores most trials lose and duplicate hundreds to
- *   tens of thousands of items (a trial where the producers never happened
- *   to overlap loses none: every run of 5 has shown it). A stale store can
- *   move tail behind head: the ring then looks full for ever (producers give
- *   up after a bounded wait: lost) or hands out last lap's items (duplicated,
- *   out of order). At 1x1 it is exact on x86 (one writer per index, stores
+ *   tens of thousands of items, and every run of 5 trials has gone wrong
+ *   here (a trial whose producers never overlapped loses none). A stale
+ *   store can move tail behind head: the ring then looks full for ever
+ *   (producers give up after a bounded wait: lost) or hands out last lap's
+ *   items (duplicated, out of order). At 1x1 it is exact on x86 (one writer per index, stores
  *   in order) - TSan still reports it. stack-naive: ABA in every trial at
  *   2x2, never at 1x1 (ABA needs a second popper); the output names the node
  *   and what held it. Every fixed variant: exact, at a price shown as
