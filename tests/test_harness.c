@@ -343,6 +343,93 @@ static void test_harness_matrix(void)
     }
 }
 
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return NULL;
+    static char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* The elements of an SVG open and close in order (no attribute holds '<'). */
+static bool svg_balanced(const char *s)
+{
+    char stack[32][32];
+    int depth = 0;
+    bool root = false;
+    for (const char *p = strchr(s, '<'); p != NULL; p = strchr(p + 1, '<')) {
+        const char *end = strchr(p, '>');
+        if (end == NULL)
+            return false;
+        if (p[1] == '?' || p[1] == '!')
+            continue;
+        if (p[1] == '/') {
+            if (depth == 0 || strncmp(p + 2, stack[depth - 1], strlen(stack[depth - 1])) != 0)
+                return false;
+            depth--;
+        } else if (end[-1] != '/') {
+            if (depth == 32)
+                return false;
+            size_t len = strcspn(p + 1, " >/");
+            snprintf(stack[depth++], sizeof stack[0], "%.*s", (int)len, p + 1);
+            root |= strcmp(stack[0], "svg") == 0;
+        }
+    }
+    return depth == 0 && root;
+}
+
+static void test_harness_report(void)
+{
+    if (sanitized()) {
+        test_skip("sanitizer build: labs are sanitized; the report is checked in the default "
+                  "build");
+        return;
+    }
+    char dir[256], path[300];
+    snprintf(dir, sizeof dir, "/tmp/racelab-test-report-%d", (int)getpid());
+    struct prog_result r = RUN("report", "--quiet", "--trials", "2", "--detectors", "native,tsan",
+                               dir, "counter/threads/racy", "counter/threads/atomic",
+                               "counter/coros/racy-yield");
+    CU_ASSERT(r.status == 0 || r.status == 1);
+    prog_result_free(&r);
+    snprintf(path, sizeof path, "%s/results.json", dir);
+    json_error_t err;
+    json_t *rows = json_load_file(path, 0, &err);
+    CU_ASSERT(json_is_array(rows));
+    CU_ASSERT_EQUAL(json_array_size(rows), 3);
+    json_decref(rows);
+    static const char *const files[] = { "results.md", "results.csv", "observed-racy.svg",
+                                         "ns_per_op-counter-threads.svg",
+                                         "ns_per_op-counter-coros.svg" };
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        const char *text = slurp(path);
+        CU_ASSERT_PTR_NOT_NULL(text);
+        if (text == NULL) {
+            printf("\n    missing %s\n", path);
+            continue;
+        }
+        if (strstr(files[i], ".svg") != NULL) {
+            CU_ASSERT(svg_balanced(text));
+            CU_ASSERT_PTR_NOT_NULL(strstr(text, strstr(files[i], "observed") ? "<circle"
+                                                                             : "<polyline"));
+        } else if (strcmp(files[i], "results.md") == 0) {
+            CU_ASSERT_PTR_NOT_NULL(strstr(text, "| counter/threads/racy | yes |"));
+            CU_ASSERT_PTR_NOT_NULL(strstr(text, "](observed-racy.svg)"));
+        } else {
+            CU_ASSERT_EQUAL(count_lines(text), 4);
+        }
+        unlink(path);
+    }
+    snprintf(path, sizeof path, "%s/results.json", dir);
+    unlink(path);
+    CU_ASSERT_EQUAL(rmdir(dir), 0);
+}
+
 static void test_harness_list(void)
 {
     struct prog_result r = RUN("list", "--format", "json");
@@ -366,6 +453,7 @@ static const struct test_case tests[] = {
     { "thread_race", test_harness_thread_race },
     { "formats", test_harness_formats },
     { "matrix", test_harness_matrix },
+    { "report", test_harness_report },
     { NULL, NULL },
 };
 
