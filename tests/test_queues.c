@@ -10,6 +10,8 @@
  *   reject hand-made bad histories and to catch two broken queues.
  * - reclamation: every node the msqueue retires is freed; under valgrind
  *   (when present, default build) the whole msqueue life is leak-free.
+ * - across processes: spsc, mpmc, bqueue, semq and the stack in a MAP_SHARED
+ *   mapping with SYNC_PSHARED, the workers fork()ed.
  * - capacity validation, the stack's ABA scenario played deterministically
  *   (the naive stack breaks, the tagged one does not), and bench-queue's
  *   output shape.
@@ -20,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "json_check.h"
@@ -392,6 +396,113 @@ static void test_queues_semq_stress(void)
     stress_check(&Q_SEMQ, 2, 2, scaled(50000), 7, false, false);
 }
 
+/* Across processes: the bounded queues in one MAP_SHARED mapping, initialised
+ * with SYNC_PSHARED, the producers and consumers fork()ed (the procs model of
+ * the labs). The mapping holds no pointer that differs between processes: it
+ * is mapped before the fork, so at the same address in all of them. */
+static size_t shared_queue_size(const struct qimpl *impl, uint32_t cap)
+{
+    return impl == &Q_SPSC ? sync_spsc_size(cap) : impl == &Q_MPMC ? sync_mpmc_size(cap)
+           : impl == &Q_BQ ? sync_bqueue_size(cap) : sync_semq_size(cap);
+}
+
+static int shared_queue_init(const struct qimpl *impl, void *q, uint32_t cap)
+{
+    return impl == &Q_SPSC ? sync_spsc_init(q, cap, SYNC_PSHARED)
+           : impl == &Q_MPMC ? sync_mpmc_init(q, cap, SYNC_PSHARED)
+           : impl == &Q_BQ ? sync_bqueue_init(q, cap, SYNC_PSHARED)
+           : sync_semq_init(q, cap, SYNC_PSHARED);
+}
+
+static pid_t fork_worker(void *(*body)(void *), struct worker *w)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        alarm(120);     /* a lost item must not hang the suite */
+        body(w);
+        _exit(0);
+    }
+    return pid;
+}
+
+static void procs_check(const struct qimpl *impl, unsigned p, unsigned c, uint64_t n,
+                        uint32_t cap, bool blocking)
+{
+    size_t words = (size_t)(n + 63) / 64;
+    size_t head = (sizeof(struct stress) + 4095) / 4096 * 4096;
+    size_t qsize = shared_queue_size(impl, cap);
+    size_t total = head + qsize + (size_t)p * words * sizeof(sync_atomic_u64);
+    CU_ASSERT_FATAL(qsize > 0);
+    void *mem = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    CU_ASSERT_FATAL(mem != MAP_FAILED);
+    struct stress *s = mem;   /* zero-filled by mmap */
+    s->impl = impl;
+    s->q = (char *)mem + head;
+    s->producers = p;
+    s->consumers = c;
+    s->per_producer = n;
+    s->blocking = blocking;
+    s->words = words;
+    s->seen = (sync_atomic_u64 *)((char *)mem + head + qsize);
+    CU_ASSERT_EQUAL_FATAL(shared_queue_init(impl, s->q, cap), 0);
+    pid_t pids[16];
+    unsigned np = 0;
+    struct worker w[16];
+    for (unsigned i = 0; i < p; i++) {
+        w[np] = (struct worker){ s, i };
+        pids[np] = fork_worker(producer, &w[np]);
+        CU_ASSERT_FATAL(pids[np] > 0);
+        np++;
+    }
+    for (unsigned i = 0; i < c; i++) {
+        w[np] = (struct worker){ s, i };
+        pids[np] = fork_worker(consumer, &w[np]);
+        CU_ASSERT_FATAL(pids[np] > 0);
+        np++;
+    }
+    sync_store_u32(&s->go, 1, SYNC_RELEASE); /* pairs with the acquire in gate() */
+    bool clean = true;
+    for (unsigned i = 0; i < np; i++) {
+        if (blocking && i == p)   /* producers done: one sentinel per consumer */
+            for (unsigned k = 0; k < c; k++)
+                impl->push(s->q, SENTINEL);
+        int status = 0;
+        while (waitpid(pids[i], &status, 0) < 0)
+            ;   /* EINTR */
+        clean &= WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    }
+    uint64_t lost = 0;
+    for (unsigned q = 0; q < p; q++)
+        for (uint64_t k = 0; k < n; k++)
+            if (!(sync_load_u64(&s->seen[q * words + k / 64], SYNC_RELAXED) >> (k % 64) & 1))
+                lost++;
+    printf("\n    %-8s %ux%u procs%s: produced %llu consumed %llu lost %llu duplicated %llu "
+           "reordered %llu ", impl->name, p, c, blocking ? " blocking" : "",
+           (unsigned long long)(p * n),
+           (unsigned long long)sync_load_u64(&s->consumed, SYNC_RELAXED),
+           (unsigned long long)lost,
+           (unsigned long long)sync_load_u64(&s->duplicated, SYNC_RELAXED),
+           (unsigned long long)sync_load_u64(&s->reordered, SYNC_RELAXED));
+    CU_ASSERT_TRUE(clean);
+    CU_ASSERT_EQUAL(lost, 0);
+    CU_ASSERT_EQUAL(sync_load_u64(&s->consumed, SYNC_RELAXED), p * n);
+    CU_ASSERT_EQUAL(sync_load_u64(&s->duplicated, SYNC_RELAXED), 0);
+    CU_ASSERT_EQUAL(sync_load_u64(&s->reordered, SYNC_RELAXED), 0);
+    CU_ASSERT_EQUAL(sync_load_u64(&s->foreign, SYNC_RELAXED), 0);
+    if (impl == &Q_BQ)
+        sync_bqueue_destroy(s->q);
+    munmap(mem, total);
+}
+
+static void test_queues_procs(void)
+{
+    procs_check(&Q_SPSC, 1, 1, scaled(100000), 64, false);
+    procs_check(&Q_MPMC, 2, 2, scaled(50000), 64, false);
+    procs_check(&Q_BQ, 2, 2, scaled(50000), 64, true);
+    procs_check(&Q_SEMQ, 2, 2, scaled(50000), 64, true);
+}
+
 /* ======================================================================== */
 /* Sequential semantics                                                     */
 /* ======================================================================== */
@@ -646,11 +757,18 @@ static void *stack_consumer(void *arg)
     return NULL;
 }
 
-static void stack_stress(unsigned producers, unsigned consumers, uint64_t n)
+/* procs: the stacks, the pool and the bookkeeping in one MAP_SHARED mapping,
+ * the workers fork()ed instead of started as threads. */
+static void stack_stress(unsigned producers, unsigned consumers, uint64_t n, bool procs)
 {
     static const struct qimpl lifo = { .name = "stack", .fifo = false };
-    struct stack_stress *ss = calloc(1, sizeof *ss);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(ss);
+    size_t words = (size_t)(n + 63) / 64;
+    size_t head = (sizeof(struct stack_stress) + 4095) / 4096 * 4096;
+    size_t total = head + (size_t)producers * words * sizeof(sync_atomic_u64);
+    void *mem = mmap(NULL, total, PROT_READ | PROT_WRITE,
+                     (procs ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
+    CU_ASSERT_FATAL(mem != MAP_FAILED);
+    struct stack_stress *ss = mem;
     sync_stack_init(&ss->free_list, 0);
     sync_stack_init(&ss->work, 0);
     sync_stack_fill(&ss->free_list, ss->pool, 8);
@@ -659,24 +777,42 @@ static void stack_stress(unsigned producers, unsigned consumers, uint64_t n)
     s->producers = producers;
     s->consumers = consumers;
     s->per_producer = n;
-    s->words = (size_t)(n + 63) / 64;
-    s->seen = calloc((size_t)producers * s->words, sizeof *s->seen);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(s->seen);
+    s->words = words;
+    s->seen = (sync_atomic_u64 *)((char *)mem + head);
     pthread_t tp[8], tc[8];
+    pid_t pids[16];
     struct worker wp[8], wc[8];
+    bool clean = true;
     for (unsigned i = 0; i < producers; i++) {
         wp[i] = (struct worker){ s, i };
-        CU_ASSERT_FATAL(pthread_create(&tp[i], NULL, stack_producer, &wp[i]) == 0);
+        if (procs) {
+            pids[i] = fork_worker(stack_producer, &wp[i]);
+            CU_ASSERT_FATAL(pids[i] > 0);
+        } else {
+            CU_ASSERT_FATAL(pthread_create(&tp[i], NULL, stack_producer, &wp[i]) == 0);
+        }
     }
     for (unsigned i = 0; i < consumers; i++) {
         wc[i] = (struct worker){ s, i };
-        CU_ASSERT_FATAL(pthread_create(&tc[i], NULL, stack_consumer, &wc[i]) == 0);
+        if (procs) {
+            pids[producers + i] = fork_worker(stack_consumer, &wc[i]);
+            CU_ASSERT_FATAL(pids[producers + i] > 0);
+        } else {
+            CU_ASSERT_FATAL(pthread_create(&tc[i], NULL, stack_consumer, &wc[i]) == 0);
+        }
     }
     sync_store_u32(&s->go, 1, SYNC_RELEASE); /* pairs with the acquire in gate() */
-    for (unsigned i = 0; i < producers; i++)
+    for (unsigned i = 0; procs && i < producers + consumers; i++) {
+        int status = 0;
+        while (waitpid(pids[i], &status, 0) < 0)
+            ;   /* EINTR */
+        clean &= WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    }
+    for (unsigned i = 0; !procs && i < producers; i++)
         pthread_join(tp[i], NULL);
-    for (unsigned i = 0; i < consumers; i++)
+    for (unsigned i = 0; !procs && i < consumers; i++)
         pthread_join(tc[i], NULL);
+    CU_ASSERT_TRUE(clean);
     uint64_t lost = 0;
     for (unsigned p = 0; p < producers; p++)
         for (uint64_t q = 0; q < n; q++)
@@ -692,8 +828,9 @@ static void stack_stress(unsigned producers, unsigned consumers, uint64_t n)
             seen_node[idx] = true;
         nodes++;
     }
-    printf("\n    stack    %ux%u: produced %llu consumed %llu lost %llu duplicated %llu, "
-           "%u of 8 nodes back ", producers, consumers, (unsigned long long)(producers * n),
+    printf("\n    stack    %ux%u%s: produced %llu consumed %llu lost %llu duplicated %llu, "
+           "%u of 8 nodes back ", producers, consumers, procs ? " procs" : "",
+           (unsigned long long)(producers * n),
            (unsigned long long)sync_load_u64(&s->consumed, SYNC_RELAXED),
            (unsigned long long)lost,
            (unsigned long long)sync_load_u64(&s->duplicated, SYNC_RELAXED), nodes);
@@ -702,15 +839,15 @@ static void stack_stress(unsigned producers, unsigned consumers, uint64_t n)
     CU_ASSERT_EQUAL(sync_load_u64(&s->foreign, SYNC_RELAXED), 0);
     CU_ASSERT_EQUAL(sync_load_u64(&s->consumed, SYNC_RELAXED), producers * n);
     CU_ASSERT_EQUAL(nodes, 8);
-    free(s->seen);
-    free(ss);
+    munmap(mem, total);
 }
 
 static void test_queues_stack_stress(void)
 {
-    stack_stress(1, 1, scaled(200000));
-    stack_stress(2, 2, scaled(100000));
-    stack_stress(4, 4, scaled(25000));
+    stack_stress(1, 1, scaled(200000), false);
+    stack_stress(2, 2, scaled(100000), false);
+    stack_stress(4, 4, scaled(25000), false);
+    stack_stress(2, 2, scaled(50000), true);
 }
 
 /* ======================================================================== */
@@ -1141,6 +1278,7 @@ static const struct test_case tests[] = {
     { "msqueue_stress", test_queues_msqueue_stress },
     { "bqueue_stress", test_queues_bqueue_stress },
     { "semq_stress", test_queues_semq_stress },
+    { "procs", test_queues_procs },
     { "stack_sequential", test_queues_stack_sequential },
     { "stack_aba", test_queues_stack_aba },
     { "stack_stress", test_queues_stack_stress },
