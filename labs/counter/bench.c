@@ -719,7 +719,9 @@ struct cell {
     bool wrong;
     uint64_t user_ns, sys_ns, vcsw, ivcsw, ops;
     bool fair_valid;
-    uint64_t fair_min, fair_max;   /* worst round: lowest min/max ratio */
+    uint64_t fair_min, fair_max;   /* the round with the median min/max ratio */
+    unsigned nfair;
+    uint64_t fmin[MAX_REPS], fmax[MAX_REPS];   /* per round */
     uint64_t reacq, fair_ops;
     int level;
 };
@@ -731,6 +733,8 @@ struct skipped {
     const char *name, *why;
 };
 
+/* |lim|: the limits' minima over the rounds - a physical floor is best
+ * estimated by its fastest measurement on a busy machine. */
 static int level_of(const struct cell *c, const double *lim)
 {
     if (c->status == CELL_DNF)
@@ -903,12 +907,8 @@ int main(int argc, char **argv)
                 if (!rows[k].v->racy_by_design && out.observed != out.expected)
                     c->wrong = true;
                 if (out.fair_valid && out.fair_max > 0) {
-                    double ratio = (double)out.fair_min / (double)out.fair_max;
-                    if (!c->fair_valid ||
-                        ratio < (double)c->fair_min / (double)c->fair_max) {
-                        c->fair_min = out.fair_min;
-                        c->fair_max = out.fair_max;
-                    }
+                    c->fmin[c->nfair] = out.fair_min;
+                    c->fmax[c->nfair++] = out.fair_max;
                     c->fair_valid = true;
                     c->reacq += out.reacq;
                     c->fair_ops += out.ops;
@@ -946,7 +946,26 @@ int main(int argc, char **argv)
             } else {
                 c->med = c->lo = c->hi = NAN;
             }
-            c->level = level_of(c, lim);
+            c->level = level_of(c, lim_lo);
+            if (c->fair_valid) {
+                /* The round whose min/max ratio is the median (selection
+                 * by counting: at most MAX_REPS rounds). */
+                unsigned want = c->nfair / 2;
+                for (unsigned i = 0; i < c->nfair; i++) {
+                    double ri = (double)c->fmin[i] / (double)c->fmax[i];
+                    unsigned below = 0, equal = 0;
+                    for (unsigned j = 0; j < c->nfair; j++) {
+                        double rj = (double)c->fmin[j] / (double)c->fmax[j];
+                        below += rj < ri;
+                        equal += rj == ri;
+                    }
+                    if (below <= want && want < below + equal) {
+                        c->fair_min = c->fmin[i];
+                        c->fair_max = c->fmax[i];
+                        break;
+                    }
+                }
+            }
         }
 #define VS_MUTEX(k, p)                                                                   \
     (mutex >= 0 && cells[mutex][p].status == CELL_OK ? cells[k][p].med / cells[mutex][p].med \
@@ -1187,7 +1206,7 @@ int main(int argc, char **argv)
         return any_wrong || any_failed ? 1 : 0;
 
     /* Tables for people. */
-    printf("physical limits (median of %u, min-max):\n", o.reps);
+    printf("physical limits (median of %u, min-max; the cost levels use the min):\n", o.reps);
     for (int l = 0; l < NLIMITS; l++) {
         if (isfinite(lim[l]))
             printf("  %-26s %8.1f ns  (%.1f-%.1f)%s\n", limit_names[l], lim[l], lim_lo[l],
@@ -1217,7 +1236,7 @@ int main(int argc, char **argv)
     }
     for (unsigned p = 0; p < o.npoints; p++) {
         printf("\n  %u worker%s%s: ns/op  spread = (max-min)/median; fair = slowest/fastest "
-               "worker's ops when the first finished; reacq = lock taken again by its last "
+               "worker's ops when the first finished (median round); reacq = lock taken again by its last "
                "holder\n", o.workers[p], o.workers[p] == 1 ? "" : "s",
                o.workers[p] > mach.allowed ? " (oversubscribed)" : "");
         printf("  %-16s %10s %7s %9s %8s %8s %2s %9s %9s %6s %6s\n", "variant", "ns/op",
