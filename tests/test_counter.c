@@ -250,8 +250,9 @@ static void test_counter_coros_preempt(void)
 
 /* --hog: one coroutine computes without yielding. On one carrier the ticker
  * cannot run until it is done (a lower bound: deterministic). On two
- * carriers the ticker keeps time; that bound depends on the kernel giving
- * the ticker's carrier a CPU, so it gets a wide margin and three tries. */
+ * carriers, or under preemption, the ticker keeps time; that bound depends on
+ * the kernel giving the ticker's carrier a CPU, so it gets a wide margin and
+ * five tries. */
 static void test_counter_hog(void)
 {
     struct lab_hog h;
@@ -267,11 +268,14 @@ static void test_counter_hog(void)
         return;
     }
     bool kept_time = false;
-    for (int tries = 0; tries < 3 && !kept_time; tries++) {
+    for (int tries = 0; tries < 5 && !kept_time; tries++) {
         CU_ASSERT_EQUAL_FATAL(lab_run_hog(LAB_COROS_MN, 200, 0, &h, err, sizeof err), 0);
         printf("\n    coros-mn: hog %.1f ms, worst tick delay %.3f ms, %u ticks",
                (double)h.hog_ns / 1e6, (double)h.worst_delay_ns / 1e6, h.ticks);
-        kept_time = h.worst_delay_ns < 100000000u && h.ticks > 100;
+        /* Against the hog's own length: on coros the ticker waits all of it.
+         * A loaded machine can keep a carrier off the CPU for a while, so
+         * half of it, a few ticks, and five tries. */
+        kept_time = h.worst_delay_ns < h.hog_ns / 2 && h.ticks > 20;
     }
     CU_ASSERT(kept_time);
     if (lab_model_unavailable(LAB_COROS_PREEMPT) != NULL)
@@ -280,11 +284,14 @@ static void test_counter_hog(void)
      * late by about one period, not by the whole hog. Only an upper bound
      * against the hog's length, with margin for a loaded machine. */
     kept_time = false;
-    for (int tries = 0; tries < 3 && !kept_time; tries++) {
+    for (int tries = 0; tries < 5 && !kept_time; tries++) {
         CU_ASSERT_EQUAL_FATAL(lab_run_hog(LAB_COROS_PREEMPT, 200, 50, &h, err, sizeof err), 0);
         printf("\n    coros-preempt: hog %.1f ms, worst tick delay %.3f ms, %u ticks",
                (double)h.hog_ns / 1e6, (double)h.worst_delay_ns / 1e6, h.ticks);
-        kept_time = h.worst_delay_ns < 100000000u && h.ticks > 100;
+        /* Against the hog's own length: on coros the ticker waits all of it.
+         * A loaded machine can keep a carrier off the CPU for a while, so
+         * half of it, a few ticks, and five tries. */
+        kept_time = h.worst_delay_ns < h.hog_ns / 2 && h.ticks > 20;
     }
     CU_ASSERT(kept_time);
 }
