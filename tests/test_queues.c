@@ -1260,7 +1260,9 @@ static void test_queues_bench_smoke(void)
 
     static const char *const bad[][3] = { { "--capacity", "0", NULL }, { "--capacity", "3", NULL },
                                           { "--capacity", "99999999999", NULL },
-                                          { "--rounds", "0", NULL }, { "--bogus", NULL, NULL } };
+                                          { "--rounds", "0", NULL }, { "--wait", "x", NULL },
+                                          { "--queues", "nosuch", NULL },
+                                          { "--bogus", NULL, NULL } };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char *argv[] = { prog, (char *)bad[i][0], (char *)bad[i][1], NULL };
         r = run_prog(argv, 60);

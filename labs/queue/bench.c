@@ -116,8 +116,16 @@ static void consumer_exit(struct run *r, uint64_t n, uint64_t sum)
 #define BACKOFF_CAP 6u
 #endif
 #define BACKOFF_YIELD 16u
+/* --wait spin: instead, sync/'s own polite spin (one pause hint per poll,
+ * yield after SYNC__SPIN_LIMIT polls): the two sides keep polling each other
+ * and run concurrently, which is where caching the other side's index pays. */
+static bool wait_spin;
 static inline void backoff(unsigned *rounds)
 {
+    if (wait_spin) {
+        sync__spin_wait(rounds);
+        return;
+    }
     if (*rounds >= BACKOFF_YIELD) {
         sched_yield();
         return;
@@ -597,6 +605,9 @@ static void usage(FILE *f)
             "                   (default 4096)\n"
             "  --max-seconds S  stop a run after S seconds, 0.01..600 (default 2)\n"
             "  --queues LIST    only these queues, comma-separated (default all built in)\n"
+            "  --wait backoff|spin  what a non-blocking queue's caller does on full/empty:\n"
+            "                   exponential backoff, then yield (default); or sync/'s polite\n"
+            "                   spin, one pause per poll (both sides keep polling)\n"
             "  --quick          20000 messages, 3 rounds: a smoke test, not a measurement\n"
             "  --json           JSON Lines: one \"result\" per queue and configuration,\n"
             "                   one \"ratio\" per target\n"
@@ -681,6 +692,15 @@ static int parse(int argc, char **argv, struct options *o)
                 return 2;
             }
             o->capacity = (uint32_t)v;
+            i++;
+        } else if (strcmp(a, "--wait") == 0) {
+            if (val != NULL && strcmp(val, "spin") == 0) {
+                wait_spin = true;
+            } else if (val == NULL || strcmp(val, "backoff") != 0) {
+                fprintf(stderr, "bench-queue: --wait wants backoff or spin, not '%s'\n",
+                        val ? val : "");
+                return 2;
+            }
             i++;
         } else if (strcmp(a, "--queues") == 0) {
             if (val == NULL || !select_queues(val, o))
@@ -803,10 +823,10 @@ int main(int argc, char **argv)
             if (o.json)
                 printf("{\"kind\":\"result\",\"queue\":\"%s\",\"ours\":%s,\"producers\":%u,"
                        "\"consumers\":%u,\"messages\":%" PRIu64 ",\"rounds\":%u,\"capacity\":%u,"
-                       "\"mmsg_per_s\":%.3f,\"min\":%.3f,\"max\":%.3f}\n",
+                       "\"mmsg_per_s\":%.3f,\"min\":%.3f,\"max\":%.3f,\"wait\":\"%s\"}\n",
                        queues[q].name, queues[q].ours ? "true" : "false", configs[c],
                        configs[c], o.messages, o.rounds, o.capacity, med[q][c], v[0],
-                       v[n - 1]);
+                       v[n - 1], wait_spin ? "spin" : "backoff");
         }
 
     if (!o.json) {
@@ -814,6 +834,8 @@ int main(int argc, char **argv)
                "rounds%s\n%" PRIu64 " messages per run, capacity %u, %u CPUs online, atomics: "
                "%s\n", o.rounds, o.quick ? " (--quick: not a measurement)" : "", o.messages,
                o.capacity, lab_online_cpus(), lab_atomics_backend());
+        printf("on full/empty: %s\n", wait_spin ? "spin (one pause per poll, then yield)"
+               : "exponential backoff (1..64 pauses), then yield");
         if (load_before >= 0)
             printf("load average (1 min): %.2f before, %.2f after%s\n", load_before, load_after,
                    load_after > lab_online_cpus() ? " (more than the CPUs: others ran too, "
