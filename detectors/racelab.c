@@ -259,6 +259,17 @@ static int det__run(struct det_cli *cli, bool report, const char *dir)
         return rc;
     }
     cli->o.plot_workers = report;
+    if (!report && cli->junit != NULL) {
+        /* fail before a long matrix, not after it */
+        FILE *f = fopen(cli->junit, "w");
+        if (f == NULL) {
+            fprintf(stderr, "%s: --junit: cannot write %s: %s\n", det_prog, cli->junit,
+                    strerror(errno));
+            det_matrix_free(&m);
+            return 2;
+        }
+        fclose(f);
+    }
     rc = det_matrix_run(&m, &cli->o);
     if (rc == 0) {
         if (report) {

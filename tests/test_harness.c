@@ -82,6 +82,10 @@ static void test_harness_bad_input(void)
     expect_usage(RUN("check", plain), "not an executable");
     unlink(plain);
     expect_usage(RUN("bench", "nosuchbench"), "bench-nosuchbench");
+    expect_usage(RUN("run", "--junit", "/nonexistent/dir/x.xml", "counter/threads/racy"),
+                 "--junit");
+    expect_usage(RUN("run", "--timeout", "0"), "--timeout");
+    expect_usage(RUN("run", "counter/threads/racy/extra"), "matches no");
 }
 
 /* True once |pid| is gone or a zombie waiting for init to reap it. */
