@@ -13,18 +13,22 @@
  * which valgrind cannot follow (nor TSan, without fiber annotations). This
  * reads the dynamic symbol names, so it is a heuristic: a static binary, or
  * raw syscalls, are not seen. "clean" lists who could have seen a race. */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "det.h"
 
-/* True if the file contains "\0name\0" (a dynamic symbol name). */
+/* True if the ELF64 file imports one of |names|: an undefined symbol of its
+ * dynamic symbol table (a TSan program defines fork & co. as interceptors, so
+ * plain string search would be wrong). |hit| gets the name. */
 static bool det__imports(const char *path, const char *const *names, size_t n, const char **hit)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -32,18 +36,66 @@ static bool det__imports(const char *path, const char *const *names, size_t n, c
         return false;
     struct stat st;
     bool found = false;
-    if (fstat(fd, &st) == 0 && st.st_size > 0 && st.st_size < (64 << 20)) {
-        char *buf = det_xmalloc((size_t)st.st_size);
-        ssize_t got = read(fd, buf, (size_t)st.st_size);
-        for (size_t k = 0; k < n && got > 0 && !found; k++) {
-            char pat[64];
-            size_t len = (size_t)snprintf(pat, sizeof pat, "%c%s", 0, names[k]) + 1;
-            if (memmem(buf, (size_t)got, pat, len) != NULL) {
-                found = true;
-                *hit = names[k];
+    if (fstat(fd, &st) != 0 || st.st_size < (off_t)sizeof(Elf64_Ehdr)) {
+        close(fd);
+        return false;
+    }
+    size_t size = (size_t)st.st_size;
+    unsigned char *buf = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (buf == MAP_FAILED)
+        return false;
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)buf;
+    if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+        eh->e_shoff == 0 || eh->e_shentsize != sizeof(Elf64_Shdr) ||
+        eh->e_shoff + (size_t)eh->e_shnum * sizeof(Elf64_Shdr) > size)
+        goto out;
+    const Elf64_Shdr *sh = (const Elf64_Shdr *)(buf + eh->e_shoff);
+    for (size_t i = 0; i < eh->e_shnum && !found; i++) {
+        if (sh[i].sh_type != SHT_DYNSYM || sh[i].sh_link >= eh->e_shnum)
+            continue;
+        const Elf64_Shdr *str = &sh[sh[i].sh_link];
+        if (sh[i].sh_offset + sh[i].sh_size > size || str->sh_offset + str->sh_size > size ||
+            sh[i].sh_entsize != sizeof(Elf64_Sym))
+            continue;
+        const Elf64_Sym *sym = (const Elf64_Sym *)(buf + sh[i].sh_offset);
+        size_t nsym = sh[i].sh_size / sizeof(Elf64_Sym);
+        const char *strs = (const char *)(buf + str->sh_offset);
+        for (size_t k = 0; k < nsym && !found; k++) {
+            if (sym[k].st_shndx != SHN_UNDEF || sym[k].st_name >= str->sh_size)
+                continue;
+            const char *name = strs + sym[k].st_name;
+            size_t maxlen = str->sh_size - sym[k].st_name;
+            for (size_t j = 0; j < n; j++) {
+                size_t len = strlen(names[j]);
+                /* "fork" or a versioned "fork@GLIBC..." is not stored here: exact name */
+                if (len < maxlen && strncmp(name, names[j], len) == 0 && name[len] == '\0') {
+                    found = true;
+                    *hit = names[j];
+                    break;
+                }
             }
         }
-        free(buf);
+    }
+out:
+    munmap(buf, size);
+    return found;
+}
+
+/* True if the file defines or mentions |sym| anywhere (a TSan runtime). */
+static bool det__mentions(const char *path, const char *sym)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    struct stat st;
+    bool found = false;
+    if (fstat(fd, &st) == 0 && st.st_size > 0) {
+        void *buf = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (buf != MAP_FAILED) {
+            found = memmem(buf, (size_t)st.st_size, sym, strlen(sym) + 1) != NULL;
+            munmap(buf, (size_t)st.st_size);
+        }
     }
     close(fd);
     return found;
@@ -168,9 +220,7 @@ int det_check(int argc, char **argv, const struct det_options *o)
         if (!S_ISREG(st.st_mode) || (st.st_mode & 0111) == 0 || access(path, X_OK) != 0)
             det_usage_error("check: %s is not an executable file", path);
         snprintf(native, sizeof native, "%s", path);
-        const char *tsan_sym[] = { "__tsan_init" };
-        const char *hit;
-        if (det__imports(path, tsan_sym, 1, &hit)) {
+        if (det__mentions(path, "__tsan_init")) {
             snprintf(tsan, sizeof tsan, "%s", path);
         } else {
             tsan_na = "the program is not built with -fsanitize=thread (pass FILE.c, or build "
@@ -183,9 +233,7 @@ int det_check(int argc, char **argv, const struct det_options *o)
     const char *fork_sym = NULL, *stack_sym = NULL;
     bool forks_p = det__imports(native, forks, sizeof forks / sizeof *forks, &fork_sym);
     bool stacks_p = det__imports(native, stacks, sizeof stacks / sizeof *stacks, &stack_sym);
-    const char *fibers[] = { "__tsan_switch_to_fiber" };
-    const char *fh;
-    bool fiber_ann = tsan[0] && det__imports(tsan, fibers, 1, &fh);
+    bool fiber_ann = tsan[0] && det__mentions(tsan, "__tsan_switch_to_fiber");
     bool tsan_is_native = tsan[0] && strcmp(tsan, native) == 0;
 
     unsigned nnative = o->trials;
@@ -249,7 +297,7 @@ int det_check(int argc, char **argv, const struct det_options *o)
 
     /* the verdict */
     char end[64];
-    unsigned failed = 0, timeouts = 0, crashes = 0, ran_native = 0;
+    unsigned failed = 0, timeouts = 0, crashes = 0, ran_native = 0, tsan_exits = 0;
     const struct det_proc *bad = NULL;
     for (size_t i = 0; i < done; i++) {
         if (runs[i].d != DET_NATIVE)
@@ -262,12 +310,18 @@ int det_check(int argc, char **argv, const struct det_options *o)
         } else if (p->end == DET_END_SIGNAL) {
             crashes++;
             bad = bad ? bad : p;
+        } else if (tsan_is_native && p->end == DET_END_EXIT && p->code == 66) {
+            /* TSAN_OPTIONS=exitcode=66: TSan's report, judged below, not the program's */
+            tsan_exits++;
         } else if (p->end != DET_END_EXIT || p->code != 0) {
             failed++;
             bad = bad ? bad : p;
         }
     }
-    printf("racelab check: %s%s%s\n", target, argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
+    printf("racelab check: %s", target);
+    for (int a = 1; a < argc; a++)
+        printf(" %s", argv[a]);
+    printf("\n");
     if (forks_p)
         printf("  the program imports %s(): races between processes are invisible to TSan, "
                "Helgrind and DRD\n", fork_sym);
@@ -276,7 +330,7 @@ int det_check(int argc, char **argv, const struct det_options *o)
                stack_sym, fiber_ann ? "" : ", nor TSan without fiber annotations");
     printf("  %-9s %u run(s): ", "native", ran_native);
     if (failed + timeouts + crashes == 0)
-        printf("exit 0 every time\n");
+        printf("exit 0 every time%s\n", tsan_exits ? " (or 66: TSan reported, see below)" : "");
     else
         printf("%u failed exit, %u timeout, %u crash; first: %s\n", failed, timeouts, crashes,
                det_end_text(bad, end, sizeof end));
