@@ -83,7 +83,8 @@ static void det__help(void)
            "Verdicts: correct, racy-detected, racy-undetected, false-positive, timeout, crash.\n"
            "Detector columns: race, clean, blind (cannot see it by construction), fp (a known\n"
            "false positive of that tool, shown and discounted), n/a, timeout, crash.\n"
-           "Labs are the lab-* programs beside racelab (lab-*-tsan are their TSan twins).\n"
+           "Labs are the lab-* programs beside racelab (lab-*-tsan are their TSan twins), or\n"
+           "in $RACELAB_LAB_DIR when set.\n"
            "NO_COLOR disables colour.\n");
 }
 
