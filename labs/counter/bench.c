@@ -37,7 +37,8 @@
  *                  involuntary switches outnumber voluntary ones and most of
  *                  the CPU time is user time (or the point did not finish)
  *   4 switch       at least one context switch per 1000 operations
- *   3 system call  at least 10 % of the CPU time in the kernel
+ *   3 system call  at least 10 % of the CPU time in the kernel, and at
+ *                  least 1 ns of it per operation
  *   2 contended    ns/op at least a quarter of the cache-line round trip
  *   1 atomic       ns/op at least halfway from a plain add to an atomic one
  *   0 plain        below that */
@@ -768,7 +769,10 @@ static int level_of(const struct cell *c, const double *lim)
         return 5;
     if (csw >= 1e-3)
         return 4;
-    if (sysfrac >= 0.10)
+    /* A system call costs hundreds of ns: at least 1 ns of kernel time per
+     * operation (one call per few hundred operations), and a tenth of the CPU
+     * time, so that thread creation in a short run does not count. */
+    if (sysfrac >= 0.10 && (double)c->sys_ns / (double)c->ops >= 1.0)
         return 3;
     if (isfinite(rt) && c->med >= rt / 4)
         return 2;
