@@ -567,6 +567,7 @@ static double run_once(const struct queue *qd, unsigned k, const struct options 
     sync_store_u32(&r.go, 1, SYNC_RELEASE);   /* pairs with the acquire in gate() */
     uint64_t deadline = t0 + (uint64_t)(o->max_seconds * 1e9);
     struct timespec nap = { 0, 1000000 };
+    /* Acquire: pairs with the producers' release increments. */
     while (sync_load_u32(&r.producers_done, SYNC_ACQUIRE) < k && lab_now_ns() < deadline)
         nanosleep(&nap, NULL);
     if (sync_load_u32(&r.producers_done, SYNC_ACQUIRE) < k)

@@ -175,6 +175,7 @@ void sync_hp_stats(struct sync_hp_domain *d, uint64_t *retired, uint64_t *freed)
 void sync_hp_domain_destroy(struct sync_hp_domain *d)
 {
     uint64_t r = 0, f = 0;
+    /* Acquire: pairs with the release CAS that published each record. */
     struct sync_hp_thread *t = sync_load_ptr(&d->threads, SYNC_ACQUIRE);
     while (t != NULL) {
         struct sync_hp_thread *next = t->next;

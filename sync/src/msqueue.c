@@ -47,6 +47,8 @@ void sync_msqueue_destroy(struct sync_msqueue *q)
 {
     /* The dummy and every node still queued. */
     uint64_t n = 0;
+    /* Acquire (both): pair with the release CASes of the pops and pushes; the
+     * caller's join already ordered them, this keeps the code honest alone. */
     struct msq_node *p = sync_load_ptr(&q->head, SYNC_ACQUIRE);
     while (p != NULL) {
         struct msq_node *next = sync_load_ptr(&p->next, SYNC_ACQUIRE);
