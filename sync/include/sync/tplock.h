@@ -13,7 +13,8 @@
  *              "I am running" as a timestamp in its ticket's slot while it
  *              spins, and the releaser grants the lock to the first waiter in
  *              ticket order whose stamp is fresh (SYNC__TP_FRESH_NS), skipping
- *              the others.
+ *              the others. A waiter that gives its CPU away (sched_yield after
+ *              SYNC__TP_SPIN polls) clears its stamp first.
  *   Ordering:  lock is an acquire, unlock a release.
  *   Memory:    two counters and SYNC__TP_SLOTS slots of one cache line each
  *              (4 KiB with the default 64 slots); static, heap, stack or
@@ -47,7 +48,7 @@
 #define SYNC__TP_SLOTS 64u           /* power of two */
 #endif
 #ifndef SYNC__TP_FRESH_NS
-#define SYNC__TP_FRESH_NS 50000u     /* a stamp younger than this: running */
+#define SYNC__TP_FRESH_NS 10000u     /* a stamp younger than this: running */
 #endif
 #ifndef SYNC__TP_SPIN
 #define SYNC__TP_SPIN 256u           /* polls before a waiter also yields */
@@ -160,7 +161,11 @@ static inline void sync_tplock_lock(sync_tplock_t *l)
                 rounds++;
                 sync_cpu_relax();
             } else {
-                sched_yield();   /* the holder may be the one not running */
+                /* The holder may be the one not running: give the CPU away,
+                 * and say so first (stamp 0: never fresh), since a yield
+                 * with others runnable lasts a time slice. */
+                sync_store_u64(&s->stamp, 0, SYNC_RELAXED);
+                sched_yield();
             }
         }
     }
