@@ -247,8 +247,7 @@ static void record(struct stress *s, uint64_t *last, uint64_t v)
         return;
     }
     uint64_t bit = UINT64_C(1) << (seq & 63);
-    uint64_t old = sync_fetch_add_u64(&s->consumed, 1, SYNC_RELAXED);
-    (void)old;
+    sync_fetch_add_u64(&s->consumed, 1, SYNC_RELAXED);
     /* An atomic OR would be neater; fetch_or is not in sync/atomic.h, so a
      * CAS loop: exactly one consumer sets each bit. */
     sync_atomic_u64 *word = &s->seen[p * s->words + seq / 64];
