@@ -109,16 +109,11 @@ static void consumer_exit(struct run *r, uint64_t n, uint64_t sum)
  * 4 ... 64 pause hints), and past BACKOFF_YIELD rounds give the CPU away
  * (with more threads than CPUs the thread we wait for may not be running).
  * Backing off instead of re-polling at once lets the other side work on
- * cache lines nobody is reading; how much a queue gains from that is part of
- * what is measured (a queue that re-reads the other side's index on every
- * operation gains less). BACKOFF_CAP=0 re-polls after one pause. */
-#ifndef BACKOFF_CAP
+ * cache lines nobody is reading. --wait spin switches to re-polling. */
 #define BACKOFF_CAP 6u
-#endif
 #define BACKOFF_YIELD 16u
 /* --wait spin: instead, sync/'s own polite spin (one pause hint per poll,
- * yield after SYNC__SPIN_LIMIT polls): the two sides keep polling each other
- * and run concurrently, which is where caching the other side's index pays. */
+ * yield after SYNC__SPIN_LIMIT polls): the two sides keep polling each other. */
 static bool wait_spin;
 static inline void backoff(unsigned *rounds)
 {
