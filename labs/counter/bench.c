@@ -825,7 +825,7 @@ int main(int argc, char **argv)
         if (!(o.models & LAB_MODEL_BIT(m)))
             continue;
         if (m == LAB_THREADS) {
-            for (size_t t = 0; t < NTWINS; t++) {
+            for (size_t t = 0; t < NTWINS && nr < MAX_ROWS; t++) {
                 const struct lab_variant *v = twins[t].v;
                 if (!wanted(&o, v->name))
                     continue;
