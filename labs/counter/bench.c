@@ -82,6 +82,9 @@
 
 static const char *const prog = "bench-counter";
 
+#define TSAN_RACY_WHY "built with ThreadSanitizer: a racy-by-design variant is itself a " \
+                      "race report (run lab-counter-tsan to see it)"
+
 /* ---- the bare loop ------------------------------------------------------- */
 
 static void bare_work(void *st, unsigned worker, uint64_t iters)
@@ -849,11 +852,14 @@ int main(int argc, char **argv)
             if ((m == LAB_THREADS && is_twin_name(v->name)) || !wanted(&o, v->name))
                 continue;   /* measured by its twin, or not asked for */
             const char *group = strcmp(v->name, "ao") == 0 ? "ao" : "lab";
-            if (v->unavailable || hidden(&o, group)) {
+            const char *why = v->unavailable          ? v->unavailable
+                              : hidden(&o, group)     ? "--no-baseline: pretended absent"
+                              : BENCH_TSAN && v->racy_by_design ? TSAN_RACY_WHY
+                                                                 : NULL;
+            if (why) {
                 if (m == LAB_THREADS || !(o.models & LAB_MODEL_BIT(LAB_THREADS))) {
                     skipped[nskipped].name = v->name;
-                    skipped[nskipped++].why = v->unavailable ? v->unavailable
-                                                             : "--no-baseline: pretended absent";
+                    skipped[nskipped++].why = why;
                 }
                 continue;
             }
@@ -1258,9 +1264,7 @@ int main(int argc, char **argv)
         printf("\n");
     }
     for (unsigned p = 0; p < o.npoints; p++) {
-        printf("\n  %u worker%s%s: ns/op  spread = (max-min)/median; fair = slowest/fastest "
-               "worker's ops when the first finished (median round); reacq = lock taken again by its last "
-               "holder\n", o.workers[p], o.workers[p] == 1 ? "" : "s",
+        printf("\n  %u worker%s%s\n", o.workers[p], o.workers[p] == 1 ? "" : "s",
                o.workers[p] > mach.allowed ? " (oversubscribed)" : "");
         printf("  %-16s %10s %7s %9s %8s %8s %2s %9s %9s %6s %6s\n", "variant", "ns/op",
                "spread", "Mops/s", "vs mutex", "vs best", "L", "csw/kop", "sys ns/op", "fair",
@@ -1292,7 +1296,11 @@ int main(int argc, char **argv)
                    c->wrong ? "  WRONG" : "");
         }
     }
-    printf("\n  mutex = glibc pthread_mutex on threads at the same worker count; best = the "
+    printf("\n  spread = (max-min)/median of the rounds; csw/kop = context switches per 1000 "
+           "operations;\n  sys ns/op = kernel time per operation; fair = the slowest worker's "
+           "operations over\n  the fastest's when the first worker finished (median round); "
+           "reacq = acquisitions\n  by the thread that had just released the lock\n");
+    printf("  mutex = glibc pthread_mutex on threads at the same worker count; best = the "
            "fastest\n  correct row of the same model; L: 0 plain, 1 uncontended atomic, 2 "
            "contended\n  (cache-line transfers), 3 system call, 4 context switch, 5 "
            "catastrophe (spinning\n  oversubscribed, or DNF) - from getrusage and the limits "
