@@ -745,6 +745,21 @@ static int find_queue(const char *name)
  * rounds that saw different machines. */
 static double (*round_rates)[NCONFIGS][100];
 
+/* ck_ring's mpmc enqueue waits, spinning inside ck, for every earlier
+ * producer to publish; oversubscribed, that wait lasts until the scheduler
+ * runs the preempted one, and the run cannot be stopped from outside (here
+ * it took from seconds to half a minute for 20000 messages). --quick leaves
+ * that cell out so the smoke test stays short; the full run measures it. */
+static bool quick_skips(const struct options *o, size_t q, int c)
+{
+    return o->quick && strcmp(queues[q].name, "ck_ring-mpmc") == 0 && configs[c] > 2;
+}
+
+static bool runs(const struct options *o, size_t q, int c)
+{
+    return o->selected[q] && !(queues[q].spsc_only && configs[c] != 1) && !quick_skips(o, q, c);
+}
+
 static void ratio(const struct options *o, double med[][NCONFIGS], const char *num,
                   const char *den, int c, double target, const char *target_text)
 {
@@ -798,7 +813,7 @@ int main(int argc, char **argv)
     for (unsigned r = 0; r < o.rounds; r++)
         for (int c = 0; c < NCONFIGS; c++)
             for (size_t q = 0; q < NQUEUES; q++) {
-                if ((queues[q].spsc_only && configs[c] != 1) || !o.selected[q])
+                if (!runs(&o, q, c))
                     continue;
                 rates[q][c][r] = run_once(&queues[q], configs[c], &o);
                 if (rates[q][c][r] < 0) {
@@ -814,7 +829,7 @@ int main(int argc, char **argv)
     for (size_t q = 0; q < NQUEUES; q++)
         for (int c = 0; c < NCONFIGS; c++) {
             med[q][c] = -1;
-            if ((queues[q].spsc_only && configs[c] != 1) || !o.selected[q])
+            if (!runs(&o, q, c))
                 continue;
             double *v = rates[q][c];
             qsort(v, o.rounds, sizeof *v, cmp_double);
@@ -869,6 +884,11 @@ int main(int argc, char **argv)
         }
         printf("\n  (4x4 = 8 threads on %u CPUs: oversubscribed; 1x1 pinned to two CPUs)\n",
                lab_online_cpus());
+        for (size_t q = 0; q < NQUEUES; q++)
+            if (o.selected[q] && quick_skips(&o, q, NCONFIGS - 1))
+                printf("  (--quick leaves out %s at 4x4: its enqueue spins inside ck until a "
+                       "preempted producer runs again, and cannot be stopped)\n",
+                       queues[q].name);
         printf("\ntargets:\n");
     }
     ratio(&o, med, "spsc", "ck_ring-spsc", 0, 2.0, ">= 2x");
