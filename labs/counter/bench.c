@@ -30,9 +30,12 @@
  * with a time budget: a point that does not finish is reported as DNF and
  * not retried in later rounds, and the sweep goes on.
  *
+ * Built with ThreadSanitizer, the racy-by-design rows (a race report each)
+ * and Concurrency Kit's (inline asm TSan cannot see) are skipped, and said so.
+ *
  * Cost level per cell, assigned from what was measured (getrusage in the
- * point's process, and the limits measured at the start of the run), not
- * from the row's name:
+ * point's process, and the limits measured once per round: their fastest
+ * round), not from the row's name:
  *   5 catastrophe  ns/op above 20 cache-line round trips, spent spinning:
  *                  involuntary switches outnumber voluntary ones and most of
  *                  the CPU time is user time (or the point did not finish)
