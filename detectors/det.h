@@ -126,12 +126,18 @@ struct det_lab {
     char *twin;        /* .../lab-counter-tsan or NULL */
 };
 
+#define DET_MAX_RUN_ARGS 8
+
 struct det_cell {
     const struct det_lab *lab;
     char *model, *variant, *description;
     bool racy_by_design;
     bool available;
     bool refused;          /* the lab refused the cell (exit 2): description says why */
+    /* Arguments the lab's list says this cell needs beyond the defaults
+     * ("run_args", e.g. --producers 1 --consumers 1), passed on every run. */
+    char *run_args[DET_MAX_RUN_ARGS];
+    unsigned nrun_args;
     /* native invariant, over the trials of the default-workers run */
     bool ran;
     bool correct;

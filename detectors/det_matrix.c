@@ -187,6 +187,12 @@ int det_discover(struct det_matrix *m, const char *self)
                     c->racy_by_design = json_is_true(json_object_get(o, "racy_by_design"));
                     json_t *av = json_object_get(o, "available");
                     c->available = av == NULL || json_is_true(av);
+                    json_t *ra = json_object_get(o, "run_args");
+                    for (size_t k = 0; json_is_array(ra) && k < json_array_size(ra) &&
+                                       c->nrun_args < DET_MAX_RUN_ARGS; k++)
+                        if (json_is_string(json_array_get(ra, k)))
+                            c->run_args[c->nrun_args++] =
+                                det_strdup(json_string_value(json_array_get(ra, k)));
                 }
                 json_decref(o);
             }
@@ -216,6 +222,8 @@ static void det__cell_free(struct det_cell *c)
     free(c->variant);
     free(c->description);
     free(c->observed);
+    for (unsigned k = 0; k < c->nrun_args; k++)
+        free(c->run_args[k]);
     json_decref(c->extra);
 }
 
@@ -304,7 +312,7 @@ struct det_job {
     enum det_job_kind kind;
     unsigned workers;           /* DET_J_WORKERS */
     int plot_slot;
-    char *argv[24];
+    char *argv[24 + DET_MAX_RUN_ARGS];
     char nums[4][24];
     char label[160];
 };
@@ -323,6 +331,8 @@ static void det__job_argv(struct det_job *j, const struct det_options *o)
     j->argv[n++] = c->model;
     j->argv[n++] = "--variant";
     j->argv[n++] = c->variant;
+    for (unsigned k = 0; k < c->nrun_args; k++)
+        j->argv[n++] = c->run_args[k];
     j->argv[n++] = "--json";
     j->argv[n++] = "--trials";
     unsigned trials = j->kind == DET_J_NATIVE ? o->trials : j->kind == DET_J_TSAN ? 1 : 1;

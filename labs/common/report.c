@@ -338,6 +338,17 @@ static void print_list(const struct lab *lab, const struct lab_opts *o)
                     fputs(",\"reason\":", stdout);
                     json_string(stdout, unavailable);
                 }
+                /* A cell the defaults cannot run (spsc: one producer, one
+                 * consumer) says which arguments can: the harness adds them,
+                 * knowing nothing of roles. */
+                if (lab->roles && !lab_variant_takes(v, o->producers, o->consumers, NULL)) {
+                    unsigned p = v->max_producers && v->max_producers < o->producers
+                                     ? v->max_producers : o->producers;
+                    unsigned c = v->max_consumers && v->max_consumers < o->consumers
+                                     ? v->max_consumers : o->consumers;
+                    printf(",\"run_args\":[\"--producers\",\"%u\",\"--consumers\",\"%u\"]", p,
+                           c);
+                }
                 puts("}");
             } else if (o->format == LAB_CSV) {
                 printf("%s,%s,%s,%s,%s,\"%s\"\n", lab->name, model, v->name,
