@@ -321,8 +321,9 @@ static void det__table(FILE *f, const struct det_matrix *m, bool md, bool color)
     size_t ncell = 0;
     for (size_t i = 0; i < m->ncells; i++)
         ncell += m->cells[i].available;
-    fprintf(f, "\n%zu cells in %.1f s. ns/op@W is at the lab's default workers; tsan x is TSan's "
-               "ns/op over native's (fewer iterations under TSan).\n", ncell, m->wall_s);
+    fprintf(f, "\n%zu cell%s in %.1f s. ns/op@W is at the lab's default workers; tsan x is TSan's "
+               "ns/op over native's (fewer iterations under TSan).\n", ncell, ncell == 1 ? "" : "s",
+            m->wall_s);
 }
 
 void det_write(FILE *f, const struct det_matrix *m, enum det_format fmt, bool color)

@@ -467,11 +467,29 @@ int main(int argc, char **argv)
                         "(racelab --help)\n", det_prog);
         return 2;
     }
-    const char *cmd = argv[1];
+    /* Options may come before the command too ("racelab --quiet run"): the
+     * command is the first word that is neither an option nor an option's
+     * value; the options before it are moved after it, in order. */
+    static const char *const valued[] = { "--detectors", "--trials", "--timeout", "--jobs",
+                                          "--format", "--junit", "--runs" };
+    int ci = 1;
+    while (ci < argc && argv[ci][0] == '-' && strcmp(argv[ci], "--help") != 0 &&
+           strcmp(argv[ci], "-h") != 0) {
+        bool takes = false;
+        for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++)
+            takes |= strcmp(argv[ci], valued[k]) == 0;
+        ci += takes ? 2 : 1;
+    }
+    if (ci >= argc)
+        det_usage_error("which command? list, run, score, report, check or bench");
+    const char *cmd = argv[ci];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         det__help();
         return 0;
     }
+    for (int k = ci; k > 1; k--)   /* argv[1..]: command, options before it, the rest */
+        argv[k] = argv[k - 1];
+    argv[1] = (char *)cmd;
     if (strcmp(cmd, "bench") == 0)
         return det__bench(argc - 2, argv + 2);
     static const char *const cmds[] = { "list", "run", "score", "report", "check" };
