@@ -86,6 +86,13 @@ static void test_harness_bad_input(void)
                  "--junit");
     expect_usage(RUN("run", "--timeout", "0"), "--timeout");
     expect_usage(RUN("run", "counter/threads/racy/extra"), "matches no");
+    /* Options before the command are options too. */
+    expect_usage(RUN("--trials", "0", "run"), "--trials");
+    expect_usage(RUN("--quiet"), "which command");
+    struct prog_result r = RUN("--quiet", "list");
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "counter/threads/racy"));
+    prog_result_free(&r);
 }
 
 /* True once |pid| is gone or a zombie waiting for init to reap it. */
