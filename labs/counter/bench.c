@@ -540,7 +540,7 @@ static int parse(int argc, char **argv, struct opts *o)
 {
     *o = (struct opts){ .workers = { 1, 2, 4, 8 }, .npoints = 4, .iters = 200000, .reps = 5,
                         .models = LAB_MODEL_BIT(LAB_THREADS) | LAB_MODEL_BIT(LAB_PROCS),
-                        .budget_s = 3 };
+                        .budget_s = 10 };
     bool iters_set = false, reps_set = false, workers_set = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -554,7 +554,7 @@ static int parse(int argc, char **argv, struct opts *o)
                    "  --iters N          increments per worker per point (default 200000)\n"
                    "  --reps N           interleaved rounds, cells are medians (default 5, "
                    "1 to %u)\n"
-                   "  --budget SECONDS   a point still running after this is DNF (default 3,"
+                   "  --budget SECONDS   a point still running after this is DNF (default 10,"
                    " 0.1 to 600)\n"
                    "  --no-baseline LIST skip baselines as if absent: glibc, ck, ao, urcu "
                    "(comma-separated)\n"
