@@ -1232,12 +1232,47 @@ static void test_queues_bench_smoke(void)
         CU_FAIL("bench-queue not built");
         return;
     }
-    char *human[] = { prog, "--quick", NULL };
+    char plot_dir[64], svg[96];
+    snprintf(plot_dir, sizeof plot_dir, "/tmp/racelab-test-plot-%d", (int)getpid());
+    snprintf(svg, sizeof svg, "%s/queue.svg", plot_dir);
+    char *human[] = { prog, "--quick", "--plot", plot_dir, NULL };
     struct prog_result r = run_prog(human, 300);
     CU_ASSERT_EQUAL(r.status, 0);
     CU_ASSERT_PTR_NOT_NULL(r.out != NULL ? strstr(r.out, "Mmsg/s") : NULL);
     CU_ASSERT_PTR_NOT_NULL(r.out != NULL ? strstr(r.out, "spsc") : NULL);
     CU_ASSERT_PTR_NOT_NULL(r.out != NULL ? strstr(r.out, "mpmc") : NULL);
+    prog_result_free(&r);
+    /* --plot: an SVG line chart, one polyline per queue that ran. */
+    FILE *f = fopen(svg, "r");
+    CU_ASSERT_PTR_NOT_NULL(f);
+    if (f != NULL) {
+        char buf[65536];
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        buf[n] = '\0';
+        fclose(f);
+        CU_ASSERT(strncmp(buf, "<?xml", 5) == 0);
+        CU_ASSERT_PTR_NOT_NULL(strstr(buf, "<svg"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(buf, "</svg>"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(buf, "mpmc"));
+        CU_ASSERT_PTR_NULL(strstr(buf, " ns<"));   /* Mmsg/s, not times */
+    }
+    unlink(svg);
+    rmdir(plot_dir);
+
+    /* --csv: a header and rows of the same width. */
+    char *csv[] = { prog, "--quick", "--csv", "--queues", "spsc,mpmc", NULL };
+    r = run_prog(csv, 300);
+    CU_ASSERT_EQUAL(r.status, 0);
+    unsigned rows = 0;
+    for (char *line = r.out ? strtok(r.out, "\n") : NULL; line; line = strtok(NULL, "\n")) {
+        unsigned commas = 0;
+        for (const char *c = line; *c; c++)
+            commas += *c == ',';
+        CU_ASSERT_EQUAL(commas, 10);
+        if (rows++ == 0)
+            CU_ASSERT(strncmp(line, "queue,ours,producers", 20) == 0);
+    }
+    CU_ASSERT_EQUAL(rows, 1 + 1 + 3);   /* header, spsc at 1x1, mpmc at 1x1 2x2 4x4 */
     prog_result_free(&r);
 
     char *json[] = { prog, "--quick", "--json", NULL };
@@ -1261,6 +1296,8 @@ static void test_queues_bench_smoke(void)
                                           { "--capacity", "99999999999", NULL },
                                           { "--rounds", "0", NULL }, { "--wait", "x", NULL },
                                           { "--queues", "nosuch", NULL },
+                                          { "--plot", "/proc/no/such/dir", NULL },
+                                          { "--csv", "--json", NULL },
                                           { "--bogus", NULL, NULL } };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char *argv[] = { prog, (char *)bad[i][0], (char *)bad[i][1], NULL };

@@ -434,9 +434,13 @@ static void decades(double lo, double hi, double *dlo, double *dhi)
         *dhi = *dlo + 1;
 }
 
-static void fmt_value(char *buf, size_t n, double v)
+/* Tick and bar labels: times in ns when the axis label says so ("ns ..."),
+ * otherwise plain numbers (bench-queue plots Mmsg/s). */
+static void fmt_value(char *buf, size_t n, double v, bool ns)
 {
-    if (v >= 1e6)
+    if (!ns)
+        snprintf(buf, n, "%.4g", v);
+    else if (v >= 1e6)
         snprintf(buf, n, "%.3g ms", v / 1e6);
     else if (v >= 1e3)
         snprintf(buf, n, "%.3g us", v / 1e3);
@@ -485,7 +489,7 @@ int bench_svg_lines(const char *path, const char *title, const char *xlabel,
                     L, L + PW, y, y, m == 1 ? "#ccc" : "#eee");
             if (m == 1) {
                 char b[32];
-                fmt_value(b, sizeof b, v);
+                fmt_value(b, sizeof b, v, strncmp(ylabel, "ns", 2) == 0);
                 fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", L - 6,
                         y + 4, b);
             }
@@ -563,7 +567,7 @@ int bench_svg_bars(const char *path, const char *title, const char *xlabel,
     for (double d = dlo; d <= dhi; d++) {
         double x = BX(pow(10, d));
         char lab[32];
-        fmt_value(lab, sizeof lab, pow(10, d));
+        fmt_value(lab, sizeof lab, pow(10, d), strncmp(xlabel, "ns", 2) == 0);
         fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"#ccc\"/>\n"
                    "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
                 x, x, T, T + PH, x, T + PH + 16, lab);
@@ -587,7 +591,7 @@ int bench_svg_bars(const char *path, const char *title, const char *xlabel,
             fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"black\"/>\n",
                     BX(b[i].lo), BX(b[i].hi), y + BH / 2, y + BH / 2);
         char lab[32];
-        fmt_value(lab, sizeof lab, b[i].value);
+        fmt_value(lab, sizeof lab, b[i].value, strncmp(xlabel, "ns", 2) == 0);
         double tx = usable(b[i].hi) ? fmax(BX(b[i].hi), x1) : x1;
         fprintf(f, "<text x=\"%.1f\" y=\"%d\">%s</text>\n", tx + 6, y + BH / 2 + 4, lab);
     }

@@ -101,7 +101,9 @@ struct bench_series {
     const double *y;
 };
 
-/* Line chart with a log-scale y axis and a log2 x axis (x > 0). */
+/* Line chart with a log-scale y axis and a log2 x axis (x > 0). Values are
+ * labelled as times (ns, us, ms) when the value axis's label starts with
+ * "ns", as plain numbers otherwise; the same holds for bars. */
 int bench_svg_lines(const char *path, const char *title, const char *xlabel,
                     const char *ylabel, const double *x, unsigned nx,
                     const struct bench_series *s, unsigned ns, char *err, size_t errlen);

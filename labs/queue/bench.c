@@ -22,6 +22,7 @@
 #endif
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -30,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "lab.h"
 #include "sync/atomic.h"
 #include "sync/bqueue.h"
@@ -528,7 +530,8 @@ struct options {
     unsigned rounds;
     uint32_t capacity;
     double max_seconds;
-    bool json, quick;
+    bool json, csv, quick;
+    const char *plot_dir;   /* --plot: where queue.svg goes, or NULL */
     bool selected[16];      /* --queues: which rows run */
 };
 
@@ -591,8 +594,8 @@ static int cmp_double(const void *a, const void *b)
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: bench-queue [--json] [--quick] [--messages N] [--rounds N] [--capacity N]\n"
-            "                   [--max-seconds S]\n"
+            "usage: bench-queue [--json | --csv] [--plot DIR] [--quick] [--messages N] [--rounds N]\n"
+            "                   [--capacity N] [--max-seconds S]\n"
             "  Mmsg/s through each queue at 1x1, 2x2 and 4x4 producers x consumers, median of\n"
             "  interleaved rounds, ours beside ck_ring, liburcu wfcqueue and blocking queues\n"
             "  --messages N     items per run (default 2000000)\n"
@@ -608,6 +611,9 @@ static void usage(FILE *f)
             "                   test, not a measurement\n"
             "  --json           JSON Lines: one \"result\" per queue and configuration,\n"
             "                   one \"ratio\" per target\n"
+            "  --csv            CSV: a header, then one row per queue and configuration\n"
+            "  --plot DIR       also write DIR/queue.svg: Mmsg/s against producers =\n"
+            "                   consumers, one line per queue (log scale)\n"
             "queues in this build:");
     for (size_t i = 0; i < NQUEUES; i++)
         fprintf(f, " %s", queues[i].name);
@@ -659,6 +665,20 @@ static int parse(int argc, char **argv, struct options *o)
         uint64_t v;
         if (strcmp(a, "--json") == 0) {
             o->json = true;
+        } else if (strcmp(a, "--csv") == 0) {
+            o->csv = true;
+        } else if (strcmp(a, "--plot") == 0) {
+            if (val == NULL) {
+                fprintf(stderr, "bench-queue: --plot needs a directory\n");
+                return 2;
+            }
+            char err[256];
+            if (bench_plot_dir(val, err, sizeof err) != 0) {
+                fprintf(stderr, "bench-queue: %s\n", err);
+                return 2;
+            }
+            o->plot_dir = val;
+            i++;
         } else if (strcmp(a, "--quick") == 0) {
             o->quick = true;
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -719,6 +739,10 @@ static int parse(int argc, char **argv, struct options *o)
             return 2;
         }
     }
+    if (o->json && o->csv) {
+        fprintf(stderr, "bench-queue: --json and --csv exclude each other: pick one\n");
+        return 2;
+    }
     if (o->quick) {
         if (!messages_set)
             o->messages = 20000;
@@ -764,6 +788,8 @@ static void ratio(const struct options *o, double med[][NCONFIGS], const char *n
                   const char *den, int c, double target, const char *target_text)
 {
     int a = find_queue(num), b = find_queue(den);
+    if (o->csv)
+        return;   /* CSV carries the measurements only */
     if (a < 0 || b < 0 || med[a][c] <= 0 || med[b][c] <= 0) {
         if (!o->json)
             printf("  %s / %s at %ux%u: %s not built in, no ratio\n", num, den, configs[c],
@@ -823,6 +849,8 @@ int main(int argc, char **argv)
                 }
             }
     (void)getloadavg(&load_after, 1);
+    if (o.csv)
+        puts("queue,ours,producers,consumers,messages,rounds,capacity,mmsg_per_s,min,max,wait");
     static double unsorted[NQUEUES][NCONFIGS][100];
     memcpy(unsorted, rates, sizeof unsorted);
     round_rates = unsorted;
@@ -842,9 +870,37 @@ int main(int argc, char **argv)
                        queues[q].name, queues[q].ours ? "true" : "false", configs[c],
                        configs[c], o.messages, o.rounds, o.capacity, med[q][c], v[0],
                        v[n - 1], wait_spin ? "spin" : "backoff");
+            else if (o.csv)
+                printf("%s,%s,%u,%u,%" PRIu64 ",%u,%u,%.3f,%.3f,%.3f,%s\n", queues[q].name,
+                       queues[q].ours ? "true" : "false", configs[c], configs[c], o.messages,
+                       o.rounds, o.capacity, med[q][c], v[0], v[n - 1],
+                       wait_spin ? "spin" : "backoff");
         }
+    if (o.plot_dir != NULL) {
+        double x[NCONFIGS];
+        static double y[NQUEUES][NCONFIGS];
+        struct bench_series series[NQUEUES];
+        unsigned ns = 0;
+        for (int c = 0; c < NCONFIGS; c++)
+            x[c] = configs[c];
+        for (size_t q = 0; q < NQUEUES; q++) {
+            if (!o.selected[q])
+                continue;
+            for (int c = 0; c < NCONFIGS; c++)
+                y[q][c] = med[q][c] > 0 ? med[q][c] : NAN;   /* not run: a gap */
+            series[ns++] = (struct bench_series){ .name = queues[q].name, .y = y[q] };
+        }
+        char path[4096], err[256];
+        snprintf(path, sizeof path, "%s/queue.svg", o.plot_dir);
+        if (bench_svg_lines(path, "bench-queue: throughput by producers = consumers",
+                            "producers = consumers", "Mmsg/s", x, NCONFIGS, series, ns, err,
+                            sizeof err) != 0) {
+            fprintf(stderr, "bench-queue: %s\n", err);
+            return 1;
+        }
+    }
 
-    if (!o.json) {
+    if (!o.json && !o.csv) {
         printf("bench-queue: Mmsg/s (million messages per second), median of %u interleaved "
                "rounds%s\n%" PRIu64 " messages per run, capacity %u, %u CPUs online, atomics: "
                "%s\n", o.rounds, o.quick ? " (--quick: not a measurement)" : "", o.messages,
@@ -904,8 +960,8 @@ int main(int argc, char **argv)
             worst = med[q][2];
             worst_name = queues[q].name;
         }
-    if (worst < 0)
-        ;   /* none of ours ran at 4x4 (--queues) */
+    if (worst < 0 || o.csv)
+        ;   /* none of ours ran at 4x4 (--queues), or CSV: measurements only */
     else if (o.json)
         printf("{\"kind\":\"floor\",\"producers\":4,\"consumers\":4,\"queue\":\"%s\","
                "\"mmsg_per_s\":%.3f,\"target\":1.0,\"met\":%s}\n", worst_name, worst,
