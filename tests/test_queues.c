@@ -1265,6 +1265,8 @@ static void test_queues_bench_smoke(void)
     CU_ASSERT_EQUAL(r.status, 0);
     unsigned rows = 0;
     for (char *line = r.out ? strtok(r.out, "\n") : NULL; line; line = strtok(NULL, "\n")) {
+        if (line[0] == '#')
+            continue;   /* the machine record: "# key: value" */
         unsigned commas = 0;
         for (const char *c = line; *c; c++)
             commas += *c == ',';
@@ -1278,10 +1280,12 @@ static void test_queues_bench_smoke(void)
     char *json[] = { prog, "--quick", "--json", NULL };
     r = run_prog(json, 300);
     CU_ASSERT_EQUAL(r.status, 0);
-    unsigned lines = 0, results = 0;
+    unsigned lines = 0, results = 0, machine = 0;
     for (char *line = r.out ? strtok(r.out, "\n") : NULL; line; line = strtok(NULL, "\n")) {
         lines++;
         CU_ASSERT_TRUE(json_valid_object(line));
+        if (json_field_is(line, "kind", "\"machine\""))
+            machine++;
         if (json_field_is(line, "kind", "\"result\"")) {
             results++;
             CU_ASSERT_PTR_NOT_NULL(json_field(line, "queue"));
@@ -1290,6 +1294,7 @@ static void test_queues_bench_smoke(void)
         }
     }
     CU_ASSERT(lines > 0 && results > 0);
+    CU_ASSERT_EQUAL(machine, 1);
     prog_result_free(&r);
 
     static const char *const bad[][3] = { { "--capacity", "0", NULL }, { "--capacity", "3", NULL },

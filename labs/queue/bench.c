@@ -832,6 +832,10 @@ int main(int argc, char **argv)
         can_pin = true;
     }
 
+    struct bench_machine mach;   /* recorded beside the numbers, read before the runs */
+    bench_machine_get(&mach);
+    if (o.json)
+        bench_machine_print(stdout, &mach, "bench-queue", BENCH_JSON);
     double load_before = -1, load_after = -1;
     (void)getloadavg(&load_before, 1);
     static double rates[NQUEUES][NCONFIGS][100];
@@ -849,8 +853,10 @@ int main(int argc, char **argv)
                 }
             }
     (void)getloadavg(&load_after, 1);
-    if (o.csv)
+    if (o.csv) {
+        bench_machine_print(stdout, &mach, "bench-queue", BENCH_CSV);
         puts("queue,ours,producers,consumers,messages,rounds,capacity,mmsg_per_s,min,max,wait");
+    }
     static double unsorted[NQUEUES][NCONFIGS][100];
     memcpy(unsorted, rates, sizeof unsorted);
     round_rates = unsorted;
@@ -905,6 +911,7 @@ int main(int argc, char **argv)
                "rounds%s\n%" PRIu64 " messages per run, capacity %u, %u CPUs online, atomics: "
                "%s\n", o.rounds, o.quick ? " (--quick: not a measurement)" : "", o.messages,
                o.capacity, lab_online_cpus(), lab_atomics_backend());
+        bench_machine_print(stdout, &mach, "bench-queue", BENCH_HUMAN);
         printf("on full/empty: %s\n", wait_spin ? "spin (one pause per poll, then yield)"
                : "exponential backoff (1..64 pauses), then yield");
         if (load_before >= 0)
