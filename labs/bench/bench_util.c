@@ -185,6 +185,21 @@ int bench_usage_error(const char *prog, const char *msg, const char *arg)
     return 2;
 }
 
+unsigned bench_cpu_pair(int cpus[2])
+{
+    cpu_set_t allowed;
+    unsigned found = 0;
+    cpus[0] = cpus[1] = 0;
+    if (sched_getaffinity(0, sizeof allowed, &allowed) != 0)
+        return 0;
+    for (int c = 0; c < CPU_SETSIZE && found < 2; c++)
+        if (CPU_ISSET(c, &allowed))
+            cpus[found++] = c;
+    if (found == 1)
+        cpus[1] = cpus[0];
+    return found;
+}
+
 int bench_plot_dir(const char *dir, char *err, size_t errlen)
 {
     struct stat st;

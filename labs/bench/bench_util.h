@@ -47,6 +47,11 @@ struct bench_machine {
 
 void bench_machine_get(struct bench_machine *m);
 
+/* The first two CPUs this process may run on, for same-core / cross-core
+ * placement. Returns how many there are (0 if the affinity mask cannot be
+ * read, else 1 or 2); with one, cpus[1] = cpus[0]. */
+unsigned bench_cpu_pair(int cpus[2]);
+
 enum bench_format { BENCH_HUMAN, BENCH_JSON, BENCH_CSV };
 
 /* Human: two lines "machine: ..." / "build: ...". JSON: one object with

@@ -815,12 +815,10 @@ int main(int argc, char **argv)
     if ((rc = check_only(&o)) != 0)
         return rc;
 
-    cpu_set_t allowed;
-    if (sched_getaffinity(0, sizeof allowed, &allowed) == 0 && CPU_COUNT(&allowed) >= 2) {
-        int found = 0;
-        for (int c = 0; c < CPU_SETSIZE && found < 2; c++)
-            if (CPU_ISSET(c, &allowed))
-                *(found++ ? &cpu_b : &cpu_a) = c;
+    int pair[2];
+    if (bench_cpu_pair(pair) == 2) {
+        cpu_a = pair[0];
+        cpu_b = pair[1];
     }
 
     /* Rows: threads first (twins, then the lab's other variants, then bare),

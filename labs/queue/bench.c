@@ -823,14 +823,7 @@ int main(int argc, char **argv)
     if (rc != 0)
         return rc;
 
-    cpu_set_t allowed;
-    if (sched_getaffinity(0, sizeof allowed, &allowed) == 0 && CPU_COUNT(&allowed) >= 2) {
-        int found = 0;
-        for (int c = 0; c < CPU_SETSIZE && found < 2; c++)
-            if (CPU_ISSET(c, &allowed))
-                cpu_pair[found++] = c;
-        can_pin = true;
-    }
+    can_pin = bench_cpu_pair(cpu_pair) == 2;
 
     struct bench_machine mach;   /* recorded beside the numbers, read before the runs */
     bench_machine_get(&mach);

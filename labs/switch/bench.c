@@ -523,14 +523,12 @@ int main(int argc, char **argv)
         if (bench_plot_dir(plot, err, sizeof err) != 0)
             return bench_usage_error(prog, err, NULL);
     }
-    cpu_set_t allowed;
-    if (sched_getaffinity(0, sizeof allowed, &allowed) == 0 && CPU_COUNT(&allowed) >= 2) {
-        int found = 0;
-        for (int c = 0; c < CPU_SETSIZE && found < 2; c++)
-            if (CPU_ISSET(c, &allowed))
-                *(found++ ? &cpu_b : &cpu_a) = c;
+    int pair[2];
+    if (bench_cpu_pair(pair) > 0) {   /* one CPU: cross-core is the same as same-core */
+        cpu_a = pair[0];
+        cpu_b = pair[1];
     } else {
-        cpu_b = cpu_a;   /* one CPU: cross-core is the same as same-core */
+        cpu_b = cpu_a;
     }
 
     struct bench_machine mach;
