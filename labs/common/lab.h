@@ -70,6 +70,17 @@ struct lab_items {
     char note[200];        /* what happened, one line, or "" */
 };
 
+/* A report a detector is known to make on a variant that is not the bug the
+ * lab is about (on a fixed variant: synchronization the tool cannot model),
+ * and why. Printed in --list --json as "known_reports" (labs/PROTOCOL.md);
+ * the harness discounts matching reports without knowing any lab. */
+struct lab_known_report {
+    const char *tool;    /* "helgrind", "drd", "valgrind" (both) or "tsan" */
+    const char *kind;    /* a substring of the report's kind, "" for any */
+    const char *frame;   /* a substring of its first or second frame, "" for any */
+    const char *why;     /* one line: what the tool cannot see, and the evidence */
+};
+
 /* One synchronization choice applied to the lab's worker body. */
 struct lab_variant {
     const char *name;          /* "racy", "mutex", ... */
@@ -103,6 +114,9 @@ struct lab_variant {
      * (0: any), and why not more (e.g. a single-producer ring). */
     unsigned max_producers, max_consumers;
     const char *roles_why;
+    /* Known reports on this variant, ended by an entry whose tool is NULL;
+     * NULL for none. The runtime adds its own (reports on the start gate). */
+    const struct lab_known_report *known_reports;
 };
 
 /* Whether |v| takes |producers| x |consumers|; if not, *why says why. */
