@@ -4,7 +4,7 @@
  * named in one small header, and everything that uses "a lock" includes it:
  * the counter lab's variant (labs/counter/<id>.c), bench-counter's twin row
  * and the lock validator (tests/lock_validate.h, tests/test_locks.c). The
- * lock call of each primitive (sync_ticket_lock(, pthread_mutex_lock( ...)
+ * lock call of each primitive (sync_ticket_lock, pthread_mutex_lock, ...)
  * appears in its descriptor and nowhere else.
  *
  * THE SHAPE. labs/common/desc/lock_<id>.h defines, for its <id> (a C
