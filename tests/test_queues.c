@@ -32,12 +32,11 @@
 #include "run_prog.h"
 #include "test_main.h"
 #include "sync/atomic.h"
-#include "sync/bqueue.h"
 #include "sync/hazard.h"
-#include "sync/mpmc.h"
 #include "sync/msqueue.h"
-#include "sync/spsc.h"
 #include "sync/stack.h"
+
+#include "../labs/common/desc/queues.h"
 
 static bool sanitized(void)
 {
@@ -68,103 +67,98 @@ struct qimpl {
     bool (*trypop)(void *q, void *h, uint64_t *v);
     void (*push)(void *q, uint64_t v);      /* blocking, or NULL */
     void (*pop)(void *q, uint64_t *v);
+    /* Across processes (NULL where not offered): */
+    size_t (*size)(uint32_t capacity);
+    int (*init)(void *q, uint32_t capacity, unsigned flags);
+    void (*fini)(void *q);
 };
 
 static void *no_enter(void *q) { (void)q; return NULL; }
 static void no_leave(void *q, void *h) { (void)q; (void)h; }
 
-/* spsc */
-static void *spsc_make(uint32_t cap)
+/* The queue descriptors (labs/common/desc/queue_<id>.h) behind that
+ * interface: Q_DESCRIBE(id) writes the functions, q_from() the table entry
+ * (at start-up: the entry copies the descriptor's facts). Blocking queues
+ * get push/pop. */
+static void *q_alloc(size_t size)
 {
-    struct sync_spsc *q = aligned_alloc(SYNC_CACHELINE, sync_spsc_size(cap));
-    if (q != NULL && sync_spsc_init(q, cap, 0) != 0) {
-        free(q);
-        q = NULL;
-    }
+    size_t rounded = (size + SYNC_CACHELINE - 1) / SYNC_CACHELINE * SYNC_CACHELINE;
+    void *q = aligned_alloc(SYNC_CACHELINE, rounded);
+    if (q != NULL)
+        memset(q, 0, rounded);
     return q;
 }
-static bool spsc_trypush_(void *q, void *h, uint64_t v) { (void)h; return sync_spsc_trypush(q, v); }
-static bool spsc_trypop_(void *q, void *h, uint64_t *v) { (void)h; return sync_spsc_trypop(q, v); }
 
-/* mpmc */
-static void *mpmc_make(uint32_t cap)
-{
-    struct sync_mpmc *q = aligned_alloc(SYNC_CACHELINE, sync_mpmc_size(cap));
-    if (q != NULL && sync_mpmc_init(q, cap, 0) != 0) {
-        free(q);
-        q = NULL;
-    }
-    return q;
-}
-static bool mpmc_trypush_(void *q, void *h, uint64_t v) { (void)h; return sync_mpmc_trypush(q, v); }
-static bool mpmc_trypop_(void *q, void *h, uint64_t *v) { (void)h; return sync_mpmc_trypop(q, v); }
+#define Q_DESCRIBE(id)                                                                    \
+    static size_t q_##id##_size(uint32_t cap) { return queued_##id##_size(cap); }          \
+    static int q_##id##_init(void *q, uint32_t cap, unsigned flags)                        \
+    {                                                                                      \
+        return queued_##id##_init(q, cap, flags);                                          \
+    }                                                                                      \
+    static void q_##id##_fini(void *q) { queued_##id##_fini(q); }                          \
+    static void *q_##id##_make(uint32_t cap)                                               \
+    {                                                                                      \
+        void *q = q_alloc(queued_##id##_size(cap));                                        \
+        if (q != NULL && queued_##id##_init(q, cap, 0) != 0) {                             \
+            free(q);                                                                       \
+            q = NULL;                                                                      \
+        }                                                                                  \
+        return q;                                                                          \
+    }                                                                                      \
+    static void q_##id##_drop(void *q)                                                     \
+    {                                                                                      \
+        queued_##id##_fini(q);                                                             \
+        free(q);                                                                           \
+    }                                                                                      \
+    static void *q_##id##_enter(void *q) { return queued_##id##_enter(q); }                \
+    static void q_##id##_leave(void *q, void *h) { queued_##id##_leave(q, h); }            \
+    static bool q_##id##_trypush(void *q, void *h, uint64_t v)                             \
+    {                                                                                      \
+        return queued_##id##_trypush(q, h, v);                                             \
+    }                                                                                      \
+    static bool q_##id##_trypop(void *q, void *h, uint64_t *v)                             \
+    {                                                                                      \
+        return queued_##id##_trypop(q, h, v);                                              \
+    }                                                                                      \
+    static void q_##id##_push(void *q, uint64_t v) { queued_##id##_push(q, NULL, v); }     \
+    static void q_##id##_pop(void *q, uint64_t *v) { queued_##id##_pop(q, NULL, v); }
 
-/* msqueue */
-static void *msq_make(uint32_t cap)
-{
-    (void)cap;
-    struct sync_msqueue *q = aligned_alloc(SYNC_CACHELINE, sizeof *q);
-    if (q != NULL && sync_msqueue_init(q) != 0) {
-        free(q);
-        q = NULL;
-    }
-    return q;
-}
-static void msq_drop(void *q)
-{
-    sync_msqueue_destroy(q);
-    free(q);
-}
-static void *msq_enter(void *q) { return sync_msqueue_thread_enter(q); }
-static void msq_leave(void *q, void *h) { sync_msqueue_thread_leave(q, h); }
-static bool msq_trypush_(void *q, void *h, uint64_t v) { return sync_msqueue_trypush(q, h, v); }
-static bool msq_trypop_(void *q, void *h, uint64_t *v) { return sync_msqueue_trypop(q, h, v); }
+#define Q_FROM(id)                                                                        \
+    q_from(&queued_##id##_info, q_##id##_make, q_##id##_drop, q_##id##_enter,              \
+           q_##id##_leave, q_##id##_trypush, q_##id##_trypop, q_##id##_push, q_##id##_pop, \
+           q_##id##_size, q_##id##_init, q_##id##_fini)
 
-/* bqueue */
-static void *bq_make(uint32_t cap)
+static struct qimpl q_from(const struct queued_info *i, void *(*make)(uint32_t),
+                           void (*drop)(void *), void *(*enter)(void *),
+                           void (*leave)(void *, void *),
+                           bool (*trypush)(void *, void *, uint64_t),
+                           bool (*trypop)(void *, void *, uint64_t *),
+                           void (*push)(void *, uint64_t), void (*pop)(void *, uint64_t *),
+                           size_t (*size)(uint32_t), int (*init)(void *, uint32_t, unsigned),
+                           void (*fini)(void *))
 {
-    struct sync_bqueue *q = aligned_alloc(SYNC_CACHELINE, sync_bqueue_size(cap));
-    if (q != NULL && sync_bqueue_init(q, cap, 0) != 0) {
-        free(q);
-        q = NULL;
-    }
-    return q;
+    return (struct qimpl){ i->label, i->max_producers, i->max_consumers, i->fifo,
+                           i->weak_empty ? QC_WEAK_EMPTY : 0, make, drop, enter, leave,
+                           trypush, trypop, i->blocking ? push : NULL,
+                           i->blocking ? pop : NULL, size, init, fini };
 }
-static void bq_drop(void *q)
-{
-    sync_bqueue_destroy(q);
-    free(q);
-}
-static bool bq_trypush_(void *q, void *h, uint64_t v) { (void)h; return sync_bqueue_trypush(q, v); }
-static bool bq_trypop_(void *q, void *h, uint64_t *v) { (void)h; return sync_bqueue_trypop(q, v); }
-static void bq_push_(void *q, uint64_t v) { sync_bqueue_push(q, v); }
-static void bq_pop_(void *q, uint64_t *v) { sync_bqueue_pop(q, v); }
 
-/* semq */
-static void *semq_make(uint32_t cap)
-{
-    struct sync_semq *q = aligned_alloc(SYNC_CACHELINE, sync_semq_size(cap));
-    if (q != NULL && sync_semq_init(q, cap, 0) != 0) {
-        free(q);
-        q = NULL;
-    }
-    return q;
-}
-static bool semq_trypush_(void *q, void *h, uint64_t v) { (void)h; return sync_semq_trypush(q, v); }
-static bool semq_trypop_(void *q, void *h, uint64_t *v) { (void)h; return sync_semq_trypop(q, v); }
-static void semq_push_(void *q, uint64_t v) { sync_semq_push(q, v); }
-static void semq_pop_(void *q, uint64_t *v) { sync_semq_pop(q, v); }
+Q_DESCRIBE(spsc)
+Q_DESCRIBE(mpmc)
+Q_DESCRIBE(msqueue)
+Q_DESCRIBE(bqueue)
+Q_DESCRIBE(semq)
 
-static const struct qimpl Q_SPSC = { "spsc", 1, 1, true, 0, spsc_make, free, no_enter, no_leave,
-                                     spsc_trypush_, spsc_trypop_, NULL, NULL };
-static const struct qimpl Q_MPMC = { "mpmc", 0, 0, true, QC_WEAK_EMPTY, mpmc_make, free, no_enter,
-                                     no_leave, mpmc_trypush_, mpmc_trypop_, NULL, NULL };
-static const struct qimpl Q_MSQ = { "msqueue", 0, 0, true, 0, msq_make, msq_drop, msq_enter,
-                                    msq_leave, msq_trypush_, msq_trypop_, NULL, NULL };
-static const struct qimpl Q_BQ = { "bqueue", 0, 0, true, 0, bq_make, bq_drop, no_enter, no_leave,
-                                   bq_trypush_, bq_trypop_, bq_push_, bq_pop_ };
-static const struct qimpl Q_SEMQ = { "semq", 0, 0, true, QC_WEAK_EMPTY, semq_make, free, no_enter,
-                                     no_leave, semq_trypush_, semq_trypop_, semq_push_, semq_pop_ };
+static struct qimpl Q_SPSC, Q_MPMC, Q_MSQ, Q_BQ, Q_SEMQ;
+
+__attribute__((constructor)) static void q_table(void)
+{
+    Q_SPSC = Q_FROM(spsc);
+    Q_MPMC = Q_FROM(mpmc);
+    Q_MSQ = Q_FROM(msqueue);
+    Q_BQ = Q_FROM(bqueue);
+    Q_SEMQ = Q_FROM(semq);
+}
 
 /* ======================================================================== */
 /* Stress with sequence-numbered items                                      */
@@ -425,20 +419,6 @@ static void test_queues_semq_stress(void)
  * with SYNC_PSHARED, the producers and consumers fork()ed (the procs model of
  * the labs). The mapping holds no pointer that differs between processes: it
  * is mapped before the fork, so at the same address in all of them. */
-static size_t shared_queue_size(const struct qimpl *impl, uint32_t cap)
-{
-    return impl == &Q_SPSC ? sync_spsc_size(cap) : impl == &Q_MPMC ? sync_mpmc_size(cap)
-           : impl == &Q_BQ ? sync_bqueue_size(cap) : sync_semq_size(cap);
-}
-
-static int shared_queue_init(const struct qimpl *impl, void *q, uint32_t cap)
-{
-    return impl == &Q_SPSC ? sync_spsc_init(q, cap, SYNC_PSHARED)
-           : impl == &Q_MPMC ? sync_mpmc_init(q, cap, SYNC_PSHARED)
-           : impl == &Q_BQ ? sync_bqueue_init(q, cap, SYNC_PSHARED)
-           : sync_semq_init(q, cap, SYNC_PSHARED);
-}
-
 static pid_t fork_worker(void *(*body)(void *), struct worker *w)
 {
     fflush(NULL);
@@ -456,7 +436,7 @@ static void procs_check(const struct qimpl *impl, unsigned p, unsigned c, uint64
 {
     size_t words = (size_t)(n + 63) / 64;
     size_t head = (sizeof(struct stress) + 4095) / 4096 * 4096;
-    size_t qsize = shared_queue_size(impl, cap);
+    size_t qsize = impl->size(cap);
     size_t total = head + qsize + (size_t)p * words * sizeof(sync_atomic_u64);
     CU_ASSERT_FATAL(qsize > 0);
     void *mem = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -471,7 +451,7 @@ static void procs_check(const struct qimpl *impl, unsigned p, unsigned c, uint64
     s->words = words;
     s->deadline_ns = stress_now_ns() + STRESS_BUDGET_NS;   /* made[] is in the mapping too */
     s->seen = (sync_atomic_u64 *)((char *)mem + head + qsize);
-    CU_ASSERT_EQUAL_FATAL(shared_queue_init(impl, s->q, cap), 0);
+    CU_ASSERT_EQUAL_FATAL(impl->init(s->q, cap, SYNC_PSHARED), 0);
     pid_t pids[16];
     unsigned np = 0;
     struct worker w[16];
@@ -520,8 +500,7 @@ static void procs_check(const struct qimpl *impl, unsigned p, unsigned c, uint64
     CU_ASSERT_EQUAL(sync_load_u64(&s->duplicated, SYNC_RELAXED), 0);
     CU_ASSERT_EQUAL(sync_load_u64(&s->reordered, SYNC_RELAXED), 0);
     CU_ASSERT_EQUAL(sync_load_u64(&s->foreign, SYNC_RELAXED), 0);
-    if (impl == &Q_BQ)
-        sync_bqueue_destroy(s->q);
+    impl->fini(s->q);
     munmap(mem, total);
 }
 
@@ -570,7 +549,7 @@ static void test_queues_sequential(void)
     fifo_sequential(&Q_SEMQ, 5);
 
     /* spsc batches: partial when short of room or items. */
-    struct sync_spsc *q = spsc_make(4);
+    struct sync_spsc *q = q_spsc_make(4);
     CU_ASSERT_PTR_NOT_NULL_FATAL(q);
     uint64_t in[6] = { 1, 2, 3, 4, 5, 6 }, out[6] = { 0 };
     CU_ASSERT_EQUAL(sync_spsc_push_batch(q, in, 6), 4);
@@ -1112,9 +1091,11 @@ static bool racy_pop(void *q, void *h, uint64_t *v)
 static void test_queues_checker_catches(void)
 {
     static const struct qimpl lifo = { "lifo", 0, 0, true, 0, broken_make, broken_drop,
-                                       no_enter, no_leave, lifo_push, lifo_pop, NULL, NULL };
+                                       no_enter, no_leave, lifo_push, lifo_pop, NULL, NULL,
+                                       NULL, NULL, NULL };
     static const struct qimpl racy = { "racy", 0, 0, true, 0, broken_make, broken_drop,
-                                       no_enter, no_leave, racy_push, racy_pop, NULL, NULL };
+                                       no_enter, no_leave, racy_push, racy_pop, NULL, NULL,
+                                       NULL, NULL, NULL };
     /* Luck decides how many histories interleave badly; retry a few times
      * rather than fail on a quiet machine. */
     unsigned bad_lifo = 0, bad_racy = 0;
