@@ -106,6 +106,13 @@ static inline struct qstate *queue__q(void *st)
     return (struct qstate *)((char *)st + ((struct qlab *)st)->variant_offset);
 }
 
+/* The worker's context (VARIANT_ENTER), or none. */
+#ifdef VARIANT_ENTER
+#define QUEUE__ENTER(q) VARIANT_ENTER(q)
+#else
+#define QUEUE__ENTER(q) NULL
+#endif
+
 static void queue__produce(struct qlab *L, struct qstate *q, unsigned p, uint64_t iters)
 {
 #ifdef VARIANT_BLOCKING
@@ -115,11 +122,7 @@ static void queue__produce(struct qlab *L, struct qstate *q, unsigned p, uint64_
     if (sync_fetch_add_u32(&L->producers_done, 1, SYNC_ACQ_REL) + 1 == L->producers)
         q_finish(q);
 #else
-#ifdef VARIANT_ENTER
-    void *ctx = VARIANT_ENTER(q);
-#else
-    void *ctx = NULL;
-#endif
+    void *ctx = QUEUE__ENTER(q);
     for (uint64_t i = 0; i < iters; i++) {
         uint64_t item = qlab_item(p, i);
         unsigned rounds = 0;
@@ -163,11 +166,7 @@ static void queue__consume(struct qlab *L, struct qstate *q, unsigned c)
             break;
     }
 #else
-#ifdef VARIANT_ENTER
-    void *ctx = VARIANT_ENTER(q);
-#else
-    void *ctx = NULL;
-#endif
+    void *ctx = QUEUE__ENTER(q);
     unsigned rounds = 0;
     for (;;) {
         if (q_pop(q, ctx, &item)) {

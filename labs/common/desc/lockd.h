@@ -134,12 +134,37 @@ struct lockd_info {
 #define LOCKD_PROCS(id) LOCKD__CAT3(LOCKD_, id, _PROCS)
 #define LOCKD_NO_PROCS(id) LOCKD__CAT3(LOCKD_, id, _NO_PROCS)
 
-/* The function bodies of a lock this build cannot offer: never called
- * (callers check .unavailable), abort if they are. */
+/* The function bodies of a lock or queue this build cannot offer: never
+ * called (callers check .unavailable), abort if they are. */
 static inline void lockd__unavailable(void)
 {
     abort();
 }
+
+/* A lock this build cannot offer: its type and functions, all in the shape,
+ * none usable (init says ENOSYS, the others abort). */
+#define LOCKD_UNAVAILABLE(id)                                                        \
+    typedef int lockd_##id##_t;                                                      \
+    static inline int lockd_##id##_init(lockd_##id##_t *l, unsigned flags)           \
+    {                                                                                \
+        (void)l;                                                                     \
+        (void)flags;                                                                 \
+        return ENOSYS;                                                               \
+    }                                                                                \
+    static inline void lockd_##id##_fini(lockd_##id##_t *l) { (void)l; }             \
+    static inline void lockd_##id##_acquire(lockd_##id##_t *l, lockd_node *n)        \
+    {                                                                                \
+        (void)l, (void)n, lockd__unavailable();                                      \
+    }                                                                                \
+    static inline void lockd_##id##_release(lockd_##id##_t *l, lockd_node *n)        \
+    {                                                                                \
+        (void)l, (void)n, lockd__unavailable();                                      \
+    }                                                                                \
+    static inline bool lockd_##id##_try(lockd_##id##_t *l, lockd_node *n)            \
+    {                                                                                \
+        (void)l, (void)n, lockd__unavailable();                                      \
+        return false;                                                                \
+    }
 
 /* The known report every lock built on C11 atomics and futex() gets from
  * valgrind's tools (helgrind and DRD know only the pthread and sem_* calls

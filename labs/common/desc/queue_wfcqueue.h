@@ -6,11 +6,15 @@
 
 #include "queued.h"
 
+#define QUEUED_wfcqueue_PROCS 0
+#define QUEUED_wfcqueue_NO_PROCS "its nodes are malloc'ed in one process's heap"
+
 #if QUEUED__URCU
 #ifndef _LGPL_SOURCE
 #define _LGPL_SOURCE
 #endif
 #include <urcu/wfcqueue.h>
+
 typedef struct {
     struct cds_wfcq_head head;
     struct cds_wfcq_tail tail;
@@ -19,11 +23,6 @@ struct queued__wfq_node {
     struct cds_wfcq_node node;
     uint64_t v;
 };
-#else
-typedef int queued_wfcqueue_t;   /* not in this build: see .unavailable */
-#endif
-#define QUEUED_wfcqueue_PROCS 0
-#define QUEUED_wfcqueue_NO_PROCS "its nodes are malloc'ed in one process's heap"
 
 static inline size_t queued_wfcqueue_size(uint32_t capacity)
 {
@@ -33,22 +32,15 @@ static inline size_t queued_wfcqueue_size(uint32_t capacity)
 static inline int queued_wfcqueue_init(queued_wfcqueue_t *q, uint32_t capacity, unsigned flags)
 {
     (void)capacity;
-#if QUEUED__URCU
     if (flags & SYNC_PSHARED)
         return EINVAL;
     cds_wfcq_init(&q->head, &q->tail);
     return 0;
-#else
-    (void)q;
-    (void)flags;
-    return ENOSYS;
-#endif
 }
 QUEUED_NO_HANDLE(wfcqueue)
 static inline bool queued_wfcqueue_trypush(queued_wfcqueue_t *q, void *h, uint64_t v)
 {
     (void)h;
-#if QUEUED__URCU
     struct queued__wfq_node *n = malloc(sizeof *n);
     if (n == NULL)
         return false;
@@ -56,17 +48,10 @@ static inline bool queued_wfcqueue_trypush(queued_wfcqueue_t *q, void *h, uint64
     n->v = v;
     cds_wfcq_enqueue(&q->head, &q->tail, &n->node);
     return true;
-#else
-    (void)q;
-    (void)v;
-    lockd__unavailable();
-    return false;
-#endif
 }
 static inline bool queued_wfcqueue_trypop(queued_wfcqueue_t *q, void *h, uint64_t *v)
 {
     (void)h;
-#if QUEUED__URCU
     struct cds_wfcq_node *n = cds_wfcq_dequeue_blocking(&q->head, &q->tail);
     if (n == NULL)
         return false;
@@ -74,27 +59,19 @@ static inline bool queued_wfcqueue_trypop(queued_wfcqueue_t *q, void *h, uint64_
     *v = w->v;
     free(w);
     return true;
-#else
-    (void)q;
-    (void)v;
-    lockd__unavailable();
-    return false;
-#endif
 }
+QUEUED_POLLING(wfcqueue)
 /* Frees the items still queued. */
 static inline void queued_wfcqueue_fini(queued_wfcqueue_t *q)
 {
-#if QUEUED__URCU
     uint64_t v;
     while (queued_wfcqueue_trypop(q, NULL, &v))
         ;
     cds_wfcq_destroy(&q->head, &q->tail);
-#else
-    (void)q;
-#endif
 }
-
-QUEUED_POLLING(wfcqueue)
+#else
+QUEUED_UNAVAILABLE(wfcqueue)
+#endif
 
 #define QUEUED_wfcqueue_KNOWN   /* none measured */
 static const struct lab_known_report queued_wfcqueue_known_reports[] = {

@@ -118,6 +118,35 @@ struct queued_info {
         (void)h;                                                                   \
     }
 
+/* A queue this build cannot offer: its type and functions, all in the
+ * shape, none usable (init says ENOSYS, the operations abort). */
+#define QUEUED_UNAVAILABLE(id)                                                         \
+    typedef int queued_##id##_t;                                                       \
+    static inline size_t queued_##id##_size(uint32_t capacity)                         \
+    {                                                                                  \
+        (void)capacity;                                                                \
+        return sizeof(queued_##id##_t);                                                \
+    }                                                                                  \
+    static inline int queued_##id##_init(queued_##id##_t *q, uint32_t capacity,        \
+                                         unsigned flags)                               \
+    {                                                                                  \
+        (void)q, (void)capacity, (void)flags;                                          \
+        return ENOSYS;                                                                 \
+    }                                                                                  \
+    static inline void queued_##id##_fini(queued_##id##_t *q) { (void)q; }             \
+    QUEUED_NO_HANDLE(id)                                                               \
+    static inline bool queued_##id##_trypush(queued_##id##_t *q, void *h, uint64_t v)  \
+    {                                                                                  \
+        (void)q, (void)h, (void)v, lockd__unavailable();                               \
+        return false;                                                                  \
+    }                                                                                  \
+    static inline bool queued_##id##_trypop(queued_##id##_t *q, void *h, uint64_t *v)  \
+    {                                                                                  \
+        (void)q, (void)h, (void)v, lockd__unavailable();                               \
+        return false;                                                                  \
+    }                                                                                  \
+    QUEUED_POLLING(id)
+
 /* push and pop of a queue that does not sleep: poll its try operations,
  * spinning politely, then yielding the CPU (sync/atomic.h). */
 #define QUEUED_POLLING(id)                                                         \
