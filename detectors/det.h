@@ -1,15 +1,17 @@
 /* detectors/det.h - the racelab harness: shared types of its modules.
  *
  * Contract: the harness talks to labs only through their command line and the
- * JSON Lines protocol (DESIGN.md section 7); it includes no lab or sync header,
- * so a new lab program beside `racelab` (lab-<name>, with an optional
- * lab-<name>-tsan twin) is picked up with no change here.
+ * JSON Lines protocol (labs/PROTOCOL.md); it includes no lab or sync header and
+ * names no lab: what a tool is known to misreport on a cell comes from the
+ * lab's own --list --json ("known_reports"). A new lab program beside
+ * `racelab` (lab-<name>, with an optional lab-<name>-tsan twin) is picked up
+ * with no change here.
  *
  * Modules:
  *   det_proc.c    isolated runs: own process group, captured output, timeout,
  *                 the whole group killed, a pool of --jobs concurrent runs
  *   det_detect.c  the detectors (native, tsan, helgrind, drd): command lines,
- *                 report parsing, blind spots and the known false positives
+ *                 report parsing, blind spots, applying the labs' known reports
  *   det_matrix.c  lab discovery, the matrix of runs, verdicts, scoring
  *   det_out.c     table, JSON Lines, CSV, Markdown, JUnit XML, SVG plots
  *   det_check.c   racelab check: a user's program or C file
@@ -66,7 +68,7 @@ enum det_status {
     DET_ST_NONE,     /* not run */
     DET_ST_CLEAN,    /* ran, no report, and it could have seen the race */
     DET_ST_RACE,     /* a report that counts */
-    DET_ST_KNOWN_FP, /* a report matching the known-false-positive table */
+    DET_ST_KNOWN_FP, /* every report matches one of the cell's known reports */
     DET_ST_BLIND,    /* no report, and blind here by construction */
     DET_ST_NA,       /* could not run here (reason given) */
     DET_ST_TIMEOUT,
@@ -90,6 +92,15 @@ struct det_report {
     double ns_per_op;                 /* from the run's summary, 0 when none */
 };
 
+/* One entry of a cell's "known_reports" (labs/PROTOCOL.md): a report of a
+ * tool that is not the race the cell is about. kind and frame are substrings
+ * of the report's kind and of its first or second frame; both empty means
+ * every report of the tool on the cell. */
+struct det_known {
+    unsigned tools;    /* 1u << DET_TSAN, DET_HELGRIND, DET_DRD ("valgrind": both) */
+    char *kind, *frame, *why;
+};
+
 extern const char *const det_names[DET_NDET];
 int det_by_name(const char *name);
 /* Why |d| cannot run at all on this machine, or NULL. |twin_any| tells
@@ -97,13 +108,17 @@ int det_by_name(const char *name);
 const char *det_unavailable(enum det_detector d, bool twin_any);
 /* Why |d| is blind on |model| by construction, or NULL. */
 const char *det_blind_reason(enum det_detector d, const char *model);
-/* Parses every report in a tool's stderr and sorts out the known false
- * positives (report-level ones anywhere; cell-level ones when !|racy|). Sets
+/* Parses every report in a tool's stderr and sorts out the ones |known|
+ * (|nknown| entries) expects: an entry with a kind or a frame matches single
+ * reports anywhere; a cell-wide entry (both empty) only when !|racy|, since on
+ * a racy-by-design cell it would hide the race the cell exists to show. Sets
  * count, fp_count, status (RACE if any report counts, KNOWN_FP if all are
  * known, NONE if there were none), reason, and the kind and frames of the
  * first report that counts (or the first known one). */
-void det_judge(enum det_detector d, const char *lab, const char *model, const char *variant,
-               bool racy, const char *err, struct det_report *r);
+void det_judge(enum det_detector d, const struct det_known *known, size_t nknown, bool racy,
+               const char *err, struct det_report *r);
+/* The tool bits of a known_reports "tool" value, 0 when it names none. */
+unsigned det_known_tools(const char *tool);
 /* Why valgrind could not analyse the program at all, or NULL. */
 const char *det_valgrind_failed(const char *err);
 /* Appends the tool's prefix to an argv under construction; returns the
@@ -138,6 +153,8 @@ struct det_cell {
      * ("run_args", e.g. --producers 1 --consumers 1), passed on every run. */
     char *run_args[DET_MAX_RUN_ARGS];
     unsigned nrun_args;
+    struct det_known *known;   /* the lab's "known_reports" for this cell */
+    size_t nknown;
     /* native invariant, over the trials of the default-workers run */
     bool ran;
     bool correct;

@@ -354,7 +354,7 @@ int det_check(int argc, char **argv, const struct det_options *o)
         memset(&r, 0, sizeof r);
         const char *vgfail = d != DET_TSAN ? det_valgrind_failed(p->err) : NULL;
         if (vgfail == NULL)
-            det_judge((enum det_detector)d, "", "user", "", true, p->err, &r);
+            det_judge((enum det_detector)d, NULL, 0, true, p->err, &r);
         bool rep = vgfail == NULL && r.status == DET_ST_RACE;
         const char *why_blind = forks_p ? "the program forks: other processes are out of sight"
                                 : (stacks_p && (d != DET_TSAN || !fiber_ann))

@@ -63,59 +63,84 @@ static void det__last_line(const char *s, char *out, size_t cap)
     snprintf(out, cap, "%.*s", (int)(len - start), s + start);
 }
 
-int det_discover(struct det_matrix *m, const char *self)
+/* The directory the labs are in: $RACELAB_LAB_DIR, else racelab's own. */
+static int det__bindir(struct det_matrix *m, const char *self)
 {
-    memset(m, 0, sizeof *m);
-    char exe[PATH_MAX];
     const char *dirsrc = getenv("RACELAB_LAB_DIR");
     if (dirsrc != NULL && *dirsrc != '\0') {
         snprintf(m->bindir, sizeof m->bindir, "%s", dirsrc);
-    } else {
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-        if (n <= 0) {
-            if (realpath(self, exe) == NULL) {
-                fprintf(stderr, "%s: cannot find my own directory\n", det_prog);
-                return 2;
-            }
-        } else {
-            exe[n] = '\0';
-        }
-        char *slash = strrchr(exe, '/');
-        if (slash != NULL)
-            *slash = '\0';
-        snprintf(m->bindir, sizeof m->bindir, "%s", exe);
+        return 0;
     }
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) {
+        if (realpath(self, exe) == NULL) {
+            fprintf(stderr, "%s: cannot find my own directory\n", det_prog);
+            return 2;
+        }
+    } else {
+        exe[n] = '\0';
+    }
+    char *slash = strrchr(exe, '/');
+    if (slash != NULL)
+        *slash = '\0';
+    snprintf(m->bindir, sizeof m->bindir, "%s", exe);
+    return 0;
+}
+
+/* Whether the directory entry |name| is a lab program (lab-<name>, not a
+ * -tsan twin, an executable regular file). */
+static bool det__is_lab(const struct det_matrix *m, const char *name)
+{
+    size_t len = strlen(name);
+    if (strncmp(name, "lab-", 4) != 0 || len <= 4)
+        return false;
+    if (len > 5 && strcmp(name + len - 5, "-tsan") == 0)
+        return false;
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s/%s", m->bindir, name) >= (int)sizeof path)
+        return false;
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/* The sorted names of the lab programs in m->bindir into *out, *n their
+ * count; 0 or 2 (the directory cannot be read). */
+static int det__lab_names(const struct det_matrix *m, char ***out, size_t *n)
+{
     DIR *d = opendir(m->bindir);
     if (d == NULL) {
         fprintf(stderr, "%s: cannot read %s: %s\n", det_prog, m->bindir, strerror(errno));
         return 2;
     }
     char **names = NULL;
-    size_t n = 0, cap = 0;
+    size_t cap = 0;
+    *n = 0;
     for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        size_t len = strlen(e->d_name);
-        if (strncmp(e->d_name, "lab-", 4) != 0 || len <= 4)
+        if (!det__is_lab(m, e->d_name))
             continue;
-        if (len > 5 && strcmp(e->d_name + len - 5, "-tsan") == 0)
-            continue;
-        char path[PATH_MAX];
-        if (snprintf(path, sizeof path, "%s/%s", m->bindir, e->d_name) >= (int)sizeof path)
-            continue;
-        struct stat st;
-        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || access(path, X_OK) != 0)
-            continue;
-        if (n == cap) {
+        if (*n == cap) {
             cap = cap ? cap * 2 : 8;
             char **grown = realloc(names, cap * sizeof *names);
             if (grown == NULL)
                 abort();
             names = grown;
         }
-        names[n++] = det_strdup(e->d_name);
+        names[(*n)++] = det_strdup(e->d_name);
     }
     closedir(d);
-    if (n > 0)
-        qsort(names, n, sizeof *names, det__cmp_str);
+    if (*n > 0)
+        qsort(names, *n, sizeof *names, det__cmp_str);
+    *out = names;
+    return 0;
+}
+
+static int det__find_labs(struct det_matrix *m)
+{
+    size_t n;
+    char **names;
+    if (det__lab_names(m, &names, &n) != 0)
+        return 2;
     m->labs = calloc(n ? n : 1, sizeof *m->labs);
     for (size_t i = 0; i < n; i++) {
         struct det_lab *l = &m->labs[m->nlabs++];
@@ -132,16 +157,98 @@ int det_discover(struct det_matrix *m, const char *self)
         fprintf(stderr, "%s: no lab-* programs in %s\n", det_prog, m->bindir);
         return 2;
     }
+    return 0;
+}
 
-    /* Ask every lab for its cells. */
+/* The cell's "known_reports": entries naming no tool the harness runs are
+ * said once and skipped. */
+static void det__known_from_json(struct det_cell *c, json_t *arr)
+{
+    size_t n = json_is_array(arr) ? json_array_size(arr) : 0;
+    c->known = n ? det_xmalloc(n * sizeof *c->known) : NULL;
+    c->nknown = 0;
+    for (size_t i = 0; i < n; i++) {
+        json_t *e = json_array_get(arr, i);
+        const char *tool = json_is_object(e) ? det__str(e, "tool") : NULL;
+        unsigned tools = tool != NULL ? det_known_tools(tool) : 0;
+        if (tools == 0) {
+            fprintf(stderr, "%s: lab-%s --list --json: %s/%s: a known report for no detector "
+                    "(tool '%s'), ignored\n", det_prog, c->lab->name, c->model, c->variant,
+                    tool != NULL ? tool : "");
+            continue;
+        }
+        const char *kind = det__str(e, "kind"), *frame = det__str(e, "frame");
+        const char *why = det__str(e, "why");
+        struct det_known *k = &c->known[c->nknown++];
+        k->tools = tools;
+        k->kind = det_strdup(kind != NULL ? kind : "");
+        k->frame = det_strdup(frame != NULL ? frame : "");
+        k->why = det_strdup(why != NULL ? why : "known to the lab");
+    }
+}
+
+static void det__cell_from_json(struct det_cell *c, const struct det_lab *lab, json_t *o)
+{
+    memset(c, 0, sizeof *c);
+    c->lab = lab;
+    c->model = det_strdup(det__str(o, "model"));
+    c->variant = det_strdup(det__str(o, "variant"));
+    const char *desc = det__str(o, "description");
+    const char *reason = det__str(o, "reason");
+    c->description = det_strdup(reason != NULL ? reason : desc ? desc : "");
+    c->racy_by_design = json_is_true(json_object_get(o, "racy_by_design"));
+    json_t *av = json_object_get(o, "available");
+    c->available = av == NULL || json_is_true(av);
+    json_t *ra = json_object_get(o, "run_args");
+    for (size_t k = 0; json_is_array(ra) && k < json_array_size(ra) &&
+                       c->nrun_args < DET_MAX_RUN_ARGS; k++)
+        if (json_is_string(json_array_get(ra, k)))
+            c->run_args[c->nrun_args++] = det_strdup(json_string_value(json_array_get(ra, k)));
+    det__known_from_json(c, json_object_get(o, "known_reports"));
+}
+
+/* One cell per line of a lab's --list --json output (|out| is consumed). */
+static void det__add_cells(struct det_matrix *m, const struct det_lab *lab, char *out,
+                           size_t *cap)
+{
+    for (char *line = out; *line != '\0';) {
+        char *nl = strchr(line, '\n');
+        if (nl != NULL)
+            *nl = '\0';
+        json_error_t jerr;
+        json_t *o = *line != '\0' ? json_loads(line, 0, &jerr) : NULL;
+        if (*line != '\0' && (o == NULL || det__str(o, "model") == NULL ||
+                              det__str(o, "variant") == NULL)) {
+            fprintf(stderr, "%s: lab-%s --list --json: not a cell: %.80s\n", det_prog,
+                    lab->name, line);
+        } else if (o != NULL) {
+            if (m->ncells == *cap) {
+                *cap = *cap ? *cap * 2 : 64;
+                struct det_cell *g = realloc(m->cells, *cap * sizeof *g);
+                if (g == NULL)
+                    abort();
+                m->cells = g;
+            }
+            det__cell_from_json(&m->cells[m->ncells++], lab, o);
+        }
+        json_decref(o);
+        if (nl == NULL)
+            break;
+        line = nl + 1;
+    }
+}
+
+/* Asks every lab for its cells, two at a time. */
+static int det__list_labs(struct det_matrix *m)
+{
     struct det_proc *procs = calloc(m->nlabs, sizeof *procs);
     struct det_proc **pp = calloc(m->nlabs, sizeof *pp);
     for (size_t i = 0; i < m->nlabs; i++) {
-        char **argv = calloc(4, sizeof *argv);
-        argv[0] = m->labs[i].path;
-        argv[1] = "--list";
-        argv[2] = "--json";
-        procs[i].argv = argv;
+        procs[i].argv = det_xmalloc(4 * sizeof *procs[i].argv);
+        procs[i].argv[0] = m->labs[i].path;
+        procs[i].argv[1] = "--list";
+        procs[i].argv[2] = "--json";
+        procs[i].argv[3] = NULL;
         procs[i].timeout_s = 30;
         procs[i].label = m->labs[i].name;
         pp[i] = &procs[i];
@@ -151,55 +258,11 @@ int det_discover(struct det_matrix *m, const char *self)
     for (size_t i = 0; i < m->nlabs && rc == 0; i++) {
         struct det_proc *p = &procs[i];
         char end[64];
-        if (p->end != DET_END_EXIT || p->code != 0) {
+        if (p->end == DET_END_EXIT && p->code == 0)
+            det__add_cells(m, &m->labs[i], p->out, &cells_cap);
+        else
             fprintf(stderr, "%s: %s --list --json failed (%s), skipping it\n", det_prog,
                     m->labs[i].path, det_end_text(p, end, sizeof end));
-            continue;
-        }
-        for (char *line = p->out; *line != '\0';) {
-            char *nl = strchr(line, '\n');
-            if (nl != NULL)
-                *nl = '\0';
-            if (*line != '\0') {
-                json_error_t jerr;
-                json_t *o = json_loads(line, 0, &jerr);
-                const char *model = o ? det__str(o, "model") : NULL;
-                const char *variant = o ? det__str(o, "variant") : NULL;
-                if (model == NULL || variant == NULL) {
-                    fprintf(stderr, "%s: lab-%s --list --json: not a cell: %.80s\n", det_prog,
-                            m->labs[i].name, line);
-                } else {
-                    if (m->ncells == cells_cap) {
-                        cells_cap = cells_cap ? cells_cap * 2 : 64;
-                        struct det_cell *g = realloc(m->cells, cells_cap * sizeof *g);
-                        if (g == NULL)
-                            abort();
-                        m->cells = g;
-                    }
-                    struct det_cell *c = &m->cells[m->ncells++];
-                    memset(c, 0, sizeof *c);
-                    c->lab = &m->labs[i];
-                    c->model = det_strdup(model);
-                    c->variant = det_strdup(variant);
-                    const char *desc = det__str(o, "description");
-                    const char *reason = det__str(o, "reason");
-                    c->description = det_strdup(reason != NULL ? reason : desc ? desc : "");
-                    c->racy_by_design = json_is_true(json_object_get(o, "racy_by_design"));
-                    json_t *av = json_object_get(o, "available");
-                    c->available = av == NULL || json_is_true(av);
-                    json_t *ra = json_object_get(o, "run_args");
-                    for (size_t k = 0; json_is_array(ra) && k < json_array_size(ra) &&
-                                       c->nrun_args < DET_MAX_RUN_ARGS; k++)
-                        if (json_is_string(json_array_get(ra, k)))
-                            c->run_args[c->nrun_args++] =
-                                det_strdup(json_string_value(json_array_get(ra, k)));
-                }
-                json_decref(o);
-            }
-            if (nl == NULL)
-                break;
-            line = nl + 1;
-        }
     }
     for (size_t i = 0; i < m->nlabs; i++) {
         free(procs[i].argv);
@@ -207,13 +270,22 @@ int det_discover(struct det_matrix *m, const char *self)
     }
     free(procs);
     free(pp);
-    if (rc != 0)
-        return rc;
-    if (m->ncells == 0) {
+    return rc;
+}
+
+int det_discover(struct det_matrix *m, const char *self)
+{
+    memset(m, 0, sizeof *m);
+    int rc = det__bindir(m, self);
+    if (rc == 0)
+        rc = det__find_labs(m);
+    if (rc == 0)
+        rc = det__list_labs(m);
+    if (rc == 0 && m->ncells == 0) {
         fprintf(stderr, "%s: the labs in %s offer no cells\n", det_prog, m->bindir);
-        return 2;
+        rc = 2;
     }
-    return 0;
+    return rc;
 }
 
 static void det__cell_free(struct det_cell *c)
@@ -224,6 +296,12 @@ static void det__cell_free(struct det_cell *c)
     free(c->observed);
     for (unsigned k = 0; k < c->nrun_args; k++)
         free(c->run_args[k]);
+    for (size_t k = 0; k < c->nknown; k++) {
+        free(c->known[k].kind);
+        free(c->known[k].frame);
+        free(c->known[k].why);
+    }
+    free(c->known);
     json_decref(c->extra);
 }
 
@@ -476,7 +554,7 @@ static void det__detector(struct det_cell *c, enum det_detector d, struct det_pr
     if (s != NULL)
         r->ns_per_op = det__num(s, "ns_per_op");
     const char *vgfail = (d == DET_HELGRIND || d == DET_DRD) ? det_valgrind_failed(p->err) : NULL;
-    det_judge(d, c->lab->name, c->model, c->variant, c->racy_by_design, p->err, r);
+    det_judge(d, c->known, c->nknown, c->racy_by_design, p->err, r);
     bool reported = r->status != DET_ST_NONE;
     const char *blind = det_blind_reason(d, c->model);
     if (vgfail != NULL) {
