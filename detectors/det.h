@@ -194,6 +194,8 @@ struct det_matrix {
 };
 
 int det_discover(struct det_matrix *m, const char *self);
+/* The last non-empty line of |s| (a program's own hint or error) into out. */
+void det_last_line(const char *s, char *out, size_t cap);
 int det_select(struct det_matrix *m, char **patterns, int npatterns);
 int det_matrix_run(struct det_matrix *m, const struct det_options *o);
 void det_matrix_free(struct det_matrix *m);

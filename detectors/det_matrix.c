@@ -51,7 +51,7 @@ static double det__num(json_t *o, const char *key)
 }
 
 /* Last non-empty line of |s| (the lab's own hint or error). */
-static void det__last_line(const char *s, char *out, size_t cap)
+void det_last_line(const char *s, char *out, size_t cap)
 {
     out[0] = '\0';
     size_t len = strlen(s);
@@ -491,7 +491,7 @@ static void det__native(struct det_cell *c, struct det_proc *p)
     struct det_report *r = &c->det[DET_NATIVE];
     if (p->end == DET_END_TIMEOUT) {
         r->status = DET_ST_TIMEOUT;
-        det__last_line(p->err, c->hint, sizeof c->hint);
+        det_last_line(p->err, c->hint, sizeof c->hint);
     } else if (p->end == DET_END_SIGNAL || (p->end == DET_END_EXIT && p->code > 128)) {
         r->status = DET_ST_CRASH;
         if (p->end == DET_END_SIGNAL)
@@ -499,19 +499,19 @@ static void det__native(struct det_cell *c, struct det_proc *p)
         else
             snprintf(r->reason, sizeof r->reason, "CRASH(%s)",
                      sigabbrev_np(p->code - 128) ? sigabbrev_np(p->code - 128) : "exit");
-        det__last_line(p->err, c->hint, sizeof c->hint);
+        det_last_line(p->err, c->hint, sizeof c->hint);
     } else if (s == NULL && unav == NULL && p->end == DET_END_EXIT && p->code == 2) {
         /* the lab refused the cell with its defaults (usage error): not a
          * verdict; listed apart with the lab's own words */
         char why[300];
-        det__last_line(p->err, why, sizeof why);
+        det_last_line(p->err, why, sizeof why);
         c->available = false;
         c->refused = true;
         free(c->description);
         c->description = det_strdup(why);
     } else if (s == NULL) {
         r->status = DET_ST_CRASH;
-        det__last_line(p->err, c->hint, sizeof c->hint);
+        det_last_line(p->err, c->hint, sizeof c->hint);
         /* truncation of a long hint is fine: the full text is in the lab's stderr */
         (void)!snprintf(r->reason, sizeof r->reason, "no summary (%s): %.150s",
                         det_end_text(p, end, sizeof end),
@@ -531,11 +531,11 @@ static void det__native(struct det_cell *c, struct det_proc *p)
         if (r->status == DET_ST_NONE) {
             if (det__int(s, "timeouts") + det__int(s, "deadlocks") > 0) {
                 r->status = DET_ST_TIMEOUT;
-                det__last_line(p->err, c->hint, sizeof c->hint);
+                det_last_line(p->err, c->hint, sizeof c->hint);
             } else if (det__int(s, "crashes") > 0) {
                 r->status = DET_ST_CRASH;
                 snprintf(r->reason, sizeof r->reason, "a trial crashed");
-                det__last_line(p->err, c->hint, sizeof c->hint);
+                det_last_line(p->err, c->hint, sizeof c->hint);
             } else {
                 r->status = c->correct ? DET_ST_CLEAN : DET_ST_RACE;
             }
@@ -578,11 +578,11 @@ static void det__detector(struct det_cell *c, enum det_detector d, struct det_pr
     } else if (p->end == DET_END_EXIT && p->code == 2) {
         /* the twin refused the cell (usage error): not this detector's fault */
         r->status = DET_ST_NA;
-        det__last_line(p->err, r->reason, sizeof r->reason);
+        det_last_line(p->err, r->reason, sizeof r->reason);
     } else if (s == NULL) {
         r->status = DET_ST_NA;
         char last[160];
-        det__last_line(p->err, last, sizeof last);
+        det_last_line(p->err, last, sizeof last);
         snprintf(r->reason, sizeof r->reason, "no summary (%s): %s",
                  det_end_text(p, end, sizeof end), last);
     } else if (blind != NULL) {
