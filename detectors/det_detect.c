@@ -248,94 +248,125 @@ static void det__vg_kind(const char *s, size_t len, char *out, size_t cap)
     snprintf(out, cap, "%.*s", (int)n, s);
 }
 
+/* The state of a parse over a tool's stderr, one line at a time. */
+struct det_parse {
+    struct det_one *out;
+    size_t cap;
+    size_t count;             /* reports seen (stored or not) */
+    struct det_one *cur;      /* the report whose frames are read, NULL past cap */
+    int frames;
+    bool want_frames;
+    const char *prev;         /* valgrind: the previous line without its ==pid== prefix */
+    size_t prev_len;
+};
+
+/* A new report starts: stored when there is room. */
+static void det__begin(struct det_parse *ps)
+{
+    ps->cur = ps->count < ps->cap ? &ps->out[ps->count] : NULL;
+    ps->count++;
+    ps->frames = 0;
+    ps->want_frames = ps->cur != NULL;
+    if (ps->cur != NULL)
+        memset(ps->cur, 0, sizeof *ps->cur);
+}
+
+/* "WARNING: ThreadSanitizer: data race (pid=1)" starts a report; "#0 ..."
+ * lines of its first stack are its frames. */
+static void det__tsan_line(struct det_parse *ps, const char *line, size_t len)
+{
+    static const char warn[] = "WARNING: ThreadSanitizer: ";
+    const char *end = line + len;
+    const char *w = strstr(line, warn);
+    if (w != NULL && w < end) {
+        det__begin(ps);
+        if (ps->cur != NULL) {
+            const char *k = w + sizeof warn - 1;
+            const char *pid = strstr(k, " (pid=");
+            size_t klen = pid != NULL && pid < end ? (size_t)(pid - k) : (size_t)(end - k);
+            snprintf(ps->cur->kind, sizeof ps->cur->kind, "%.*s", (int)klen, k);
+        }
+        return;
+    }
+    if (!ps->want_frames || ps->frames >= DET_MAX_FRAMES)
+        return;
+    const char *p = line;
+    while (p < end && *p == ' ')
+        p++;
+    if (p < end && *p == '#') {
+        det__tsan_frame(p, (size_t)(end - p), ps->cur->frames[ps->frames],
+                        sizeof ps->cur->frames[ps->frames]);
+        ps->frames++;
+    } else if (ps->frames > 0) {
+        ps->want_frames = false;   /* the first stack ended */
+    }
+}
+
+/* The line after valgrind's "==pid== " prefix (a line of only the prefix is
+ * empty). */
+static const char *det__vg_strip(const char *line, size_t len)
+{
+    const char *s = line;
+    if (len > 2 && s[0] == '=' && s[1] == '=') {
+        const char *e = memchr(s + 2, '=', len - 2);
+        if (e != NULL && e + 2 < line + len && e[1] == '=')
+            s = e + 2;
+        else if (e != NULL && e[1] == '=')
+            s = line + len;
+        if (s < line + len && *s == ' ')
+            s++;
+    }
+    return s;
+}
+
+/* An error header directly above an "at 0x" line starts a report (a context
+ * header - conflicting access, lock, allocation - does not); its first
+ * "at"/"by" lines are the frames. */
+static void det__vg_line(struct det_parse *ps, const char *line, size_t len)
+{
+    const char *s = det__vg_strip(line, len);
+    size_t slen = (size_t)(line + len - s);
+    bool frame = slen > 6 && strncmp(s, "   at 0x", 8) == 0;
+    bool by = slen > 6 && strncmp(s, "   by 0x", 8) == 0;
+    if (frame && ps->prev != NULL && ps->prev_len > 0 && ps->prev[0] != ' ' &&
+        !det__vg_context(ps->prev)) {
+        det__begin(ps);
+        if (ps->cur != NULL)
+            det__vg_kind(ps->prev, ps->prev_len, ps->cur->kind, sizeof ps->cur->kind);
+    } else if (frame) {
+        ps->want_frames = false;   /* a context stack (conflicting access, lock, ...) */
+    }
+    if ((frame || by) && ps->want_frames && ps->frames < DET_MAX_FRAMES) {
+        det__vg_frame(s, slen, ps->cur->frames[ps->frames], sizeof ps->cur->frames[ps->frames]);
+        ps->frames++;
+    } else if (!frame && !by) {
+        ps->want_frames = false;
+    }
+    /* "Locks held: none" sits between helgrind's header and stack */
+    if (!(slen >= 10 && strncmp(s, "Locks held", 10) == 0)) {
+        ps->prev = s;
+        ps->prev_len = slen;
+    }
+}
+
 /* Every report in |err|, in order: up to |cap| of them are stored in |out|
  * (kind and first frames); the return value counts all of them. */
 static size_t det__parse_all(enum det_detector d, const char *err, struct det_one *out,
                              size_t cap)
 {
-    size_t count = 0;
-    int frames = 0;
-    bool want_frames = false;
-    struct det_one *cur = NULL;
-    /* valgrind: the previous line without its ==pid== prefix */
-    const char *prev = NULL;
-    size_t prev_len = 0;
+    struct det_parse ps = { .out = out, .cap = cap };
     for (const char *line = err; *line != '\0';) {
         const char *nl = strchr(line, '\n');
         size_t len = nl != NULL ? (size_t)(nl - line) : strlen(line);
-        if (d == DET_TSAN) {
-            static const char warn[] = "WARNING: ThreadSanitizer: ";
-            const char *w = strstr(line, warn);
-            if (w != NULL && w < line + len) {
-                cur = count < cap ? &out[count] : NULL;
-                count++;
-                frames = 0;
-                want_frames = cur != NULL;
-                if (cur != NULL) {
-                    memset(cur, 0, sizeof *cur);
-                    const char *k = w + sizeof warn - 1;
-                    const char *pid = strstr(k, " (pid=");
-                    size_t klen = pid != NULL && pid < line + len ? (size_t)(pid - k)
-                                                                  : (size_t)(line + len - k);
-                    snprintf(cur->kind, sizeof cur->kind, "%.*s", (int)klen, k);
-                }
-            } else if (want_frames && frames < DET_MAX_FRAMES) {
-                const char *p = line;
-                while (p < line + len && *p == ' ')
-                    p++;
-                if (p < line + len && *p == '#') {
-                    det__tsan_frame(p, (size_t)(line + len - p), cur->frames[frames],
-                                    sizeof cur->frames[frames]);
-                    frames++;
-                } else if (frames > 0) {
-                    want_frames = false;   /* the first stack ended */
-                }
-            }
-        } else if (d == DET_HELGRIND || d == DET_DRD) {
-            const char *s = line;
-            if (len > 2 && s[0] == '=' && s[1] == '=') {
-                const char *e = memchr(s + 2, '=', len - 2);
-                if (e != NULL && e + 2 < line + len && e[1] == '=')
-                    s = e + 2;
-                else if (e != NULL && e[1] == '=')
-                    s = line + len;
-                if (s < line + len && *s == ' ')
-                    s++;
-            }
-            size_t slen = (size_t)(line + len - s);
-            bool frame = slen > 6 && strncmp(s, "   at 0x", 8) == 0;
-            bool by = slen > 6 && strncmp(s, "   by 0x", 8) == 0;
-            if (frame && prev != NULL && prev_len > 0 && prev[0] != ' ' &&
-                !det__vg_context(prev)) {
-                /* an error header directly above its stack */
-                cur = count < cap ? &out[count] : NULL;
-                count++;
-                frames = 0;
-                want_frames = cur != NULL;
-                if (cur != NULL) {
-                    memset(cur, 0, sizeof *cur);
-                    det__vg_kind(prev, prev_len, cur->kind, sizeof cur->kind);
-                }
-            } else if (frame) {
-                want_frames = false;   /* a context stack (conflicting access, lock, ...) */
-            }
-            if ((frame || by) && want_frames && frames < DET_MAX_FRAMES) {
-                det__vg_frame(s, slen, cur->frames[frames], sizeof cur->frames[frames]);
-                frames++;
-            } else if (!frame && !by) {
-                want_frames = false;
-            }
-            /* "Locks held: none" sits between helgrind's header and stack */
-            if (!(slen >= 10 && strncmp(s, "Locks held", 10) == 0)) {
-                prev = s;
-                prev_len = slen;
-            }
-        }
+        if (d == DET_TSAN)
+            det__tsan_line(&ps, line, len);
+        else if (d == DET_HELGRIND || d == DET_DRD)
+            det__vg_line(&ps, line, len);
         if (nl == NULL)
             break;
         line = nl + 1;
     }
-    return count;
+    return ps.count;
 }
 
 #define DET_MAX_REPORTS 512

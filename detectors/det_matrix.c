@@ -640,89 +640,92 @@ static void det__verdict(struct det_cell *c)
     }
 }
 
+static void det__add_job(struct det_job *jobs, struct det_proc **pp, size_t *n,
+                         struct det_cell *c, enum det_job_kind kind, unsigned slot,
+                         const struct det_options *o)
+{
+    static const unsigned plot_workers[] = { 1, 2, 4 };
+    struct det_job *j = &jobs[*n];
+    j->cell = c;
+    j->kind = kind;
+    j->plot_slot = (int)slot;
+    j->workers = plot_workers[slot];
+    det__job_argv(j, o);
+    pp[(*n)++] = &j->proc;
+}
+
+/* A cell's runs: the detectors asked for (each that can run here), the
+ * native one-worker run and, for the report, the plot's worker counts. */
+static void det__cell_jobs(struct det_job *jobs, struct det_proc **pp, size_t *n,
+                           struct det_cell *c, const struct det_options *o)
+{
+    static const enum det_job_kind kinds[DET_NDET] = { DET_J_NATIVE, DET_J_TSAN,
+                                                       DET_J_HELGRIND, DET_J_DRD };
+    /* the slow valgrind runs first, so the pool is not left waiting on them */
+    for (int d = DET_DRD; d >= DET_NATIVE; d--) {
+        if (!o->use[d] && d != DET_NATIVE)
+            continue;
+        const char *na = det_unavailable((enum det_detector)d, c->lab->twin != NULL);
+        if (d == DET_TSAN && c->lab->twin == NULL)
+            na = "this lab has no -tsan twin (clang with its TSan runtime builds one)";
+        if (na != NULL) {
+            c->det[d].status = DET_ST_NA;
+            snprintf(c->det[d].reason, sizeof c->det[d].reason, "%s", na);
+            continue;
+        }
+        det__add_job(jobs, pp, n, c, kinds[d], 0, o);
+    }
+    det__add_job(jobs, pp, n, c, DET_J_NATIVE1, 0, o);
+    for (unsigned w = 1; o->plot_workers && w < 3; w++)
+        det__add_job(jobs, pp, n, c, DET_J_WORKERS, w, o);
+}
+
+/* What one finished run says about its cell. */
+static void det__collect(struct det_job *j)
+{
+    struct det_cell *c = j->cell;
+    json_t *unav, *s;
+    switch (j->kind) {
+    case DET_J_NATIVE:
+        det__native(c, &j->proc);
+        break;
+    case DET_J_NATIVE1:
+    case DET_J_WORKERS:
+        s = det__summary(c, j->proc.out, &unav, NULL, NULL);
+        if (s != NULL) {
+            if (j->kind == DET_J_NATIVE1)
+                c->ns_op_1 = det__num(s, "ns_per_op");
+            c->ns_by_workers[j->kind == DET_J_NATIVE1 ? 0 : j->plot_slot] =
+                det__num(s, "ns_per_op");
+        }
+        json_decref(s);
+        json_decref(unav);
+        break;
+    case DET_J_TSAN:
+        det__detector(c, DET_TSAN, &j->proc);
+        break;
+    case DET_J_HELGRIND:
+        det__detector(c, DET_HELGRIND, &j->proc);
+        break;
+    case DET_J_DRD:
+        det__detector(c, DET_DRD, &j->proc);
+        break;
+    }
+}
+
 int det_matrix_run(struct det_matrix *m, const struct det_options *o)
 {
     size_t cap = m->ncells * 8 + 1, n = 0;
     struct det_job *jobs = calloc(cap, sizeof *jobs);
     struct det_proc **pp = calloc(cap, sizeof *pp);
-    static const unsigned plot_workers[] = { 1, 2, 4 };
-    for (size_t i = 0; i < m->ncells; i++) {
-        struct det_cell *c = &m->cells[i];
-        if (!c->available)
-            continue;
-        /* the slow valgrind runs first, so the pool is not left waiting on them */
-        for (int d = DET_DRD; d >= DET_NATIVE; d--) {
-            if (!o->use[d] && d != DET_NATIVE)
-                continue;
-            const char *na = det_unavailable((enum det_detector)d, c->lab->twin != NULL);
-            if (d == DET_TSAN && c->lab->twin == NULL)
-                na = "this lab has no -tsan twin (clang with its TSan runtime builds one)";
-            if (na != NULL) {
-                c->det[d].status = DET_ST_NA;
-                snprintf(c->det[d].reason, sizeof c->det[d].reason, "%s", na);
-                continue;
-            }
-            struct det_job *j = &jobs[n];
-            j->cell = c;
-            j->kind = d == DET_NATIVE ? DET_J_NATIVE : d == DET_TSAN ? DET_J_TSAN
-                      : d == DET_HELGRIND ? DET_J_HELGRIND : DET_J_DRD;
-            det__job_argv(j, o);
-            pp[n] = &j->proc;
-            n++;
-        }
-        struct det_job *j = &jobs[n];
-        j->cell = c;
-        j->kind = DET_J_NATIVE1;
-        det__job_argv(j, o);
-        pp[n] = &j->proc;
-        n++;
-        if (o->plot_workers) {
-            for (int w = 1; w < 3; w++) {
-                j = &jobs[n];
-                j->cell = c;
-                j->kind = DET_J_WORKERS;
-                j->workers = plot_workers[w];
-                j->plot_slot = w;
-                det__job_argv(j, o);
-                pp[n] = &j->proc;
-                n++;
-            }
-        }
-    }
+    for (size_t i = 0; i < m->ncells; i++)
+        if (m->cells[i].available)
+            det__cell_jobs(jobs, pp, &n, &m->cells[i], o);
     double t0 = det_now();
     int rc = det_pool_run(pp, n, o->jobs, !o->quiet && isatty(2));
     m->wall_s = det_now() - t0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        struct det_job *j = &jobs[i];
-        struct det_cell *c = j->cell;
-        json_t *unav, *s;
-        switch (j->kind) {
-        case DET_J_NATIVE:
-            det__native(c, &j->proc);
-            break;
-        case DET_J_NATIVE1:
-        case DET_J_WORKERS:
-            s = det__summary(c, j->proc.out, &unav, NULL, NULL);
-            if (s != NULL) {
-                if (j->kind == DET_J_NATIVE1)
-                    c->ns_op_1 = det__num(s, "ns_per_op");
-                c->ns_by_workers[j->kind == DET_J_NATIVE1 ? 0 : j->plot_slot] =
-                    det__num(s, "ns_per_op");
-            }
-            json_decref(s);
-            json_decref(unav);
-            break;
-        case DET_J_TSAN:
-            det__detector(c, DET_TSAN, &j->proc);
-            break;
-        case DET_J_HELGRIND:
-            det__detector(c, DET_HELGRIND, &j->proc);
-            break;
-        case DET_J_DRD:
-            det__detector(c, DET_DRD, &j->proc);
-            break;
-        }
-    }
+    for (size_t i = 0; i < n && rc == 0; i++)
+        det__collect(&jobs[i]);
     for (size_t i = 0; i < n; i++)
         det_proc_free(&jobs[i].proc);
     free(jobs);

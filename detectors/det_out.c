@@ -196,7 +196,8 @@ static const char *det__paint(const struct det_cell *c, bool color)
     }
 }
 
-static void det__table(FILE *f, const struct det_matrix *m, bool md, bool color)
+/* The table's header and one row per cell. */
+static void det__table_rows(FILE *f, const struct det_matrix *m, bool md, bool color)
 {
     size_t w = 4;
     for (size_t i = 0; i < m->ncells; i++) {
@@ -218,17 +219,14 @@ static void det__table(FILE *f, const struct det_matrix *m, bool md, bool color)
         const struct det_cell *c = &m->cells[i];
         if (!c->available)
             continue;
-        char name[256], obs[64], lossy[32], n1[32], nw[32], sl[32];
+        char name[256], obs[64], lossy[32], n1[32], nw[32], sl[32] = "-";
         det__cellname(c, name, sizeof name);
         det__observed(c, obs, sizeof obs);
         snprintf(lossy, sizeof lossy, "%u/%u", c->lossy_trials, c->trials);
         det__num(c->ns_op_1, n1, sizeof n1);
         det__num(c->ns_op_w, nw, sizeof nw);
-        double s = det__slowdown(c);
-        if (s > 0)
-            snprintf(sl, sizeof sl, "%.0fx", s);
-        else
-            snprintf(sl, sizeof sl, "-");
+        if (det__slowdown(c) > 0)
+            snprintf(sl, sizeof sl, "%.0fx", det__slowdown(c));
         const char *st[DET_NDET];
         for (int d = 0; d < DET_NDET; d++)
             st[d] = det_status_text(c->det[d].status);
@@ -242,6 +240,11 @@ static void det__table(FILE *f, const struct det_matrix *m, bool md, bool color)
                     st[DET_TSAN], st[DET_HELGRIND], st[DET_DRD], n1, nw, sl,
                     det__paint(c, color), det_verdict_names[c->verdict], color ? "\033[0m" : "");
     }
+}
+
+/* The raw reports behind the verdicts (known ones marked). */
+static void det__table_reports(FILE *f, const struct det_matrix *m, bool md)
+{
     const char *li = md ? "- " : "  ";
     fprintf(f, "\n%sReports behind the verdicts (kind at first frame < second frame):\n",
             md ? "### " : "");
@@ -257,18 +260,23 @@ static void det__table(FILE *f, const struct det_matrix *m, bool md, bool color)
                     c->trials);
         for (int d = DET_TSAN; d < DET_NDET; d++) {
             const struct det_report *r = &c->det[d];
-            if (r->status == DET_ST_RACE || r->status == DET_ST_KNOWN_FP)
+            bool known = r->status == DET_ST_KNOWN_FP;
+            if (r->status == DET_ST_RACE || known)
                 fprintf(f, "%s%s  %s: %s (%u report%s) at %s%s%s%s%s\n", li, name, det_names[d],
                         r->kind, r->count, r->count == 1 ? "" : "s", r->frames[0],
                         r->frames[1][0] ? " < " : "", r->frames[1],
-                        r->status == DET_ST_KNOWN_FP ? "  [known false positive: " : "",
-                        r->status == DET_ST_KNOWN_FP ? "discounted]" : "");
+                        known ? "  [known false positive: " : "", known ? "discounted]" : "");
             else if (r->status == DET_ST_TIMEOUT || r->status == DET_ST_CRASH)
                 fprintf(f, "%s%s  %s: %s %s\n", li, name, det_names[d],
                         det_status_text(r->status), r->reason);
         }
     }
-    /* blind and n/a reasons, once per detector and model */
+}
+
+/* Blind and n/a reasons, once per detector and reason. */
+static void det__table_blind(FILE *f, const struct det_matrix *m, bool md)
+{
+    const char *li = md ? "- " : "  ";
     fprintf(f, "\n%sBlind and n/a (never shown as clean):\n", md ? "### " : "");
     size_t nblind = 0;
     for (int d = DET_TSAN; d < DET_NDET; d++) {
@@ -292,22 +300,27 @@ static void det__table(FILE *f, const struct det_matrix *m, bool md, bool color)
     }
     if (nblind == 0)
         fprintf(f, "%s(none in these cells)\n", li);
+}
+
+/* The problems, then the cells the lab refused. */
+static void det__table_problems(FILE *f, const struct det_matrix *m, bool md, bool color)
+{
+    const char *li = md ? "- " : "  ";
     size_t np = det_problems(m);
     fprintf(f, "\n%s%s", md ? "### " : "", np ? "" : "No problems: ");
-    if (np == 0) {
+    if (np == 0)
         fprintf(f, "every racy variant was detected, every fixed variant is clean.\n");
-    } else {
+    else
         fprintf(f, "Problems (%zu):\n", np);
-        for (size_t i = 0; i < m->ncells; i++) {
-            const struct det_cell *c = &m->cells[i];
-            if (!c->available || c->problem[0] == '\0')
-                continue;
-            char name[256];
-            det__cellname(c, name, sizeof name);
-            fprintf(f, "%s%s%s%s: %s%s\n", li, det__paint(c, color), name,
-                    color ? "\033[0m" : "", det_verdict_names[c->verdict], "");
-            fprintf(f, "%s  %s\n", md ? "  " : "  ", c->problem);
-        }
+    for (size_t i = 0; i < m->ncells && np > 0; i++) {
+        const struct det_cell *c = &m->cells[i];
+        if (!c->available || c->problem[0] == '\0')
+            continue;
+        char name[256];
+        det__cellname(c, name, sizeof name);
+        fprintf(f, "%s%s%s%s: %s\n", li, det__paint(c, color), name, color ? "\033[0m" : "",
+                det_verdict_names[c->verdict]);
+        fprintf(f, "    %s\n", c->problem);
     }
     for (size_t i = 0, k = 0; i < m->ncells; i++) {
         const struct det_cell *c = &m->cells[i];
@@ -318,6 +331,14 @@ static void det__table(FILE *f, const struct det_matrix *m, bool md, bool color)
                     md ? "### " : "");
         fprintf(f, "%s%s/%s/%s: %s\n", li, c->lab->name, c->model, c->variant, c->description);
     }
+}
+
+static void det__table(FILE *f, const struct det_matrix *m, bool md, bool color)
+{
+    det__table_rows(f, m, md, color);
+    det__table_reports(f, m, md);
+    det__table_blind(f, m, md);
+    det__table_problems(f, m, md, color);
     size_t ncell = 0;
     for (size_t i = 0; i < m->ncells; i++)
         ncell += m->cells[i].available;
