@@ -89,10 +89,50 @@ static void test_harness_bad_input(void)
     /* Options before the command are options too. */
     expect_usage(RUN("--trials", "0", "run"), "--trials");
     expect_usage(RUN("--quiet"), "which command");
+    /* the one option parser: --opt=value, flags without values, one line each */
+    expect_usage(RUN("run", "--trials=abc"), "--trials needs a whole number from 1 to 1000");
+    expect_usage(RUN("--jobs=0", "run"), "--jobs");
+    expect_usage(RUN("run", "--quiet=yes"), "--quiet takes no value");
+    expect_usage(RUN("run", "--frobnicate"), "unknown option '--frobnicate'");
+    expect_usage(RUN("list", "-x"), "unknown option '-x'");
+    expect_usage(RUN("run", "--format=xml"), "table, json, csv, md");
+    expect_usage(RUN("run", "--detectors"), "--detectors needs a value");
     struct prog_result r = RUN("--quiet", "list");
     CU_ASSERT_EQUAL(r.status, 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "counter/threads/racy"));
     prog_result_free(&r);
+}
+
+/* --opt=value before and after the command, and the generated helps. */
+static void test_harness_options(void)
+{
+    struct prog_result r = RUN("--format=json", "run", "--quiet", "--trials=2", "--jobs=2",
+                               "--detectors=native", "--timeout=20", "counter/threads/racy");
+    CU_ASSERT(r.status == 0 || r.status == 1);
+    CU_ASSERT_EQUAL(count_lines(r.out), 1);
+    json_t *o = json_loads(r.out, 0, NULL);
+    CU_ASSERT_PTR_NOT_NULL(o);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(o, "trials")), 2);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(o, "tsan")), "-");
+    json_decref(o);
+    prog_result_free(&r);
+    r = RUN("--help");
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "usage: racelab COMMAND"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "--detectors LIST"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "check PROGRAM [ARGS...]"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "Verdicts: correct, racy-detected"));
+    prog_result_free(&r);
+    static const char *const cmds[] = { "list", "run", "score", "report", "check", "bench" };
+    for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++) {
+        char want[64];
+        snprintf(want, sizeof want, "usage: racelab %s", cmds[i]);
+        r = RUN(cmds[i], "--help");
+        CU_ASSERT_EQUAL(r.status, 0);
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.out, want));
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "--trials N"));
+        prog_result_free(&r);
+    }
 }
 
 /* True once |pid| is gone or a zombie waiting for init to reap it. */
@@ -553,6 +593,7 @@ static void test_harness_known_reports(void)
 static const struct test_case tests[] = {
     { "bad_input", test_harness_bad_input },
     { "list", test_harness_list },
+    { "options", test_harness_options },
     { "deadlock", test_harness_deadlock },
     { "crash", test_harness_crash },
     { "fork_race", test_harness_fork_race },
