@@ -8,8 +8,8 @@
  * with no change here.
  *
  * Modules:
- *   det_proc.c    isolated runs: own process group, captured output, timeout,
- *                 the whole group killed, a pool of --jobs concurrent runs
+ *   det_proc.c    isolated runs over util/spawn.h (own process group, captured
+ *                 output, timeout, the whole group killed), a pool of --jobs
  *   det_detect.c  the detectors (native, tsan, helgrind, drd): command lines,
  *                 report parsing, blind spots, applying the labs' known reports
  *   det_matrix.c  lab discovery, the matrix of runs, verdicts, scoring
@@ -27,10 +27,11 @@
 
 #include <jansson.h>
 
+#include "util/spawn.h"
+
 /* ---- det_proc.c ------------------------------------------------------- */
 
-enum det_end { DET_END_EXIT, DET_END_SIGNAL, DET_END_TIMEOUT, DET_END_SPAWN };
-
+/* One isolated run (util/spawn.h underneath). */
 struct det_proc {
     /* in */
     char **argv;            /* NULL-terminated; argv[0] is a path */
@@ -38,14 +39,13 @@ struct det_proc {
     double timeout_s;
     const char *label;      /* for the progress line */
     /* out */
-    enum det_end end;
+    enum util_end end;
     int code;               /* exit status, or signal number */
-    char *out, *err;        /* captured stdout and stderr, NUL-terminated */
+    char *out, *err;        /* captured stdout and stderr, NUL-terminated (a NUL inside is '?') */
     double wall_s;
     /* private */
-    pid_t pid;
-    int out_fd, err_fd;
-    double start;
+    struct util_spawn s_;
+    const char *env_[2];
 };
 
 double det_now(void);
@@ -53,7 +53,7 @@ double det_now(void);
  * SIGTERM arrived (every running group is killed first). */
 int det_pool_run(struct det_proc **procs, size_t n, unsigned jobs, bool progress);
 void det_proc_free(struct det_proc *p);
-/* "exit 3", "SIGSEGV", "timeout". */
+/* "exit 3", "SIGSEGV", "timeout after 5.0 s", "cannot start: ...". */
 const char *det_end_text(const struct det_proc *p, char *buf, size_t len);
 void det_signals_install(void);
 bool det_interrupted(void);

@@ -197,7 +197,7 @@ static int det__build(const char *target, struct det_target *t)
     struct det_proc b[2] = { { .argv = a1, .timeout_s = 120 }, { .argv = a2, .timeout_s = 120 } };
     struct det_proc *bp[2] = { &b[0], &b[1] };
     int rc = det_pool_run(bp, have_clang ? 2 : 1, 2, false);
-    if (rc == 0 && (b[0].end != DET_END_EXIT || b[0].code != 0)) {
+    if (rc == 0 && (b[0].end != UTIL_END_EXIT || b[0].code != 0)) {
         char first[400];
         det__first_error(b[0].err, first, sizeof first);
         fprintf(stderr, "%s: check: %s does not compile: %s\n", det_prog, target, first);
@@ -206,7 +206,7 @@ static int det__build(const char *target, struct det_target *t)
         t->tsan_na = "clang not found, so no TSan build (apt-get install clang "
                      "libclang-rt-14-dev)";
         t->tsan[0] = '\0';
-    } else if (rc == 0 && (b[1].end != DET_END_EXIT || b[1].code != 0)) {
+    } else if (rc == 0 && (b[1].end != UTIL_END_EXIT || b[1].code != 0)) {
         det__tsan_build_failed(t, b[1].err);
     }
     det_proc_free(&b[0]);
@@ -332,8 +332,8 @@ static int det__run_plan(struct det_plan *p, const struct det_options *o)
     bool progress = !o->quiet && isatty(2);
     int rc = det_pool_run(pp, 1, 1, progress);
     const struct det_proc *first = &p->runs[0].proc;
-    p->stopped = rc != 0 || first->end == DET_END_TIMEOUT || first->end == DET_END_SIGNAL ||
-                 first->end == DET_END_SPAWN;
+    p->stopped = rc != 0 || first->end == UTIL_END_TIMEOUT || first->end == UTIL_END_SIGNAL ||
+                 first->end == UTIL_END_SPAWN;
     if (!p->stopped)
         rc = det_pool_run(pp + 1, p->nruns - 1, o->jobs, progress);
     p->done = p->stopped ? 1 : p->nruns;
@@ -356,16 +356,16 @@ static void det__tally(const struct det_plan *p, const struct det_target *t,
             continue;
         const struct det_proc *r = &p->runs[i].proc;
         n->ran++;
-        if (r->end == DET_END_TIMEOUT) {
+        if (r->end == UTIL_END_TIMEOUT) {
             n->timeouts++;
             n->bad = r;
-        } else if (r->end == DET_END_SIGNAL) {
+        } else if (r->end == UTIL_END_SIGNAL) {
             n->crashes++;
             n->bad = n->bad ? n->bad : r;
-        } else if (t->tsan_is_native && r->end == DET_END_EXIT && r->code == 66) {
+        } else if (t->tsan_is_native && r->end == UTIL_END_EXIT && r->code == 66) {
             /* TSAN_OPTIONS=exitcode=66: TSan's report, judged below, not the program's */
             n->tsan_exits++;
-        } else if (r->end != DET_END_EXIT || r->code != 0) {
+        } else if (r->end != UTIL_END_EXIT || r->code != 0) {
             n->failed++;
             n->bad = n->bad ? n->bad : r;
         }
@@ -436,7 +436,7 @@ static void det__print_detector(enum det_detector d, const struct det_proc *p,
         }
     } else if (r.status == DET_ST_KNOWN_FP) {
         printf("  %-9s fp, discounted: %s at %s (%s)\n", name, r.kind, r.frames[0], r.reason);
-    } else if (p->end == DET_END_TIMEOUT || p->end == DET_END_SIGNAL) {
+    } else if (p->end == UTIL_END_TIMEOUT || p->end == UTIL_END_SIGNAL) {
         printf("  %-9s %s, no report\n", name, det_end_text(p, end, sizeof end));
     } else {
         printf("  %-9s %s (no report; %s)\n", name, why_blind ? "blind" : "clean",
@@ -513,15 +513,18 @@ int det_check(int argc, char **argv, const struct det_options *o)
     struct det_plan p;
     det__plan(&p, &t, argc, argv, o);
     rc = det__run_plan(&p, o);
-    struct det_tally n;
-    det__tally(&p, &t, &n);
-    det__print_head(argv[0], argc, argv, &t, &n);
-    struct det_said said;
-    det__print_detectors(&p, &t, &said);
-    int status = det__print_verdict(&n, &said, o);
+    int status = rc;
+    if (rc == 0) {   /* an interrupted check has no verdict */
+        struct det_tally n;
+        det__tally(&p, &t, &n);
+        det__print_head(argv[0], argc, argv, &t, &n);
+        struct det_said said;
+        det__print_detectors(&p, &t, &said);
+        status = det__print_verdict(&n, &said, o);
+    }
     for (size_t i = 0; i < p.nruns; i++)
         det_proc_free(&p.runs[i].proc);
     free(p.runs);
     det__target_clean(&t);
-    return rc != 0 ? rc : status;
+    return status;
 }

@@ -258,7 +258,7 @@ static int det__list_labs(struct det_matrix *m)
     for (size_t i = 0; i < m->nlabs && rc == 0; i++) {
         struct det_proc *p = &procs[i];
         char end[64];
-        if (p->end == DET_END_EXIT && p->code == 0)
+        if (p->end == UTIL_END_EXIT && p->code == 0)
             det__add_cells(m, &m->labs[i], p->out, &cells_cap);
         else
             fprintf(stderr, "%s: %s --list --json failed (%s), skipping it\n", det_prog,
@@ -489,18 +489,18 @@ static void det__native(struct det_cell *c, struct det_proc *p)
     char end[64];
     c->ran = true;
     struct det_report *r = &c->det[DET_NATIVE];
-    if (p->end == DET_END_TIMEOUT) {
+    if (p->end == UTIL_END_TIMEOUT) {
         r->status = DET_ST_TIMEOUT;
         det_last_line(p->err, c->hint, sizeof c->hint);
-    } else if (p->end == DET_END_SIGNAL || (p->end == DET_END_EXIT && p->code > 128)) {
+    } else if (p->end == UTIL_END_SIGNAL || (p->end == UTIL_END_EXIT && p->code > 128)) {
         r->status = DET_ST_CRASH;
-        if (p->end == DET_END_SIGNAL)
+        if (p->end == UTIL_END_SIGNAL)
             snprintf(r->reason, sizeof r->reason, "CRASH(%s)", det_end_text(p, end, sizeof end));
         else
             snprintf(r->reason, sizeof r->reason, "CRASH(%s)",
                      sigabbrev_np(p->code - 128) ? sigabbrev_np(p->code - 128) : "exit");
         det_last_line(p->err, c->hint, sizeof c->hint);
-    } else if (s == NULL && unav == NULL && p->end == DET_END_EXIT && p->code == 2) {
+    } else if (s == NULL && unav == NULL && p->end == UTIL_END_EXIT && p->code == 2) {
         /* the lab refused the cell with its defaults (usage error): not a
          * verdict; listed apart with the lab's own words */
         char why[300];
@@ -569,13 +569,13 @@ static void det__detector(struct det_cell *c, enum det_detector d, struct det_pr
         if (r->status == DET_ST_RACE && blind != NULL)
             snprintf(r->reason, sizeof r->reason, "reported although blind by construction "
                      "here (%.150s)", blind);
-    } else if (p->end == DET_END_TIMEOUT) {
+    } else if (p->end == UTIL_END_TIMEOUT) {
         r->status = DET_ST_TIMEOUT;
         snprintf(r->reason, sizeof r->reason, "%s", det_end_text(p, end, sizeof end));
-    } else if (p->end == DET_END_SIGNAL || (p->end == DET_END_EXIT && p->code > 128)) {
+    } else if (p->end == UTIL_END_SIGNAL || (p->end == UTIL_END_EXIT && p->code > 128)) {
         r->status = DET_ST_CRASH;
         snprintf(r->reason, sizeof r->reason, "%s", det_end_text(p, end, sizeof end));
-    } else if (p->end == DET_END_EXIT && p->code == 2) {
+    } else if (p->end == UTIL_END_EXIT && p->code == 2) {
         /* the twin refused the cell (usage error): not this detector's fault */
         r->status = DET_ST_NA;
         det_last_line(p->err, r->reason, sizeof r->reason);

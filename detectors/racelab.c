@@ -15,11 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "det.h"
 #include "util/opt.h"
+#include "util/spawn.h"
 
 const char *det_prog = "racelab";
 
@@ -480,20 +480,15 @@ static int det__run_bench(char *path, int argc, char **argv)
     for (int k = 0; k < argc; k++)
         args[k + 1] = argv[k];
     args[argc + 1] = NULL;
+    struct util_spawn s = { .argv = args };   /* stdio inherited: the bench prints */
     fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0)
-        det_usage_error("bench: fork: %s", strerror(errno));
-    if (pid == 0) {
-        execv(path, args);
-        fprintf(stderr, "%s: bench: cannot run %s: %s\n", det_prog, path, strerror(errno));
-        _exit(127);
-    }
-    int st = 0;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
+    int rc = util_spawn_run(&s);
+    int code = rc != 0 ? 127 : s.end == UTIL_END_EXIT ? s.code : 128 + s.code;
+    if (rc != 0)
+        fprintf(stderr, "%s: bench: cannot run %s: %s\n", det_prog, path, strerror(rc));
+    util_spawn_free(&s);
     free(args);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return code;
 }
 
 /* racelab bench NAME ARGS: exec bench-NAME; racelab bench ARGS: each one. */
