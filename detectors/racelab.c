@@ -450,6 +450,11 @@ static int det__score(struct det_cli *cli)
     return rc != 0 ? rc : problems || flaky ? 1 : 0;
 }
 
+static int det__cmp_name(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
 /* The bench-* programs beside racelab (not -tsan twins), sorted, into
  * names; their count. */
 static size_t det__benches(const char *dir, char names[][64], size_t cap)
@@ -468,7 +473,7 @@ static size_t det__benches(const char *dir, char names[][64], size_t cap)
     }
     if (d != NULL)
         closedir(d);
-    qsort(names, n, 64, (int (*)(const void *, const void *))strcmp);
+    qsort(names, n, sizeof names[0], det__cmp_name);
     return n;
 }
 
