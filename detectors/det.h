@@ -109,13 +109,13 @@ const char *det_unavailable(enum det_detector d, bool twin_any);
 /* Why |d| is blind on |model| by construction, or NULL. */
 const char *det_blind_reason(enum det_detector d, const char *model);
 /* Parses every report in a tool's stderr and sorts out the ones |known|
- * (|nknown| entries) expects: an entry with a kind or a frame matches single
- * reports anywhere; a cell-wide entry (both empty) only when !|racy|, since on
- * a racy-by-design cell it would hide the race the cell exists to show. Sets
- * count, fp_count, status (RACE if any report counts, KNOWN_FP if all are
- * known, NONE if there were none), reason, and the kind and frames of the
- * first report that counts (or the first known one). */
-void det_judge(enum det_detector d, const struct det_known *known, size_t nknown, bool racy,
+ * (|nknown| entries of the cell's known_reports) expects: an entry matches a
+ * report of its tool whose kind and first or second frame contain its kind
+ * and frame; with both empty it matches every report of the tool. Sets count,
+ * fp_count, status (RACE if any report counts, KNOWN_FP if all are known,
+ * NONE if there were none), reason, and the kind and frames of the first
+ * report that counts (or the first known one). */
+void det_judge(enum det_detector d, const struct det_known *known, size_t nknown,
                const char *err, struct det_report *r);
 /* The tool bits of a known_reports "tool" value, 0 when it names none. */
 unsigned det_known_tools(const char *tool);

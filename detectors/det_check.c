@@ -421,7 +421,7 @@ static void det__print_detector(enum det_detector d, const struct det_proc *p,
         printf("  %-9s n/a: %s\n", name, vgfail);
         return;
     }
-    det_judge(d, NULL, 0, true, p->err, &r);
+    det_judge(d, NULL, 0, p->err, &r);
     const char *why_blind = t->fork_sym ? "the program forks: other processes are out of sight"
                             : (t->stack_sym && (d != DET_TSAN || !t->fiber_ann))
                                 ? "the program switches stacks without fiber annotations"

@@ -153,13 +153,12 @@ static bool det__known_matches(const struct det_known *k, const struct det_one *
 }
 
 /* The reason |one| is known, or NULL: entries naming a kind or a frame first,
- * in the lab's order, then cell-wide entries (on fixed cells only). */
+ * in the lab's order, then cell-wide ones (kind and frame empty), so a
+ * report gets the most specific reason the lab gives. */
 static const char *det__known_why(enum det_detector d, const struct det_known *known,
-                                  size_t nknown, bool racy, const struct det_one *one)
+                                  size_t nknown, const struct det_one *one)
 {
     for (int wide = 0; wide < 2; wide++) {
-        if (wide && racy)
-            break;
         for (size_t i = 0; i < nknown; i++) {
             const struct det_known *k = &known[i];
             bool is_wide = k->kind[0] == '\0' && k->frame[0] == '\0';
@@ -371,7 +370,7 @@ static size_t det__parse_all(enum det_detector d, const char *err, struct det_on
 
 #define DET_MAX_REPORTS 512
 
-void det_judge(enum det_detector d, const struct det_known *known, size_t nknown, bool racy,
+void det_judge(enum det_detector d, const struct det_known *known, size_t nknown,
                const char *err, struct det_report *r)
 {
     struct det_one *all = det_xmalloc(sizeof *all * DET_MAX_REPORTS);
@@ -385,7 +384,7 @@ void det_judge(enum det_detector d, const struct det_known *known, size_t nknown
     const struct det_one *shown = NULL, *first_fp = NULL;
     const char *fp_why = NULL;
     for (size_t i = 0; i < stored; i++) {
-        const char *why = det__known_why(d, known, nknown, racy, &all[i]);
+        const char *why = det__known_why(d, known, nknown, &all[i]);
         if (why != NULL) {
             r->fp_count++;
             if (first_fp == NULL) {

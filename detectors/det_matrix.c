@@ -554,7 +554,7 @@ static void det__detector(struct det_cell *c, enum det_detector d, struct det_pr
     if (s != NULL)
         r->ns_per_op = det__num(s, "ns_per_op");
     const char *vgfail = (d == DET_HELGRIND || d == DET_DRD) ? det_valgrind_failed(p->err) : NULL;
-    det_judge(d, c->known, c->nknown, c->racy_by_design, p->err, r);
+    det_judge(d, c->known, c->nknown, p->err, r);
     bool reported = r->status != DET_ST_NONE;
     const char *blind = det_blind_reason(d, c->model);
     if (vgfail != NULL) {
