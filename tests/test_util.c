@@ -856,7 +856,7 @@ static void test_util_tsan_macro(void)
 
 /* ---- SVG ------------------------------------------------------------------ */
 
-static char svg_dir[] = "/tmp/racelab-test-util-XXXXXX";
+static char svg_dir[256];   /* $TMPDIR/racelab-test-util-PID */
 
 /* The whole file at dir/name in a static buffer ("" if unreadable). */
 static const char *slurp(const char *name)
@@ -897,7 +897,10 @@ static const char *svg_path(const char *name)
 
 static void test_util_svg_lines(void)
 {
-    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(svg_dir));
+    const char *tmp = getenv("TMPDIR");
+    snprintf(svg_dir, sizeof svg_dir, "%s/racelab-test-util-%d", tmp && *tmp ? tmp : "/tmp",
+             (int)getpid());
+    CU_ASSERT_EQUAL_FATAL(mkdir(svg_dir, 0700), 0);
     const double x[] = { 1, 2, 4, 8 };
     const double a[] = { 10, 20, NAN, 80 }, b[] = { 1e3, 2e3, 4e3, 8e6 }, none[] = { 0, NAN, -1, 0 };
     const struct util_svg_series s[] = {
