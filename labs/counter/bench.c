@@ -14,7 +14,8 @@
  * Rows:
  *   the lab's own variants (one file each in labs/counter/), on threads and on procs;
  *   "bare", a hand-written relaxed fetch_add loop (the floor for atomic);
- *   on threads, every lock as an instrumented twin: the same primitive
+ *   on threads, every lock as an instrumented twin, generated from its
+ *   descriptor (labs/common/desc/lock_<id>.h): the same primitive
  *   (sync/, glibc, Concurrency Kit) around the same increment, plus two
  *   plain writes inside the critical section (who held it last) and one
  *   relaxed store per 64 operations outside it (progress), which is how the
@@ -27,8 +28,9 @@
  *   the lab's own variant) and urcu_uatomic (liburcu's uatomic_inc).
  *
  * Every point (one row, one worker count, one round) runs in a child process
- * with a time budget: a point that does not finish is reported as DNF and
- * not retried in later rounds, and the sweep goes on.
+ * with a time budget (the bench driver, labs/bench/bench.h): a point that
+ * does not finish is reported as DNF and not retried in later rounds, and
+ * the sweep goes on.
  *
  * Built with ThreadSanitizer, the racy-by-design rows (a race report each)
  * and Concurrency Kit's (inline asm TSan cannot see) are skipped, and said so.
@@ -47,40 +49,21 @@
  *   0 plain        below that */
 #include <math.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <unistd.h>
 
-#include "bench_util.h"
+#include "bench.h"
 #include "counter.h"
+#include "desc/locks.h"
 #include "sync/atomic.h"
-#include "sync/mcs.h"
-#include "sync/mutex.h"
-#include "sync/sem.h"
-#include "sync/tas.h"
-#include "sync/ticket.h"
-#include "sync/tplock.h"
-#include "sync/ttas.h"
+#include "util/cpu.h"
+#include "util/time.h"
+#include "util/tsan.h"
 
-#ifdef RACELAB_HAVE_CK
-#include <ck_spinlock.h>
-#endif
 #ifdef RACELAB_HAVE_URCU
 #include <urcu/uatomic.h>
-#endif
-
-#if defined(__SANITIZE_THREAD__)
-#define BENCH_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define BENCH_TSAN 1
-#endif
-#endif
-#ifndef BENCH_TSAN
-#define BENCH_TSAN 0
 #endif
 
 static const char *const prog = "bench-counter";
@@ -177,32 +160,31 @@ static uint64_t fair_observe(const struct fair *f, unsigned workers)
     return f->value;   /* every worker has been joined */
 }
 
-/* A twin: LOCK_T beside struct fair; INIT (an int expression), FINI, ACQ
- * and REL are written against |s|, a struct TWIN_##ID *. */
-#define TWIN(ID, LABEL, DESC, LOCK_T, INIT, FINI, ACQ, REL)                           \
+/* A twin: the descriptor's lock beside struct fair, generated from the
+ * descriptor id (labs/common/desc/lock_<id>.h). */
+#define TWIN(ID)                                                                      \
     struct twin_##ID {                                                                \
-        LOCK_T l;                                                                     \
+        lockd_##ID##_t l;                                                             \
         struct fair f;                                                                \
     };                                                                                \
     static int twin_##ID##_setup(void *st, const struct lab_env *env)                 \
     {                                                                                 \
         struct twin_##ID *s = st;                                                     \
         fair_setup(&s->f, env);                                                       \
-        return (INIT);                                                                \
+        return lockd_##ID##_init(&s->l, env->sync_flags);                             \
     }                                                                                 \
     static void twin_##ID##_teardown(void *st)                                        \
     {                                                                                 \
-        struct twin_##ID *s = st;                                                     \
-        (void)s;                                                                      \
-        FINI;                                                                         \
+        lockd_##ID##_fini(&((struct twin_##ID *)st)->l);                              \
     }                                                                                 \
     static void twin_##ID##_work(void *st, unsigned w, uint64_t iters)                \
     {                                                                                 \
         struct twin_##ID *s = st;                                                     \
         for (uint64_t i = 1; i <= iters; i++) {                                       \
-            ACQ;                                                                      \
+            lockd_node n;                                                             \
+            lockd_##ID##_acquire(&s->l, &n);                                          \
             fair_critical(&s->f, w + 1);                                              \
-            REL;                                                                      \
+            lockd_##ID##_release(&s->l, &n);                                          \
             if ((i & 63) == 0)                                                        \
                 sync_store_u64(&s->f.slot[w].done, i, SYNC_RELAXED);                  \
         }                                                                             \
@@ -211,70 +193,52 @@ static uint64_t fair_observe(const struct fair *f, unsigned workers)
     static uint64_t twin_##ID##_observe(const void *st, unsigned workers)             \
     {                                                                                 \
         return fair_observe(&((const struct twin_##ID *)st)->f, workers);             \
-    }                                                                                 \
-    static const struct lab_variant twin_##ID = {                                     \
-        .name = LABEL,                                                                \
-        .description = DESC,                                                          \
-        .models = LAB_MODEL_BIT(LAB_THREADS),                                         \
-        .state_size = sizeof(struct twin_##ID),                                       \
-        .setup = twin_##ID##_setup,                                                   \
-        .teardown = twin_##ID##_teardown,                                             \
-        .work = twin_##ID##_work,                                                     \
-        .observe = twin_##ID##_observe,                                               \
     }
 
-#define TWIN_UNAVAILABLE(ID, LABEL, DESC, WHY)                                         \
-    static const struct lab_variant twin_##ID = {                                     \
-        .name = LABEL, .description = DESC, .models = LAB_MODEL_BIT(LAB_THREADS),     \
-        .unavailable = WHY,                                                           \
-    }
+/* The twin rows, in table order: one descriptor id each. */
+#define TWINS(X)  \
+    X(mutex)      \
+    X(spin)       \
+    X(tas)        \
+    X(ttas)       \
+    X(ticket)     \
+    X(mcs)        \
+    X(tplock)     \
+    X(futex)      \
+    X(sem)        \
+    X(ck_ticket)  \
+    X(ck_mcs)     \
+    X(ck_fas)
 
-TWIN(mutex, "mutex", "glibc pthread_mutex_t (the reference for every ratio)",
-     pthread_mutex_t, pthread_mutex_init(&s->l, NULL), pthread_mutex_destroy(&s->l),
-     pthread_mutex_lock(&s->l), pthread_mutex_unlock(&s->l));
-TWIN(spin, "pthread_spin", "glibc pthread_spinlock_t",
-     pthread_spinlock_t, pthread_spin_init(&s->l, PTHREAD_PROCESS_PRIVATE),
-     pthread_spin_destroy(&s->l), pthread_spin_lock(&s->l), pthread_spin_unlock(&s->l));
-TWIN(tas, "tas", "sync/tas.h test-and-set", sync_tas_t, sync_tas_init(&s->l), (void)0,
-     sync_tas_lock(&s->l), sync_tas_unlock(&s->l));
-TWIN(ttas, "ttas", "sync/ttas.h test-and-test-and-set with backoff", sync_ttas_t,
-     sync_ttas_init(&s->l), (void)0, sync_ttas_lock(&s->l), sync_ttas_unlock(&s->l));
-TWIN(ticket, "ticket", "sync/ticket.h FIFO ticket lock", sync_ticket_t,
-     sync_ticket_init(&s->l), (void)0, sync_ticket_lock(&s->l), sync_ticket_unlock(&s->l));
-TWIN(mcs, "mcs", "sync/mcs.h MCS queue lock", sync_mcs_t, sync_mcs_init(&s->l), (void)0,
-     sync_mcs_node_t node; sync_mcs_lock(&s->l, &node), sync_mcs_unlock(&s->l, &node));
-TWIN(tplock, "tplock", "sync/tplock.h time-published ticket lock (skips waiters not running)",
-     sync_tplock_t, sync_tplock_init(&s->l), (void)0, sync_tplock_lock(&s->l),
-     sync_tplock_unlock(&s->l));
-TWIN(futex, "futex", "sync/mutex.h futex mutex (spin, then sleep)", sync_mutex_t,
-     sync_mutex_init(&s->l, 0), (void)0, sync_mutex_lock(&s->l), sync_mutex_unlock(&s->l));
-TWIN(sem, "sem", "sync/sem.h semaphore as a binary lock", sync_sem_t,
-     sync_sem_init(&s->l, 1, 0), (void)0, sync_sem_wait(&s->l), sync_sem_post(&s->l));
+TWINS(TWIN)
 
-#define CK_TICKET_DESC "Concurrency Kit ck_spinlock_ticket"
-#define CK_MCS_DESC "Concurrency Kit ck_spinlock_mcs"
-#define CK_FAS_DESC "Concurrency Kit ck_spinlock_fas"
-#if defined(RACELAB_HAVE_CK) && !BENCH_TSAN
-TWIN(ck_ticket, "ck_ticket", CK_TICKET_DESC, ck_spinlock_ticket_t,
-     (ck_spinlock_ticket_init(&s->l), 0), (void)0, ck_spinlock_ticket_lock(&s->l),
-     ck_spinlock_ticket_unlock(&s->l));
-TWIN(ck_mcs, "ck_mcs", CK_MCS_DESC, ck_spinlock_mcs_t, (ck_spinlock_mcs_init(&s->l), 0),
-     (void)0, struct ck_spinlock_mcs node; ck_spinlock_mcs_lock(&s->l, &node),
-     ck_spinlock_mcs_unlock(&s->l, &node));
-TWIN(ck_fas, "ck_fas", CK_FAS_DESC, ck_spinlock_fas_t, (ck_spinlock_fas_init(&s->l), 0),
-     (void)0, ck_spinlock_fas_lock(&s->l), ck_spinlock_fas_unlock(&s->l));
-#else
-#ifdef RACELAB_HAVE_CK
-#define CK_WHY "built with ThreadSanitizer, which cannot see Concurrency Kit's inline-asm " \
-               "atomics (every critical section would be a false report)"
-#else
-#define CK_WHY "Concurrency Kit was not found at build time (apt-get install libck-dev, " \
-               "then rebuild)"
-#endif
-TWIN_UNAVAILABLE(ck_ticket, "ck_ticket", CK_TICKET_DESC, CK_WHY);
-TWIN_UNAVAILABLE(ck_mcs, "ck_mcs", CK_MCS_DESC, CK_WHY);
-TWIN_UNAVAILABLE(ck_fas, "ck_fas", CK_FAS_DESC, CK_WHY);
-#endif
+/* What a twin row needs beside its descriptor's info. */
+struct twin {
+    const struct lockd_info *info;
+    size_t state_size;
+    int (*setup)(void *state, const struct lab_env *env);
+    void (*teardown)(void *state);
+    void (*work)(void *state, unsigned worker, uint64_t iters);
+    uint64_t (*observe)(const void *state, unsigned workers);
+};
+#define TWIN_ENTRY(ID)                                                                \
+    { &lockd_##ID##_info, sizeof(struct twin_##ID), twin_##ID##_setup,                \
+      twin_##ID##_teardown, twin_##ID##_work, twin_##ID##_observe },
+static const struct twin twins[] = { TWINS(TWIN_ENTRY) };
+#define NTWINS (sizeof twins / sizeof twins[0])
+
+/* The twins as lab variants (filled from the table at start). */
+static struct lab_variant twin_variant[NTWINS];
+
+static void twins_make(void)
+{
+    for (size_t t = 0; t < NTWINS; t++)
+        twin_variant[t] = (struct lab_variant){
+            .name = twins[t].info->label, .description = twins[t].info->desc,
+            .models = LAB_MODEL_BIT(LAB_THREADS), .state_size = twins[t].state_size,
+            .setup = twins[t].setup, .teardown = twins[t].teardown, .work = twins[t].work,
+            .observe = twins[t].observe, .unavailable = twins[t].info->unavailable };
+}
 
 /* liburcu's atomic increment: the urcu row (liburcu applies to this lab
  * only through its atomics; its RCU and queues are other labs' matter). */
@@ -315,15 +279,15 @@ static const struct lab_variant urcu_row = {
 };
 #endif
 
-/* ---- rows ---------------------------------------------------------------- */
+/* ---- rows and options ------------------------------------------------------- */
 
 #define MAX_ROWS   64
 #define MAX_POINTS 8
-#define MAX_REPS   100
+#define MAX_REPS   BENCH_MAX_ROUNDS
 
 /* Baseline groups --no-baseline can pretend are missing. */
-static const char *const groups[] = { "glibc", "ck", "ao", "urcu" };
-#define NGROUPS (sizeof groups / sizeof groups[0])
+static const char *const groups[] = { "glibc", "ck", "ao", "urcu", NULL };
+#define NGROUPS 4
 
 struct row {
     const struct lab_variant *v;
@@ -331,51 +295,314 @@ struct row {
     const char *group;   /* "sync", "glibc", "ck", "ao", "urcu" or "lab" */
     char label[40];
     bool twin;           /* fairness measured */
+    bool racy;           /* racy by design: may lose updates */
 };
-
-static const struct {
-    const struct lab_variant *v;
-    const char *group;
-} twins[] = {
-    { &twin_mutex, "glibc" }, { &twin_spin, "glibc" },    { &twin_tas, "sync" },
-    { &twin_ttas, "sync" },   { &twin_ticket, "sync" },   { &twin_mcs, "sync" },
-    { &twin_tplock, "sync" },
-    { &twin_futex, "sync" },  { &twin_sem, "sync" },      { &twin_ck_ticket, "ck" },
-    { &twin_ck_mcs, "ck" },   { &twin_ck_fas, "ck" },     { &urcu_row, "urcu" },
-};
-#define NTWINS (sizeof twins / sizeof twins[0])
 
 struct opts {
+    struct bench_common c;
     unsigned workers[MAX_POINTS];
     unsigned npoints;
     uint64_t iters;
     unsigned reps;
-    unsigned models;   /* LAB_MODEL_BIT()s */
+    int model;           /* index into model_names */
     double budget_s;
-    enum bench_format fmt;
-    const char *plot;
     bool hide[NGROUPS];
-    bool quick;
-    char only[256];    /* --only: comma-separated row names, or empty */
+    const char *only;    /* --only: comma-separated row names, or NULL */
+    bool iters_set, reps_set, workers_set;
 };
 
-/* ---- one point ----------------------------------------------------------- */
+static const char *const model_names[] = { "both", "threads", "procs", NULL };
 
-struct point_arg {
-    const struct row *row;
-    unsigned workers;
-    uint64_t iters;
-    unsigned timeout_s;
+static bool model_on(const struct opts *o, enum lab_model m)
+{
+    return o->model == 0 || (o->model == 1 && m == LAB_THREADS) ||
+           (o->model == 2 && m == LAB_PROCS);
+}
+
+static int parse_workers(const char *val, void *dest, char *err, size_t errlen)
+{
+    struct opts *o = dest;
+    uint64_t w[MAX_POINTS];
+    size_t n;
+    if (util_list_u64(val, 1, LAB_MAX_WORKERS, w, MAX_POINTS, &n, err, errlen) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        o->workers[i] = (unsigned)w[i];
+    o->npoints = (unsigned)n;
+    o->workers_set = true;
+    return 0;
+}
+
+static int parse_groups(const char *val, void *dest, char *err, size_t errlen)
+{
+    bool *hide = dest;
+    char buf[128], *items[16];
+    size_t n;
+    if (util_list_split(val, buf, sizeof buf, items, 16, &n, err, errlen) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        size_t g = 0;
+        while (g < NGROUPS && strcmp(items[i], groups[g]) != 0)
+            g++;
+        if (g == NGROUPS) {
+            snprintf(err, errlen, "needs a list of glibc, ck, ao, urcu, not '%s'", items[i]);
+            return -1;
+        }
+        hide[g] = true;
+    }
+    return 0;
+}
+
+/* Whether |name| names a row (available or not). */
+static bool is_row_name(const char *name)
+{
+    if (strcmp(name, bare.name) == 0 || strcmp(name, urcu_row.name) == 0)
+        return true;
+    for (size_t k = 0; k < NTWINS; k++)
+        if (strcmp(name, twins[k].info->label) == 0)
+            return true;
+    for (size_t k = 0; k < counter_lab.nvariants; k++)
+        if (strcmp(name, counter_lab.variants[k]->name) == 0)
+            return true;
+    return false;
+}
+
+static int parse_only(const char *val, void *dest, char *err, size_t errlen)
+{
+    char buf[256], *items[MAX_ROWS];
+    size_t n;
+    if (util_list_split(val, buf, sizeof buf, items, MAX_ROWS, &n, err, errlen) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (!is_row_name(items[i])) {
+            snprintf(err, errlen, "no such row '%s' (names as printed in the table)",
+                     items[i]);
+            return -1;
+        }
+    *(const char **)dest = val;
+    return 0;
+}
+
+static void quick_sizes(struct opts *o)
+{
+    if (!o->iters_set)
+        o->iters = 2000;
+    if (!o->reps_set)
+        o->reps = 1;
+    if (!o->workers_set) {
+        o->workers[0] = 1;
+        o->workers[1] = 2;
+        o->npoints = 2;
+    }
+}
+
+static int parse(int argc, char **argv, struct opts *o)
+{
+    *o = (struct opts){ .workers = { 1, 2, 4, 8 }, .npoints = 4, .iters = 200000, .reps = 5,
+                        .budget_s = 10 };
+    const struct util_opt opts[] = {
+        { .name = "model", .kind = UTIL_OPT_CHOICE, .dest = &o->model, .arg = "M",
+          .help = "threads, procs or both (default both)", .choices = model_names },
+        { .name = "workers", .kind = UTIL_OPT_CUSTOM, .dest = o, .arg = "LIST",
+          .help = "up to 8 comma-separated worker counts, 1 to 1024 (default 1,2,4,8)",
+          .parse = parse_workers },
+        { .name = "iters", .kind = UTIL_OPT_U64, .dest = &o->iters, .arg = "N",
+          .help = "increments per worker per point (default 200000)", .min = 1,
+          .max = (double)LAB_MAX_ITERS, .seen = &o->iters_set },
+        { .name = "reps", .kind = UTIL_OPT_UINT, .dest = &o->reps, .arg = "N",
+          .help = "interleaved rounds, cells are medians (default 5)", .min = 1,
+          .max = MAX_REPS, .seen = &o->reps_set },
+        { .name = "budget", .kind = UTIL_OPT_DOUBLE, .dest = &o->budget_s, .arg = "SECONDS",
+          .help = "a point still running after this is DNF (default 10)", .min = 0.1,
+          .max = 600 },
+        { .name = "no-baseline", .kind = UTIL_OPT_CUSTOM, .dest = o->hide, .arg = "LIST",
+          .help = "skip baselines as if absent: glibc, ck, ao, urcu (comma-separated)",
+          .parse = parse_groups },
+        { .name = "only", .kind = UTIL_OPT_CUSTOM, .dest = &o->only, .arg = "LIST",
+          .help = "only these rows, e.g. mutex,ticket,ck_ticket (names as printed)",
+          .parse = parse_only },
+        BENCH_COMMON_OPTS(&o->c, "tiny sizes (1,2 workers, 2000 iterations, 1 round): a smoke "
+                          "test", "also write DIR/counter-threads.svg and DIR/counter-procs.svg"),
+        { .name = NULL },
+    };
+    const struct util_cmdline cl = {
+        .prog = prog, .usage = "[OPTIONS]", .opts = opts,
+        .summary = "what every counter fix costs: ns/op of every variant, lock and baseline "
+                   "at each worker count, median of interleaved rounds",
+    };
+    int rc = bench_parse(&cl, argc, argv, &o->c);
+    if (rc < 0 && o->c.quick)
+        quick_sizes(o);
+    return rc;
+}
+
+static bool hidden(const struct opts *o, const char *group)
+{
+    for (size_t g = 0; g < NGROUPS; g++)
+        if (o->hide[g] && strcmp(groups[g], group) == 0)
+            return true;
+    return false;
+}
+
+/* Whether --only lets row |name| run (always, without --only). */
+static bool wanted(const struct opts *o, const char *name)
+{
+    if (o->only == NULL)
+        return true;
+    size_t n = strlen(name);
+    for (const char *p = o->only; *p;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && strncmp(p, name, n) == 0)
+            return true;
+        p += len + (e ? 1 : 0);
+    }
+    return false;
+}
+
+static bool is_twin_name(const char *name)
+{
+    for (size_t t = 0; t < NTWINS; t++)
+        if (strcmp(twins[t].info->label, name) == 0)
+            return true;
+    return false;
+}
+
+/* ---- the run's state -------------------------------------------------------- */
+
+enum { LIM_PLAIN, LIM_ATOMIC, LIM_RT, NLIMITS };
+static const char *const limit_names[NLIMITS] = { "plain add", "uncontended atomic add",
+                                                  "cache-line round trip" };
+static const char *const limit_place[NLIMITS] = { "none", "none", "cross-core" };
+
+/* What a cell gathers beside its ns/op (the driver keeps those). */
+struct cx {
+    bool wrong;
+    uint64_t user_ns, sys_ns, vcsw, ivcsw, ops;
+    bool fair_valid;
+    uint64_t fair_min, fair_max;   /* the round with the median min/max ratio */
+    unsigned nfair;
+    uint64_t fmin[MAX_REPS], fmax[MAX_REPS];   /* per round */
+    uint64_t reacq, fair_ops;
+    int level;
 };
+
+struct skipped {
+    const char *name, *why;
+};
+
+struct target {
+    char name[80];
+    double value, limit;
+    bool known;
+    char note[120];
+};
+
+static struct counter_bench {
+    struct opts o;
+    struct row rows[MAX_ROWS];
+    unsigned nr;
+    struct skipped skipped[MAX_ROWS];
+    unsigned nskipped;
+    struct cx cx[MAX_ROWS][MAX_POINTS];
+    double lim_runs[NLIMITS][MAX_REPS];
+    double lim[NLIMITS], lim_lo[NLIMITS], lim_hi[NLIMITS];
+    double best[LAB_NMODELS][MAX_POINTS];
+    int mutex;           /* the mutex row on threads, or -1 */
+    bool any_wrong;
+    struct target targets[16];
+    unsigned nt;
+    struct bench_sweep s;
+    struct bench_machine mach;
+    int cpu_a, cpu_b;    /* two CPUs we may use; cpu_b -1: only one */
+} B;
+
+/* ---- rows --------------------------------------------------------------------- */
+
+static void skip_row(const char *name, const char *why)
+{
+    B.skipped[B.nskipped++] = (struct skipped){ name, why };
+}
+
+static void add_row(const struct lab_variant *v, enum lab_model m, const char *group,
+                    bool twin)
+{
+    if (B.nr == MAX_ROWS)
+        return;
+    struct row *r = &B.rows[B.nr++];
+    *r = (struct row){ .v = v, .model = m, .group = group, .twin = twin,
+                       .racy = v->racy_by_design };
+    snprintf(r->label, sizeof r->label, "%s%s", v->name, m == LAB_PROCS ? "/procs" : "");
+}
+
+/* Threads: every twin, then liburcu's row. */
+static void add_twin_rows(const struct opts *o)
+{
+    for (size_t t = 0; t <= NTWINS; t++) {
+        const struct lab_variant *v = t < NTWINS ? &twin_variant[t] : &urcu_row;
+        const char *group = t < NTWINS ? twins[t].info->group : "urcu";
+        if (!wanted(o, v->name))
+            continue;
+        if (hidden(o, group) || v->unavailable)
+            skip_row(v->name, v->unavailable ? v->unavailable
+                                             : "--no-baseline: pretended absent");
+        else
+            add_row(v, LAB_THREADS, group, t < NTWINS);
+    }
+}
+
+/* The lab's own variants (those no twin measures) and bare, on model m. */
+static void add_lab_rows(const struct opts *o, enum lab_model m)
+{
+    for (size_t i = 0; i <= counter_lab.nvariants; i++) {
+        const struct lab_variant *v = i < counter_lab.nvariants ? counter_lab.variants[i]
+                                                                : &bare;
+        if (!lab_variant_runs(v, m, NULL))
+            continue;
+        if ((m == LAB_THREADS && is_twin_name(v->name)) || !wanted(o, v->name))
+            continue;   /* measured by its twin, or not asked for */
+        const char *group = strcmp(v->name, "ao") == 0 ? "ao" : "lab";
+        const char *why = v->unavailable                    ? v->unavailable
+                          : hidden(o, group)                ? "--no-baseline: pretended absent"
+                          : UTIL_TSAN && v->racy_by_design ? TSAN_RACY_WHY
+                                                            : NULL;
+        if (!why)
+            add_row(v, m, group, false);
+        else if (m == LAB_THREADS || !model_on(o, LAB_THREADS))
+            skip_row(v->name, why);
+    }
+}
+
+/* Rows: threads first (twins, then the lab's other variants, then bare),
+ * then procs (the lab's variants, then bare). */
+static void make_rows(const struct opts *o)
+{
+    twins_make();
+    if (model_on(o, LAB_THREADS)) {
+        add_twin_rows(o);
+        add_lab_rows(o, LAB_THREADS);
+    }
+    if (model_on(o, LAB_PROCS))
+        add_lab_rows(o, LAB_PROCS);
+}
+
+static int find(const char *name, enum lab_model m)
+{
+    for (unsigned k = 0; k < B.nr; k++)
+        if (B.rows[k].model == m && strcmp(B.rows[k].v->name, name) == 0)
+            return (int)k;
+    return -1;
+}
+
+/* ---- one point (in its own process) ------------------------------------------ */
 
 struct point_out {
-    uint64_t wall_ns, observed, expected;
-    int outcome;
-    char detail[200];
+    uint64_t observed, expected;
     uint64_t user_ns, sys_ns, vcsw, ivcsw;
     bool fair_valid;
     uint64_t fair_min, fair_max, reacq, ops;
 };
+_Static_assert(sizeof(struct point_out) <= BENCH_EXTRA, "struct point_out: too big");
 
 static void usage_now(struct rusage *sum)
 {
@@ -395,109 +622,147 @@ static uint64_t tv_ns(struct timeval tv)
     return (uint64_t)tv.tv_sec * 1000000000u + (uint64_t)tv.tv_usec * 1000u;
 }
 
-/* Runs in the point's own process (bench_run_budget). */
-static int run_point(void *argp, void *outp, size_t outsize, char *err, size_t errlen)
+static int point(void *ctx, unsigned row, unsigned pt, struct bench_sample *out, char *err,
+                 size_t errlen)
 {
-    (void)outsize;
-    const struct point_arg *a = argp;
-    struct point_out *o = outp;
-    struct lab_config cfg = { .model = a->row->model, .workers = a->workers,
-                              .iters = a->iters, .timeout_s = a->timeout_s };
+    struct counter_bench *b = ctx;
+    const struct row *r = &b->rows[row];
+    unsigned workers = b->o.workers[pt];
+    struct lab_config cfg = { .model = r->model, .workers = workers, .iters = b->o.iters,
+                              .timeout_s = (unsigned)b->o.budget_s + 5 };
     struct lab_trial t;
     struct rusage r0, r1;
     usage_now(&r0);
-    int rc = lab_run_trial(&counter_lab, a->row->v, &cfg, &t, err, errlen);
+    int rc = lab_run_trial(&counter_lab, r->v, &cfg, &t, err, errlen);
     usage_now(&r1);
     if (rc != 0)
         return rc;
-    o->wall_ns = t.wall_ns;
-    o->observed = t.observed;
-    o->expected = t.expected;
-    o->outcome = (int)t.outcome;
-    snprintf(o->detail, sizeof o->detail, "%s", t.detail);
-    o->user_ns = tv_ns(r1.ru_utime) - tv_ns(r0.ru_utime);
-    o->sys_ns = tv_ns(r1.ru_stime) - tv_ns(r0.ru_stime);
-    o->vcsw = (uint64_t)(r1.ru_nvcsw - r0.ru_nvcsw);
-    o->ivcsw = (uint64_t)(r1.ru_nivcsw - r0.ru_nivcsw);
-    o->fair_valid = g_fair.valid;
-    o->fair_min = g_fair.min;
-    o->fair_max = g_fair.max;
-    o->reacq = g_fair.reacq;
-    o->ops = g_fair.ops;
+    if (t.outcome != LAB_OK) {
+        snprintf(err, errlen, "%s: %s", lab_outcome_name(t.outcome), t.detail);
+        return -1;
+    }
+    out->value = (double)t.wall_ns / ((double)workers * (double)b->o.iters);
+    struct point_out *o = (struct point_out *)out->extra;
+    *o = (struct point_out){
+        .observed = t.observed, .expected = t.expected,
+        .user_ns = tv_ns(r1.ru_utime) - tv_ns(r0.ru_utime),
+        .sys_ns = tv_ns(r1.ru_stime) - tv_ns(r0.ru_stime),
+        .vcsw = (uint64_t)(r1.ru_nvcsw - r0.ru_nvcsw),
+        .ivcsw = (uint64_t)(r1.ru_nivcsw - r0.ru_nivcsw),
+        .fair_valid = g_fair.valid, .fair_min = g_fair.min, .fair_max = g_fair.max,
+        .reacq = g_fair.reacq, .ops = g_fair.ops };
     return 0;
 }
 
-/* ---- the physical limits ------------------------------------------------- */
+/* In the parent, after each point that finished. */
+static void got(void *ctx, unsigned row, unsigned pt, unsigned round,
+                const struct bench_sample *s)
+{
+    (void)round;
+    struct counter_bench *b = ctx;
+    struct cx *c = &b->cx[row][pt];
+    struct point_out o;
+    memcpy(&o, s->extra, sizeof o);
+    c->ops += (uint64_t)b->o.workers[pt] * b->o.iters;
+    c->user_ns += o.user_ns;
+    c->sys_ns += o.sys_ns;
+    c->vcsw += o.vcsw;
+    c->ivcsw += o.ivcsw;
+    if (!b->rows[row].racy && o.observed != o.expected)
+        c->wrong = true;
+    if (o.fair_valid && o.fair_max > 0) {
+        c->fmin[c->nfair] = o.fair_min;
+        c->fmax[c->nfair++] = o.fair_max;
+        c->fair_valid = true;
+        c->reacq += o.reacq;
+        c->fair_ops += o.ops;
+    }
+}
 
-static int cpu_a = 0, cpu_b = -1;   /* two CPUs we may use; -1: only one */
+static const char *cell_name(void *ctx, unsigned row, unsigned pt, char *buf, size_t n)
+{
+    struct counter_bench *b = ctx;
+    snprintf(buf, n, "%s x%u", b->rows[row].label, b->o.workers[pt]);
+    return buf;
+}
+
+/* ---- the physical limits (in the parent, once per round) ------------------- */
 
 #define LIMIT_BATCH 1000ul
 
-static void pin_self(int cpu)
-{
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    (void)sched_setaffinity(0, sizeof set, &set);   /* best effort */
-}
-
 struct pingpong {
     sync_atomic_u32 ball __attribute__((aligned(SYNC_CACHELINE)));
+    sync_atomic_u32 quit;   /* ping could not start: pong leaves */
     unsigned long n;
+    int cpu_a, cpu_b;
+    double best;
 };
 
 static void *pong(void *arg)
 {
     struct pingpong *p = arg;
-    pin_self(cpu_b);
+    (void)util_pin_thread(p->cpu_b);   /* best effort */
     for (unsigned long i = 0; i < p->n; i++) {
         /* Acquire pairs with ping's release store of 1. */
-        while (sync_load_u32(&p->ball, SYNC_ACQUIRE) != 1)
+        while (sync_load_u32(&p->ball, SYNC_ACQUIRE) != 1) {
+            if (sync_load_u32(&p->quit, SYNC_RELAXED))
+                return NULL;
             sync_cpu_relax();
+        }
         sync_store_u32(&p->ball, 0, SYNC_RELEASE);   /* pairs with ping's acquire */
     }
     return NULL;
 }
 
-/* The core-to-core cache-line round trip: ns for the line to go to the other
- * core and back, two threads pinned one per CPU. Timed in batches of
- * LIMIT_BATCH round trips, and the fastest batch counts: on a shared machine
- * a batch in which either thread lost its CPU measures the scheduler, not
- * the cache. */
-static double round_trip_ns(unsigned long n)
+/* Timed in batches of LIMIT_BATCH round trips, and the fastest batch
+ * counts: on a shared machine a batch in which either thread lost its CPU
+ * measures the scheduler, not the cache. */
+static void *ping(void *arg)
 {
-    if (cpu_b < 0)
-        return NAN;
-    static struct pingpong p;
-    sync_store_u32(&p.ball, 0, SYNC_RELAXED);
-    p.n = n;
-    cpu_set_t saved;
-    sched_getaffinity(0, sizeof saved, &saved);
-    pin_self(cpu_a);
-    pthread_t t;
-    if (pthread_create(&t, NULL, pong, &p) != 0) {
-        sched_setaffinity(0, sizeof saved, &saved);
-        return NAN;
-    }
+    struct pingpong *p = arg;
+    (void)util_pin_thread(p->cpu_a);
     /* Let pong reach its CPU before the clock starts. */
-    sync_store_u32(&p.ball, 1, SYNC_RELEASE);   /* pairs with pong's acquire */
-    while (sync_load_u32(&p.ball, SYNC_ACQUIRE) != 0)   /* pairs with pong's release */
+    sync_store_u32(&p->ball, 1, SYNC_RELEASE);   /* pairs with pong's acquire */
+    while (sync_load_u32(&p->ball, SYNC_ACQUIRE) != 0)   /* pairs with pong's release */
         sync_cpu_relax();
-    double best = INFINITY;
-    for (unsigned long i = 1; i < n;) {
-        unsigned long batch = n - i < LIMIT_BATCH ? n - i : LIMIT_BATCH;
-        uint64_t t0 = bench_now_ns();
+    p->best = INFINITY;
+    for (unsigned long i = 1; i < p->n;) {
+        unsigned long batch = p->n - i < LIMIT_BATCH ? p->n - i : LIMIT_BATCH;
+        uint64_t t0 = util_now_ns();
         for (unsigned long k = 0; k < batch; k++) {
-            sync_store_u32(&p.ball, 1, SYNC_RELEASE);   /* pairs with pong's acquire */
-            while (sync_load_u32(&p.ball, SYNC_ACQUIRE) != 0)   /* pairs with pong's release */
+            sync_store_u32(&p->ball, 1, SYNC_RELEASE);   /* pairs with pong's acquire */
+            while (sync_load_u32(&p->ball, SYNC_ACQUIRE) != 0)   /* pairs with pong's release */
                 sync_cpu_relax();
         }
-        best = fmin(best, (double)(bench_now_ns() - t0) / (double)batch);
+        p->best = fmin(p->best, (double)(util_now_ns() - t0) / (double)batch);
         i += batch;
     }
-    pthread_join(t, NULL);
-    sched_setaffinity(0, sizeof saved, &saved);
-    return best;
+    return NULL;
+}
+
+/* The core-to-core cache-line round trip: ns for the line to go to the other
+ * core and back, two threads pinned one per CPU (neither is the main thread,
+ * whose affinity the points inherit). */
+static double round_trip_ns(unsigned long n)
+{
+    if (B.cpu_b < 0)
+        return NAN;
+    static struct pingpong p;
+    p.n = n;
+    p.cpu_a = B.cpu_a;
+    p.cpu_b = B.cpu_b;
+    p.best = NAN;
+    sync_store_u32(&p.ball, 0, SYNC_RELAXED);
+    sync_store_u32(&p.quit, 0, SYNC_RELAXED);
+    pthread_t a, b;
+    if (pthread_create(&b, NULL, pong, &p) != 0)
+        return NAN;
+    if (pthread_create(&a, NULL, ping, &p) != 0)
+        sync_store_u32(&p.quit, 1, SYNC_RELAXED);
+    else
+        pthread_join(a, NULL);
+    pthread_join(b, NULL);
+    return p.best;
 }
 
 /* The single-thread floors, fastest batch of LIMIT_BATCH x 10 too. */
@@ -506,12 +771,12 @@ static double plain_ns(unsigned long n)
     static uint64_t x;
     double best = INFINITY;
     for (unsigned long i = 0; i < n; i += 10 * LIMIT_BATCH) {
-        uint64_t t0 = bench_now_ns();
+        uint64_t t0 = util_now_ns();
         for (unsigned long k = 0; k < 10 * LIMIT_BATCH; k++) {
             uint64_t v = LAB_LOAD(&x);
             LAB_STORE(&x, v + 1);
         }
-        best = fmin(best, (double)(bench_now_ns() - t0) / (10.0 * LIMIT_BATCH));
+        best = fmin(best, (double)(util_now_ns() - t0) / (10.0 * LIMIT_BATCH));
     }
     return best;
 }
@@ -521,264 +786,45 @@ static double atomic_ns(unsigned long n)
     static sync_atomic_u64 x;
     double best = INFINITY;
     for (unsigned long i = 0; i < n; i += 10 * LIMIT_BATCH) {
-        uint64_t t0 = bench_now_ns();
+        uint64_t t0 = util_now_ns();
         for (unsigned long k = 0; k < 10 * LIMIT_BATCH; k++)
             sync_fetch_add_u64(&x, 1, SYNC_RELAXED);
-        best = fmin(best, (double)(bench_now_ns() - t0) / (10.0 * LIMIT_BATCH));
+        best = fmin(best, (double)(util_now_ns() - t0) / (10.0 * LIMIT_BATCH));
     }
     return best;
 }
 
-enum { LIM_PLAIN, LIM_ATOMIC, LIM_RT, NLIMITS };
-static const char *const limit_names[NLIMITS] = { "plain add", "uncontended atomic add",
-                                                  "cache-line round trip" };
-static const char *const limit_place[NLIMITS] = { "none", "none", "cross-core" };
-
-/* ---- options --------------------------------------------------------------- */
-
-static int parse(int argc, char **argv, struct opts *o)
+static void limits_round(void *ctx, unsigned round)
 {
-    *o = (struct opts){ .workers = { 1, 2, 4, 8 }, .npoints = 4, .iters = 200000, .reps = 5,
-                        .models = LAB_MODEL_BIT(LAB_THREADS) | LAB_MODEL_BIT(LAB_PROCS),
-                        .budget_s = 10 };
-    bool iters_set = false, reps_set = false, workers_set = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        uint64_t n;
-        if (strcmp(a, "--help") == 0) {
-            printf("usage: bench-counter [OPTIONS]\n"
-                   "  --model M          threads, procs or both (default both)\n"
-                   "  --workers LIST     comma-separated worker counts, 1 to %u (default "
-                   "1,2,4,8)\n"
-                   "  --iters N          increments per worker per point (default 200000)\n"
-                   "  --reps N           interleaved rounds, cells are medians (default 5, "
-                   "1 to %u)\n"
-                   "  --budget SECONDS   a point still running after this is DNF (default 10,"
-                   " 0.1 to 600)\n"
-                   "  --no-baseline LIST skip baselines as if absent: glibc, ck, ao, urcu "
-                   "(comma-separated)\n"
-                   "  --only LIST        only these rows, e.g. mutex,ticket,ck_ticket "
-                   "(names as printed)\n"
-                   "  --quick            tiny sizes (1,2 workers, 2000 iterations, 1 round): "
-                   "a smoke test\n"
-                   "  --json | --csv     JSON Lines or CSV on stdout instead of tables\n"
-                   "  --plot DIR         also write DIR/counter-threads.svg and "
-                   "DIR/counter-procs.svg\n",
-                   LAB_MAX_WORKERS, MAX_REPS);
-            return 1;
-        } else if (strcmp(a, "--json") == 0 || strcmp(a, "--csv") == 0) {
-            enum bench_format f = a[2] == 'j' ? BENCH_JSON : BENCH_CSV;
-            if (o->fmt != BENCH_HUMAN && o->fmt != f)
-                return bench_usage_error(prog, "--json and --csv exclude each other", NULL);
-            o->fmt = f;
-        } else if (strcmp(a, "--quick") == 0) {
-            o->quick = true;
-        } else if (strcmp(a, "--model") == 0 && val) {
-            if (strcmp(val, "threads") == 0)
-                o->models = LAB_MODEL_BIT(LAB_THREADS);
-            else if (strcmp(val, "procs") == 0)
-                o->models = LAB_MODEL_BIT(LAB_PROCS);
-            else if (strcmp(val, "both") == 0)
-                o->models = LAB_MODEL_BIT(LAB_THREADS) | LAB_MODEL_BIT(LAB_PROCS);
-            else
-                return bench_usage_error(prog, "--model needs threads, procs or both", val);
-            i++;
-        } else if (strcmp(a, "--iters") == 0 && val) {
-            if (!bench_parse_u64(val, 1, LAB_MAX_ITERS, &n))
-                return bench_usage_error(prog, "--iters needs a whole number from 1 to "
-                                         "1000000000", val);
-            o->iters = n;
-            iters_set = true;
-            i++;
-        } else if (strcmp(a, "--reps") == 0 && val) {
-            if (!bench_parse_u64(val, 1, MAX_REPS, &n))
-                return bench_usage_error(prog, "--reps needs a whole number from 1 to 100",
-                                         val);
-            o->reps = (unsigned)n;
-            reps_set = true;
-            i++;
-        } else if (strcmp(a, "--budget") == 0 && val) {
-            if (!bench_parse_seconds(val, 0.1, 600, &o->budget_s))
-                return bench_usage_error(prog, "--budget needs seconds from 0.1 to 600", val);
-            i++;
-        } else if (strcmp(a, "--plot") == 0 && val) {
-            o->plot = val;
-            i++;
-        } else if (strcmp(a, "--only") == 0 && val) {
-            if (strlen(val) >= sizeof o->only || *val == '\0' || *val == ',' ||
-                val[strlen(val) - 1] == ',' || strstr(val, ",,"))
-                return bench_usage_error(prog, "--only needs a comma-separated list of row "
-                                         "names", val);
-            snprintf(o->only, sizeof o->only, "%s", val);
-            i++;
-        } else if (strcmp(a, "--no-baseline") == 0 && val) {
-            char buf[128];
-            if (strlen(val) >= sizeof buf || *val == '\0' || *val == ',' ||
-                val[strlen(val) - 1] == ',' || strstr(val, ",,"))
-                return bench_usage_error(prog, "--no-baseline needs a list of glibc, ck, ao, "
-                                         "urcu", val);
-            snprintf(buf, sizeof buf, "%s", val);
-            char *save = NULL;
-            for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-                size_t g = 0;
-                while (g < NGROUPS && strcmp(t, groups[g]) != 0)
-                    g++;
-                if (g == NGROUPS)
-                    return bench_usage_error(prog, "--no-baseline needs a list of glibc, ck,"
-                                             " ao, urcu", val);
-                o->hide[g] = true;
-            }
-            i++;
-        } else if (strcmp(a, "--workers") == 0 && val) {
-            char buf[128];
-            if (strlen(val) >= sizeof buf || *val == '\0' || *val == ',' ||
-                val[strlen(val) - 1] == ',' || strstr(val, ",,"))
-                return bench_usage_error(prog, "--workers needs up to 8 counts from 1 to 1024",
-                                         val);
-            snprintf(buf, sizeof buf, "%s", val);
-            o->npoints = 0;
-            char *save = NULL;
-            for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-                if (o->npoints == MAX_POINTS || !bench_parse_u64(t, 1, LAB_MAX_WORKERS, &n))
-                    return bench_usage_error(prog, "--workers needs up to 8 counts from 1 to "
-                                             "1024", val);
-                o->workers[o->npoints++] = (unsigned)n;
-            }
-            if (o->npoints == 0)
-                return bench_usage_error(prog, "--workers needs up to 8 counts from 1 to 1024",
-                                         val);
-            workers_set = true;
-            i++;
-        } else {
-            return bench_usage_error(prog, "unknown or incomplete option", a);
-        }
-    }
-    if (o->quick) {
-        if (!iters_set)
-            o->iters = 2000;
-        if (!reps_set)
-            o->reps = 1;
-        if (!workers_set) {
-            o->workers[0] = 1;
-            o->workers[1] = 2;
-            o->npoints = 2;
-        }
-    }
-    if (o->plot) {
-        char err[256];
-        if (bench_plot_dir(o->plot, err, sizeof err) != 0)
-            return bench_usage_error(prog, err, NULL);
-    }
-    return 0;
+    struct counter_bench *b = ctx;
+    unsigned long n = b->o.c.quick ? 2000 : 200000;
+    b->lim_runs[LIM_PLAIN][round] = plain_ns(n * 10);
+    b->lim_runs[LIM_ATOMIC][round] = atomic_ns(n * 10);
+    b->lim_runs[LIM_RT][round] = round_trip_ns(n);
 }
 
-static bool hidden(const struct opts *o, const char *group)
+/* ---- what the cells say --------------------------------------------------------- */
+
+/* Cost level: |lim| are the limits' minima over the rounds - a physical
+ * floor is best estimated by its fastest measurement on a busy machine. */
+static int level_of(const struct bench_cell *c, const struct cx *x, const double *lim)
 {
-    for (size_t g = 0; g < NGROUPS; g++)
-        if (o->hide[g] && strcmp(groups[g], group) == 0)
-            return true;
-    return false;
-}
-
-/* Whether --only lets row |name| run (always, without --only). */
-static bool wanted(const struct opts *o, const char *name)
-{
-    if (o->only[0] == '\0')
-        return true;
-    size_t n = strlen(name);
-    for (const char *p = o->only; *p;) {
-        const char *e = strchr(p, ',');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        if (len == n && strncmp(p, name, n) == 0)
-            return true;
-        p += len + (e ? 1 : 0);
-    }
-    return false;
-}
-
-/* Every name in --only names a row (available or not): 0, or exit status 2. */
-static int check_only(const struct opts *o)
-{
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", o->only);
-    char *save = NULL;
-    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        bool known = strcmp(t, bare.name) == 0;
-        for (size_t k = 0; k < NTWINS && !known; k++)
-            known = strcmp(t, twins[k].v->name) == 0;
-        for (size_t k = 0; k < counter_lab.nvariants && !known; k++)
-            known = strcmp(t, counter_lab.variants[k]->name) == 0;
-        if (!known)
-            return bench_usage_error(prog, "--only: no such row (bench-counter --help; "
-                                     "names as printed in the table)", t);
-    }
-    return 0;
-}
-
-static bool is_twin_name(const char *name)
-{
-    for (size_t t = 0; t < NTWINS; t++)
-        if (strcmp(twins[t].v->name, name) == 0)
-            return true;
-    return false;
-}
-
-static int find(const struct row *rows, unsigned n, const char *name, enum lab_model m)
-{
-    for (unsigned k = 0; k < n; k++)
-        if (rows[k].model == m && strcmp(rows[k].v->name, name) == 0)
-            return (int)k;
-    return -1;
-}
-
-/* ---- results -------------------------------------------------------------- */
-
-enum cell_status { CELL_OK, CELL_DNF, CELL_FAILED };
-
-struct cell {
-    enum cell_status status;
-    char why[256];
-    double ns[MAX_REPS];
-    unsigned runs;
-    double med, lo, hi;
-    bool wrong;
-    uint64_t user_ns, sys_ns, vcsw, ivcsw, ops;
-    bool fair_valid;
-    uint64_t fair_min, fair_max;   /* the round with the median min/max ratio */
-    unsigned nfair;
-    uint64_t fmin[MAX_REPS], fmax[MAX_REPS];   /* per round */
-    uint64_t reacq, fair_ops;
-    int level;
-};
-
-static struct row rows[MAX_ROWS];
-static struct cell cells[MAX_ROWS][MAX_POINTS];
-
-struct skipped {
-    const char *name, *why;
-};
-
-/* |lim|: the limits' minima over the rounds - a physical floor is best
- * estimated by its fastest measurement on a busy machine. */
-static int level_of(const struct cell *c, const double *lim)
-{
-    if (c->status == CELL_DNF)
+    if (c->status == BENCH_DNF)
         return 5;
-    if (c->status != CELL_OK || c->ops == 0)
+    if (c->status != BENCH_OK || x->ops == 0)
         return -1;
-    double cpu = (double)(c->user_ns + c->sys_ns);
-    double sysfrac = cpu > 0 ? (double)c->sys_ns / cpu : 0;
-    double csw = (double)(c->vcsw + c->ivcsw) / (double)c->ops;
+    double cpu = (double)(x->user_ns + x->sys_ns);
+    double sysfrac = cpu > 0 ? (double)x->sys_ns / cpu : 0;
+    double csw = (double)(x->vcsw + x->ivcsw) / (double)x->ops;
     double rt = lim[LIM_RT];
-    if (isfinite(rt) && c->med > 20 * rt && c->ivcsw > c->vcsw && sysfrac < 0.5)
+    if (isfinite(rt) && c->med > 20 * rt && x->ivcsw > x->vcsw && sysfrac < 0.5)
         return 5;
     if (csw >= 1e-3)
         return 4;
     /* A system call costs hundreds of ns: at least 1 ns of kernel time per
      * operation (one call per few hundred operations), and a tenth of the CPU
      * time, so that thread creation in a short run does not count. */
-    if (sysfrac >= 0.10 && (double)c->sys_ns / (double)c->ops >= 1.0)
+    if (sysfrac >= 0.10 && (double)x->sys_ns / (double)x->ops >= 1.0)
         return 3;
     if (isfinite(rt) && c->med >= rt / 4)
         return 2;
@@ -787,514 +833,374 @@ static int level_of(const struct cell *c, const double *lim)
     return 0;
 }
 
-static void print_num(FILE *f, double v)
+/* The round whose min/max ratio is the median (selection by counting: at
+ * most MAX_REPS rounds). */
+static void fair_median(struct cx *c)
 {
-    if (isfinite(v))
-        fprintf(f, "%.3f", v);
-    else
-        fputs("null", f);
-}
-
-static void print_csv_num(FILE *f, double v)
-{
-    if (isfinite(v))
-        fprintf(f, "%.3f", v);
-}
-
-static const char *status_name(enum cell_status s)
-{
-    return s == CELL_OK ? "ok" : s == CELL_DNF ? "dnf" : "failed";
-}
-
-int main(int argc, char **argv)
-{
-    struct opts o;
-    int rc = parse(argc, argv, &o);
-    if (rc != 0)
-        return rc == 1 ? 0 : rc;
-    if ((rc = check_only(&o)) != 0)
-        return rc;
-
-    int pair[2];
-    if (bench_cpu_pair(pair) == 2) {
-        cpu_a = pair[0];
-        cpu_b = pair[1];
-    }
-
-    /* Rows: threads first (twins, then the lab's other variants, then bare),
-     * then procs (the lab's variants, then bare). */
-    static struct skipped skipped[MAX_ROWS];
-    unsigned nr = 0, nskipped = 0;
-    for (int m = 0; m < LAB_NMODELS; m++) {
-        if (!(o.models & LAB_MODEL_BIT(m)))
-            continue;
-        if (m == LAB_THREADS) {
-            for (size_t t = 0; t < NTWINS && nr < MAX_ROWS; t++) {
-                const struct lab_variant *v = twins[t].v;
-                if (!wanted(&o, v->name))
-                    continue;
-                if (hidden(&o, twins[t].group) || v->unavailable) {
-                    skipped[nskipped].name = v->name;
-                    skipped[nskipped++].why = v->unavailable ? v->unavailable
-                                                             : "--no-baseline: pretended absent";
-                    continue;
-                }
-                rows[nr] = (struct row){ .v = v, .model = LAB_THREADS, .group = twins[t].group,
-                                         .twin = v != &urcu_row };
-                snprintf(rows[nr].label, sizeof rows[nr].label, "%s", v->name);
-                nr++;
-            }
+    unsigned want = c->nfair / 2;
+    for (unsigned i = 0; i < c->nfair; i++) {
+        double ri = (double)c->fmin[i] / (double)c->fmax[i];
+        unsigned below = 0, equal = 0;
+        for (unsigned j = 0; j < c->nfair; j++) {
+            double rj = (double)c->fmin[j] / (double)c->fmax[j];
+            below += rj < ri;
+            equal += rj == ri;
         }
-        for (size_t i = 0; i <= counter_lab.nvariants && nr < MAX_ROWS; i++) {
-            const struct lab_variant *v = i < counter_lab.nvariants ? counter_lab.variants[i]
-                                                                    : &bare;
-            if (!lab_variant_runs(v, (enum lab_model)m, NULL))
-                continue;
-            if ((m == LAB_THREADS && is_twin_name(v->name)) || !wanted(&o, v->name))
-                continue;   /* measured by its twin, or not asked for */
-            const char *group = strcmp(v->name, "ao") == 0 ? "ao" : "lab";
-            const char *why = v->unavailable          ? v->unavailable
-                              : hidden(&o, group)     ? "--no-baseline: pretended absent"
-                              : BENCH_TSAN && v->racy_by_design ? TSAN_RACY_WHY
-                                                                 : NULL;
-            if (why) {
-                if (m == LAB_THREADS || !(o.models & LAB_MODEL_BIT(LAB_THREADS))) {
-                    skipped[nskipped].name = v->name;
-                    skipped[nskipped++].why = why;
-                }
-                continue;
-            }
-            rows[nr] = (struct row){ .v = v, .model = (enum lab_model)m, .group = group };
-            snprintf(rows[nr].label, sizeof rows[nr].label, "%s%s", v->name,
-                     m == LAB_PROCS ? "/procs" : "");
-            nr++;
+        if (below <= want && want < below + equal) {
+            c->fair_min = c->fmin[i];
+            c->fair_max = c->fmax[i];
+            return;
         }
     }
+}
 
-    struct bench_machine mach;
-    bench_machine_get(&mach);
-    bool progress = bench_progress_wanted();
-    if (o.fmt == BENCH_HUMAN) {
-        printf("bench-counter: ns/op (lower is better), median of %u interleaved round%s, "
-               "%llu increments per worker%s\n",
-               o.reps, o.reps == 1 ? "" : "s", (unsigned long long)o.iters,
-               o.quick ? " (--quick: a smoke test, not a measurement)" : "");
-        bench_machine_print(stdout, &mach, prog, BENCH_HUMAN);
-        printf("atomics: %s; each point in its own process, DNF after %.1f s\n", 
-               lab_atomics_backend(), o.budget_s);
-        for (unsigned s = 0; s < nskipped; s++)
-            printf("skipped %s: %s\n", skipped[s].name, skipped[s].why);
-        printf("\n");
-    } else {
-        bench_machine_print(stdout, &mach, prog, o.fmt);
-    }
-    fflush(stdout);
-
-    /* The sweep, interleaved; the limits are measured once per round too. */
-    static double lim_runs[NLIMITS][MAX_REPS];
-    unsigned long lim_n = o.quick ? 2000 : 200000;
-    unsigned total = o.reps * o.npoints * nr, done = 0;
-    unsigned timeout_s = (unsigned)o.budget_s + 5;
-    uint64_t t_start = bench_now_ns();
-    for (unsigned r = 0; r < o.reps; r++) {
-        bench_progress(progress, "  round %u/%u: limits", r + 1, o.reps);
-        lim_runs[LIM_PLAIN][r] = plain_ns(lim_n * 10);
-        lim_runs[LIM_ATOMIC][r] = atomic_ns(lim_n * 10);
-        lim_runs[LIM_RT][r] = round_trip_ns(lim_n);
-        for (unsigned p = 0; p < o.npoints; p++) {
-            for (unsigned k = 0; k < nr; k++, done++) {
-                struct cell *c = &cells[k][p];
-                if (c->status != CELL_OK)
-                    continue;   /* DNF or failed once: not again */
-                bench_progress(progress, "  round %u/%u: %-16s x%-4u (%u%%)", r + 1, o.reps,
-                               rows[k].label, o.workers[p], 100 * done / total);
-                struct point_arg arg = { .row = &rows[k], .workers = o.workers[p],
-                                         .iters = o.iters, .timeout_s = timeout_s };
-                struct point_out out;
-                char err[256];
-                enum bench_status st = bench_run_budget(o.budget_s, run_point, &arg, &out,
-                                                        sizeof out, err, sizeof err);
-                if (st == BENCH_OK && out.outcome != LAB_OK) {
-                    snprintf(err, sizeof err, "%s: %s", lab_outcome_name(out.outcome),
-                             out.detail);
-                    st = BENCH_FAILED;
-                }
-                if (st != BENCH_OK) {
-                    c->status = st == BENCH_DNF ? CELL_DNF : CELL_FAILED;
-                    snprintf(c->why, sizeof c->why, "%s", err);
-                    if (st == BENCH_FAILED)
-                        fprintf(stderr, "\n%s: %s x%u: %s\n", prog, rows[k].label,
-                                o.workers[p], err);
-                    continue;
-                }
-                uint64_t ops = (uint64_t)o.workers[p] * o.iters;
-                c->ns[c->runs++] = (double)out.wall_ns / (double)ops;
-                c->ops += ops;
-                c->user_ns += out.user_ns;
-                c->sys_ns += out.sys_ns;
-                c->vcsw += out.vcsw;
-                c->ivcsw += out.ivcsw;
-                if (!rows[k].v->racy_by_design && out.observed != out.expected)
-                    c->wrong = true;
-                if (out.fair_valid && out.fair_max > 0) {
-                    c->fmin[c->nfair] = out.fair_min;
-                    c->fmax[c->nfair++] = out.fair_max;
-                    c->fair_valid = true;
-                    c->reacq += out.reacq;
-                    c->fair_ops += out.ops;
-                }
-            }
-        }
-    }
-    bench_progress_clear(progress);
-    double elapsed_s = (double)(bench_now_ns() - t_start) / 1e9;
-
-    double lim[NLIMITS], lim_lo[NLIMITS], lim_hi[NLIMITS];
+static void analyse(void)
+{
     for (int l = 0; l < NLIMITS; l++) {
-        lim[l] = bench_median(lim_runs[l], o.reps);
-        lim_lo[l] = lim_runs[l][0];
-        lim_hi[l] = lim_runs[l][o.reps - 1];
+        double sp;
+        bench_stats(B.lim_runs[l], B.o.reps, &B.lim[l], &B.lim_lo[l], &B.lim_hi[l], &sp);
     }
-
-    int mutex = find(rows, nr, "mutex", LAB_THREADS);
-    double best[LAB_NMODELS][MAX_POINTS];
+    B.mutex = find("mutex", LAB_THREADS);
     for (int m = 0; m < LAB_NMODELS; m++)
-        for (unsigned p = 0; p < o.npoints; p++)
-            best[m][p] = INFINITY;
-    bool any_wrong = false, any_failed = false;
-    for (unsigned k = 0; k < nr; k++)
-        for (unsigned p = 0; p < o.npoints; p++) {
-            struct cell *c = &cells[k][p];
-            any_failed |= c->status == CELL_FAILED;
-            if (c->status == CELL_OK && c->runs > 0) {
-                c->med = bench_median(c->ns, c->runs);
-                c->lo = c->ns[0];
-                c->hi = c->ns[c->runs - 1];
-                any_wrong |= c->wrong;
-                if (!c->wrong && !rows[k].v->racy_by_design && c->med < best[rows[k].model][p])
-                    best[rows[k].model][p] = c->med;
-            } else {
-                c->med = c->lo = c->hi = NAN;
+        for (unsigned p = 0; p < B.o.npoints; p++)
+            B.best[m][p] = INFINITY;
+    for (unsigned k = 0; k < B.nr; k++)
+        for (unsigned p = 0; p < B.o.npoints; p++) {
+            const struct bench_cell *c = bench_cell(&B.s, k, p);
+            struct cx *x = &B.cx[k][p];
+            if (c->status == BENCH_OK && c->runs > 0) {
+                B.any_wrong |= x->wrong;
+                if (!x->wrong && !B.rows[k].racy && c->med < B.best[B.rows[k].model][p])
+                    B.best[B.rows[k].model][p] = c->med;
             }
-            c->level = level_of(c, lim_lo);
-            if (c->fair_valid) {
-                /* The round whose min/max ratio is the median (selection
-                 * by counting: at most MAX_REPS rounds). */
-                unsigned want = c->nfair / 2;
-                for (unsigned i = 0; i < c->nfair; i++) {
-                    double ri = (double)c->fmin[i] / (double)c->fmax[i];
-                    unsigned below = 0, equal = 0;
-                    for (unsigned j = 0; j < c->nfair; j++) {
-                        double rj = (double)c->fmin[j] / (double)c->fmax[j];
-                        below += rj < ri;
-                        equal += rj == ri;
-                    }
-                    if (below <= want && want < below + equal) {
-                        c->fair_min = c->fmin[i];
-                        c->fair_max = c->fmax[i];
-                        break;
-                    }
-                }
-            }
+            x->level = level_of(c, x, B.lim_lo);
+            if (x->fair_valid)
+                fair_median(x);
         }
-#define VS_MUTEX(k, p)                                                                   \
-    (mutex >= 0 && cells[mutex][p].status == CELL_OK ? cells[k][p].med / cells[mutex][p].med \
-                                                     : NAN)
-#define VS_BEST(k, p) (cells[k][p].med / best[rows[k].model][p])
+}
 
-    /* Machine-readable output. */
-    if (o.fmt == BENCH_CSV)
-        printf("kind,name,model,group,workers,placement,iters,runs,status,ns_per_op,min,max,"
-               "mops,vs_mutex,vs_best,level,csw_per_op,sys_ns_per_op,fair_min,fair_max,"
-               "reacq_pct,correct\n");
-    for (int l = 0; l < NLIMITS && o.fmt != BENCH_HUMAN; l++) {
-        if (o.fmt == BENCH_JSON) {
-            printf("{\"kind\":\"limit\",\"lab\":\"counter\",\"name\":\"%s\",\"placement\":\"%s\","
-                   "\"ns_per_op\":", limit_names[l], limit_place[l]);
-            print_num(stdout, lim[l]);
-            printf(",\"min\":");
-            print_num(stdout, lim_lo[l]);
-            printf(",\"max\":");
-            print_num(stdout, lim_hi[l]);
-            printf(",\"runs\":%u}\n", o.reps);
-        } else {
-            printf("limit,%s,,,,%s,,%u,ok,", limit_names[l], limit_place[l], o.reps);
-            print_csv_num(stdout, lim[l]);
-            putchar(',');
-            print_csv_num(stdout, lim_lo[l]);
-            putchar(',');
-            print_csv_num(stdout, lim_hi[l]);
-            printf(",,,,,,,,,,\n");
-        }
-    }
-    for (unsigned s = 0; s < nskipped && o.fmt == BENCH_JSON; s++) {
-        printf("{\"kind\":\"skipped\",\"lab\":\"counter\",\"name\":\"%s\",\"reason\":",
-               skipped[s].name);
-        bench_json_string(stdout, skipped[s].why);
-        printf("}\n");
-    }
-    for (unsigned k = 0; k < nr && o.fmt != BENCH_HUMAN; k++)
-        for (unsigned p = 0; p < o.npoints; p++) {
-            const struct cell *c = &cells[k][p];
-            double csw = c->ops ? (double)(c->vcsw + c->ivcsw) / (double)c->ops : NAN;
-            double sys = c->ops ? (double)c->sys_ns / (double)c->ops : NAN;
-            double reacq = c->fair_ops ? 100.0 * (double)c->reacq / (double)c->fair_ops : NAN;
-            if (o.fmt == BENCH_JSON) {
-                printf("{\"kind\":\"bench\",\"lab\":\"counter\",\"name\":\"%s\",\"model\":\"%s\","
-                       "\"group\":\"%s\",\"workers\":%u,\"iters\":%llu,\"runs\":%u,"
-                       "\"status\":\"%s\",\"ns_per_op\":",
-                       rows[k].v->name, lab_model_name(rows[k].model), rows[k].group,
-                       o.workers[p], (unsigned long long)o.iters, c->runs,
-                       status_name(c->status));
-                print_num(stdout, c->med);
-                printf(",\"min\":");
-                print_num(stdout, c->lo);
-                printf(",\"max\":");
-                print_num(stdout, c->hi);
-                printf(",\"mops\":");
-                print_num(stdout, 1e3 / c->med);
-                printf(",\"vs_mutex\":");
-                print_num(stdout, VS_MUTEX(k, p));
-                printf(",\"vs_best\":");
-                print_num(stdout, VS_BEST(k, p));
-                printf(",\"level\":%d,\"csw_per_op\":", c->level);
-                print_num(stdout, csw);
-                printf(",\"sys_ns_per_op\":");
-                print_num(stdout, sys);
-                if (c->fair_valid)
-                    printf(",\"fair_min\":%llu,\"fair_max\":%llu",
-                           (unsigned long long)c->fair_min, (unsigned long long)c->fair_max);
-                else
-                    printf(",\"fair_min\":null,\"fair_max\":null");
-                printf(",\"reacq_pct\":");
-                print_num(stdout, reacq);
-                printf(",\"correct\":%s", c->wrong ? "false" : "true");
-                if (c->status != CELL_OK) {
-                    printf(",\"why\":");
-                    bench_json_string(stdout, c->why);
-                }
-                printf("}\n");
-            } else {
-                printf("bench,%s,%s,%s,%u,,%llu,%u,%s,", rows[k].v->name,
-                       lab_model_name(rows[k].model), rows[k].group, o.workers[p],
-                       (unsigned long long)o.iters, c->runs, status_name(c->status));
-                double v[] = { c->med, c->lo, c->hi, 1e3 / c->med, VS_MUTEX(k, p),
-                               VS_BEST(k, p) };
-                for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
-                    print_csv_num(stdout, v[i]);
-                    putchar(',');
-                }
-                printf("%d,", c->level);
-                print_csv_num(stdout, csw);
-                putchar(',');
-                print_csv_num(stdout, sys);
-                putchar(',');
-                if (c->fair_valid)
-                    printf("%llu,%llu,", (unsigned long long)c->fair_min,
-                           (unsigned long long)c->fair_max);
-                else
-                    printf(",,");
-                print_csv_num(stdout, reacq);
-                printf(",%s\n", c->wrong ? "false" : "true");
-            }
-        }
+static double med(unsigned k, unsigned p)
+{
+    return bench_cell(&B.s, k, p)->med;
+}
 
-    /* The targets, read as ratios from this run. */
-    struct target {
-        char name[80];
-        double value, limit;
-        bool at_most, known;
-        char note[120];
-    } targets[16];
-    unsigned nt = 0;
-    int p2 = -1, p8 = -1;
-    for (unsigned p = 0; p < o.npoints; p++) {
-        if (o.workers[p] == 2)
-            p2 = (int)p;
-        if (o.workers[p] == 8)
-            p8 = (int)p;
-    }
-    if (p2 >= 0 && mutex >= 0) {
-        static const char *const ours[] = { "tas",   "ttas",  "ticket", "mcs",
-                                            "tplock", "futex", "sem" };
-        int b = -1;
-        for (size_t l = 0; l < sizeof ours / sizeof ours[0]; l++) {
-            int k = find(rows, nr, ours[l], LAB_THREADS);
-            if (k >= 0 && cells[k][p2].status == CELL_OK &&
-                (b < 0 || cells[k][p2].med < cells[b][p2].med))
-                b = k;
-        }
-        struct target *t = &targets[nt++];
-        snprintf(t->name, sizeof t->name, "fastest sync lock at 2 workers (%s) vs mutex",
-                 b >= 0 ? rows[b].label : "none");
-        t->value = b >= 0 ? VS_MUTEX(b, p2) : NAN;
-        t->limit = 0.8;
-        t->at_most = true;
-    }
-    if (p2 >= 0 && p8 >= 0) {
-        static const struct {
-            const char *name;
-            double limit;
-        } scal[] = { { "tas", 1.5 },       { "ttas", 1.5 },   { "futex", 1.5 },
-                     { "ticket", 20 },     { "mcs", 20 },     { "tplock", 3 },
-                     { "mutex", NAN },
-                     { "pthread_spin", NAN }, { "ck_ticket", NAN }, { "ck_mcs", NAN },
-                     { "ck_fas", NAN } };
-        for (size_t l = 0; l < sizeof scal / sizeof scal[0]; l++) {
-            int k = find(rows, nr, scal[l].name, LAB_THREADS);
-            if (k < 0)
-                continue;
-            struct target *t = &targets[nt++];
-            snprintf(t->name, sizeof t->name, "%s at 8 workers vs its own 2-worker ns/op",
-                     scal[l].name);
-            t->value = cells[k][p8].med / cells[k][p2].med;
-            t->limit = scal[l].limit;
-            t->at_most = true;
-            if (cells[k][p8].status == CELL_DNF)
-                snprintf(t->note, sizeof t->note, "DNF: did not finish in %.1f s", o.budget_s);
-            if (!isfinite(scal[l].limit))
-                snprintf(t->note + strlen(t->note), sizeof t->note - strlen(t->note),
-                         "%sa baseline, shown for comparison", *t->note ? "; " : "");
-        }
-    }
-    int racy = find(rows, nr, "racy", LAB_THREADS), sharded = find(rows, nr, "sharded",
-                                                                   LAB_THREADS);
-    if (p2 >= 0 && racy >= 0 && sharded >= 0) {
-        struct target *t = &targets[nt++];
-        snprintf(t->name, sizeof t->name, "sharded vs racy ns/op at 2 workers");
-        t->value = cells[sharded][p2].med / cells[racy][p2].med;
-        t->limit = 1.2;
-        t->at_most = true;
-    }
-    int atomic = find(rows, nr, "atomic", LAB_THREADS), barek = find(rows, nr, "bare",
-                                                                     LAB_THREADS);
-    if (p2 >= 0 && atomic >= 0 && barek >= 0) {
-        struct target *t = &targets[nt++];
-        snprintf(t->name, sizeof t->name, "atomic vs bare fetch_add loop at 2 workers");
-        t->value = cells[atomic][p2].med / cells[barek][p2].med;
-        t->limit = 1.1;
-        t->at_most = true;
-    }
-    int fp = find(rows, nr, "futex", LAB_PROCS), ft = find(rows, nr, "futex", LAB_THREADS);
-    if (p2 >= 0 && fp >= 0 && ft >= 0) {
-        struct target *t = &targets[nt++];
-        snprintf(t->name, sizeof t->name, "process-shared futex vs private at 2 workers");
-        t->value = cells[fp][p2].med / cells[ft][p2].med;
-        t->limit = 1.2;
-        t->at_most = true;
-    }
-    for (unsigned i = 0; i < nt; i++) {
-        struct target *t = &targets[i];
-        t->known = isfinite(t->value);
-        bool met = t->known && (!isfinite(t->limit) || t->value <= t->limit);
-        if (o.fmt == BENCH_JSON) {
-            printf("{\"kind\":\"target\",\"lab\":\"counter\",\"name\":");
-            bench_json_string(stdout, t->name);
-            printf(",\"value\":");
-            print_num(stdout, t->value);
-            printf(",\"limit\":");
-            print_num(stdout, t->limit);
-            printf(",\"met\":%s,\"baseline\":%s}\n", met ? "true" : "false",
-                   isfinite(t->limit) ? "false" : "true");   /* no limit: only must finish */
-        }
-    }
+static double vs_mutex(unsigned k, unsigned p)
+{
+    return B.mutex >= 0 && bench_cell(&B.s, (unsigned)B.mutex, p)->status == BENCH_OK
+               ? med(k, p) / med((unsigned)B.mutex, p)
+               : NAN;
+}
 
-    /* Charts. */
-    if (o.plot) {
-        double xs[MAX_POINTS];
-        for (unsigned p = 0; p < o.npoints; p++)
-            xs[p] = o.workers[p];
-        static double ys[MAX_ROWS][MAX_POINTS];
-        for (int m = 0; m < 2; m++) {
-            struct bench_series ser[MAX_ROWS];
-            unsigned ns = 0;
-            for (unsigned k = 0; k < nr; k++) {
-                if (rows[k].model != (enum lab_model)m)
-                    continue;
-                for (unsigned p = 0; p < o.npoints; p++)
-                    ys[k][p] = cells[k][p].med;
-                ser[ns++] = (struct bench_series){ .name = rows[k].label, .y = ys[k] };
-            }
-            if (ns == 0)
-                continue;
-            char path[4096], err[512], title[160];
-            snprintf(path, sizeof path, "%s/counter-%s.svg", o.plot, m == 0 ? "threads"
-                                                                           : "procs");
-            snprintf(title, sizeof title, "bench-counter (%s): ns/op against workers, "
-                     "median of %u, %u CPUs (gaps: DNF)", lab_model_name((enum lab_model)m),
-                     o.reps, mach.cpus);
-            if (bench_svg_lines(path, title, "workers", "ns per operation (log scale)", xs,
-                                o.npoints, ser, ns, err, sizeof err) != 0) {
-                fprintf(stderr, "%s: %s\n", prog, err);
-                return 1;
-            }
-            if (o.fmt == BENCH_HUMAN)
-                printf("wrote %s\n", path);
-        }
-    }
-    if (o.fmt != BENCH_HUMAN)
-        return any_wrong || any_failed ? 1 : 0;
+static double vs_best(unsigned k, unsigned p)
+{
+    return med(k, p) / B.best[B.rows[k].model][p];
+}
 
-    /* Tables for people. */
-    printf("physical limits (median of %u, min-max; the cost levels use the min):\n", o.reps);
+/* ---- targets: ratios read from this run ------------------------------------------ */
+
+static int point_of(unsigned workers)
+{
+    for (unsigned p = 0; p < B.o.npoints; p++)
+        if (B.o.workers[p] == workers)
+            return (int)p;
+    return -1;
+}
+
+static struct target *new_target(double value, double limit, const char *fmt, const char *arg)
+{
+    struct target *t = &B.targets[B.nt++];
+    *t = (struct target){ .value = value, .limit = limit };
+    snprintf(t->name, sizeof t->name, fmt, arg);
+    t->known = isfinite(value);
+    return t;
+}
+
+/* The fastest of our locks at 2 workers against the mutex. */
+static void target_fastest(int p2)
+{
+    static const char *const ours[] = { "tas",   "ttas",  "ticket", "mcs",
+                                        "tplock", "futex", "sem" };
+    int b = -1;
+    for (size_t l = 0; l < sizeof ours / sizeof ours[0]; l++) {
+        int k = find(ours[l], LAB_THREADS);
+        if (k >= 0 && bench_cell(&B.s, (unsigned)k, (unsigned)p2)->status == BENCH_OK &&
+            (b < 0 || med((unsigned)k, (unsigned)p2) < med((unsigned)b, (unsigned)p2)))
+            b = k;
+    }
+    new_target(b >= 0 ? vs_mutex((unsigned)b, (unsigned)p2) : NAN, 0.8,
+               "fastest sync lock at 2 workers (%s) vs mutex", b >= 0 ? B.rows[b].label
+                                                                      : "none");
+}
+
+/* Each lock at 8 workers against itself at 2; baselines only must finish. */
+static void target_scaling(int p2, int p8)
+{
+    static const struct {
+        const char *name;
+        double limit;
+    } scal[] = { { "tas", 1.5 },       { "ttas", 1.5 },   { "futex", 1.5 },
+                 { "ticket", 20 },     { "mcs", 20 },     { "tplock", 3 },
+                 { "mutex", NAN },
+                 { "pthread_spin", NAN }, { "ck_ticket", NAN }, { "ck_mcs", NAN },
+                 { "ck_fas", NAN } };
+    for (size_t l = 0; l < sizeof scal / sizeof scal[0]; l++) {
+        int k = find(scal[l].name, LAB_THREADS);
+        if (k < 0)
+            continue;
+        struct target *t = new_target(med((unsigned)k, (unsigned)p8) /
+                                          med((unsigned)k, (unsigned)p2),
+                                      scal[l].limit, "%s at 8 workers vs its own 2-worker ns/op",
+                                      scal[l].name);
+        if (bench_cell(&B.s, (unsigned)k, (unsigned)p8)->status == BENCH_DNF)
+            snprintf(t->note, sizeof t->note, "DNF: did not finish in %.1f s", B.o.budget_s);
+        if (!isfinite(scal[l].limit))
+            snprintf(t->note + strlen(t->note), sizeof t->note - strlen(t->note),
+                     "%sa baseline, shown for comparison", *t->note ? "; " : "");
+    }
+}
+
+/* Row a over row b at 2 workers, when both ran. */
+static void target_pair(int p2, const char *a, enum lab_model ma, const char *b,
+                        enum lab_model mb, double limit, const char *name)
+{
+    int ka = find(a, ma), kb = find(b, mb);
+    if (ka >= 0 && kb >= 0)
+        new_target(med((unsigned)ka, (unsigned)p2) / med((unsigned)kb, (unsigned)p2), limit,
+                   "%s", name);
+}
+
+static void make_targets(void)
+{
+    int p2 = point_of(2), p8 = point_of(8);
+    if (p2 < 0)
+        return;
+    if (B.mutex >= 0)
+        target_fastest(p2);
+    if (p8 >= 0)
+        target_scaling(p2, p8);
+    target_pair(p2, "sharded", LAB_THREADS, "racy", LAB_THREADS, 1.2,
+                "sharded vs racy ns/op at 2 workers");
+    target_pair(p2, "atomic", LAB_THREADS, "bare", LAB_THREADS, 1.1,
+                "atomic vs bare fetch_add loop at 2 workers");
+    target_pair(p2, "futex", LAB_PROCS, "futex", LAB_THREADS, 1.2,
+                "process-shared futex vs private at 2 workers");
+}
+
+static bool target_met(const struct target *t)
+{
+    return t->known && (!isfinite(t->limit) || t->value <= t->limit);
+}
+
+/* ---- JSON Lines and CSV ------------------------------------------------------------ */
+
+static const char *const csv_cols[] = {
+    "kind", "name", "model", "group", "workers", "placement", "iters", "runs", "status",
+    "ns_per_op", "min", "max", "mops", "vs_mutex", "vs_best", "level", "csw_per_op",
+    "sys_ns_per_op", "fair_min", "fair_max", "reacq_pct", "correct", NULL,
+};
+
+static const char *status_name(enum bench_status s)
+{
+    return s == BENCH_OK ? "ok" : s == BENCH_DNF ? "dnf" : "failed";
+}
+
+static void emit_limits(enum bench_format fmt)
+{
+    for (int l = 0; l < NLIMITS; l++)
+        BENCH_EMIT(stdout, fmt, csv_cols, "limit", BF_S("lab", "counter"),
+                   BF_S("name", limit_names[l]), BF_S("placement", limit_place[l]),
+                   BF_IF(fmt == BENCH_CSV, BF_U("runs", B.o.reps)),
+                   BF_IF(fmt == BENCH_CSV, BF_S("status", "ok")), BF_N("ns_per_op", B.lim[l]),
+                   BF_N("min", B.lim_lo[l]), BF_N("max", B.lim_hi[l]),
+                   BF_IF(fmt == BENCH_JSON, BF_U("runs", B.o.reps)));
+}
+
+static void emit_cell(enum bench_format fmt, unsigned k, unsigned p)
+{
+    const struct bench_cell *c = bench_cell(&B.s, k, p);
+    const struct cx *x = &B.cx[k][p];
+    const struct row *r = &B.rows[k];
+    double csw = x->ops ? (double)(x->vcsw + x->ivcsw) / (double)x->ops : NAN;
+    double sys = x->ops ? (double)x->sys_ns / (double)x->ops : NAN;
+    double reacq = x->fair_ops ? 100.0 * (double)x->reacq / (double)x->fair_ops : NAN;
+    BENCH_EMIT(stdout, fmt, csv_cols, "bench", BF_S("lab", "counter"), BF_S("name", r->v->name),
+               BF_S("model", lab_model_name(r->model)), BF_S("group", r->group),
+               BF_U("workers", B.o.workers[p]), BF_U("iters", B.o.iters), BF_U("runs", c->runs),
+               BF_S("status", status_name(c->status)), BF_N("ns_per_op", c->med),
+               BF_N("min", c->min), BF_N("max", c->max), BF_N("mops", 1e3 / c->med),
+               BF_N("vs_mutex", vs_mutex(k, p)), BF_N("vs_best", vs_best(k, p)),
+               BF_NP("level", x->level, 0), BF_N("csw_per_op", csw), BF_N("sys_ns_per_op", sys),
+               x->fair_valid ? BF_U("fair_min", x->fair_min) : BF_N("fair_min", NAN),
+               x->fair_valid ? BF_U("fair_max", x->fair_max) : BF_N("fair_max", NAN),
+               BF_N("reacq_pct", reacq), BF_B("correct", !x->wrong),
+               BF_IF(c->status != BENCH_OK && fmt == BENCH_JSON, BF_S("why", c->why)));
+}
+
+static void emit_records(enum bench_format fmt)
+{
+    if (fmt == BENCH_CSV)
+        bench_csv_header(stdout, csv_cols);
+    emit_limits(fmt);
+    for (unsigned s = 0; s < B.nskipped && fmt == BENCH_JSON; s++)
+        BENCH_EMIT(stdout, fmt, NULL, "skipped", BF_S("lab", "counter"),
+                   BF_S("name", B.skipped[s].name), BF_S("reason", B.skipped[s].why));
+    for (unsigned k = 0; k < B.nr; k++)
+        for (unsigned p = 0; p < B.o.npoints; p++)
+            emit_cell(fmt, k, p);
+    for (unsigned i = 0; i < B.nt && fmt == BENCH_JSON; i++) {
+        const struct target *t = &B.targets[i];
+        BENCH_EMIT(stdout, fmt, NULL, "target", BF_S("lab", "counter"), BF_S("name", t->name),
+                   BF_N("value", t->value), BF_N("limit", t->limit), BF_B("met", target_met(t)),
+                   BF_B("baseline", !isfinite(t->limit)));   /* no limit: only must finish */
+    }
+}
+
+/* ---- charts ---------------------------------------------------------------------------- */
+
+static enum lab_model plot_model;
+
+static bool on_plot_model(void *ctx, unsigned row)
+{
+    (void)ctx;
+    return B.rows[row].model == plot_model;
+}
+
+static int plot(void)
+{
+    double xs[MAX_POINTS];
+    const char *names[MAX_ROWS];
+    for (unsigned p = 0; p < B.o.npoints; p++)
+        xs[p] = B.o.workers[p];
+    for (unsigned k = 0; k < B.nr; k++)
+        names[k] = B.rows[k].label;
+    for (int m = 0; m < 2; m++) {
+        char path[4096], title[160];
+        plot_model = (enum lab_model)m;
+        snprintf(path, sizeof path, "%s/counter-%s.svg", B.o.c.plot,
+                 m == 0 ? "threads" : "procs");
+        snprintf(title, sizeof title, "bench-counter (%s): ns/op against workers, median of "
+                 "%u, %u CPUs (gaps: DNF)", lab_model_name(plot_model), B.o.reps, B.mach.cpus);
+        int rc = bench_plot_lines(&B.s, path, title, "workers", "ns per operation (log scale)",
+                                  xs, names, on_plot_model);
+        if (rc > 0)
+            return 1;
+        if (rc == 0 && B.o.c.fmt == BENCH_HUMAN)
+            printf("wrote %s\n", path);
+    }
+    return 0;
+}
+
+/* ---- tables for people ---------------------------------------------------------------- */
+
+static void print_header(void)
+{
+    printf("bench-counter: ns/op (lower is better), median of %u interleaved round%s, "
+           "%llu increments per worker%s\n",
+           B.o.reps, B.o.reps == 1 ? "" : "s", (unsigned long long)B.o.iters,
+           B.o.c.quick ? " (--quick: a smoke test, not a measurement)" : "");
+    bench_machine_print(stdout, &B.mach, prog, BENCH_HUMAN);
+    printf("atomics: %s; each point in its own process, DNF after %.1f s\n",
+           lab_atomics_backend(), B.o.budget_s);
+    for (unsigned s = 0; s < B.nskipped; s++)
+        printf("skipped %s: %s\n", B.skipped[s].name, B.skipped[s].why);
+    printf("\n");
+}
+
+static void print_limits(void)
+{
+    printf("physical limits (median of %u, min-max; the cost levels use the min):\n", B.o.reps);
     for (int l = 0; l < NLIMITS; l++) {
-        if (isfinite(lim[l]))
-            printf("  %-26s %8.1f ns  (%.1f-%.1f)%s\n", limit_names[l], lim[l], lim_lo[l],
-                   lim_hi[l], l == LIM_RT ? "  two threads pinned to two CPUs" : "");
+        if (isfinite(B.lim[l]))
+            printf("  %-26s %8.1f ns  (%.1f-%.1f)%s\n", limit_names[l], B.lim[l], B.lim_lo[l],
+                   B.lim_hi[l], l == LIM_RT ? "  two threads pinned to two CPUs" : "");
         else
             printf("  %-26s      n/a     (only one CPU usable)\n", limit_names[l]);
     }
-    printf("\n  ns/op by worker count (L = cost level; DNF = not finished in %.1f s)\n",
-           o.budget_s);
-    printf("  %-16s", "variant");
-    for (unsigned p = 0; p < o.npoints; p++)
-        printf(" %7u wkr  L", o.workers[p]);
-    printf("\n");
-    for (unsigned k = 0; k < nr; k++) {
-        if (k > 0 && rows[k].model != rows[k - 1].model)
-            printf("\n");
-        printf("  %-16s", rows[k].label);
-        for (unsigned p = 0; p < o.npoints; p++) {
-            const struct cell *c = &cells[k][p];
-            if (c->status == CELL_OK)
-                printf(" %11.2f%s %d", c->med, c->wrong ? "!" : " ", c->level);
-            else
-                printf(" %11s  %s", c->status == CELL_DNF ? "DNF" : "FAILED",
-                       c->status == CELL_DNF ? "5" : "-");
-        }
-        printf("\n");
+}
+
+/* ns/op and level of every row at every worker count. */
+static void print_overview(void)
+{
+    struct bench_col cols[1 + MAX_POINTS] = { { "variant", -16, 0 } };
+    char heads[MAX_POINTS][24], cells[MAX_POINTS][32];
+    const char *cellp[1 + MAX_POINTS];
+    for (unsigned p = 0; p < B.o.npoints; p++) {
+        snprintf(heads[p], sizeof heads[p], "%7u wkr  L", B.o.workers[p]);
+        cols[p + 1] = (struct bench_col){ heads[p], 14, 0 };
     }
-    for (unsigned p = 0; p < o.npoints; p++) {
-        printf("\n  %u worker%s%s\n", o.workers[p], o.workers[p] == 1 ? "" : "s",
-               o.workers[p] > mach.allowed ? " (oversubscribed)" : "");
-        printf("  %-16s %10s %7s %9s %8s %8s %2s %9s %9s %6s %6s\n", "variant", "ns/op",
-               "spread", "Mops/s", "vs mutex", "vs best", "L", "csw/kop", "sys ns/op", "fair",
-               "reacq");
-        for (unsigned k = 0; k < nr; k++) {
-            const struct cell *c = &cells[k][p];
-            if (k > 0 && rows[k].model != rows[k - 1].model)
+    printf("\n  ns/op by worker count (L = cost level; DNF = not finished in %.1f s)\n",
+           B.o.budget_s);
+    bench_table_head(stdout, cols, 1 + B.o.npoints);
+    for (unsigned k = 0; k < B.nr; k++) {
+        if (k > 0 && B.rows[k].model != B.rows[k - 1].model)
+            printf("\n");
+        cellp[0] = B.rows[k].label;
+        for (unsigned p = 0; p < B.o.npoints; p++) {
+            const struct bench_cell *c = bench_cell(&B.s, k, p);
+            if (c->status == BENCH_OK)
+                snprintf(cells[p], sizeof cells[p], "%11.2f%s %d", c->med,
+                         B.cx[k][p].wrong ? "!" : " ", B.cx[k][p].level);
+            else
+                snprintf(cells[p], sizeof cells[p], "%11s  %s",
+                         c->status == BENCH_DNF ? "DNF" : "FAILED",
+                         c->status == BENCH_DNF ? "5" : "-");
+            cellp[p + 1] = cells[p];
+        }
+        bench_table_row(stdout, cols, 1 + B.o.npoints, cellp, NULL);
+    }
+}
+
+static const struct bench_col wcols[] = {
+    { "variant", -16, 0 }, { "ns/op", 10, 0 },   { "spread", 7, 0 },    { "Mops/s", 9, 0 },
+    { "vs mutex", 8, 0 },  { "vs best", 8, 0 },  { "L", 2, 0 },         { "csw/kop", 9, 0 },
+    { "sys ns/op", 9, 0 }, { "fair", 6, 0 },     { "reacq", 6, 0 },
+};
+#define NWCOLS (sizeof wcols / sizeof wcols[0])
+
+static void print_worker_row(unsigned k, unsigned p)
+{
+    const struct bench_cell *c = bench_cell(&B.s, k, p);
+    const struct cx *x = &B.cx[k][p];
+    char v[NWCOLS][24];
+    const char *cells[NWCOLS] = { B.rows[k].label };
+    if (c->status != BENCH_OK) {
+        char tail[300];
+        snprintf(tail, sizeof tail, "  %s", c->why);
+        cells[1] = c->status == BENCH_DNF ? "DNF" : "FAILED";
+        bench_table_row(stdout, wcols, 2, cells, tail);
+        return;
+    }
+    for (size_t i = 1; i < NWCOLS; i++)
+        snprintf(v[i], sizeof v[i], "-");
+    snprintf(v[1], sizeof v[1], "%.2f", c->med);
+    snprintf(v[2], sizeof v[2], "%.0f%%", 100 * c->spread);
+    snprintf(v[3], sizeof v[3], "%.2f", 1e3 / c->med);
+    if (isfinite(vs_mutex(k, p)))
+        snprintf(v[4], sizeof v[4], "%.2fx", vs_mutex(k, p));
+    if (isfinite(vs_best(k, p)))
+        snprintf(v[5], sizeof v[5], "%.2fx", vs_best(k, p));
+    snprintf(v[6], sizeof v[6], "%d", x->level);
+    snprintf(v[7], sizeof v[7], "%.3f", 1e3 * (double)(x->vcsw + x->ivcsw) / (double)x->ops);
+    snprintf(v[8], sizeof v[8], "%.1f", (double)x->sys_ns / (double)x->ops);
+    if (x->fair_valid)
+        snprintf(v[9], sizeof v[9], "%.2f", (double)x->fair_min / (double)x->fair_max);
+    if (x->fair_ops)
+        snprintf(v[10], sizeof v[10], "%.0f%%", 100.0 * (double)x->reacq / (double)x->fair_ops);
+    for (size_t i = 1; i < NWCOLS; i++)
+        cells[i] = v[i];
+    bench_table_row(stdout, wcols, NWCOLS, cells, x->wrong ? "  WRONG" : "");
+}
+
+static void print_workers(void)
+{
+    for (unsigned p = 0; p < B.o.npoints; p++) {
+        printf("\n  %u worker%s%s\n", B.o.workers[p], B.o.workers[p] == 1 ? "" : "s",
+               B.o.workers[p] > B.mach.allowed ? " (oversubscribed)" : "");
+        bench_table_head(stdout, wcols, NWCOLS);
+        for (unsigned k = 0; k < B.nr; k++) {
+            if (k > 0 && B.rows[k].model != B.rows[k - 1].model)
                 printf("\n");
-            printf("  %-16s", rows[k].label);
-            if (c->status != CELL_OK) {
-                printf(" %10s  %s\n", c->status == CELL_DNF ? "DNF" : "FAILED", c->why);
-                continue;
-            }
-            char vm[16] = "-", vb[16] = "-", fair[16] = "-", reacq[16] = "-";
-            if (isfinite(VS_MUTEX(k, p)))
-                snprintf(vm, sizeof vm, "%.2fx", VS_MUTEX(k, p));
-            if (isfinite(VS_BEST(k, p)))
-                snprintf(vb, sizeof vb, "%.2fx", VS_BEST(k, p));
-            if (c->fair_valid)
-                snprintf(fair, sizeof fair, "%.2f",
-                         (double)c->fair_min / (double)c->fair_max);
-            if (c->fair_ops)
-                snprintf(reacq, sizeof reacq, "%.0f%%",
-                         100.0 * (double)c->reacq / (double)c->fair_ops);
-            printf(" %10.2f %6.0f%% %9.2f %8s %8s %2d %9.3f %9.1f %6s %6s%s\n", c->med,
-                   100 * (c->hi - c->lo) / c->med, 1e3 / c->med, vm, vb, c->level,
-                   1e3 * (double)(c->vcsw + c->ivcsw) / (double)c->ops,
-                   (double)c->sys_ns / (double)c->ops, fair, reacq,
-                   c->wrong ? "  WRONG" : "");
+            print_worker_row(k, p);
         }
     }
     printf("\n  spread = (max-min)/median of the rounds; csw/kop = context switches per 1000 "
@@ -1307,29 +1213,72 @@ int main(int argc, char **argv)
            "catastrophe (spinning\n  oversubscribed, or DNF) - from getrusage and the limits "
            "above, not from names;\n  NAME/procs = worker processes over shared memory; "
            "! = a fixed variant was wrong\n");
+}
 
-    if (nt > 0)
+static void print_targets(void)
+{
+    if (B.nt > 0)
         printf("\ntargets (ratios from this run):\n");
-    for (unsigned i = 0; i < nt; i++) {
-        const struct target *t = &targets[i];
-        char lim_s[24];
+    for (unsigned i = 0; i < B.nt; i++) {
+        const struct target *t = &B.targets[i];
+        char lim_s[24], val[24];
         if (isfinite(t->limit))
             snprintf(lim_s, sizeof lim_s, "target <= %.2fx", t->limit);
         else
             snprintf(lim_s, sizeof lim_s, "must finish");
-        bool met = t->known && (!isfinite(t->limit) || t->value <= t->limit);
+        bool met = target_met(t);
         const char *verdict = isfinite(t->limit) ? (met ? "met" : "MISSED")
                                                  : (met ? "finished" : "did not finish");
         if (t->known)
-            printf("  %-52s %7.2fx  (%s)  %s%s%s\n", t->name, t->value, lim_s, verdict,
-                   *t->note ? "  " : "", t->note);
+            snprintf(val, sizeof val, "%7.2fx", t->value);
         else
-            printf("  %-52s %8s  (%s)  %s%s%s\n", t->name, "n/a", lim_s, verdict,
-                   *t->note ? "  " : "", t->note);
+            snprintf(val, sizeof val, "%8s", "n/a");
+        printf("  %-52s %s  (%s)  %s%s%s\n", t->name, val, lim_s, verdict,
+               *t->note ? "  " : "", t->note);
     }
     printf("\n  %s; sweep took %.0f s\n",
-           any_wrong ? "a fixed variant was WRONG"
-           : any_failed ? "a point FAILED (see above)" : "every fixed variant exact",
-           elapsed_s);
-    return any_wrong || any_failed ? 1 : 0;
+           B.any_wrong ? "a fixed variant was WRONG"
+           : B.s.any_failed ? "a point FAILED (see above)" : "every fixed variant exact",
+           B.s.elapsed_s);
+}
+
+/* ---- main ---------------------------------------------------------------------------- */
+
+int main(int argc, char **argv)
+{
+    int rc = parse(argc, argv, &B.o);
+    if (rc >= 0)
+        return rc;
+    int pair[2];
+    B.cpu_a = 0;
+    B.cpu_b = -1;
+    if (util_cpu_pair(pair) == 2) {
+        B.cpu_a = pair[0];
+        B.cpu_b = pair[1];
+    }
+    make_rows(&B.o);
+    bench_machine_get(&B.mach);
+    if (B.o.c.fmt == BENCH_HUMAN)
+        print_header();
+    else
+        bench_machine_print(stdout, &B.mach, prog, B.o.c.fmt);
+    B.s = (struct bench_sweep){ .prog = prog, .nrows = B.nr, .npoints = B.o.npoints,
+                                .rounds = B.o.reps, .budget_s = B.o.budget_s, .ctx = &B,
+                                .point = point, .round_start = limits_round, .got = got,
+                                .name = cell_name };
+    if (bench_sweep_run(&B.s) != 0)
+        return 1;
+    analyse();
+    make_targets();
+    if (B.o.c.fmt != BENCH_HUMAN)
+        emit_records(B.o.c.fmt);
+    if (B.o.c.plot && plot() != 0)
+        return 1;
+    if (B.o.c.fmt == BENCH_HUMAN) {
+        print_limits();
+        print_overview();
+        print_workers();
+        print_targets();
+    }
+    return B.any_wrong || B.s.any_failed ? 1 : 0;
 }

@@ -31,29 +31,24 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bench_util.h"
+#include "bench.h"
 #include "lab.h"
 #include "sync/atomic.h"
 #include "sync/bqueue.h"
 #include "sync/mpmc.h"
 #include "sync/msqueue.h"
 #include "sync/spsc.h"
-
-#if defined(__SANITIZE_THREAD__)
-#define BQ_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define BQ_TSAN 1
-#endif
-#endif
+#include "util/cpu.h"
+#include "util/time.h"
+#include "util/tsan.h"
 
 /* ck and liburcu do their atomics in inline assembly that ThreadSanitizer
  * cannot see: under TSan they would only produce false reports. */
-#if defined(RACELAB_HAVE_CK) && !defined(BQ_TSAN)
+#if defined(RACELAB_HAVE_CK) && !UTIL_TSAN
 #define BQ_CK 1
 #include <ck_ring.h>
 #endif
-#if defined(RACELAB_HAVE_URCU) && !defined(BQ_TSAN)
+#if defined(RACELAB_HAVE_URCU) && !UTIL_TSAN
 #define BQ_URCU 1
 #define _LGPL_SOURCE
 #include <urcu/wfcqueue.h>
@@ -68,8 +63,7 @@ struct run {
     uint64_t per_producer;
     bool pin;
     int cpus[2];
-    sync_atomic_u32 ready;           /* threads past set-up */
-    sync_atomic_u32 go;              /* start gate */
+    struct bench_gate gate;          /* threads past set-up wait here */
     sync_atomic_u32 stop;            /* time is up: producers stop early */
     sync_atomic_u32 producers_done;
     sync_atomic_u64 consumed;
@@ -79,26 +73,18 @@ struct run {
 
 static void pin_self(struct run *r, int which)
 {
-    if (!r->pin)
-        return;
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(r->cpus[which], &set);
-    (void)pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+    if (r->pin)
+        (void)util_pin_thread(r->cpus[which]);   /* best effort */
 }
 
 static void gate(struct run *r)
 {
-    sync_fetch_add_u32(&r->ready, 1, SYNC_RELAXED);
-    unsigned rounds = 0;
-    /* Acquire: pairs with the release store that opens the gate. */
-    while (sync_load_u32(&r->go, SYNC_ACQUIRE) == 0)
-        sync__spin_wait(&rounds);
+    bench_gate_wait(&r->gate);
 }
 
 static void consumer_exit(struct run *r, uint64_t n, uint64_t sum)
 {
-    uint64_t now = lab_now_ns();
+    uint64_t now = util_now_ns();
     uint64_t end = sync_load_u64(&r->end_ns, SYNC_RELAXED);
     while (end < now && !sync_cas_u64(&r->end_ns, &end, now, SYNC_RELAXED, SYNC_RELAXED))
         ;
@@ -525,234 +511,21 @@ static const struct queue queues[] = {
 static const unsigned configs[] = { 1, 2, 4 };   /* producers = consumers */
 #define NCONFIGS 3
 
+/* ---- options ---------------------------------------------------------------- */
+
 struct options {
+    struct bench_common c;
     uint64_t messages;
     unsigned rounds;
-    uint32_t capacity;
+    unsigned capacity;
     double max_seconds;
-    bool json, csv, quick;
-    const char *plot_dir;   /* --plot: where queue.svg goes, or NULL */
-    bool selected[16];      /* --queues: which rows run */
+    double budget_s;          /* 0: max_seconds + 30 */
+    int wait;                 /* index into wait_names */
+    bool messages_set, rounds_set, seconds_set;
+    bool selected[16];        /* --queues: which rows run */
 };
 
-static int cpu_pair[2];
-static bool can_pin;
-
-/* One run; returns Mmsg/s, or a negative value if the queue could not be made. */
-static double run_once(const struct queue *qd, unsigned k, const struct options *o)
-{
-    struct run r;
-    memset(&r, 0, sizeof r);
-    r.q = qd->make(o->capacity);
-    if (r.q == NULL)
-        return -1;
-    r.producers = r.consumers = k;
-    r.per_producer = o->messages / k;
-    r.pin = k == 1 && can_pin;
-    r.cpus[0] = cpu_pair[0];
-    r.cpus[1] = cpu_pair[1];
-    pthread_t tp[MAX_THREADS], tc[MAX_THREADS];
-    for (unsigned i = 0; i < k; i++)
-        if (pthread_create(&tp[i], NULL, qd->producer, &r) != 0)
-            abort();
-    for (unsigned i = 0; i < k; i++)
-        if (pthread_create(&tc[i], NULL, qd->consumer, &r) != 0)
-            abort();
-    unsigned rounds = 0;
-    while (sync_load_u32(&r.ready, SYNC_RELAXED) < 2 * k)
-        sync__spin_wait(&rounds);
-    uint64_t t0 = lab_now_ns();
-    sync_store_u32(&r.go, 1, SYNC_RELEASE);   /* pairs with the acquire in gate() */
-    uint64_t deadline = t0 + (uint64_t)(o->max_seconds * 1e9);
-    struct timespec nap = { 0, 1000000 };
-    /* Acquire: pairs with the producers' release increments. */
-    while (sync_load_u32(&r.producers_done, SYNC_ACQUIRE) < k && lab_now_ns() < deadline)
-        nanosleep(&nap, NULL);
-    if (sync_load_u32(&r.producers_done, SYNC_ACQUIRE) < k)
-        sync_store_u32(&r.stop, 1, SYNC_RELAXED);
-    for (unsigned i = 0; i < k; i++)
-        pthread_join(tp[i], NULL);
-    if (qd->blocking)
-        for (unsigned i = 0; i < k; i++)
-            qd->push_blocking(r.q, SENTINEL);
-    for (unsigned i = 0; i < k; i++)
-        pthread_join(tc[i], NULL);
-    uint64_t t1 = sync_load_u64(&r.end_ns, SYNC_RELAXED);
-    uint64_t n = sync_load_u64(&r.consumed, SYNC_RELAXED);
-    qd->drop(r.q);
-    if (t1 <= t0)
-        t1 = t0 + 1;
-    return (double)n / ((double)(t1 - t0) / 1e9) / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: bench-queue [--json | --csv] [--plot DIR] [--quick] [--messages N] [--rounds N]\n"
-            "                   [--capacity N] [--max-seconds S]\n"
-            "  Mmsg/s through each queue at 1x1, 2x2 and 4x4 producers x consumers, median of\n"
-            "  interleaved rounds, ours beside ck_ring, liburcu wfcqueue and blocking queues\n"
-            "  --messages N     items per run (default 2000000)\n"
-            "  --rounds N       rounds, 1..99 (default 5; each cell is their median)\n"
-            "  --capacity N     slots of the bounded queues, a power of two, 2..1048576\n"
-            "                   (default 4096)\n"
-            "  --max-seconds S  stop a run after S seconds, 0.01..600 (default 2)\n"
-            "  --queues LIST    only these queues, comma-separated (default all built in)\n"
-            "  --wait backoff|spin  what a non-blocking queue's caller does on full/empty:\n"
-            "                   exponential backoff, then yield (default); or sync/'s polite\n"
-            "                   spin, one pause per poll (both sides keep polling)\n"
-            "  --quick          20000 messages, 3 rounds, runs capped at 0.25 s: a smoke\n"
-            "                   test, not a measurement\n"
-            "  --json           JSON Lines: one \"result\" per queue and configuration,\n"
-            "                   one \"ratio\" per target\n"
-            "  --csv            CSV: a header, then one row per queue and configuration\n"
-            "  --plot DIR       also write DIR/queue.svg: Mmsg/s against producers =\n"
-            "                   consumers, one line per queue (log scale)\n"
-            "queues in this build:");
-    for (size_t i = 0; i < NQUEUES; i++)
-        fprintf(f, " %s", queues[i].name);
-    fprintf(f, "\n");
-}
-
-static bool parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
-{
-    if (s == NULL || *s < '0' || *s > '9')
-        return false;
-    errno = 0;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno != 0 || *end != '\0' || v < lo || v > hi)
-        return false;
-    *out = v;
-    return true;
-}
-
-static int find_queue(const char *name);
-
-/* "a,b,c" -> o->selected; false (after saying why) on an unknown name. */
-static bool select_queues(const char *list, struct options *o)
-{
-    char buf[256];
-    if (strlen(list) >= sizeof buf || list[0] == '\0') {
-        fprintf(stderr, "bench-queue: --queues wants a comma-separated list of queue names\n");
-        return false;
-    }
-    strcpy(buf, list);
-    memset(o->selected, 0, sizeof o->selected);
-    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        int q = find_queue(t);
-        if (q < 0) {
-            fprintf(stderr, "bench-queue: --queues: no queue '%s' in this build (--help lists them)\n", t);
-            return false;
-        }
-        o->selected[q] = true;
-    }
-    return true;
-}
-
-static int parse(int argc, char **argv, struct options *o)
-{
-    bool messages_set = false, rounds_set = false, seconds_set = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        uint64_t v;
-        if (strcmp(a, "--json") == 0) {
-            o->json = true;
-        } else if (strcmp(a, "--csv") == 0) {
-            o->csv = true;
-        } else if (strcmp(a, "--plot") == 0) {
-            if (val == NULL) {
-                fprintf(stderr, "bench-queue: --plot needs a directory\n");
-                return 2;
-            }
-            char err[256];
-            if (bench_plot_dir(val, err, sizeof err) != 0) {
-                fprintf(stderr, "bench-queue: %s\n", err);
-                return 2;
-            }
-            o->plot_dir = val;
-            i++;
-        } else if (strcmp(a, "--quick") == 0) {
-            o->quick = true;
-        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            usage(stdout);
-            exit(0);
-        } else if (strcmp(a, "--messages") == 0) {
-            if (!parse_u64(val, 4, UINT64_C(1) << 40, &v)) {
-                fprintf(stderr, "bench-queue: --messages wants an integer from 4 to 2^40, "
-                        "not '%s'\n", val ? val : "");
-                return 2;
-            }
-            o->messages = v;
-            messages_set = true;
-            i++;
-        } else if (strcmp(a, "--rounds") == 0) {
-            if (!parse_u64(val, 1, 99, &v)) {
-                fprintf(stderr, "bench-queue: --rounds wants an integer from 1 to 99, not '%s'\n",
-                        val ? val : "");
-                return 2;
-            }
-            o->rounds = (unsigned)v;
-            rounds_set = true;
-            i++;
-        } else if (strcmp(a, "--capacity") == 0) {
-            if (!parse_u64(val, 2, 1u << 20, &v) || (v & (v - 1)) != 0) {
-                fprintf(stderr, "bench-queue: --capacity wants a power of two from 2 to "
-                        "1048576, not '%s'\n", val ? val : "");
-                return 2;
-            }
-            o->capacity = (uint32_t)v;
-            i++;
-        } else if (strcmp(a, "--wait") == 0) {
-            if (val != NULL && strcmp(val, "spin") == 0) {
-                wait_spin = true;
-            } else if (val == NULL || strcmp(val, "backoff") != 0) {
-                fprintf(stderr, "bench-queue: --wait wants backoff or spin, not '%s'\n",
-                        val ? val : "");
-                return 2;
-            }
-            i++;
-        } else if (strcmp(a, "--queues") == 0) {
-            if (val == NULL || !select_queues(val, o))
-                return 2;
-            i++;
-        } else if (strcmp(a, "--max-seconds") == 0) {
-            char *end = NULL;
-            double s = val ? strtod(val, &end) : 0;
-            if (val == NULL || end == val || *end != '\0' || !(s >= 0.01 && s <= 600)) {
-                fprintf(stderr, "bench-queue: --max-seconds wants a number from 0.01 to 600, "
-                        "not '%s'\n", val ? val : "");
-                return 2;
-            }
-            o->max_seconds = s;
-            seconds_set = true;
-            i++;
-        } else {
-            fprintf(stderr, "bench-queue: unknown option '%s' (try --help)\n", a);
-            return 2;
-        }
-    }
-    if (o->json && o->csv) {
-        fprintf(stderr, "bench-queue: --json and --csv exclude each other: pick one\n");
-        return 2;
-    }
-    if (o->quick) {
-        if (!messages_set)
-            o->messages = 20000;
-        if (!rounds_set)
-            o->rounds = 3;
-        if (!seconds_set)   /* ck_ring mpmc can crawl at 4x4: cap its runs short */
-            o->max_seconds = 0.25;
-    }
-    return 0;
-}
+static const char *const wait_names[] = { "backoff", "spin", NULL };
 
 static int find_queue(const char *name)
 {
@@ -763,211 +536,444 @@ static int find_queue(const char *name)
     return -1;
 }
 
-/* The ratio of two queues at one configuration: the median over rounds of
- * the per-round ratio. The two run back to back in each round, so a burst of
- * load from elsewhere tends to hit both; a ratio of medians would compare
- * rounds that saw different machines. */
-static double (*round_rates)[NCONFIGS][100];
+static int parse_capacity(const char *val, void *dest, char *err, size_t errlen)
+{
+    uint64_t v;
+    if (!util_parse_u64(val, 2, 1u << 20, &v) || (v & (v - 1)) != 0) {
+        snprintf(err, errlen, "needs a power of two from 2 to 1048576, not '%s'", val);
+        return -1;
+    }
+    *(unsigned *)dest = (unsigned)v;
+    return 0;
+}
+
+/* "a,b,c" -> selected[]. */
+static int parse_queues(const char *val, void *dest, char *err, size_t errlen)
+{
+    bool *selected = dest;
+    char buf[256], *items[32];
+    size_t n;
+    if (util_list_split(val, buf, sizeof buf, items, 32, &n, err, errlen) != 0)
+        return -1;
+    memset(selected, 0, 16 * sizeof *selected);
+    for (size_t i = 0; i < n; i++) {
+        int q = find_queue(items[i]);
+        if (q < 0) {
+            snprintf(err, errlen, "no queue '%s' in this build (--help lists them)", items[i]);
+            return -1;
+        }
+        selected[q] = true;
+    }
+    return 0;
+}
+
+static const char *queue_list(void)
+{
+    static char buf[512];
+    size_t len = (size_t)snprintf(buf, sizeof buf, "queues in this build:");
+    for (size_t i = 0; i < NQUEUES && len < sizeof buf; i++)
+        len += (size_t)snprintf(buf + len, sizeof buf - len, " %s", queues[i].name);
+    return buf;
+}
+
+static int parse(int argc, char **argv, struct options *o)
+{
+    const struct util_opt opts[] = {
+        { .name = "messages", .kind = UTIL_OPT_U64, .dest = &o->messages, .arg = "N",
+          .help = "items per run (default 2000000)", .min = 4, .max = (double)(UINT64_C(1) << 40),
+          .seen = &o->messages_set },
+        { .name = "rounds", .kind = UTIL_OPT_UINT, .dest = &o->rounds, .arg = "N",
+          .help = "rounds (default 5; each cell is their median)", .min = 1, .max = 99,
+          .seen = &o->rounds_set },
+        { .name = "capacity", .kind = UTIL_OPT_CUSTOM, .dest = &o->capacity, .arg = "N",
+          .help = "slots of the bounded queues, a power of two, 2..1048576 (default 4096)",
+          .parse = parse_capacity },
+        { .name = "max-seconds", .kind = UTIL_OPT_DOUBLE, .dest = &o->max_seconds, .arg = "S",
+          .help = "stop a run after S seconds (default 2)", .min = 0.01, .max = 600,
+          .seen = &o->seconds_set },
+        { .name = "budget", .kind = UTIL_OPT_DOUBLE, .dest = &o->budget_s, .arg = "SECONDS",
+          .help = "a run still going after this is DNF, e.g. ck_ring-mpmc spinning inside ck "
+                  "(default --max-seconds + 30)", .min = 0.1, .max = 3600 },
+        { .name = "queues", .kind = UTIL_OPT_CUSTOM, .dest = o->selected, .arg = "LIST",
+          .help = "only these queues, comma-separated (default all built in)",
+          .parse = parse_queues },
+        { .name = "wait", .kind = UTIL_OPT_CHOICE, .dest = &o->wait, .arg = "HOW",
+          .help = "what a non-blocking queue's caller does on full/empty: exponential "
+                  "backoff, then yield (default); or sync/'s polite spin, one pause per poll",
+          .choices = wait_names },
+        BENCH_COMMON_OPTS(&o->c, "20000 messages, 3 rounds, runs capped at 0.25 s: a smoke "
+                          "test, not a measurement",
+                          "also write DIR/queue.svg: Mmsg/s against producers = consumers, "
+                          "one line per queue (log scale)"),
+        { .name = NULL },
+    };
+    const struct util_cmdline cl = {
+        .prog = "bench-queue", .usage = "[OPTIONS]", .opts = opts, .epilog = queue_list(),
+        .summary = "Mmsg/s through each queue at 1x1, 2x2 and 4x4 producers x consumers, "
+                   "median of interleaved rounds, ours beside ck_ring, liburcu wfcqueue and "
+                   "blocking queues; --json: one \"result\" per queue and configuration, one "
+                   "\"ratio\" per target; --csv: a header, then one row per queue and "
+                   "configuration",
+    };
+    int rc = bench_parse(&cl, argc, argv, &o->c);
+    if (rc >= 0)
+        return rc;
+    wait_spin = o->wait == 1;
+    if (o->c.quick) {
+        if (!o->messages_set)
+            o->messages = 20000;
+        if (!o->rounds_set)
+            o->rounds = 3;
+        if (!o->seconds_set)   /* ck_ring mpmc can crawl at 4x4: cap its runs short */
+            o->max_seconds = 0.25;
+    }
+    if (o->budget_s == 0)
+        o->budget_s = o->max_seconds + 30;
+    return -1;
+}
+
+/* ---- one point --------------------------------------------------------------- */
+
+/* The rows of this run: the selected queues, in table order. */
+struct ctx {
+    const struct options *o;
+    size_t row_q[NQUEUES];   /* row -> index into queues[] */
+    unsigned nrows;
+    int cpu_pair[2];
+    bool can_pin;
+};
 
 /* ck_ring's mpmc enqueue waits, spinning inside ck, for every earlier
  * producer to publish; oversubscribed, that wait lasts until the scheduler
  * runs the preempted one, and the run cannot be stopped from outside (here
  * it took from seconds to half a minute for 20000 messages). --quick leaves
- * that cell out so the smoke test stays short; the full run measures it. */
+ * that cell out so the smoke test stays short; the full run measures it
+ * (and its budget makes it DNF rather than a hang). */
 static bool quick_skips(const struct options *o, size_t q, int c)
 {
-    return o->quick && strcmp(queues[q].name, "ck_ring-mpmc") == 0 && configs[c] > 2;
+    return o->c.quick && strcmp(queues[q].name, "ck_ring-mpmc") == 0 && configs[c] > 2;
 }
 
-static bool runs(const struct options *o, size_t q, int c)
+static bool cell_runs(void *ctxp, unsigned row, unsigned point)
 {
-    return o->selected[q] && !(queues[q].spsc_only && configs[c] != 1) && !quick_skips(o, q, c);
+    const struct ctx *x = ctxp;
+    size_t q = x->row_q[row];
+    return !(queues[q].spsc_only && configs[point] != 1) && !quick_skips(x->o, q, (int)point);
 }
 
-static void ratio(const struct options *o, double med[][NCONFIGS], const char *num,
+/* Starts k producers and k consumers, opens the gate, stops the producers
+ * past max_seconds; the Mmsg/s of what was consumed. */
+static int run_threads(const struct queue *qd, struct run *r, unsigned k, double max_s,
+                       double *mmsg)
+{
+    pthread_t tp[MAX_THREADS], tc[MAX_THREADS];
+    for (unsigned i = 0; i < k; i++)
+        if (pthread_create(&tp[i], NULL, qd->producer, r) != 0)
+            abort();
+    for (unsigned i = 0; i < k; i++)
+        if (pthread_create(&tc[i], NULL, qd->consumer, r) != 0)
+            abort();
+    uint64_t t0 = bench_gate_open(&r->gate, 2 * k);
+    uint64_t deadline = t0 + (uint64_t)(max_s * 1e9);
+    struct timespec nap = { 0, 1000000 };
+    /* Acquire: pairs with the producers' release increments. */
+    while (sync_load_u32(&r->producers_done, SYNC_ACQUIRE) < k && util_now_ns() < deadline)
+        nanosleep(&nap, NULL);
+    if (sync_load_u32(&r->producers_done, SYNC_ACQUIRE) < k)
+        sync_store_u32(&r->stop, 1, SYNC_RELAXED);
+    for (unsigned i = 0; i < k; i++)
+        pthread_join(tp[i], NULL);
+    if (qd->blocking)
+        for (unsigned i = 0; i < k; i++)
+            qd->push_blocking(r->q, SENTINEL);
+    for (unsigned i = 0; i < k; i++)
+        pthread_join(tc[i], NULL);
+    uint64_t t1 = sync_load_u64(&r->end_ns, SYNC_RELAXED);
+    uint64_t n = sync_load_u64(&r->consumed, SYNC_RELAXED);
+    if (t1 <= t0)
+        t1 = t0 + 1;
+    *mmsg = (double)n / ((double)(t1 - t0) / 1e9) / 1e6;
+    return 0;
+}
+
+/* In the point's own process: one run of the row's queue at k x k. */
+static int point(void *ctxp, unsigned row, unsigned pt, struct bench_sample *out, char *err,
+                 size_t errlen)
+{
+    const struct ctx *x = ctxp;
+    const struct queue *qd = &queues[x->row_q[row]];
+    unsigned k = configs[pt];
+    static struct run r;
+    memset(&r, 0, sizeof r);
+    r.q = qd->make(x->o->capacity);
+    if (r.q == NULL) {
+        snprintf(err, errlen, "cannot create %s (capacity %u): %s", qd->name,
+                 x->o->capacity, strerror(errno ? errno : ENOMEM));
+        return -1;
+    }
+    r.producers = r.consumers = k;
+    r.per_producer = x->o->messages / k;
+    r.pin = k == 1 && x->can_pin;
+    r.cpus[0] = x->cpu_pair[0];
+    r.cpus[1] = x->cpu_pair[1];
+    run_threads(qd, &r, k, x->o->max_seconds, &out->value);
+    qd->drop(r.q);
+    return 0;
+}
+
+static const char *cell_name(void *ctxp, unsigned row, unsigned pt, char *buf, size_t n)
+{
+    const struct ctx *x = ctxp;
+    snprintf(buf, n, "%s at %ux%u", queues[x->row_q[row]].name, configs[pt], configs[pt]);
+    return buf;
+}
+
+/* ---- output ------------------------------------------------------------------ */
+
+static int row_of(const struct ctx *x, int q)
+{
+    for (unsigned k = 0; k < x->nrows; k++)
+        if ((int)x->row_q[k] == q)
+            return (int)k;
+    return -1;
+}
+
+/* A cell's median, or -1 where the queue did not run (not selected, not
+ * built in, not at this configuration, DNF). */
+static double med_of(const struct bench_sweep *s, const struct ctx *x, int q, int c)
+{
+    int k = q < 0 ? -1 : row_of(x, q);
+    if (k < 0)
+        return -1;
+    double m = bench_cell(s, (unsigned)k, (unsigned)c)->med;
+    return isfinite(m) ? m : -1;
+}
+
+static const char *const csv_cols[] = { "queue", "ours", "producers", "consumers", "messages",
+                                        "rounds", "capacity", "mmsg_per_s", "min", "max",
+                                        "wait", NULL };
+
+static void print_results(const struct bench_sweep *s, const struct ctx *x)
+{
+    const struct options *o = x->o;
+    for (unsigned k = 0; k < x->nrows; k++)
+        for (unsigned c = 0; c < NCONFIGS; c++) {
+            const struct queue *qd = &queues[x->row_q[k]];
+            const struct bench_cell *cell = bench_cell(s, k, c);
+            if (!cell_runs((void *)x, k, c))
+                continue;
+            BENCH_EMIT(stdout, o->c.fmt, csv_cols, "result", BF_S("queue", qd->name),
+                       BF_B("ours", qd->ours), BF_U("producers", configs[c]),
+                       BF_U("consumers", configs[c]), BF_U("messages", o->messages),
+                       BF_U("rounds", o->rounds), BF_U("capacity", o->capacity),
+                       BF_N("mmsg_per_s", cell->med), BF_N("min", cell->min),
+                       BF_N("max", cell->max), BF_S("wait", wait_names[o->wait]),
+                       BF_IF(cell->status != BENCH_OK && o->c.fmt == BENCH_JSON,
+                             BF_S("status", cell->status == BENCH_DNF ? "dnf" : "failed")),
+                       BF_IF(cell->status != BENCH_OK && o->c.fmt == BENCH_JSON,
+                             BF_S("why", cell->why)));
+        }
+}
+
+/* The ratio of two queues at one configuration: the median over rounds of
+ * the per-round ratio. The two run back to back in each round, so a burst of
+ * load from elsewhere tends to hit both; a ratio of medians would compare
+ * rounds that saw different machines. */
+static double round_ratio(const struct bench_sweep *s, int ra, int rb, int c)
+{
+    const struct bench_cell *a = bench_cell(s, (unsigned)ra, (unsigned)c);
+    const struct bench_cell *b = bench_cell(s, (unsigned)rb, (unsigned)c);
+    double v[BENCH_MAX_ROUNDS], m, lo, hi, sp;
+    unsigned n = 0;
+    for (unsigned r = 0; r < s->rounds; r++)
+        if (isfinite(a->round[r]) && isfinite(b->round[r]))
+            v[n++] = a->round[r] / b->round[r];
+    bench_stats(v, n, &m, &lo, &hi, &sp);
+    return m;
+}
+
+static void ratio(const struct bench_sweep *s, const struct ctx *x, const char *num,
                   const char *den, int c, double target, const char *target_text)
 {
+    const struct options *o = x->o;
     int a = find_queue(num), b = find_queue(den);
-    if (o->csv)
+    if (o->c.fmt == BENCH_CSV)
         return;   /* CSV carries the measurements only */
-    if (a < 0 || b < 0 || med[a][c] <= 0 || med[b][c] <= 0) {
-        if (!o->json)
+    if (med_of(s, x, a, c) <= 0 || med_of(s, x, b, c) <= 0) {
+        if (o->c.fmt == BENCH_HUMAN)
             printf("  %s / %s at %ux%u: %s not built in, no ratio\n", num, den, configs[c],
-                   configs[c], a < 0 ? num : den);
+                   configs[c], med_of(s, x, a, c) <= 0 ? num : den);
         return;
     }
-    double per_round[100];
-    for (unsigned r = 0; r < o->rounds; r++)
-        per_round[r] = round_rates[a][c][r] / round_rates[b][c][r];
-    qsort(per_round, o->rounds, sizeof per_round[0], cmp_double);
-    unsigned n = o->rounds;
-    double x = n % 2 ? per_round[n / 2] : (per_round[n / 2 - 1] + per_round[n / 2]) / 2;
-    if (o->json)
-        printf("{\"kind\":\"ratio\",\"name\":\"%s/%s\",\"producers\":%u,\"consumers\":%u,"
-               "\"ratio\":%.3f,\"target\":%.2f,\"met\":%s,\"ratio_of\":\"median of per-round ratios\"}\n", num, den, configs[c], configs[c],
-               x, target, target <= 0 ? "null" : x >= target ? "true" : "false");
-    else {
-        char label[96];
-        snprintf(label, sizeof label, "%s / %s at %ux%u", num, den, configs[c], configs[c]);
-        printf("  %-34s %7.2fx  (target %s): %s\n", label, x, target_text,
-               target <= 0 ? "-" : x >= target ? "met" : "MISSED");
+    double v = round_ratio(s, row_of(x, a), row_of(x, b), c);
+    const char *met = target <= 0 ? NULL : v >= target ? "met" : "MISSED";
+    char name[96];
+    snprintf(name, sizeof name, "%s/%s", num, den);
+    if (o->c.fmt == BENCH_JSON) {
+        BENCH_EMIT(stdout, BENCH_JSON, NULL, "ratio", BF_S("name", name),
+                   BF_U("producers", configs[c]), BF_U("consumers", configs[c]),
+                   BF_N("ratio", v), BF_NP("target", target, 2),
+                   BF_RAW("met", !met ? "null" : *met == 'm' ? "true" : "false"),
+                   BF_S("ratio_of", "median of per-round ratios"));
+        return;
     }
+    char label[96];
+    snprintf(label, sizeof label, "%s / %s at %ux%u", num, den, configs[c], configs[c]);
+    printf("  %-34s %7.2fx  (target %s): %s\n", label, v, target_text, met ? met : "-");
+}
+
+/* No configuration of ours below 1 Mmsg/s when oversubscribed (4x4). */
+static void floor_target(const struct bench_sweep *s, const struct ctx *x)
+{
+    double worst = -1;
+    const char *worst_name = "";
+    for (unsigned k = 0; k < x->nrows; k++) {
+        double m = med_of(s, x, (int)x->row_q[k], 2);
+        if (queues[x->row_q[k]].ours && m >= 0 && (worst < 0 || m < worst)) {
+            worst = m;
+            worst_name = queues[x->row_q[k]].name;
+        }
+    }
+    if (worst < 0 || x->o->c.fmt == BENCH_CSV)
+        return;   /* none of ours ran at 4x4 (--queues), or CSV: measurements only */
+    if (x->o->c.fmt == BENCH_JSON)
+        BENCH_EMIT(stdout, BENCH_JSON, NULL, "floor", BF_U("producers", 4),
+                   BF_U("consumers", 4), BF_S("queue", worst_name), BF_N("mmsg_per_s", worst),
+                   BF_NP("target", 1.0, 1), BF_B("met", worst >= 1.0));
+    else
+        printf("  slowest of ours at 4x4: %s %.2f Mmsg/s (target >= 1): %s\n", worst_name,
+               worst, worst >= 1.0 ? "met" : "MISSED");
+}
+
+static void print_targets(const struct bench_sweep *s, const struct ctx *x)
+{
+    if (x->o->c.fmt == BENCH_HUMAN)
+        printf("\ntargets:\n");
+    ratio(s, x, "spsc", "ck_ring-spsc", 0, 2.0, ">= 2x");
+    ratio(s, x, "spsc-batch", "ck_ring-spsc", 0, 0.0, "for scale");
+    ratio(s, x, "mpmc", "wfcqueue", 1, 1.0, ">= 1x");
+    for (int c = 0; c < NCONFIGS; c++)
+        ratio(s, x, "mpmc", "bqueue", c, 0.0, "for scale");
+    floor_target(s, x);
+}
+
+static const struct bench_col cols[] = {
+    { "queue", -14, 0 }, { "1x1", 10, 0 }, { "2x2", 10, 0 }, { "4x4", 10, 0 },
+    { "what", -1, 3 },
+};
+#define NCOLS (sizeof cols / sizeof cols[0])
+
+static void print_table(const struct bench_sweep *s, const struct ctx *x)
+{
+    printf("\n");
+    bench_table_head(stdout, cols, NCOLS);
+    for (unsigned k = 0; k < x->nrows; k++) {
+        const struct queue *qd = &queues[x->row_q[k]];
+        char v[NCONFIGS][16];
+        for (unsigned c = 0; c < NCONFIGS; c++) {
+            const struct bench_cell *cell = bench_cell(s, k, c);
+            if (cell->status == BENCH_DNF)
+                snprintf(v[c], sizeof v[c], "DNF");
+            else if (!isfinite(cell->med))
+                snprintf(v[c], sizeof v[c], "-");
+            else
+                snprintf(v[c], sizeof v[c], "%.2f", cell->med);
+        }
+        const char *cells[NCOLS] = { qd->name, v[0], v[1], v[2], qd->what };
+        bench_table_row(stdout, cols, NCOLS, cells, NULL);
+    }
+}
+
+static void print_skipped(void)
+{
+#ifndef BQ_CK
+    printf("ck_ring: skipped (%s)\n", UTIL_TSAN ? "ThreadSanitizer build: ck's inline-asm "
+           "atomics are invisible to it" : "Concurrency Kit not found: apt-get install "
+           "libck-dev");
+#endif
+#ifndef BQ_URCU
+    printf("wfcqueue: skipped (%s)\n", UTIL_TSAN ? "ThreadSanitizer build: liburcu's atomics "
+           "are invisible to it" : "liburcu not found: apt-get install liburcu-dev");
+#endif
+}
+
+static void print_human(const struct bench_sweep *s, const struct ctx *x,
+                        const struct bench_machine *m, const double load[2])
+{
+    const struct options *o = x->o;
+    printf("bench-queue: Mmsg/s (million messages per second), median of %u interleaved "
+           "rounds%s\n%" PRIu64 " messages per run, capacity %u, %u CPUs online, atomics: "
+           "%s\n", o->rounds, o->c.quick ? " (--quick: not a measurement)" : "", o->messages,
+           o->capacity, m->cpus, lab_atomics_backend());
+    bench_machine_print(stdout, m, "bench-queue", BENCH_HUMAN);
+    printf("on full/empty: %s; each run in its own process, DNF after %.1f s\n",
+           wait_spin ? "spin (one pause per poll, then yield)"
+                     : "exponential backoff (1..64 pauses), then yield", o->budget_s);
+    if (load[0] >= 0)
+        printf("load average (1 min): %.2f before, %.2f after%s\n", load[0], load[1],
+               load[1] > m->cpus ? " (more than the CPUs: others ran too, expect noise)" : "");
+    print_skipped();
+    print_table(s, x);
+    printf("\n  (4x4 = 8 threads on %u CPUs: oversubscribed; 1x1 pinned to two CPUs)\n",
+           m->cpus);
+    for (unsigned k = 0; k < x->nrows; k++)
+        if (quick_skips(o, x->row_q[k], NCONFIGS - 1))
+            printf("  (--quick leaves out %s at 4x4: its enqueue spins inside ck until a "
+                   "preempted producer runs again, and cannot be stopped)\n",
+                   queues[x->row_q[k]].name);
+}
+
+static int plot(const struct bench_sweep *s, const struct ctx *x)
+{
+    double xs[NCONFIGS];
+    const char *names[NQUEUES];
+    for (int c = 0; c < NCONFIGS; c++)
+        xs[c] = configs[c];
+    for (unsigned k = 0; k < x->nrows; k++)
+        names[k] = queues[x->row_q[k]].name;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/queue.svg", x->o->c.plot);
+    int rc = bench_plot_lines(s, path, "bench-queue: throughput by producers = consumers",
+                              "producers = consumers", "Mmsg/s", xs, names, NULL);
+    return rc > 0 ? 1 : 0;
 }
 
 int main(int argc, char **argv)
 {
-    struct options o = { .messages = 2000000, .rounds = 5, .capacity = 4096, .max_seconds = 2 };
+    struct options o = { .messages = 2000000, .rounds = 5, .capacity = 4096,
+                         .max_seconds = 2 };
     for (size_t q = 0; q < NQUEUES; q++)
         o.selected[q] = true;
     int rc = parse(argc, argv, &o);
-    if (rc != 0)
+    if (rc >= 0)
         return rc;
-
-    can_pin = bench_cpu_pair(cpu_pair) == 2;
-
+    struct ctx x = { .o = &o };
+    x.can_pin = util_cpu_pair(x.cpu_pair) == 2;
+    for (size_t q = 0; q < NQUEUES; q++)
+        if (o.selected[q])
+            x.row_q[x.nrows++] = q;
     struct bench_machine mach;   /* recorded beside the numbers, read before the runs */
     bench_machine_get(&mach);
-    if (o.json)
+    if (o.c.fmt == BENCH_JSON)
         bench_machine_print(stdout, &mach, "bench-queue", BENCH_JSON);
-    double load_before = -1, load_after = -1;
-    (void)getloadavg(&load_before, 1);
-    static double rates[NQUEUES][NCONFIGS][100];
-    double med[NQUEUES][NCONFIGS];
-    for (unsigned r = 0; r < o.rounds; r++)
-        for (int c = 0; c < NCONFIGS; c++)
-            for (size_t q = 0; q < NQUEUES; q++) {
-                if (!runs(&o, q, c))
-                    continue;
-                rates[q][c][r] = run_once(&queues[q], configs[c], &o);
-                if (rates[q][c][r] < 0) {
-                    fprintf(stderr, "bench-queue: cannot create %s (capacity %u): %s\n",
-                            queues[q].name, o.capacity, strerror(errno ? errno : ENOMEM));
-                    return 1;
-                }
-            }
-    (void)getloadavg(&load_after, 1);
-    if (o.csv) {
+    double load[2] = { -1, -1 };
+    (void)getloadavg(&load[0], 1);
+    struct bench_sweep s = { .prog = "bench-queue", .nrows = x.nrows, .npoints = NCONFIGS,
+                             .rounds = o.rounds, .budget_s = o.budget_s, .ctx = &x,
+                             .point = point, .runs = cell_runs, .name = cell_name };
+    if (bench_sweep_run(&s) != 0)
+        return 1;
+    (void)getloadavg(&load[1], 1);
+    if (o.c.fmt == BENCH_CSV) {
         bench_machine_print(stdout, &mach, "bench-queue", BENCH_CSV);
-        puts("queue,ours,producers,consumers,messages,rounds,capacity,mmsg_per_s,min,max,wait");
+        bench_csv_header(stdout, csv_cols);
     }
-    static double unsorted[NQUEUES][NCONFIGS][100];
-    memcpy(unsorted, rates, sizeof unsorted);
-    round_rates = unsorted;
-    for (size_t q = 0; q < NQUEUES; q++)
-        for (int c = 0; c < NCONFIGS; c++) {
-            med[q][c] = -1;
-            if (!runs(&o, q, c))
-                continue;
-            double *v = rates[q][c];
-            qsort(v, o.rounds, sizeof *v, cmp_double);
-            unsigned n = o.rounds;
-            med[q][c] = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-            if (o.json)
-                printf("{\"kind\":\"result\",\"queue\":\"%s\",\"ours\":%s,\"producers\":%u,"
-                       "\"consumers\":%u,\"messages\":%" PRIu64 ",\"rounds\":%u,\"capacity\":%u,"
-                       "\"mmsg_per_s\":%.3f,\"min\":%.3f,\"max\":%.3f,\"wait\":\"%s\"}\n",
-                       queues[q].name, queues[q].ours ? "true" : "false", configs[c],
-                       configs[c], o.messages, o.rounds, o.capacity, med[q][c], v[0],
-                       v[n - 1], wait_spin ? "spin" : "backoff");
-            else if (o.csv)
-                printf("%s,%s,%u,%u,%" PRIu64 ",%u,%u,%.3f,%.3f,%.3f,%s\n", queues[q].name,
-                       queues[q].ours ? "true" : "false", configs[c], configs[c], o.messages,
-                       o.rounds, o.capacity, med[q][c], v[0], v[n - 1],
-                       wait_spin ? "spin" : "backoff");
-        }
-    if (o.plot_dir != NULL) {
-        double x[NCONFIGS];
-        static double y[NQUEUES][NCONFIGS];
-        struct bench_series series[NQUEUES];
-        unsigned ns = 0;
-        for (int c = 0; c < NCONFIGS; c++)
-            x[c] = configs[c];
-        for (size_t q = 0; q < NQUEUES; q++) {
-            if (!o.selected[q])
-                continue;
-            for (int c = 0; c < NCONFIGS; c++)
-                y[q][c] = med[q][c] > 0 ? med[q][c] : NAN;   /* not run: a gap */
-            series[ns++] = (struct bench_series){ .name = queues[q].name, .y = y[q] };
-        }
-        char path[4096], err[256];
-        snprintf(path, sizeof path, "%s/queue.svg", o.plot_dir);
-        if (bench_svg_lines(path, "bench-queue: throughput by producers = consumers",
-                            "producers = consumers", "Mmsg/s", x, NCONFIGS, series, ns, err,
-                            sizeof err) != 0) {
-            fprintf(stderr, "bench-queue: %s\n", err);
-            return 1;
-        }
-    }
-
-    if (!o.json && !o.csv) {
-        printf("bench-queue: Mmsg/s (million messages per second), median of %u interleaved "
-               "rounds%s\n%" PRIu64 " messages per run, capacity %u, %u CPUs online, atomics: "
-               "%s\n", o.rounds, o.quick ? " (--quick: not a measurement)" : "", o.messages,
-               o.capacity, lab_online_cpus(), lab_atomics_backend());
-        bench_machine_print(stdout, &mach, "bench-queue", BENCH_HUMAN);
-        printf("on full/empty: %s\n", wait_spin ? "spin (one pause per poll, then yield)"
-               : "exponential backoff (1..64 pauses), then yield");
-        if (load_before >= 0)
-            printf("load average (1 min): %.2f before, %.2f after%s\n", load_before, load_after,
-                   load_after > lab_online_cpus() ? " (more than the CPUs: others ran too, "
-                   "expect noise)" : "");
-#ifndef BQ_CK
-#ifdef BQ_TSAN
-        printf("ck_ring: skipped (ThreadSanitizer build: ck's inline-asm atomics are invisible to it)\n");
-#else
-        printf("ck_ring: skipped (Concurrency Kit not found: apt-get install libck-dev)\n");
-#endif
-#endif
-#ifndef BQ_URCU
-#ifdef BQ_TSAN
-        printf("wfcqueue: skipped (ThreadSanitizer build: liburcu's atomics are invisible to it)\n");
-#else
-        printf("wfcqueue: skipped (liburcu not found: apt-get install liburcu-dev)\n");
-#endif
-#endif
-        printf("\n  %-14s %10s %10s %10s   %s\n", "queue", "1x1", "2x2", "4x4", "what");
-        for (size_t q = 0; q < NQUEUES; q++) {
-            if (!o.selected[q])
-                continue;
-            printf("  %-14s", queues[q].name);
-            for (int c = 0; c < NCONFIGS; c++) {
-                if (med[q][c] < 0)
-                    printf(" %10s", "-");
-                else
-                    printf(" %10.2f", med[q][c]);
-            }
-            printf("   %s\n", queues[q].what);
-        }
-        printf("\n  (4x4 = 8 threads on %u CPUs: oversubscribed; 1x1 pinned to two CPUs)\n",
-               lab_online_cpus());
-        for (size_t q = 0; q < NQUEUES; q++)
-            if (o.selected[q] && quick_skips(&o, q, NCONFIGS - 1))
-                printf("  (--quick leaves out %s at 4x4: its enqueue spins inside ck until a "
-                       "preempted producer runs again, and cannot be stopped)\n",
-                       queues[q].name);
-        printf("\ntargets:\n");
-    }
-    ratio(&o, med, "spsc", "ck_ring-spsc", 0, 2.0, ">= 2x");
-    ratio(&o, med, "spsc-batch", "ck_ring-spsc", 0, 0.0, "for scale");
-    ratio(&o, med, "mpmc", "wfcqueue", 1, 1.0, ">= 1x");
-    for (int c = 0; c < NCONFIGS; c++)
-        ratio(&o, med, "mpmc", "bqueue", c, 0.0, "for scale");
-    /* No configuration of ours below 1 Mmsg/s when oversubscribed (4x4). */
-    double worst = -1;
-    const char *worst_name = "";
-    for (size_t q = 0; q < NQUEUES; q++)
-        if (queues[q].ours && o.selected[q] && med[q][2] >= 0 && (worst < 0 || med[q][2] < worst)) {
-            worst = med[q][2];
-            worst_name = queues[q].name;
-        }
-    if (worst < 0 || o.csv)
-        ;   /* none of ours ran at 4x4 (--queues), or CSV: measurements only */
-    else if (o.json)
-        printf("{\"kind\":\"floor\",\"producers\":4,\"consumers\":4,\"queue\":\"%s\","
-               "\"mmsg_per_s\":%.3f,\"target\":1.0,\"met\":%s}\n", worst_name, worst,
-               worst >= 1.0 ? "true" : "false");
-    else
-        printf("  slowest of ours at 4x4: %s %.2f Mmsg/s (target >= 1): %s\n", worst_name, worst,
-               worst >= 1.0 ? "met" : "MISSED");
-    return 0;
+    print_results(&s, &x);
+    rc = o.c.plot ? plot(&s, &x) : 0;
+    if (o.c.fmt == BENCH_HUMAN)
+        print_human(&s, &x, &mach, load);
+    print_targets(&s, &x);
+    rc = rc || s.any_failed;
+    bench_sweep_free(&s);
+    return rc;
 }

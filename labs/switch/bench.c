@@ -35,11 +35,12 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-#include "bench_util.h"
-#include "lab.h"
+#include "bench.h"
 #include "sync/atomic.h"
 #include "sync/coro.h"
 #include "sync/futex.h"
+#include "util/cpu.h"
+#include "util/time.h"
 
 static const char *const prog = "bench-switch";
 
@@ -53,15 +54,16 @@ static void *co_body(void *arg)
     return NULL;
 }
 
-static double bench_coro(unsigned long n)
+static double bench_coro(unsigned long n, bool same_core)
 {
+    (void)same_core;
     sync_coro_t *co;
     if (sync_coro_create(&co, co_body, &n, 0) != 0)
         return -1;
-    uint64_t t0 = bench_now_ns();
+    uint64_t t0 = util_now_ns();
     for (unsigned long i = 0; i < n; i++)
         sync_coro_resume(co);
-    uint64_t t1 = bench_now_ns();
+    uint64_t t1 = util_now_ns();
     sync_coro_join(co, NULL);
     return (double)(t1 - t0) / (2.0 * (double)n);
 }
@@ -77,8 +79,9 @@ static void uc_body(void)
         swapcontext(&uc_other, &uc_main);
 }
 
-static double bench_ucontext(unsigned long n)
+static double bench_ucontext(unsigned long n, bool same_core)
 {
+    (void)same_core;
     static char stack[64 * 1024];
     uc_n = n;
     getcontext(&uc_other);
@@ -86,24 +89,23 @@ static double bench_ucontext(unsigned long n)
     uc_other.uc_stack.ss_size = sizeof stack;
     uc_other.uc_link = &uc_main;
     makecontext(&uc_other, uc_body, 0);
-    uint64_t t0 = bench_now_ns();
+    uint64_t t0 = util_now_ns();
     for (unsigned long i = 0; i < n; i++)
         swapcontext(&uc_main, &uc_other);
-    uint64_t t1 = bench_now_ns();
+    uint64_t t1 = util_now_ns();
     swapcontext(&uc_main, &uc_other);   /* let uc_body return through uc_link */
     return (double)(t1 - t0) / (2.0 * (double)n);
 }
 
 /* ---- placement ----------------------------------------------------------- */
 
-static int cpu_a = 0, cpu_b = 1;   /* the first two CPUs we may use */
+/* The first two CPUs we may use. Every measurement runs in its own process
+ * (the driver's point), so pinning needs no undoing. */
+static int cpu_a = 0, cpu_b = 1;
 
 static void pin_self(int cpu)
 {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    (void)sched_setaffinity(0, sizeof set, &set);   /* best effort */
+    (void)util_pin_thread(cpu);   /* best effort */
 }
 
 /* ---- thread ping-pong: futex, pipe, condition variable ------------------- */
@@ -192,23 +194,20 @@ static double bench_thread(unsigned long n, bool same_core, enum handoff how)
         pthread_mutex_init(&p.mu, NULL);
         pthread_cond_init(&p.cv, NULL);
     }
-    cpu_set_t saved;
-    sched_getaffinity(0, sizeof saved, &saved);
     pin_self(cpu_a);
     pthread_t t;
     double r = -1;
     if (pthread_create(&t, NULL, pp_other, &p) == 0) {
-        uint64_t t0 = bench_now_ns();
+        uint64_t t0 = util_now_ns();
         unsigned long i = 0;
         for (; i < n; i++)
             if (!hand_over(&p, 1) || !wait_turn(&p, 0))
                 break;
-        uint64_t t1 = bench_now_ns();
+        uint64_t t1 = util_now_ns();
         pthread_join(t, NULL);
         if (i == n)
             r = (double)(t1 - t0) / (2.0 * (double)n);
     }
-    sched_setaffinity(0, sizeof saved, &saved);
     if (how == BY_PIPE)
         for (int k = 0; k < 2; k++) {
             close(p.to_other[k]);
@@ -219,6 +218,21 @@ static double bench_thread(unsigned long n, bool same_core, enum handoff how)
         pthread_mutex_destroy(&p.mu);
     }
     return r;
+}
+
+static double bench_futex(unsigned long n, bool same_core)
+{
+    return bench_thread(n, same_core, BY_FUTEX);
+}
+
+static double bench_tpipe(unsigned long n, bool same_core)
+{
+    return bench_thread(n, same_core, BY_PIPE);
+}
+
+static double bench_cond(unsigned long n, bool same_core)
+{
+    return bench_thread(n, same_core, BY_COND);
 }
 
 /* ---- sched_yield ----------------------------------------------------------- */
@@ -240,20 +254,17 @@ static void *yield_other(void *arg)
 static double bench_yield(unsigned long n, bool same_core)
 {
     struct yielder y = { .n = n, .cpu = same_core ? cpu_a : cpu_b };
-    cpu_set_t saved;
-    sched_getaffinity(0, sizeof saved, &saved);
     pin_self(cpu_a);
     pthread_t t;
     double r = -1;
     if (pthread_create(&t, NULL, yield_other, &y) == 0) {
-        uint64_t t0 = bench_now_ns();
+        uint64_t t0 = util_now_ns();
         for (unsigned long i = 0; i < n; i++)
             sched_yield();
         pthread_join(t, NULL);
-        uint64_t t1 = bench_now_ns();
+        uint64_t t1 = util_now_ns();
         r = (double)(t1 - t0) / (2.0 * (double)n);   /* 2 n yields in all */
     }
-    sched_setaffinity(0, sizeof saved, &saved);
     return r;
 }
 
@@ -269,8 +280,6 @@ static double bench_process(unsigned long n, bool same_core)
         close(to_child[1]);
         return -1;
     }
-    cpu_set_t saved;
-    sched_getaffinity(0, sizeof saved, &saved);
     pin_self(cpu_a);
     fflush(NULL);
     pid_t pid = fork();
@@ -283,11 +292,11 @@ static double bench_process(unsigned long n, bool same_core)
         _exit(0);
     }
     char c = 'x';
-    uint64_t t0 = bench_now_ns();
+    uint64_t t0 = util_now_ns();
     for (unsigned long i = 0; i < n && pid > 0; i++)
         if (write(to_child[1], &c, 1) != 1 || read(to_parent[0], &c, 1) != 1)
             break;
-    uint64_t t1 = bench_now_ns();
+    uint64_t t1 = util_now_ns();
     for (int i = 0; i < 2; i++) {
         close(to_child[i]);
         close(to_parent[i]);
@@ -296,7 +305,6 @@ static double bench_process(unsigned long n, bool same_core)
     if (pid > 0)
         while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
             ;
-    sched_setaffinity(0, sizeof saved, &saved);
     if (pid <= 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
         return -1;
     return (double)(t1 - t0) / (2.0 * (double)n);
@@ -311,8 +319,7 @@ static void *empty_thread(void *arg)
 
 static double bench_create(unsigned long n, bool same_core)
 {
-    cpu_set_t saved, there;
-    sched_getaffinity(0, sizeof saved, &saved);
+    cpu_set_t there;
     pin_self(cpu_a);
     CPU_ZERO(&there);
     CPU_SET(same_core ? cpu_a : cpu_b, &there);
@@ -320,7 +327,7 @@ static double bench_create(unsigned long n, bool same_core)
     pthread_attr_init(&attr);
     pthread_attr_setaffinity_np(&attr, sizeof there, &there);
     double r = -1;
-    uint64_t t0 = bench_now_ns();
+    uint64_t t0 = util_now_ns();
     unsigned long i = 0;
     for (; i < n; i++) {
         pthread_t t;
@@ -328,22 +335,19 @@ static double bench_create(unsigned long n, bool same_core)
             break;
         pthread_join(t, NULL);
     }
-    uint64_t t1 = bench_now_ns();
+    uint64_t t1 = util_now_ns();
     if (i == n)
         r = (double)(t1 - t0) / (double)n;
     pthread_attr_destroy(&attr);
-    sched_setaffinity(0, sizeof saved, &saved);
     return r;
 }
 
 static double bench_fork(unsigned long n, bool same_core)
 {
-    cpu_set_t saved;
-    sched_getaffinity(0, sizeof saved, &saved);
     pin_self(cpu_a);
     fflush(NULL);
     double r = -1;
-    uint64_t t0 = bench_now_ns();
+    uint64_t t0 = util_now_ns();
     unsigned long i = 0;
     for (; i < n; i++) {
         pid_t pid = fork();
@@ -359,14 +363,13 @@ static double bench_fork(unsigned long n, bool same_core)
         if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
             break;
     }
-    uint64_t t1 = bench_now_ns();
+    uint64_t t1 = util_now_ns();
     if (i == n)
         r = (double)(t1 - t0) / (double)n;
-    sched_setaffinity(0, sizeof saved, &saved);
     return r;
 }
 
-/* ---- driver --------------------------------------------------------------- */
+/* ---- rows ---------------------------------------------------------------- */
 
 enum {
     COROUTINE, UCONTEXT,
@@ -380,61 +383,33 @@ enum {
     NBENCH
 };
 
+/* A row: what it measures, where, per what, and its measurement (same:
+ * both parties on one CPU). */
 static const struct {
     const char *name, *placement, *per;
     unsigned long n;   /* round trips (or creations) per run */
+    double (*run)(unsigned long n, bool same);
+    bool same;
 } benches[NBENCH] = {
-    [COROUTINE] = { "coroutine (racelab)", "none", "switch", 1000000 },
-    [UCONTEXT] = { "ucontext swapcontext", "none", "switch", 200000 },
-    [YIELD_SAME] = { "sched_yield", "same-core", "yield", 50000 },
-    [YIELD_CROSS] = { "sched_yield", "cross-core", "yield", 50000 },
-    [FUTEX_SAME] = { "thread, futex", "same-core", "switch", 20000 },
-    [FUTEX_CROSS] = { "thread, futex", "cross-core", "switch", 5000 },
-    [TPIPE_SAME] = { "thread, pipe", "same-core", "switch", 20000 },
-    [TPIPE_CROSS] = { "thread, pipe", "cross-core", "switch", 5000 },
-    [COND_SAME] = { "thread, condvar", "same-core", "switch", 20000 },
-    [COND_CROSS] = { "thread, condvar", "cross-core", "switch", 5000 },
-    [PROC_SAME] = { "process, pipe", "same-core", "switch", 20000 },
-    [PROC_CROSS] = { "process, pipe", "cross-core", "switch", 5000 },
-    [CREATE_SAME] = { "thread create+join", "same-core", "create+join", 2000 },
-    [CREATE_CROSS] = { "thread create+join", "cross-core", "create+join", 2000 },
-    [FORK_SAME] = { "fork+wait", "same-core", "fork+wait", 300 },
-    [FORK_CROSS] = { "fork+wait", "cross-core", "fork+wait", 300 },
+    [COROUTINE] = { "coroutine (racelab)", "none", "switch", 1000000, bench_coro, true },
+    [UCONTEXT] = { "ucontext swapcontext", "none", "switch", 200000, bench_ucontext, true },
+    [YIELD_SAME] = { "sched_yield", "same-core", "yield", 50000, bench_yield, true },
+    [YIELD_CROSS] = { "sched_yield", "cross-core", "yield", 50000, bench_yield, false },
+    [FUTEX_SAME] = { "thread, futex", "same-core", "switch", 20000, bench_futex, true },
+    [FUTEX_CROSS] = { "thread, futex", "cross-core", "switch", 5000, bench_futex, false },
+    [TPIPE_SAME] = { "thread, pipe", "same-core", "switch", 20000, bench_tpipe, true },
+    [TPIPE_CROSS] = { "thread, pipe", "cross-core", "switch", 5000, bench_tpipe, false },
+    [COND_SAME] = { "thread, condvar", "same-core", "switch", 20000, bench_cond, true },
+    [COND_CROSS] = { "thread, condvar", "cross-core", "switch", 5000, bench_cond, false },
+    [PROC_SAME] = { "process, pipe", "same-core", "switch", 20000, bench_process, true },
+    [PROC_CROSS] = { "process, pipe", "cross-core", "switch", 5000, bench_process, false },
+    [CREATE_SAME] = { "thread create+join", "same-core", "create+join", 2000, bench_create,
+                      true },
+    [CREATE_CROSS] = { "thread create+join", "cross-core", "create+join", 2000, bench_create,
+                       false },
+    [FORK_SAME] = { "fork+wait", "same-core", "fork+wait", 300, bench_fork, true },
+    [FORK_CROSS] = { "fork+wait", "cross-core", "fork+wait", 300, bench_fork, false },
 };
-
-static double run_one(int b, unsigned long n)
-{
-    switch (b) {
-    case COROUTINE: return bench_coro(n);
-    case UCONTEXT: return bench_ucontext(n);
-    case YIELD_SAME: return bench_yield(n, true);
-    case YIELD_CROSS: return bench_yield(n, false);
-    case FUTEX_SAME: return bench_thread(n, true, BY_FUTEX);
-    case FUTEX_CROSS: return bench_thread(n, false, BY_FUTEX);
-    case TPIPE_SAME: return bench_thread(n, true, BY_PIPE);
-    case TPIPE_CROSS: return bench_thread(n, false, BY_PIPE);
-    case COND_SAME: return bench_thread(n, true, BY_COND);
-    case COND_CROSS: return bench_thread(n, false, BY_COND);
-    case PROC_SAME: return bench_process(n, true);
-    case PROC_CROSS: return bench_process(n, false);
-    case CREATE_SAME: return bench_create(n, true);
-    case CREATE_CROSS: return bench_create(n, false);
-    case FORK_SAME: return bench_fork(n, true);
-    default: return bench_fork(n, false);
-    }
-}
-
-static void fmt_ns(char *buf, size_t n, double v)
-{
-    if (!isfinite(v))
-        snprintf(buf, n, "n/a");
-    else if (v >= 1e6)
-        snprintf(buf, n, "%.2f ms", v / 1e6);
-    else if (v >= 1e3)
-        snprintf(buf, n, "%.2f us", v / 1e3);
-    else
-        snprintf(buf, n, "%.1f ns", v);
-}
 
 /* A tutorial claim and the measurement that tests it. */
 struct claim {
@@ -472,173 +447,229 @@ static const char *verdict(const struct claim *c, double v, char *buf, size_t n)
     return buf;
 }
 
-int main(int argc, char **argv)
+/* ---- the sweep -------------------------------------------------------------- */
+
+struct opts {
+    struct bench_common c;
+    unsigned reps;
+    bool reps_set;
+    double budget_s;
+    unsigned scale;   /* divide every N: --quick for smoke tests */
+};
+
+/* In the point's own process. */
+static int point(void *ctx, unsigned row, unsigned pt, struct bench_sample *out, char *err,
+                 size_t errlen)
 {
-    unsigned rounds = 5;
-    unsigned scale = 1;   /* divide every N: --quick for smoke tests */
-    bool rounds_set = false;
-    enum bench_format fmt = BENCH_HUMAN;
-    const char *plot = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        uint64_t v;
-        if (strcmp(a, "--json") == 0 || strcmp(a, "--csv") == 0) {
-            enum bench_format f = a[2] == 'j' ? BENCH_JSON : BENCH_CSV;
-            if (fmt != BENCH_HUMAN && fmt != f)
-                return bench_usage_error(prog, "--json and --csv exclude each other", NULL);
-            fmt = f;
-        } else if (strcmp(a, "--quick") == 0) {
-            scale = 100;
-        } else if (strcmp(a, "--reps") == 0 && val) {
-            if (!bench_parse_u64(val, 1, 100, &v))
-                return bench_usage_error(prog, "--reps needs a whole number from 1 to 100",
-                                         val);
-            rounds = (unsigned)v;
-            rounds_set = true;
-            i++;
-        } else if (strcmp(a, "--plot") == 0 && val) {
-            plot = val;
-            i++;
-        } else if (strcmp(a, "--help") == 0) {
-            printf("usage: bench-switch [--reps N] [--quick] [--json | --csv] [--plot DIR]\n"
-                   "  ping-pong switch costs (coroutine, ucontext, sched_yield, thread over a\n"
-                   "  futex, a pipe and a condition variable, process over a pipe) and the\n"
-                   "  cost of thread create+join and fork+wait, same-core and cross-core;\n"
-                   "  each cell the median of interleaved rounds, with min and max\n"
-                   "  --reps N    interleaved rounds (default 5, 1 to 100)\n"
-                   "  --quick     one round, 1/100 of the work (a smoke test, not a "
-                   "measurement)\n"
-                   "  --json      JSON Lines on stdout; --csv: CSV\n"
-                   "  --plot DIR  also write DIR/switch.svg (bars, log scale)\n");
-            return 0;
-        } else {
-            return bench_usage_error(prog, "unknown or incomplete option", a);
-        }
-    }
-    if (scale > 1 && !rounds_set)
-        rounds = 1;
-    if (plot) {
-        char err[256];
-        if (bench_plot_dir(plot, err, sizeof err) != 0)
-            return bench_usage_error(prog, err, NULL);
-    }
-    int pair[2];
-    if (bench_cpu_pair(pair) > 0) {   /* one CPU: cross-core is the same as same-core */
-        cpu_a = pair[0];
-        cpu_b = pair[1];
-    } else {
-        cpu_b = cpu_a;
-    }
-
-    struct bench_machine mach;
-    bench_machine_get(&mach);
-    bool progress = bench_progress_wanted();
-    static double ns[NBENCH][100];
-    for (unsigned r = 0; r < rounds; r++)
-        for (int b = 0; b < NBENCH; b++) {
-            bench_progress(progress, "  round %u/%u: %s, %s", r + 1, rounds, benches[b].name,
-                           benches[b].placement);
-            unsigned long n = benches[b].n / scale;
-            ns[b][r] = run_one(b, n > 2 ? n : 2);
-            if (ns[b][r] < 0) {
-                bench_progress_clear(progress);
-                fprintf(stderr, "%s: %s (%s) failed: %s\n", prog, benches[b].name,
-                        benches[b].placement, strerror(errno));
-                return 1;
-            }
-        }
-    bench_progress_clear(progress);
-    double med[NBENCH];
-    for (int b = 0; b < NBENCH; b++)
-        med[b] = bench_median(ns[b], rounds);
-    double ratio = med[UCONTEXT] / med[COROUTINE];
-
-    if (plot) {
-        struct bench_bar bars[NBENCH];
-        char labels[NBENCH][64];
-        for (int b = 0; b < NBENCH; b++) {
-            snprintf(labels[b], sizeof labels[b], "%s (%s)", benches[b].name,
-                     benches[b].placement);
-            bars[b] = (struct bench_bar){ labels[b], med[b], ns[b][0], ns[b][rounds - 1] };
-        }
-        char path[4096], title[160], err[512];
-        snprintf(path, sizeof path, "%s/switch.svg", plot);
-        snprintf(title, sizeof title, "bench-switch: ns per switch (create/fork: per "
-                 "operation), median of %u, min-max whiskers", rounds);
-        if (bench_svg_bars(path, title, "ns (log scale)", bars, NBENCH, err,
-                           sizeof err) != 0) {
-            fprintf(stderr, "%s: %s\n", prog, err);
-            return 1;
-        }
-        if (fmt == BENCH_HUMAN)
-            printf("wrote %s\n", path);
-    }
-
-    if (fmt == BENCH_JSON) {
-        bench_machine_print(stdout, &mach, prog, BENCH_JSON);
-        for (int b = 0; b < NBENCH; b++)
-            printf("{\"kind\":\"switch\",\"name\":\"%s\",\"placement\":\"%s\",\"per\":\"%s\","
-                   "\"ns_per_switch\":%.2f,\"min\":%.2f,\"max\":%.2f,\"runs\":%u}\n",
-                   benches[b].name, benches[b].placement, benches[b].per, med[b], ns[b][0],
-                   ns[b][rounds - 1], rounds);
-        for (size_t c = 0; c < NCLAIMS; c++) {
-            char v[64];
-            printf("{\"kind\":\"claim\",\"claim\":\"%s\",\"claim_min_ns\":%.0f,"
-                   "\"claim_max_ns\":%.0f,\"name\":\"%s\",\"placement\":\"%s\","
-                   "\"ns_per_switch\":%.2f,\"verdict\":\"%s\"}\n",
-                   claims[c].claim, claims[c].lo, claims[c].hi, benches[claims[c].bench].name,
-                   benches[claims[c].bench].placement, med[claims[c].bench],
-                   verdict(&claims[c], med[claims[c].bench], v, sizeof v));
-        }
-        printf("{\"kind\":\"target\",\"name\":\"ucontext / coroutine\",\"value\":%.2f,"
-               "\"limit\":15,\"met\":%s}\n", ratio, ratio >= 15 ? "true" : "false");
+    (void)pt;
+    const struct opts *o = ctx;
+    unsigned long n = benches[row].n / o->scale;
+    errno = 0;
+    out->value = benches[row].run(n > 2 ? n : 2, benches[row].same);
+    if (out->value >= 0)
         return 0;
-    }
-    if (fmt == BENCH_CSV) {
-        bench_machine_print(stdout, &mach, prog, BENCH_CSV);
-        printf("name,placement,per,ns_per_switch,min,max,runs\n");
-        for (int b = 0; b < NBENCH; b++)
-            printf("%s,%s,%s,%.2f,%.2f,%.2f,%u\n", benches[b].name, benches[b].placement,
-                   benches[b].per, med[b], ns[b][0], ns[b][rounds - 1], rounds);
-        return 0;
-    }
+    snprintf(err, errlen, "failed: %s", strerror(errno ? errno : EIO));
+    return -1;
+}
 
-    printf("bench-switch: ns per switch (ping-pong), median of %u interleaved round%s%s\n",
-           rounds, rounds == 1 ? "" : "s", scale > 1 ? " (--quick: not a measurement)" : "");
-    bench_machine_print(stdout, &mach, prog, BENCH_HUMAN);
-    printf("coroutine switch: %s; same-core = CPU %d for both, cross-core = CPUs %d and %d\n\n",
-           SYNC_CORO_BACKEND, cpu_a, cpu_a, cpu_b);
-    printf("  %-24s %-11s %-12s %12s %12s %12s %7s\n", "mechanism", "placement", "per",
-           "median", "min", "max", "spread");
+static const char *row_name(void *ctx, unsigned row, unsigned pt, char *buf, size_t n)
+{
+    (void)ctx;
+    (void)pt;
+    snprintf(buf, n, "%s (%s)", benches[row].name, benches[row].placement);
+    return buf;
+}
+
+static int parse(int argc, char **argv, struct opts *o)
+{
+    *o = (struct opts){ .reps = 5, .budget_s = 60, .scale = 1 };
+    const struct util_opt opts[] = {
+        { .name = "reps", .kind = UTIL_OPT_UINT, .dest = &o->reps, .arg = "N",
+          .help = "interleaved rounds (default 5)", .min = 1, .max = BENCH_MAX_ROUNDS,
+          .seen = &o->reps_set },
+        { .name = "budget", .kind = UTIL_OPT_DOUBLE, .dest = &o->budget_s, .arg = "SECONDS",
+          .help = "a measurement still running after this is DNF (default 60)", .min = 0.1,
+          .max = 600 },
+        BENCH_COMMON_OPTS(&o->c, "one round, 1/100 of the work (a smoke test, not a "
+                          "measurement)", "also write DIR/switch.svg (bars, log scale)"),
+        { .name = NULL },
+    };
+    const struct util_cmdline cl = {
+        .prog = prog, .usage = "[OPTIONS]", .opts = opts,
+        .summary = "ping-pong switch costs (coroutine, ucontext, sched_yield, thread over a "
+                   "futex, a pipe and a condition variable, process over a pipe) and the cost "
+                   "of thread create+join and fork+wait, same-core and cross-core; each cell "
+                   "the median of interleaved rounds, with min and max",
+    };
+    int rc = bench_parse(&cl, argc, argv, &o->c);
+    if (rc >= 0)
+        return rc;
+    if (o->c.quick) {
+        o->scale = 100;
+        if (!o->reps_set)
+            o->reps = 1;
+    }
+    return -1;
+}
+
+/* ---- output ------------------------------------------------------------------ */
+
+static double med(const struct bench_sweep *s, int b)
+{
+    return bench_cell(s, (unsigned)b, 0)->med;
+}
+
+static void print_json(const struct bench_sweep *s, const struct opts *o)
+{
     for (int b = 0; b < NBENCH; b++) {
-        char m[24], lo[24], hi[24];
-        fmt_ns(m, sizeof m, med[b]);
-        fmt_ns(lo, sizeof lo, ns[b][0]);
-        fmt_ns(hi, sizeof hi, ns[b][rounds - 1]);
-        printf("  %-24s %-11s %-12s %12s %12s %12s %6.0f%%\n", benches[b].name,
-               benches[b].placement, benches[b].per, m, lo, hi,
-               100 * (ns[b][rounds - 1] - ns[b][0]) / med[b]);
+        const struct bench_cell *c = bench_cell(s, (unsigned)b, 0);
+        BENCH_EMIT(stdout, BENCH_JSON, NULL, "switch", BF_S("name", benches[b].name),
+                   BF_S("placement", benches[b].placement), BF_S("per", benches[b].per),
+                   BF_NP("ns_per_switch", c->med, 2), BF_NP("min", c->min, 2),
+                   BF_NP("max", c->max, 2), BF_U("runs", c->runs),
+                   BF_IF(c->status != BENCH_OK, BF_S("why", c->why)));
     }
+    for (size_t k = 0; k < NCLAIMS; k++) {
+        const struct claim *cl = &claims[k];
+        char v[64];
+        BENCH_EMIT(stdout, BENCH_JSON, NULL, "claim", BF_S("claim", cl->claim),
+                   BF_NP("claim_min_ns", cl->lo, 0), BF_NP("claim_max_ns", cl->hi, 0),
+                   BF_S("name", benches[cl->bench].name),
+                   BF_S("placement", benches[cl->bench].placement),
+                   BF_NP("ns_per_switch", med(s, cl->bench), 2),
+                   BF_S("verdict", verdict(cl, med(s, cl->bench), v, sizeof v)));
+    }
+    double ratio = med(s, UCONTEXT) / med(s, COROUTINE);
+    BENCH_EMIT(stdout, BENCH_JSON, NULL, "target", BF_S("name", "ucontext / coroutine"),
+               BF_NP("value", ratio, 2), BF_NP("limit", 15, 0), BF_B("met", ratio >= 15));
+    (void)o;
+}
+
+static const char *const csv_cols[] = { "name", "placement", "per", "ns_per_switch", "min",
+                                        "max", "runs", NULL };
+
+static void print_csv(const struct bench_sweep *s)
+{
+    bench_csv_header(stdout, csv_cols);
+    for (int b = 0; b < NBENCH; b++) {
+        const struct bench_cell *c = bench_cell(s, (unsigned)b, 0);
+        BENCH_EMIT(stdout, BENCH_CSV, csv_cols, "switch", BF_S("name", benches[b].name),
+                   BF_S("placement", benches[b].placement), BF_S("per", benches[b].per),
+                   BF_NP("ns_per_switch", c->med, 2), BF_NP("min", c->min, 2),
+                   BF_NP("max", c->max, 2), BF_U("runs", c->runs));
+    }
+}
+
+static const struct bench_col cols[] = {
+    { "mechanism", -24, 0 }, { "placement", -11, 0 }, { "per", -12, 0 },
+    { "median", 12, 0 },     { "min", 12, 0 },        { "max", 12, 0 },
+    { "spread", 7, 0 },
+};
+#define NCOLS (sizeof cols / sizeof cols[0])
+
+static void print_table(const struct bench_sweep *s)
+{
+    bench_table_head(stdout, cols, NCOLS);
+    for (int b = 0; b < NBENCH; b++) {
+        const struct bench_cell *c = bench_cell(s, (unsigned)b, 0);
+        char m[24], lo[24], hi[24], sp[16];
+        util_fmt_ns(m, sizeof m, c->med);
+        util_fmt_ns(lo, sizeof lo, c->min);
+        util_fmt_ns(hi, sizeof hi, c->max);
+        if (c->status == BENCH_OK)
+            snprintf(sp, sizeof sp, "%.0f%%", 100 * c->spread);
+        else
+            snprintf(sp, sizeof sp, "%s", c->status == BENCH_DNF ? "DNF" : "FAILED");
+        const char *cells[NCOLS] = { benches[b].name, benches[b].placement, benches[b].per,
+                                     m, lo, hi, sp };
+        bench_table_row(stdout, cols, NCOLS, cells, NULL);
+    }
+}
+
+static void print_claims(const struct bench_sweep *s)
+{
     printf("\nclaim vs measured (on this machine):\n");
-    for (size_t c = 0; c < NCLAIMS; c++) {
+    for (size_t k = 0; k < NCLAIMS; k++) {
+        const struct claim *cl = &claims[k];
         char m[24], v[64];
-        fmt_ns(m, sizeof m, med[claims[c].bench]);
-        printf("  %-34s measured %s (%s, %s): %s\n    why: %s\n", claims[c].claim, m,
-               benches[claims[c].bench].name, benches[claims[c].bench].placement,
-               verdict(&claims[c], med[claims[c].bench], v, sizeof v), claims[c].why);
+        util_fmt_ns(m, sizeof m, med(s, cl->bench));
+        printf("  %-34s measured %s (%s, %s): %s\n    why: %s\n", cl->claim, m,
+               benches[cl->bench].name, benches[cl->bench].placement,
+               verdict(cl, med(s, cl->bench), v, sizeof v), cl->why);
     }
     char cu[24], cr[24], pc[24];
-    fmt_ns(cu, sizeof cu, med[UCONTEXT]);
-    fmt_ns(cr, sizeof cr, med[FUTEX_CROSS]);
-    fmt_ns(pc, sizeof pc, med[PROC_CROSS]);
+    util_fmt_ns(cu, sizeof cu, med(s, UCONTEXT));
+    util_fmt_ns(cr, sizeof cr, med(s, FUTEX_CROSS));
+    util_fmt_ns(pc, sizeof pc, med(s, PROC_CROSS));
     printf("  %-34s ucontext %s: the claim fits swapcontext, not a coroutine switch\n"
            "  %-34s thread %s, process %s cross-core: a wake-up that crosses CPUs costs "
            "more than the switch itself where idle CPUs halt (a VM)\n",
            "", cu, "", cr, pc);
+    double ratio = med(s, UCONTEXT) / med(s, COROUTINE);
     printf("\ntargets:\n  coroutine switch %.1f ns (target <= 15 ns): %s\n"
            "  ucontext / coroutine %.1fx (target >= 15x): %s\n",
-           med[COROUTINE], med[COROUTINE] <= 15 ? "met" : "MISSED", ratio,
+           med(s, COROUTINE), med(s, COROUTINE) <= 15 ? "met" : "MISSED", ratio,
            ratio >= 15 ? "met" : "MISSED");
-    return 0;
+}
+
+static void print_human(const struct bench_sweep *s, const struct opts *o,
+                        const struct bench_machine *m)
+{
+    printf("bench-switch: ns per switch (ping-pong), median of %u interleaved round%s%s\n",
+           o->reps, o->reps == 1 ? "" : "s",
+           o->scale > 1 ? " (--quick: not a measurement)" : "");
+    bench_machine_print(stdout, m, prog, BENCH_HUMAN);
+    printf("coroutine switch: %s; same-core = CPU %d for both, cross-core = CPUs %d and %d; "
+           "each measurement in its own process, DNF after %.1f s\n\n",
+           SYNC_CORO_BACKEND, cpu_a, cpu_a, cpu_b, o->budget_s);
+    print_table(s);
+    print_claims(s);
+}
+
+static int plot(const struct bench_sweep *s, const struct opts *o)
+{
+    const char *names[NBENCH];
+    char labels[NBENCH][64];
+    for (unsigned b = 0; b < NBENCH; b++)
+        names[b] = row_name(NULL, b, 0, labels[b], sizeof labels[b]);
+    char path[4096], title[160];
+    snprintf(path, sizeof path, "%s/switch.svg", o->c.plot);
+    snprintf(title, sizeof title, "bench-switch: ns per switch (create/fork: per "
+             "operation), median of %u, min-max whiskers", o->reps);
+    int rc = bench_plot_bars(s, 0, path, title, "ns (log scale)", names);
+    if (rc == 0 && o->c.fmt == BENCH_HUMAN)
+        printf("wrote %s\n", path);
+    return rc > 0 ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct opts o;
+    int rc = parse(argc, argv, &o);
+    if (rc >= 0)
+        return rc;
+    int pair[2];
+    util_cpu_pair(pair);   /* one CPU: cross-core is the same as same-core */
+    cpu_a = pair[0];
+    cpu_b = pair[1];
+    struct bench_machine mach;
+    bench_machine_get(&mach);
+    struct bench_sweep s = { .prog = prog, .nrows = NBENCH, .npoints = 1, .rounds = o.reps,
+                             .budget_s = o.budget_s, .ctx = &o, .point = point,
+                             .name = row_name };
+    if (bench_sweep_run(&s) != 0)
+        return 1;
+    rc = o.c.plot ? plot(&s, &o) : 0;
+    if (o.c.fmt == BENCH_JSON) {
+        bench_machine_print(stdout, &mach, prog, BENCH_JSON);
+        print_json(&s, &o);
+    } else if (o.c.fmt == BENCH_CSV) {
+        bench_machine_print(stdout, &mach, prog, BENCH_CSV);
+        print_csv(&s);
+    } else {
+        print_human(&s, &o, &mach);
+    }
+    rc = rc || s.any_failed;
+    bench_sweep_free(&s);
+    return rc;
 }
