@@ -19,6 +19,7 @@
 #include "util/opt.h"
 #include "util/spawn.h"
 #include "util/stats.h"
+#include "util/svg.h"
 #include "util/time.h"
 #include "util/tsan.h"
 
@@ -841,6 +842,123 @@ static void test_util_tsan_macro(void)
 #endif
 }
 
+/* ---- SVG ------------------------------------------------------------------ */
+
+static char svg_dir[] = "/tmp/racelab-test-util-XXXXXX";
+
+/* The whole file at dir/name in a static buffer ("" if unreadable). */
+static const char *slurp(const char *name)
+{
+    static char buf[1 << 16];
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", svg_dir, name);
+    buf[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return buf;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+static unsigned occurrences(const char *hay, const char *needle)
+{
+    unsigned n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    return n;
+}
+
+static bool svg_complete(const char *text)
+{
+    size_t n = strlen(text);
+    return strncmp(text, "<?xml", 5) == 0 && n > 7 && strcmp(text + n - 7, "</svg>\n") == 0;
+}
+
+static const char *svg_path(const char *name)
+{
+    static char path[256];
+    snprintf(path, sizeof path, "%s/%s", svg_dir, name);
+    return path;
+}
+
+static void test_util_svg_lines(void)
+{
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(svg_dir));
+    const double x[] = { 1, 2, 4, 8 };
+    const double a[] = { 10, 20, NAN, 80 }, b[] = { 1e3, 2e3, 4e3, 8e6 }, none[] = { 0, NAN, -1, 0 };
+    const struct util_svg_series s[] = {
+        { .name = "racy <a&b>", .y = a, .dashed = true }, { .name = "mutex", .y = b },
+        { .name = "empty", .y = none },
+    };
+    const struct util_svg_chart c = { .title = "ns/op \"lab\"", .xlabel = "workers",
+                                      .ylabel = "ns per operation", .units = UTIL_SVG_NS };
+    CU_ASSERT_EQUAL_FATAL(util_svg_lines(svg_path("lines.svg"), &c, x, 4, s, 3, err, sizeof err), 0);
+    const char *t = slurp("lines.svg");
+    CU_ASSERT_TRUE(svg_complete(t));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "ns/op &quot;lab&quot;"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "racy &lt;a&amp;b&gt;"));
+    CU_ASSERT_EQUAL(occurrences(t, "<polyline"), 3);   /* a's gap splits it in two */
+    CU_ASSERT_EQUAL(occurrences(t, "<circle"), 7);
+    CU_ASSERT_EQUAL(occurrences(t, "stroke-dasharray"), 3);   /* a's two pieces, its legend */
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, ">10 ms<"));             /* the top decade, as time */
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, ">1 us<"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, ">workers<"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "rotate(-90"));
+    CU_ASSERT_EQUAL(util_svg_lines(svg_path("none.svg"), &c, x, 4, &s[2], 1, err, sizeof err),
+                    ENODATA);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "nothing to plot"));
+    CU_ASSERT_NOT_EQUAL(access(svg_path("none.svg"), F_OK), 0);   /* no file */
+    CU_ASSERT_EQUAL(util_svg_lines("/nonexistent/dir/x.svg", &c, x, 4, s, 2, err, sizeof err),
+                    ENOENT);
+    CU_ASSERT_STRING_EQUAL(err, "/nonexistent/dir/x.svg: No such file or directory");
+}
+
+static void test_util_svg_bars(void)
+{
+    const struct util_svg_bar b[] = {
+        { .label = "ticket", .value = 50, .lo = 40, .hi = 70 },
+        { .label = "mcs", .value = 2.5e3 },
+        { .label = "dnf", .value = NAN },
+    };
+    const struct util_svg_chart c = { .title = "cost", .xlabel = "Mmsg/s",
+                                      .units = UTIL_SVG_PLAIN };
+    CU_ASSERT_EQUAL_FATAL(util_svg_bars(svg_path("bars.svg"), &c, b, 3, err, sizeof err), 0);
+    const char *t = slurp("bars.svg");
+    CU_ASSERT_TRUE(svg_complete(t));
+    CU_ASSERT_EQUAL(occurrences(t, "<rect x="), 2);   /* two usable bars */
+    CU_ASSERT_EQUAL(occurrences(t, "stroke=\"black\""), 1);   /* one whisker */
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, ">n/a<"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, ">2500<"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, ">10000<"));
+    CU_ASSERT_EQUAL(util_svg_bars(svg_path("none.svg"), &c, &b[2], 1, err, sizeof err), ENODATA);
+}
+
+static void test_util_svg_strips(void)
+{
+    const double v1[] = { 0.5, 1, 1.7, NAN }, v2[] = { 0.25 };
+    const struct util_svg_strip r[] = {
+        { .label = "counter/racy", .v = v1, .n = 4 }, { .label = "queue/racy", .v = v2, .n = 1 },
+        { .label = "none", .v = NULL, .n = 0 },
+    };
+    const struct util_svg_chart c = { .title = "observed / expected",
+                                      .xlabel = "observed as a share of expected" };
+    CU_ASSERT_EQUAL_FATAL(util_svg_strips(svg_path("strips.svg"), &c, r, 3, err, sizeof err), 0);
+    const char *t = slurp("strips.svg");
+    CU_ASSERT_TRUE(svg_complete(t));
+    CU_ASSERT_EQUAL(occurrences(t, "<circle"), 5);
+    CU_ASSERT_EQUAL(occurrences(t, "#2ca02c"), 2);   /* at 1 and clamped 1.7 */
+    CU_ASSERT_EQUAL(occurrences(t, "#d62728"), 3);   /* 0.5, NaN as 0, 0.25 */
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, ">100%<"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, ">25%<"));
+    CU_ASSERT_EQUAL(util_svg_strips(svg_path("none.svg"), &c, &r[2], 1, err, sizeof err), ENODATA);
+    static const char *const files[] = { "lines.svg", "bars.svg", "strips.svg" };
+    for (size_t i = 0; i < 3; i++)
+        unlink(svg_path(files[i]));
+    CU_ASSERT_EQUAL(rmdir(svg_dir), 0);
+}
+
 static const struct test_case tests[] = {
     { "opt_values", test_util_opt_values },
     { "opt_defaults_kept", test_util_opt_defaults_kept },
@@ -883,6 +1001,9 @@ static const struct test_case tests[] = {
     { "now_ns", test_util_now_ns },
     { "cpus", test_util_cpus },
     { "tsan_macro", test_util_tsan_macro },
+    { "svg_lines", test_util_svg_lines },
+    { "svg_bars", test_util_svg_bars },
+    { "svg_strips", test_util_svg_strips },
     { NULL, NULL }
 };
 
