@@ -12,7 +12,6 @@
 #define VARIANT_DESC "sync library bounded MPMC queue (a sequence number per slot, no lock)"
 #define VARIANT_SETUP setup
 #define VARIANT_SIZE size
-#define VARIANT_PROCS
 
 #include "queue.h"
 #include "sync/mpmc.h"

@@ -8,7 +8,6 @@
 #define VARIANT_NAME mutex
 #define VARIANT_DESC "the same ring, each push and pop under the sync library's mutex"
 #define VARIANT_SETUP setup
-#define VARIANT_PROCS
 
 #include "queue.h"
 #include "sync/mutex.h"

@@ -13,7 +13,6 @@
 #define VARIANT_DESC "ring with a free/full semaphore pair (blocking), a mutex per side"
 #define VARIANT_BLOCKING
 #define VARIANT_SETUP setup
-#define VARIANT_PROCS
 
 #include "queue.h"
 #include "sync/mutex.h"

@@ -10,7 +10,6 @@
 #define VARIANT_DESC "sync library SPSC ring: no CAS, cached indices (1 producer x 1 consumer)"
 #define VARIANT_SETUP setup
 #define VARIANT_SIZE size
-#define VARIANT_PROCS
 #define VARIANT_ONE_TO_ONE                                                              \
     "a single-producer/single-consumer ring: a second producer (or consumer) would "    \
     "race on its tail (or head) like the racy ring; use --producers 1 --consumers 1, "  \

@@ -17,29 +17,19 @@
  * VARIANT_TEARDOWN(q), VARIANT_SIZE(env) (the state's bytes when they depend
  * on the run), VARIANT_ENTER(q) / VARIANT_LEAVE(q, ctx) (a per-worker
  * context, e.g. a hazard-pointer record), VARIANT_EXPLAIN(q, lab) (after
- * the run, before the accounting: may add a note), VARIANT_LABEL (a name that is not
- * a C identifier), VARIANT_RACY, VARIANT_LIFO (no order to check),
- * VARIANT_PROCS (it also runs across processes) or VARIANT_NO_PROCS (why
- * not), VARIANT_ONE_TO_ONE (why it takes one producer and one consumer). */
+ * the run, before the accounting: may add a note), VARIANT_LIFO (no order
+ * to check), VARIANT_ONE_TO_ONE (why it takes one producer and one
+ * consumer), and the options every lab shares (labs/common/variant_gen.h:
+ * VARIANT_LABEL, VARIANT_RACY, VARIANT_NO_PROCS - every queue runs across
+ * processes unless it says why not -, VARIANT_KNOWN_REPORTS, ...). */
 #include <stddef.h>
 #include <stdint.h>
 
 #include "queue.h"
 
-#define QUEUE__STR2(x) #x
-#define QUEUE__STR(x) QUEUE__STR2(x)
-#define QUEUE__CAT2(a, b) a##b
-#define QUEUE__CAT(a, b) QUEUE__CAT2(a, b)
-#define QUEUE__SYMBOL QUEUE__CAT(queue_variant_, VARIANT_NAME)
+#define LAB_VARIANT_PREFIX queue_variant_
+#include "variant_gen.h"
 
-#ifdef VARIANT_LABEL
-#define QUEUE__NAME VARIANT_LABEL
-#else
-#define QUEUE__NAME QUEUE__STR(VARIANT_NAME)
-#endif
-#ifndef VARIANT_RACY
-#define VARIANT_RACY false
-#endif
 #ifdef VARIANT_LIFO
 #define QUEUE__FIFO false
 #else
@@ -49,13 +39,7 @@
 #define QUEUE__NOT_COROS                                                                   \
     "the queue lab runs on threads and procs: as coroutines every wait for room or "     \
     "for an item would need a yield point (not built)"
-#ifdef VARIANT_PROCS
-#define QUEUE__MODELS (LAB_MODEL_BIT(LAB_THREADS) | LAB_MODEL_BIT(LAB_PROCS))
-#define QUEUE__PROCS_WHY NULL
-#else
-#define QUEUE__MODELS LAB_MODEL_BIT(LAB_THREADS)
-#define QUEUE__PROCS_WHY VARIANT_NO_PROCS
-#endif
+#define QUEUE__MODELS (LAB_MODEL_BIT(LAB_THREADS) | LAB_VARIANT_PROCS_BIT)
 #ifdef VARIANT_ONE_TO_ONE
 #define QUEUE__MAX_ROLE 1u
 #define QUEUE__ROLES_WHY VARIANT_ONE_TO_ONE
@@ -63,8 +47,6 @@
 #define QUEUE__MAX_ROLE 0u
 #define QUEUE__ROLES_WHY NULL
 #endif
-
-extern const struct lab_variant QUEUE__SYMBOL;
 
 static inline struct qstate *queue__q(void *st)
 {
@@ -210,13 +192,11 @@ static void queue__items(const void *st, struct lab_items *out)
 #define queue__items qlab_items
 #endif
 
-const struct lab_variant QUEUE__SYMBOL = {
-    .name = QUEUE__NAME,
-    .description = VARIANT_DESC,
-    .racy_by_design = VARIANT_RACY,
-    .models = QUEUE__MODELS,
-    .refused = { [LAB_PROCS] = QUEUE__PROCS_WHY, [LAB_COROS] = QUEUE__NOT_COROS,
-                 [LAB_COROS_MN] = QUEUE__NOT_COROS, [LAB_COROS_PREEMPT] = QUEUE__NOT_COROS },
+const struct lab_variant LAB_VARIANT_SYMBOL = {
+    LAB_VARIANT_IDENTITY(QUEUE__MODELS,
+                         { [LAB_PROCS] = LAB_VARIANT_PROCS_WHY, [LAB_COROS] = QUEUE__NOT_COROS,
+                           [LAB_COROS_MN] = QUEUE__NOT_COROS,
+                           [LAB_COROS_PREEMPT] = QUEUE__NOT_COROS }),
     .state_bytes = queue__size,
     .setup = queue__setup,
     .teardown = queue__teardown,
