@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "desc/lock_mutex.h"
 #include "sync/atomic.h"
 #include "sync/coro.h"
 #include "sync/futex.h"
@@ -116,7 +117,7 @@ struct pingpong {
     enum handoff how;
     sync_atomic_u32 turn;    /* futex: 0 the main thread's turn, 1 the other's */
     int to_other[2], to_main[2];   /* pipe */
-    pthread_mutex_t mu;      /* cond: guards |cturn| */
+    lockd_mutex_t mu;        /* cond: guards |cturn| (a pthread_mutex_t, its descriptor's) */
     pthread_cond_t cv;
     unsigned cturn;          /* cond: under |mu| */
     unsigned long n;
@@ -147,12 +148,14 @@ static bool wait_turn(struct pingpong *p, unsigned side)
         return true;
     case BY_PIPE:
         return read(side ? p->to_other[0] : p->to_main[0], &c, 1) == 1;
-    default:
-        pthread_mutex_lock(&p->mu);
+    default: {
+        lockd_node n;
+        lockd_mutex_acquire(&p->mu, &n);
         while (p->cturn != side)
             pthread_cond_wait(&p->cv, &p->mu);
-        pthread_mutex_unlock(&p->mu);
+        lockd_mutex_release(&p->mu, &n);
         return true;
+    }
     }
 }
 
@@ -165,12 +168,14 @@ static bool hand_over(struct pingpong *p, unsigned to)
         return true;
     case BY_PIPE:
         return write(to ? p->to_other[1] : p->to_main[1], &c, 1) == 1;
-    default:
-        pthread_mutex_lock(&p->mu);
+    default: {
+        lockd_node n;
+        lockd_mutex_acquire(&p->mu, &n);
         p->cturn = to;
         pthread_cond_signal(&p->cv);
-        pthread_mutex_unlock(&p->mu);
+        lockd_mutex_release(&p->mu, &n);
         return true;
+    }
     }
 }
 
@@ -191,7 +196,7 @@ static double bench_thread(unsigned long n, bool same_core, enum handoff how)
     if (how == BY_PIPE && (pipe(p.to_other) != 0 || pipe(p.to_main) != 0))
         return -1;
     if (how == BY_COND) {
-        pthread_mutex_init(&p.mu, NULL);
+        lockd_mutex_init(&p.mu, 0);
         pthread_cond_init(&p.cv, NULL);
     }
     pin_self(cpu_a);
@@ -215,7 +220,7 @@ static double bench_thread(unsigned long n, bool same_core, enum handoff how)
         }
     if (how == BY_COND) {
         pthread_cond_destroy(&p.cv);
-        pthread_mutex_destroy(&p.mu);
+        lockd_mutex_fini(&p.mu);
     }
     return r;
 }
