@@ -570,7 +570,10 @@ static int parse_queues(const char *val, void *dest, char *err, size_t errlen)
 static const char *queue_list(void)
 {
     static char buf[512];
-    size_t len = (size_t)snprintf(buf, sizeof buf, "queues in this build:");
+    size_t len = (size_t)snprintf(buf, sizeof buf, "--json: one \"result\" per queue and "
+                                  "configuration, one \"ratio\" per target; --csv: a header, "
+                                  "then one row per queue and configuration\n"
+                                  "queues in this build:");
     for (size_t i = 0; i < NQUEUES && len < sizeof buf; i++)
         len += (size_t)snprintf(buf + len, sizeof buf - len, " %s", queues[i].name);
     return buf;
@@ -611,9 +614,7 @@ static int parse(int argc, char **argv, struct options *o)
         .prog = "bench-queue", .usage = "[OPTIONS]", .opts = opts, .epilog = queue_list(),
         .summary = "Mmsg/s through each queue at 1x1, 2x2 and 4x4 producers x consumers, "
                    "median of interleaved rounds, ours beside ck_ring, liburcu wfcqueue and "
-                   "blocking queues; --json: one \"result\" per queue and configuration, one "
-                   "\"ratio\" per target; --csv: a header, then one row per queue and "
-                   "configuration",
+                   "blocking queues",
     };
     int rc = bench_parse(&cl, argc, argv, &o->c);
     if (rc >= 0)
