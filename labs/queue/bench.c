@@ -801,9 +801,12 @@ static void ratio(const struct bench_sweep *s, const struct ctx *x, const char *
     if (o->c.fmt == BENCH_CSV)
         return;   /* CSV carries the measurements only */
     if (med_of(s, x, a, c) <= 0 || med_of(s, x, b, c) <= 0) {
+        int q = med_of(s, x, a, c) <= 0 ? a : b;
+        int k = q < 0 ? -1 : row_of(x, q);
+        bool dnf = k >= 0 && bench_cell(s, (unsigned)k, (unsigned)c)->status == BENCH_DNF;
         if (o->c.fmt == BENCH_HUMAN)
-            printf("  %s / %s at %ux%u: %s not built in, no ratio\n", num, den, configs[c],
-                   configs[c], med_of(s, x, a, c) <= 0 ? num : den);
+            printf("  %s / %s at %ux%u: %s %s, no ratio\n", num, den, configs[c], configs[c],
+                   q == a ? num : den, dnf ? "did not finish" : "not built in");
         return;
     }
     double v = round_ratio(s, row_of(x, a), row_of(x, b), c);
