@@ -59,8 +59,9 @@ static inline bool lockd_ck_mcs_try(lockd_ck_mcs_t *l, lockd_node *n)
 #endif
 }
 
+#define LOCKD_ck_mcs_KNOWN   /* none */
 static const struct lab_known_report lockd_ck_mcs_known_reports[] = {
-    LOCKD_KNOWN_END,
+    LOCKD_ck_mcs_KNOWN LOCKD_KNOWN_END
 };
 static const struct lockd_info lockd_ck_mcs_info = {
     .id = "ck_mcs",

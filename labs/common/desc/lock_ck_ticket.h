@@ -56,8 +56,9 @@ static inline bool lockd_ck_ticket_try(lockd_ck_ticket_t *l, lockd_node *n)
 #endif
 }
 
+#define LOCKD_ck_ticket_KNOWN   /* none */
 static const struct lab_known_report lockd_ck_ticket_known_reports[] = {
-    LOCKD_KNOWN_END,
+    LOCKD_ck_ticket_KNOWN LOCKD_KNOWN_END
 };
 static const struct lockd_info lockd_ck_ticket_info = {
     .id = "ck_ticket",

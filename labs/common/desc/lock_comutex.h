@@ -35,8 +35,9 @@ static inline bool lockd_comutex_try(lockd_comutex_t *l, lockd_node *n)
     return sync_comutex_trylock(l);
 }
 
+#define LOCKD_comutex_KNOWN   /* none */
 static const struct lab_known_report lockd_comutex_known_reports[] = {
-    LOCKD_KNOWN_END,
+    LOCKD_comutex_KNOWN LOCKD_KNOWN_END
 };
 static const struct lockd_info lockd_comutex_info = {
     .id = "comutex",

@@ -30,10 +30,11 @@ static inline bool lockd_futex_try(lockd_futex_t *l, lockd_node *n)
     return sync_mutex_trylock(l);
 }
 
-static const struct lab_known_report lockd_futex_known_reports[] = {
-    LOCKD_VALGRIND_BLIND("sync/mutex.h: CAS fast path + raw futex() calls; valgrind intercepts "
+#define LOCKD_futex_KNOWN \
+    LOCKD_VALGRIND_BLIND("sync/mutex.h: CAS fast path + raw futex() calls; valgrind intercepts " \
                          "pthread calls, not futex()"),
-    LOCKD_KNOWN_END,
+static const struct lab_known_report lockd_futex_known_reports[] = {
+    LOCKD_futex_KNOWN LOCKD_KNOWN_END
 };
 static const struct lockd_info lockd_futex_info = {
     .id = "futex",

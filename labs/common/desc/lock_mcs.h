@@ -30,10 +30,11 @@ static inline bool lockd_mcs_try(lockd_mcs_t *l, lockd_node *n)
     return sync_mcs_trylock(l, &n->mcs);
 }
 
-static const struct lab_known_report lockd_mcs_known_reports[] = {
-    LOCKD_VALGRIND_BLIND("sync/mcs.h: handover through C11 exchange/CAS and a per-node flag, not "
+#define LOCKD_mcs_KNOWN \
+    LOCKD_VALGRIND_BLIND("sync/mcs.h: handover through C11 exchange/CAS and a per-node flag, not " \
                          "a lock valgrind knows"),
-    LOCKD_KNOWN_END,
+static const struct lab_known_report lockd_mcs_known_reports[] = {
+    LOCKD_mcs_KNOWN LOCKD_KNOWN_END
 };
 static const struct lockd_info lockd_mcs_info = {
     .id = "mcs",

@@ -51,8 +51,9 @@ static inline bool lockd_named_sem_try(lockd_named_sem_t *l, lockd_node *n)
     return lockd__posix_try(l->sem);
 }
 
+#define LOCKD_named_sem_KNOWN   /* none */
 static const struct lab_known_report lockd_named_sem_known_reports[] = {
-    LOCKD_KNOWN_END,
+    LOCKD_named_sem_KNOWN LOCKD_KNOWN_END
 };
 static const struct lockd_info lockd_named_sem_info = {
     .id = "named_sem",

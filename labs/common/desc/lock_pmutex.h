@@ -62,8 +62,9 @@ static inline bool lockd_pmutex_try(lockd_pmutex_t *l, lockd_node *n)
     return rc == 0;
 }
 
+#define LOCKD_pmutex_KNOWN   /* none */
 static const struct lab_known_report lockd_pmutex_known_reports[] = {
-    LOCKD_KNOWN_END,
+    LOCKD_pmutex_KNOWN LOCKD_KNOWN_END
 };
 static const struct lockd_info lockd_pmutex_info = {
     .id = "pmutex",

@@ -43,7 +43,10 @@ static inline bool lockd_rfutex_try(lockd_rfutex_t *l, lockd_node *n)
     return sync_mutex_trylock(l);
 }
 
-#define lockd_rfutex_known_reports lockd_futex_known_reports   /* the same futex code */
+#define LOCKD_rfutex_KNOWN LOCKD_futex_KNOWN   /* the same futex code */
+static const struct lab_known_report lockd_rfutex_known_reports[] = {
+    LOCKD_rfutex_KNOWN LOCKD_KNOWN_END
+};
 static const struct lockd_info lockd_rfutex_info = {
     .id = "rfutex",
     .label = "rfutex",

@@ -33,10 +33,11 @@ static inline bool lockd_sem_try(lockd_sem_t *l, lockd_node *n)
     return sync_sem_trywait(l);
 }
 
-static const struct lab_known_report lockd_sem_known_reports[] = {
-    LOCKD_VALGRIND_BLIND("sync/sem.h: a futex semaphore (C11 atomics + futex()), not one "
+#define LOCKD_sem_KNOWN \
+    LOCKD_VALGRIND_BLIND("sync/sem.h: a futex semaphore (C11 atomics + futex()), not one " \
                          "valgrind knows"),
-    LOCKD_KNOWN_END,
+static const struct lab_known_report lockd_sem_known_reports[] = {
+    LOCKD_sem_KNOWN LOCKD_KNOWN_END
 };
 static const struct lockd_info lockd_sem_info = {
     .id = "sem",

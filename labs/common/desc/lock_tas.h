@@ -31,11 +31,12 @@ static inline bool lockd_tas_try(lockd_tas_t *l, lockd_node *n)
     return sync_tas_trylock(l);
 }
 
-static const struct lab_known_report lockd_tas_known_reports[] = {
-    LOCKD_VALGRIND_BLIND("sync/tas.h: a lock built on C11 atomic_exchange; helgrind/DRD know "
-                         "only the pthread and sem_* locks they intercept, so the counter it "
+#define LOCKD_tas_KNOWN \
+    LOCKD_VALGRIND_BLIND("sync/tas.h: a lock built on C11 atomic_exchange; helgrind/DRD know " \
+                         "only the pthread and sem_* locks they intercept, so the counter it " \
                          "guards looks unprotected"),
-    LOCKD_KNOWN_END,
+static const struct lab_known_report lockd_tas_known_reports[] = {
+    LOCKD_tas_KNOWN LOCKD_KNOWN_END
 };
 static const struct lockd_info lockd_tas_info = {
     .id = "tas",

@@ -31,10 +31,11 @@ static inline bool lockd_ticket_try(lockd_ticket_t *l, lockd_node *n)
     return sync_ticket_trylock(l);
 }
 
-static const struct lab_known_report lockd_ticket_known_reports[] = {
-    LOCKD_VALGRIND_BLIND("sync/ticket.h: handover through C11 fetch_add and acquire loads, not "
+#define LOCKD_ticket_KNOWN \
+    LOCKD_VALGRIND_BLIND("sync/ticket.h: handover through C11 fetch_add and acquire loads, not " \
                          "a lock valgrind knows"),
-    LOCKD_KNOWN_END,
+static const struct lab_known_report lockd_ticket_known_reports[] = {
+    LOCKD_ticket_KNOWN LOCKD_KNOWN_END
 };
 static const struct lockd_info lockd_ticket_info = {
     .id = "ticket",

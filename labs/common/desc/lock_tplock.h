@@ -31,8 +31,9 @@ static inline bool lockd_tplock_try(lockd_tplock_t *l, lockd_node *n)
     return sync_tplock_trylock(l);
 }
 
+#define LOCKD_tplock_KNOWN   /* none */
 static const struct lab_known_report lockd_tplock_known_reports[] = {
-    LOCKD_KNOWN_END,
+    LOCKD_tplock_KNOWN LOCKD_KNOWN_END
 };
 static const struct lockd_info lockd_tplock_info = {
     .id = "tplock",

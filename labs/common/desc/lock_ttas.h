@@ -31,10 +31,11 @@ static inline bool lockd_ttas_try(lockd_ttas_t *l, lockd_node *n)
     return sync_ttas_trylock(l);
 }
 
-static const struct lab_known_report lockd_ttas_known_reports[] = {
-    LOCKD_VALGRIND_BLIND("sync/ttas.h: C11 atomic load + exchange spin lock, not a lock "
+#define LOCKD_ttas_KNOWN \
+    LOCKD_VALGRIND_BLIND("sync/ttas.h: C11 atomic load + exchange spin lock, not a lock " \
                          "valgrind knows"),
-    LOCKD_KNOWN_END,
+static const struct lab_known_report lockd_ttas_known_reports[] = {
+    LOCKD_ttas_KNOWN LOCKD_KNOWN_END
 };
 static const struct lockd_info lockd_ttas_info = {
     .id = "ttas",

@@ -4,7 +4,7 @@
  * named in one small header, and everything that uses "a lock" includes it:
  * the counter lab's variant (labs/counter/<id>.c), bench-counter's twin row
  * and the lock validator (tests/lock_validate.h, tests/test_locks.c). The
- * lock call of each primitive (sync_ticket_lock(, pthread_mutex_lock( ...)
+ * lock call of each primitive (sync_ticket_lock, pthread_mutex_lock, ...)
  * appears in its descriptor and nowhere else.
  *
  * THE SHAPE. labs/common/desc/lock_<id>.h defines, for its <id> (a C
@@ -25,10 +25,13 @@
  *       n: per-acquisition storage (the MCS queue node), on the caller's
  *       stack, unmoved from acquire/try to release. Every lock so far has a
  *       trylock; one without would define LOCKD_<id>_NO_TRY instead of _try.
+ *   #define LOCKD_<id>_KNOWN entries...               (may be empty)
  *   static const struct lab_known_report lockd_<id>_known_reports[];
  *       what detectors are known to report on data this lock guards although
- *       it is correct (NULL-terminated; only the terminator when none). Lab
- *       variants built on the lock inherit it (labs/counter/variant.h).
+ *       it is correct: the entries (struct lab_known_report initializers,
+ *       each followed by a comma), and the NULL-terminated array of them.
+ *       Lab variants built on the lock inherit the entries
+ *       (labs/common/variant_gen.h) and may add their lab's own.
  *   static const struct lockd_info lockd_<id>_info;   see below
  *
  * Robust locks (they survive their owner's death) add:
@@ -63,26 +66,16 @@
 #include "sync/mcs.h"
 
 #include "../lab.h"   /* struct lab_known_report */
+/* UTIL_TSAN, by path: the validator's tests link sync alone. */
+#include "../../../util/include/util/tsan.h"
 
 #ifdef RACELAB_HAVE_CK
 #include <ck_spinlock.h>
 #endif
 
-/* ThreadSanitizer builds (for the locks it cannot see). */
-#if defined(__SANITIZE_THREAD__)
-#define LOCKD__TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define LOCKD__TSAN 1
-#endif
-#endif
-#ifndef LOCKD__TSAN
-#define LOCKD__TSAN 0
-#endif
-
 /* Concurrency Kit's locks: in a build that found it (racelab::ck defines
  * RACELAB_HAVE_CK), and not under TSan. LOCKD_CK_WHY is their .unavailable. */
-#if defined(RACELAB_HAVE_CK) && !LOCKD__TSAN
+#if defined(RACELAB_HAVE_CK) && !UTIL_TSAN
 #define LOCKD__CK 1
 #define LOCKD_CK_WHY NULL
 #else
@@ -137,6 +130,7 @@ struct lockd_info {
 #define LOCKD_FN(id, fn) LOCKD__CAT3(lockd_, id, LOCKD__CAT(_, fn))
 #define LOCKD_INFO(id) LOCKD__CAT3(lockd_, id, _info)
 #define LOCKD_KNOWN(id) LOCKD__CAT3(lockd_, id, _known_reports)
+#define LOCKD_KNOWN_ENTRIES(id) LOCKD__CAT3(LOCKD_, id, _KNOWN)
 #define LOCKD_PROCS(id) LOCKD__CAT3(LOCKD_, id, _PROCS)
 #define LOCKD_NO_PROCS(id) LOCKD__CAT3(LOCKD_, id, _NO_PROCS)
 
