@@ -33,26 +33,11 @@
 
 #include "bench.h"
 #include "lab.h"
+#include "desc/queues.h"
 #include "sync/atomic.h"
-#include "sync/bqueue.h"
-#include "sync/mpmc.h"
-#include "sync/msqueue.h"
-#include "sync/spsc.h"
 #include "util/cpu.h"
 #include "util/time.h"
 #include "util/tsan.h"
-
-/* ck and liburcu do their atomics in inline assembly that ThreadSanitizer
- * cannot see: under TSan they would only produce false reports. */
-#if defined(RACELAB_HAVE_CK) && !UTIL_TSAN
-#define BQ_CK 1
-#include <ck_ring.h>
-#endif
-#if defined(RACELAB_HAVE_URCU) && !UTIL_TSAN
-#define BQ_URCU 1
-#define _LGPL_SOURCE
-#include <urcu/wfcqueue.h>
-#endif
 
 #define SENTINEL UINT64_MAX
 #define MAX_THREADS 8
@@ -62,6 +47,7 @@ struct run {
     unsigned producers, consumers;
     uint64_t per_producer;
     bool pin;
+    bool blocking;                   /* push/pop that sleep, and sentinels */
     int cpus[2];
     struct bench_gate gate;          /* threads past set-up wait here */
     sync_atomic_u32 stop;            /* time is up: producers stop early */
@@ -124,45 +110,57 @@ static bool stopped(struct run *r)
     return sync_load_u32(&r->stop, SYNC_RELAXED) != 0;
 }
 
-/* Non-blocking queues: TRYPUSH(q, h, v) and TRYPOP(q, h, &v) are
- * expressions; ENTER(q) gives the per-thread handle h, LEAVE(q, h) returns it. */
-#define BENCH_NONBLOCKING(NAME, QTYPE, HTYPE, ENTER, LEAVE, TRYPUSH, TRYPOP)               \
-    static void *NAME##_producer(void *arg)                                                 \
+/* One queue's producer and consumer loops, generated from its descriptor
+ * (labs/common/desc/queue_<id>.h): no indirect call per message. A
+ * non-blocking queue's loop polls with trypush/trypop and backs off; a
+ * blocking one's sleeps in push/pop, and one SENTINEL per consumer, pushed
+ * by the point once the producers are done, ends the run. */
+#define BENCH_QUEUE(ID)                                                                     \
+    static void *ID##_producer(void *arg)                                                   \
     {                                                                                       \
         struct run *r = arg;                                                                \
-        QTYPE *q = r->q;                                                                    \
+        queued_##ID##_t *q = r->q;                                                          \
         pin_self(r, 0);                                                                     \
-        HTYPE h = ENTER(q);                                                                 \
+        void *h = queued_##ID##_enter(q);                                                   \
         gate(r);                                                                            \
         for (uint64_t i = 1; i <= r->per_producer; i++) {                                   \
             unsigned rounds = 0;                                                            \
-            while (!TRYPUSH(q, h, i)) {                                                     \
-                if (stopped(r))                                                             \
-                    goto out;                                                               \
-                backoff(&rounds);                                                           \
-            }                                                                               \
+            if (r->blocking)                                                                \
+                queued_##ID##_push(q, h, i);                                                \
+            else                                                                            \
+                while (!queued_##ID##_trypush(q, h, i)) {                                   \
+                    if (stopped(r))                                                         \
+                        goto out;                                                           \
+                    backoff(&rounds);                                                       \
+                }                                                                           \
             if ((i & 1023) == 0 && stopped(r))                                              \
                 break;                                                                      \
         }                                                                                   \
     out:                                                                                    \
-        LEAVE(q, h);                                                                        \
+        queued_##ID##_leave(q, h);                                                          \
         /* Release: pairs with the consumers' acquire load (drained check). */              \
         sync_fetch_add_u32(&r->producers_done, 1, SYNC_RELEASE);                            \
         return NULL;                                                                        \
     }                                                                                       \
-    static void *NAME##_consumer(void *arg)                                                 \
+    static void *ID##_consumer(void *arg)                                                   \
     {                                                                                       \
         struct run *r = arg;                                                                \
-        QTYPE *q = r->q;                                                                    \
+        queued_##ID##_t *q = r->q;                                                          \
         pin_self(r, 1);                                                                     \
-        HTYPE h = ENTER(q);                                                                 \
+        void *h = queued_##ID##_enter(q);                                                   \
         uint64_t n = 0, sum = 0, v = 0;                                                     \
         gate(r);                                                                            \
         unsigned rounds = 0;                                                                \
         for (;;) {                                                                          \
             /* Acquire: pairs with the producers' release increment. */                     \
             bool done = sync_load_u32(&r->producers_done, SYNC_ACQUIRE) == r->producers;    \
-            if (TRYPOP(q, h, &v)) {                                                         \
+            if (r->blocking) {                                                              \
+                queued_##ID##_pop(q, h, &v);                                                \
+                if (v == SENTINEL)                                                          \
+                    break;                                                                  \
+                n++;                                                                        \
+                sum += v;                                                                   \
+            } else if (queued_##ID##_trypop(q, h, &v)) {                                    \
                 n++;                                                                        \
                 sum += v;                                                                   \
                 rounds = 0;                                                                 \
@@ -172,59 +170,55 @@ static bool stopped(struct run *r)
                 backoff(&rounds);                                                           \
             }                                                                               \
         }                                                                                   \
-        LEAVE(q, h);                                                                        \
+        queued_##ID##_leave(q, h);                                                          \
         consumer_exit(r, n, sum);                                                           \
-        return NULL;                                                                        \
-    }
-
-/* Blocking queues: PUSH(q, v) and POP(q, &v) sleep; one SENTINEL per
- * consumer, pushed by main once the producers are done, ends the run. */
-#define BENCH_BLOCKING(NAME, QTYPE, PUSH, POP)                                              \
-    static void *NAME##_producer(void *arg)                                                 \
-    {                                                                                       \
-        struct run *r = arg;                                                                \
-        QTYPE *q = r->q;                                                                    \
-        gate(r);                                                                            \
-        for (uint64_t i = 1; i <= r->per_producer; i++) {                                   \
-            PUSH(q, i);                                                                     \
-            if ((i & 1023) == 0 && stopped(r))                                              \
-                break;                                                                      \
-        }                                                                                   \
-        sync_fetch_add_u32(&r->producers_done, 1, SYNC_RELEASE); /* as above */             \
         return NULL;                                                                        \
     }                                                                                       \
-    static void *NAME##_consumer(void *arg)                                                 \
+    static void ID##_sentinel(void *q)                                                      \
     {                                                                                       \
-        struct run *r = arg;                                                                \
-        QTYPE *q = r->q;                                                                    \
-        uint64_t n = 0, sum = 0, v = 0;                                                     \
-        gate(r);                                                                            \
-        for (;;) {                                                                          \
-            POP(q, &v);                                                                     \
-            if (v == SENTINEL)                                                              \
-                break;                                                                      \
-            n++;                                                                            \
-            sum += v;                                                                       \
-        }                                                                                   \
-        consumer_exit(r, n, sum);                                                           \
-        return NULL;                                                                        \
+        queued_##ID##_push(q, NULL, SENTINEL);                                              \
+    }                                                                                       \
+    static void *ID##_make(uint32_t capacity)                                               \
+    {                                                                                       \
+        return make_queue(queued_##ID##_size(capacity), capacity, ID##_init);               \
+    }                                                                                       \
+    static int ID##_init(void *q, uint32_t capacity)                                        \
+    {                                                                                       \
+        return queued_##ID##_init(q, capacity, 0);                                          \
+    }                                                                                       \
+    static void ID##_drop(void *q)                                                          \
+    {                                                                                       \
+        queued_##ID##_fini(q);                                                              \
+        free(q);                                                                            \
     }
 
-#define NO_ENTER(q) NULL
-#define NO_LEAVE(q, h) ((void)(h))
+/* A queue's memory: zeroed, cache-line aligned, initialised; NULL with errno set. */
+static void *make_queue(size_t size, uint32_t capacity, int (*init)(void *q, uint32_t cap))
+{
+    size = (size + SYNC_CACHELINE - 1) / SYNC_CACHELINE * SYNC_CACHELINE;
+    void *q = aligned_alloc(SYNC_CACHELINE, size);
+    if (q == NULL)
+        return NULL;
+    memset(q, 0, size);
+    int rc = init(q, capacity);
+    if (rc != 0) {
+        free(q);
+        errno = rc;
+        return NULL;
+    }
+    return q;
+}
 
-/* ---- ours ---------------------------------------------------------------- */
-
-#define SPSC_PUSH(q, h, v) sync_spsc_trypush(q, v)
-#define SPSC_POP(q, h, p) sync_spsc_trypop(q, p)
-BENCH_NONBLOCKING(spsc, struct sync_spsc, void *, NO_ENTER, NO_LEAVE, SPSC_PUSH, SPSC_POP)
+#define BENCH_QUEUE_DECL(ID) static int ID##_init(void *q, uint32_t capacity);
+QUEUED_ALL(BENCH_QUEUE_DECL)
+QUEUED_ALL(BENCH_QUEUE)
 
 /* spsc with its batch calls: up to BATCH items per index update. */
 #define BATCH 32
 static void *spscb_producer(void *arg)
 {
     struct run *r = arg;
-    struct sync_spsc *q = r->q;
+    queued_spsc_t *q = r->q;
     uint64_t buf[BATCH];
     pin_self(r, 0);
     gate(r);
@@ -254,7 +248,7 @@ out:
 static void *spscb_consumer(void *arg)
 {
     struct run *r = arg;
-    struct sync_spsc *q = r->q;
+    queued_spsc_t *q = r->q;
     uint64_t buf[BATCH], n = 0, sum = 0;
     pin_self(r, 1);
     gate(r);
@@ -278,235 +272,60 @@ static void *spscb_consumer(void *arg)
     return NULL;
 }
 
-#define MPMC_PUSH(q, h, v) sync_mpmc_trypush(q, v)
-#define MPMC_POP(q, h, p) sync_mpmc_trypop(q, p)
-BENCH_NONBLOCKING(mpmc, struct sync_mpmc, void *, NO_ENTER, NO_LEAVE, MPMC_PUSH, MPMC_POP)
-
-BENCH_NONBLOCKING(msq, struct sync_msqueue, sync_msqueue_thread *, sync_msqueue_thread_enter,
-                  sync_msqueue_thread_leave, sync_msqueue_trypush, sync_msqueue_trypop)
-
-BENCH_BLOCKING(bq, struct sync_bqueue, sync_bqueue_push, sync_bqueue_pop)
-BENCH_BLOCKING(semq, struct sync_semq, sync_semq_push, sync_semq_pop)
-
-/* ---- Concurrency Kit ------------------------------------------------------ */
-#ifdef BQ_CK
-struct ckq {
-    ck_ring_t ring;
-    ck_ring_buffer_t *buf;
+/* spsc-batch: the spsc descriptor's queue through its batch calls. */
+static const struct queued_info spsc_batch_info = {
+    .id = "spsc_batch", .label = "spsc-batch", .desc = "sync_spsc, batch push/pop of 32",
+    .group = "sync", .max_producers = 1, .max_consumers = 1, .fifo = true, .bounded = true,
 };
-static inline bool ck_spsc_push(struct ckq *q, uint64_t v)
-{
-    return ck_ring_enqueue_spsc(&q->ring, q->buf, (void *)(uintptr_t)v);
-}
-static inline bool ck_spsc_pop(struct ckq *q, uint64_t *v)
-{
-    void *p;
-    if (!ck_ring_dequeue_spsc(&q->ring, q->buf, &p))
-        return false;
-    *v = (uint64_t)(uintptr_t)p;
-    return true;
-}
-static inline bool ck_mpmc_push(struct ckq *q, uint64_t v)
-{
-    return ck_ring_enqueue_mpmc(&q->ring, q->buf, (void *)(uintptr_t)v);
-}
-static inline bool ck_mpmc_pop(struct ckq *q, uint64_t *v)
-{
-    void *p;
-    if (!ck_ring_dequeue_mpmc(&q->ring, q->buf, &p))
-        return false;
-    *v = (uint64_t)(uintptr_t)p;
-    return true;
-}
-#define CKS_PUSH(q, h, v) ck_spsc_push(q, v)
-#define CKS_POP(q, h, p) ck_spsc_pop(q, p)
-#define CKM_PUSH(q, h, v) ck_mpmc_push(q, v)
-#define CKM_POP(q, h, p) ck_mpmc_pop(q, p)
-BENCH_NONBLOCKING(ckspsc, struct ckq, void *, NO_ENTER, NO_LEAVE, CKS_PUSH, CKS_POP)
-BENCH_NONBLOCKING(ckmpmc, struct ckq, void *, NO_ENTER, NO_LEAVE, CKM_PUSH, CKM_POP)
-#endif
 
-/* ---- liburcu wfcqueue ----------------------------------------------------- */
-#ifdef BQ_URCU
-struct wfq {
-    struct cds_wfcq_head head;
-    struct cds_wfcq_tail tail;
-};
-struct wfq_node {
-    struct cds_wfcq_node node;
-    uint64_t v;
-};
-/* Unbounded, one malloc per message, like msqueue: enqueue is wait-free (an
- * exchange on the tail); dequeue takes the head's mutex. */
-static inline bool wfq_push(struct wfq *q, uint64_t v)
-{
-    struct wfq_node *n = malloc(sizeof *n);
-    if (n == NULL)
-        return false;
-    cds_wfcq_node_init(&n->node);
-    n->v = v;
-    cds_wfcq_enqueue(&q->head, &q->tail, &n->node);
-    return true;
-}
-static inline bool wfq_pop(struct wfq *q, uint64_t *v)
-{
-    struct cds_wfcq_node *n = cds_wfcq_dequeue_blocking(&q->head, &q->tail);
-    if (n == NULL)
-        return false;
-    struct wfq_node *w = caa_container_of(n, struct wfq_node, node);
-    *v = w->v;
-    free(w);
-    return true;
-}
-#define WFQ_PUSH(q, h, v) wfq_push(q, v)
-#define WFQ_POP(q, h, p) wfq_pop(q, p)
-BENCH_NONBLOCKING(wfq, struct wfq, void *, NO_ENTER, NO_LEAVE, WFQ_PUSH, WFQ_POP)
-#endif
-
-/* ---- the table of queues -------------------------------------------------- */
+/* ---- the rows ------------------------------------------------------------------ */
 
 struct queue {
-    const char *name;
-    const char *what;
-    bool ours;
-    bool spsc_only;
-    bool blocking;
+    const struct queued_info *info;
     void *(*make)(uint32_t capacity);
     void (*drop)(void *q);
     void *(*producer)(void *);
     void *(*consumer)(void *);
-    void (*push_blocking)(void *q, uint64_t v);   /* sentinels */
+    void (*sentinel)(void *q);   /* blocking queues: one ends a consumer */
 };
 
-static void *make_spsc(uint32_t cap)
-{
-    void *q = aligned_alloc(SYNC_CACHELINE, sync_spsc_size(cap));
-    if (q != NULL && sync_spsc_init(q, cap, 0) != 0) {
-        free(q);
-        return NULL;
-    }
-    return q;
-}
-static void *make_mpmc(uint32_t cap)
-{
-    void *q = aligned_alloc(SYNC_CACHELINE, sync_mpmc_size(cap));
-    if (q != NULL && sync_mpmc_init(q, cap, 0) != 0) {
-        free(q);
-        return NULL;
-    }
-    return q;
-}
-static void *make_msq(uint32_t cap)
-{
-    (void)cap;
-    struct sync_msqueue *q = aligned_alloc(SYNC_CACHELINE, sizeof *q);
-    if (q != NULL && sync_msqueue_init(q) != 0) {
-        free(q);
-        return NULL;
-    }
-    return q;
-}
-static void drop_msq(void *q)
-{
-    sync_msqueue_destroy(q);
-    free(q);
-}
-static void *make_bq(uint32_t cap)
-{
-    void *q = aligned_alloc(SYNC_CACHELINE, sync_bqueue_size(cap));
-    if (q != NULL && sync_bqueue_init(q, cap, 0) != 0) {
-        free(q);
-        return NULL;
-    }
-    return q;
-}
-static void drop_bq(void *q)
-{
-    sync_bqueue_destroy(q);
-    free(q);
-}
-static void push_bq(void *q, uint64_t v) { sync_bqueue_push(q, v); }
-static void *make_semq(uint32_t cap)
-{
-    void *q = aligned_alloc(SYNC_CACHELINE, sync_semq_size(cap));
-    if (q != NULL && sync_semq_init(q, cap, 0) != 0) {
-        free(q);
-        return NULL;
-    }
-    return q;
-}
-static void push_semq(void *q, uint64_t v) { sync_semq_push(q, v); }
+#define QROW(ID) \
+    { &queued_##ID##_info, ID##_make, ID##_drop, ID##_producer, ID##_consumer, ID##_sentinel }
 
-#ifdef BQ_CK
-static void *make_ck(uint32_t cap)
-{
-    struct ckq *q = malloc(sizeof *q);
-    if (q == NULL)
-        return NULL;
-    q->buf = aligned_alloc(SYNC_CACHELINE, (size_t)cap * sizeof *q->buf);
-    if (q->buf == NULL) {
-        free(q);
-        return NULL;
-    }
-    memset(q->buf, 0, (size_t)cap * sizeof *q->buf);
-    ck_ring_init(&q->ring, cap);
-    return q;
-}
-static void drop_ck(void *p)
-{
-    struct ckq *q = p;
-    free(q->buf);
-    free(q);
-}
-#endif
-
-#ifdef BQ_URCU
-static void *make_wfq(uint32_t cap)
-{
-    (void)cap;
-    struct wfq *q = malloc(sizeof *q);
-    if (q != NULL)
-        cds_wfcq_init(&q->head, &q->tail);
-    return q;
-}
-static void drop_wfq(void *p)
-{
-    struct wfq *q = p;
-    uint64_t v;
-    while (wfq_pop(q, &v))
-        ;
-    cds_wfcq_destroy(&q->head, &q->tail);
-    free(q);
-}
-#endif
-
-static const struct queue queues[] = {
-    { "spsc", "sync_spsc: SPSC ring, cached indices", true, true, false, make_spsc, free,
-      spsc_producer, spsc_consumer, NULL },
-    { "spsc-batch", "sync_spsc, batch push/pop of 32", true, true, false, make_spsc, free,
-      spscb_producer, spscb_consumer, NULL },
-#ifdef BQ_CK
-    { "ck_ring-spsc", "Concurrency Kit ck_ring, spsc", false, true, false, make_ck, drop_ck,
-      ckspsc_producer, ckspsc_consumer, NULL },
-#endif
-    { "mpmc", "sync_mpmc: per-slot sequence numbers", true, false, false, make_mpmc, free,
-      mpmc_producer, mpmc_consumer, NULL },
-#ifdef BQ_CK
-    { "ck_ring-mpmc", "Concurrency Kit ck_ring, mpmc", false, false, false, make_ck, drop_ck,
-      ckmpmc_producer, ckmpmc_consumer, NULL },
-#endif
-    { "msqueue", "sync_msqueue: Michael-Scott + hazard pointers", true, false, false, make_msq,
-      drop_msq, msq_producer, msq_consumer, NULL },
-#ifdef BQ_URCU
-    { "wfcqueue", "liburcu wfcqueue (malloc per message)", false, false, false, make_wfq,
-      drop_wfq, wfq_producer, wfq_consumer, NULL },
-#endif
-    { "bqueue", "sync_bqueue: mutex + two condvars", true, false, true, make_bq, drop_bq,
-      bq_producer, bq_consumer, push_bq },
-    { "semq", "sync_semq: semaphore pair", true, false, true, make_semq, free, semq_producer,
-      semq_consumer, push_semq },
+/* One line per row, in table order; rows this build cannot offer are left
+ * out at start (their descriptor says why). */
+static const struct queue all_queues[] = {
+    QROW(spsc),
+    { &spsc_batch_info, spsc_make, spsc_drop, spscb_producer, spscb_consumer, NULL },
+    QROW(ck_ring_spsc),
+    QROW(mpmc),
+    QROW(ck_ring_mpmc),
+    QROW(msqueue),
+    QROW(wfcqueue),
+    QROW(bqueue),
+    QROW(semq),
 };
-#define NQUEUES (sizeof queues / sizeof queues[0])
+#define NALL (sizeof all_queues / sizeof all_queues[0])
+
+static struct queue queues[NALL];   /* those in this build */
+static size_t nqueues;
+
+static void queues_make(void)
+{
+    for (size_t i = 0; i < NALL; i++)
+        if (all_queues[i].info->unavailable == NULL)
+            queues[nqueues++] = all_queues[i];
+}
+
+static bool ours(const struct queue *q)
+{
+    return strcmp(q->info->group, "sync") == 0;
+}
+
+static bool spsc_only(const struct queue *q)
+{
+    return q->info->max_producers == 1 || q->info->max_consumers == 1;
+}
 
 static const unsigned configs[] = { 1, 2, 4 };   /* producers = consumers */
 #define NCONFIGS 3
@@ -522,16 +341,15 @@ struct options {
     double budget_s;          /* 0: max_seconds + 30 */
     int wait;                 /* index into wait_names */
     bool messages_set, rounds_set, seconds_set;
-    bool selected[16];        /* --queues: which rows run */
+    bool selected[NALL];      /* --queues: which rows run */
 };
 
 static const char *const wait_names[] = { "backoff", "spin", NULL };
 
 static int find_queue(const char *name)
 {
-    _Static_assert(NQUEUES <= 16, "struct options: selected[] too small");
-    for (size_t i = 0; i < NQUEUES; i++)
-        if (strcmp(queues[i].name, name) == 0)
+    for (size_t i = 0; i < nqueues; i++)
+        if (strcmp(queues[i].info->label, name) == 0)
             return (int)i;
     return -1;
 }
@@ -555,7 +373,7 @@ static int parse_queues(const char *val, void *dest, char *err, size_t errlen)
     size_t n;
     if (util_list_split(val, buf, sizeof buf, items, 32, &n, err, errlen) != 0)
         return -1;
-    memset(selected, 0, 16 * sizeof *selected);
+    memset(selected, 0, NALL * sizeof *selected);
     for (size_t i = 0; i < n; i++) {
         int q = find_queue(items[i]);
         if (q < 0) {
@@ -574,8 +392,8 @@ static const char *queue_list(void)
                                   "configuration, one \"ratio\" per target; --csv: a header, "
                                   "then one row per queue and configuration\n"
                                   "queues in this build:");
-    for (size_t i = 0; i < NQUEUES && len < sizeof buf; i++)
-        len += (size_t)snprintf(buf + len, sizeof buf - len, " %s", queues[i].name);
+    for (size_t i = 0; i < nqueues && len < sizeof buf; i++)
+        len += (size_t)snprintf(buf + len, sizeof buf - len, " %s", queues[i].info->label);
     return buf;
 }
 
@@ -638,7 +456,7 @@ static int parse(int argc, char **argv, struct options *o)
 /* The rows of this run: the selected queues, in table order. */
 struct ctx {
     const struct options *o;
-    size_t row_q[NQUEUES];   /* row -> index into queues[] */
+    size_t row_q[NALL];   /* row -> index into queues[] */
     unsigned nrows;
     int cpu_pair[2];
     bool can_pin;
@@ -652,14 +470,14 @@ struct ctx {
  * (and its budget makes it DNF rather than a hang). */
 static bool quick_skips(const struct options *o, size_t q, int c)
 {
-    return o->c.quick && strcmp(queues[q].name, "ck_ring-mpmc") == 0 && configs[c] > 2;
+    return o->c.quick && strcmp(queues[q].info->label, "ck_ring-mpmc") == 0 && configs[c] > 2;
 }
 
 static bool cell_runs(void *ctxp, unsigned row, unsigned point)
 {
     const struct ctx *x = ctxp;
     size_t q = x->row_q[row];
-    return !(queues[q].spsc_only && configs[point] != 1) && !quick_skips(x->o, q, (int)point);
+    return !(spsc_only(&queues[q]) && configs[point] != 1) && !quick_skips(x->o, q, (int)point);
 }
 
 /* Starts k producers and k consumers, opens the gate, stops the producers
@@ -684,9 +502,9 @@ static int run_threads(const struct queue *qd, struct run *r, unsigned k, double
         sync_store_u32(&r->stop, 1, SYNC_RELAXED);
     for (unsigned i = 0; i < k; i++)
         pthread_join(tp[i], NULL);
-    if (qd->blocking)
+    if (r->blocking)
         for (unsigned i = 0; i < k; i++)
-            qd->push_blocking(r->q, SENTINEL);
+            qd->sentinel(r->q);
     for (unsigned i = 0; i < k; i++)
         pthread_join(tc[i], NULL);
     uint64_t t1 = sync_load_u64(&r->end_ns, SYNC_RELAXED);
@@ -708,13 +526,14 @@ static int point(void *ctxp, unsigned row, unsigned pt, struct bench_sample *out
     memset(&r, 0, sizeof r);
     r.q = qd->make(x->o->capacity);
     if (r.q == NULL) {
-        snprintf(err, errlen, "cannot create %s (capacity %u): %s", qd->name,
+        snprintf(err, errlen, "cannot create %s (capacity %u): %s", qd->info->label,
                  x->o->capacity, strerror(errno ? errno : ENOMEM));
         return -1;
     }
     r.producers = r.consumers = k;
     r.per_producer = x->o->messages / k;
-    r.pin = k == 1 && x->can_pin;
+    r.blocking = qd->info->blocking;
+    r.pin = k == 1 && x->can_pin && !r.blocking;   /* the blocking ones sleep, unpinned */
     r.cpus[0] = x->cpu_pair[0];
     r.cpus[1] = x->cpu_pair[1];
     run_threads(qd, &r, k, x->o->max_seconds, &out->value);
@@ -725,7 +544,7 @@ static int point(void *ctxp, unsigned row, unsigned pt, struct bench_sample *out
 static const char *cell_name(void *ctxp, unsigned row, unsigned pt, char *buf, size_t n)
 {
     const struct ctx *x = ctxp;
-    snprintf(buf, n, "%s at %ux%u", queues[x->row_q[row]].name, configs[pt], configs[pt]);
+    snprintf(buf, n, "%s at %ux%u", queues[x->row_q[row]].info->label, configs[pt], configs[pt]);
     return buf;
 }
 
@@ -763,8 +582,8 @@ static void print_results(const struct bench_sweep *s, const struct ctx *x)
             const struct bench_cell *cell = bench_cell(s, k, c);
             if (!cell_runs((void *)x, k, c))
                 continue;
-            BENCH_EMIT(stdout, o->c.fmt, csv_cols, "result", BF_S("queue", qd->name),
-                       BF_B("ours", qd->ours), BF_U("producers", configs[c]),
+            BENCH_EMIT(stdout, o->c.fmt, csv_cols, "result", BF_S("queue", qd->info->label),
+                       BF_B("ours", ours(qd)), BF_U("producers", configs[c]),
                        BF_U("consumers", configs[c]), BF_U("messages", o->messages),
                        BF_U("rounds", o->rounds), BF_U("capacity", o->capacity),
                        BF_N("mmsg_per_s", cell->med), BF_N("min", cell->min),
@@ -833,9 +652,9 @@ static void floor_target(const struct bench_sweep *s, const struct ctx *x)
     const char *worst_name = "";
     for (unsigned k = 0; k < x->nrows; k++) {
         double m = med_of(s, x, (int)x->row_q[k], 2);
-        if (queues[x->row_q[k]].ours && m >= 0 && (worst < 0 || m < worst)) {
+        if (ours(&queues[x->row_q[k]]) && m >= 0 && (worst < 0 || m < worst)) {
             worst = m;
-            worst_name = queues[x->row_q[k]].name;
+            worst_name = queues[x->row_q[k]].info->label;
         }
     }
     if (worst < 0 || x->o->c.fmt == BENCH_CSV)
@@ -883,22 +702,18 @@ static void print_table(const struct bench_sweep *s, const struct ctx *x)
             else
                 snprintf(v[c], sizeof v[c], "%.2f", cell->med);
         }
-        const char *cells[NCOLS] = { qd->name, v[0], v[1], v[2], qd->what };
+        const char *cells[NCOLS] = { qd->info->label, v[0], v[1], v[2], qd->info->desc };
         bench_table_row(stdout, cols, NCOLS, cells, NULL);
     }
 }
 
+/* The rows this build cannot offer, each once, with its descriptor's reason. */
 static void print_skipped(void)
 {
-#ifndef BQ_CK
-    printf("ck_ring: skipped (%s)\n", UTIL_TSAN ? "ThreadSanitizer build: ck's inline-asm "
-           "atomics are invisible to it" : "Concurrency Kit not found: apt-get install "
-           "libck-dev");
-#endif
-#ifndef BQ_URCU
-    printf("wfcqueue: skipped (%s)\n", UTIL_TSAN ? "ThreadSanitizer build: liburcu's atomics "
-           "are invisible to it" : "liburcu not found: apt-get install liburcu-dev");
-#endif
+    for (size_t i = 0; i < NALL; i++)
+        if (all_queues[i].info->unavailable)
+            printf("%s: skipped (%s)\n", all_queues[i].info->label,
+                   all_queues[i].info->unavailable);
 }
 
 static void print_human(const struct bench_sweep *s, const struct ctx *x,
@@ -924,17 +739,17 @@ static void print_human(const struct bench_sweep *s, const struct ctx *x,
         if (quick_skips(o, x->row_q[k], NCONFIGS - 1))
             printf("  (--quick leaves out %s at 4x4: its enqueue spins inside ck until a "
                    "preempted producer runs again, and cannot be stopped)\n",
-                   queues[x->row_q[k]].name);
+                   queues[x->row_q[k]].info->label);
 }
 
 static int plot(const struct bench_sweep *s, const struct ctx *x)
 {
     double xs[NCONFIGS];
-    const char *names[NQUEUES];
+    const char *names[NALL];
     for (int c = 0; c < NCONFIGS; c++)
         xs[c] = configs[c];
     for (unsigned k = 0; k < x->nrows; k++)
-        names[k] = queues[x->row_q[k]].name;
+        names[k] = queues[x->row_q[k]].info->label;
     char path[4096];
     snprintf(path, sizeof path, "%s/queue.svg", x->o->c.plot);
     int rc = bench_plot_lines(s, path, "bench-queue: throughput by producers = consumers",
@@ -946,14 +761,15 @@ int main(int argc, char **argv)
 {
     struct options o = { .messages = 2000000, .rounds = 5, .capacity = 4096,
                          .max_seconds = 2 };
-    for (size_t q = 0; q < NQUEUES; q++)
+    queues_make();
+    for (size_t q = 0; q < nqueues; q++)
         o.selected[q] = true;
     int rc = parse(argc, argv, &o);
     if (rc >= 0)
         return rc;
     struct ctx x = { .o = &o };
     x.can_pin = util_cpu_pair(x.cpu_pair) == 2;
-    for (size_t q = 0; q < NQUEUES; q++)
+    for (size_t q = 0; q < nqueues; q++)
         if (o.selected[q])
             x.row_q[x.nrows++] = q;
     struct bench_machine mach;   /* recorded beside the numbers, read before the runs */
