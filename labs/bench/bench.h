@@ -13,8 +13,11 @@
  *
  * CONTRACT
  *   Everything here runs on the main thread of a bench program. The sweep
- *   forks: call it while the process has a single thread. The point
- *   function runs in the child; the hooks (.round, .got) in the parent.
+ *   forks: call it while the process has a single thread (a hook may start
+ *   threads if it joins them before it returns). The point function runs
+ *   in the child, which inherits stdout and stderr and should print
+ *   nothing; its result travels back through a MAP_SHARED page. The hooks
+ *   (.runs, .round_start, .got, .name) run in the parent.
  *   A point that does not finish within .budget_s is ended (its process
  *   group: SIGTERM, then SIGKILL) and its cell is DNF; a point that fails
  *   (non-zero return, a signal) makes its cell FAILED with the reason, said
