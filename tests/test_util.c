@@ -559,6 +559,12 @@ static void test_util_spawn_env(void)
     CU_ASSERT_EQUAL(s.end, UTIL_END_EXIT);
     CU_ASSERT_STRING_EQUAL(s.out, "one replaced 1\n");
     util_spawn_free(&s);
+    const char *const unset[] = { "UTIL_TEST_OLD", NULL };   /* a bare name removes it */
+    struct util_spawn u = sh_run("printf '[%s]' \"${UTIL_TEST_OLD-unset}\"");
+    u.env = unset;
+    util_spawn_run(&u);
+    CU_ASSERT_STRING_EQUAL(u.out, "[unset]");
+    util_spawn_free(&u);
     unsetenv("UTIL_TEST_OLD");
 }
 
