@@ -15,8 +15,12 @@
  *                          (labs/common/desc/lock_<id>.h, included by the
  *                          file): gives VARIANT_NO_PROCS when the lock cannot
  *                          be shared, and the lock's known reports
- *   VARIANT_KNOWN_REPORTS  a NULL-terminated struct lab_known_report array of
- *                          its own (instead of the lock's)
+ *   VARIANT_QUEUE          the same for a queue descriptor (queue_<id>.h)
+ *   VARIANT_KNOWN          its own known reports (struct lab_known_report
+ *                          initializers, each followed by a comma), instead
+ *                          of its lock's or queue's
+ * and the lab's variant.h may define LAB_VARIANT_LAB_KNOWN: entries every
+ * variant of the lab carries after its own.
  *
  * Provides LAB_VARIANT_SYMBOL, LAB_VARIANT_NAME, LAB_VARIANT_PROCS_BIT /
  * LAB_VARIANT_PROCS_WHY (the procs model unless VARIANT_NO_PROCS),
@@ -62,7 +66,13 @@
 #define VARIANT_RACY false
 #endif
 
-/* The lock says whether it can be shared across processes, and why not. */
+/* The lock or queue says whether it can be shared across processes, and
+ * why not. */
+#if defined(VARIANT_QUEUE) && !defined(VARIANT_NO_PROCS)
+#if !QUEUED_PROCS(VARIANT_QUEUE)
+#define VARIANT_NO_PROCS QUEUED_NO_PROCS(VARIANT_QUEUE)
+#endif
+#endif
 #if defined(VARIANT_LOCK) && !defined(VARIANT_NO_PROCS)
 #if !LOCKD_PROCS(VARIANT_LOCK)
 #define VARIANT_NO_PROCS LOCKD_NO_PROCS(VARIANT_LOCK)
@@ -77,13 +87,23 @@
 #define LAB_VARIANT_PROCS_WHY NULL
 #endif
 
-#if defined(VARIANT_KNOWN_REPORTS)
-#define LAB_VARIANT__KNOWN VARIANT_KNOWN_REPORTS
+/* Known reports: the variant's own (or its lock's or queue's), then the
+ * lab's. */
+#if defined(VARIANT_KNOWN)
+#define LAB_VARIANT__OWN VARIANT_KNOWN
+#elif defined(VARIANT_QUEUE)
+#define LAB_VARIANT__OWN QUEUED_KNOWN_ENTRIES(VARIANT_QUEUE)
 #elif defined(VARIANT_LOCK)
-#define LAB_VARIANT__KNOWN LOCKD_KNOWN(VARIANT_LOCK)
+#define LAB_VARIANT__OWN LOCKD_KNOWN_ENTRIES(VARIANT_LOCK)
 #else
-#define LAB_VARIANT__KNOWN NULL
+#define LAB_VARIANT__OWN
 #endif
+#ifndef LAB_VARIANT_LAB_KNOWN
+#define LAB_VARIANT_LAB_KNOWN
+#endif
+static const struct lab_known_report lab_variant__known[] = {
+    LAB_VARIANT__OWN LAB_VARIANT_LAB_KNOWN { NULL, NULL, NULL, NULL }
+};
 
 #ifdef VARIANT_UNAVAILABLE
 #define LAB_VARIANT__UNAVAILABLE VARIANT_UNAVAILABLE
@@ -100,7 +120,7 @@ extern const struct lab_variant LAB_VARIANT_SYMBOL;
     .racy_by_design = VARIANT_RACY,             \
     .models = (models_),                        \
     .unavailable = LAB_VARIANT__UNAVAILABLE,    \
-    .known_reports = LAB_VARIANT__KNOWN,        \
+    .known_reports = lab_variant__known,        \
     .refused = __VA_ARGS__
 
 #endif /* VARIANT_NAME */

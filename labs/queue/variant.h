@@ -1,7 +1,9 @@
 /* labs/queue/variant.h - turns a queue variant's hooks into a lab_variant.
  *
- * Include it last in a variant file, after VARIANT_NAME (a bare word),
- * VARIANT_DESC and struct qstate, and either the try operations
+ * Include it last in a variant file, after VARIANT_NAME (a bare word) and
+ * VARIANT_DESC, and either VARIANT_QUEUE (the id of the queue descriptor the
+ * variant is: labs/common/desc/queue_<id>.h, which the file includes) or
+ * struct qstate and either the try operations
  *     static inline bool q_push(struct qstate *q, void *ctx, uint64_t item);
  *     static inline bool q_pop(struct qstate *q, void *ctx, uint64_t *item);
  * (false: full / empty; the generated loops wait, and give up after
@@ -27,8 +29,59 @@
 
 #include "queue.h"
 
+/* Every variant of this lab: its consumers' loop and the checker read
+ * counts with sync/atomic.h loads (producers_done, the bitmap). */
+#define LAB_VARIANT_LAB_KNOWN                                                           \
+    { "valgrind", "", "sync/atomic.h",                                                  \
+      "the access is a C11 atomic load/store (sync/atomic.h): on x86 a plain mov that "  \
+      "valgrind cannot tell from a racy one" },
 #define LAB_VARIANT_PREFIX queue_variant_
 #include "variant_gen.h"
+
+/* A variant that is a queue descriptor (VARIANT_QUEUE, the file includes
+ * "desc/queue_<id>.h") is that queue, QUEUE__CAP items deep: the state, setup,
+ * teardown, per-worker handle and operations are the descriptor's. */
+#ifdef VARIANT_QUEUE
+#define QUEUE__Q(fn) QUEUED_FN(VARIANT_QUEUE, fn)
+#define QUEUE__CAP 1024u
+
+struct qstate {
+    QUEUED_T(VARIANT_QUEUE) q;   /* followed by its slots */
+};
+
+static size_t queue__qsize(const struct lab_env *env)
+{
+    (void)env;
+    return QUEUE__Q(size)(QUEUE__CAP);
+}
+
+static int queue__qsetup(struct qstate *q, const struct lab_env *env, struct qlab *lab)
+{
+    (void)lab;
+    return QUEUE__Q(init)(&q->q, QUEUE__CAP, env->sync_flags);
+}
+
+static void queue__qteardown(struct qstate *q)
+{
+    QUEUE__Q(fini)(&q->q);
+}
+
+static inline bool q_push(struct qstate *q, void *ctx, uint64_t item)
+{
+    return QUEUE__Q(trypush)(&q->q, ctx, item);
+}
+
+static inline bool q_pop(struct qstate *q, void *ctx, uint64_t *item)
+{
+    return QUEUE__Q(trypop)(&q->q, ctx, item);
+}
+
+#define VARIANT_SIZE queue__qsize
+#define VARIANT_SETUP queue__qsetup
+#define VARIANT_TEARDOWN queue__qteardown
+#define VARIANT_ENTER(q) QUEUE__Q(enter)(&(q)->q)
+#define VARIANT_LEAVE(q, ctx) QUEUE__Q(leave)(&(q)->q, ctx)
+#endif
 
 #ifdef VARIANT_LIFO
 #define QUEUE__FIFO false
