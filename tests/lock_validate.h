@@ -24,14 +24,17 @@
  * counter equal to the sum of every worker's completed sections. Nothing is
  * asserted about time.
  *
- * Usage: describe a lock with a struct lv_lock, then lv_run(&ops, threads,
- * iters) and lv_check_trylock(&ops). */
+ * Usage: a lock descriptor (labs/common/desc/lock_<id>.h) becomes a struct
+ * lv_lock with LV_DESCRIBE(id) once and LV_OPS(id, flags) where it is used;
+ * then lv_run(&ops, threads, iters) and lv_check_trylock(&ops). A lock that
+ * is no descriptor (a deliberately broken one) fills struct lv_lock itself. */
 
 #ifndef RACELAB_LOCK_VALIDATE_H
 #define RACELAB_LOCK_VALIDATE_H
 
 #include <pthread.h>
 #include <sched.h>
+#include <sys/mman.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -41,7 +44,8 @@
 
 #include "sync/atomic.h"
 #include "sync/barrier.h"
-#include "sync/mcs.h"
+
+#include "../labs/common/desc/lockd.h"
 
 #define LV_STEPS 8u
 #define LV_MAX_THREADS 16u
@@ -49,19 +53,63 @@
 
 /* Per-thread, per-acquisition storage a lock may need (the MCS queue node).
  * It stays in place from lock to unlock, on the worker's stack. */
-typedef union {
-    sync_mcs_node_t mcs;
-    char bytes[SYNC_CACHELINE];
-} lv_node;
+typedef lockd_node lv_node;
 
 struct lv_lock {
     const char *name;
-    void *(*create)(void);           /* allocates and initialises */
-    void (*destroy)(void *lock);
+    size_t size;                     /* bytes of the lock */
+    unsigned flags;                  /* for init; SYNC_PSHARED: it lives in a MAP_SHARED mapping */
+    int (*init)(void *lock, unsigned flags);   /* on zeroed memory: 0 or errno */
+    void (*fini)(void *lock);
     bool (*trylock)(void *lock, lv_node *node);
     void (*lock)(void *lock, lv_node *node);
     void (*unlock)(void *lock, lv_node *node);
 };
+
+/* The validator's view of lock descriptor |id|: LV_DESCRIBE(id) once at file
+ * scope, then LV_OPS(id, flags) is a struct lv_lock initializer
+ * (LV_OPS_AS(id, name, flags) under another name). */
+#define LV_DESCRIBE(id)                                                                   \
+    static int lv__##id##_init(void *l, unsigned f) { return lockd_##id##_init(l, f); }    \
+    static void lv__##id##_fini(void *l) { lockd_##id##_fini(l); }                         \
+    static bool lv__##id##_try(void *l, lv_node *n) { return lockd_##id##_try(l, n); }     \
+    static void lv__##id##_lock(void *l, lv_node *n) { lockd_##id##_acquire(l, n); }       \
+    static void lv__##id##_unlock(void *l, lv_node *n) { lockd_##id##_release(l, n); }
+#define LV_OPS_AS(id, name, flags)                                                        \
+    { (name), sizeof(lockd_##id##_t), (flags), lv__##id##_init, lv__##id##_fini,          \
+      lv__##id##_try, lv__##id##_lock, lv__##id##_unlock }
+#define LV_OPS(id, flags) LV_OPS_AS(id, #id, flags)
+
+/* Zeroed memory for the lock (a MAP_SHARED mapping with SYNC_PSHARED, where
+ * the procs model keeps it: the futex is then keyed by page, not address),
+ * initialised; aborts when that fails. */
+static void *lv_create(const struct lv_lock *ops)
+{
+    void *p = NULL;
+    if (ops->flags & SYNC_PSHARED) {
+        p = mmap(NULL, ops->size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+            abort();
+    } else {
+        if (posix_memalign(&p, SYNC_CACHELINE, ops->size) != 0)
+            abort();
+        memset(p, 0, ops->size);
+    }
+    if (ops->init(p, ops->flags) != 0) {
+        fprintf(stderr, "lv_create(%s): init failed\n", ops->name);
+        abort();
+    }
+    return p;
+}
+
+static void lv_destroy(const struct lv_lock *ops, void *lock)
+{
+    ops->fini(lock);
+    if (ops->flags & SYNC_PSHARED)
+        munmap(lock, ops->size);
+    else
+        free(lock);
+}
 
 struct lv_result {
     uint64_t violations; /* critical-section checks that saw another writer */
@@ -165,7 +213,7 @@ static struct lv_result lv_run(const struct lv_lock *ops, unsigned threads, unsi
         threads = LV_MAX_THREADS;
     memset((void *)&sh, 0, sizeof sh);
     sh.ops = ops;
-    sh.lock = ops->create();
+    sh.lock = lv_create(ops);
     sh.iters = iters;
     sh.deadline = lv__now() + LV_BUDGET_S;
     /* Spin long enough that the workers do not park, so they start
@@ -201,7 +249,7 @@ static struct lv_result lv_run(const struct lv_lock *ops, unsigned threads, unsi
     /* Joined: the plain reads below are ordered after every worker's writes. */
     r.counter = sh.counter;
     r.violations = sync_load_u64(&sh.violations, SYNC_RELAXED);
-    ops->destroy(sh.lock);
+    lv_destroy(ops, sh.lock);
     printf("\n    %-16s %u threads x %u: %.3f s, %.1f ns/op, counter %llu/%llu, "
            "violations %llu%s",
            ops->name, threads, iters, r.seconds,
@@ -248,7 +296,7 @@ static bool lv__try_in_thread(const struct lv_lock *ops, void *lock)
 static unsigned lv_check_trylock(const struct lv_lock *ops)
 {
     unsigned wrong = 0;
-    void *lock = ops->create();
+    void *lock = lv_create(ops);
     lv_node node;
 
     ops->lock(lock, &node);
@@ -264,7 +312,7 @@ static unsigned lv_check_trylock(const struct lv_lock *ops)
             wrong++; /* a trylock-taken lock must exclude too */
         ops->unlock(lock, &node);
     }
-    ops->destroy(lock);
+    lv_destroy(ops, lock);
     return wrong;
 }
 

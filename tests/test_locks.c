@@ -1,6 +1,8 @@
-/* tests/test_locks.c - every lock through the one validator (lock_validate.h),
- * trylock semantics for each, the process-shared flavours across fork(), and
- * the futex mutex's timed and debug paths.
+/* tests/test_locks.c - every lock descriptor (labs/common/desc/locks.h)
+ * through the one validator (lock_validate.h), trylock semantics for each,
+ * the process-shared flavours across fork(), and the futex mutex's timed and
+ * debug paths. glibc's mutex (the "mutex" descriptor) is the control: if it
+ * failed here, the validator would be wrong.
  *
  * Thread counts 2, 4 and 8: on the 2-core reference machine 8 threads are
  * oversubscribed on purpose. A FIFO spin lock that keeps spinning while the
@@ -19,13 +21,10 @@
 
 #include "sync/barrier.h"
 #include "sync/futex.h"
-#include "sync/mcs.h"
 #include "sync/mutex.h"
 #include "sync/sem.h"
-#include "sync/tas.h"
-#include "sync/ticket.h"
-#include "sync/ttas.h"
 
+#include "../labs/common/desc/locks.h"
 #include "lock_validate.h"
 #include "test_main.h"
 
@@ -48,155 +47,7 @@ static void test_sleep_ms(long ms)
         ;
 }
 
-static void *test_alloc(size_t size)
-{
-    void *p = NULL;
-    if (posix_memalign(&p, SYNC_CACHELINE, size) != 0)
-        abort();
-    memset(p, 0, size);
-    return p;
-}
-
-/* ---- lock descriptions ------------------------------------------------- */
-
-#define TEST_SPIN_OPS(t)                                                              \
-    static void *test_##t##_create(void)                                              \
-    {                                                                                 \
-        sync_##t##_t *l = test_alloc(sizeof *l);                                      \
-        if (sync_##t##_init(l) != 0)                                                  \
-            abort();                                                                  \
-        return l;                                                                     \
-    }                                                                                 \
-    static bool test_##t##_trylock(void *l, lv_node *n)                               \
-    {                                                                                 \
-        (void)n;                                                                      \
-        return sync_##t##_trylock(l);                                                 \
-    }                                                                                 \
-    static void test_##t##_lock(void *l, lv_node *n)                                  \
-    {                                                                                 \
-        (void)n;                                                                      \
-        sync_##t##_lock(l);                                                           \
-    }                                                                                 \
-    static void test_##t##_unlock(void *l, lv_node *n)                                \
-    {                                                                                 \
-        (void)n;                                                                      \
-        sync_##t##_unlock(l);                                                         \
-    }                                                                                 \
-    static const struct lv_lock test_##t##_ops = {                                    \
-        #t, test_##t##_create, free, test_##t##_trylock, test_##t##_lock,             \
-        test_##t##_unlock                                                             \
-    };
-
-TEST_SPIN_OPS(tas)
-TEST_SPIN_OPS(ttas)
-TEST_SPIN_OPS(ticket)
-
-static void *test_mcs_create(void)
-{
-    sync_mcs_t *l = test_alloc(sizeof *l);
-    if (sync_mcs_init(l) != 0)
-        abort();
-    return l;
-}
-static bool test_mcs_trylock(void *l, lv_node *n) { return sync_mcs_trylock(l, &n->mcs); }
-static void test_mcs_lock(void *l, lv_node *n) { sync_mcs_lock(l, &n->mcs); }
-static void test_mcs_unlock(void *l, lv_node *n) { sync_mcs_unlock(l, &n->mcs); }
-static const struct lv_lock test_mcs_ops = {
-    "mcs", test_mcs_create, free, test_mcs_trylock, test_mcs_lock, test_mcs_unlock
-};
-
-static void *test_mutex_create(void)
-{
-    sync_mutex_t *m = test_alloc(sizeof *m);
-    if (sync_mutex_init(m, 0) != 0)
-        abort();
-    return m;
-}
-/* The process-shared flavour lives where it would in the procs model: in a
- * MAP_SHARED mapping (the futex is then keyed by page, not by address). */
-static void *test_mutex_pshared_create(void)
-{
-    sync_mutex_t *m = mmap(NULL, sizeof *m, PROT_READ | PROT_WRITE,
-                           MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (m == MAP_FAILED || sync_mutex_init(m, SYNC_PSHARED) != 0)
-        abort();
-    return m;
-}
-static void test_mutex_pshared_destroy(void *m) { munmap(m, sizeof(sync_mutex_t)); }
-static bool test_mutex_trylock(void *l, lv_node *n) { (void)n; return sync_mutex_trylock(l); }
-static void test_mutex_lock(void *l, lv_node *n) { (void)n; sync_mutex_lock(l); }
-static void test_mutex_unlock(void *l, lv_node *n) { (void)n; sync_mutex_unlock(l); }
-static const struct lv_lock test_mutex_ops = {
-    "mutex", test_mutex_create, free, test_mutex_trylock, test_mutex_lock, test_mutex_unlock
-};
-static const struct lv_lock test_mutex_pshared_ops = {
-    "mutex-pshared", test_mutex_pshared_create, test_mutex_pshared_destroy,
-    test_mutex_trylock, test_mutex_lock, test_mutex_unlock
-};
-
-/* A semaphore of 1 is a lock: wait = lock, post = unlock. */
-static void *test_sem_create(void)
-{
-    sync_sem_t *s = test_alloc(sizeof *s);
-    if (sync_sem_init(s, 1, 0) != 0)
-        abort();
-    return s;
-}
-static bool test_sem_trylock(void *l, lv_node *n) { (void)n; return sync_sem_trywait(l); }
-static void test_sem_lock(void *l, lv_node *n) { (void)n; sync_sem_wait(l); }
-static void test_sem_unlock(void *l, lv_node *n)
-{
-    (void)n;
-    if (sync_sem_post(l) != 0)
-        abort();
-}
-static const struct lv_lock test_sem_ops = {
-    "sem", test_sem_create, free, test_sem_trylock, test_sem_lock, test_sem_unlock
-};
-
-/* A semaphore of 2 is NOT a lock: the validator must catch it. */
-static void *test_sem2_create(void)
-{
-    sync_sem_t *s = test_alloc(sizeof *s);
-    if (sync_sem_init(s, 2, 0) != 0)
-        abort();
-    return s;
-}
-static const struct lv_lock test_sem2_ops = {
-    "sem(2), broken", test_sem2_create, free, test_sem_trylock, test_sem_lock, test_sem_unlock
-};
-
-/* The control: if glibc's mutex failed here, the validator would be wrong. */
-static void *test_pthread_create(void)
-{
-    pthread_mutex_t *m = test_alloc(sizeof *m);
-    if (pthread_mutex_init(m, NULL) != 0)
-        abort();
-    return m;
-}
-static void test_pthread_destroy(void *m)
-{
-    pthread_mutex_destroy(m);
-    free(m);
-}
-static bool test_pthread_trylock(void *l, lv_node *n)
-{
-    (void)n;
-    return pthread_mutex_trylock(l) == 0;
-}
-static void test_pthread_lock(void *l, lv_node *n)
-{
-    (void)n;
-    if (pthread_mutex_lock(l) != 0)
-        abort();
-}
-static void test_pthread_unlock(void *l, lv_node *n) { (void)n; pthread_mutex_unlock(l); }
-static const struct lv_lock test_pthread_ops = {
-    "pthread_mutex", test_pthread_create, test_pthread_destroy, test_pthread_trylock,
-    test_pthread_lock, test_pthread_unlock
-};
-
-/* ---- the validator over every lock ------------------------------------- */
+/* ---- every lock descriptor through the validator ------------------------ */
 
 static void test_validate(const struct lv_lock *ops)
 {
@@ -209,14 +60,45 @@ static void test_validate(const struct lv_lock *ops)
     CU_ASSERT_EQUAL(lv_check_trylock(ops), 0);
 }
 
-static void test_locks_tas(void) { test_validate(&test_tas_ops); }
-static void test_locks_ttas(void) { test_validate(&test_ttas_ops); }
-static void test_locks_ticket(void) { test_validate(&test_ticket_ops); }
-static void test_locks_mcs(void) { test_validate(&test_mcs_ops); }
-static void test_locks_mutex(void) { test_validate(&test_mutex_ops); }
-static void test_locks_mutex_pshared(void) { test_validate(&test_mutex_pshared_ops); }
-static void test_locks_sem_binary(void) { test_validate(&test_sem_ops); }
-static void test_locks_pthread_control(void) { test_validate(&test_pthread_ops); }
+/* A lock this build cannot offer, or one only coroutines may take, is
+ * skipped with its reason (threads cannot take a coroutine mutex). */
+static void test_validate_lock(const struct lockd_info *info, const struct lv_lock *ops)
+{
+    if (info->unavailable != NULL)
+        test_skip(info->unavailable);
+    else if (info->coros_only != NULL)
+        test_skip(info->coros_only);
+    else
+        test_validate(ops);
+}
+
+/* test_locks_<id>: lock descriptor <id> (labs/common/desc/locks.h) at 2, 4
+ * and 8 threads, process-private. */
+#define TEST_LOCK(id)                                                                  \
+    LV_DESCRIBE(id)                                                                    \
+    static void test_locks_##id(void)                                                  \
+    {                                                                                  \
+        static const struct lv_lock ops = LV_OPS(id, 0);                               \
+        test_validate_lock(&lockd_##id##_info, &ops);                                  \
+    }
+LOCKD_ALL(TEST_LOCK)
+
+/* The process-shared flavour lives where it would in the procs model: in a
+ * MAP_SHARED mapping (the futex is then keyed by page, not by address). */
+static const struct lv_lock test_futex_pshared_ops =
+    LV_OPS_AS(futex, "futex-pshared", SYNC_PSHARED);
+static const struct lv_lock test_sem_pshared_ops = LV_OPS_AS(sem, "sem-pshared", SYNC_PSHARED);
+static void test_locks_futex_pshared(void) { test_validate(&test_futex_pshared_ops); }
+
+/* A semaphore of 2 is NOT a lock: the validator must catch it. */
+static int test_sem2_init(void *l, unsigned flags)
+{
+    return sync_sem_init(l, 2, flags);
+}
+static const struct lv_lock test_sem2_ops = {
+    "sem(2), broken", sizeof(sync_sem_t), 0, test_sem2_init, lv__sem_fini, lv__sem_try,
+    lv__sem_lock, lv__sem_unlock
+};
 
 /* The validator itself must be able to fail: two threads inside the section
  * at once (a semaphore of 2) are caught. Overlap needs both threads running
@@ -245,41 +127,61 @@ static void test_locks_validator_catches_broken_lock(void)
  * go to sleep in the kernel, and a futex keyed privately (per process) would
  * leave them asleep for ever. The parent only watches, with a deadline. */
 struct test_procs_shared {
-    sync_mutex_t mutex;
-    sync_sem_t sem;
     sync_barrier_t start;
     uint64_t counter; /* plain: protected by the lock under test */
 };
 
-static void test_procs_worker(struct test_procs_shared *sh, bool use_sem, unsigned iters)
+static void test_procs_worker(const struct lv_lock *ops, void *lock,
+                              struct test_procs_shared *sh, unsigned iters)
 {
+    lv_node node;
     sync_barrier_wait(&sh->start);
     for (unsigned i = 0; i < iters; i++) {
-        if (use_sem)
-            sync_sem_wait(&sh->sem);
-        else
-            sync_mutex_lock(&sh->mutex);
+        ops->lock(lock, &node);
         sh->counter++;
         if (i % 1024 == 0) {
             struct timespec ts = { 0, 200000 };
             nanosleep(&ts, NULL);
         }
-        if (use_sem)
-            sync_sem_post(&sh->sem);
-        else
-            sync_mutex_unlock(&sh->mutex);
+        ops->unlock(lock, &node);
     }
 }
 
-static void test_procs_run(bool use_sem)
+/* Reaps |n| children with a deadline (a lost cross-process wake-up hangs
+ * them); kills what is left. Returns how many exited cleanly. */
+static unsigned test_procs_reap(pid_t *pid, unsigned n)
+{
+    unsigned clean = 0, reaped = 0;
+    for (int ms = 0; reaped < n && ms < 60000; ms++) {
+        for (unsigned i = 0; i < n; i++) {
+            int status = 0;
+            if (pid[i] > 0 && waitpid(pid[i], &status, WNOHANG) == pid[i]) {
+                reaped++;
+                if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+                    clean++;
+                pid[i] = 0;
+            }
+        }
+        if (reaped < n)
+            test_sleep_ms(1);
+    }
+    for (unsigned i = 0; i < n; i++) {
+        if (pid[i] > 0) {
+            kill(pid[i], SIGKILL);
+            waitpid(pid[i], NULL, 0);
+        }
+    }
+    return clean;
+}
+
+static void test_procs_run(const struct lv_lock *ops)
 {
     enum { PROCS = 4 };
     const unsigned iters = test_iters();
     struct test_procs_shared *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE,
                                         MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     CU_ASSERT_FATAL(sh != MAP_FAILED);
-    CU_ASSERT_EQUAL_FATAL(sync_mutex_init(&sh->mutex, SYNC_PSHARED), 0);
-    CU_ASSERT_EQUAL_FATAL(sync_sem_init(&sh->sem, 1, SYNC_PSHARED), 0);
+    void *lock = lv_create(ops);   /* SYNC_PSHARED: in a MAP_SHARED mapping too */
     CU_ASSERT_EQUAL_FATAL(sync_barrier_init(&sh->start, PROCS, 1u << 16, SYNC_PSHARED), 0);
     sh->counter = 0;
 
@@ -290,41 +192,22 @@ static void test_procs_run(bool use_sem)
         if (pid[forked] < 0)
             break;
         if (pid[forked] == 0) {
-            test_procs_worker(sh, use_sem, iters);
+            test_procs_worker(ops, lock, sh, iters);
             _exit(0);
         }
     }
-    /* Reap with a deadline: a lost cross-process wake-up hangs the workers. */
-    unsigned clean = 0, reaped = 0;
-    for (int ms = 0; reaped < forked && ms < 60000; ms++) {
-        for (unsigned i = 0; i < forked; i++) {
-            int status = 0;
-            if (pid[i] > 0 && waitpid(pid[i], &status, WNOHANG) == pid[i]) {
-                reaped++;
-                if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-                    clean++;
-                pid[i] = 0;
-            }
-        }
-        if (reaped < forked)
-            test_sleep_ms(1);
-    }
-    for (unsigned i = 0; i < forked; i++) {
-        if (pid[i] > 0) {
-            kill(pid[i], SIGKILL);
-            waitpid(pid[i], NULL, 0);
-        }
-    }
+    unsigned clean = test_procs_reap(pid, forked);
     CU_ASSERT_EQUAL(forked, PROCS);
     CU_ASSERT_EQUAL(clean, forked);
     CU_ASSERT_EQUAL(sh->counter, (uint64_t)forked * iters);
-    printf("\n    %s, %u processes x %u: counter %llu, %u exited cleanly",
-           use_sem ? "sem" : "mutex", forked, iters, (unsigned long long)sh->counter, clean);
+    printf("\n    %s, %u processes x %u: counter %llu, %u exited cleanly", ops->name, forked,
+           iters, (unsigned long long)sh->counter, clean);
+    lv_destroy(ops, lock);
     munmap(sh, sizeof *sh);
 }
 
-static void test_locks_mutex_processes(void) { test_procs_run(false); }
-static void test_locks_sem_processes(void) { test_procs_run(true); }
+static void test_locks_futex_processes(void) { test_procs_run(&test_futex_pshared_ops); }
+static void test_locks_sem_processes(void) { test_procs_run(&test_sem_pshared_ops); }
 
 /* ---- sync_mutex_timedlock ---------------------------------------------- */
 
@@ -439,16 +322,11 @@ static void test_locks_mutex_debug_owner(void)
 #endif
 }
 
+#define TEST_ENTRY(id) { #id, test_locks_##id },
 static const struct test_case tests[] = {
-    { "tas", test_locks_tas },
-    { "ttas", test_locks_ttas },
-    { "ticket", test_locks_ticket },
-    { "mcs", test_locks_mcs },
-    { "mutex", test_locks_mutex },
-    { "mutex_pshared", test_locks_mutex_pshared },
-    { "sem_binary", test_locks_sem_binary },
-    { "pthread_control", test_locks_pthread_control },
-    { "mutex_processes", test_locks_mutex_processes },
+    LOCKD_ALL(TEST_ENTRY)
+    { "futex_pshared", test_locks_futex_pshared },
+    { "futex_processes", test_locks_futex_processes },
     { "sem_processes", test_locks_sem_processes },
     { "validator_catches_broken_lock", test_locks_validator_catches_broken_lock },
     { "mutex_timedlock", test_locks_mutex_timedlock },

@@ -15,6 +15,7 @@
 
 #include "sync/tplock.h"
 
+#include "../labs/common/desc/lock_tplock.h"
 #include "lock_validate.h"
 #include "test_main.h"
 
@@ -28,36 +29,8 @@ static unsigned test_iters(void)
     return test_sanitized() ? 20000u : 100000u;
 }
 
-static void *tp_create(void)
-{
-    void *p = NULL;
-    if (posix_memalign(&p, SYNC_CACHELINE, sizeof(sync_tplock_t)) != 0)
-        abort();
-    if (sync_tplock_init(p) != 0)
-        abort();
-    return p;
-}
-
-static bool tp_trylock(void *l, lv_node *n)
-{
-    (void)n;
-    return sync_tplock_trylock(l);
-}
-
-static void tp_lock(void *l, lv_node *n)
-{
-    (void)n;
-    sync_tplock_lock(l);
-}
-
-static void tp_unlock(void *l, lv_node *n)
-{
-    (void)n;
-    sync_tplock_unlock(l);
-}
-
-static const struct lv_lock tp_ops = { "tplock", tp_create, free, tp_trylock, tp_lock,
-                                       tp_unlock };
+LV_DESCRIBE(tplock)
+static const struct lv_lock tp_ops = LV_OPS(tplock, 0);
 
 static void test_tplock_validate(void)
 {
@@ -98,7 +71,7 @@ static uint64_t slot_word(sync_tplock_t *l, uint32_t t)
 /* Nobody running waits: unlock passes every ghost over and frees the lock. */
 static void test_tplock_skips_to_free(void)
 {
-    sync_tplock_t *l = tp_create();
+    sync_tplock_t *l = lv_create(&tp_ops);
     sync_tplock_lock(l);
     uint32_t g1 = plant_ghost(l), g2 = plant_ghost(l);
     sync_tplock_unlock(l);
@@ -106,7 +79,7 @@ static void test_tplock_skips_to_free(void)
     CU_ASSERT_EQUAL(slot_word(l, g2), sync__tp_word(g2, SYNC__TP_SKIPPED));
     CU_ASSERT(sync_tplock_trylock(l));   /* free, although two tickets were out */
     sync_tplock_unlock(l);
-    free(l);
+    lv_destroy(&tp_ops, l);
 }
 
 struct runner {
@@ -127,7 +100,7 @@ static void *runner(void *arg)
  * ghost is marked skipped. */
 static void test_tplock_grants_running_waiter(void)
 {
-    struct runner r = { .l = tp_create() };
+    struct runner r = { .l = lv_create(&tp_ops) };
     sync_tplock_lock(r.l);
     uint32_t g = plant_ghost(r.l);
     pthread_t t;
@@ -142,7 +115,7 @@ static void test_tplock_grants_running_waiter(void)
     CU_ASSERT_EQUAL(slot_word(r.l, g), sync__tp_word(g, SYNC__TP_SKIPPED));
     CU_ASSERT(sync_tplock_trylock(r.l));
     sync_tplock_unlock(r.l);
-    free(r.l);
+    lv_destroy(&tp_ops, r.l);
 }
 
 static const struct test_case tests[] = {

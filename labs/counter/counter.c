@@ -1,14 +1,14 @@
 /* labs/counter/counter.c - the counter lab's descriptor and variant table. */
 #include "counter.h"
 
+#define LAB_VARIANT_PREFIX counter_variant_
+#include "variant_gen.h"
+
 #define COUNTER_VARIANTS(X) \
     X(racy) X(racy_yield) X(comutex) X(mutex) X(tas) X(ttas) X(ticket) X(mcs) X(futex) X(rfutex) X(sem) \
     X(atomic) X(cas) X(ao) X(sharded) X(pmutex) X(psem) X(named_sem)
 
-#define DECLARE(name) extern const struct lab_variant counter_variant_##name;
-COUNTER_VARIANTS(DECLARE)
-#define ENTRY(name) &counter_variant_##name,
-static const struct lab_variant *const variants[] = { COUNTER_VARIANTS(ENTRY) };
+LAB_VARIANT_TABLE(COUNTER_VARIANTS, variants);
 
 static uint64_t expected(unsigned workers, uint64_t iters)
 {

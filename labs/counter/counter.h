@@ -39,9 +39,11 @@
  *
  * Each variant file defines only its hooks and includes variant.h last:
  *   struct state              the shared state, with the count in |value|
+ *                             (and the lock in |lock|, a lock descriptor's
+ *                             type: labs/common/desc/lockd.h)
  *   increment(s, worker)      one operation; static inline
- * and optionally VARIANT_SETUP, VARIANT_TEARDOWN, VARIANT_OBSERVE (the names
- * of its own functions), VARIANT_RACY, VARIANT_UNAVAILABLE. */
+ * and optionally VARIANT_LOCK, VARIANT_SETUP, VARIANT_TEARDOWN,
+ * VARIANT_OBSERVE, VARIANT_RACY, VARIANT_UNAVAILABLE (variant.h). */
 #ifndef RACELAB_COUNTER_H
 #define RACELAB_COUNTER_H
 
@@ -50,5 +52,15 @@
 #include "lab.h"
 
 extern const struct lab counter_lab;
+
+/* For a robust lock's REPAIR (LOCKD_ACQUIRE_RECOVER): its owner died holding
+ * it, and we hold it now. This is where the protected state gets repaired;
+ * here the owner died before its load, so the count is whole: nothing to
+ * mend, the runtime hears of the recovery, and the lock is declared
+ * consistent. */
+static inline void counter_repair(void)
+{
+    lab_note_recovery();
+}
 
 #endif

@@ -5,36 +5,25 @@
  * releasing worker often takes the lock straight back. */
 #define VARIANT_NAME tas
 #define VARIANT_DESC "test-and-set spin lock (sync/tas.h)"
-#define VARIANT_SETUP setup
-#define VARIANT_HOLD hold
+#define VARIANT_LOCK tas
 
-#include "sync/tas.h"
+#include "desc/lock_tas.h"
 
 #include "counter.h"
 
 struct state {
-    sync_tas_t lock;
+    lockd_tas_t lock;
     uint64_t value;
 };
-
-static int setup(struct state *s, const struct lab_env *env)
-{
-    (void)env;
-    return sync_tas_init(&s->lock);
-}
 
 static inline void increment(struct state *s, unsigned worker)
 {
     (void)worker;
-    sync_tas_lock(&s->lock);
+    lockd_node n;
+    lockd_tas_acquire(&s->lock, &n);
     uint64_t v = LAB_LOAD(&s->value);
     LAB_STORE(&s->value, v + 1);
-    sync_tas_unlock(&s->lock);
-}
-
-static void hold(struct state *s)
-{
-    sync_tas_lock(&s->lock);
+    lockd_tas_release(&s->lock, &n);
 }
 
 #include "variant.h"

@@ -3,34 +3,27 @@
  * Include it last in a variant file, after VARIANT_NAME (a bare word),
  * VARIANT_DESC, struct state and increment(). It generates the worker loop
  * with increment() inlined into it, so the runtime adds one indirect call per
- * worker, never one per operation.
+ * worker, never one per operation. The parts every lab shares (name, label,
+ * racy, procs, unavailable, known reports, VARIANT_LOCK) are
+ * labs/common/variant_gen.h's.
  *
- * Optional: VARIANT_SETUP / VARIANT_TEARDOWN / VARIANT_OBSERVE / VARIANT_HOLD
- * (names of the file's own functions; hold takes the lock and keeps it, for
- * --kill-owner), VARIANT_PREDICT (a function giving the exact outcome where
- * it is deterministic), VARIANT_RACY, VARIANT_UNAVAILABLE, VARIANT_NO_PROCS
- * (why the variant cannot work across processes), VARIANT_COROS (it also runs
- * as coroutines) and VARIANT_COROS_ONLY (why it runs only as coroutines). */
+ * A variant built on a lock descriptor defines VARIANT_LOCK (its id), includes
+ * "desc/lock_<id>.h" and keeps the lock in struct state's |lock|: setup,
+ * teardown and the hold for --kill-owner (where the lock can cross processes)
+ * come from the descriptor, and so do the procs refusal and known reports.
+ *
+ * Optional: VARIANT_SETUP / VARIANT_TEARDOWN / VARIANT_OBSERVE (names of the
+ * file's own functions, for variants without a lock), VARIANT_PREDICT (a
+ * function giving the exact outcome where it is deterministic), VARIANT_COROS
+ * (it also runs as coroutines) and VARIANT_COROS_ONLY (why it runs only as
+ * coroutines), VARIANT_NO_MN (why not on coros-mn). */
 #include <stddef.h>
 #include <stdint.h>
 
 #include "counter.h"
 
-#define COUNTER__STR2(x) #x
-#define COUNTER__STR(x) COUNTER__STR2(x)
-#define COUNTER__CAT2(a, b) a##b
-#define COUNTER__CAT(a, b) COUNTER__CAT2(a, b)
-#define COUNTER__SYMBOL COUNTER__CAT(counter_variant_, VARIANT_NAME)
-
-#ifdef VARIANT_LABEL
-#define COUNTER__NAME VARIANT_LABEL   /* a name that is not a C identifier */
-#else
-#define COUNTER__NAME COUNTER__STR(VARIANT_NAME)
-#endif
-
-#ifndef VARIANT_RACY
-#define VARIANT_RACY false
-#endif
+#define LAB_VARIANT_PREFIX counter_variant_
+#include "variant_gen.h"
 
 /* Models: threads and procs unless the file says otherwise; coros only for
  * the variants that opt in (VARIANT_COROS) or live there (VARIANT_COROS_ONLY,
@@ -69,35 +62,18 @@
 #define COUNTER__REFUSED                                                               \
     { [LAB_THREADS] = VARIANT_COROS_ONLY, [LAB_PROCS] = VARIANT_COROS_ONLY,            \
       [LAB_COROS_MN] = COUNTER__CO_MN_WHY }
-#elif defined(VARIANT_NO_PROCS)
-#define COUNTER__MODELS (LAB_MODEL_BIT(LAB_THREADS) | COUNTER__COROS_BIT)
-#define COUNTER__REFUSED                                                               \
-    { [LAB_PROCS] = VARIANT_NO_PROCS, [LAB_COROS] = COUNTER__COROS_WHY,                 \
-      [LAB_COROS_MN] = COUNTER__MN_WHY, [LAB_COROS_PREEMPT] = COUNTER__PREEMPT_WHY }
 #else
-#define COUNTER__MODELS                                                                \
-    (LAB_MODEL_BIT(LAB_THREADS) | LAB_MODEL_BIT(LAB_PROCS) | COUNTER__COROS_BIT)
+#define COUNTER__MODELS (LAB_MODEL_BIT(LAB_THREADS) | LAB_VARIANT_PROCS_BIT | COUNTER__COROS_BIT)
 #define COUNTER__REFUSED                                                               \
-    { [LAB_COROS] = COUNTER__COROS_WHY, [LAB_COROS_MN] = COUNTER__MN_WHY,               \
-      [LAB_COROS_PREEMPT] = COUNTER__PREEMPT_WHY }
+    { [LAB_PROCS] = LAB_VARIANT_PROCS_WHY, [LAB_COROS] = COUNTER__COROS_WHY,            \
+      [LAB_COROS_MN] = COUNTER__MN_WHY, [LAB_COROS_PREEMPT] = COUNTER__PREEMPT_WHY }
 #endif
 
-extern const struct lab_variant COUNTER__SYMBOL;
-
-/* What every descriptor says about itself, available or not. */
-#define COUNTER__IDENTITY                    \
-    .name = COUNTER__NAME,                   \
-    .description = VARIANT_DESC,             \
-    .racy_by_design = VARIANT_RACY,          \
-    .models = COUNTER__MODELS,               \
-    .refused = COUNTER__REFUSED
+#define COUNTER__IDENTITY LAB_VARIANT_IDENTITY(COUNTER__MODELS, COUNTER__REFUSED)
 
 #ifdef VARIANT_UNAVAILABLE
 
-const struct lab_variant COUNTER__SYMBOL = {
-    COUNTER__IDENTITY,
-    .unavailable = VARIANT_UNAVAILABLE,
-};
+const struct lab_variant LAB_VARIANT_SYMBOL = { COUNTER__IDENTITY };
 
 #else
 
@@ -107,6 +83,23 @@ static void counter__work(void *st, unsigned worker, uint64_t iters)
     for (uint64_t i = 0; i < iters; i++)
         increment(s, worker);
 }
+
+/* A variant built on a lock descriptor (VARIANT_LOCK) keeps it in |lock|:
+ * set up and torn down by the descriptor, and held for --kill-owner when
+ * the lock can be shared across processes (where the victim dies). */
+#ifdef VARIANT_LOCK
+#define COUNTER__LOCK(fn) LOCKD_FN(VARIANT_LOCK, fn)
+#define VARIANT_SETUP(s, env) COUNTER__LOCK(init)(&(s)->lock, (env)->sync_flags)
+#define VARIANT_TEARDOWN(s) COUNTER__LOCK(fini)(&(s)->lock)
+#if LOCKD_PROCS(VARIANT_LOCK)
+static void counter__hold(void *st)
+{
+    static lockd_node node;   /* the holder dies holding it */
+    COUNTER__LOCK(acquire)(&((struct state *)st)->lock, &node);
+}
+#define COUNTER__HOLD counter__hold
+#endif
+#endif
 
 static int counter__setup(void *st, const struct lab_env *env)
 {
@@ -118,13 +111,6 @@ static int counter__setup(void *st, const struct lab_env *env)
     return 0;
 #endif
 }
-
-#ifdef VARIANT_HOLD
-static void counter__hold(void *st)
-{
-    VARIANT_HOLD((struct state *)st);
-}
-#endif
 
 static void counter__teardown(void *st)
 {
@@ -145,15 +131,15 @@ static uint64_t counter__observe(const void *st, unsigned workers)
 #endif
 }
 
-const struct lab_variant COUNTER__SYMBOL = {
+const struct lab_variant LAB_VARIANT_SYMBOL = {
     COUNTER__IDENTITY,
     .state_size = sizeof(struct state),
     .setup = counter__setup,
     .teardown = counter__teardown,
     .work = counter__work,
     .observe = counter__observe,
-#ifdef VARIANT_HOLD
-    .hold = counter__hold,
+#ifdef COUNTER__HOLD
+    .hold = COUNTER__HOLD,
 #endif
 #ifdef VARIANT_PREDICT
     .predict = VARIANT_PREDICT,

@@ -12,7 +12,6 @@
 #define VARIANT_BLOCKING
 #define VARIANT_SETUP setup
 #define VARIANT_TEARDOWN teardown
-#define VARIANT_PROCS
 
 #include <pthread.h>
 

@@ -10,41 +10,8 @@
  * across processes as it is. */
 #define VARIANT_NAME mpmc
 #define VARIANT_DESC "sync library bounded MPMC queue (a sequence number per slot, no lock)"
-#define VARIANT_SETUP setup
-#define VARIANT_SIZE size
-#define VARIANT_PROCS
+#define VARIANT_QUEUE mpmc
 
-#include "queue.h"
-#include "sync/mpmc.h"
-
-#define RING_CAP 1024u
-
-struct qstate {
-    struct sync_mpmc ring;   /* followed by its cells */
-};
-
-static size_t size(const struct lab_env *env)
-{
-    (void)env;
-    return sync_mpmc_size(RING_CAP);
-}
-
-static int setup(struct qstate *q, const struct lab_env *env, struct qlab *lab)
-{
-    (void)lab;
-    return sync_mpmc_init(&q->ring, RING_CAP, env->sync_flags);
-}
-
-static inline bool q_push(struct qstate *q, void *ctx, uint64_t item)
-{
-    (void)ctx;
-    return sync_mpmc_trypush(&q->ring, item);
-}
-
-static inline bool q_pop(struct qstate *q, void *ctx, uint64_t *item)
-{
-    (void)ctx;
-    return sync_mpmc_trypop(&q->ring, item);
-}
+#include "desc/queue_mpmc.h"
 
 #include "variant.h"

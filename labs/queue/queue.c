@@ -8,14 +8,14 @@
 
 #include "shared.h"
 
+#define LAB_VARIANT_PREFIX queue_variant_
+#include "variant_gen.h"
+
 #define QUEUE_VARIANTS(X) \
     X(racy) X(mutex) X(condvar) X(sem) X(spsc) X(mpmc) X(msqueue) X(stack_naive) \
     X(stack_tagged)
 
-#define DECLARE(name) extern const struct lab_variant queue_variant_##name;
-QUEUE_VARIANTS(DECLARE)
-#define ENTRY(name) &queue_variant_##name,
-static const struct lab_variant *const variants[] = { QUEUE_VARIANTS(ENTRY) };
+LAB_VARIANT_TABLE(QUEUE_VARIANTS, variants);
 
 static uint64_t expected(unsigned producers, uint64_t iters)
 {

@@ -12,7 +12,6 @@
 #define VARIANT_NAME racy
 #define VARIANT_DESC "ring with plain head and tail: no synchronization"
 #define VARIANT_RACY true
-#define VARIANT_PROCS
 
 #include "queue.h"
 

@@ -13,20 +13,22 @@
 #define VARIANT_DESC "ring with a free/full semaphore pair (blocking), a mutex per side"
 #define VARIANT_BLOCKING
 #define VARIANT_SETUP setup
-#define VARIANT_PROCS
+#define VARIANT_KNOWN                                                                   \
+    LOCKD_VALGRIND_BLIND("sync/sem.h semaphores + sync/mutex.h: futex-based, not "       \
+                         "modelled by valgrind"),
 
+#include "desc/lock_futex.h"
 #include "queue.h"
-#include "sync/mutex.h"
 #include "sync/sem.h"
 
 #define RING_CAP 1024u
 
 struct qstate {
     sync_sem_t room;            /* free slots: RING_CAP at the start */
-    sync_mutex_t put_lock;
+    lockd_futex_t put_lock;
     uint64_t tail;              /* under |put_lock| */
     _Alignas(SYNC_CACHELINE) sync_sem_t full;   /* filled slots (+ the end permits) */
-    sync_mutex_t take_lock;
+    lockd_futex_t take_lock;
     uint64_t head;              /* under |take_lock|: items taken so far */
     uint64_t total;             /* items the producers will make */
     unsigned consumers;
@@ -40,9 +42,9 @@ static int setup(struct qstate *q, const struct lab_env *env, struct qlab *lab)
     if (rc == 0)
         rc = sync_sem_init(&q->full, 0, env->sync_flags);
     if (rc == 0)
-        rc = sync_mutex_init(&q->put_lock, env->sync_flags);
+        rc = lockd_futex_init(&q->put_lock, env->sync_flags);
     if (rc == 0)
-        rc = sync_mutex_init(&q->take_lock, env->sync_flags);
+        rc = lockd_futex_init(&q->take_lock, env->sync_flags);
     q->consumers = env->consumers;
     q->total = (uint64_t)env->producers * env->iters;
     return rc;
@@ -50,23 +52,25 @@ static int setup(struct qstate *q, const struct lab_env *env, struct qlab *lab)
 
 static void q_put(struct qstate *q, uint64_t item)
 {
+    lockd_node n;
     sync_sem_wait(&q->room);
-    sync_mutex_lock(&q->put_lock);
+    lockd_futex_acquire(&q->put_lock, &n);
     q->slot[q->tail++ % RING_CAP] = item;
-    sync_mutex_unlock(&q->put_lock);
+    lockd_futex_release(&q->put_lock, &n);
     sync_sem_post(&q->full);   /* release: the slot's item to its consumer */
 }
 
 static bool q_get(struct qstate *q, uint64_t *item)
 {
+    lockd_node n;
     sync_sem_wait(&q->full);
-    sync_mutex_lock(&q->take_lock);
+    lockd_futex_acquire(&q->take_lock, &n);
     /* A done count, not a sentinel: once every item has been taken, the
      * permit we hold is one of the end permits. */
     bool any = q->head < q->total;
     if (any)
         *item = q->slot[q->head++ % RING_CAP];
-    sync_mutex_unlock(&q->take_lock);
+    lockd_futex_release(&q->take_lock, &n);
     if (any)
         sync_sem_post(&q->room);
     return any;

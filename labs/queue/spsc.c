@@ -8,45 +8,12 @@
  * second producer and it is the racy ring again. Hence 1 x 1 only. */
 #define VARIANT_NAME spsc
 #define VARIANT_DESC "sync library SPSC ring: no CAS, cached indices (1 producer x 1 consumer)"
-#define VARIANT_SETUP setup
-#define VARIANT_SIZE size
-#define VARIANT_PROCS
 #define VARIANT_ONE_TO_ONE                                                              \
     "a single-producer/single-consumer ring: a second producer (or consumer) would "    \
     "race on its tail (or head) like the racy ring; use --producers 1 --consumers 1, "  \
     "or mpmc"
+#define VARIANT_QUEUE spsc
 
-#include "queue.h"
-#include "sync/spsc.h"
-
-#define RING_CAP 1024u
-
-struct qstate {
-    struct sync_spsc ring;   /* followed by its slots */
-};
-
-static size_t size(const struct lab_env *env)
-{
-    (void)env;
-    return sync_spsc_size(RING_CAP);
-}
-
-static int setup(struct qstate *q, const struct lab_env *env, struct qlab *lab)
-{
-    (void)lab;
-    return sync_spsc_init(&q->ring, RING_CAP, env->sync_flags);
-}
-
-static inline bool q_push(struct qstate *q, void *ctx, uint64_t item)
-{
-    (void)ctx;
-    return sync_spsc_trypush(&q->ring, item);
-}
-
-static inline bool q_pop(struct qstate *q, void *ctx, uint64_t *item)
-{
-    (void)ctx;
-    return sync_spsc_trypop(&q->ring, item);
-}
+#include "desc/queue_spsc.h"
 
 #include "variant.h"

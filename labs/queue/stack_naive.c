@@ -17,7 +17,6 @@
 #define VARIANT_LIFO
 #define VARIANT_SETUP setup
 #define VARIANT_EXPLAIN explain
-#define VARIANT_PROCS
 
 #include "sync/stack.h"
 

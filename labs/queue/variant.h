@@ -1,7 +1,9 @@
 /* labs/queue/variant.h - turns a queue variant's hooks into a lab_variant.
  *
- * Include it last in a variant file, after VARIANT_NAME (a bare word),
- * VARIANT_DESC and struct qstate, and either the try operations
+ * Include it last in a variant file, after VARIANT_NAME (a bare word) and
+ * VARIANT_DESC, and either VARIANT_QUEUE (the id of the queue descriptor the
+ * variant is: labs/common/desc/queue_<id>.h, which the file includes) or
+ * struct qstate and either the try operations
  *     static inline bool q_push(struct qstate *q, void *ctx, uint64_t item);
  *     static inline bool q_pop(struct qstate *q, void *ctx, uint64_t *item);
  * (false: full / empty; the generated loops wait, and give up after
@@ -17,29 +19,70 @@
  * VARIANT_TEARDOWN(q), VARIANT_SIZE(env) (the state's bytes when they depend
  * on the run), VARIANT_ENTER(q) / VARIANT_LEAVE(q, ctx) (a per-worker
  * context, e.g. a hazard-pointer record), VARIANT_EXPLAIN(q, lab) (after
- * the run, before the accounting: may add a note), VARIANT_LABEL (a name that is not
- * a C identifier), VARIANT_RACY, VARIANT_LIFO (no order to check),
- * VARIANT_PROCS (it also runs across processes) or VARIANT_NO_PROCS (why
- * not), VARIANT_ONE_TO_ONE (why it takes one producer and one consumer). */
+ * the run, before the accounting: may add a note), VARIANT_LIFO (no order
+ * to check), VARIANT_ONE_TO_ONE (why it takes one producer and one
+ * consumer), and the options every lab shares (labs/common/variant_gen.h:
+ * VARIANT_LABEL, VARIANT_RACY, VARIANT_NO_PROCS - every queue runs across
+ * processes unless it says why not -, VARIANT_KNOWN_REPORTS, ...). */
 #include <stddef.h>
 #include <stdint.h>
 
 #include "queue.h"
 
-#define QUEUE__STR2(x) #x
-#define QUEUE__STR(x) QUEUE__STR2(x)
-#define QUEUE__CAT2(a, b) a##b
-#define QUEUE__CAT(a, b) QUEUE__CAT2(a, b)
-#define QUEUE__SYMBOL QUEUE__CAT(queue_variant_, VARIANT_NAME)
+/* Every variant of this lab: its consumers' loop and the checker read
+ * counts with sync/atomic.h loads (producers_done, the bitmap). */
+#define LAB_VARIANT_LAB_KNOWN                                                           \
+    { "valgrind", "", "sync/atomic.h",                                                  \
+      "the access is a C11 atomic load/store (sync/atomic.h): on x86 a plain mov that "  \
+      "valgrind cannot tell from a racy one" },
+#define LAB_VARIANT_PREFIX queue_variant_
+#include "variant_gen.h"
 
-#ifdef VARIANT_LABEL
-#define QUEUE__NAME VARIANT_LABEL
-#else
-#define QUEUE__NAME QUEUE__STR(VARIANT_NAME)
+/* A variant that is a queue descriptor (VARIANT_QUEUE, the file includes
+ * "desc/queue_<id>.h") is that queue, QUEUE__CAP items deep: the state, setup,
+ * teardown, per-worker handle and operations are the descriptor's. */
+#ifdef VARIANT_QUEUE
+#define QUEUE__Q(fn) QUEUED_FN(VARIANT_QUEUE, fn)
+#define QUEUE__CAP 1024u
+
+struct qstate {
+    QUEUED_T(VARIANT_QUEUE) q;   /* followed by its slots */
+};
+
+static size_t queue__qsize(const struct lab_env *env)
+{
+    (void)env;
+    return QUEUE__Q(size)(QUEUE__CAP);
+}
+
+static int queue__qsetup(struct qstate *q, const struct lab_env *env, struct qlab *lab)
+{
+    (void)lab;
+    return QUEUE__Q(init)(&q->q, QUEUE__CAP, env->sync_flags);
+}
+
+static void queue__qteardown(struct qstate *q)
+{
+    QUEUE__Q(fini)(&q->q);
+}
+
+static inline bool q_push(struct qstate *q, void *ctx, uint64_t item)
+{
+    return QUEUE__Q(trypush)(&q->q, ctx, item);
+}
+
+static inline bool q_pop(struct qstate *q, void *ctx, uint64_t *item)
+{
+    return QUEUE__Q(trypop)(&q->q, ctx, item);
+}
+
+#define VARIANT_SIZE queue__qsize
+#define VARIANT_SETUP queue__qsetup
+#define VARIANT_TEARDOWN queue__qteardown
+#define VARIANT_ENTER(q) QUEUE__Q(enter)(&(q)->q)
+#define VARIANT_LEAVE(q, ctx) QUEUE__Q(leave)(&(q)->q, ctx)
 #endif
-#ifndef VARIANT_RACY
-#define VARIANT_RACY false
-#endif
+
 #ifdef VARIANT_LIFO
 #define QUEUE__FIFO false
 #else
@@ -49,13 +92,7 @@
 #define QUEUE__NOT_COROS                                                                   \
     "the queue lab runs on threads and procs: as coroutines every wait for room or "     \
     "for an item would need a yield point (not built)"
-#ifdef VARIANT_PROCS
-#define QUEUE__MODELS (LAB_MODEL_BIT(LAB_THREADS) | LAB_MODEL_BIT(LAB_PROCS))
-#define QUEUE__PROCS_WHY NULL
-#else
-#define QUEUE__MODELS LAB_MODEL_BIT(LAB_THREADS)
-#define QUEUE__PROCS_WHY VARIANT_NO_PROCS
-#endif
+#define QUEUE__MODELS (LAB_MODEL_BIT(LAB_THREADS) | LAB_VARIANT_PROCS_BIT)
 #ifdef VARIANT_ONE_TO_ONE
 #define QUEUE__MAX_ROLE 1u
 #define QUEUE__ROLES_WHY VARIANT_ONE_TO_ONE
@@ -63,8 +100,6 @@
 #define QUEUE__MAX_ROLE 0u
 #define QUEUE__ROLES_WHY NULL
 #endif
-
-extern const struct lab_variant QUEUE__SYMBOL;
 
 static inline struct qstate *queue__q(void *st)
 {
@@ -210,13 +245,11 @@ static void queue__items(const void *st, struct lab_items *out)
 #define queue__items qlab_items
 #endif
 
-const struct lab_variant QUEUE__SYMBOL = {
-    .name = QUEUE__NAME,
-    .description = VARIANT_DESC,
-    .racy_by_design = VARIANT_RACY,
-    .models = QUEUE__MODELS,
-    .refused = { [LAB_PROCS] = QUEUE__PROCS_WHY, [LAB_COROS] = QUEUE__NOT_COROS,
-                 [LAB_COROS_MN] = QUEUE__NOT_COROS, [LAB_COROS_PREEMPT] = QUEUE__NOT_COROS },
+const struct lab_variant LAB_VARIANT_SYMBOL = {
+    LAB_VARIANT_IDENTITY(QUEUE__MODELS,
+                         { [LAB_PROCS] = LAB_VARIANT_PROCS_WHY, [LAB_COROS] = QUEUE__NOT_COROS,
+                           [LAB_COROS_MN] = QUEUE__NOT_COROS,
+                           [LAB_COROS_PREEMPT] = QUEUE__NOT_COROS }),
     .state_bytes = queue__size,
     .setup = queue__setup,
     .teardown = queue__teardown,

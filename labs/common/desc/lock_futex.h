@@ -1,0 +1,48 @@
+/* lock_futex: the sync library's futex mutex (sync/mutex.h). */
+#ifndef RACELAB_LOCK_FUTEX_H
+#define RACELAB_LOCK_FUTEX_H
+
+#include "sync/mutex.h"
+
+#include "lockd.h"
+
+typedef sync_mutex_t lockd_futex_t;
+#define LOCKD_futex_PROCS 1   /* SYNC_PSHARED: shared futexes, keyed by page */
+
+static inline int lockd_futex_init(lockd_futex_t *l, unsigned flags)
+{
+    return sync_mutex_init(l, flags);
+}
+static inline void lockd_futex_fini(lockd_futex_t *l) { (void)l; }
+static inline void lockd_futex_acquire(lockd_futex_t *l, lockd_node *n)
+{
+    (void)n;
+    sync_mutex_lock(l);
+}
+static inline void lockd_futex_release(lockd_futex_t *l, lockd_node *n)
+{
+    (void)n;
+    sync_mutex_unlock(l);
+}
+static inline bool lockd_futex_try(lockd_futex_t *l, lockd_node *n)
+{
+    (void)n;
+    return sync_mutex_trylock(l);
+}
+
+#define LOCKD_futex_KNOWN \
+    LOCKD_VALGRIND_BLIND("sync/mutex.h: CAS fast path + raw futex() calls; valgrind intercepts " \
+                         "pthread calls, not futex()"),
+static const struct lab_known_report lockd_futex_known_reports[] = {
+    LOCKD_futex_KNOWN LOCKD_KNOWN_END
+};
+static const struct lockd_info lockd_futex_info = {
+    .id = "futex",
+    .label = "futex",
+    .desc = "sync/mutex.h futex mutex (spin, then sleep)",
+    .group = "sync",
+    .procs = true,
+    .known_reports = lockd_futex_known_reports,
+};
+
+#endif

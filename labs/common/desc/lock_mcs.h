@@ -1,0 +1,48 @@
+/* lock_mcs: sync/mcs.h MCS queue lock, a queue node per acquisition. */
+#ifndef RACELAB_LOCK_MCS_H
+#define RACELAB_LOCK_MCS_H
+
+#include "sync/mcs.h"
+
+#include "lockd.h"
+
+typedef sync_mcs_t lockd_mcs_t;
+#define LOCKD_mcs_PROCS 0
+#define LOCKD_mcs_NO_PROCS \
+    "each waiter queues a node on its own stack and others follow pointers to it: " \
+    "another process cannot (its stack is not in the shared segment)"
+
+static inline int lockd_mcs_init(lockd_mcs_t *l, unsigned flags)
+{
+    return flags & SYNC_PSHARED ? EINVAL : sync_mcs_init(l);
+}
+static inline void lockd_mcs_fini(lockd_mcs_t *l) { (void)l; }
+static inline void lockd_mcs_acquire(lockd_mcs_t *l, lockd_node *n)
+{
+    sync_mcs_lock(l, &n->mcs);
+}
+static inline void lockd_mcs_release(lockd_mcs_t *l, lockd_node *n)
+{
+    sync_mcs_unlock(l, &n->mcs);
+}
+static inline bool lockd_mcs_try(lockd_mcs_t *l, lockd_node *n)
+{
+    return sync_mcs_trylock(l, &n->mcs);
+}
+
+#define LOCKD_mcs_KNOWN \
+    LOCKD_VALGRIND_BLIND("sync/mcs.h: handover through C11 exchange/CAS and a per-node flag, not " \
+                         "a lock valgrind knows"),
+static const struct lab_known_report lockd_mcs_known_reports[] = {
+    LOCKD_mcs_KNOWN LOCKD_KNOWN_END
+};
+static const struct lockd_info lockd_mcs_info = {
+    .id = "mcs",
+    .label = "mcs",
+    .desc = "sync/mcs.h MCS queue lock",
+    .group = "sync",
+    .no_procs_why = LOCKD_mcs_NO_PROCS,
+    .known_reports = lockd_mcs_known_reports,
+};
+
+#endif

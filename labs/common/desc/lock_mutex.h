@@ -1,0 +1,54 @@
+/* lock_mutex: glibc's default pthread_mutex_t (process-private). */
+#ifndef RACELAB_LOCK_MUTEX_H
+#define RACELAB_LOCK_MUTEX_H
+
+#include <pthread.h>
+
+#include "lockd.h"
+
+typedef pthread_mutex_t lockd_mutex_t;
+#define LOCKD_mutex_PROCS 0
+#define LOCKD_mutex_NO_PROCS \
+    "a default pthread_mutex_t is process-private: shared across processes it is " \
+    "undefined behaviour, and its private futex wake-ups never reach another process " \
+    "(use pmutex: PTHREAD_PROCESS_SHARED)"
+
+static inline int lockd_mutex_init(lockd_mutex_t *l, unsigned flags)
+{
+    return flags & SYNC_PSHARED ? EINVAL : pthread_mutex_init(l, NULL);
+}
+static inline void lockd_mutex_fini(lockd_mutex_t *l)
+{
+    pthread_mutex_destroy(l);
+}
+static inline void lockd_mutex_acquire(lockd_mutex_t *l, lockd_node *n)
+{
+    (void)n;
+    if (pthread_mutex_lock(l) != 0)
+        abort();   /* a default mutex fails only when misused */
+}
+static inline void lockd_mutex_release(lockd_mutex_t *l, lockd_node *n)
+{
+    (void)n;
+    pthread_mutex_unlock(l);
+}
+static inline bool lockd_mutex_try(lockd_mutex_t *l, lockd_node *n)
+{
+    (void)n;
+    return pthread_mutex_trylock(l) == 0;
+}
+
+#define LOCKD_mutex_KNOWN   /* none */
+static const struct lab_known_report lockd_mutex_known_reports[] = {
+    LOCKD_mutex_KNOWN LOCKD_KNOWN_END
+};
+static const struct lockd_info lockd_mutex_info = {
+    .id = "mutex",
+    .label = "mutex",
+    .desc = "glibc pthread_mutex_t (the reference for every ratio)",
+    .group = "glibc",
+    .no_procs_why = LOCKD_mutex_NO_PROCS,
+    .known_reports = lockd_mutex_known_reports,
+};
+
+#endif

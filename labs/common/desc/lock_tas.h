@@ -1,0 +1,50 @@
+/* lock_tas: sync/tas.h test-and-set. */
+#ifndef RACELAB_LOCK_TAS_H
+#define RACELAB_LOCK_TAS_H
+
+#include "sync/tas.h"
+
+#include "lockd.h"
+
+typedef sync_tas_t lockd_tas_t;
+#define LOCKD_tas_PROCS 1   /* one atomic word: MAP_SHARED memory works as is */
+
+static inline int lockd_tas_init(lockd_tas_t *l, unsigned flags)
+{
+    (void)flags;
+    return sync_tas_init(l);
+}
+static inline void lockd_tas_fini(lockd_tas_t *l) { (void)l; }
+static inline void lockd_tas_acquire(lockd_tas_t *l, lockd_node *n)
+{
+    (void)n;
+    sync_tas_lock(l);
+}
+static inline void lockd_tas_release(lockd_tas_t *l, lockd_node *n)
+{
+    (void)n;
+    sync_tas_unlock(l);
+}
+static inline bool lockd_tas_try(lockd_tas_t *l, lockd_node *n)
+{
+    (void)n;
+    return sync_tas_trylock(l);
+}
+
+#define LOCKD_tas_KNOWN \
+    LOCKD_VALGRIND_BLIND("sync/tas.h: a lock built on C11 atomic_exchange; helgrind/DRD know " \
+                         "only the pthread and sem_* locks they intercept, so the counter it " \
+                         "guards looks unprotected"),
+static const struct lab_known_report lockd_tas_known_reports[] = {
+    LOCKD_tas_KNOWN LOCKD_KNOWN_END
+};
+static const struct lockd_info lockd_tas_info = {
+    .id = "tas",
+    .label = "tas",
+    .desc = "sync/tas.h test-and-set",
+    .group = "sync",
+    .procs = true,
+    .known_reports = lockd_tas_known_reports,
+};
+
+#endif

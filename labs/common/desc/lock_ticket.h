@@ -1,0 +1,49 @@
+/* lock_ticket: sync/ticket.h FIFO ticket lock. */
+#ifndef RACELAB_LOCK_TICKET_H
+#define RACELAB_LOCK_TICKET_H
+
+#include "sync/ticket.h"
+
+#include "lockd.h"
+
+typedef sync_ticket_t lockd_ticket_t;
+#define LOCKD_ticket_PROCS 1   /* two atomic counters: MAP_SHARED memory works as is */
+
+static inline int lockd_ticket_init(lockd_ticket_t *l, unsigned flags)
+{
+    (void)flags;
+    return sync_ticket_init(l);
+}
+static inline void lockd_ticket_fini(lockd_ticket_t *l) { (void)l; }
+static inline void lockd_ticket_acquire(lockd_ticket_t *l, lockd_node *n)
+{
+    (void)n;
+    sync_ticket_lock(l);
+}
+static inline void lockd_ticket_release(lockd_ticket_t *l, lockd_node *n)
+{
+    (void)n;
+    sync_ticket_unlock(l);
+}
+static inline bool lockd_ticket_try(lockd_ticket_t *l, lockd_node *n)
+{
+    (void)n;
+    return sync_ticket_trylock(l);
+}
+
+#define LOCKD_ticket_KNOWN \
+    LOCKD_VALGRIND_BLIND("sync/ticket.h: handover through C11 fetch_add and acquire loads, not " \
+                         "a lock valgrind knows"),
+static const struct lab_known_report lockd_ticket_known_reports[] = {
+    LOCKD_ticket_KNOWN LOCKD_KNOWN_END
+};
+static const struct lockd_info lockd_ticket_info = {
+    .id = "ticket",
+    .label = "ticket",
+    .desc = "sync/ticket.h FIFO ticket lock",
+    .group = "sync",
+    .procs = true,
+    .known_reports = lockd_ticket_known_reports,
+};
+
+#endif

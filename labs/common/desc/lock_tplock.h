@@ -1,0 +1,47 @@
+/* lock_tplock: sync/tplock.h time-published ticket lock (skips waiters not running). */
+#ifndef RACELAB_LOCK_TPLOCK_H
+#define RACELAB_LOCK_TPLOCK_H
+
+#include "sync/tplock.h"
+
+#include "lockd.h"
+
+typedef sync_tplock_t lockd_tplock_t;
+#define LOCKD_tplock_PROCS 1   /* counters and slots, no pointers: MAP_SHARED memory works as is */
+
+static inline int lockd_tplock_init(lockd_tplock_t *l, unsigned flags)
+{
+    (void)flags;
+    return sync_tplock_init(l);
+}
+static inline void lockd_tplock_fini(lockd_tplock_t *l) { (void)l; }
+static inline void lockd_tplock_acquire(lockd_tplock_t *l, lockd_node *n)
+{
+    (void)n;
+    sync_tplock_lock(l);
+}
+static inline void lockd_tplock_release(lockd_tplock_t *l, lockd_node *n)
+{
+    (void)n;
+    sync_tplock_unlock(l);
+}
+static inline bool lockd_tplock_try(lockd_tplock_t *l, lockd_node *n)
+{
+    (void)n;
+    return sync_tplock_trylock(l);
+}
+
+#define LOCKD_tplock_KNOWN   /* none */
+static const struct lab_known_report lockd_tplock_known_reports[] = {
+    LOCKD_tplock_KNOWN LOCKD_KNOWN_END
+};
+static const struct lockd_info lockd_tplock_info = {
+    .id = "tplock",
+    .label = "tplock",
+    .desc = "sync/tplock.h time-published ticket lock (skips waiters not running)",
+    .group = "sync",
+    .procs = true,
+    .known_reports = lockd_tplock_known_reports,
+};
+
+#endif
