@@ -10,7 +10,8 @@
 /* Online CPUs (sysconf), at least 1. */
 unsigned util_cpus_online(void);
 
-/* This process's affinity: the first max allowed CPU numbers into cpus[],
+/* The calling thread's affinity (the process's, unless this thread was
+ * pinned): the first max allowed CPU numbers into cpus[],
  * ascending; returns how many CPUs are allowed in all (may exceed max; 0 if
  * the mask cannot be read). cpus may be NULL with max 0 to count only. */
 unsigned util_cpus_allowed(int *cpus, unsigned max);
