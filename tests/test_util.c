@@ -1,6 +1,7 @@
 /* tests/test_util.c - the util library: the option parser and its lists,
  * spawn with a deadline, JSON/XML escaping, statistics, time, CPUs, SVG. */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <sched.h>
 #include <signal.h>
@@ -9,13 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "test_main.h"
 #include "util/cpu.h"
 #include "util/json.h"
 #include "util/opt.h"
+#include "util/spawn.h"
 #include "util/stats.h"
+#include "util/svg.h"
 #include "util/time.h"
 #include "util/tsan.h"
 
@@ -348,6 +352,345 @@ static void test_util_parse_numbers(void)
     CU_ASSERT_FALSE(util_parse_double("1 ", 0, 100, &d));
 }
 
+/* ---- spawn --------------------------------------------------------------- */
+
+static char *sh_argv[4] = { "sh", "-c", NULL, NULL };
+
+/* A run of sh -c script, stdout and stderr captured, stdin from /dev/null. */
+static struct util_spawn sh_run(const char *script)
+{
+    sh_argv[2] = (char *)script;
+    return (struct util_spawn){ .argv = sh_argv, .capture_out = true, .capture_err = true,
+                                .stdin_null = true, .timeout_s = 60, .own_group = true };
+}
+
+/* True once pid is gone or a zombie (reaped or reapable: not running);
+ * waits up to 20 s for the kernel and its reaper to catch up. */
+static bool process_gone(pid_t pid)
+{
+    for (int i = 0; i < 2000; i++) {
+        char path[64], buf[512];
+        snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+        FILE *f = fopen(path, "r");
+        if (f == NULL)
+            return true;
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[n] = '\0';
+        const char *close_paren = strrchr(buf, ')');
+        if (close_paren != NULL && (close_paren[2] == 'Z' || close_paren[2] == 'X'))
+            return true;
+        struct timespec ts = { 0, 10 * 1000 * 1000 };
+        nanosleep(&ts, NULL);
+    }
+    return false;
+}
+
+static unsigned open_fds(void)
+{
+    unsigned n = 0;
+    for (int fd = 0; fd < 1024; fd++)
+        n += fcntl(fd, F_GETFD) >= 0;
+    return n;
+}
+
+static void test_util_spawn_exit_code(void)
+{
+    struct util_spawn s = sh_run("echo out; echo err >&2; exit 3");
+    CU_ASSERT_EQUAL_FATAL(util_spawn_run(&s), 0);
+    char b[64];
+    CU_ASSERT_TRUE(util_spawn_done(&s));
+    CU_ASSERT_EQUAL(s.end, UTIL_END_EXIT);
+    CU_ASSERT_EQUAL(s.code, 3);
+    CU_ASSERT_STRING_EQUAL(util_spawn_end_text(&s, b, sizeof b), "exit 3");
+    CU_ASSERT_STRING_EQUAL(s.out, "out\n");
+    CU_ASSERT_EQUAL(s.out_len, 4);
+    CU_ASSERT_STRING_EQUAL(s.err, "err\n");
+    CU_ASSERT_TRUE(s.wall_s >= 0);
+    util_spawn_free(&s);
+    CU_ASSERT_PTR_NULL(s.out);
+    struct util_spawn q = sh_run("exit 0");
+    q.capture_err = false;
+    util_spawn_run(&q);
+    CU_ASSERT_EQUAL(q.end, UTIL_END_EXIT);
+    CU_ASSERT_EQUAL(q.code, 0);
+    CU_ASSERT_STRING_EQUAL(q.out, "");   /* captured, nothing came */
+    CU_ASSERT_PTR_NULL(q.err);           /* not captured */
+    util_spawn_free(&q);
+}
+
+static void test_util_spawn_signal(void)
+{
+    struct util_spawn s = sh_run("kill -SEGV $$");
+    util_spawn_run(&s);
+    char b[64];
+    CU_ASSERT_EQUAL(s.end, UTIL_END_SIGNAL);
+    CU_ASSERT_EQUAL(s.code, SIGSEGV);
+    CU_ASSERT_STRING_EQUAL(util_spawn_end_text(&s, b, sizeof b), "SIGSEGV");
+    util_spawn_free(&s);
+}
+
+static void test_util_spawn_timeout(void)
+{
+    char *argv[] = { "sleep", "30", NULL };
+    struct util_spawn s = { .argv = argv, .timeout_s = 0.2, .own_group = true };
+    util_spawn_run(&s);
+    char b[64];
+    CU_ASSERT_EQUAL(s.end, UTIL_END_TIMEOUT);
+    CU_ASSERT_EQUAL(s.code, SIGTERM);   /* sleep dies of the first signal */
+    CU_ASSERT_STRING_EQUAL(util_spawn_end_text(&s, b, sizeof b), "timeout after 0.2 s");
+    CU_ASSERT_TRUE(process_gone(s.pid_));
+    util_spawn_free(&s);
+}
+
+/* A group that ignores SIGTERM, with a grandchild: SIGKILL after the grace
+ * period takes all of it. */
+static void test_util_spawn_timeout_kills_group(void)
+{
+    struct util_spawn s = sh_run("trap '' TERM; sleep 30 & echo $!; wait; wait");
+    s.timeout_s = 0.2;
+    s.grace_s = 0.2;
+    util_spawn_run(&s);
+    CU_ASSERT_EQUAL(s.end, UTIL_END_TIMEOUT);
+    CU_ASSERT_EQUAL(s.code, SIGKILL);
+    long grandchild = strtol(s.out, NULL, 10);
+    CU_ASSERT_TRUE_FATAL(grandchild > 1);
+    CU_ASSERT_TRUE(process_gone((pid_t)grandchild));
+    util_spawn_free(&s);
+}
+
+/* The leader exits and leaves a grandchild in its group: it goes too, and
+ * the pipe it holds does not keep the run alive. */
+static void test_util_spawn_leader_exit_kills_stragglers(void)
+{
+    struct util_spawn s = sh_run("sleep 30 & echo $!");
+    util_spawn_run(&s);
+    CU_ASSERT_EQUAL(s.end, UTIL_END_EXIT);
+    CU_ASSERT_EQUAL(s.code, 0);
+    long grandchild = strtol(s.out, NULL, 10);
+    CU_ASSERT_TRUE_FATAL(grandchild > 1);
+    CU_ASSERT_TRUE(process_gone((pid_t)grandchild));
+    util_spawn_free(&s);
+}
+
+/* Without its own group the grandchild survives, but holding the capture
+ * pipe does not hold up the run. */
+static void test_util_spawn_no_group(void)
+{
+    struct util_spawn s = sh_run("sleep 30 & echo $!");
+    s.own_group = false;
+    s.timeout_s = 20;
+    util_spawn_run(&s);
+    CU_ASSERT_EQUAL(s.end, UTIL_END_EXIT);
+    long grandchild = strtol(s.out, NULL, 10);
+    CU_ASSERT_TRUE_FATAL(grandchild > 1);
+    CU_ASSERT_EQUAL(kill((pid_t)grandchild, SIGKILL), 0);   /* it was still there */
+    util_spawn_free(&s);
+}
+
+static void test_util_spawn_large_output(void)
+{
+    /* 300 000 bytes on each stream at once: a parent reading one pipe only
+     * would deadlock with the child blocked on the other */
+    struct util_spawn s = sh_run("head -c 300000 /dev/zero | tr '\\0' a; "
+                                 "head -c 300000 /dev/zero | tr '\\0' b >&2; "
+                                 "head -c 300000 /dev/zero | tr '\\0' c");
+    util_spawn_run(&s);
+    CU_ASSERT_EQUAL(s.end, UTIL_END_EXIT);
+    CU_ASSERT_EQUAL(s.code, 0);
+    CU_ASSERT_EQUAL_FATAL(s.out_len, 600000);
+    CU_ASSERT_EQUAL_FATAL(s.err_len, 300000);
+    CU_ASSERT_EQUAL(s.out[0], 'a');
+    CU_ASSERT_EQUAL(s.out[599999], 'c');
+    CU_ASSERT_EQUAL(s.out[600000], '\0');
+    CU_ASSERT_EQUAL(strspn(s.err, "b"), 300000);
+    util_spawn_free(&s);
+}
+
+static int child_writes(void *arg)
+{
+    size_t n = *(const size_t *)arg;
+    char chunk[1000];
+    memset(chunk, 0, sizeof chunk);   /* binary: NULs must come through */
+    chunk[0] = 'x';
+    for (size_t i = 0; i < n / sizeof chunk; i++)
+        fwrite(chunk, 1, sizeof chunk, stdout);
+    fprintf(stderr, "%s", getenv("UTIL_TEST_VAR") ? getenv("UTIL_TEST_VAR") : "unset");
+    return 7;
+}
+
+static int child_aborts(void *arg)
+{
+    (void)arg;
+    signal(SIGABRT, SIG_DFL);
+    abort();
+}
+
+static void test_util_spawn_fn(void)
+{
+    size_t n = 200000;
+    const char *const env[] = { "UTIL_TEST_VAR=from fn", NULL };
+    struct util_spawn s = { .fn = child_writes, .arg = &n, .env = env, .capture_out = true,
+                            .capture_err = true, .timeout_s = 60 };
+    CU_ASSERT_EQUAL_FATAL(util_spawn_run(&s), 0);
+    CU_ASSERT_EQUAL(s.end, UTIL_END_EXIT);
+    CU_ASSERT_EQUAL(s.code, 7);
+    CU_ASSERT_EQUAL_FATAL(s.out_len, n);
+    CU_ASSERT_EQUAL(s.out[0], 'x');
+    CU_ASSERT_EQUAL(s.out[1], '\0');
+    CU_ASSERT_EQUAL(s.out[1000], 'x');
+    CU_ASSERT_STRING_EQUAL(s.err, "from fn");
+    util_spawn_free(&s);
+    struct util_spawn a = { .fn = child_aborts, .capture_err = true };
+    util_spawn_run(&a);
+    CU_ASSERT_EQUAL(a.end, UTIL_END_SIGNAL);
+    CU_ASSERT_EQUAL(a.code, SIGABRT);
+    util_spawn_free(&a);
+}
+
+static void test_util_spawn_env(void)
+{
+    setenv("UTIL_TEST_OLD", "old", 1);
+    const char *const env[] = { "UTIL_TEST_NEW=one", "UTIL_TEST_OLD=replaced", NULL };
+    struct util_spawn s = sh_run("printf '%s %s ' \"$UTIL_TEST_NEW\" \"$UTIL_TEST_OLD\"; "
+                                 "env | grep -c '^UTIL_TEST_OLD='");
+    s.env = env;
+    util_spawn_run(&s);
+    CU_ASSERT_EQUAL(s.end, UTIL_END_EXIT);
+    CU_ASSERT_STRING_EQUAL(s.out, "one replaced 1\n");
+    util_spawn_free(&s);
+    unsetenv("UTIL_TEST_OLD");
+}
+
+static void test_util_spawn_missing_program(void)
+{
+    char *argv[] = { "/nonexistent/racelab-no-such-program", NULL };
+    struct util_spawn s = { .argv = argv, .capture_out = true, .capture_err = true };
+    CU_ASSERT_EQUAL(util_spawn_run(&s), ENOENT);
+    char b[128];
+    CU_ASSERT_TRUE(util_spawn_done(&s));
+    CU_ASSERT_EQUAL(s.end, UTIL_END_SPAWN);
+    CU_ASSERT_EQUAL(s.code, ENOENT);
+    CU_ASSERT_STRING_EQUAL(util_spawn_end_text(&s, b, sizeof b),
+                           "cannot start: No such file or directory");
+    CU_ASSERT_STRING_EQUAL(s.out, "");
+    util_spawn_free(&s);
+    char *onpath[] = { "racelab-no-such-program-on-path", NULL };
+    struct util_spawn p = { .argv = onpath };
+    CU_ASSERT_EQUAL(util_spawn_start(&p), ENOENT);
+    CU_ASSERT_EQUAL(p.end, UTIL_END_SPAWN);
+    struct util_spawn both = { .argv = onpath, .fn = child_aborts };
+    CU_ASSERT_EQUAL(util_spawn_start(&both), EINVAL);
+}
+
+static void test_util_spawn_pool(void)
+{
+    struct util_spawn r[3];
+    static const char *const scripts[] = { "exit 1", "sleep 0.1; exit 2", "echo three; exit 3" };
+    for (int i = 0; i < 3; i++) {
+        r[i] = sh_run(scripts[i]);
+        CU_ASSERT_EQUAL_FATAL(util_spawn_start(&r[i]), 0);
+    }
+    struct util_spawn idle = { .argv = sh_argv };   /* never started: skipped */
+    struct util_spawn *const v[] = { &r[0], NULL, &r[1], &idle, &r[2] };
+    size_t running = 5;
+    for (int round = 0; running > 0 && round < 10000; round++)
+        running = util_spawn_poll(v, 5, 1.0);
+    CU_ASSERT_EQUAL(running, 0);
+    for (int i = 0; i < 3; i++) {
+        CU_ASSERT_TRUE(util_spawn_done(&r[i]));
+        CU_ASSERT_EQUAL(r[i].end, UTIL_END_EXIT);
+        CU_ASSERT_EQUAL(r[i].code, i + 1);
+        util_spawn_free(&r[i]);
+    }
+    CU_ASSERT_FALSE(util_spawn_done(&idle));
+}
+
+static void test_util_spawn_kill(void)
+{
+    struct util_spawn s = sh_run("sleep 30 & echo $!; wait");
+    CU_ASSERT_EQUAL_FATAL(util_spawn_start(&s), 0);
+    struct util_spawn *const v[] = { &s };
+    while (strchr(s.out != NULL ? s.out : "", '\n') == NULL && !util_spawn_done(&s))
+        util_spawn_poll(v, 1, 1.0);   /* until the grandchild's pid is out */
+    long grandchild = strtol(s.out, NULL, 10);
+    util_spawn_kill(&s);
+    CU_ASSERT_TRUE(util_spawn_done(&s));
+    CU_ASSERT_EQUAL(s.end, UTIL_END_SIGNAL);
+    CU_ASSERT_EQUAL(s.code, SIGKILL);
+    CU_ASSERT_TRUE_FATAL(grandchild > 1);
+    CU_ASSERT_TRUE(process_gone((pid_t)grandchild));
+    util_spawn_free(&s);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    return *(const int *)a - *(const int *)b;
+}
+
+/* The numbers in text, sorted; returns how many (at most max). */
+static size_t numbers(const char *text, int *out, size_t max)
+{
+    size_t n = 0;
+    for (char *end; *text != '\0' && n < max; text = end) {
+        long v = strtol(text, &end, 10);
+        if (end == text) {
+            end++;
+            continue;
+        }
+        out[n++] = (int)v;
+    }
+    qsort(out, n, sizeof *out, cmp_int);
+    return n;
+}
+
+/* No descriptor of ours reaches a child (O_CLOEXEC pipes), none is left open
+ * in the parent after runs that ended in every way. */
+static void test_util_spawn_no_fd_leaks(void)
+{
+    unsigned before = open_fds();
+    struct util_spawn a = sh_run("sleep 30");   /* its pipes are open meanwhile */
+    CU_ASSERT_EQUAL_FATAL(util_spawn_start(&a), 0);
+    int expect[1024], got[1024];
+    size_t nexpect = 0;
+    for (int fd = 0; fd < 1024; fd++) {
+        int fl = fcntl(fd, F_GETFD);
+        if (fd <= 2 || (fl >= 0 && !(fl & FD_CLOEXEC)))
+            expect[nexpect++] = fd;   /* what a child inherits from the test itself */
+    }
+    /* ls lists the shell's descriptors from outside (a glob would see its own) */
+    struct util_spawn b = sh_run("ls /proc/$$/fd");
+    util_spawn_run(&b);
+    util_spawn_kill(&a);
+    util_spawn_free(&a);
+    CU_ASSERT_EQUAL(b.end, UTIL_END_EXIT);
+    size_t ngot = numbers(b.out, got, 1024);
+    util_spawn_free(&b);
+    CU_ASSERT_EQUAL(ngot, nexpect);
+    CU_ASSERT_EQUAL(memcmp(got, expect, (ngot < nexpect ? ngot : nexpect) * sizeof *got), 0);
+    char *missing[] = { "/nonexistent/x", NULL };
+    struct util_spawn c = { .argv = missing, .capture_out = true, .capture_err = true };
+    util_spawn_run(&c);
+    util_spawn_free(&c);
+    struct util_spawn t = sh_run("sleep 30");
+    t.timeout_s = 0.1;
+    util_spawn_run(&t);
+    util_spawn_free(&t);
+    CU_ASSERT_EQUAL(open_fds(), before);
+}
+
+static void test_util_spawn_stdin_null(void)
+{
+    char *argv[] = { "cat", NULL };
+    struct util_spawn s = { .argv = argv, .stdin_null = true, .capture_out = true,
+                            .timeout_s = 60 };
+    util_spawn_run(&s);
+    CU_ASSERT_EQUAL(s.end, UTIL_END_EXIT);
+    CU_ASSERT_EQUAL(s.code, 0);
+    CU_ASSERT_EQUAL(s.out_len, 0);
+    util_spawn_free(&s);
+}
+
 /* ---- JSON and XML -------------------------------------------------------- */
 
 /* What fn(f, arg) writes, in a static buffer. */
@@ -499,6 +842,123 @@ static void test_util_tsan_macro(void)
 #endif
 }
 
+/* ---- SVG ------------------------------------------------------------------ */
+
+static char svg_dir[] = "/tmp/racelab-test-util-XXXXXX";
+
+/* The whole file at dir/name in a static buffer ("" if unreadable). */
+static const char *slurp(const char *name)
+{
+    static char buf[1 << 16];
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", svg_dir, name);
+    buf[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return buf;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+static unsigned occurrences(const char *hay, const char *needle)
+{
+    unsigned n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    return n;
+}
+
+static bool svg_complete(const char *text)
+{
+    size_t n = strlen(text);
+    return strncmp(text, "<?xml", 5) == 0 && n > 7 && strcmp(text + n - 7, "</svg>\n") == 0;
+}
+
+static const char *svg_path(const char *name)
+{
+    static char path[256];
+    snprintf(path, sizeof path, "%s/%s", svg_dir, name);
+    return path;
+}
+
+static void test_util_svg_lines(void)
+{
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(svg_dir));
+    const double x[] = { 1, 2, 4, 8 };
+    const double a[] = { 10, 20, NAN, 80 }, b[] = { 1e3, 2e3, 4e3, 8e6 }, none[] = { 0, NAN, -1, 0 };
+    const struct util_svg_series s[] = {
+        { .name = "racy <a&b>", .y = a, .dashed = true }, { .name = "mutex", .y = b },
+        { .name = "empty", .y = none },
+    };
+    const struct util_svg_chart c = { .title = "ns/op \"lab\"", .xlabel = "workers",
+                                      .ylabel = "ns per operation", .units = UTIL_SVG_NS };
+    CU_ASSERT_EQUAL_FATAL(util_svg_lines(svg_path("lines.svg"), &c, x, 4, s, 3, err, sizeof err), 0);
+    const char *t = slurp("lines.svg");
+    CU_ASSERT_TRUE(svg_complete(t));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "ns/op &quot;lab&quot;"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "racy &lt;a&amp;b&gt;"));
+    CU_ASSERT_EQUAL(occurrences(t, "<polyline"), 3);   /* a's gap splits it in two */
+    CU_ASSERT_EQUAL(occurrences(t, "<circle"), 7);
+    CU_ASSERT_EQUAL(occurrences(t, "stroke-dasharray"), 3);   /* a's two pieces, its legend */
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, ">10 ms<"));             /* the top decade, as time */
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, ">1 us<"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, ">workers<"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "rotate(-90"));
+    CU_ASSERT_EQUAL(util_svg_lines(svg_path("none.svg"), &c, x, 4, &s[2], 1, err, sizeof err),
+                    ENODATA);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "nothing to plot"));
+    CU_ASSERT_NOT_EQUAL(access(svg_path("none.svg"), F_OK), 0);   /* no file */
+    CU_ASSERT_EQUAL(util_svg_lines("/nonexistent/dir/x.svg", &c, x, 4, s, 2, err, sizeof err),
+                    ENOENT);
+    CU_ASSERT_STRING_EQUAL(err, "/nonexistent/dir/x.svg: No such file or directory");
+}
+
+static void test_util_svg_bars(void)
+{
+    const struct util_svg_bar b[] = {
+        { .label = "ticket", .value = 50, .lo = 40, .hi = 70 },
+        { .label = "mcs", .value = 2.5e3 },
+        { .label = "dnf", .value = NAN },
+    };
+    const struct util_svg_chart c = { .title = "cost", .xlabel = "Mmsg/s",
+                                      .units = UTIL_SVG_PLAIN };
+    CU_ASSERT_EQUAL_FATAL(util_svg_bars(svg_path("bars.svg"), &c, b, 3, err, sizeof err), 0);
+    const char *t = slurp("bars.svg");
+    CU_ASSERT_TRUE(svg_complete(t));
+    CU_ASSERT_EQUAL(occurrences(t, "<rect x="), 2);   /* two usable bars */
+    CU_ASSERT_EQUAL(occurrences(t, "stroke=\"black\""), 1);   /* one whisker */
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, ">n/a<"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, ">2500<"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, ">10000<"));
+    CU_ASSERT_EQUAL(util_svg_bars(svg_path("none.svg"), &c, &b[2], 1, err, sizeof err), ENODATA);
+}
+
+static void test_util_svg_strips(void)
+{
+    const double v1[] = { 0.5, 1, 1.7, NAN }, v2[] = { 0.25 };
+    const struct util_svg_strip r[] = {
+        { .label = "counter/racy", .v = v1, .n = 4 }, { .label = "queue/racy", .v = v2, .n = 1 },
+        { .label = "none", .v = NULL, .n = 0 },
+    };
+    const struct util_svg_chart c = { .title = "observed / expected",
+                                      .xlabel = "observed as a share of expected" };
+    CU_ASSERT_EQUAL_FATAL(util_svg_strips(svg_path("strips.svg"), &c, r, 3, err, sizeof err), 0);
+    const char *t = slurp("strips.svg");
+    CU_ASSERT_TRUE(svg_complete(t));
+    CU_ASSERT_EQUAL(occurrences(t, "<circle"), 5);
+    CU_ASSERT_EQUAL(occurrences(t, "#2ca02c"), 2);   /* at 1 and clamped 1.7 */
+    CU_ASSERT_EQUAL(occurrences(t, "#d62728"), 3);   /* 0.5, NaN as 0, 0.25 */
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, ">100%<"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, ">25%<"));
+    CU_ASSERT_EQUAL(util_svg_strips(svg_path("none.svg"), &c, &r[2], 1, err, sizeof err), ENODATA);
+    static const char *const files[] = { "lines.svg", "bars.svg", "strips.svg" };
+    for (size_t i = 0; i < 3; i++)
+        unlink(svg_path(files[i]));
+    CU_ASSERT_EQUAL(rmdir(svg_dir), 0);
+}
+
 static const struct test_case tests[] = {
     { "opt_values", test_util_opt_values },
     { "opt_defaults_kept", test_util_opt_defaults_kept },
@@ -517,6 +977,20 @@ static const struct test_case tests[] = {
     { "list_u64", test_util_list_u64 },
     { "list_split", test_util_list_split },
     { "parse_numbers", test_util_parse_numbers },
+    { "spawn_exit_code", test_util_spawn_exit_code },
+    { "spawn_signal", test_util_spawn_signal },
+    { "spawn_timeout", test_util_spawn_timeout },
+    { "spawn_timeout_kills_group", test_util_spawn_timeout_kills_group },
+    { "spawn_leader_exit_kills_stragglers", test_util_spawn_leader_exit_kills_stragglers },
+    { "spawn_no_group", test_util_spawn_no_group },
+    { "spawn_large_output", test_util_spawn_large_output },
+    { "spawn_fn", test_util_spawn_fn },
+    { "spawn_env", test_util_spawn_env },
+    { "spawn_missing_program", test_util_spawn_missing_program },
+    { "spawn_pool", test_util_spawn_pool },
+    { "spawn_kill", test_util_spawn_kill },
+    { "spawn_no_fd_leaks", test_util_spawn_no_fd_leaks },
+    { "spawn_stdin_null", test_util_spawn_stdin_null },
     { "json_string", test_util_json_string },
     { "json_escape", test_util_json_escape },
     { "json_number", test_util_json_number },
@@ -527,6 +1001,9 @@ static const struct test_case tests[] = {
     { "now_ns", test_util_now_ns },
     { "cpus", test_util_cpus },
     { "tsan_macro", test_util_tsan_macro },
+    { "svg_lines", test_util_svg_lines },
+    { "svg_bars", test_util_svg_bars },
+    { "svg_strips", test_util_svg_strips },
     { NULL, NULL }
 };
 

@@ -79,11 +79,12 @@ struct util_spawn {
     /* private */
     int state_;               /* 0 not started, 1 running, 2 done */
     pid_t pid_;
-    int out_fd_, err_fd_, pidfd_;
-    bool exited_;             /* the leader has exited (zombie, not yet reaped) */
+    int out_fd_, err_fd_, pidfd_;   /* -1: closed */
+    bool exited_;             /* the leader has exited (a zombie, not yet reaped) */
+    bool timed_out_;          /* the deadline passed: SIGTERM sent */
+    bool killed_;             /* SIGKILL sent */
     size_t out_cap_, err_cap_;
-    uint64_t start_ns_, deadline_ns_, kill_ns_;   /* kill_ns_: SIGKILL due (0: not yet) */
-    bool timed_out_;
+    uint64_t start_ns_, deadline_ns_, kill_ns_;   /* kill_ns_: SIGKILL due (after SIGTERM) */
 };
 
 /* Starts the run: 0, or an errno value (then end = UTIL_END_SPAWN, code =
@@ -93,9 +94,10 @@ struct util_spawn {
 int util_spawn_start(struct util_spawn *s);
 
 /* Pumps the output of the running ones among v[0..n) (NULL entries and runs
- * not started or already done are skipped), reaps those that ended,
- * enforces deadlines; returns how many are still running after waiting at
- * most max_wait_s (0: do not wait, just pump and reap). */
+ * not started or already done are skipped), reaps those that ended and
+ * enforces deadlines, waiting until one of them ends, max_wait_s have
+ * passed (0: do not wait, just pump and reap) or a signal arrives. Returns
+ * how many are still running. */
 size_t util_spawn_poll(struct util_spawn *const *v, size_t n, double max_wait_s);
 
 /* util_spawn_start + wait until done. Returns what start returned. */
