@@ -14,6 +14,7 @@
 #include "sync/atomic.h"
 #include "util/opt.h"
 #include "util/stats.h"
+#include "util/tsan.h"
 
 const char *lab_atomics_backend(void)
 {
@@ -33,7 +34,6 @@ static void progress(const struct lab_config *c, const char *variant, unsigned t
         fprintf(stderr, "\r\033[K");
 }
 
-#ifdef RACELAB_TSAN_TWIN
 /* ThreadSanitizer names files and functions in its reports only through an
  * external llvm-symbolizer; a fresh Debian with clang lacks it. Say so once,
  * up front, rather than leave the user with a stack of <null> frames. */
@@ -56,7 +56,6 @@ static void check_symbolizer(const struct lab *lab)
     fprintf(stderr, "lab-%s-tsan: llvm-symbolizer is not on PATH, so ThreadSanitizer reports "
             "will name no files or functions (apt-get install llvm)\n", lab->name);
 }
-#endif
 
 /* NULL, or why |v| cannot run as |c| asks (the report then says so). */
 static const char *why_skipped(const struct lab *lab, const struct lab_config *c,
@@ -214,9 +213,8 @@ int lab_main(const struct lab *lab, int argc, char **argv)
         lab__print_list(lab, &c);
         return 0;
     }
-#ifdef RACELAB_TSAN_TWIN
-    check_symbolizer(lab);
-#endif
+    if (UTIL_TSAN)
+        check_symbolizer(lab);
     if (c.hog_ms)
         return lab__hog_main(lab, &c);
     return run_all(lab, &c);
