@@ -56,7 +56,7 @@ function(racelab_add_test name)
   endif()
   add_executable(test_${name} ${ARG_SOURCES})
   target_include_directories(test_${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
-  target_link_libraries(test_${name} PRIVATE racelab::cunit racelab::common racelab::sanitizer ${ARG_LINK})
+  target_link_libraries(test_${name} PRIVATE racelab::cunit racelab::common racelab::sanitizer util ${ARG_LINK})
   target_compile_definitions(test_${name} PRIVATE
     RACELAB_BIN_DIR="${CMAKE_RUNTIME_OUTPUT_DIRECTORY}"
     RACELAB_SANITIZER_NAME="${RACELAB_SANITIZER}")
