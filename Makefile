@@ -3,6 +3,8 @@
 # It configures and builds through CMake into build/ (programs in build/bin/).
 # CMake builds a project with one C compiler: clang when present, because the
 # lab-*-tsan programs need it; otherwise cc, without the -tsan programs.
+# Warnings: shown here, fatal only through the one switch, CMake's
+# RACELAB_WERROR (the CI jobs in Makefile.ci set it: make CMAKE_ARGS=-DRACELAB_WERROR=ON).
 
 BUILD      ?= build
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
@@ -49,7 +51,7 @@ build: configure
 	@echo "racelab: building with $(notdir $(RACELAB_CC)) into $(BUILD)/ (log: $(BUILD)/build.log)"
 	@if ! cmake --build $(BUILD) -j $(JOBS) > $(BUILD)/build.log 2>&1; then \
 	    grep -B2 -A6 'error\|Error' $(BUILD)/build.log | head -60; echo "racelab: build failed (log: $(BUILD)/build.log)"; exit 1; fi
-	@! grep -m5 'warning:' $(BUILD)/build.log
+	@grep -m5 'warning:' $(BUILD)/build.log || true
 
 lab-counter: build
 	@echo ""

@@ -48,7 +48,7 @@ function(racelab_add_lab name)
 endfunction()
 
 # racelab_add_test(NAME SOURCES src... [LINK lib...] [LABELS l...] [TIMEOUT s])
-# One CUnit executable test_NAME, registered as one CTest test.
+# One CUnit executable test_NAME, registered as one CTest test (exit 77: skipped).
 function(racelab_add_test name)
   cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LINK;LABELS" ${ARGN})
   if(NOT ARG_TIMEOUT)
@@ -56,10 +56,12 @@ function(racelab_add_test name)
   endif()
   add_executable(test_${name} ${ARG_SOURCES})
   target_include_directories(test_${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
-  target_link_libraries(test_${name} PRIVATE racelab::cunit racelab::common racelab::sanitizer ${ARG_LINK})
+  target_link_libraries(test_${name} PRIVATE racelab::cunit racelab::common racelab::sanitizer util ${ARG_LINK})
   target_compile_definitions(test_${name} PRIVATE
     RACELAB_BIN_DIR="${CMAKE_RUNTIME_OUTPUT_DIRECTORY}"
     RACELAB_SANITIZER_NAME="${RACELAB_SANITIZER}")
   add_test(NAME ${name} COMMAND test_${name})
-  set_tests_properties(${name} PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}")
+  # tests/test_main.h exits 77 when a case was skipped and none failed.
+  set_tests_properties(${name} PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}"
+    SKIP_RETURN_CODE 77)
 endfunction()

@@ -1,15 +1,17 @@
 /* detectors/det.h - the racelab harness: shared types of its modules.
  *
  * Contract: the harness talks to labs only through their command line and the
- * JSON Lines protocol (DESIGN.md section 7); it includes no lab or sync header,
- * so a new lab program beside `racelab` (lab-<name>, with an optional
- * lab-<name>-tsan twin) is picked up with no change here.
+ * JSON Lines protocol (labs/PROTOCOL.md); it includes no lab or sync header and
+ * names no lab: what a tool is known to misreport on a cell comes from the
+ * lab's own --list --json ("known_reports"). A new lab program beside
+ * `racelab` (lab-<name>, with an optional lab-<name>-tsan twin) is picked up
+ * with no change here.
  *
  * Modules:
- *   det_proc.c    isolated runs: own process group, captured output, timeout,
- *                 the whole group killed, a pool of --jobs concurrent runs
+ *   det_proc.c    isolated runs over util/spawn.h (own process group, captured
+ *                 output, timeout, the whole group killed), a pool of --jobs
  *   det_detect.c  the detectors (native, tsan, helgrind, drd): command lines,
- *                 report parsing, blind spots and the known false positives
+ *                 report parsing, blind spots, applying the labs' known reports
  *   det_matrix.c  lab discovery, the matrix of runs, verdicts, scoring
  *   det_out.c     table, JSON Lines, CSV, Markdown, JUnit XML, SVG plots
  *   det_check.c   racelab check: a user's program or C file
@@ -25,10 +27,11 @@
 
 #include <jansson.h>
 
+#include "util/spawn.h"
+
 /* ---- det_proc.c ------------------------------------------------------- */
 
-enum det_end { DET_END_EXIT, DET_END_SIGNAL, DET_END_TIMEOUT, DET_END_SPAWN };
-
+/* One isolated run (util/spawn.h underneath). */
 struct det_proc {
     /* in */
     char **argv;            /* NULL-terminated; argv[0] is a path */
@@ -36,14 +39,13 @@ struct det_proc {
     double timeout_s;
     const char *label;      /* for the progress line */
     /* out */
-    enum det_end end;
+    enum util_end end;
     int code;               /* exit status, or signal number */
-    char *out, *err;        /* captured stdout and stderr, NUL-terminated */
+    char *out, *err;        /* captured stdout and stderr, NUL-terminated (a NUL inside is '?') */
     double wall_s;
     /* private */
-    pid_t pid;
-    int out_fd, err_fd;
-    double start;
+    struct util_spawn s_;
+    const char *env_[2];
 };
 
 double det_now(void);
@@ -51,7 +53,7 @@ double det_now(void);
  * SIGTERM arrived (every running group is killed first). */
 int det_pool_run(struct det_proc **procs, size_t n, unsigned jobs, bool progress);
 void det_proc_free(struct det_proc *p);
-/* "exit 3", "SIGSEGV", "timeout". */
+/* "exit 3", "SIGSEGV", "timeout after 5.0 s", "cannot start: ...". */
 const char *det_end_text(const struct det_proc *p, char *buf, size_t len);
 void det_signals_install(void);
 bool det_interrupted(void);
@@ -66,7 +68,7 @@ enum det_status {
     DET_ST_NONE,     /* not run */
     DET_ST_CLEAN,    /* ran, no report, and it could have seen the race */
     DET_ST_RACE,     /* a report that counts */
-    DET_ST_KNOWN_FP, /* a report matching the known-false-positive table */
+    DET_ST_KNOWN_FP, /* every report matches one of the cell's known reports */
     DET_ST_BLIND,    /* no report, and blind here by construction */
     DET_ST_NA,       /* could not run here (reason given) */
     DET_ST_TIMEOUT,
@@ -90,6 +92,15 @@ struct det_report {
     double ns_per_op;                 /* from the run's summary, 0 when none */
 };
 
+/* One entry of a cell's "known_reports" (labs/PROTOCOL.md): a report of a
+ * tool that is not the race the cell is about. kind and frame are substrings
+ * of the report's kind and of its first or second frame; both empty means
+ * every report of the tool on the cell. */
+struct det_known {
+    unsigned tools;    /* 1u << DET_TSAN, DET_HELGRIND, DET_DRD ("valgrind": both) */
+    char *kind, *frame, *why;
+};
+
 extern const char *const det_names[DET_NDET];
 int det_by_name(const char *name);
 /* Why |d| cannot run at all on this machine, or NULL. |twin_any| tells
@@ -97,13 +108,17 @@ int det_by_name(const char *name);
 const char *det_unavailable(enum det_detector d, bool twin_any);
 /* Why |d| is blind on |model| by construction, or NULL. */
 const char *det_blind_reason(enum det_detector d, const char *model);
-/* Parses every report in a tool's stderr and sorts out the known false
- * positives (report-level ones anywhere; cell-level ones when !|racy|). Sets
- * count, fp_count, status (RACE if any report counts, KNOWN_FP if all are
- * known, NONE if there were none), reason, and the kind and frames of the
- * first report that counts (or the first known one). */
-void det_judge(enum det_detector d, const char *lab, const char *model, const char *variant,
-               bool racy, const char *err, struct det_report *r);
+/* Parses every report in a tool's stderr and sorts out the ones |known|
+ * (|nknown| entries of the cell's known_reports) expects: an entry matches a
+ * report of its tool whose kind and first or second frame contain its kind
+ * and frame; with both empty it matches every report of the tool. Sets count,
+ * fp_count, status (RACE if any report counts, KNOWN_FP if all are known,
+ * NONE if there were none), reason, and the kind and frames of the first
+ * report that counts (or the first known one). */
+void det_judge(enum det_detector d, const struct det_known *known, size_t nknown,
+               const char *err, struct det_report *r);
+/* The tool bits of a known_reports "tool" value, 0 when it names none. */
+unsigned det_known_tools(const char *tool);
 /* Why valgrind could not analyse the program at all, or NULL. */
 const char *det_valgrind_failed(const char *err);
 /* Appends the tool's prefix to an argv under construction; returns the
@@ -138,6 +153,8 @@ struct det_cell {
      * ("run_args", e.g. --producers 1 --consumers 1), passed on every run. */
     char *run_args[DET_MAX_RUN_ARGS];
     unsigned nrun_args;
+    struct det_known *known;   /* the lab's "known_reports" for this cell */
+    size_t nknown;
     /* native invariant, over the trials of the default-workers run */
     bool ran;
     bool correct;
@@ -177,6 +194,8 @@ struct det_matrix {
 };
 
 int det_discover(struct det_matrix *m, const char *self);
+/* The last non-empty line of |s| (a program's own hint or error) into out. */
+void det_last_line(const char *s, char *out, size_t cap);
 int det_select(struct det_matrix *m, char **patterns, int npatterns);
 int det_matrix_run(struct det_matrix *m, const struct det_options *o);
 void det_matrix_free(struct det_matrix *m);

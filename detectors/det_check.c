@@ -132,302 +132,399 @@ static bool det__in_path(const char *name, char *out, size_t cap)
     return ok;
 }
 
+/* What check runs: the native program and, when there is one, its TSan
+ * build, with what their binaries say about blind spots. */
+struct det_target {
+    char tmp[PATH_MAX];                 /* the build directory of a FILE.c, or "" */
+    char native[PATH_MAX + 16];
+    char tsan[PATH_MAX + 16];           /* "" when there is no TSan build */
+    const char *tsan_na;                /* why not, then */
+    char tsan_na_buf[300];
+    const char *fork_sym, *stack_sym;   /* an imported fork()/swapcontext() kind, or NULL */
+    bool fiber_ann;                     /* the TSan build annotates fibers */
+    bool tsan_is_native;                /* the program given is itself a TSan build */
+};
+
+static void det__target_clean(struct det_target *t)
+{
+    if (t->tmp[0] == '\0')
+        return;
+    unlink(t->native);
+    if (t->tsan[0])
+        unlink(t->tsan);
+    rmdir(t->tmp);
+}
+
+/* Why clang -fsanitize=thread failed, from its stderr. */
+static void det__tsan_build_failed(struct det_target *t, const char *err)
+{
+    if (strstr(err, "libclang_rt.tsan") != NULL || strstr(err, "cannot find") != NULL) {
+        t->tsan_na = "clang's TSan runtime is missing (apt-get install libclang-rt-14-dev)";
+    } else {
+        char first[200];
+        det__first_error(err, first, sizeof first);
+        snprintf(t->tsan_na_buf, sizeof t->tsan_na_buf, "clang -fsanitize=thread failed: %s",
+                 first);
+        t->tsan_na = t->tsan_na_buf;
+    }
+    unlink(t->tsan);
+    t->tsan[0] = '\0';
+}
+
+/* FILE.c: built with cc (native, DWARF 4 for valgrind) and, when clang is
+ * there, with clang -fsanitize=thread, both at once. 0, 2 (does not compile)
+ * or 130 (interrupted). */
+static int det__build(const char *target, struct det_target *t)
+{
+    if (access(target, R_OK) != 0)
+        det_usage_error("check: cannot read %s: %s", target, strerror(errno));
+    snprintf(t->tmp, sizeof t->tmp, "%s/racelab-check-XXXXXX", det_tmpdir());
+    if (mkdtemp(t->tmp) == NULL)
+        det_usage_error("check: cannot create a directory in %s: %s", det_tmpdir(),
+                        strerror(errno));
+    snprintf(t->native, sizeof t->native, "%s/prog", t->tmp);
+    snprintf(t->tsan, sizeof t->tsan, "%s/prog-tsan", t->tmp);
+    char cc[PATH_MAX], clang[PATH_MAX];
+    bool have_clang = det__in_path("clang", clang, sizeof clang);
+    if (!det__in_path("cc", cc, sizeof cc)) {
+        rmdir(t->tmp);
+        det_usage_error("check: no C compiler 'cc' in PATH (apt-get install gcc)");
+    }
+    char *a1[] = { cc, "-O1", "-g", "-gdwarf-4", "-pthread", (char *)target, "-o", t->native,
+                   NULL };
+    char *a2[] = { clang, "-fsanitize=thread", "-O1", "-g", "-pthread", (char *)target, "-o",
+                   t->tsan, NULL };
+    struct det_proc b[2] = { { .argv = a1, .timeout_s = 120 }, { .argv = a2, .timeout_s = 120 } };
+    struct det_proc *bp[2] = { &b[0], &b[1] };
+    int rc = det_pool_run(bp, have_clang ? 2 : 1, 2, false);
+    if (rc == 0 && (b[0].end != UTIL_END_EXIT || b[0].code != 0)) {
+        char first[400];
+        det__first_error(b[0].err, first, sizeof first);
+        fprintf(stderr, "%s: check: %s does not compile: %s\n", det_prog, target, first);
+        rc = 2;
+    } else if (rc == 0 && !have_clang) {
+        t->tsan_na = "clang not found, so no TSan build (apt-get install clang "
+                     "libclang-rt-14-dev)";
+        t->tsan[0] = '\0';
+    } else if (rc == 0 && (b[1].end != UTIL_END_EXIT || b[1].code != 0)) {
+        det__tsan_build_failed(t, b[1].err);
+    }
+    det_proc_free(&b[0]);
+    det_proc_free(&b[1]);
+    if (rc != 0)
+        det__target_clean(t);
+    return rc;
+}
+
+/* A PROGRAM: run as given; its own TSan runtime, if any, is the TSan run. */
+static void det__prebuilt(const char *target, struct det_target *t)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    if (!det__in_path(target, path, sizeof path) || stat(path, &st) != 0)
+        det_usage_error("check: %s: no such program", target);
+    if (!S_ISREG(st.st_mode) || (st.st_mode & 0111) == 0 || access(path, X_OK) != 0)
+        det_usage_error("check: %s is not an executable file", path);
+    snprintf(t->native, sizeof t->native, "%s", path);
+    if (det__mentions(path, "__tsan_init"))
+        snprintf(t->tsan, sizeof t->tsan, "%s", path);
+    else
+        t->tsan_na = "the program is not built with -fsanitize=thread (pass FILE.c, or build "
+                     "it with clang -fsanitize=thread -g)";
+}
+
+static int det__target(const char *target, struct det_target *t)
+{
+    memset(t, 0, sizeof *t);
+    size_t tlen = strlen(target);
+    if (tlen > 2 && strcmp(target + tlen - 2, ".c") == 0) {
+        int rc = det__build(target, t);
+        if (rc != 0)
+            return rc;
+    } else {
+        det__prebuilt(target, t);
+    }
+    static const char *const forks[] = { "fork", "vfork", "clone", "clone3", "posix_spawn",
+                                         "posix_spawnp" };
+    static const char *const stacks[] = { "makecontext", "swapcontext", "setcontext" };
+    det__imports(t->native, forks, sizeof forks / sizeof *forks, &t->fork_sym);
+    det__imports(t->native, stacks, sizeof stacks / sizeof *stacks, &t->stack_sym);
+    t->fiber_ann = t->tsan[0] && det__mentions(t->tsan, "__tsan_switch_to_fiber");
+    t->tsan_is_native = t->tsan[0] && strcmp(t->tsan, t->native) == 0;
+    return 0;
+}
+
 struct det_checkrun {
     struct det_proc proc;
     enum det_detector d;
     char *argv[64];
 };
 
-int det_check(int argc, char **argv, const struct det_options *o)
+/* The planned runs: --trials native ones, then one per detector that can
+ * run; na[d] says why a detector does not. */
+struct det_plan {
+    struct det_checkrun *runs;
+    size_t nruns;
+    size_t done;      /* runs that ran: all, or only the first native one */
+    bool stopped;     /* the first native run timed out, crashed or did not start */
+    const char *na[DET_NDET];
+};
+
+static struct det_checkrun *det__add_run(struct det_plan *p, enum det_detector d,
+                                         const char *prog, int argc, char **argv)
 {
-    const char *target = argv[0];
-    char tmp[PATH_MAX] = "";
-    char native[PATH_MAX + 16], tsan[PATH_MAX + 16] = "";
-    const char *tsan_na = NULL;
-    char tsan_na_buf[300];
-    size_t tlen = strlen(target);
-    bool is_c = tlen > 2 && strcmp(target + tlen - 2, ".c") == 0;
-    if (is_c) {
-        if (access(target, R_OK) != 0)
-            det_usage_error("check: cannot read %s: %s", target, strerror(errno));
-        snprintf(tmp, sizeof tmp, "%s/racelab-check-XXXXXX", det_tmpdir());
-        if (mkdtemp(tmp) == NULL)
-            det_usage_error("check: cannot create a directory in %s: %s", det_tmpdir(),
-                            strerror(errno));
-        snprintf(native, sizeof native, "%s/prog", tmp);
-        snprintf(tsan, sizeof tsan, "%s/prog-tsan", tmp);
-        char cc[PATH_MAX], clang[PATH_MAX];
-        bool have_cc = det__in_path("cc", cc, sizeof cc);
-        bool have_clang = det__in_path("clang", clang, sizeof clang);
-        char *a1[] = { cc, "-O1", "-g", "-gdwarf-4", "-pthread", (char *)target, "-o", native,
-                       NULL };
-        char *a2[] = { clang, "-fsanitize=thread", "-O1", "-g", "-pthread", (char *)target, "-o",
-                       tsan, NULL };
-        struct det_proc b[2];
-        memset(b, 0, sizeof b);
-        b[0].argv = a1;
-        b[0].timeout_s = 120;
-        b[1].argv = a2;
-        b[1].timeout_s = 120;
-        struct det_proc *bp[2] = { &b[0], &b[1] };
-        if (!have_cc) {
-            rmdir(tmp);
-            det_usage_error("check: no C compiler 'cc' in PATH (apt-get install gcc)");
-        }
-        int rc = det_pool_run(bp, have_clang ? 2 : 1, 2, false);
-        if (rc != 0) {
-            unlink(native);
-            unlink(tsan);
-            rmdir(tmp);
-            return rc;
-        }
-        if (b[0].end != DET_END_EXIT || b[0].code != 0) {
-            char first[400];
-            det__first_error(b[0].err, first, sizeof first);
-            fprintf(stderr, "%s: check: %s does not compile: %s\n", det_prog, target, first);
-            det_proc_free(&b[0]);
-            det_proc_free(&b[1]);
-            unlink(native);
-            unlink(tsan);
-            rmdir(tmp);
-            return 2;
-        }
-        if (!have_clang) {
-            tsan_na = "clang not found, so no TSan build (apt-get install clang "
-                      "libclang-rt-14-dev)";
-            tsan[0] = '\0';
-        } else if (b[1].end != DET_END_EXIT || b[1].code != 0) {
-            if (strstr(b[1].err, "libclang_rt.tsan") != NULL ||
-                strstr(b[1].err, "cannot find") != NULL) {
-                tsan_na = "clang's TSan runtime is missing (apt-get install libclang-rt-14-dev)";
-            } else {
-                char first[200];
-                det__first_error(b[1].err, first, sizeof first);
-                snprintf(tsan_na_buf, sizeof tsan_na_buf, "clang -fsanitize=thread failed: %s",
-                         first);
-                tsan_na = tsan_na_buf;
-            }
-            unlink(tsan);
-            tsan[0] = '\0';
-        }
-        det_proc_free(&b[0]);
-        det_proc_free(&b[1]);
-    } else {
-        char path[PATH_MAX];
-        struct stat st;
-        if (!det__in_path(target, path, sizeof path) || stat(path, &st) != 0)
-            det_usage_error("check: %s: no such program", target);
-        if (!S_ISREG(st.st_mode) || (st.st_mode & 0111) == 0 || access(path, X_OK) != 0)
-            det_usage_error("check: %s is not an executable file", path);
-        snprintf(native, sizeof native, "%s", path);
-        if (det__mentions(path, "__tsan_init")) {
-            snprintf(tsan, sizeof tsan, "%s", path);
-        } else {
-            tsan_na = "the program is not built with -fsanitize=thread (pass FILE.c, or build "
-                      "it with clang -fsanitize=thread -g)";
-        }
-    }
+    struct det_checkrun *r = &p->runs[p->nruns++];
+    r->d = d;
+    int n = det_tool_argv(d, r->argv);
+    r->argv[n++] = (char *)prog;
+    for (int a = 1; a < argc && n < 62; a++)
+        r->argv[n++] = argv[a];
+    r->proc.argv = r->argv;
+    r->proc.env_set = det_tool_env(d);
+    r->proc.label = det_names[d];
+    return r;
+}
 
-    const char *forks[] = { "fork", "vfork", "clone", "clone3", "posix_spawn", "posix_spawnp" };
-    const char *stacks[] = { "makecontext", "swapcontext", "setcontext" };
-    const char *fork_sym = NULL, *stack_sym = NULL;
-    bool forks_p = det__imports(native, forks, sizeof forks / sizeof *forks, &fork_sym);
-    bool stacks_p = det__imports(native, stacks, sizeof stacks / sizeof *stacks, &stack_sym);
-    bool fiber_ann = tsan[0] && det__mentions(tsan, "__tsan_switch_to_fiber");
-    bool tsan_is_native = tsan[0] && strcmp(tsan, native) == 0;
+/* Why detector |d| does not get a run of its own, or NULL. */
+static const char *det__no_run(enum det_detector d, const struct det_target *t,
+                               const struct det_options *o)
+{
+    if (!o->use[d])
+        return "not asked for (--detectors)";
+    if (d == DET_TSAN && t->tsan[0] == '\0')
+        return t->tsan_na;
+    if (d == DET_TSAN && t->tsan_is_native)
+        return "";   /* the native runs are the TSan runs */
+    if ((d == DET_HELGRIND || d == DET_DRD) && t->tsan_is_native)
+        return "a TSan-instrumented program does not run under valgrind";
+    return det_unavailable(d, true);
+}
 
-    unsigned nnative = o->trials;
-    struct det_checkrun *runs = calloc(nnative + 3, sizeof *runs);
-    size_t nruns = 0;
-    for (unsigned k = 0; k < nnative; k++) {
-        struct det_checkrun *r = &runs[nruns++];
-        r->d = DET_NATIVE;
-        int n = 0;
-        r->argv[n++] = native;
-        for (int a = 1; a < argc && n < 62; a++)
-            r->argv[n++] = argv[a];
-        r->proc.argv = r->argv;
+static void det__plan(struct det_plan *p, const struct det_target *t, int argc, char **argv,
+                      const struct det_options *o)
+{
+    memset(p, 0, sizeof *p);
+    p->runs = calloc(o->trials + DET_NDET, sizeof *p->runs);
+    for (unsigned k = 0; k < o->trials; k++) {
+        struct det_checkrun *r = det__add_run(p, DET_NATIVE, t->native, argc, argv);
         r->proc.timeout_s = o->timeout_s;
-        r->proc.env_set = tsan_is_native ? det_tool_env(DET_TSAN) : NULL;
-        r->proc.label = "native";
+        r->proc.env_set = t->tsan_is_native ? det_tool_env(DET_TSAN) : NULL;
     }
-    const char *na[DET_NDET] = { NULL };
     for (int d = DET_TSAN; d < DET_NDET; d++) {
-        if (!o->use[d]) {
-            na[d] = "not asked for (--detectors)";
+        const char *why = det__no_run((enum det_detector)d, t, o);
+        if (why != NULL) {
+            p->na[d] = why[0] != '\0' ? why : NULL;
             continue;
         }
-        if (d == DET_TSAN && tsan[0] == '\0') {
-            na[d] = tsan_na;
-            continue;
-        }
-        if (d == DET_TSAN && tsan_is_native) {
-            na[d] = NULL;   /* the native runs are the TSan runs */
-            continue;
-        }
-        if ((d == DET_HELGRIND || d == DET_DRD) && tsan_is_native) {
-            na[d] = "a TSan-instrumented program does not run under valgrind";
-            continue;
-        }
-        na[d] = det_unavailable((enum det_detector)d, true);
-        if (na[d] != NULL)
-            continue;
-        struct det_checkrun *r = &runs[nruns++];
-        r->d = (enum det_detector)d;
-        int n = det_tool_argv((enum det_detector)d, r->argv);
-        r->argv[n++] = d == DET_TSAN ? tsan : native;
-        for (int a = 1; a < argc && n < 62; a++)
-            r->argv[n++] = argv[a];
-        r->proc.argv = r->argv;
-        r->proc.env_set = det_tool_env((enum det_detector)d);
+        struct det_checkrun *r =
+            det__add_run(p, (enum det_detector)d, d == DET_TSAN ? t->tsan : t->native, argc, argv);
         r->proc.timeout_s = d == DET_TSAN ? o->timeout_s * 2 : o->timeout_s * 4;
-        r->proc.label = det_names[d];
     }
-    struct det_proc **pp = calloc(nruns, sizeof *pp);
-    for (size_t i = 0; i < nruns; i++)
-        pp[i] = &runs[i].proc;
+}
+
+/* The first native run alone: a deadlock or a crash ends the check at once,
+ * so a hung program costs one --timeout. Then the rest in one pool. */
+static int det__run_plan(struct det_plan *p, const struct det_options *o)
+{
+    struct det_proc **pp = calloc(p->nruns, sizeof *pp);
+    for (size_t i = 0; i < p->nruns; i++)
+        pp[i] = &p->runs[i].proc;
     bool progress = !o->quiet && isatty(2);
     int rc = det_pool_run(pp, 1, 1, progress);
-    struct det_proc *first = &runs[0].proc;
-    bool stop = rc != 0 || first->end == DET_END_TIMEOUT || first->end == DET_END_SIGNAL ||
-                first->end == DET_END_SPAWN;
-    if (!stop)
-        rc = det_pool_run(pp + 1, nruns - 1, o->jobs, progress);
-    size_t done = stop ? 1 : nruns;
+    const struct det_proc *first = &p->runs[0].proc;
+    p->stopped = rc != 0 || first->end == UTIL_END_TIMEOUT || first->end == UTIL_END_SIGNAL ||
+                 first->end == UTIL_END_SPAWN;
+    if (!p->stopped)
+        rc = det_pool_run(pp + 1, p->nruns - 1, o->jobs, progress);
+    p->done = p->stopped ? 1 : p->nruns;
+    free(pp);
+    return rc;
+}
 
-    /* the verdict */
-    char end[64];
-    unsigned failed = 0, timeouts = 0, crashes = 0, ran_native = 0, tsan_exits = 0;
-    const struct det_proc *bad = NULL;
-    for (size_t i = 0; i < done; i++) {
-        if (runs[i].d != DET_NATIVE)
+/* How the native runs ended (the program's exit status is its invariant). */
+struct det_tally {
+    unsigned failed, timeouts, crashes, ran, tsan_exits;
+    const struct det_proc *bad;   /* the first run that went wrong (a timeout first) */
+};
+
+static void det__tally(const struct det_plan *p, const struct det_target *t,
+                       struct det_tally *n)
+{
+    memset(n, 0, sizeof *n);
+    for (size_t i = 0; i < p->done; i++) {
+        if (p->runs[i].d != DET_NATIVE)
             continue;
-        struct det_proc *p = &runs[i].proc;
-        ran_native++;
-        if (p->end == DET_END_TIMEOUT) {
-            timeouts++;
-            bad = p;
-        } else if (p->end == DET_END_SIGNAL) {
-            crashes++;
-            bad = bad ? bad : p;
-        } else if (tsan_is_native && p->end == DET_END_EXIT && p->code == 66) {
+        const struct det_proc *r = &p->runs[i].proc;
+        n->ran++;
+        if (r->end == UTIL_END_TIMEOUT) {
+            n->timeouts++;
+            n->bad = r;
+        } else if (r->end == UTIL_END_SIGNAL) {
+            n->crashes++;
+            n->bad = n->bad ? n->bad : r;
+        } else if (t->tsan_is_native && r->end == UTIL_END_EXIT && r->code == 66) {
             /* TSAN_OPTIONS=exitcode=66: TSan's report, judged below, not the program's */
-            tsan_exits++;
-        } else if (p->end != DET_END_EXIT || p->code != 0) {
-            failed++;
-            bad = bad ? bad : p;
+            n->tsan_exits++;
+        } else if (r->end != UTIL_END_EXIT || r->code != 0) {
+            n->failed++;
+            n->bad = n->bad ? n->bad : r;
         }
     }
+}
+
+static void det__print_head(const char *target, int argc, char **argv,
+                            const struct det_target *t, const struct det_tally *n)
+{
+    char end[64];
     printf("racelab check: %s", target);
     for (int a = 1; a < argc; a++)
         printf(" %s", argv[a]);
     printf("\n");
-    if (forks_p)
+    if (t->fork_sym != NULL)
         printf("  the program imports %s(): races between processes are invisible to TSan, "
-               "Helgrind and DRD\n", fork_sym);
-    if (stacks_p)
+               "Helgrind and DRD\n", t->fork_sym);
+    if (t->stack_sym != NULL)
         printf("  the program imports %s(): it switches stacks; valgrind cannot follow that%s\n",
-               stack_sym, fiber_ann ? "" : ", nor TSan without fiber annotations");
-    printf("  %-9s %u run(s): ", "native", ran_native);
-    if (failed + timeouts + crashes == 0)
-        printf("exit 0 every time%s\n", tsan_exits ? " (or 66: TSan reported, see below)" : "");
+               t->stack_sym, t->fiber_ann ? "" : ", nor TSan without fiber annotations");
+    printf("  %-9s %u run(s): ", "native", n->ran);
+    if (n->failed + n->timeouts + n->crashes == 0)
+        printf("exit 0 every time%s\n", n->tsan_exits ? " (or 66: TSan reported, see below)" : "");
     else
-        printf("%u failed exit, %u timeout, %u crash; first: %s\n", failed, timeouts, crashes,
-               det_end_text(bad, end, sizeof end));
-    const char *racy_by = NULL;
-    char racy_what[600] = "";
-    char could[128] = "", blind[256] = "";
-    for (int d = DET_TSAN; d < DET_NDET; d++) {
-        struct det_proc *p = NULL;
-        for (size_t i = 0; i < done; i++)
-            if (runs[i].d == (enum det_detector)d)
-                p = &runs[i].proc;
-        if (d == DET_TSAN && tsan_is_native)
-            p = &runs[0].proc;
-        if (p == NULL) {
-            printf("  %-9s n/a: %s\n", det_names[d],
-                   stop ? "not run after the first native run failed"
-                        : na[d] ? na[d] : "not run");
-            continue;
-        }
-        struct det_report r;
-        memset(&r, 0, sizeof r);
-        const char *vgfail = d != DET_TSAN ? det_valgrind_failed(p->err) : NULL;
-        if (vgfail == NULL)
-            det_judge((enum det_detector)d, "", "user", "", true, p->err, &r);
-        bool rep = vgfail == NULL && r.status == DET_ST_RACE;
-        const char *why_blind = forks_p ? "the program forks: other processes are out of sight"
-                                : (stacks_p && (d != DET_TSAN || !fiber_ann))
-                                    ? "the program switches stacks without fiber annotations"
-                                    : NULL;
-        if (vgfail != NULL) {
-            printf("  %-9s n/a: %s\n", det_names[d], vgfail);
-        } else if (rep) {
-            printf("  %-9s RACE: %s (%u report%s) at %s%s%s\n", det_names[d], r.kind, r.count,
-                   r.count == 1 ? "" : "s", r.frames[0], r.frames[1][0] ? " < " : "",
-                   r.frames[1]);
-            if (racy_by == NULL) {
-                racy_by = det_names[d];
-                snprintf(racy_what, sizeof racy_what, "%s: %s at %s", det_names[d], r.kind,
-                         r.frames[0]);
-            }
-        } else if (vgfail == NULL && r.status == DET_ST_KNOWN_FP) {
-            printf("  %-9s fp, discounted: %s at %s (%s)\n", det_names[d], r.kind, r.frames[0],
-                   r.reason);
-        } else if (p->end == DET_END_TIMEOUT || p->end == DET_END_SIGNAL) {
-            printf("  %-9s %s, no report\n", det_names[d], det_end_text(p, end, sizeof end));
-        } else {
-            printf("  %-9s %s (no report; %s)\n", det_names[d], why_blind ? "blind" : "clean",
-                   why_blind ? why_blind : det_end_text(p, end, sizeof end));
-            char *dst = why_blind ? blind : could;
-            size_t cap = why_blind ? sizeof blind : sizeof could;
-            size_t l = strlen(dst);
-            snprintf(dst + l, cap - l, "%s%s", l ? ", " : "", det_names[d]);
-        }
+        printf("%u failed exit, %u timeout, %u crash; first: %s\n", n->failed, n->timeouts,
+               n->crashes, det_end_text(n->bad, end, sizeof end));
+}
+
+/* What the detectors said, for the verdict. */
+struct det_said {
+    const char *racy_by;      /* the first detector with a report that counts */
+    char racy_what[600];
+    char could[128];          /* silent detectors that could have seen a race */
+    char blind[256];          /* silent detectors that could not */
+};
+
+static void det__append(char *dst, size_t cap, const char *name)
+{
+    size_t l = strlen(dst);
+    snprintf(dst + l, cap - l, "%s%s", l ? ", " : "", name);
+}
+
+/* One detector's line: its report, or its silence and whether it counts. */
+static void det__print_detector(enum det_detector d, const struct det_proc *p,
+                                const struct det_target *t, struct det_said *said)
+{
+    char end[64];
+    const char *name = det_names[d];
+    const char *vgfail = d != DET_TSAN ? det_valgrind_failed(p->err) : NULL;
+    struct det_report r;
+    memset(&r, 0, sizeof r);
+    if (vgfail != NULL) {
+        printf("  %-9s n/a: %s\n", name, vgfail);
+        return;
     }
-    int status;
-    if (timeouts > 0) {
-        printf("verdict: deadlock? (no exit within %.0f s; the process group was killed%s%s)\n",
-               o->timeout_s, bad && bad->err[0] ? "; last words: " : "", "");
-        if (bad && bad->err[0]) {
+    det_judge(d, NULL, 0, p->err, &r);
+    const char *why_blind = t->fork_sym ? "the program forks: other processes are out of sight"
+                            : (t->stack_sym && (d != DET_TSAN || !t->fiber_ann))
+                                ? "the program switches stacks without fiber annotations"
+                                : NULL;
+    if (r.status == DET_ST_RACE) {
+        printf("  %-9s RACE: %s (%u report%s) at %s%s%s\n", name, r.kind, r.count,
+               r.count == 1 ? "" : "s", r.frames[0], r.frames[1][0] ? " < " : "", r.frames[1]);
+        if (said->racy_by == NULL) {
+            said->racy_by = name;
+            snprintf(said->racy_what, sizeof said->racy_what, "%s: %s at %s", name, r.kind,
+                     r.frames[0]);
+        }
+    } else if (r.status == DET_ST_KNOWN_FP) {
+        printf("  %-9s fp, discounted: %s at %s (%s)\n", name, r.kind, r.frames[0], r.reason);
+    } else if (p->end == UTIL_END_TIMEOUT || p->end == UTIL_END_SIGNAL) {
+        printf("  %-9s %s, no report\n", name, det_end_text(p, end, sizeof end));
+    } else {
+        printf("  %-9s %s (no report; %s)\n", name, why_blind ? "blind" : "clean",
+               why_blind ? why_blind : det_end_text(p, end, sizeof end));
+        if (why_blind)
+            det__append(said->blind, sizeof said->blind, name);
+        else
+            det__append(said->could, sizeof said->could, name);
+    }
+}
+
+static void det__print_detectors(const struct det_plan *p, const struct det_target *t,
+                                 struct det_said *said)
+{
+    memset(said, 0, sizeof *said);
+    for (int d = DET_TSAN; d < DET_NDET; d++) {
+        const struct det_proc *r = NULL;
+        for (size_t i = 0; i < p->done; i++)
+            if (p->runs[i].d == (enum det_detector)d)
+                r = &p->runs[i].proc;
+        if (d == DET_TSAN && t->tsan_is_native)
+            r = &p->runs[0].proc;
+        if (r != NULL)
+            det__print_detector((enum det_detector)d, r, t, said);
+        else
+            printf("  %-9s n/a: %s\n", det_names[d],
+                   p->stopped ? "not run after the first native run failed"
+                   : p->na[d] ? p->na[d] : "not run");
+    }
+}
+
+/* The verdict line; returns the exit status (0 clean, 1 not). */
+static int det__print_verdict(const struct det_tally *n, const struct det_said *said,
+                              const struct det_options *o)
+{
+    char end[64];
+    if (n->timeouts > 0) {
+        bool words = n->bad && n->bad->err[0];
+        printf("verdict: deadlock? (no exit within %.0f s; the process group was killed%s)\n",
+               o->timeout_s, words ? "; last words: " : "");
+        if (words) {
             char last[200];
-            const char *s = bad->err;
-            size_t len = strlen(s);
-            while (len && s[len - 1] == '\n')
-                len--;
-            size_t st = len;
-            while (st && s[st - 1] != '\n')
-                st--;
-            snprintf(last, sizeof last, "%.*s", (int)(len - st), s + st);
+            det_last_line(n->bad->err, last, sizeof last);
             printf("  %s\n", last);
         }
-        status = 1;
-    } else if (crashes > 0) {
-        printf("verdict: crash (%s)\n", det_end_text(bad, end, sizeof end));
-        status = 1;
-    } else if (failed > 0 || racy_by != NULL) {
-        if (failed > 0)
-            printf("verdict: racy (the program's own check failed: %s in %u of %u runs)%s%s\n",
-                   det_end_text(bad, end, sizeof end), failed, ran_native,
-                   racy_by ? "; also " : "", racy_by ? racy_what : "");
-        else
-            printf("verdict: racy (%s)\n", racy_what);
-        status = 1;
-    } else {
-        printf("verdict: clean: %u native run(s) exited 0; detectors that could have seen a "
-               "race said nothing: %s%s%s\n", ran_native, could[0] ? could : "none",
-               blind[0] ? "; blind here: " : "", blind);
-        status = 0;
+        return 1;
     }
-    for (size_t i = 0; i < nruns; i++)
-        det_proc_free(&runs[i].proc);
-    free(runs);
-    free(pp);
-    if (tmp[0] != '\0') {
-        unlink(native);
-        if (tsan[0])
-            unlink(tsan);
-        rmdir(tmp);
+    if (n->crashes > 0) {
+        printf("verdict: crash (%s)\n", det_end_text(n->bad, end, sizeof end));
+        return 1;
     }
-    return rc != 0 ? rc : status;
+    if (n->failed > 0) {
+        printf("verdict: racy (the program's own check failed: %s in %u of %u runs)%s%s\n",
+               det_end_text(n->bad, end, sizeof end), n->failed, n->ran,
+               said->racy_by ? "; also " : "", said->racy_by ? said->racy_what : "");
+        return 1;
+    }
+    if (said->racy_by != NULL) {
+        printf("verdict: racy (%s)\n", said->racy_what);
+        return 1;
+    }
+    printf("verdict: clean: %u native run(s) exited 0; detectors that could have seen a "
+           "race said nothing: %s%s%s\n", n->ran, said->could[0] ? said->could : "none",
+           said->blind[0] ? "; blind here: " : "", said->blind);
+    return 0;
+}
+
+int det_check(int argc, char **argv, const struct det_options *o)
+{
+    struct det_target t;
+    int rc = det__target(argv[0], &t);
+    if (rc != 0)
+        return rc;
+    struct det_plan p;
+    det__plan(&p, &t, argc, argv, o);
+    rc = det__run_plan(&p, o);
+    int status = rc;
+    if (rc == 0) {   /* an interrupted check has no verdict */
+        struct det_tally n;
+        det__tally(&p, &t, &n);
+        det__print_head(argv[0], argc, argv, &t, &n);
+        struct det_said said;
+        det__print_detectors(&p, &t, &said);
+        status = det__print_verdict(&n, &said, o);
+    }
+    for (size_t i = 0; i < p.nruns; i++)
+        det_proc_free(&p.runs[i].proc);
+    free(p.runs);
+    det__target_clean(&t);
+    return status;
 }

@@ -12,13 +12,13 @@
  *
  * Who counts for what (the verdict logic in det_matrix.c applies this):
  *   - the invariant always counts: a lost update is a race that happened;
- *   - a detector's report counts, except where the table of known false
- *     positives below says the tool cannot model the synchronization used;
- *     such a report is shown (status KNOWN_FP, with its raw kind and frames)
- *     but does not make a fixed variant a false positive;
+ *   - a detector's report counts, except where the cell's known reports
+ *     (from the lab's own --list --json) say the tool cannot model the
+ *     synchronization used; such a report is shown (status KNOWN_FP, with its
+ *     raw kind and frames and the lab's reason) but does not make a fixed
+ *     variant a false positive;
  *   - a detector that stays silent where it is blind by construction is
  *     shown as `blind`, never as `clean`. */
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,122 +128,43 @@ const char *det_blind_reason(enum det_detector d, const char *model)
     return NULL;
 }
 
-/* ---- the known false positives ---------------------------------------- */
+/* ---- the known reports --------------------------------------------------- */
 
-/* Two tables. A report-level entry discounts one report wherever it appears
- * (racy variants too: a report on the lab's start gate is not the race),
- * matched on its kind and first frames. A cell-level entry discounts every
- * report of a detector on a *fixed* variant whose synchronization the tool
- * cannot model (the data the lock guards looks unprotected to it). Each
- * entry says why, with the evidence it rests on. */
-struct det_fp_report {
-    unsigned detectors;
-    const char *model;          /* glob */
-    const char *kind;           /* substring of the kind, "" any */
-    const char *frame;          /* substring of the first or second frame, "" any */
-    const char *why;
-};
-
-struct det_fp {
-    unsigned detectors;
-    const char *lab, *model, *variant;   /* globs */
-    const char *why;
-};
-
-#define DET_VG ((1u << DET_HELGRIND) | (1u << DET_DRD))
-
-static const struct det_fp_report det__fp_reports[] = {
-    /* Measured on lab-queue (mpmc, msqueue, stack-*): the first frame is a
-     * load or store of sync/atomic.h. C11 atomic loads and stores are plain
-     * movs on x86; valgrind cannot tell them from racy accesses (it does
-     * model lock-prefixed read-modify-writes: counter/atomic is clean). */
-    { DET_VG, "*", "", "sync/atomic.h",
-      "the access is a C11 atomic load/store (sync/atomic.h): on x86 a plain mov that valgrind "
-      "cannot tell from a racy one" },
-    /* Measured on queue/threads/{racy,mutex,condvar,...} under DRD: the lab
-     * runtime's start gate (labs/common/run.c gate_wait: C11 atomics + futex). */
-    { DET_VG, "*", "", "gate_wait",
-      "the lab runtime's start gate (labs/common/run.c: C11 atomics + futex), not modelled by "
-      "valgrind" },
-    { DET_VG, "*", "", "labs/common/run.c",
-      "the lab runtime (labs/common/run.c) hands results over through C11 atomics, not "
-      "modelled by valgrind" },
-    /* Measured on queue/procs/condvar: a process-shared condition variable
-     * signalled from another process, which helgrind does not see. */
-    { DET_VG, "procs", "pthread_cond_wait succeeded without prior", "",
-      "the signal came from another process, which valgrind does not see" },
-};
-
-static const struct det_fp det__fps[] = {
-    /* Evidence, measured 2026-11-22 on counter/threads (valgrind 3.19, clang 14
-     * -gdwarf-4, --iters 2000 --trials 1): each variant below is exact in every
-     * native trial under stress and clean under TSan, and both valgrind tools
-     * report the counter it guards ("Possible data race during read" /
-     * "Conflicting load"). On the same cells atomic, cas, ao, sharded, mutex,
-     * pmutex, psem and named-sem are clean under both tools: valgrind does
-     * model lock-prefixed read-modify-writes and every pthread/sem_* call, so
-     * those are not listed and a report there would count. */
-    { DET_VG, "counter", "*", "tas",
-      "sync/tas.h: a lock built on C11 atomic_exchange; helgrind/DRD know only the pthread "
-      "and sem_* locks they intercept, so the counter it guards looks unprotected" },
-    { DET_VG, "counter", "*", "ttas",
-      "sync/ttas.h: C11 atomic load + exchange spin lock, not a lock valgrind knows" },
-    { DET_VG, "counter", "*", "ticket",
-      "sync/ticket.h: handover through C11 fetch_add and acquire loads, not a lock valgrind "
-      "knows" },
-    { DET_VG, "counter", "*", "mcs",
-      "sync/mcs.h: handover through C11 exchange/CAS and a per-node flag, not a lock "
-      "valgrind knows" },
-    { DET_VG, "counter", "*", "*futex",
-      "sync/mutex.h: CAS fast path + raw futex() calls; valgrind intercepts pthread calls, "
-      "not futex()" },
-    { DET_VG, "counter", "*", "sem",
-      "sync/sem.h: a futex semaphore (C11 atomics + futex()), not one valgrind knows" },
-    /* Measured on lab-queue (threads): each is exact (no loss, duplicate or
-     * reordering) in every native trial and clean under TSan; helgrind/DRD
-     * report the ring slots or nodes the primitive hands over. */
-    { DET_VG, "queue", "*", "mutex",
-      "the queue's mutex is sync/mutex.h (CAS + futex()), not a lock valgrind knows" },
-    { DET_VG, "queue", "*", "sem",
-      "sync/sem.h semaphores + sync/mutex.h: futex-based, not modelled by valgrind" },
-    { DET_VG, "queue", "*", "mpmc",
-      "sync/mpmc.h publishes slots with release stores / acquire loads (plain movs on x86)" },
-    { DET_VG, "queue", "*", "msqueue",
-      "Michael-Scott queue: nodes published through C11 CAS and hazard pointers" },
-    { DET_VG, "queue", "*", "spsc",
-      "sync/spsc.h publishes slots with release stores / acquire loads (plain movs on x86)" },
-    { DET_VG, "queue", "*", "stack-tagged",
-      "Treiber stack: nodes published through a C11 CAS on (tag, index)" },
-};
-
-static const char *det__fp_report(enum det_detector d, const char *model,
-                                  const struct det_one *one)
+/* A lab says, per cell, which reports of a tool are not the race the cell is
+ * about ("known_reports" in its --list --json, labs/PROTOCOL.md): reports on
+ * its runtime's start gate, or on a fixed variant whose synchronization the
+ * tool cannot model (the data the lock guards looks unprotected to it). Each
+ * entry carries its reason; the harness shows the report and the reason and
+ * discounts it, knowing nothing of the lab. */
+unsigned det_known_tools(const char *tool)
 {
-    for (size_t i = 0; i < sizeof det__fp_reports / sizeof det__fp_reports[0]; i++) {
-        const struct det_fp_report *f = &det__fp_reports[i];
-        if (!(f->detectors & (1u << d)) || fnmatch(f->model, model, 0) != 0)
-            continue;
-        if (f->kind[0] != '\0' && strstr(one->kind, f->kind) == NULL)
-            continue;
-        if (f->frame[0] != '\0' && strstr(one->frames[0], f->frame) == NULL &&
-            strstr(one->frames[1], f->frame) == NULL)
-            continue;
-        return f->why;
-    }
-    return NULL;
+    if (strcmp(tool, "valgrind") == 0)
+        return (1u << DET_HELGRIND) | (1u << DET_DRD);
+    int d = det_by_name(tool);
+    return d > DET_NATIVE ? 1u << d : 0;
 }
 
-static const char *det__fp_cell(enum det_detector d, const char *lab, const char *model,
-                                const char *variant)
+static bool det__known_matches(const struct det_known *k, const struct det_one *one)
 {
-    for (size_t i = 0; i < sizeof det__fps / sizeof det__fps[0]; i++) {
-        const struct det_fp *f = &det__fps[i];
-        if (!(f->detectors & (1u << d)))
-            continue;
-        if (fnmatch(f->lab, lab, 0) != 0 || fnmatch(f->model, model, 0) != 0 ||
-            fnmatch(f->variant, variant, 0) != 0)
-            continue;
-        return f->why;
+    if (k->kind[0] != '\0' && strstr(one->kind, k->kind) == NULL)
+        return false;
+    return k->frame[0] == '\0' || strstr(one->frames[0], k->frame) != NULL ||
+           strstr(one->frames[1], k->frame) != NULL;
+}
+
+/* The reason |one| is known, or NULL: entries naming a kind or a frame first,
+ * in the lab's order, then cell-wide ones (kind and frame empty), so a
+ * report gets the most specific reason the lab gives. */
+static const char *det__known_why(enum det_detector d, const struct det_known *known,
+                                  size_t nknown, const struct det_one *one)
+{
+    for (int wide = 0; wide < 2; wide++) {
+        for (size_t i = 0; i < nknown; i++) {
+            const struct det_known *k = &known[i];
+            bool is_wide = k->kind[0] == '\0' && k->frame[0] == '\0';
+            if ((k->tools & (1u << d)) && is_wide == (wide != 0) && det__known_matches(k, one))
+                return k->why;
+        }
     }
     return NULL;
 }
@@ -326,100 +247,131 @@ static void det__vg_kind(const char *s, size_t len, char *out, size_t cap)
     snprintf(out, cap, "%.*s", (int)n, s);
 }
 
+/* The state of a parse over a tool's stderr, one line at a time. */
+struct det_parse {
+    struct det_one *out;
+    size_t cap;
+    size_t count;             /* reports seen (stored or not) */
+    struct det_one *cur;      /* the report whose frames are read, NULL past cap */
+    int frames;
+    bool want_frames;
+    const char *prev;         /* valgrind: the previous line without its ==pid== prefix */
+    size_t prev_len;
+};
+
+/* A new report starts: stored when there is room. */
+static void det__begin(struct det_parse *ps)
+{
+    ps->cur = ps->count < ps->cap ? &ps->out[ps->count] : NULL;
+    ps->count++;
+    ps->frames = 0;
+    ps->want_frames = ps->cur != NULL;
+    if (ps->cur != NULL)
+        memset(ps->cur, 0, sizeof *ps->cur);
+}
+
+/* "WARNING: ThreadSanitizer: data race (pid=1)" starts a report; "#0 ..."
+ * lines of its first stack are its frames. */
+static void det__tsan_line(struct det_parse *ps, const char *line, size_t len)
+{
+    static const char warn[] = "WARNING: ThreadSanitizer: ";
+    const char *end = line + len;
+    const char *w = strstr(line, warn);
+    if (w != NULL && w < end) {
+        det__begin(ps);
+        if (ps->cur != NULL) {
+            const char *k = w + sizeof warn - 1;
+            const char *pid = strstr(k, " (pid=");
+            size_t klen = pid != NULL && pid < end ? (size_t)(pid - k) : (size_t)(end - k);
+            snprintf(ps->cur->kind, sizeof ps->cur->kind, "%.*s", (int)klen, k);
+        }
+        return;
+    }
+    if (!ps->want_frames || ps->frames >= DET_MAX_FRAMES)
+        return;
+    const char *p = line;
+    while (p < end && *p == ' ')
+        p++;
+    if (p < end && *p == '#') {
+        det__tsan_frame(p, (size_t)(end - p), ps->cur->frames[ps->frames],
+                        sizeof ps->cur->frames[ps->frames]);
+        ps->frames++;
+    } else if (ps->frames > 0) {
+        ps->want_frames = false;   /* the first stack ended */
+    }
+}
+
+/* The line after valgrind's "==pid== " prefix (a line of only the prefix is
+ * empty). */
+static const char *det__vg_strip(const char *line, size_t len)
+{
+    const char *s = line;
+    if (len > 2 && s[0] == '=' && s[1] == '=') {
+        const char *e = memchr(s + 2, '=', len - 2);
+        if (e != NULL && e + 2 < line + len && e[1] == '=')
+            s = e + 2;
+        else if (e != NULL && e[1] == '=')
+            s = line + len;
+        if (s < line + len && *s == ' ')
+            s++;
+    }
+    return s;
+}
+
+/* An error header directly above an "at 0x" line starts a report (a context
+ * header - conflicting access, lock, allocation - does not); its first
+ * "at"/"by" lines are the frames. */
+static void det__vg_line(struct det_parse *ps, const char *line, size_t len)
+{
+    const char *s = det__vg_strip(line, len);
+    size_t slen = (size_t)(line + len - s);
+    bool frame = slen > 6 && strncmp(s, "   at 0x", 8) == 0;
+    bool by = slen > 6 && strncmp(s, "   by 0x", 8) == 0;
+    if (frame && ps->prev != NULL && ps->prev_len > 0 && ps->prev[0] != ' ' &&
+        !det__vg_context(ps->prev)) {
+        det__begin(ps);
+        if (ps->cur != NULL)
+            det__vg_kind(ps->prev, ps->prev_len, ps->cur->kind, sizeof ps->cur->kind);
+    } else if (frame) {
+        ps->want_frames = false;   /* a context stack (conflicting access, lock, ...) */
+    }
+    if ((frame || by) && ps->want_frames && ps->frames < DET_MAX_FRAMES) {
+        det__vg_frame(s, slen, ps->cur->frames[ps->frames], sizeof ps->cur->frames[ps->frames]);
+        ps->frames++;
+    } else if (!frame && !by) {
+        ps->want_frames = false;
+    }
+    /* "Locks held: none" sits between helgrind's header and stack */
+    if (!(slen >= 10 && strncmp(s, "Locks held", 10) == 0)) {
+        ps->prev = s;
+        ps->prev_len = slen;
+    }
+}
+
 /* Every report in |err|, in order: up to |cap| of them are stored in |out|
  * (kind and first frames); the return value counts all of them. */
 static size_t det__parse_all(enum det_detector d, const char *err, struct det_one *out,
                              size_t cap)
 {
-    size_t count = 0;
-    int frames = 0;
-    bool want_frames = false;
-    struct det_one *cur = NULL;
-    /* valgrind: the previous line without its ==pid== prefix */
-    const char *prev = NULL;
-    size_t prev_len = 0;
+    struct det_parse ps = { .out = out, .cap = cap };
     for (const char *line = err; *line != '\0';) {
         const char *nl = strchr(line, '\n');
         size_t len = nl != NULL ? (size_t)(nl - line) : strlen(line);
-        if (d == DET_TSAN) {
-            static const char warn[] = "WARNING: ThreadSanitizer: ";
-            const char *w = strstr(line, warn);
-            if (w != NULL && w < line + len) {
-                cur = count < cap ? &out[count] : NULL;
-                count++;
-                frames = 0;
-                want_frames = cur != NULL;
-                if (cur != NULL) {
-                    memset(cur, 0, sizeof *cur);
-                    const char *k = w + sizeof warn - 1;
-                    const char *pid = strstr(k, " (pid=");
-                    size_t klen = pid != NULL && pid < line + len ? (size_t)(pid - k)
-                                                                  : (size_t)(line + len - k);
-                    snprintf(cur->kind, sizeof cur->kind, "%.*s", (int)klen, k);
-                }
-            } else if (want_frames && frames < DET_MAX_FRAMES) {
-                const char *p = line;
-                while (p < line + len && *p == ' ')
-                    p++;
-                if (p < line + len && *p == '#') {
-                    det__tsan_frame(p, (size_t)(line + len - p), cur->frames[frames],
-                                    sizeof cur->frames[frames]);
-                    frames++;
-                } else if (frames > 0) {
-                    want_frames = false;   /* the first stack ended */
-                }
-            }
-        } else if (d == DET_HELGRIND || d == DET_DRD) {
-            const char *s = line;
-            if (len > 2 && s[0] == '=' && s[1] == '=') {
-                const char *e = memchr(s + 2, '=', len - 2);
-                if (e != NULL && e + 2 < line + len && e[1] == '=')
-                    s = e + 2;
-                else if (e != NULL && e[1] == '=')
-                    s = line + len;
-                if (s < line + len && *s == ' ')
-                    s++;
-            }
-            size_t slen = (size_t)(line + len - s);
-            bool frame = slen > 6 && strncmp(s, "   at 0x", 8) == 0;
-            bool by = slen > 6 && strncmp(s, "   by 0x", 8) == 0;
-            if (frame && prev != NULL && prev_len > 0 && prev[0] != ' ' &&
-                !det__vg_context(prev)) {
-                /* an error header directly above its stack */
-                cur = count < cap ? &out[count] : NULL;
-                count++;
-                frames = 0;
-                want_frames = cur != NULL;
-                if (cur != NULL) {
-                    memset(cur, 0, sizeof *cur);
-                    det__vg_kind(prev, prev_len, cur->kind, sizeof cur->kind);
-                }
-            } else if (frame) {
-                want_frames = false;   /* a context stack (conflicting access, lock, ...) */
-            }
-            if ((frame || by) && want_frames && frames < DET_MAX_FRAMES) {
-                det__vg_frame(s, slen, cur->frames[frames], sizeof cur->frames[frames]);
-                frames++;
-            } else if (!frame && !by) {
-                want_frames = false;
-            }
-            /* "Locks held: none" sits between helgrind's header and stack */
-            if (!(slen >= 10 && strncmp(s, "Locks held", 10) == 0)) {
-                prev = s;
-                prev_len = slen;
-            }
-        }
+        if (d == DET_TSAN)
+            det__tsan_line(&ps, line, len);
+        else if (d == DET_HELGRIND || d == DET_DRD)
+            det__vg_line(&ps, line, len);
         if (nl == NULL)
             break;
         line = nl + 1;
     }
-    return count;
+    return ps.count;
 }
 
 #define DET_MAX_REPORTS 512
 
-void det_judge(enum det_detector d, const char *lab, const char *model, const char *variant,
-               bool racy, const char *err, struct det_report *r)
+void det_judge(enum det_detector d, const struct det_known *known, size_t nknown,
+               const char *err, struct det_report *r)
 {
     struct det_one *all = det_xmalloc(sizeof *all * DET_MAX_REPORTS);
     size_t total = det__parse_all(d, err, all, DET_MAX_REPORTS);
@@ -432,9 +384,7 @@ void det_judge(enum det_detector d, const char *lab, const char *model, const ch
     const struct det_one *shown = NULL, *first_fp = NULL;
     const char *fp_why = NULL;
     for (size_t i = 0; i < stored; i++) {
-        const char *why = det__fp_report(d, model, &all[i]);
-        if (why == NULL && !racy)
-            why = det__fp_cell(d, lab, model, variant);
+        const char *why = det__known_why(d, known, nknown, &all[i]);
         if (why != NULL) {
             r->fp_count++;
             if (first_fp == NULL) {

@@ -51,7 +51,7 @@ static double det__num(json_t *o, const char *key)
 }
 
 /* Last non-empty line of |s| (the lab's own hint or error). */
-static void det__last_line(const char *s, char *out, size_t cap)
+void det_last_line(const char *s, char *out, size_t cap)
 {
     out[0] = '\0';
     size_t len = strlen(s);
@@ -63,59 +63,84 @@ static void det__last_line(const char *s, char *out, size_t cap)
     snprintf(out, cap, "%.*s", (int)(len - start), s + start);
 }
 
-int det_discover(struct det_matrix *m, const char *self)
+/* The directory the labs are in: $RACELAB_LAB_DIR, else racelab's own. */
+static int det__bindir(struct det_matrix *m, const char *self)
 {
-    memset(m, 0, sizeof *m);
-    char exe[PATH_MAX];
     const char *dirsrc = getenv("RACELAB_LAB_DIR");
     if (dirsrc != NULL && *dirsrc != '\0') {
         snprintf(m->bindir, sizeof m->bindir, "%s", dirsrc);
-    } else {
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-        if (n <= 0) {
-            if (realpath(self, exe) == NULL) {
-                fprintf(stderr, "%s: cannot find my own directory\n", det_prog);
-                return 2;
-            }
-        } else {
-            exe[n] = '\0';
-        }
-        char *slash = strrchr(exe, '/');
-        if (slash != NULL)
-            *slash = '\0';
-        snprintf(m->bindir, sizeof m->bindir, "%s", exe);
+        return 0;
     }
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) {
+        if (realpath(self, exe) == NULL) {
+            fprintf(stderr, "%s: cannot find my own directory\n", det_prog);
+            return 2;
+        }
+    } else {
+        exe[n] = '\0';
+    }
+    char *slash = strrchr(exe, '/');
+    if (slash != NULL)
+        *slash = '\0';
+    snprintf(m->bindir, sizeof m->bindir, "%s", exe);
+    return 0;
+}
+
+/* Whether the directory entry |name| is a lab program (lab-<name>, not a
+ * -tsan twin, an executable regular file). */
+static bool det__is_lab(const struct det_matrix *m, const char *name)
+{
+    size_t len = strlen(name);
+    if (strncmp(name, "lab-", 4) != 0 || len <= 4)
+        return false;
+    if (len > 5 && strcmp(name + len - 5, "-tsan") == 0)
+        return false;
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s/%s", m->bindir, name) >= (int)sizeof path)
+        return false;
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/* The sorted names of the lab programs in m->bindir into *out, *n their
+ * count; 0 or 2 (the directory cannot be read). */
+static int det__lab_names(const struct det_matrix *m, char ***out, size_t *n)
+{
     DIR *d = opendir(m->bindir);
     if (d == NULL) {
         fprintf(stderr, "%s: cannot read %s: %s\n", det_prog, m->bindir, strerror(errno));
         return 2;
     }
     char **names = NULL;
-    size_t n = 0, cap = 0;
+    size_t cap = 0;
+    *n = 0;
     for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        size_t len = strlen(e->d_name);
-        if (strncmp(e->d_name, "lab-", 4) != 0 || len <= 4)
+        if (!det__is_lab(m, e->d_name))
             continue;
-        if (len > 5 && strcmp(e->d_name + len - 5, "-tsan") == 0)
-            continue;
-        char path[PATH_MAX];
-        if (snprintf(path, sizeof path, "%s/%s", m->bindir, e->d_name) >= (int)sizeof path)
-            continue;
-        struct stat st;
-        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || access(path, X_OK) != 0)
-            continue;
-        if (n == cap) {
+        if (*n == cap) {
             cap = cap ? cap * 2 : 8;
             char **grown = realloc(names, cap * sizeof *names);
             if (grown == NULL)
                 abort();
             names = grown;
         }
-        names[n++] = det_strdup(e->d_name);
+        names[(*n)++] = det_strdup(e->d_name);
     }
     closedir(d);
-    if (n > 0)
-        qsort(names, n, sizeof *names, det__cmp_str);
+    if (*n > 0)
+        qsort(names, *n, sizeof *names, det__cmp_str);
+    *out = names;
+    return 0;
+}
+
+static int det__find_labs(struct det_matrix *m)
+{
+    size_t n;
+    char **names;
+    if (det__lab_names(m, &names, &n) != 0)
+        return 2;
     m->labs = calloc(n ? n : 1, sizeof *m->labs);
     for (size_t i = 0; i < n; i++) {
         struct det_lab *l = &m->labs[m->nlabs++];
@@ -132,16 +157,98 @@ int det_discover(struct det_matrix *m, const char *self)
         fprintf(stderr, "%s: no lab-* programs in %s\n", det_prog, m->bindir);
         return 2;
     }
+    return 0;
+}
 
-    /* Ask every lab for its cells. */
+/* The cell's "known_reports": entries naming no tool the harness runs are
+ * said once and skipped. */
+static void det__known_from_json(struct det_cell *c, json_t *arr)
+{
+    size_t n = json_is_array(arr) ? json_array_size(arr) : 0;
+    c->known = n ? det_xmalloc(n * sizeof *c->known) : NULL;
+    c->nknown = 0;
+    for (size_t i = 0; i < n; i++) {
+        json_t *e = json_array_get(arr, i);
+        const char *tool = json_is_object(e) ? det__str(e, "tool") : NULL;
+        unsigned tools = tool != NULL ? det_known_tools(tool) : 0;
+        if (tools == 0) {
+            fprintf(stderr, "%s: lab-%s --list --json: %s/%s: a known report for no detector "
+                    "(tool '%s'), ignored\n", det_prog, c->lab->name, c->model, c->variant,
+                    tool != NULL ? tool : "");
+            continue;
+        }
+        const char *kind = det__str(e, "kind"), *frame = det__str(e, "frame");
+        const char *why = det__str(e, "why");
+        struct det_known *k = &c->known[c->nknown++];
+        k->tools = tools;
+        k->kind = det_strdup(kind != NULL ? kind : "");
+        k->frame = det_strdup(frame != NULL ? frame : "");
+        k->why = det_strdup(why != NULL ? why : "known to the lab");
+    }
+}
+
+static void det__cell_from_json(struct det_cell *c, const struct det_lab *lab, json_t *o)
+{
+    memset(c, 0, sizeof *c);
+    c->lab = lab;
+    c->model = det_strdup(det__str(o, "model"));
+    c->variant = det_strdup(det__str(o, "variant"));
+    const char *desc = det__str(o, "description");
+    const char *reason = det__str(o, "reason");
+    c->description = det_strdup(reason != NULL ? reason : desc ? desc : "");
+    c->racy_by_design = json_is_true(json_object_get(o, "racy_by_design"));
+    json_t *av = json_object_get(o, "available");
+    c->available = av == NULL || json_is_true(av);
+    json_t *ra = json_object_get(o, "run_args");
+    for (size_t k = 0; json_is_array(ra) && k < json_array_size(ra) &&
+                       c->nrun_args < DET_MAX_RUN_ARGS; k++)
+        if (json_is_string(json_array_get(ra, k)))
+            c->run_args[c->nrun_args++] = det_strdup(json_string_value(json_array_get(ra, k)));
+    det__known_from_json(c, json_object_get(o, "known_reports"));
+}
+
+/* One cell per line of a lab's --list --json output (|out| is consumed). */
+static void det__add_cells(struct det_matrix *m, const struct det_lab *lab, char *out,
+                           size_t *cap)
+{
+    for (char *line = out; *line != '\0';) {
+        char *nl = strchr(line, '\n');
+        if (nl != NULL)
+            *nl = '\0';
+        json_error_t jerr;
+        json_t *o = *line != '\0' ? json_loads(line, 0, &jerr) : NULL;
+        if (*line != '\0' && (o == NULL || det__str(o, "model") == NULL ||
+                              det__str(o, "variant") == NULL)) {
+            fprintf(stderr, "%s: lab-%s --list --json: not a cell: %.80s\n", det_prog,
+                    lab->name, line);
+        } else if (o != NULL) {
+            if (m->ncells == *cap) {
+                *cap = *cap ? *cap * 2 : 64;
+                struct det_cell *g = realloc(m->cells, *cap * sizeof *g);
+                if (g == NULL)
+                    abort();
+                m->cells = g;
+            }
+            det__cell_from_json(&m->cells[m->ncells++], lab, o);
+        }
+        json_decref(o);
+        if (nl == NULL)
+            break;
+        line = nl + 1;
+    }
+}
+
+/* Asks every lab for its cells, two at a time. */
+static int det__list_labs(struct det_matrix *m)
+{
     struct det_proc *procs = calloc(m->nlabs, sizeof *procs);
     struct det_proc **pp = calloc(m->nlabs, sizeof *pp);
     for (size_t i = 0; i < m->nlabs; i++) {
-        char **argv = calloc(4, sizeof *argv);
-        argv[0] = m->labs[i].path;
-        argv[1] = "--list";
-        argv[2] = "--json";
-        procs[i].argv = argv;
+        procs[i].argv = det_xmalloc(4 * sizeof *procs[i].argv);
+        procs[i].argv[0] = m->labs[i].path;
+        procs[i].argv[1] = "--list";
+        procs[i].argv[2] = "--json";
+        procs[i].argv[3] = NULL;
         procs[i].timeout_s = 30;
         procs[i].label = m->labs[i].name;
         pp[i] = &procs[i];
@@ -151,55 +258,11 @@ int det_discover(struct det_matrix *m, const char *self)
     for (size_t i = 0; i < m->nlabs && rc == 0; i++) {
         struct det_proc *p = &procs[i];
         char end[64];
-        if (p->end != DET_END_EXIT || p->code != 0) {
+        if (p->end == UTIL_END_EXIT && p->code == 0)
+            det__add_cells(m, &m->labs[i], p->out, &cells_cap);
+        else
             fprintf(stderr, "%s: %s --list --json failed (%s), skipping it\n", det_prog,
                     m->labs[i].path, det_end_text(p, end, sizeof end));
-            continue;
-        }
-        for (char *line = p->out; *line != '\0';) {
-            char *nl = strchr(line, '\n');
-            if (nl != NULL)
-                *nl = '\0';
-            if (*line != '\0') {
-                json_error_t jerr;
-                json_t *o = json_loads(line, 0, &jerr);
-                const char *model = o ? det__str(o, "model") : NULL;
-                const char *variant = o ? det__str(o, "variant") : NULL;
-                if (model == NULL || variant == NULL) {
-                    fprintf(stderr, "%s: lab-%s --list --json: not a cell: %.80s\n", det_prog,
-                            m->labs[i].name, line);
-                } else {
-                    if (m->ncells == cells_cap) {
-                        cells_cap = cells_cap ? cells_cap * 2 : 64;
-                        struct det_cell *g = realloc(m->cells, cells_cap * sizeof *g);
-                        if (g == NULL)
-                            abort();
-                        m->cells = g;
-                    }
-                    struct det_cell *c = &m->cells[m->ncells++];
-                    memset(c, 0, sizeof *c);
-                    c->lab = &m->labs[i];
-                    c->model = det_strdup(model);
-                    c->variant = det_strdup(variant);
-                    const char *desc = det__str(o, "description");
-                    const char *reason = det__str(o, "reason");
-                    c->description = det_strdup(reason != NULL ? reason : desc ? desc : "");
-                    c->racy_by_design = json_is_true(json_object_get(o, "racy_by_design"));
-                    json_t *av = json_object_get(o, "available");
-                    c->available = av == NULL || json_is_true(av);
-                    json_t *ra = json_object_get(o, "run_args");
-                    for (size_t k = 0; json_is_array(ra) && k < json_array_size(ra) &&
-                                       c->nrun_args < DET_MAX_RUN_ARGS; k++)
-                        if (json_is_string(json_array_get(ra, k)))
-                            c->run_args[c->nrun_args++] =
-                                det_strdup(json_string_value(json_array_get(ra, k)));
-                }
-                json_decref(o);
-            }
-            if (nl == NULL)
-                break;
-            line = nl + 1;
-        }
     }
     for (size_t i = 0; i < m->nlabs; i++) {
         free(procs[i].argv);
@@ -207,13 +270,22 @@ int det_discover(struct det_matrix *m, const char *self)
     }
     free(procs);
     free(pp);
-    if (rc != 0)
-        return rc;
-    if (m->ncells == 0) {
+    return rc;
+}
+
+int det_discover(struct det_matrix *m, const char *self)
+{
+    memset(m, 0, sizeof *m);
+    int rc = det__bindir(m, self);
+    if (rc == 0)
+        rc = det__find_labs(m);
+    if (rc == 0)
+        rc = det__list_labs(m);
+    if (rc == 0 && m->ncells == 0) {
         fprintf(stderr, "%s: the labs in %s offer no cells\n", det_prog, m->bindir);
-        return 2;
+        rc = 2;
     }
-    return 0;
+    return rc;
 }
 
 static void det__cell_free(struct det_cell *c)
@@ -224,6 +296,12 @@ static void det__cell_free(struct det_cell *c)
     free(c->observed);
     for (unsigned k = 0; k < c->nrun_args; k++)
         free(c->run_args[k]);
+    for (size_t k = 0; k < c->nknown; k++) {
+        free(c->known[k].kind);
+        free(c->known[k].frame);
+        free(c->known[k].why);
+    }
+    free(c->known);
     json_decref(c->extra);
 }
 
@@ -411,29 +489,29 @@ static void det__native(struct det_cell *c, struct det_proc *p)
     char end[64];
     c->ran = true;
     struct det_report *r = &c->det[DET_NATIVE];
-    if (p->end == DET_END_TIMEOUT) {
+    if (p->end == UTIL_END_TIMEOUT) {
         r->status = DET_ST_TIMEOUT;
-        det__last_line(p->err, c->hint, sizeof c->hint);
-    } else if (p->end == DET_END_SIGNAL || (p->end == DET_END_EXIT && p->code > 128)) {
+        det_last_line(p->err, c->hint, sizeof c->hint);
+    } else if (p->end == UTIL_END_SIGNAL || (p->end == UTIL_END_EXIT && p->code > 128)) {
         r->status = DET_ST_CRASH;
-        if (p->end == DET_END_SIGNAL)
+        if (p->end == UTIL_END_SIGNAL)
             snprintf(r->reason, sizeof r->reason, "CRASH(%s)", det_end_text(p, end, sizeof end));
         else
             snprintf(r->reason, sizeof r->reason, "CRASH(%s)",
                      sigabbrev_np(p->code - 128) ? sigabbrev_np(p->code - 128) : "exit");
-        det__last_line(p->err, c->hint, sizeof c->hint);
-    } else if (s == NULL && unav == NULL && p->end == DET_END_EXIT && p->code == 2) {
+        det_last_line(p->err, c->hint, sizeof c->hint);
+    } else if (s == NULL && unav == NULL && p->end == UTIL_END_EXIT && p->code == 2) {
         /* the lab refused the cell with its defaults (usage error): not a
          * verdict; listed apart with the lab's own words */
         char why[300];
-        det__last_line(p->err, why, sizeof why);
+        det_last_line(p->err, why, sizeof why);
         c->available = false;
         c->refused = true;
         free(c->description);
         c->description = det_strdup(why);
     } else if (s == NULL) {
         r->status = DET_ST_CRASH;
-        det__last_line(p->err, c->hint, sizeof c->hint);
+        det_last_line(p->err, c->hint, sizeof c->hint);
         /* truncation of a long hint is fine: the full text is in the lab's stderr */
         (void)!snprintf(r->reason, sizeof r->reason, "no summary (%s): %.150s",
                         det_end_text(p, end, sizeof end),
@@ -453,11 +531,11 @@ static void det__native(struct det_cell *c, struct det_proc *p)
         if (r->status == DET_ST_NONE) {
             if (det__int(s, "timeouts") + det__int(s, "deadlocks") > 0) {
                 r->status = DET_ST_TIMEOUT;
-                det__last_line(p->err, c->hint, sizeof c->hint);
+                det_last_line(p->err, c->hint, sizeof c->hint);
             } else if (det__int(s, "crashes") > 0) {
                 r->status = DET_ST_CRASH;
                 snprintf(r->reason, sizeof r->reason, "a trial crashed");
-                det__last_line(p->err, c->hint, sizeof c->hint);
+                det_last_line(p->err, c->hint, sizeof c->hint);
             } else {
                 r->status = c->correct ? DET_ST_CLEAN : DET_ST_RACE;
             }
@@ -476,7 +554,7 @@ static void det__detector(struct det_cell *c, enum det_detector d, struct det_pr
     if (s != NULL)
         r->ns_per_op = det__num(s, "ns_per_op");
     const char *vgfail = (d == DET_HELGRIND || d == DET_DRD) ? det_valgrind_failed(p->err) : NULL;
-    det_judge(d, c->lab->name, c->model, c->variant, c->racy_by_design, p->err, r);
+    det_judge(d, c->known, c->nknown, p->err, r);
     bool reported = r->status != DET_ST_NONE;
     const char *blind = det_blind_reason(d, c->model);
     if (vgfail != NULL) {
@@ -491,20 +569,20 @@ static void det__detector(struct det_cell *c, enum det_detector d, struct det_pr
         if (r->status == DET_ST_RACE && blind != NULL)
             snprintf(r->reason, sizeof r->reason, "reported although blind by construction "
                      "here (%.150s)", blind);
-    } else if (p->end == DET_END_TIMEOUT) {
+    } else if (p->end == UTIL_END_TIMEOUT) {
         r->status = DET_ST_TIMEOUT;
         snprintf(r->reason, sizeof r->reason, "%s", det_end_text(p, end, sizeof end));
-    } else if (p->end == DET_END_SIGNAL || (p->end == DET_END_EXIT && p->code > 128)) {
+    } else if (p->end == UTIL_END_SIGNAL || (p->end == UTIL_END_EXIT && p->code > 128)) {
         r->status = DET_ST_CRASH;
         snprintf(r->reason, sizeof r->reason, "%s", det_end_text(p, end, sizeof end));
-    } else if (p->end == DET_END_EXIT && p->code == 2) {
+    } else if (p->end == UTIL_END_EXIT && p->code == 2) {
         /* the twin refused the cell (usage error): not this detector's fault */
         r->status = DET_ST_NA;
-        det__last_line(p->err, r->reason, sizeof r->reason);
+        det_last_line(p->err, r->reason, sizeof r->reason);
     } else if (s == NULL) {
         r->status = DET_ST_NA;
         char last[160];
-        det__last_line(p->err, last, sizeof last);
+        det_last_line(p->err, last, sizeof last);
         snprintf(r->reason, sizeof r->reason, "no summary (%s): %s",
                  det_end_text(p, end, sizeof end), last);
     } else if (blind != NULL) {
@@ -562,89 +640,92 @@ static void det__verdict(struct det_cell *c)
     }
 }
 
+static void det__add_job(struct det_job *jobs, struct det_proc **pp, size_t *n,
+                         struct det_cell *c, enum det_job_kind kind, unsigned slot,
+                         const struct det_options *o)
+{
+    static const unsigned plot_workers[] = { 1, 2, 4 };
+    struct det_job *j = &jobs[*n];
+    j->cell = c;
+    j->kind = kind;
+    j->plot_slot = (int)slot;
+    j->workers = plot_workers[slot];
+    det__job_argv(j, o);
+    pp[(*n)++] = &j->proc;
+}
+
+/* A cell's runs: the detectors asked for (each that can run here), the
+ * native one-worker run and, for the report, the plot's worker counts. */
+static void det__cell_jobs(struct det_job *jobs, struct det_proc **pp, size_t *n,
+                           struct det_cell *c, const struct det_options *o)
+{
+    static const enum det_job_kind kinds[DET_NDET] = { DET_J_NATIVE, DET_J_TSAN,
+                                                       DET_J_HELGRIND, DET_J_DRD };
+    /* the slow valgrind runs first, so the pool is not left waiting on them */
+    for (int d = DET_DRD; d >= DET_NATIVE; d--) {
+        if (!o->use[d] && d != DET_NATIVE)
+            continue;
+        const char *na = det_unavailable((enum det_detector)d, c->lab->twin != NULL);
+        if (d == DET_TSAN && c->lab->twin == NULL)
+            na = "this lab has no -tsan twin (clang with its TSan runtime builds one)";
+        if (na != NULL) {
+            c->det[d].status = DET_ST_NA;
+            snprintf(c->det[d].reason, sizeof c->det[d].reason, "%s", na);
+            continue;
+        }
+        det__add_job(jobs, pp, n, c, kinds[d], 0, o);
+    }
+    det__add_job(jobs, pp, n, c, DET_J_NATIVE1, 0, o);
+    for (unsigned w = 1; o->plot_workers && w < 3; w++)
+        det__add_job(jobs, pp, n, c, DET_J_WORKERS, w, o);
+}
+
+/* What one finished run says about its cell. */
+static void det__collect(struct det_job *j)
+{
+    struct det_cell *c = j->cell;
+    json_t *unav, *s;
+    switch (j->kind) {
+    case DET_J_NATIVE:
+        det__native(c, &j->proc);
+        break;
+    case DET_J_NATIVE1:
+    case DET_J_WORKERS:
+        s = det__summary(c, j->proc.out, &unav, NULL, NULL);
+        if (s != NULL) {
+            if (j->kind == DET_J_NATIVE1)
+                c->ns_op_1 = det__num(s, "ns_per_op");
+            c->ns_by_workers[j->kind == DET_J_NATIVE1 ? 0 : j->plot_slot] =
+                det__num(s, "ns_per_op");
+        }
+        json_decref(s);
+        json_decref(unav);
+        break;
+    case DET_J_TSAN:
+        det__detector(c, DET_TSAN, &j->proc);
+        break;
+    case DET_J_HELGRIND:
+        det__detector(c, DET_HELGRIND, &j->proc);
+        break;
+    case DET_J_DRD:
+        det__detector(c, DET_DRD, &j->proc);
+        break;
+    }
+}
+
 int det_matrix_run(struct det_matrix *m, const struct det_options *o)
 {
     size_t cap = m->ncells * 8 + 1, n = 0;
     struct det_job *jobs = calloc(cap, sizeof *jobs);
     struct det_proc **pp = calloc(cap, sizeof *pp);
-    static const unsigned plot_workers[] = { 1, 2, 4 };
-    for (size_t i = 0; i < m->ncells; i++) {
-        struct det_cell *c = &m->cells[i];
-        if (!c->available)
-            continue;
-        /* the slow valgrind runs first, so the pool is not left waiting on them */
-        for (int d = DET_DRD; d >= DET_NATIVE; d--) {
-            if (!o->use[d] && d != DET_NATIVE)
-                continue;
-            const char *na = det_unavailable((enum det_detector)d, c->lab->twin != NULL);
-            if (d == DET_TSAN && c->lab->twin == NULL)
-                na = "this lab has no -tsan twin (clang with its TSan runtime builds one)";
-            if (na != NULL) {
-                c->det[d].status = DET_ST_NA;
-                snprintf(c->det[d].reason, sizeof c->det[d].reason, "%s", na);
-                continue;
-            }
-            struct det_job *j = &jobs[n];
-            j->cell = c;
-            j->kind = d == DET_NATIVE ? DET_J_NATIVE : d == DET_TSAN ? DET_J_TSAN
-                      : d == DET_HELGRIND ? DET_J_HELGRIND : DET_J_DRD;
-            det__job_argv(j, o);
-            pp[n] = &j->proc;
-            n++;
-        }
-        struct det_job *j = &jobs[n];
-        j->cell = c;
-        j->kind = DET_J_NATIVE1;
-        det__job_argv(j, o);
-        pp[n] = &j->proc;
-        n++;
-        if (o->plot_workers) {
-            for (int w = 1; w < 3; w++) {
-                j = &jobs[n];
-                j->cell = c;
-                j->kind = DET_J_WORKERS;
-                j->workers = plot_workers[w];
-                j->plot_slot = w;
-                det__job_argv(j, o);
-                pp[n] = &j->proc;
-                n++;
-            }
-        }
-    }
+    for (size_t i = 0; i < m->ncells; i++)
+        if (m->cells[i].available)
+            det__cell_jobs(jobs, pp, &n, &m->cells[i], o);
     double t0 = det_now();
     int rc = det_pool_run(pp, n, o->jobs, !o->quiet && isatty(2));
     m->wall_s = det_now() - t0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        struct det_job *j = &jobs[i];
-        struct det_cell *c = j->cell;
-        json_t *unav, *s;
-        switch (j->kind) {
-        case DET_J_NATIVE:
-            det__native(c, &j->proc);
-            break;
-        case DET_J_NATIVE1:
-        case DET_J_WORKERS:
-            s = det__summary(c, j->proc.out, &unav, NULL, NULL);
-            if (s != NULL) {
-                if (j->kind == DET_J_NATIVE1)
-                    c->ns_op_1 = det__num(s, "ns_per_op");
-                c->ns_by_workers[j->kind == DET_J_NATIVE1 ? 0 : j->plot_slot] =
-                    det__num(s, "ns_per_op");
-            }
-            json_decref(s);
-            json_decref(unav);
-            break;
-        case DET_J_TSAN:
-            det__detector(c, DET_TSAN, &j->proc);
-            break;
-        case DET_J_HELGRIND:
-            det__detector(c, DET_HELGRIND, &j->proc);
-            break;
-        case DET_J_DRD:
-            det__detector(c, DET_DRD, &j->proc);
-            break;
-        }
-    }
+    for (size_t i = 0; i < n && rc == 0; i++)
+        det__collect(&jobs[i]);
     for (size_t i = 0; i < n; i++)
         det_proc_free(&jobs[i].proc);
     free(jobs);

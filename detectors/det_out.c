@@ -4,8 +4,6 @@
  * JSON is written with jansson, so it stays well-formed whatever a lab or a
  * tool printed. */
 #include <errno.h>
-#include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +11,8 @@
 #include <unistd.h>
 
 #include "det.h"
+#include "util/json.h"
+#include "util/svg.h"
 
 bool det_use_color(FILE *f)
 {
@@ -196,7 +196,8 @@ static const char *det__paint(const struct det_cell *c, bool color)
     }
 }
 
-static void det__table(FILE *f, const struct det_matrix *m, bool md, bool color)
+/* The table's header and one row per cell. */
+static void det__table_rows(FILE *f, const struct det_matrix *m, bool md, bool color)
 {
     size_t w = 4;
     for (size_t i = 0; i < m->ncells; i++) {
@@ -218,17 +219,14 @@ static void det__table(FILE *f, const struct det_matrix *m, bool md, bool color)
         const struct det_cell *c = &m->cells[i];
         if (!c->available)
             continue;
-        char name[256], obs[64], lossy[32], n1[32], nw[32], sl[32];
+        char name[256], obs[64], lossy[32], n1[32], nw[32], sl[32] = "-";
         det__cellname(c, name, sizeof name);
         det__observed(c, obs, sizeof obs);
         snprintf(lossy, sizeof lossy, "%u/%u", c->lossy_trials, c->trials);
         det__num(c->ns_op_1, n1, sizeof n1);
         det__num(c->ns_op_w, nw, sizeof nw);
-        double s = det__slowdown(c);
-        if (s > 0)
-            snprintf(sl, sizeof sl, "%.0fx", s);
-        else
-            snprintf(sl, sizeof sl, "-");
+        if (det__slowdown(c) > 0)
+            snprintf(sl, sizeof sl, "%.0fx", det__slowdown(c));
         const char *st[DET_NDET];
         for (int d = 0; d < DET_NDET; d++)
             st[d] = det_status_text(c->det[d].status);
@@ -242,6 +240,11 @@ static void det__table(FILE *f, const struct det_matrix *m, bool md, bool color)
                     st[DET_TSAN], st[DET_HELGRIND], st[DET_DRD], n1, nw, sl,
                     det__paint(c, color), det_verdict_names[c->verdict], color ? "\033[0m" : "");
     }
+}
+
+/* The raw reports behind the verdicts (known ones marked). */
+static void det__table_reports(FILE *f, const struct det_matrix *m, bool md)
+{
     const char *li = md ? "- " : "  ";
     fprintf(f, "\n%sReports behind the verdicts (kind at first frame < second frame):\n",
             md ? "### " : "");
@@ -257,18 +260,23 @@ static void det__table(FILE *f, const struct det_matrix *m, bool md, bool color)
                     c->trials);
         for (int d = DET_TSAN; d < DET_NDET; d++) {
             const struct det_report *r = &c->det[d];
-            if (r->status == DET_ST_RACE || r->status == DET_ST_KNOWN_FP)
+            bool known = r->status == DET_ST_KNOWN_FP;
+            if (r->status == DET_ST_RACE || known)
                 fprintf(f, "%s%s  %s: %s (%u report%s) at %s%s%s%s%s\n", li, name, det_names[d],
                         r->kind, r->count, r->count == 1 ? "" : "s", r->frames[0],
                         r->frames[1][0] ? " < " : "", r->frames[1],
-                        r->status == DET_ST_KNOWN_FP ? "  [known false positive: " : "",
-                        r->status == DET_ST_KNOWN_FP ? "discounted]" : "");
+                        known ? "  [known false positive: " : "", known ? "discounted]" : "");
             else if (r->status == DET_ST_TIMEOUT || r->status == DET_ST_CRASH)
                 fprintf(f, "%s%s  %s: %s %s\n", li, name, det_names[d],
                         det_status_text(r->status), r->reason);
         }
     }
-    /* blind and n/a reasons, once per detector and model */
+}
+
+/* Blind and n/a reasons, once per detector and reason. */
+static void det__table_blind(FILE *f, const struct det_matrix *m, bool md)
+{
+    const char *li = md ? "- " : "  ";
     fprintf(f, "\n%sBlind and n/a (never shown as clean):\n", md ? "### " : "");
     size_t nblind = 0;
     for (int d = DET_TSAN; d < DET_NDET; d++) {
@@ -292,22 +300,27 @@ static void det__table(FILE *f, const struct det_matrix *m, bool md, bool color)
     }
     if (nblind == 0)
         fprintf(f, "%s(none in these cells)\n", li);
+}
+
+/* The problems, then the cells the lab refused. */
+static void det__table_problems(FILE *f, const struct det_matrix *m, bool md, bool color)
+{
+    const char *li = md ? "- " : "  ";
     size_t np = det_problems(m);
     fprintf(f, "\n%s%s", md ? "### " : "", np ? "" : "No problems: ");
-    if (np == 0) {
+    if (np == 0)
         fprintf(f, "every racy variant was detected, every fixed variant is clean.\n");
-    } else {
+    else
         fprintf(f, "Problems (%zu):\n", np);
-        for (size_t i = 0; i < m->ncells; i++) {
-            const struct det_cell *c = &m->cells[i];
-            if (!c->available || c->problem[0] == '\0')
-                continue;
-            char name[256];
-            det__cellname(c, name, sizeof name);
-            fprintf(f, "%s%s%s%s: %s%s\n", li, det__paint(c, color), name,
-                    color ? "\033[0m" : "", det_verdict_names[c->verdict], "");
-            fprintf(f, "%s  %s\n", md ? "  " : "  ", c->problem);
-        }
+    for (size_t i = 0; i < m->ncells && np > 0; i++) {
+        const struct det_cell *c = &m->cells[i];
+        if (!c->available || c->problem[0] == '\0')
+            continue;
+        char name[256];
+        det__cellname(c, name, sizeof name);
+        fprintf(f, "%s%s%s%s: %s\n", li, det__paint(c, color), name, color ? "\033[0m" : "",
+                det_verdict_names[c->verdict]);
+        fprintf(f, "    %s\n", c->problem);
     }
     for (size_t i = 0, k = 0; i < m->ncells; i++) {
         const struct det_cell *c = &m->cells[i];
@@ -318,6 +331,14 @@ static void det__table(FILE *f, const struct det_matrix *m, bool md, bool color)
                     md ? "### " : "");
         fprintf(f, "%s%s/%s/%s: %s\n", li, c->lab->name, c->model, c->variant, c->description);
     }
+}
+
+static void det__table(FILE *f, const struct det_matrix *m, bool md, bool color)
+{
+    det__table_rows(f, m, md, color);
+    det__table_reports(f, m, md);
+    det__table_blind(f, m, md);
+    det__table_problems(f, m, md, color);
     size_t ncell = 0;
     for (size_t i = 0; i < m->ncells; i++)
         ncell += m->cells[i].available;
@@ -351,21 +372,6 @@ void det_write(FILE *f, const struct det_matrix *m, enum det_format fmt, bool co
     }
 }
 
-static void det__xml(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default:
-            if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
-                fputc(*s, f);
-        }
-    }
-}
-
 int det_write_junit(const char *path, const struct det_matrix *m)
 {
     FILE *f = fopen(path, "w");
@@ -384,23 +390,23 @@ int det_write_junit(const char *path, const struct det_matrix *m)
         if (!c->available)
             continue;
         fprintf(f, "    <testcase classname=\"");
-        det__xml(f, c->lab->name);
+        util_xml_text(f, c->lab->name);
         fputc('.', f);
-        det__xml(f, c->model);
+        util_xml_text(f, c->model);
         fprintf(f, "\" name=\"");
-        det__xml(f, c->variant);
+        util_xml_text(f, c->variant);
         fprintf(f, "\">");
         char ev[1024];
         det__evidence(c, ev, sizeof ev);
         if (c->problem[0] != '\0') {
             fprintf(f, "\n      <failure type=\"%s\" message=\"", det_verdict_names[c->verdict]);
-            det__xml(f, c->problem);
+            util_xml_text(f, c->problem);
             fprintf(f, "\">");
-            det__xml(f, ev);
+            util_xml_text(f, ev);
             fprintf(f, "</failure>\n    ");
         } else {
             fprintf(f, "<system-out>verdict: %s; ", det_verdict_names[c->verdict]);
-            det__xml(f, ev);
+            util_xml_text(f, ev);
             fprintf(f, "</system-out>");
         }
         fprintf(f, "</testcase>\n");
@@ -413,143 +419,80 @@ int det_write_junit(const char *path, const struct det_matrix *m)
     return 0;
 }
 
-/* ---- SVG ------------------------------------------------------------------ */
+/* ---- SVG (util/svg.h) ------------------------------------------------------ */
 
-static const char *const det__palette[] = {
-    "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-    "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd",
-};
+/* 1 written, 0 nothing to plot, -1 failed (said on stderr). */
+static int det__svg_result(int rc, const char *err)
+{
+    if (rc == ENODATA)
+        return 0;
+    if (rc != 0)
+        fprintf(stderr, "%s: report: %s\n", det_prog, err);
+    return rc == 0 ? 1 : -1;
+}
 
-/* ns/op (log scale) against workers 1, 2, 4 for one lab and model. */
+/* ns/op (log scale) against workers 1, 2, 4 for one lab and model: one line
+ * per variant, racy ones dashed. */
 static int det__svg_scaling(const char *dir, const struct det_matrix *m, const struct det_lab *lab,
                             const char *model, char *name_out, size_t name_len)
 {
-    static const unsigned workers[3] = { 1, 2, 4 };
-    double lo = 1e300, hi = 0;
+    static const double workers[3] = { 1, 2, 4 };
+    struct util_svg_series *series = det_xmalloc(m->ncells * sizeof *series);
+    char (*names)[160] = det_xmalloc(m->ncells * sizeof *names);
+    size_t ns = 0;
     for (size_t i = 0; i < m->ncells; i++) {
         const struct det_cell *c = &m->cells[i];
         if (c->lab != lab || strcmp(c->model, model) != 0 || !c->available)
             continue;
-        for (int k = 0; k < 3; k++) {
-            double v = c->ns_by_workers[k];
-            if (v > 0) {
-                lo = v < lo ? v : lo;
-                hi = v > hi ? v : hi;
-            }
-        }
+        snprintf(names[ns], sizeof names[ns], "%s%s", c->variant,
+                 c->racy_by_design ? " (racy)" : "");
+        series[ns] = (struct util_svg_series){ .name = names[ns], .y = c->ns_by_workers,
+                                               .dashed = c->racy_by_design };
+        ns++;
     }
-    if (hi <= 0)
-        return 0;
-    double llo = floor(log10(lo)), lhi = ceil(log10(hi));
-    if (lhi <= llo)
-        lhi = llo + 1;
+    char title[256], path[4096], err[512];
+    snprintf(title, sizeof title, "lab-%s, %s: ns/op against workers (log scale)", lab->name,
+             model);
     snprintf(name_out, name_len, "ns_per_op-%s-%s.svg", lab->name, model);
-    char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, name_out);
-    FILE *f = fopen(path, "w");
-    if (f == NULL)
-        return -1;
-    const double W = 720, H = 420, L = 70, R = 170, T = 40, B = 50;
-    double pw = W - L - R, ph = H - T - B;
-    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
-               "font-family=\"sans-serif\" font-size=\"12\">\n", W, H);
-    fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
-    fprintf(f, "<text x=\"%.0f\" y=\"22\" font-size=\"15\">lab-%s, %s: ns/op against workers "
-               "(log scale)</text>\n", L, lab->name, model);
-    for (double e = llo; e <= lhi; e++) {
-        double y = T + ph - (e - llo) / (lhi - llo) * ph;
-        fprintf(f, "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", L,
-                y, L + pw, y);
-        fprintf(f, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n", L - 6, y + 4,
-                pow(10, e));
-    }
-    for (int k = 0; k < 3; k++) {
-        double x = L + pw * k / 2.0;
-        fprintf(f, "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">%u</text>\n", x,
-                T + ph + 18, workers[k]);
-    }
-    fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">workers</text>\n", L + pw / 2,
-            H - 10);
-    fprintf(f, "<text transform=\"translate(16,%.0f) rotate(-90)\" text-anchor=\"middle\">ns per "
-               "operation</text>\n", T + ph / 2);
-    fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" "
-               "stroke=\"#444\"/>\n", L, T, pw, ph);
-    int series = 0;
-    for (size_t i = 0; i < m->ncells; i++) {
-        const struct det_cell *c = &m->cells[i];
-        if (c->lab != lab || strcmp(c->model, model) != 0 || !c->available)
-            continue;
-        const char *col = det__palette[series % (sizeof det__palette / sizeof *det__palette)];
-        fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s points=\"", col,
-                c->racy_by_design ? " stroke-dasharray=\"5,3\"" : "");
-        for (int k = 0; k < 3; k++) {
-            double v = c->ns_by_workers[k];
-            if (v <= 0)
-                continue;
-            fprintf(f, "%.1f,%.1f ", L + pw * k / 2.0,
-                    T + ph - (log10(v) - llo) / (lhi - llo) * ph);
-        }
-        fprintf(f, "\"/>\n");
-        fprintf(f, "<line x1=\"%.0f\" y1=\"%d\" x2=\"%.0f\" y2=\"%d\" stroke=\"%s\" "
-                   "stroke-width=\"2\"/><text x=\"%.0f\" y=\"%d\">%s%s</text>\n",
-                L + pw + 10, (int)T + 6 + 16 * series, L + pw + 30, (int)T + 6 + 16 * series, col,
-                L + pw + 35, (int)T + 10 + 16 * series, c->variant,
-                c->racy_by_design ? " (racy)" : "");
-        series++;
-    }
-    fprintf(f, "</svg>\n");
-    return fclose(f) == 0 ? 1 : -1;
+    struct util_svg_chart chart = { .title = title, .xlabel = "workers",
+                                    .ylabel = "ns per operation", .units = UTIL_SVG_NS };
+    int rc = util_svg_lines(path, &chart, workers, 3, series, ns, err, sizeof err);
+    free(series);
+    free(names);
+    return det__svg_result(rc, err);
 }
 
 /* Observed / expected of every trial of every racy variant, as dots. */
 static int det__svg_loss(const char *dir, const struct det_matrix *m)
 {
-    size_t rows = 0;
-    for (size_t i = 0; i < m->ncells; i++)
-        rows += m->cells[i].available && m->cells[i].racy_by_design && m->cells[i].nobserved;
-    if (rows == 0)
-        return 0;
-    char path[4096];
-    snprintf(path, sizeof path, "%s/observed-racy.svg", dir);
-    FILE *f = fopen(path, "w");
-    if (f == NULL)
-        return -1;
-    const double L = 230, pw = 460, T = 50, rowh = 24;
-    double H = T + rowh * (double)rows + 50, W = L + pw + 30;
-    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
-               "font-family=\"sans-serif\" font-size=\"12\">\n", W, H);
-    fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
-    fprintf(f, "<text x=\"10\" y=\"22\" font-size=\"15\">Racy variants: observed / expected, one "
-               "dot per trial</text>\n");
-    for (int p = 0; p <= 100; p += 25) {
-        double x = L + pw * p / 100.0;
-        fprintf(f, "<line x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"#ddd\"/>"
-                   "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">%d%%</text>\n",
-                x, T - 8, x, T + rowh * (double)rows, x, T + rowh * (double)rows + 16, p);
-    }
-    size_t r = 0;
+    struct util_svg_strip *rows = det_xmalloc(m->ncells * sizeof *rows);
+    char (*names)[256] = det_xmalloc(m->ncells * sizeof *names);
+    size_t n = 0;
     for (size_t i = 0; i < m->ncells; i++) {
         const struct det_cell *c = &m->cells[i];
         if (!c->available || !c->racy_by_design || c->nobserved == 0)
             continue;
-        double y = T + rowh * (double)r + rowh / 2;
-        char name[256];
-        det__cellname(c, name, sizeof name);
-        fprintf(f, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", L - 8, y + 4,
-                name);
-        for (unsigned k = 0; k < c->nobserved; k++) {
-            double frac = c->expected > 0 ? (double)c->observed[k] / (double)c->expected : 0;
-            if (frac > 1)
-                frac = 1;
-            fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\" fill-opacity=\"0.6\"/>\n",
-                    L + pw * frac, y, frac < 1 ? "#d62728" : "#2ca02c");
-        }
-        r++;
+        double *v = det_xmalloc(c->nobserved * sizeof *v);
+        for (unsigned k = 0; k < c->nobserved; k++)
+            v[k] = c->expected > 0 ? (double)c->observed[k] / (double)c->expected : 0;
+        det__cellname(c, names[n], sizeof names[n]);
+        rows[n] = (struct util_svg_strip){ .label = names[n], .v = v, .n = c->nobserved };
+        n++;
     }
-    fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">observed as a share of "
-               "expected (100%%: no update lost)</text>\n", L + pw / 2, H - 12);
-    fprintf(f, "</svg>\n");
-    return fclose(f) == 0 ? 1 : -1;
+    char path[4096], err[512];
+    snprintf(path, sizeof path, "%s/observed-racy.svg", dir);
+    struct util_svg_chart chart = {
+        .title = "Racy variants: observed / expected, one dot per trial",
+        .xlabel = "observed as a share of expected (100%: no update lost)",
+        .units = UTIL_SVG_PERCENT,
+    };
+    int rc = util_svg_strips(path, &chart, rows, n, err, sizeof err);
+    for (size_t i = 0; i < n; i++)
+        free((void *)rows[i].v);
+    free(rows);
+    free(names);
+    return det__svg_result(rc, err);
 }
 
 static int det__open_write(const char *dir, const char *name, FILE **f)
@@ -586,7 +529,6 @@ int det_write_report(const char *dir, const struct det_matrix *m)
             last = c->model;
             int rc = det__svg_scaling(dir, m, c->lab, c->model, name, sizeof name);
             if (rc < 0) {
-                fprintf(stderr, "%s: report: cannot write a plot in %s\n", det_prog, dir);
                 fclose(f);
                 return 2;
             }

@@ -1,28 +1,19 @@
-/* detectors/det_proc.c - isolated runs.
+/* detectors/det_proc.c - isolated runs, a pool of them at once.
  *
- * Every run is a child in its own process group (setpgid in both parent and
- * child, so neither order of scheduling leaves a window), with stdout and
- * stderr going to unlinked temporary files (no pipe can fill up and stall a
- * child that we are not reading). When the leader exits, the harness sees it
- * with waitid(WNOWAIT) first: the zombie keeps the group id from being reused
- * while the whole group is SIGKILLed, so a straggler (a forked grandchild, a
- * symbolizer) never survives its run; only then is the leader reaped. On
- * timeout the group is killed the same way. SIGINT/SIGTERM to the harness
- * kill every running group before it exits. */
-#include <errno.h>
-#include <fcntl.h>
+ * Every run is a util/spawn.h child in its own process group with stdout and
+ * stderr captured and stdin from /dev/null; when the leader exits, anything
+ * left in its group (a forked grandchild, a symbolizer) is killed before the
+ * leader is reaped, so no straggler survives its run; past its timeout the
+ * whole group goes. The pool keeps --jobs runs going and waits in poll(2).
+ * SIGINT/SIGTERM/SIGHUP to the harness interrupt the wait: every running
+ * group is killed before the harness exits. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "det.h"
-
-#define DET_CAPTURE_MAX (8u << 20)   /* 8 MiB of output per stream is plenty */
+#include "util/time.h"
 
 static volatile sig_atomic_t det__stop;
 
@@ -31,6 +22,7 @@ static void det__on_signal(int sig)
     det__stop = sig;
 }
 
+/* Without SA_RESTART: a signal ends the pool's poll(2) at once. */
 void det_signals_install(void)
 {
     struct sigaction sa;
@@ -49,9 +41,7 @@ bool det_interrupted(void)
 
 double det_now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+    return (double)util_now_ns() * 1e-9;
 }
 
 const char *det_tmpdir(void)
@@ -60,188 +50,117 @@ const char *det_tmpdir(void)
     return (t != NULL && *t != '\0') ? t : "/tmp";
 }
 
-static int det__tmpfile(void)
+/* 0, or an errno value (the run is then done: it could not start). */
+static int det__start(struct det_proc *p)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/racelab-XXXXXX", det_tmpdir());
-    int fd = mkostemp(path, O_CLOEXEC);
-    if (fd >= 0)
-        unlink(path);
-    return fd;
+    p->env_[0] = p->env_set;
+    p->env_[1] = NULL;
+    p->s_ = (struct util_spawn){
+        .argv = p->argv, .env = p->env_set != NULL ? p->env_ : NULL,
+        .timeout_s = p->timeout_s, .capture_out = true, .capture_err = true,
+        .stdin_null = true, .own_group = true, .die_with_parent = true,
+    };
+    return util_spawn_start(&p->s_);
 }
 
-static char *det__slurp(int fd)
+/* A NUL inside the output would cut the text short; make it visible. */
+static void det__visible(char *s, size_t len)
 {
-    struct stat st;
-    size_t size = 0;
-    if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0)
-        size = (size_t)st.st_size;
-    if (size > DET_CAPTURE_MAX)
-        size = DET_CAPTURE_MAX;
-    char *buf = det_xmalloc(size + 1);
-    size_t got = 0;
-    while (got < size) {
-        ssize_t n = pread(fd, buf + got, size - got, (off_t)got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        got += (size_t)n;
-    }
-    buf[got] = '\0';
-    /* A NUL inside the output would cut the text short; make it visible. */
-    for (size_t i = 0; i < got; i++)
-        if (buf[i] == '\0')
-            buf[i] = '?';
-    return buf;
-}
-
-static void det__start(struct det_proc *p)
-{
-    p->out = p->err = NULL;
-    p->out_fd = det__tmpfile();
-    p->err_fd = det__tmpfile();
-    p->start = det_now();
-    if (p->out_fd < 0 || p->err_fd < 0) {
-        p->end = DET_END_SPAWN;
-        p->code = errno;
-        p->pid = -1;
+    if (s == NULL)
         return;
-    }
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-        p->end = DET_END_SPAWN;
-        p->code = errno;
-        p->pid = -1;
-        return;
-    }
-    if (pid == 0) {
-        setpgid(0, 0);
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
-        signal(SIGHUP, SIG_DFL);
-        int devnull = open("/dev/null", O_RDONLY);
-        if (devnull >= 0)
-            dup2(devnull, 0);
-        dup2(p->out_fd, 1);
-        dup2(p->err_fd, 2);
-        if (p->env_set != NULL)
-            putenv((char *)p->env_set);
-        execv(p->argv[0], p->argv);
-        dprintf(2, "racelab: cannot run %s: %s\n", p->argv[0], strerror(errno));
-        _exit(127);
-    }
-    setpgid(pid, pid);
-    p->pid = pid;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] == '\0')
+            s[i] = '?';
 }
 
-static void det__finish(struct det_proc *p, int status, bool timed_out)
+/* Moves the ended run's results into p's outputs. */
+static void det__finish(struct det_proc *p)
 {
-    p->wall_s = det_now() - p->start;
-    if (timed_out) {
-        p->end = DET_END_TIMEOUT;
-        p->code = 0;
-    } else if (WIFSIGNALED(status)) {
-        p->end = DET_END_SIGNAL;
-        p->code = WTERMSIG(status);
-    } else {
-        p->end = DET_END_EXIT;
-        p->code = WEXITSTATUS(status);
-    }
-    p->out = det__slurp(p->out_fd);
-    p->err = det__slurp(p->err_fd);
-    close(p->out_fd);
-    close(p->err_fd);
-    p->out_fd = p->err_fd = -1;
-    p->pid = -1;
+    struct util_spawn *s = &p->s_;
+    p->end = s->end;
+    p->code = s->code;
+    p->wall_s = s->wall_s;
+    det__visible(s->out, s->out_len);
+    det__visible(s->err, s->err_len);
+    p->out = s->out;
+    p->err = s->err;
+    s->out = s->err = NULL;
 }
 
-/* Kills the group of a leader that has exited or timed out, then reaps it. */
-static void det__kill_and_reap(struct det_proc *p, bool timed_out)
+static void det__progress(size_t n, size_t done, double t0, const struct det_proc *cur)
 {
-    kill(-p->pid, SIGKILL);
-    int status = 0;
-    while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    det__finish(p, status, timed_out);
-}
-
-static void det__progress(struct det_proc **procs, size_t n, size_t done, double t0,
-                          const struct det_proc *cur)
-{
-    (void)procs;
     fprintf(stderr, "\r\033[K[%zu/%zu] %.60s  %zu left  %.1f s", done, n,
             cur != NULL && cur->label != NULL ? cur->label : "", n - done, det_now() - t0);
     fflush(stderr);
 }
 
+/* The running runs of a pool: the procs and their spawns side by side. */
+struct det_live {
+    struct det_proc **p;
+    struct util_spawn **s;
+    size_t n;
+};
+
+/* Starts runs until |jobs| are going; those that cannot start are done. */
+static void det__fill(struct det_live *live, unsigned jobs, struct det_proc **procs, size_t n,
+                      size_t *next, size_t *done)
+{
+    while (live->n < jobs && *next < n && !det__stop) {
+        struct det_proc *p = procs[(*next)++];
+        if (det__start(p) != 0) {
+            det__finish(p);
+            (*done)++;
+            continue;
+        }
+        live->p[live->n] = p;
+        live->s[live->n++] = &p->s_;
+    }
+}
+
+/* Takes the ended runs out of |live|; how many. */
+static size_t det__reap(struct det_live *live, bool progress, size_t n, size_t done, double t0)
+{
+    size_t ended = 0;
+    for (size_t i = 0; i < live->n;) {
+        struct det_proc *p = live->p[i];
+        if (!util_spawn_done(&p->s_)) {
+            i++;
+            continue;
+        }
+        det__finish(p);
+        live->n--;
+        live->p[i] = live->p[live->n];
+        live->s[i] = live->s[live->n];
+        ended++;
+        if (progress)
+            det__progress(n, done + ended, t0, p);
+    }
+    return ended;
+}
+
 int det_pool_run(struct det_proc **procs, size_t n, unsigned jobs, bool progress)
 {
-    if (jobs == 0)
-        jobs = 1;
-    size_t next = 0, done = 0, running = 0;
-    struct det_proc **live = det_xmalloc(sizeof *live * jobs);
+    jobs = jobs ? jobs : 1;
+    struct det_live live = { det_xmalloc(sizeof *live.p * jobs),
+                             det_xmalloc(sizeof *live.s * jobs), 0 };
+    size_t next = 0, done = 0;
     double t0 = det_now();
-    while (done < n) {
-        while (running < jobs && next < n && !det__stop) {
-            struct det_proc *p = procs[next++];
-            det__start(p);
-            if (p->pid < 0) {
-                p->out = det_strdup("");
-                char msg[256];
-                snprintf(msg, sizeof msg, "racelab: cannot start %s: %s\n", p->argv[0],
-                         strerror(p->code));
-                p->err = det_strdup(msg);
-                if (p->out_fd >= 0)
-                    close(p->out_fd);
-                if (p->err_fd >= 0)
-                    close(p->err_fd);
-                done++;
-                continue;
-            }
-            live[running++] = p;
-            if (progress)
-                det__progress(procs, n, done, t0, p);
-        }
-        if (det__stop) {
-            for (size_t i = 0; i < running; i++)
-                det__kill_and_reap(live[i], true);
-            free(live);
-            if (progress)
-                fprintf(stderr, "\r\033[K");
-            return 130;
-        }
-        if (running == 0)
+    while (done < n && !det__stop) {
+        size_t before = live.n;
+        det__fill(&live, jobs, procs, n, &next, &done);
+        if (progress && live.n > before)
+            det__progress(n, done, t0, live.p[live.n - 1]);
+        if (live.n == 0)
             continue;
-        bool any = false;
-        for (size_t i = 0; i < running;) {
-            struct det_proc *p = live[i];
-            siginfo_t si;
-            memset(&si, 0, sizeof si);
-            int rc = waitid(P_PID, (id_t)p->pid, &si, WEXITED | WNOHANG | WNOWAIT);
-            bool exited = rc == 0 && si.si_pid == p->pid;
-            bool late = !exited && det_now() - p->start > p->timeout_s;
-            if (exited || late) {
-                det__kill_and_reap(p, late);
-                live[i] = live[--running];
-                done++;
-                any = true;
-                if (progress)
-                    det__progress(procs, n, done, t0, p);
-                continue;
-            }
-            i++;
-        }
-        if (!any) {
-            struct timespec ts = { 0, 2 * 1000 * 1000 };
-            nanosleep(&ts, NULL);
-        }
+        util_spawn_poll(live.s, live.n, 1.0);
+        done += det__reap(&live, progress, n, done, t0);
     }
-    free(live);
+    for (size_t i = 0; i < live.n; i++) {   /* interrupted */
+        util_spawn_kill(live.s[i]);
+        det__finish(live.p[i]);
+    }
+    free(live.p);
+    free(live.s);
     if (progress)
         fprintf(stderr, "\r\033[K");
     return det__stop ? 130 : 0;
@@ -254,23 +173,10 @@ void det_proc_free(struct det_proc *p)
     free(p->out);
     free(p->err);
     p->out = p->err = NULL;
+    util_spawn_free(&p->s_);
 }
 
 const char *det_end_text(const struct det_proc *p, char *buf, size_t len)
 {
-    switch (p->end) {
-    case DET_END_EXIT:
-        snprintf(buf, len, "exit %d", p->code);
-        break;
-    case DET_END_SIGNAL:
-        snprintf(buf, len, "SIG%s", sigabbrev_np(p->code) ? sigabbrev_np(p->code) : "?");
-        break;
-    case DET_END_TIMEOUT:
-        snprintf(buf, len, "timeout after %.0f s", p->timeout_s);
-        break;
-    case DET_END_SPAWN:
-        snprintf(buf, len, "could not start: %s", strerror(p->code));
-        break;
-    }
-    return buf;
+    return util_spawn_end_text(&p->s_, buf, len);
 }

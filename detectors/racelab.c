@@ -8,16 +8,18 @@
  *   racelab bench [NAME] [ARGS...]     exec bench-NAME beside racelab
  * Exit status: 0 ok (run: no problems), 1 problems found, 2 usage error,
  * 130 interrupted. */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "det.h"
+#include "util/opt.h"
+#include "util/spawn.h"
 
 const char *det_prog = "racelab";
 
@@ -48,75 +50,136 @@ char *det_strdup(const char *s)
     return memcpy(det_xmalloc(n), s, n);
 }
 
-static void det__help(void)
-{
-    printf("usage: racelab COMMAND [options]\n"
-           "every lab variant under every detector, one verdict table; checks for your programs\n"
-           "\n"
-           "commands:\n"
-           "  list                     every lab, model and variant (from lab-* --list --json)\n"
-           "  run [PATTERN...]         run the matrix; PATTERN is lab/model/variant with globs,\n"
-           "                           e.g. 'counter/threads/*' or '*/procs/racy'\n"
-           "  score [PATTERN...]       run the matrix --runs times: per detector true/false\n"
-           "                           positives/negatives, precision, recall, blind spots, FLAKY\n"
-           "  report [DIR [PATTERN...]] run the default matrix (or the PATTERNs), write DIR\n"
-           "                           (default results/): results.md, results.json (an\n"
-           "                           array), results.csv, SVG plots (ns/op against 1, 2, 4\n"
-           "                           workers; observed values of racy variants)\n"
-           "  check PROGRAM [ARGS...]  judge your own program (or FILE.c: built with cc and\n"
-           "                           clang -fsanitize=thread): natively several times, under\n"
-           "                           TSan, Helgrind and DRD; exit 0 clean, 1 racy/deadlock/crash\n"
-           "  bench [NAME] [ARGS...]   run bench-NAME (counter, switch, queue) with ARGS, or all\n"
-           "\n"
-           "options (before or after the command):\n"
-           "  --detectors LIST   native,tsan,helgrind,drd (default: all available)\n"
-           "  --trials N         native trials per cell (check: native runs), 1 to 1000 (default 3)\n"
-           "  --timeout S        seconds per run before its process group is killed, 1 to 3600\n"
-           "                     (default 30; valgrind runs get twice as long)\n"
-           "  --jobs N           runs at once, 1 to 64 (default: online CPUs)\n"
-           "  --format F         table, json (JSON Lines, one row each), csv, md\n"
-           "  --junit FILE       also write a JUnit XML file (run)\n"
-           "  --runs N           score: matrix runs to compare, 1 to 10 (default 3)\n"
-           "  --quiet            no progress line (there is none unless stderr is a terminal)\n"
-           "  --help             this text\n"
-           "\n"
-           "Verdicts: correct, racy-detected, racy-undetected, false-positive, timeout, crash.\n"
-           "Detector columns: race, clean, blind (cannot see it by construction), fp (a known\n"
-           "false positive of that tool, shown and discounted), n/a, timeout, crash.\n"
-           "Labs are the lab-* programs beside racelab (lab-*-tsan are their TSan twins), or\n"
-           "in $RACELAB_LAB_DIR when set.\n"
-           "NO_COLOR disables colour.\n");
-}
-
-static unsigned long det__count(const char *opt, const char *v, unsigned long lo,
-                                unsigned long hi)
-{
-    if (v == NULL)
-        det_usage_error("%s needs a value", opt);
-    char *end;
-    errno = 0;
-    unsigned long n = strtoul(v, &end, 10);
-    if (errno != 0 || end == v || *end != '\0' || v[0] == '-' || n < lo || n > hi)
-        det_usage_error("%s: '%s' is not a number from %lu to %lu", opt, v, lo, hi);
-    return n;
-}
+/* ---- the command line ------------------------------------------------- */
 
 struct det_cli {
     struct det_options o;
-    enum det_format fmt;
+    int fmt;               /* enum det_format: the index in det__formats */
     const char *junit;
     unsigned runs;
-    char **args;
+    char **args;           /* the command's positionals */
     int nargs;
 };
 
-/* Options anywhere before the first argument that is not an option; for
- * check, everything after PROGRAM belongs to the program. */
-static void det__parse(int argc, char **argv, const char *cmd, struct det_cli *cli)
+/* One command: its synopsis and what it does, for both helps. */
+struct det_cmd {
+    const char *name;
+    const char *synopsis;  /* after "racelab " */
+    const char *text;      /* lines of its description */
+};
+
+static const struct det_cmd det__cmds[] = {
+    { "list", "list", "every lab, model and variant (from lab-* --list --json)" },
+    { "run", "run [PATTERN...]",
+      "run the matrix; PATTERN is lab/model/variant with globs,\n"
+      "e.g. 'counter/threads/*' or '*/procs/racy'" },
+    { "score", "score [PATTERN...]",
+      "run the matrix --runs times: per detector true/false\n"
+      "positives/negatives, precision, recall, blind spots, FLAKY" },
+    { "report", "report [DIR [PATTERN...]]",
+      "run the default matrix (or the PATTERNs), write DIR\n"
+      "(default results/): results.md, results.json (an\n"
+      "array), results.csv, SVG plots (ns/op against 1, 2, 4\n"
+      "workers; observed values of racy variants)" },
+    { "check", "check PROGRAM [ARGS...]",
+      "judge your own program (or FILE.c: built with cc and\n"
+      "clang -fsanitize=thread): natively several times, under\n"
+      "TSan, Helgrind and DRD; exit 0 clean, 1 racy/deadlock/crash" },
+    { "bench", "bench [NAME] [ARGS...]",
+      "run bench-NAME (each bench-* program beside racelab)\n"
+      "with ARGS, or all of them" },
+};
+#define DET_NCMDS (sizeof det__cmds / sizeof det__cmds[0])
+
+static const char det__summary[] =
+    "every lab variant under every detector, one verdict table; checks for your programs";
+
+static const char det__verdicts[] =
+    "Options go before or after the command.\n"
+    "Verdicts: correct, racy-detected, racy-undetected, false-positive, timeout, crash.\n"
+    "Detector columns: race, clean, blind (cannot see it by construction), fp (a known\n"
+    "false positive of that tool, shown and discounted), n/a, timeout, crash.\n"
+    "Labs are the lab-* programs beside racelab (lab-*-tsan are their TSan twins), or\n"
+    "in $RACELAB_LAB_DIR when set.\n"
+    "NO_COLOR disables colour.";
+
+static const char *const det__formats[] = { "table", "json", "csv", "md", NULL };
+
+/* --detectors LIST: the last one given wins. */
+static int det__parse_detectors(const char *val, void *dest, char *err, size_t errlen)
+{
+    struct det_options *o = dest;
+    char buf[256], *items[16];
+    size_t n;
+    if (util_list_split(val, buf, sizeof buf, items, 16, &n, err, errlen) != 0)
+        return -1;
+    memset(o->use, 0, sizeof o->use);
+    for (size_t i = 0; i < n; i++) {
+        int d = det_by_name(items[i]);
+        if (d < 0) {
+            char avail[128] = "";
+            for (int k = 0; k < DET_NDET; k++)
+                if (det_unavailable((enum det_detector)k, true) == NULL || k == DET_TSAN)
+                    snprintf(avail + strlen(avail), sizeof avail - strlen(avail), "%s%s",
+                             *avail ? ", " : "", det_names[k]);
+            snprintf(err, errlen, "unknown detector '%s' (available: %s)", items[i], avail);
+            return -1;
+        }
+        const char *why = det_unavailable((enum det_detector)d, true);
+        if (why != NULL) {
+            snprintf(err, errlen, "%s is not available here: %s", det_names[d], why);
+            return -1;
+        }
+        o->use[d] = true;
+    }
+    o->detectors_given = true;
+    return 0;
+}
+
+static int det__parse_file(const char *val, void *dest, char *err, size_t errlen)
+{
+    if (*val == '\0') {
+        snprintf(err, errlen, "needs a file name");
+        return -1;
+    }
+    *(const char **)dest = val;
+    return 0;
+}
+
+/* The options every command takes (before or after it). */
+static void det__options(struct det_cli *cli, struct util_opt t[10])
+{
+    struct det_options *o = &cli->o;
+    const struct util_opt opts[] = {
+        { .name = "detectors", .kind = UTIL_OPT_CUSTOM, .dest = o, .arg = "LIST",
+          .help = "native,tsan,helgrind,drd (default: all available)",
+          .parse = det__parse_detectors },
+        { .name = "trials", .kind = UTIL_OPT_UINT, .dest = &o->trials, .arg = "N",
+          .help = "native trials per cell (check: native runs), default 3", .min = 1,
+          .max = 1000 },
+        { .name = "timeout", .kind = UTIL_OPT_DOUBLE, .dest = &o->timeout_s, .arg = "S",
+          .help = "seconds per run before its group is killed (default 30, valgrind x2)",
+          .min = 1, .max = 3600 },
+        { .name = "jobs", .kind = UTIL_OPT_UINT, .dest = &o->jobs, .arg = "N",
+          .help = "runs at once (default: online CPUs)", .min = 1, .max = 64 },
+        { .name = "format", .kind = UTIL_OPT_CHOICE, .dest = &cli->fmt, .arg = "F",
+          .help = "output (json: JSON Lines, one row each)", .choices = det__formats },
+        { .name = "junit", .kind = UTIL_OPT_CUSTOM, .dest = &cli->junit, .arg = "FILE",
+          .help = "also write a JUnit XML file (run)", .parse = det__parse_file },
+        { .name = "runs", .kind = UTIL_OPT_UINT, .dest = &cli->runs, .arg = "N",
+          .help = "score: matrix runs to compare, default 3", .min = 1, .max = 10 },
+        { .name = "quiet", .kind = UTIL_OPT_FLAG, .dest = &o->quiet,
+          .help = "no progress line (there is none unless stderr is a terminal)" },
+        { .name = NULL },
+    };
+    memcpy(t, opts, sizeof opts);
+}
+
+static void det__defaults(struct det_cli *cli)
 {
     struct det_options *o = &cli->o;
     memset(cli, 0, sizeof *cli);
-    o->trials = 3;   /* enough to see a lossy racy variant; stack-naive on queue costs seconds per trial */
+    o->trials = 3;   /* enough to see a lossy racy variant; a slow one costs seconds per trial */
     o->timeout_s = 30;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     o->jobs = cpus > 0 ? (unsigned)(cpus > 64 ? 64 : cpus) : 1;
@@ -124,91 +187,56 @@ static void det__parse(int argc, char **argv, const char *cmd, struct det_cli *c
     o->vg_iters = 1000;
     cli->runs = 3;
     cli->fmt = DET_FMT_TABLE;
-    cli->args = det_xmalloc(sizeof *cli->args * (size_t)(argc + 1));
-    bool check = strcmp(cmd, "check") == 0;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (check && cli->nargs > 0) {
-            cli->args[cli->nargs++] = argv[i];
-            continue;
-        }
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            det__help();
-            exit(0);
-        } else if (strcmp(a, "--detectors") == 0) {
-            if (v == NULL)
-                det_usage_error("--detectors needs a value");
-            o->detectors_given = true;
-            char *list = det_strdup(v);
-            for (char *save = NULL, *t = strtok_r(list, ",", &save); t != NULL;
-                 t = strtok_r(NULL, ",", &save)) {
-                int d = det_by_name(t);
-                if (d < 0) {
-                    char avail[128] = "";
-                    for (int k = 0; k < DET_NDET; k++)
-                        if (det_unavailable((enum det_detector)k, true) == NULL || k == DET_TSAN) {
-                            strcat(avail, *avail ? ", " : "");
-                            strcat(avail, det_names[k]);
-                        }
-                    det_usage_error("--detectors: unknown detector '%s' (available: %s)", t,
-                                    avail);
-                }
-                o->use[d] = true;
-            }
-            free(list);
-            i++;
-        } else if (strcmp(a, "--trials") == 0) {
-            o->trials = (unsigned)det__count(a, v, 1, 1000);
-            i++;
-        } else if (strcmp(a, "--timeout") == 0) {
-            o->timeout_s = (double)det__count(a, v, 1, 3600);
-            i++;
-        } else if (strcmp(a, "--jobs") == 0) {
-            o->jobs = (unsigned)det__count(a, v, 1, 64);
-            i++;
-        } else if (strcmp(a, "--runs") == 0) {
-            cli->runs = (unsigned)det__count(a, v, 1, 10);
-            i++;
-        } else if (strcmp(a, "--format") == 0) {
-            if (v == NULL)
-                det_usage_error("--format needs a value");
-            if (strcmp(v, "table") == 0)
-                cli->fmt = DET_FMT_TABLE;
-            else if (strcmp(v, "json") == 0)
-                cli->fmt = DET_FMT_JSON;
-            else if (strcmp(v, "csv") == 0)
-                cli->fmt = DET_FMT_CSV;
-            else if (strcmp(v, "md") == 0)
-                cli->fmt = DET_FMT_MD;
-            else
-                det_usage_error("--format: '%s' is not one of table, json, csv, md", v);
-            i++;
-        } else if (strcmp(a, "--junit") == 0) {
-            if (v == NULL || *v == '\0')
-                det_usage_error("--junit needs a file name");
-            cli->junit = v;
-            i++;
-        } else if (strcmp(a, "--quiet") == 0) {
-            o->quiet = true;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            det_usage_error("unknown option '%s' (racelab --help lists them)", a);
-        } else {
-            cli->args[cli->nargs++] = argv[i];
+}
+
+/* racelab --help's epilog: the commands, then the verdicts. */
+static void det__epilog(char *epilog, size_t cap)
+{
+    size_t n = (size_t)snprintf(epilog, cap, "commands:\n");
+    for (size_t i = 0; i < DET_NCMDS && n < cap; i++) {
+        const char *t = det__cmds[i].text;
+        for (bool first = true; *t != '\0' && n < cap; first = false) {
+            size_t len = strcspn(t, "\n");
+            n += (size_t)snprintf(epilog + n, cap - n, "  %-24s %.*s\n",
+                                  first ? det__cmds[i].synopsis : "", (int)len, t);
+            t += len + (t[len] == '\n');
         }
     }
+    if (n < cap)
+        snprintf(epilog + n, cap - n, "\n%s", det__verdicts);
+}
+
+static const struct det_cmd *det__cmd(const char *name)
+{
+    for (size_t i = 0; i < DET_NCMDS; i++)
+        if (strcmp(name, det__cmds[i].name) == 0)
+            return &det__cmds[i];
+    return NULL;
+}
+
+/* The command's own arguments, options anywhere among them (check: up to
+ * PROGRAM; everything after it belongs to the program). Exits on --help
+ * (0) and on a bad option (2, one line). */
+static void det__parse_cmd(const struct det_cmd *cmd, const struct util_opt *opts, int argc,
+                           char **argv, struct det_cli *cli)
+{
+    char usage[128], err[512];
+    snprintf(usage, sizeof usage, "%s [OPTIONS]", cmd->synopsis);
+    struct util_cmdline c = { .prog = det_prog, .usage = usage, .summary = cmd->text,
+                              .epilog = det__verdicts, .opts = opts, .max_positional = -1,
+                              .stop_at_positional = strcmp(cmd->name, "check") == 0 };
+    cli->args = det_xmalloc(sizeof *cli->args * (size_t)(argc + 1));
+    int rc = util_opt_parse(&c, argc, argv, cli->args, &cli->nargs, err, sizeof err);
     cli->args[cli->nargs] = NULL;
+    if (rc == UTIL_OPT_HELP)
+        exit(0);
+    if (rc == UTIL_OPT_ERROR)
+        exit(util_opt_fail(det_prog, err));
+    struct det_options *o = &cli->o;
     if (!o->detectors_given)
         for (int d = 0; d < DET_NDET; d++)
             o->use[d] = true;
     o->use[DET_NATIVE] = true;   /* the invariant is always measured */
-    if (o->detectors_given) {
-        for (int d = DET_TSAN; d < DET_NDET; d++) {
-            const char *why = det_unavailable((enum det_detector)d, true);
-            if (o->use[d] && why != NULL)
-                det_usage_error("--detectors: %s is not available here: %s", det_names[d], why);
-        }
-    }
 }
 
 static int det__list(struct det_cli *cli)
@@ -291,30 +319,10 @@ static int det__run(struct det_cli *cli, bool report, const char *dir)
     return rc;
 }
 
-/* Per detector: TP, FP, FN, TN over the matrix against racy_by_design; blind
- * cells and known false positives are counted apart. Verdicts or detector
- * states that differ between runs are FLAKY. */
-static int det__score(struct det_cli *cli)
+/* Per detector, over every run: TP, FP, FN, TN against racy_by_design;
+ * blind cells and known false positives are counted apart. */
+static void det__score_table(const struct det_matrix *ms, unsigned runs)
 {
-    unsigned runs = cli->runs;
-    struct det_matrix *ms = calloc(runs, sizeof *ms);
-    int rc = 0;
-    for (unsigned r = 0; r < runs && rc == 0; r++) {
-        rc = det_discover(&ms[r], "racelab");
-        if (rc == 0)
-            rc = det_select(&ms[r], cli->args, cli->nargs);
-        if (rc == 0) {
-            if (!cli->o.quiet && isatty(2))
-                fprintf(stderr, "score: run %u of %u\n", r + 1, runs);
-            rc = det_matrix_run(&ms[r], &cli->o);
-        }
-    }
-    if (rc != 0) {
-        for (unsigned r = 0; r < runs; r++)
-            det_matrix_free(&ms[r]);
-        free(ms);
-        return rc;
-    }
     printf("%-9s %4s %4s %4s %4s %6s %8s %9s %7s %6s\n", "detector", "TP", "FP", "FN", "TN",
            "blind", "knownFP", "precision", "recall", "n/a");
     for (int d = 0; d < DET_NDET; d++) {
@@ -322,9 +330,9 @@ static int det__score(struct det_cli *cli)
         for (unsigned r = 0; r < runs; r++) {
             for (size_t i = 0; i < ms[r].ncells; i++) {
                 const struct det_cell *c = &ms[r].cells[i];
+                enum det_status s = c->det[d].status;
                 if (!c->available)
                     continue;
-                enum det_status s = c->det[d].status;
                 if (s == DET_ST_BLIND) {
                     blind++;
                 } else if (s == DET_ST_NA || s == DET_ST_NONE || s == DET_ST_TIMEOUT ||
@@ -340,15 +348,11 @@ static int det__score(struct det_cli *cli)
                 }
             }
         }
-        char prec[16], rec[16];
+        char prec[16] = "-", rec[16] = "-";
         if (tp + fp)
             snprintf(prec, sizeof prec, "%.2f", (double)tp / (tp + fp));
-        else
-            snprintf(prec, sizeof prec, "-");
         if (tp + fn)
             snprintf(rec, sizeof rec, "%.2f", (double)tp / (tp + fn));
-        else
-            snprintf(rec, sizeof rec, "-");
         printf("%-9s %4u %4u %4u %4u %6u %8u %9s %7s %6u\n",
                d == DET_NATIVE ? "invariant" : det_names[d], tp, fp, fn, tn, blind, kfp, prec,
                rec, na);
@@ -356,54 +360,143 @@ static int det__score(struct det_cli *cli)
     printf("(over %u run(s) of %zu cells; blind and n/a cells are counted apart, never as "
            "negatives; recall counts only cells the detector could see)\n", runs,
            ms[0].ncells);
+}
+
+static void det__score_blind(const struct det_matrix *m)
+{
     printf("\nBlind spots:\n");
     for (int d = DET_TSAN; d < DET_NDET; d++) {
         const char *last = "";
-        for (size_t i = 0; i < ms[0].ncells; i++) {
-            const struct det_cell *c = &ms[0].cells[i];
+        for (size_t i = 0; i < m->ncells; i++) {
+            const struct det_cell *c = &m->cells[i];
             if (c->det[d].status != DET_ST_BLIND || strcmp(c->model, last) == 0)
                 continue;
             last = c->model;
             printf("  %-8s on %-9s %s\n", det_names[d], c->model, c->det[d].reason);
         }
     }
+}
+
+/* How cell |i| differs between run 1 and a later run, into diff ("" when
+ * it does not). */
+static void det__score_diff(const struct det_matrix *ms, unsigned runs, size_t i, char *diff,
+                            size_t len)
+{
+    const struct det_cell *c0 = &ms[0].cells[i];
+    diff[0] = '\0';
+    for (unsigned r = 1; r < runs && i < ms[r].ncells; r++) {
+        const struct det_cell *c = &ms[r].cells[i];
+        if (c->verdict != c0->verdict)
+            snprintf(diff, len, "verdict %s in run 1, %s in run %u",
+                     det_verdict_names[c0->verdict], det_verdict_names[c->verdict], r + 1);
+        for (int d = 0; d < DET_NDET && diff[0] == '\0'; d++)
+            if (c->det[d].status != c0->det[d].status)
+                snprintf(diff, len, "%s %s in run 1, %s in run %u",
+                         d == DET_NATIVE ? "invariant" : det_names[d],
+                         det_status_text(c0->det[d].status), det_status_text(c->det[d].status),
+                         r + 1);
+    }
+}
+
+/* Cells whose verdict or detector states differ between runs; their count. */
+static size_t det__score_flaky(const struct det_matrix *ms, unsigned runs)
+{
     size_t flaky = 0;
     for (size_t i = 0; i < ms[0].ncells; i++) {
         const struct det_cell *c0 = &ms[0].cells[i];
+        char diff[256];
         if (!c0->available)
             continue;
-        char diff[256] = "";
-        for (unsigned r = 1; r < runs; r++) {
-            if (i >= ms[r].ncells)
-                break;
-            const struct det_cell *c = &ms[r].cells[i];
-            if (c->verdict != c0->verdict)
-                snprintf(diff, sizeof diff, "verdict %s in run 1, %s in run %u",
-                         det_verdict_names[c0->verdict], det_verdict_names[c->verdict], r + 1);
-            for (int d = 0; d < DET_NDET && diff[0] == '\0'; d++)
-                if (c->det[d].status != c0->det[d].status)
-                    snprintf(diff, sizeof diff, "%s %s in run 1, %s in run %u",
-                             d == DET_NATIVE ? "invariant" : det_names[d],
-                             det_status_text(c0->det[d].status),
-                             det_status_text(c->det[d].status), r + 1);
-        }
-        if (diff[0] != '\0') {
-            if (flaky++ == 0)
-                printf("\n");
-            printf("FLAKY %s/%s/%s: %s\n", c0->lab->name, c0->model, c0->variant, diff);
-        }
+        det__score_diff(ms, runs, i, diff, sizeof diff);
+        if (diff[0] == '\0')
+            continue;
+        if (flaky++ == 0)
+            printf("\n");
+        printf("FLAKY %s/%s/%s: %s\n", c0->lab->name, c0->model, c0->variant, diff);
     }
     if (flaky == 0)
         printf("\nNo flaky cells over %u run(s).\n", runs);
-    size_t problems = 0;
-    for (unsigned r = 0; r < runs; r++)
-        problems += det_problems(&ms[r]);
+    return flaky;
+}
+
+/* The matrix --runs times, then per-detector precision and recall, the
+ * blind spots and the FLAKY cells. */
+static int det__score(struct det_cli *cli)
+{
+    unsigned runs = cli->runs;
+    struct det_matrix *ms = calloc(runs, sizeof *ms);
+    int rc = 0;
+    for (unsigned r = 0; r < runs && rc == 0; r++) {
+        rc = det_discover(&ms[r], "racelab");
+        if (rc == 0)
+            rc = det_select(&ms[r], cli->args, cli->nargs);
+        if (rc == 0) {
+            if (!cli->o.quiet && isatty(2))
+                fprintf(stderr, "score: run %u of %u\n", r + 1, runs);
+            rc = det_matrix_run(&ms[r], &cli->o);
+        }
+    }
+    size_t problems = 0, flaky = 0;
+    if (rc == 0) {
+        det__score_table(ms, runs);
+        det__score_blind(&ms[0]);
+        flaky = det__score_flaky(ms, runs);
+        for (unsigned r = 0; r < runs; r++)
+            problems += det_problems(&ms[r]);
+    }
     for (unsigned r = 0; r < runs; r++)
         det_matrix_free(&ms[r]);
     free(ms);
-    return problems || flaky ? 1 : 0;
+    return rc != 0 ? rc : problems || flaky ? 1 : 0;
 }
 
+static int det__cmp_name(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+/* The bench-* programs beside racelab (not -tsan twins), sorted, into
+ * names; their count. */
+static size_t det__benches(const char *dir, char names[][64], size_t cap)
+{
+    DIR *d = opendir(dir);
+    size_t n = 0;
+    for (struct dirent *e; d != NULL && (e = readdir(d)) != NULL && n < cap;) {
+        size_t len = strlen(e->d_name);
+        char path[PATH_MAX + 64];
+        if (strncmp(e->d_name, "bench-", 6) != 0 || len <= 6 || len >= 64 ||
+            (len > 5 && strcmp(e->d_name + len - 5, "-tsan") == 0))
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (access(path, X_OK) == 0)
+            snprintf(names[n++], 64, "%s", e->d_name);
+    }
+    if (d != NULL)
+        closedir(d);
+    qsort(names, n, sizeof names[0], det__cmp_name);
+    return n;
+}
+
+/* Runs |path| with argv[0..argc) after it; its exit status (128 + signal). */
+static int det__run_bench(char *path, int argc, char **argv)
+{
+    char **args = det_xmalloc(sizeof *args * (size_t)(argc + 2));
+    args[0] = path;
+    for (int k = 0; k < argc; k++)
+        args[k + 1] = argv[k];
+    args[argc + 1] = NULL;
+    struct util_spawn s = { .argv = args };   /* stdio inherited: the bench prints */
+    fflush(NULL);
+    int rc = util_spawn_run(&s);
+    int code = rc != 0 ? 127 : s.end == UTIL_END_EXIT ? s.code : 128 + s.code;
+    if (rc != 0)
+        fprintf(stderr, "%s: bench: cannot run %s: %s\n", det_prog, path, strerror(rc));
+    util_spawn_free(&s);
+    free(args);
+    return code;
+}
+
+/* racelab bench NAME ARGS: exec bench-NAME; racelab bench ARGS: each one. */
 static int det__bench(int argc, char **argv)
 {
     char exe[PATH_MAX];
@@ -414,109 +507,86 @@ static int det__bench(int argc, char **argv)
     char *slash = strrchr(exe, '/');
     if (slash != NULL)
         *slash = '\0';
-    static const char *const known[] = { "counter", "switch", "queue" };
+    static char names[32][64];
+    size_t nb = det__benches(exe, names, 32);
     if (argc > 0 && argv[0][0] != '-') {
-        const char *name = argv[0];
         char path[PATH_MAX + 16];
-        snprintf(path, sizeof path, "%s/bench-%s", exe, name);
-        if (access(path, X_OK) != 0)
-            det_usage_error("bench: no bench-%s beside racelab in %s (known: counter, switch, "
-                            "queue when built)", name, exe);
+        snprintf(path, sizeof path, "%s/bench-%s", exe, argv[0]);
+        if (access(path, X_OK) != 0) {
+            char known[512] = "";
+            for (size_t i = 0; i < nb; i++)
+                snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
+                         i ? ", " : "", names[i] + 6);
+            det_usage_error("bench: no bench-%s beside racelab in %s (there are: %s)", argv[0],
+                            exe, nb ? known : "none");
+        }
         argv[0] = path;
         execv(path, argv);
         det_usage_error("bench: cannot run %s: %s", path, strerror(errno));
     }
-    int worst = 0, ran = 0;
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
-        char path[PATH_MAX + 16];
-        snprintf(path, sizeof path, "%s/bench-%s", exe, known[i]);
-        if (access(path, X_OK) != 0)
-            continue;
-        ran++;
-        fflush(NULL);
-        pid_t pid = fork();
-        if (pid < 0)
-            det_usage_error("bench: fork: %s", strerror(errno));
-        if (pid == 0) {
-            char **args = det_xmalloc(sizeof *args * (size_t)(argc + 2));
-            args[0] = path;
-            for (int k = 0; k < argc; k++)
-                args[k + 1] = argv[k];
-            args[argc + 1] = NULL;
-            execv(path, args);
-            fprintf(stderr, "%s: bench: cannot run %s: %s\n", det_prog, path, strerror(errno));
-            _exit(127);
-        }
-        int st = 0;
-        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-            ;
-        int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-        if (code > worst)
-            worst = code;
-    }
-    if (ran == 0)
+    if (nb == 0)
         det_usage_error("bench: no bench-* programs beside racelab in %s", exe);
+    int worst = 0;
+    for (size_t i = 0; i < nb; i++) {
+        char path[PATH_MAX + 64];
+        snprintf(path, sizeof path, "%s/%s", exe, names[i]);
+        int code = det__run_bench(path, argc, argv);
+        worst = code > worst ? code : worst;
+    }
     return worst;
 }
 
+static int det__dispatch(const struct det_cmd *cmd, struct det_cli *cli)
+{
+    det_signals_install();
+    if (strcmp(cmd->name, "list") == 0)
+        return det__list(cli);
+    if (strcmp(cmd->name, "run") == 0)
+        return det__run(cli, false, NULL);
+    if (strcmp(cmd->name, "score") == 0)
+        return det__score(cli);
+    if (strcmp(cmd->name, "report") == 0)
+        return det__run(cli, true, cli->nargs ? cli->args[0] : "results");
+    if (cli->nargs == 0)
+        det_usage_error("check needs a PROGRAM or a FILE.c");
+    return det_check(cli->nargs, cli->args, &cli->o);
+}
+
+/* racelab [OPTIONS] COMMAND [OPTIONS and ARGS]: the options before the
+ * command are parsed first, the command's after it, with the same table. */
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
-    if (argc < 2) {
-        fprintf(stderr, "%s: which command? list, run, score, report, check or bench "
-                        "(racelab --help)\n", det_prog);
-        return 2;
-    }
-    /* Options may come before the command too ("racelab --quiet run"): the
-     * command is the first word that is neither an option nor an option's
-     * value; the options before it are moved after it, in order. */
-    static const char *const valued[] = { "--detectors", "--trials", "--timeout", "--jobs",
-                                          "--format", "--junit", "--runs" };
-    int ci = 1;
-    while (ci < argc && argv[ci][0] == '-' && strcmp(argv[ci], "--help") != 0 &&
-           strcmp(argv[ci], "-h") != 0) {
-        bool takes = false;
-        for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++)
-            takes |= strcmp(argv[ci], valued[k]) == 0;
-        ci += takes ? 2 : 1;
-    }
-    if (ci >= argc)
-        det_usage_error("which command? list, run, score, report, check or bench");
-    const char *cmd = argv[ci];
-    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
-        det__help();
+    struct det_cli cli;
+    struct util_opt opts[10];
+    det__defaults(&cli);
+    det__options(&cli, opts);
+    char **pos = det_xmalloc(sizeof *pos * (size_t)(argc + 1)), err[512], epilog[4096];
+    int npos = 0;
+    det__epilog(epilog, sizeof epilog);
+    struct util_cmdline top = { .prog = det_prog, .usage = "COMMAND [OPTIONS]",
+                                .summary = det__summary, .epilog = epilog, .opts = opts,
+                                .max_positional = -1, .stop_at_positional = true };
+    int rc = util_opt_parse(&top, argc, argv, pos, &npos, err, sizeof err);
+    if (rc == UTIL_OPT_ERROR)
+        return util_opt_fail(det_prog, err);
+    if (rc == UTIL_OPT_HELP || (npos > 0 && strcmp(pos[0], "help") == 0)) {
+        if (rc != UTIL_OPT_HELP)
+            util_opt_help(stdout, &top);
         return 0;
     }
-    for (int k = ci; k > 1; k--)   /* argv[1..]: command, options before it, the rest */
-        argv[k] = argv[k - 1];
-    argv[1] = (char *)cmd;
-    if (strcmp(cmd, "bench") == 0)
-        return det__bench(argc - 2, argv + 2);
-    static const char *const cmds[] = { "list", "run", "score", "report", "check" };
-    bool known = false;
-    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-        known |= strcmp(cmd, cmds[i]) == 0;
-    if (!known)
-        det_usage_error("unknown command '%s' (list, run, score, report, check, bench)", cmd);
-    struct det_cli cli;
-    det__parse(argc - 2, argv + 2, cmd, &cli);
-    det_signals_install();
-    int rc;
-    if (strcmp(cmd, "list") == 0) {
-        rc = det__list(&cli);
-    } else if (strcmp(cmd, "run") == 0) {
-        rc = det__run(&cli, false, NULL);
-    } else if (strcmp(cmd, "score") == 0) {
-        rc = det__score(&cli);
-    } else if (strcmp(cmd, "report") == 0) {
-        rc = det__run(&cli, true, cli.nargs ? cli.args[0] : "results");
-    } else {
-        if (cli.nargs == 0)
-            det_usage_error("check needs a PROGRAM or a FILE.c");
-        rc = det_check(cli.nargs, cli.args, &cli.o);
-    }
+    if (npos == 0)
+        det_usage_error("which command? list, run, score, report, check or bench "
+                        "(racelab --help)");
+    const struct det_cmd *cmd = det__cmd(pos[0]);
+    if (cmd == NULL)
+        det_usage_error("unknown command '%s' (list, run, score, report, check, bench)", pos[0]);
+    if (strcmp(cmd->name, "bench") == 0 && !(npos > 1 && (strcmp(pos[1], "--help") == 0 ||
+                                                           strcmp(pos[1], "-h") == 0)))
+        return det__bench(npos - 1, pos + 1);
+    det__parse_cmd(cmd, opts, npos, pos, &cli);
+    rc = det__dispatch(cmd, &cli);
     free(cli.args);
-    if (det_interrupted())
-        return 130;
-    return rc;
+    free(pos);
+    return det_interrupted() ? 130 : rc;
 }

@@ -1,4 +1,5 @@
-/* tests/test_args.c - the lab runtime's command-line parsing and validation. */
+/* tests/test_args.c - the lab runtime's command-line parsing and validation
+ * (labs/common/args.c over util/opt.h). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -6,7 +7,7 @@
 #include "counter.h"
 #include "test_main.h"
 
-static struct lab_opts opts;
+static struct lab_config opts;
 static char err[512];
 
 /* Parses a NULL-terminated list of arguments after the program name. */
@@ -80,7 +81,7 @@ static void test_args_bad_numbers(void)
     parse("--workers", "100000", NULL);
     CU_ASSERT_TRUE(has("1 to 1024"));   /* says the limit */
     parse("--iters", "abc", NULL);
-    CU_ASSERT_TRUE(has("not a whole number"));
+    CU_ASSERT_TRUE(has("whole number") && has("'abc'"));
 }
 
 static void test_args_bad_words(void)
@@ -90,7 +91,7 @@ static void test_args_bad_words(void)
     CU_ASSERT_EQUAL(parse("--variant", "racy,", NULL), LAB_ARGS_ERROR);
     CU_ASSERT_EQUAL(parse("--variant", "", NULL), LAB_ARGS_ERROR);
     CU_ASSERT_EQUAL(parse("--frobnicate", NULL), LAB_ARGS_ERROR);
-    CU_ASSERT_TRUE(has("--frobnicate") && has("--workers"));
+    CU_ASSERT_TRUE(has("unknown option '--frobnicate'"));
     CU_ASSERT_EQUAL(parse("stray", NULL), LAB_ARGS_ERROR);
     CU_ASSERT_TRUE(has("argument 'stray'"));
     CU_ASSERT_EQUAL(parse("--workers", NULL), LAB_ARGS_ERROR);
@@ -101,6 +102,41 @@ static void test_args_bad_words(void)
     CU_ASSERT_TRUE(has("'fibers'") && has("threads"));
     CU_ASSERT_EQUAL(parse("--model", "coros-pre", NULL), LAB_ARGS_ERROR);
     CU_ASSERT_TRUE(has("coros-preempt"));
+}
+
+/* --opt=value is the same as --opt value; a bad value after '=' is refused
+ * as it would be after a space, and a flag takes no '='. */
+static void test_args_equals(void)
+{
+    CU_ASSERT_EQUAL(parse("--model=procs", "--variant=pmutex,atomic", "--workers=3",
+                          "--iters=7", "--trials=2", "--timeout=4", NULL), LAB_ARGS_OK);
+    CU_ASSERT_EQUAL(opts.model, LAB_PROCS);
+    CU_ASSERT_EQUAL(opts.workers, 3);
+    CU_ASSERT_EQUAL(opts.iters, 7);
+    CU_ASSERT_EQUAL(opts.trials, 2);
+    CU_ASSERT_EQUAL(opts.timeout_s, 4);
+    CU_ASSERT_EQUAL_FATAL(opts.nvariants, 2);
+    CU_ASSERT_STRING_EQUAL(opts.variants[0]->name, "pmutex");
+    CU_ASSERT_EQUAL(parse("--model=coros-mn", "--carriers=3", NULL), LAB_ARGS_OK);
+    CU_ASSERT_EQUAL(opts.carriers, 3);
+    CU_ASSERT_EQUAL(parse("--model=coros-preempt", "--preempt=50", NULL), LAB_ARGS_OK);
+    CU_ASSERT_EQUAL(opts.preempt_us, 50);
+
+    CU_ASSERT_EQUAL(parse("--workers=abc", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_TRUE(has("--workers") && has("'abc'") && has("1 to 1024"));
+    CU_ASSERT_EQUAL(parse("--workers=", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_TRUE(has("--workers"));
+    CU_ASSERT_EQUAL(parse("--model=fibers", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_TRUE(has("'fibers'") && has("threads, procs, coros, coros-mn, coros-preempt"));
+    CU_ASSERT_EQUAL(parse("--variant=nope", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_TRUE(has("'nope'") && has("sharded"));
+    CU_ASSERT_EQUAL(parse("--kill-owner=1", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_TRUE(has("--kill-owner") && has("takes no value"));
+    CU_ASSERT_EQUAL(parse("--frobnicate=3", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_TRUE(has("--frobnicate"));
+    CU_ASSERT_EQUAL(parse("-x", NULL), LAB_ARGS_ERROR);
+    CU_ASSERT_TRUE(has("'-x'"));
+    CU_ASSERT_PTR_NULL(strchr(err, '\n'));
 }
 
 static void test_args_variant_lists(void)
@@ -191,6 +227,7 @@ static const struct test_case tests[] = {
     { "values", test_args_values },
     { "bad_numbers", test_args_bad_numbers },
     { "bad_words", test_args_bad_words },
+    { "equals", test_args_equals },
     { "variant_lists", test_args_variant_lists },
     { "models_and_owners", test_args_models_and_owners },
     { NULL, NULL },

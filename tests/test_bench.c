@@ -3,8 +3,9 @@
  * bench-counter and bench-switch with --quick: the shape of every output
  * (JSON Lines, CSV, tables, SVG), sane non-zero numbers, baselines skipped
  * cleanly when absent (--no-baseline pretends they are), a point that runs
- * out of its budget reported as DNF with the sweep going on, and strict
- * option checking. No timing assertions: --quick measures nothing worth
+ * out of its budget reported as DNF with the sweep going on (bench-counter
+ * and bench-queue: the one driver, labs/bench/bench.h), --opt=value, and
+ * strict option checking (one line, exit 2) in all three. No timing assertions: --quick measures nothing worth
  * asserting, and this machine is shared. */
 #include <math.h>
 #include <stdarg.h>
@@ -20,6 +21,7 @@
 
 #define COUNTER RACELAB_BIN_DIR "/bench-counter"
 #define SWITCH  RACELAB_BIN_DIR "/bench-switch"
+#define QUEUE   RACELAB_BIN_DIR "/bench-queue"
 
 static struct prog_result run(const char *prog, const char *first, ...)
 {
@@ -336,6 +338,53 @@ static void expect_usage_error(const char *prog, const char *a, const char *b, c
     prog_result_free(&r);
 }
 
+/* bench-queue on the driver: a run that outlives --budget is DNF in every
+ * configuration, once (not again in later rounds), and the bench succeeds. */
+static void test_bench_queue_dnf(void)
+{
+    if (access(QUEUE, X_OK) != 0) {
+        test_skip("bench-queue is not built (make bench-queue)");
+        return;
+    }
+    struct prog_result r = RUN(QUEUE, "--json", "--queues=mpmc", "--rounds=2",
+                               "--messages=1000000000", "--max-seconds=60", "--budget=0.2");
+    CU_ASSERT_EQUAL_FATAL(r.status, 0);
+    CU_ASSERT(sanitizer_clean(&r));
+    static char *lines[64];
+    unsigned n = split_lines(r.out, lines, 64), dnf = 0;
+    for (unsigned i = 0; i < n; i++) {
+        CU_ASSERT_FATAL(json_valid_object(lines[i]));
+        if (!is_kind(lines[i], "result"))
+            continue;
+        CU_ASSERT(json_field_is(lines[i], "status", "\"dnf\""));
+        CU_ASSERT(json_field_is(lines[i], "mmsg_per_s", "null"));
+        dnf++;
+    }
+    CU_ASSERT_EQUAL(dnf, 3);   /* 1x1, 2x2, 4x4 */
+    prog_result_free(&r);
+}
+
+/* --opt=value is the same as --opt value in every bench. */
+static void test_bench_opt_equals(void)
+{
+    struct prog_result r = RUN(COUNTER, "--quick", "--json", "--only=ticket", "--model=threads",
+                               "--workers=1", "--iters=500");
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"name\":\"ticket\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"iters\":500"));
+    prog_result_free(&r);
+    r = RUN(SWITCH, "--quick", "--csv", "--reps=1", "--budget=30");
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\ncoroutine (racelab),none,switch,"));
+    prog_result_free(&r);
+    if (access(QUEUE, X_OK) != 0)
+        return;
+    r = RUN(QUEUE, "--quick", "--csv", "--queues=spsc", "--rounds=1", "--capacity=64");
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\nspsc,true,1,1,20000,1,64,"));
+    prog_result_free(&r);
+}
+
 static void test_bench_bad_input(void)
 {
     static const char *const bad[][2] = {
@@ -357,6 +406,17 @@ static void test_bench_bad_input(void)
     expect_usage_error(SWITCH, "--reps", NULL, NULL);
     expect_usage_error(SWITCH, "--plot", "/etc/hostname", NULL);
     expect_usage_error(SWITCH, "--quick", "--what", NULL);
+    expect_usage_error(SWITCH, "--reps=101", NULL, NULL);
+    expect_usage_error(SWITCH, "--quick=1", NULL, NULL);
+    if (access(QUEUE, X_OK) == 0) {
+        static const char *const qbad[][2] = {
+            { "--wait", "x" },      { "--capacity", "3" },  { "--queues", "spsc,nosuch" },
+            { "--rounds", "0" },    { "--messages", "3" },  { "--max-seconds", "0" },
+            { "--json", "--csv" },  { "--bogus", NULL },    { "--plot", "/etc/hostname" },
+        };
+        for (size_t i = 0; i < sizeof qbad / sizeof qbad[0]; i++)
+            expect_usage_error(QUEUE, qbad[i][0], qbad[i][1], NULL);
+    }
 
     char *help[] = { COUNTER, "--help", NULL };
     struct prog_result r = run_prog(help, 30);
@@ -371,6 +431,8 @@ static const struct test_case tests[] = {
     { "counter_dnf", test_bench_counter_dnf },
     { "counter_csv", test_bench_counter_csv },
     { "plots_and_tables", test_bench_plots_and_tables },
+    { "queue_dnf", test_bench_queue_dnf },
+    { "opt_equals", test_bench_opt_equals },
     { "bad_input", test_bench_bad_input },
     { NULL, NULL },
 };

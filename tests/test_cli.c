@@ -1,12 +1,15 @@
-/* tests/test_cli.c - lab-counter as a user and a script see it.
+/* tests/test_cli.c - lab-counter (and every other program) as a user and a
+ * script see it.
  *
  * Bad input: exit status 2, exactly one line on stderr naming the problem,
- * nothing on stdout. --json: every line one valid JSON object carrying the
- * protocol's fields (DESIGN.md section 7), one "trial" per trial and one
- * "summary" per variant. --csv: a header and rows of the same width. */
+ * nothing on stdout - for every lab, bench and racelab. --json: every line one
+ * valid JSON object carrying the protocol's fields (labs/PROTOCOL.md), one
+ * "trial" per trial and one "summary" per variant. --csv: a header and rows
+ * of the same width. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "json_check.h"
 #include "run_prog.h"
@@ -59,6 +62,11 @@ static void test_cli_bad_input(void)
                        "no lock to die holding");
     expect_usage_error(RUN("--kill-owner"), "--model procs");
     expect_usage_error(RUN("--workers"), "needs a value");
+    expect_usage_error(RUN("--workers=0"), "--workers");
+    expect_usage_error(RUN("--model=fibers"), "coros-preempt");
+    expect_usage_error(RUN("--variant=nope"), "nope");
+    expect_usage_error(RUN("--json=1"), "takes no value");
+    expect_usage_error(RUN("stray"), "stray");
 }
 
 static void test_cli_help(void)
@@ -151,6 +159,20 @@ static void test_cli_json_lines(void)
     prog_result_free(&r);
 }
 
+/* A --list --json line's known_reports: present, an array, each entry with
+ * its four strings. Returns the array's text (inside |line|). */
+static const char *known_reports(const char *line)
+{
+    const char *kr = json_field(line, "known_reports");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(kr);
+    CU_ASSERT_EQUAL_FATAL(kr[0], '[');
+    if (kr[1] != ']') {
+        CU_ASSERT(strstr(kr, "{\"tool\":") != NULL && strstr(kr, "\"kind\":") != NULL &&
+                  strstr(kr, "\"frame\":") != NULL && strstr(kr, "\"why\":") != NULL);
+    }
+    return kr;
+}
+
 static void test_cli_list_json(void)
 {
     struct prog_result r = RUN("--list", "--json");
@@ -175,9 +197,37 @@ static void test_cli_list_json(void)
         }
         if (json_field_is(line, "available", "false"))
             CU_ASSERT(json_field(line, "reason") != NULL);
+        /* Every cell carries the runtime's own entries (its start gate);
+         * only procs cells the cross-process condition variable signal. */
+        const char *kr = known_reports(line);
+        CU_ASSERT(strstr(kr, "\"frame\":\"gate_wait\"") != NULL);
+        CU_ASSERT((strstr(kr, "pthread_cond_wait succeeded without prior") != NULL) ==
+                  json_field_is(line, "model", "\"procs\""));
     }
     CU_ASSERT_EQUAL(n, 16 + 14 + 4 + 3 + 4);   /* threads, procs, coros, coros-mn, -preempt */
     CU_ASSERT(saw_racy);
+    prog_result_free(&r);
+}
+
+/* lab-queue's list too: known_reports on every line, run_args where the
+ * defaults cannot run the cell. */
+static void test_cli_queue_list_json(void)
+{
+    char *argv[] = { RACELAB_BIN_DIR "/lab-queue", "--list", "--json", NULL };
+    struct prog_result r = run_prog(argv, 60);
+    CU_ASSERT_EQUAL(r.status, 0);
+    unsigned n = 0;
+    for (char *line = strtok(r.out, "\n"); line; line = strtok(NULL, "\n")) {
+        n++;
+        CU_ASSERT_FATAL(json_valid_object(line));
+        CU_ASSERT(json_field_is(line, "lab", "\"queue\""));
+        const char *kr = known_reports(line);
+        CU_ASSERT(strstr(kr, "\"frame\":\"gate_wait\"") != NULL);
+        const char *ra = json_field(line, "run_args");
+        if (ra != NULL)
+            CU_ASSERT(ra[0] == '[' && strstr(ra, "\"--producers\"") != NULL);
+    }
+    CU_ASSERT(n > 0);
     prog_result_free(&r);
 }
 
@@ -211,6 +261,70 @@ static void test_cli_hog_json(void)
     CU_ASSERT(json_field_is(r.out, "model", "\"coros\""));
     CU_ASSERT(json_field_int(r.out, "worst_delay_ns", 0) >= 19000000);
     prog_result_free(&r);
+}
+
+/* Every program's command line: an unknown option, a bad value given as
+ * --opt=value and an option missing its value each give exit 2, one line
+ * on stderr and nothing on stdout; a good --opt=value (or --help) runs. */
+struct cli_case {
+    const char *prog;
+    const char *unknown[3], *bad[3], *missing[3], *good[4];
+};
+
+static const struct cli_case cli_cases[] = {
+    { "lab-counter", { "--frobnicate" }, { "--iters=abc" }, { "--iters" },
+      { "--variant=atomic", "--iters=10", "--trials=1" } },
+    { "lab-queue", { "--frobnicate" }, { "--iters=abc" }, { "--iters" },
+      { "--variant=mutex", "--iters=10", "--trials=1" } },
+    { "bench-counter", { "--frobnicate" }, { "--iters=abc" }, { "--iters" }, { "--help" } },
+    { "bench-queue", { "--frobnicate" }, { "--messages=abc" }, { "--messages" }, { "--help" } },
+    { "bench-switch", { "--frobnicate" }, { "--reps=abc" }, { "--reps" }, { "--help" } },
+    { "racelab", { "list", "--frobnicate" }, { "run", "--trials=abc" }, { "run", "--trials" },
+      { "list" } },
+};
+
+static struct prog_result run_case(const char *path, const char *const *args)
+{
+    char *argv[8] = { (char *)path };
+    for (int i = 0; i < 4 && args[i] != NULL; i++)
+        argv[i + 1] = (char *)args[i];
+    return run_prog(argv, 120);
+}
+
+static void expect_bad(const char *path, const char *const *args)
+{
+    struct prog_result r = run_case(path, args);
+    if (r.status != 2 || count_lines(r.err) != 1 || r.out[0] != '\0')
+        printf("\n    %s %s %s: status %d, stderr: %s    stdout: %.80s\n", path, args[0],
+               args[1] ? args[1] : "", r.status, r.err, r.out);
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_EQUAL(count_lines(r.err), 1);
+    CU_ASSERT_STRING_EQUAL(r.out, "");
+    prog_result_free(&r);
+}
+
+static void test_cli_every_program(void)
+{
+    for (size_t i = 0; i < sizeof cli_cases / sizeof cli_cases[0]; i++) {
+        const struct cli_case *c = &cli_cases[i];
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", RACELAB_BIN_DIR, c->prog);
+        if (access(path, X_OK) != 0) {
+            char why[600];
+            snprintf(why, sizeof why, "%s is not in this build", path);
+            test_skip(why);
+            continue;
+        }
+        expect_bad(path, c->unknown);
+        expect_bad(path, c->bad);
+        expect_bad(path, c->missing);
+        struct prog_result r = run_case(path, c->good);
+        if (r.status != 0)
+            printf("\n    %s %s: status %d, stderr: %s\n", path, c->good[0], r.status, r.err);
+        CU_ASSERT_EQUAL(r.status, 0);
+        CU_ASSERT(r.out[0] != '\0');
+        prog_result_free(&r);
+    }
 }
 
 /* bench-switch --quick: a smoke test (it measures nothing worth asserting). */
@@ -253,7 +367,9 @@ static const struct test_case tests[] = {
     { "human_report", test_cli_human_report },
     { "json_lines", test_cli_json_lines },
     { "list_json", test_cli_list_json },
+    { "queue_list_json", test_cli_queue_list_json },
     { "csv", test_cli_csv },
+    { "every_program", test_cli_every_program },
     { NULL, NULL },
 };
 

@@ -8,7 +8,9 @@
  * slower) and racy is left to the tsan-labelled test of the default build. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "counter.h"
 #include "test_main.h"
@@ -296,12 +298,92 @@ static void test_counter_hog(void)
     CU_ASSERT(kept_time);
 }
 
+/* --list --json: a variant's own known_reports come first, escaped, then the
+ * runtime's (on every cell: its start gate; on procs cells only: the
+ * cross-process condition variable signal). A lab with one fake variant. */
+static const struct lab_known_report fake_reports[] = {
+    { "valgrind", "Possible data race", "fake_lock", "a \"quoted\" reason" },
+    { "tsan", "", "", "every TSan report on this cell" },
+    { NULL, NULL, NULL, NULL },
+};
+
+static const struct lab_variant fake_variant = {
+    .name = "fixed", .description = "a lock valgrind cannot see",
+    .models = LAB_MODEL_BIT(LAB_THREADS) | LAB_MODEL_BIT(LAB_PROCS),
+    .known_reports = fake_reports,
+};
+
+static const struct lab_variant *const fake_variants[] = { &fake_variant };
+
+static const struct lab fake_lab = {
+    .name = "fake", .title = "a lab for the list test", .baseline = "fixed",
+    .variants = fake_variants, .nvariants = 1,
+};
+
+/* lab_main(--list --json) of |lab|, its stdout in a heap buffer. */
+static char *list_json(const struct lab *lab)
+{
+    FILE *tmp = tmpfile();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(tmp);
+    fflush(stdout);
+    int saved = dup(STDOUT_FILENO);
+    dup2(fileno(tmp), STDOUT_FILENO);
+    char *argv[] = { "lab-fake", "--list", "--json", NULL };
+    int rc = lab_main(lab, 3, argv);
+    fflush(stdout);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    CU_ASSERT_EQUAL(rc, 0);
+    long len = ftell(tmp);
+    char *buf = calloc(1, (size_t)(len > 0 ? len : 0) + 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+    rewind(tmp);
+    size_t got = fread(buf, 1, (size_t)(len > 0 ? len : 0), tmp);
+    buf[got] = '\0';
+    fclose(tmp);
+    return buf;
+}
+
+static void test_counter_known_reports(void)
+{
+    char *out = list_json(&fake_lab);
+    char *procs = strstr(out, "\"model\":\"procs\"");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(procs);
+    char *own = strstr(out, "\"known_reports\":[{\"tool\":\"valgrind\",\"kind\":"
+                            "\"Possible data race\",\"frame\":\"fake_lock\",\"why\":"
+                            "\"a \\\"quoted\\\" reason\"},{\"tool\":\"tsan\",\"kind\":\"\","
+                            "\"frame\":\"\",\"why\":\"every TSan report on this cell\"},"
+                            "{\"tool\":\"valgrind\",\"kind\":\"\",\"frame\":\"gate_wait\"");
+    if (own == NULL)
+        printf("\n    %s", out);
+    CU_ASSERT_PTR_NOT_NULL(own);
+    CU_ASSERT(own != NULL && own < procs);   /* the threads line's */
+    char *cond = strstr(out, "pthread_cond_wait succeeded without prior");
+    CU_ASSERT(cond != NULL && cond > procs);  /* on the procs line only */
+    CU_ASSERT_PTR_NOT_NULL(strstr(procs, "\"frame\":\"fake_lock\""));
+    free(out);
+
+    /* The counter lab: every line has the array, and each fixed lock
+     * variant's own entries (if it declares any) precede the runtime's. */
+    out = list_json(&counter_lab);
+    unsigned lines = 0, with = 0;
+    for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+        lines++;
+        with += strstr(line, "\"known_reports\":[") != NULL &&
+                strstr(line, "\"frame\":\"gate_wait\"") != NULL;
+    }
+    CU_ASSERT(lines > 0);
+    CU_ASSERT_EQUAL(with, lines);
+    free(out);
+}
+
 static const struct test_case tests[] = {
     { "hog", test_counter_hog },
     { "coros_mn", test_counter_coros_mn },
     { "coros", test_counter_coros },
     { "coros_preempt", test_counter_coros_preempt },
     { "list_is_complete", test_counter_list_is_complete },
+    { "known_reports", test_counter_known_reports },
     { "fixed_variants_exact", test_counter_fixed_variants_exact },
     { "racy_alone_is_exact", test_counter_racy_alone_is_exact },
     { "racy_loses_updates", test_counter_racy_loses_updates },

@@ -89,10 +89,50 @@ static void test_harness_bad_input(void)
     /* Options before the command are options too. */
     expect_usage(RUN("--trials", "0", "run"), "--trials");
     expect_usage(RUN("--quiet"), "which command");
+    /* the one option parser: --opt=value, flags without values, one line each */
+    expect_usage(RUN("run", "--trials=abc"), "--trials needs a whole number from 1 to 1000");
+    expect_usage(RUN("--jobs=0", "run"), "--jobs");
+    expect_usage(RUN("run", "--quiet=yes"), "--quiet takes no value");
+    expect_usage(RUN("run", "--frobnicate"), "unknown option '--frobnicate'");
+    expect_usage(RUN("list", "-x"), "unknown option '-x'");
+    expect_usage(RUN("run", "--format=xml"), "table, json, csv, md");
+    expect_usage(RUN("run", "--detectors"), "--detectors needs a value");
     struct prog_result r = RUN("--quiet", "list");
     CU_ASSERT_EQUAL(r.status, 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "counter/threads/racy"));
     prog_result_free(&r);
+}
+
+/* --opt=value before and after the command, and the generated helps. */
+static void test_harness_options(void)
+{
+    struct prog_result r = RUN("--format=json", "run", "--quiet", "--trials=2", "--jobs=2",
+                               "--detectors=native", "--timeout=20", "counter/threads/racy");
+    CU_ASSERT(r.status == 0 || r.status == 1);
+    CU_ASSERT_EQUAL(count_lines(r.out), 1);
+    json_t *o = json_loads(r.out, 0, NULL);
+    CU_ASSERT_PTR_NOT_NULL(o);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(o, "trials")), 2);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(o, "tsan")), "-");
+    json_decref(o);
+    prog_result_free(&r);
+    r = RUN("--help");
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "usage: racelab COMMAND"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "--detectors LIST"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "check PROGRAM [ARGS...]"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "Verdicts: correct, racy-detected"));
+    prog_result_free(&r);
+    static const char *const cmds[] = { "list", "run", "score", "report", "check", "bench" };
+    for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++) {
+        char want[64];
+        snprintf(want, sizeof want, "usage: racelab %s", cmds[i]);
+        r = RUN(cmds[i], "--help");
+        CU_ASSERT_EQUAL(r.status, 0);
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.out, want));
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "--trials N"));
+        prog_result_free(&r);
+    }
 }
 
 /* True once |pid| is gone or a zombie waiting for init to reap it. */
@@ -310,6 +350,18 @@ static void test_harness_formats(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "</testsuite>\n</testsuites>\n"));
 }
 
+/* Whether lab-counter's --list --json carries "known_reports" (a lab built
+ * before labs/PROTOCOL.md had them cannot tell the harness that valgrind
+ * misreads its tas lock). */
+static bool counter_knows_reports(void)
+{
+    char *argv[] = { RACELAB_BIN_DIR "/lab-counter", "--list", "--json", NULL };
+    struct prog_result r = run_prog(argv, 60);
+    bool knows = r.status == 0 && strstr(r.out, "\"known_reports\"") != NULL;
+    prog_result_free(&r);
+    return knows;
+}
+
 static void test_harness_matrix(void)
 {
     const char *all[] = { "counter/threads/racy", "counter/threads/mutex", "counter/threads/tas",
@@ -325,6 +377,10 @@ static void test_harness_matrix(void)
                   "variants with the native detector only");
     const char **cells = san ? fixed : all;
     size_t n = san ? sizeof fixed / sizeof *fixed : sizeof all / sizeof *all;
+    if (!san && !counter_knows_reports()) {
+        printf("\n    lab-counter has no known_reports yet: counter/threads/tas left out\n");
+        all[2] = all[--n];
+    }
     /* a racy variant may be lucky once; it gets three tries */
     for (int attempt = 0; attempt < 3; attempt++) {
         json_t *rows = matrix_json(cells, n, san ? "native" : "native,tsan,helgrind,drd");
@@ -454,9 +510,90 @@ static void test_harness_list(void)
     prog_result_free(&r);
 }
 
+/* The row of |variant| in |rows|, or NULL. */
+static json_t *row_of(json_t *rows, const char *variant)
+{
+    size_t i;
+    json_t *o;
+    json_array_foreach(rows, i, o) {
+        const char *v = json_string_value(json_object_get(o, "variant"));
+        if (v != NULL && strcmp(v, variant) == 0)
+            return o;
+    }
+    return NULL;
+}
+
+static void expect_tsan(json_t *rows, const char *variant, const char *status,
+                        const char *verdict, const char *reason)
+{
+    json_t *o = row_of(rows, variant);
+    CU_ASSERT_PTR_NOT_NULL(o);
+    if (o == NULL)
+        return;
+    json_t *r = json_object_get(json_object_get(o, "reports"), "tsan");
+    const char *st = json_string_value(json_object_get(r, "status"));
+    const char *v = json_string_value(json_object_get(o, "verdict"));
+    const char *why = json_string_value(json_object_get(r, "reason"));
+    if (st == NULL || v == NULL || strcmp(st, status) != 0 || strcmp(v, verdict) != 0)
+        printf("\n    fake/threads/%s: tsan %s, verdict %s\n", variant, st, v);
+    CU_ASSERT(st != NULL && strcmp(st, status) == 0);
+    CU_ASSERT(v != NULL && strcmp(v, verdict) == 0);
+    if (reason != NULL)
+        CU_ASSERT(why != NULL && strstr(why, reason) != NULL);
+}
+
+/* The labs' own "known_reports" decide what is discounted: a fake lab (a
+ * script, tests/fixtures/harness_lab.sh) and its fake -tsan twin. */
+static void test_harness_known_reports(void)
+{
+    char dir[256], link[300];
+    snprintf(dir, sizeof dir, "/tmp/racelab-test-fakelab-%d", (int)getpid());
+    CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0700), 0);
+    static const char *const names[] = { "lab-fake", "lab-fake-tsan" };
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(link, sizeof link, "%s/%s", dir, names[i]);
+        CU_ASSERT_EQUAL(symlink(FIXTURES_DIR "/harness_lab.sh", link), 0);
+    }
+    setenv("RACELAB_LAB_DIR", dir, 1);
+    struct prog_result r = RUN("run", "--quiet", "--format", "json", "--trials", "2",
+                               "--detectors", "native,tsan");
+    CU_ASSERT_EQUAL(r.status, 1);   /* fake/threads/other is a false positive */
+    json_t *rows = json_array();
+    for (char *line = r.out, *nl; line != NULL && *line != '\0'; line = nl ? nl + 1 : NULL) {
+        nl = strchr(line, '\n');
+        json_t *o = json_loadb(line, nl ? (size_t)(nl - line) : strlen(line), 0, NULL);
+        CU_ASSERT_PTR_NOT_NULL(o);
+        if (o != NULL)
+            json_array_append_new(rows, o);
+    }
+    CU_ASSERT_EQUAL(json_array_size(rows), 5);
+    if (json_array_size(rows) == 5) {
+        expect_tsan(rows, "gate", "fp", "correct", "the fake start gate");
+        expect_tsan(rows, "other", "race", "false-positive", NULL);
+        expect_tsan(rows, "cellwide", "fp", "correct", "not one TSan knows");
+        expect_tsan(rows, "racy", "race", "racy-detected", "1 of 2 reports are known");
+        expect_tsan(rows, "clean", "clean", "correct", NULL);
+    }
+    json_decref(rows);
+    prog_result_free(&r);
+    /* the table shows the discounted report with its mark */
+    r = RUN("run", "--quiet", "--trials", "1", "--detectors", "native,tsan", "fake/*/gate");
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "at fake_gate_wait fake.c:12:5"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "[known false positive: discounted]"));
+    prog_result_free(&r);
+    unsetenv("RACELAB_LAB_DIR");
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(link, sizeof link, "%s/%s", dir, names[i]);
+        unlink(link);
+    }
+    CU_ASSERT_EQUAL(rmdir(dir), 0);
+}
+
 static const struct test_case tests[] = {
     { "bad_input", test_harness_bad_input },
     { "list", test_harness_list },
+    { "options", test_harness_options },
     { "deadlock", test_harness_deadlock },
     { "crash", test_harness_crash },
     { "fork_race", test_harness_fork_race },
@@ -465,6 +602,7 @@ static const struct test_case tests[] = {
     { "formats", test_harness_formats },
     { "matrix", test_harness_matrix },
     { "report", test_harness_report },
+    { "known_reports", test_harness_known_reports },
     { NULL, NULL },
 };
 

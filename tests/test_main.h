@@ -7,7 +7,12 @@
  *     };
  *     TEST_MAIN("sem", tests)
  * CUnit is not thread-safe: worker threads record failures in atomics and the
- * test function asserts on them after joining. */
+ * test function asserts on them after joining.
+ *
+ * Exit status: 0 every case passed, 1 a case failed, TEST_SKIP_CODE (77, the
+ * CTest SKIP_RETURN_CODE that racelab_add_test sets) when none failed but a
+ * case called test_skip(): CTest then lists the executable as skipped, never
+ * as passed, and the log names the skipped cases. */
 #ifndef RACELAB_TEST_MAIN_H
 #define RACELAB_TEST_MAIN_H
 
@@ -25,9 +30,12 @@ struct test_case {
     void (*fn)(void);
 };
 
+#define TEST_SKIP_CODE 77
+
 static unsigned test__skipped;
 
-/* Marks the running test as skipped (CUnit 2.1 has no skip state of its own). */
+/* Marks the running test as skipped (CUnit 2.1 has no skip state of its own):
+ * call it before any assertion and return. */
 static inline void test_skip(const char *why)
 {
     test__skipped++;
@@ -93,7 +101,9 @@ static inline int test_run_suite(const char *suite_name, const struct test_case 
     if (test__skipped)
         printf("(%u test(s) skipped)\n", test__skipped);
     CU_cleanup_registry();
-    return (failed || failures) ? 1 : 0;
+    if (failed || failures)
+        return 1;
+    return test__skipped ? TEST_SKIP_CODE : 0;
 }
 
 #define TEST_MAIN(suite_name, table)                 \

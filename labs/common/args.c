@@ -1,17 +1,21 @@
 /* labs/common/args.c - command-line parsing and validation for every lab.
  *
- * Every mistake gets one line naming the problem and the valid choices; the
- * caller prints it and exits 2. Numbers are strict: decimal digits only (no
- * sign, no spaces, no "1e5"), within the runtime's limits, so "--iters -5"
- * and "--workers 100000" are refused rather than wrapped or attempted. */
-#include "lab.h"
+ * The options are one table for util/opt.h, the parser every racelab program
+ * shares (--opt value and --opt=value, strict numbers within the runtime's
+ * limits, the generated --help). What the table cannot say - options that
+ * exclude or need each other, variants that do not run under the chosen
+ * model - is checked after it, each by a function of its own. Every mistake
+ * gets one line naming the problem and the valid choices; lab_main() prints
+ * it and exits 2. */
+#include "runtime.h"
 
-#include "sync/coro.h"
-
-#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "sync/coro.h"
+#include "util/opt.h"
 
 const struct lab_variant *lab_find_variant(const struct lab *lab, const char *name)
 {
@@ -21,110 +25,170 @@ const struct lab_variant *lab_find_variant(const struct lab *lab, const char *na
     return NULL;
 }
 
-static void variant_names(const struct lab *lab, char *buf, size_t len)
+/* What the table fills in beside the config, for the checks after it. */
+struct args {
+    struct lab_config *c;
+    int model;
+    const char *variant;
+    bool json, csv;
+    bool workers_seen, producers_seen, consumers_seen, carriers_seen, preempt_seen;
+};
+
+/* ---- the generated --help's closing text ----------------------------------- */
+
+static size_t put(char *buf, size_t len, size_t used, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static size_t put(char *buf, size_t len, size_t used, const char *fmt, ...)
 {
-    size_t used = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < lab->nvariants && used < len; i++)
-        used += (size_t)snprintf(buf + used, len - used, "%s, ", lab->variants[i]->name);
-    if (used < len)
-        snprintf(buf + used, len - used, "all");
+    if (used >= len)
+        return used;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf + used, len - used, fmt, ap);
+    va_end(ap);
+    return n < 0 ? used : used + (size_t)n;
 }
 
-/* Parses a whole decimal number in [min, max]. */
-static int parse_count(const char *opt, const char *text, uint64_t min, uint64_t max,
-                       uint64_t *out, char *err, size_t errlen)
+/* The models, each model's default variants, every variant and the exit
+ * status, after the options in --help. */
+static const char *help_epilog(const struct lab *lab)
 {
-    const char *p = text;
-    uint64_t v = 0;
-    bool ok = *p != '\0';
-    for (; ok && *p; p++) {
-        if (*p < '0' || *p > '9') {
-            ok = false;
-            break;
-        }
-        unsigned d = (unsigned)(*p - '0');
-        if (v > (UINT64_MAX - d) / 10) {
-            v = UINT64_MAX;   /* saturate: reported as over the limit below */
-            while (p[1] >= '0' && p[1] <= '9')
-                p++;
-            continue;
-        }
-        v = v * 10 + d;
+    static char buf[8192];
+    static const char *const what[LAB_NMODELS] = {
+        "pthreads in one process (the default)",
+        "forked processes sharing a POSIX shared-memory segment",
+        "coroutines on one thread, switching only at yield points",
+        "coroutines spread over --carriers threads",
+        "coroutines on one thread that a timer signal switches every --preempt us, anywhere",
+    };
+    size_t n = put(buf, sizeof buf, 0, "models (--model) and the variants each runs by default:\n");
+    for (int m = 0; m < LAB_NMODELS; m++)
+        n = put(buf, sizeof buf, n, "  %-14s %s\n  %-14s default --variant %s\n", lab__model_names[m],
+                what[m], "", lab->default_variants[m] ? lab->default_variants[m] : "none");
+    if (lab->roles)
+        n = put(buf, sizeof buf, n, "\nlab-%s has producers and consumers: --producers P "
+                "--consumers C instead of --workers,\nand --iters is the items each producer "
+                "makes.\n", lab->name);
+    n = put(buf, sizeof buf, n, "\nvariants (models they run under):\n");
+    for (size_t i = 0; i < lab->nvariants; i++) {
+        const struct lab_variant *v = lab->variants[i];
+        char models[64] = "";
+        for (int m = 0; m < LAB_NMODELS; m++)
+            if (lab_variant_runs(v, (enum lab_model)m, NULL))
+                snprintf(models + strlen(models), sizeof models - strlen(models), "%s%s",
+                         models[0] ? "," : "", lab__model_names[m]);
+        n = put(buf, sizeof buf, n, "  %-10s %s (%s)%s\n", v->name, v->description, models,
+                v->unavailable ? " [unavailable]" : "");
     }
-    if (!ok) {
-        snprintf(err, errlen, "%s: '%s' is not a whole number (expected %llu to %llu)",
-                 opt, text, (unsigned long long)min, (unsigned long long)max);
+    put(buf, sizeof buf, n, "\nExit status: 0 ran (a racy variant losing updates is the lesson, "
+        "not a\nfailure, nor is a non-robust lock's deadlock under --kill-owner), 1 a fixed\n"
+        "variant was wrong, crashed or timed out, 2 bad usage, 128+N stopped by\nsignal N "
+        "(130: Ctrl-C); no worker and no shared-memory name is left behind.\n"
+        "labs/PROTOCOL.md states the --json and --csv fields.");
+    return buf;
+}
+
+/* ---- the checks after the table ----------------------------------------- */
+
+/* --json/--csv, and --workers against --producers/--consumers. */
+static int check_format_roles(const struct lab *lab, struct args *a, char *err, size_t errlen)
+{
+    struct lab_config *c = a->c;
+    if (a->json && a->csv) {
+        snprintf(err, errlen, "--json and --csv exclude each other: pick one");
         return -1;
     }
-    if (v < min || v > max) {
-        snprintf(err, errlen, "%s: %s is out of range (expected %llu to %llu)", opt, text,
-                 (unsigned long long)min, (unsigned long long)max);
+    c->format = a->json ? LAB_JSON : a->csv ? LAB_CSV : LAB_HUMAN;
+    c->model = (enum lab_model)a->model;
+    /* Roles: the workers are the producers plus the consumers, so one
+     * number cannot say how many of each. */
+    if (lab->roles && a->workers_seen) {
+        snprintf(err, errlen, "--workers: lab-%s has producers and consumers: use --producers "
+                 "P --consumers C (default 2 and 2)", lab->name);
         return -1;
     }
-    *out = v;
+    if (!lab->roles && (a->producers_seen || a->consumers_seen)) {
+        snprintf(err, errlen, "--producers and --consumers apply only to labs with producer "
+                 "and consumer roles (lab-%s has --workers)", lab->name);
+        return -1;
+    }
+    if (lab->roles)
+        c->workers = c->producers + c->consumers;
     return 0;
 }
 
-static int parse_variants(const struct lab *lab, const char *text, struct lab_opts *o,
+/* The options that apply to some models only. */
+static int check_model_options(const struct args *a, char *err, size_t errlen)
+{
+    const struct lab_config *c = a->c;
+    const char *msg = NULL;
+    if (c->hog_ms && !LAB_IS_COROS(c->model))
+        msg = "--hog needs a coroutine model: coros, coros-mn or coros-preempt (threads and "
+              "processes are preempted by the kernel: no worker can hog a CPU from another)";
+    else if (a->preempt_seen && c->model != LAB_COROS_PREEMPT)
+        msg = "--preempt applies to --model coros-preempt only";
+    else if (a->carriers_seen && c->model != LAB_COROS_MN)
+        msg = "--carriers applies to --model coros-mn only";
+    else if (c->kill_owner && c->model != LAB_PROCS)
+        msg = "--kill-owner needs --model procs (a thread cannot die alone: SIGKILL ends the "
+              "whole process)";
+    else if (c->kill_owner && c->iters < 2)
+        msg = "--kill-owner needs --iters 2 or more (the owner dies after 1 to iters-1 of its "
+              "increments)";
+    if (msg == NULL)
+        return 0;
+    snprintf(err, errlen, "%s", msg);
+    return -1;
+}
+
+static void variant_names(const struct lab *lab, char *buf, size_t len)
+{
+    size_t used = 0;
+    for (size_t i = 0; i < lab->nvariants; i++)
+        used = put(buf, len, used, "%s, ", lab->variants[i]->name);
+    put(buf, len, used, "all");
+}
+
+/* The variants |text| names, each once, in the order given. */
+static int parse_variants(const struct lab *lab, const char *text, struct lab_config *c,
                           char *err, size_t errlen)
 {
-    char names[512];
-    o->nvariants = 0;
+    enum { MAXV = sizeof c->variants / sizeof c->variants[0] };
+    char buf[1024], names[1024], *items[MAXV];
+    size_t n = 0;
+    c->nvariants = 0;
     if (strcmp(text, "all") == 0) {
-        for (size_t i = 0; i < lab->nvariants; i++)
-            o->variants[o->nvariants++] = lab->variants[i];
+        for (size_t i = 0; i < lab->nvariants && i < MAXV; i++)
+            c->variants[c->nvariants++] = lab->variants[i];
         return 0;
     }
-    const char *p = text;
-    for (;;) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        char name[64];
-        const struct lab_variant *v = NULL;
-        if (len > 0 && len < sizeof name) {
-            memcpy(name, p, len);
-            name[len] = '\0';
-            v = lab_find_variant(lab, name);
-        }
+    variant_names(lab, names, sizeof names);
+    if (strlen(text) >= sizeof buf ||
+        util_list_split(text, buf, sizeof buf, items, MAXV, &n, err, errlen) != 0) {
+        snprintf(err, errlen, "--variant needs a comma-separated list of %s, not '%.64s'",
+                 names, text);
+        return -1;
+    }
+    for (size_t k = 0; k < n; k++) {
+        const struct lab_variant *v = lab_find_variant(lab, items[k]);
         if (v == NULL) {
-            variant_names(lab, names, sizeof names);
-            snprintf(err, errlen, "--variant: unknown variant '%.*s' (valid: %s)",
-                     (int)(len > 64 ? 64 : len), p, names);
+            snprintf(err, errlen, "--variant: unknown variant '%.64s' (valid: %s)", items[k],
+                     names);
             return -1;
         }
         if (v->unavailable) {
-            snprintf(err, errlen, "--variant: '%s' is unavailable in this build: %s",
-                     v->name, v->unavailable);
+            snprintf(err, errlen, "--variant: '%s' is unavailable in this build: %s", v->name,
+                     v->unavailable);
             return -1;
         }
         bool dup = false;
-        for (size_t i = 0; i < o->nvariants; i++)
-            dup |= o->variants[i] == v;
-        if (!dup) {
-            if (o->nvariants == sizeof o->variants / sizeof o->variants[0]) {
-                snprintf(err, errlen, "--variant: too many variants");
-                return -1;
-            }
-            o->variants[o->nvariants++] = v;
-        }
-        if (comma == NULL)
-            return 0;
-        p = comma + 1;
+        for (size_t i = 0; i < c->nvariants; i++)
+            dup |= c->variants[i] == v;
+        if (!dup)
+            c->variants[c->nvariants++] = v;
     }
-}
-
-static int parse_model(const char *text, enum lab_model *out, char *err, size_t errlen)
-{
-    for (int m = 0; m < LAB_NMODELS; m++) {
-        if (strcmp(text, lab_model_name((enum lab_model)m)) == 0) {
-            *out = (enum lab_model)m;
-            return 0;
-        }
-    }
-    snprintf(err, errlen, "--model: unknown model '%s' (valid: threads, procs, coros, coros-mn, "
-             "coros-preempt)", text);
-    return -1;
+    return 0;
 }
 
 /* Names of the variants that have a lock to die holding, for messages. */
@@ -132,229 +196,169 @@ static void owner_names(const struct lab *lab, enum lab_model m, char *buf, size
 {
     size_t used = 0;
     buf[0] = '\0';
-    for (size_t i = 0; i < lab->nvariants && used < len; i++) {
+    for (size_t i = 0; i < lab->nvariants; i++) {
         const struct lab_variant *v = lab->variants[i];
         if (v->hold && lab_variant_runs(v, m, NULL) && !v->unavailable)
-            used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "", v->name);
+            used = put(buf, len, used, "%s%s", used ? ", " : "", v->name);
     }
 }
 
-/* Explicitly named variants must run as asked; 'all' keeps those that can. */
-static int check_variants(const struct lab *lab, struct lab_opts *o, bool all, char *err,
+/* Whether |v| runs as |c| asks; if not, one line in err. */
+static bool variant_fits(const struct lab *lab, const struct lab_config *c,
+                         const struct lab_variant *v, char *err, size_t errlen)
+{
+    const char *why = NULL;
+    if (!lab_variant_runs(v, c->model, &why)) {
+        snprintf(err, errlen, "--variant: '%s' does not run under --model %s: %s", v->name,
+                 lab_model_name(c->model), why);
+        return false;
+    }
+    if (lab->roles && !lab_variant_takes(v, c->producers, c->consumers, &why)) {
+        snprintf(err, errlen, "--variant: '%s' does not take %u producer%s x %u consumer%s: %s",
+                 v->name, c->producers, c->producers == 1 ? "" : "s", c->consumers,
+                 c->consumers == 1 ? "" : "s", why);
+        return false;
+    }
+    if (c->kill_owner && v->hold == NULL) {
+        char names[256];
+        owner_names(lab, c->model, names, sizeof names);
+        snprintf(err, errlen, "--kill-owner: '%s' has no lock to die holding (variants with "
+                 "one: %s)", v->name, names);
+        return false;
+    }
+    return true;
+}
+
+/* Explicitly named variants must run as asked; 'all' keeps every variant
+ * that runs under the model (the report says why the others are skipped). */
+static int check_variants(const struct lab *lab, struct lab_config *c, bool all, char *err,
                           size_t errlen)
 {
     size_t kept = 0;
-    for (size_t i = 0; i < o->nvariants; i++) {
-        const struct lab_variant *v = o->variants[i];
-        const char *why = NULL;
-        bool ok = lab_variant_runs(v, o->model, &why);
-        if (!ok && !all) {
-            snprintf(err, errlen, "--variant: '%s' does not run under --model %s: %s", v->name,
-                     lab_model_name(o->model), why);
+    for (size_t i = 0; i < c->nvariants; i++) {
+        const struct lab_variant *v = c->variants[i];
+        if (!all && !variant_fits(lab, c, v, err, errlen))
             return -1;
-        }
-        if (ok && lab->roles && !lab_variant_takes(v, o->producers, o->consumers, &why)) {
-            if (!all) {
-                snprintf(err, errlen, "--variant: '%s' does not take %u producer%s x %u "
-                         "consumer%s: %s", v->name, o->producers, o->producers == 1 ? "" : "s",
-                         o->consumers, o->consumers == 1 ? "" : "s", why);
-                return -1;
-            }
-            ok = false;
-        }
-        if (ok && o->kill_owner && v->hold == NULL) {
-            if (!all) {
-                char names[256];
-                owner_names(lab, o->model, names, sizeof names);
-                snprintf(err, errlen, "--kill-owner: '%s' has no lock to die holding "
-                         "(variants with one: %s)", v->name, names);
-                return -1;
-            }
-            ok = false;
-        }
-        if (ok || all)   /* 'all' keeps the rest too: the report says why they are skipped */
-            o->variants[kept++] = v;
+        c->variants[kept++] = v;
     }
-    o->nvariants = kept;
+    c->nvariants = kept;
     return 0;
 }
 
-int lab_parse_args(const struct lab *lab, int argc, char **argv,
-                   struct lab_opts *o, char *err, size_t errlen)
+/* The variants to run: named, or the model's defaults. */
+static int choose_variants(const struct lab *lab, const struct args *a, char *err,
+                           size_t errlen)
 {
-    memset(o, 0, sizeof *o);
-    o->model = LAB_THREADS;
-    o->workers = 2;
-    o->iters = 100000;
-    o->trials = 10;
-    o->timeout_s = 10;
-    o->carriers = 2;
-    bool carriers_given = false;
-    o->preempt_us = LAB_PREEMPT_DEFAULT_US;
-    bool preempt_given = false;
-    bool workers_given = false, roles_given = false;
-    o->producers = 2;
-    o->consumers = 2;
-    o->format = LAB_HUMAN;
-    const char *variant_text = NULL;
-    bool json = false, csv = false;
-
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        const char *val = NULL;
-        char name[32];
-        /* Accept both "--opt value" and "--opt=value". */
-        const char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
-        size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
-        if (nlen >= sizeof name)
-            nlen = sizeof name - 1;
-        memcpy(name, arg, nlen);
-        name[nlen] = '\0';
-
-        bool takes_value = strcmp(name, "--model") == 0 || strcmp(name, "--variant") == 0 ||
-                           strcmp(name, "--workers") == 0 || strcmp(name, "--iters") == 0 ||
-                           strcmp(name, "--trials") == 0 || strcmp(name, "--timeout") == 0 ||
-                           strcmp(name, "--carriers") == 0 || strcmp(name, "--hog") == 0 ||
-                           strcmp(name, "--preempt") == 0 ||
-                           strcmp(name, "--producers") == 0 ||
-                           strcmp(name, "--consumers") == 0;
-        if (takes_value) {
-            if (eq) {
-                val = eq + 1;
-            } else if (i + 1 < argc) {
-                val = argv[++i];
-            } else {
-                snprintf(err, errlen, "%s needs a value", name);
-                return LAB_ARGS_ERROR;
-            }
-        } else if (eq) {
-            snprintf(err, errlen, "%s takes no value", name);
-            return LAB_ARGS_ERROR;
-        }
-
-        uint64_t n;
-        if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
-            return LAB_ARGS_HELP;
-        } else if (strcmp(name, "--json") == 0) {
-            json = true;
-        } else if (strcmp(name, "--csv") == 0) {
-            csv = true;
-        } else if (strcmp(name, "--list") == 0) {
-            o->list = true;
-        } else if (strcmp(name, "--kill-owner") == 0) {
-            o->kill_owner = true;
-        } else if (strcmp(name, "--hog") == 0) {
-            if (parse_count(name, val, 1, LAB_MAX_HOG_MS, &n, err, errlen) != 0)
-                return LAB_ARGS_ERROR;
-            o->hog_ms = (unsigned)n;
-        } else if (strcmp(name, "--preempt") == 0) {
-            if (parse_count(name, val, SYNC_CORO_PREEMPT_MIN_US, SYNC_CORO_PREEMPT_MAX_US, &n,
-                            err, errlen) != 0)
-                return LAB_ARGS_ERROR;
-            o->preempt_us = (unsigned)n;
-            preempt_given = true;
-        } else if (strcmp(name, "--carriers") == 0) {
-            if (parse_count(name, val, 1, LAB_MAX_CARRIERS, &n, err, errlen) != 0)
-                return LAB_ARGS_ERROR;
-            o->carriers = (unsigned)n;
-            carriers_given = true;
-        } else if (strcmp(name, "--timeout") == 0) {
-            if (parse_count(name, val, 1, LAB_MAX_TIMEOUT, &n, err, errlen) != 0)
-                return LAB_ARGS_ERROR;
-            o->timeout_s = (unsigned)n;
-        } else if (strcmp(name, "--model") == 0) {
-            if (parse_model(val, &o->model, err, errlen) != 0)
-                return LAB_ARGS_ERROR;
-        } else if (strcmp(name, "--variant") == 0) {
-            variant_text = val;
-        } else if (strcmp(name, "--workers") == 0) {
-            if (parse_count(name, val, 1, LAB_MAX_WORKERS, &n, err, errlen) != 0)
-                return LAB_ARGS_ERROR;
-            o->workers = (unsigned)n;
-            workers_given = true;
-        } else if (strcmp(name, "--producers") == 0 || strcmp(name, "--consumers") == 0) {
-            if (parse_count(name, val, 1, LAB_MAX_WORKERS / 2, &n, err, errlen) != 0)
-                return LAB_ARGS_ERROR;
-            *(name[2] == 'p' ? &o->producers : &o->consumers) = (unsigned)n;
-            roles_given = true;
-        } else if (strcmp(name, "--iters") == 0) {
-            if (parse_count(name, val, 1, LAB_MAX_ITERS, &n, err, errlen) != 0)
-                return LAB_ARGS_ERROR;
-            o->iters = n;
-        } else if (strcmp(name, "--trials") == 0) {
-            if (parse_count(name, val, 1, LAB_MAX_TRIALS, &n, err, errlen) != 0)
-                return LAB_ARGS_ERROR;
-            o->trials = (unsigned)n;
-        } else {
-            snprintf(err, errlen, "unknown %s '%s' (options: --model --variant --workers "
-                     "--iters --trials --timeout --kill-owner --carriers --preempt --hog --producers "
-                     "--consumers --json --csv --list --help)",
-                     arg[0] == '-' ? "option" : "argument", arg);
-            return LAB_ARGS_ERROR;
-        }
-    }
-    if (json && csv) {
-        snprintf(err, errlen, "--json and --csv exclude each other: pick one");
-        return LAB_ARGS_ERROR;
-    }
-    o->format = json ? LAB_JSON : csv ? LAB_CSV : LAB_HUMAN;
-    /* Roles: the workers are the producers plus the consumers, so one
-     * number cannot say how many of each. */
-    if (lab->roles && workers_given) {
-        snprintf(err, errlen, "--workers: lab-%s has producers and consumers: use --producers "
-                 "P --consumers C (default 2 and 2)", lab->name);
-        return LAB_ARGS_ERROR;
-    }
-    if (!lab->roles && roles_given) {
-        snprintf(err, errlen, "--producers and --consumers apply only to labs with producer "
-                 "and consumer roles (lab-%s has --workers)", lab->name);
-        return LAB_ARGS_ERROR;
-    }
-    if (lab->roles)
-        o->workers = o->producers + o->consumers;
-    if (o->list)
-        return LAB_ARGS_OK;   /* --list ignores --variant: it lists them all */
-    if (o->hog_ms && !LAB_IS_COROS(o->model)) {
-        snprintf(err, errlen, "--hog needs a coroutine model: coros, coros-mn or coros-preempt "
-                 "(threads and processes are preempted by the kernel: no worker can hog a CPU "
-                 "from another)");
-        return LAB_ARGS_ERROR;
-    }
-    if (preempt_given && o->model != LAB_COROS_PREEMPT) {
-        snprintf(err, errlen, "--preempt applies to --model coros-preempt only");
-        return LAB_ARGS_ERROR;
-    }
-    if (carriers_given && o->model != LAB_COROS_MN) {
-        snprintf(err, errlen, "--carriers applies to --model coros-mn only");
-        return LAB_ARGS_ERROR;
-    }
-    if (o->kill_owner && o->model != LAB_PROCS) {
-        snprintf(err, errlen, "--kill-owner needs --model procs (a thread cannot die alone: "
-                 "SIGKILL ends the whole process)");
-        return LAB_ARGS_ERROR;
-    }
-    if (o->kill_owner && o->iters < 2) {
-        snprintf(err, errlen, "--kill-owner needs --iters 2 or more (the owner dies after 1 to "
-                 "iters-1 of its increments)");
-        return LAB_ARGS_ERROR;
-    }
-    if (variant_text == NULL)
-        variant_text = lab->default_variants[o->model];
-    if (variant_text == NULL) {
+    struct lab_config *c = a->c;
+    const char *text = a->variant ? a->variant : lab->default_variants[c->model];
+    if (text == NULL) {
         snprintf(err, errlen, "--model: lab-%s offers no variant under %s", lab->name,
-                 lab_model_name(o->model));
-        return LAB_ARGS_ERROR;
+                 lab_model_name(c->model));
+        return -1;
     }
-    unsigned op_workers = lab->roles ? o->producers : o->workers;
-    if (lab->max_expected && o->iters > lab->max_expected / op_workers) {
+    unsigned op_workers = lab->roles ? c->producers : c->workers;
+    if (lab->max_expected && c->iters > lab->max_expected / op_workers) {
         snprintf(err, errlen, "--iters: %u x %llu operations is more than lab-%s takes in one "
-                 "run (at most %llu in all)", op_workers, (unsigned long long)o->iters,
+                 "run (at most %llu in all)", op_workers, (unsigned long long)c->iters,
                  lab->name, (unsigned long long)lab->max_expected);
+        return -1;
+    }
+    if (parse_variants(lab, text, c, err, errlen) != 0)
+        return -1;
+    return check_variants(lab, c, strcmp(text, "all") == 0, err, errlen);
+}
+
+/* ---- the table ----------------------------------------------------------- */
+
+static void defaults(struct lab_config *c)
+{
+    *c = (struct lab_config){ .model = LAB_THREADS, .workers = 2, .producers = 2,
+                              .consumers = 2, .iters = 100000, .trials = 10, .timeout_s = 10,
+                              .carriers = 2, .preempt_us = LAB_PREEMPT_DEFAULT_US,
+                              .format = LAB_HUMAN };
+}
+
+static int parse_table(const struct lab *lab, struct args *a, int argc, char **argv,
+                       char *err, size_t errlen)
+{
+    struct lab_config *c = a->c;
+    /* Ranges and choices are printed by util_opt_help() after each line. */
+    const struct util_opt opts[] = {
+        { .name = "model", .kind = UTIL_OPT_CHOICE, .dest = &a->model, .arg = "NAME",
+          .help = "how workers run, default threads (the models are below)",
+          .choices = lab__model_names },
+        { .name = "variant", .kind = UTIL_OPT_STRING, .dest = &a->variant, .arg = "LIST",
+          .help = "variants to run, comma-separated, or 'all'; default the model's, below" },
+        { .name = "workers", .kind = UTIL_OPT_UINT, .dest = &c->workers, .arg = "N",
+          .help = "concurrent workers, default 2", .min = 1, .max = LAB_MAX_WORKERS,
+          .seen = &a->workers_seen },
+        { .name = "iters", .kind = UTIL_OPT_U64, .dest = &c->iters, .arg = "N",
+          .help = "operations per worker, default 100000", .min = 1,
+          .max = (double)LAB_MAX_ITERS },
+        { .name = "trials", .kind = UTIL_OPT_UINT, .dest = &c->trials, .arg = "N",
+          .help = "repetitions of each variant, default 10", .min = 1,
+          .max = LAB_MAX_TRIALS },
+        { .name = "kill-owner", .kind = UTIL_OPT_FLAG, .dest = &c->kill_owner,
+          .help = "procs: one worker SIGKILLs itself while holding the lock; a robust lock "
+                  "recovers, others deadlock until --timeout" },
+        { .name = "timeout", .kind = UTIL_OPT_UINT, .dest = &c->timeout_s, .arg = "S",
+          .help = "procs: end a trial after S seconds, default 10", .min = 1,
+          .max = LAB_MAX_TIMEOUT },
+        { .name = "carriers", .kind = UTIL_OPT_UINT, .dest = &c->carriers, .arg = "K",
+          .help = "coros-mn: carrier threads, default 2", .min = 1, .max = LAB_MAX_CARRIERS,
+          .seen = &a->carriers_seen },
+        { .name = "preempt", .kind = UTIL_OPT_UINT, .dest = &c->preempt_us, .arg = "US",
+          .help = "coros-preempt: the timer's period in microseconds, default 20",
+          .min = SYNC_CORO_PREEMPT_MIN_US, .max = SYNC_CORO_PREEMPT_MAX_US,
+          .seen = &a->preempt_seen },
+        { .name = "hog", .kind = UTIL_OPT_UINT, .dest = &c->hog_ms, .arg = "MS",
+          .help = "coroutine models: instead of the variants, a coroutine that computes MS ms "
+                  "without yielding beside one that wants to tick every ms; reports the worst "
+                  "tick delay", .min = 1, .max = LAB_MAX_HOG_MS },
+        { .name = "producers", .kind = UTIL_OPT_UINT, .dest = &c->producers, .arg = "P",
+          .help = "labs with roles (instead of --workers): producers, default 2", .min = 1,
+          .max = LAB_MAX_WORKERS / 2, .seen = &a->producers_seen },
+        { .name = "consumers", .kind = UTIL_OPT_UINT, .dest = &c->consumers, .arg = "C",
+          .help = "labs with roles: consumers, default 2", .min = 1,
+          .max = LAB_MAX_WORKERS / 2, .seen = &a->consumers_seen },
+        { .name = "json", .kind = UTIL_OPT_FLAG, .dest = &a->json,
+          .help = "JSON Lines on stdout: one 'trial' object per trial, one 'summary' per "
+                  "variant" },
+        { .name = "csv", .kind = UTIL_OPT_FLAG, .dest = &a->csv,
+          .help = "the same records as CSV with one header line" },
+        { .name = "list", .kind = UTIL_OPT_FLAG, .dest = &c->list,
+          .help = "list models and variants (with --json: one object each)" },
+        { .name = NULL },
+    };
+    char prog[64];
+    snprintf(prog, sizeof prog, "lab-%s", lab->name);
+    const struct util_cmdline cl = { .prog = prog, .usage = "[OPTIONS]",
+                                     .summary = lab->title, .epilog = help_epilog(lab),
+                                     .opts = opts, .max_positional = 0 };
+    char **pos = calloc((size_t)argc + 1, sizeof *pos);
+    int npos = 0;
+    if (pos == NULL) {
+        snprintf(err, errlen, "out of memory");
         return LAB_ARGS_ERROR;
     }
-    if (parse_variants(lab, variant_text, o, err, errlen) != 0)
+    int rc = util_opt_parse(&cl, argc, argv, pos, &npos, err, errlen);
+    free(pos);
+    return rc == UTIL_OPT_OK ? LAB_ARGS_OK : rc == UTIL_OPT_HELP ? LAB_ARGS_HELP : LAB_ARGS_ERROR;
+}
+
+int lab_parse_args(const struct lab *lab, int argc, char **argv, struct lab_config *c,
+                   char *err, size_t errlen)
+{
+    defaults(c);
+    struct args a = { .c = c, .model = LAB_THREADS };
+    int rc = parse_table(lab, &a, argc, argv, err, errlen);
+    if (rc != LAB_ARGS_OK)
+        return rc;
+    if (check_format_roles(lab, &a, err, errlen) != 0)
         return LAB_ARGS_ERROR;
-    if (check_variants(lab, o, strcmp(variant_text, "all") == 0, err, errlen) != 0)
+    if (c->list)
+        return LAB_ARGS_OK;   /* --list ignores --variant: it lists them all */
+    if (check_model_options(&a, err, errlen) != 0 || choose_variants(lab, &a, err, errlen) != 0)
         return LAB_ARGS_ERROR;
     return LAB_ARGS_OK;
 }

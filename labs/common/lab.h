@@ -5,7 +5,7 @@
  * runtime owns everything else: argument parsing and validation, the models
  * that run workers, the start gate that makes workers really overlap, trials,
  * timing of the parallel section only, and output for people (tables) and for
- * machines (--json JSON Lines, --csv), as DESIGN.md section 7 specifies.
+ * machines (--json JSON Lines, --csv), as labs/PROTOCOL.md specifies.
  *
  * Layering: labs use sync/; nothing here knows about detectors. */
 #ifndef RACELAB_LAB_H
@@ -59,8 +59,8 @@ struct lab_env {
 };
 
 /* What a lab whose result is a set of items, not one count, found in a
- * trial (DESIGN.md 7: produced, consumed, duplicated, reordered; the items
- * missing after the drain are lost). */
+ * trial (labs/PROTOCOL.md: produced, consumed, duplicated, reordered; the
+ * items missing after the drain are lost). */
 struct lab_items {
     uint64_t produced;     /* items the producers handed to the structure */
     uint64_t consumed;     /* items the consumers took out, duplicates included */
@@ -149,21 +149,23 @@ bool lab_variant_runs(const struct lab_variant *v, enum lab_model m, const char 
  * (EOWNERDEAD): counted and reported by the runtime. */
 void lab_note_recovery(void);
 
-/* What the user asked for. */
+/* What the user asked for, and the run lab_run_trial() makes of it. */
 enum lab_format { LAB_HUMAN, LAB_JSON, LAB_CSV };
-struct lab_opts {
+struct lab_config {
+    /* The run (lab_run_trial() reads these). */
     enum lab_model model;
-    const struct lab_variant *variants[64];
-    size_t nvariants;
     unsigned workers;
     unsigned producers, consumers;   /* labs with roles; workers is their sum */
     uint64_t iters;
-    unsigned trials;
-    unsigned timeout_s;    /* procs: a trial running longer is ended (DEADLOCK/TIMEOUT) */
-    unsigned carriers;     /* coros-mn: carrier threads */
-    unsigned preempt_us;   /* coros-preempt: the timer's period */
-    unsigned hog_ms;       /* coroutine models: run the starvation demo instead */
     bool kill_owner;       /* procs: one worker dies holding the lock */
+    unsigned timeout_s;    /* procs: a trial running longer is ended (DEADLOCK/TIMEOUT) */
+    unsigned carriers;     /* coros-mn: carrier threads (0: 2) */
+    unsigned preempt_us;   /* coros-preempt: the timer's period (0: LAB_PREEMPT_DEFAULT_US) */
+    /* The program (lab_parse_args() fills these; lab_run_trial() ignores them). */
+    const struct lab_variant *variants[64];
+    size_t nvariants;
+    unsigned trials;
+    unsigned hog_ms;       /* coroutine models: run the starvation demo instead */
     enum lab_format format;
     bool list;
 };
@@ -172,10 +174,11 @@ struct lab_opts {
 
 enum { LAB_ARGS_OK = 0, LAB_ARGS_HELP = 1, LAB_ARGS_ERROR = 2 };
 
-/* Parses argv into |opts|. Returns LAB_ARGS_OK, LAB_ARGS_HELP (usage was asked
- * for) or LAB_ARGS_ERROR with a one-line message (no trailing newline) in err. */
+/* Parses argv into |cfg|. Returns LAB_ARGS_OK, LAB_ARGS_HELP (the help was
+ * printed on stdout) or LAB_ARGS_ERROR with a one-line message (no trailing
+ * newline) in err. */
 int lab_parse_args(const struct lab *lab, int argc, char **argv,
-                   struct lab_opts *opts, char *err, size_t errlen);
+                   struct lab_config *cfg, char *err, size_t errlen);
 
 const struct lab_variant *lab_find_variant(const struct lab *lab, const char *name);
 
@@ -187,17 +190,6 @@ enum lab_outcome {
     LAB_CRASH,      /* a worker died on its own (signal or non-zero exit) */
 };
 const char *lab_outcome_name(enum lab_outcome o);
-
-struct lab_config {
-    enum lab_model model;
-    unsigned workers;
-    unsigned producers, consumers;   /* labs with roles */
-    uint64_t iters;
-    bool kill_owner;
-    unsigned timeout_s;
-    unsigned carriers;     /* coros-mn */
-    unsigned preempt_us;   /* coros-preempt (0: LAB_PREEMPT_DEFAULT_US) */
-};
 
 struct lab_trial {
     enum lab_outcome outcome;
@@ -242,10 +234,11 @@ const char *lab_model_unavailable(enum lab_model m);
 /* The signal that interrupted the last trial (after EINTR). */
 int lab_interrupt_signal(void);
 
-/* The whole program: parse, run, print. Returns the exit status:
- * 0 ran (racy variants may lose updates, a non-robust lock may deadlock
- * under --kill-owner: that is the lesson), 1 a fixed variant was wrong or a
- * trial could not run, 2 bad usage, 128+N interrupted by signal N. */
+/* The whole program: parse, run, print. Returns the exit status
+ * (labs/PROTOCOL.md): 0 ran (racy variants may lose updates, a non-robust
+ * lock may deadlock under --kill-owner: that is the lesson), 1 a fixed
+ * variant was wrong or a trial could not run, 2 bad usage, 128+N
+ * interrupted by signal N. */
 int lab_main(const struct lab *lab, int argc, char **argv);
 
 /* The atomics backend the sync library was built with, and where the

@@ -1,4 +1,4 @@
-/* labs/common/shared.h - memory every worker of a model can reach (DESIGN.md 6). */
+/* labs/common/shared.h - memory every worker of a model can reach. */
 #ifndef RACELAB_SHARED_H
 #define RACELAB_SHARED_H
 

@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/tsan.h"
+
 #ifdef SYNC_CORO_UCONTEXT
 #include <ucontext.h>
 #elif !defined(__x86_64__) && !defined(__aarch64__)
@@ -25,15 +27,9 @@
 #if __has_feature(address_sanitizer)
 #define SYNC__CORO_ASAN 1
 #endif
-#if __has_feature(thread_sanitizer)
-#define SYNC__CORO_TSAN 1
-#endif
 #endif
 #if defined(__SANITIZE_ADDRESS__) && !defined(SYNC__CORO_ASAN)
 #define SYNC__CORO_ASAN 1
-#endif
-#if defined(__SANITIZE_THREAD__) && !defined(SYNC__CORO_TSAN)
-#define SYNC__CORO_TSAN 1
 #endif
 
 #ifdef SYNC__CORO_ASAN
@@ -41,7 +37,7 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
-#ifdef SYNC__CORO_TSAN
+#if UTIL_TSAN
 #include <sanitizer/tsan_interface.h>
 /* The runtime's bookkeeping is touched by every coroutine of a carrier and
  * ordered only by the carrier's program order, which TSan has been told not
@@ -93,7 +89,7 @@ struct sync_coro {
     const void *caller_stack_lo; /* resumer's stack, for switching back */
     size_t caller_stack_size;
 #endif
-#ifdef SYNC__CORO_TSAN
+#if UTIL_TSAN
     void *fiber;
     void *caller_fiber;
 #endif
@@ -123,7 +119,7 @@ static _Thread_local volatile unsigned sync__nopreempt;
 static _Thread_local volatile sig_atomic_t sync__preempt_on;
 #define SYNC__UNGUARDED 0xffffffffu
 
-#ifdef SYNC__CORO_TSAN
+#if UTIL_TSAN
 /* No preemption under TSan (see coro.h), so no guard: touched from the
  * instrumented comutex/cosem code by fibers TSan keeps apart, the guard
  * would only be reported as a race. */
@@ -165,7 +161,7 @@ static SYNC__NO_TSAN void sync__switch(struct sync__ctx *from, struct sync__ctx 
 #else
     (void)to_lo, (void)to_size, (void)dying;
 #endif
-#ifdef SYNC__CORO_TSAN
+#if UTIL_TSAN
     /* no_sync: a switch orders nothing, so coroutines race like threads. */
     __tsan_switch_to_fiber(to_fiber, __tsan_switch_to_fiber_no_sync);
 #else
@@ -208,7 +204,7 @@ static SYNC__NO_TSAN void sync__switch_out(sync_coro_t *co, int state)
     const void *lo = NULL, **lo_out = NULL;
     size_t size = 0, *size_out = NULL;
 #endif
-#ifdef SYNC__CORO_TSAN
+#if UTIL_TSAN
     void *fiber = co->caller_fiber;
 #else
     void *fiber = NULL;
@@ -331,7 +327,7 @@ static SYNC__NO_TSAN int sync__create(sync_coro_t **out, sync_coro_fn fn, void *
         free(co);
         return err;
     }
-#ifdef SYNC__CORO_TSAN
+#if UTIL_TSAN
     co->fiber = __tsan_create_fiber(0);
 #endif
     /* Pairs with the acquire in sync__entry(): what the creator wrote before
@@ -346,7 +342,7 @@ static SYNC__NO_TSAN void sync__resume(sync_coro_t *co)
     co->prev_current = sync__current;
     co->state = SYNC__RUNNING;
     sync__current = co;
-#ifdef SYNC__CORO_TSAN
+#if UTIL_TSAN
     co->caller_fiber = __tsan_get_current_fiber();
     void *fiber = co->fiber;
 #else
@@ -397,7 +393,7 @@ static SYNC__NO_TSAN sync_coro_t *sync__running(const char *what)
 
 SYNC__NO_TSAN void sync_coro_yield(void)
 {
-#ifndef SYNC__CORO_TSAN
+#if !UTIL_TSAN
     if (sync__preempt_on) {
         SYNC__ENTER();
         sync__switch_out(sync__running("sync_coro_yield"), SYNC__READY);
@@ -411,7 +407,7 @@ SYNC__NO_TSAN void sync_coro_yield(void)
 
 SYNC__NO_TSAN _Noreturn void sync_coro_exit(void *ret)
 {
-#ifndef SYNC__CORO_TSAN
+#if !UTIL_TSAN
     sync__nopreempt = 1; /* never returns: nothing to restore */
     atomic_signal_fence(memory_order_seq_cst);
 #endif
@@ -424,7 +420,7 @@ SYNC__NO_TSAN static void sync__free(sync_coro_t *co)
      * where it stands (destroy, or a deadlock in sync_sched_run) touched
      * memory its destroyer may reuse at once. */
     SYNC__TSAN_ACQUIRE(co);
-#ifdef SYNC__CORO_TSAN
+#if UTIL_TSAN
     __tsan_destroy_fiber(co->fiber);
 #endif
 #ifdef SYNC__CORO_ASAN
@@ -755,7 +751,7 @@ int sync_coro_preempt_signal(void)
     return SIGRTMIN + 4;
 }
 
-#ifndef SYNC__CORO_TSAN /* see PREEMPTION in coro.h: no preemption under TSan */
+#if !UTIL_TSAN /* see PREEMPTION in coro.h: no preemption under TSan */
 static pthread_once_t sync__preempt_once = PTHREAD_ONCE_INIT;
 static int sync__preempt_install_err;
 
@@ -804,7 +800,7 @@ static void sync__preempt_install(void)
 
 int sync_coro_preempt_start(unsigned period_us)
 {
-#ifdef SYNC__CORO_TSAN
+#if UTIL_TSAN
     (void)period_us;
     return ENOTSUP;
 #else
@@ -859,7 +855,7 @@ void sync_coro_preempt_stats(struct sync_coro_preempt_stats *out)
 
 void sync_coro_preempt_disable(void)
 {
-#ifndef SYNC__CORO_TSAN
+#if !UTIL_TSAN
     sync__nopreempt = sync__nopreempt + 1;
     atomic_signal_fence(memory_order_seq_cst);
 #endif
@@ -867,7 +863,7 @@ void sync_coro_preempt_disable(void)
 
 void sync_coro_preempt_enable(void)
 {
-#ifndef SYNC__CORO_TSAN
+#if !UTIL_TSAN
     if (sync__nopreempt == 0) {
         fputs("sync: sync_coro_preempt_enable without a matching disable\n", stderr);
         abort();

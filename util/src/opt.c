@@ -58,6 +58,8 @@ static void opt_bounds(const struct util_opt *o, double *lo, double *hi)
 {
     *lo = o->min;
     *hi = o->max;
+    if ((o->min != 0 || o->max != 0) && o->kind == UTIL_OPT_UINT)
+        *hi = fmin(*hi, (double)UINT_MAX);   /* the destination is an unsigned */
     if (o->min != 0 || o->max != 0)
         return;
     *hi = o->kind == UTIL_OPT_UINT ? (double)UINT_MAX

@@ -126,7 +126,8 @@ static char **env_build(const char *const *extra, bool *oom)
             envp[k++] = environ[i];
     }
     for (size_t j = 0; j < nx; j++)
-        envp[k++] = (char *)extra[j];
+        if (strchr(extra[j], '=') != NULL)   /* a bare NAME only removes NAME */
+            envp[k++] = (char *)extra[j];
     envp[k] = NULL;
     return envp;
 }
@@ -267,26 +268,34 @@ int util_spawn_start(struct util_spawn *s)
 
 /* ---- pumping ------------------------------------------------------------- */
 
-/* Reads what fd has now into *buf (up to UTIL_SPAWN_CAPTURE_MAX kept, the
- * rest dropped), at most PUMP_MAX bytes; closes fd at end of file. */
+/* Where the next read into *buf goes and how much room it has: grows the
+ * buffer up to UTIL_SPAWN_CAPTURE_MAX kept bytes (+ the NUL); 0 room when
+ * the stream is past its limit (or out of memory: then the bytes are
+ * dropped rather than left to stall the child). */
+static size_t capture_room(char **buf, size_t len, size_t *cap)
+{
+    const size_t limit = UTIL_SPAWN_CAPTURE_MAX + 1;
+    if (*cap - len < 4096 + 1 && *cap < limit) {
+        size_t ncap = *cap ? *cap * 2 : 16384;
+        ncap = ncap < limit ? ncap : limit;
+        char *nb = realloc(*buf, ncap);
+        if (nb != NULL) {
+            *buf = nb;
+            *cap = ncap;
+        }
+    }
+    return *cap > len + 1 ? *cap - len - 1 : 0;
+}
+
+/* Reads what fd has now into *buf (the part past the limit is read and
+ * dropped), at most PUMP_MAX bytes; closes fd at end of file. */
 static void pump(int *fd, char **buf, size_t *len, size_t *cap)
 {
     for (size_t got = 0; *fd >= 0 && got < PUMP_MAX;) {
-        char drop[4096], *dst = drop;
-        size_t room = sizeof drop;
-        if (*len < UTIL_SPAWN_CAPTURE_MAX) {
-            if (*cap - *len < 4096 + 1) {
-                size_t ncap = *cap ? *cap * 2 : 16384;
-                char *nb = realloc(*buf, ncap);
-                if (nb == NULL)
-                    return;   /* the pipe waits; the next step tries again */
-                *buf = nb;
-                *cap = ncap;
-            }
-            dst = *buf + *len;
-            room = *cap - *len - 1;
-        }
-        ssize_t n = read(*fd, dst, room);
+        char drop[4096];
+        size_t room = capture_room(buf, *len, cap);
+        char *dst = room > 0 ? *buf + *len : drop;
+        ssize_t n = read(*fd, dst, room > 0 ? room : sizeof drop);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))

@@ -36,6 +36,8 @@
 #include <stdint.h>
 #include <sched.h>
 
+#include "util/tsan.h"
+
 /* Size of the coherence unit. Fields written by different threads at a high
  * rate are kept this far apart so they do not share a line. */
 #define SYNC_CACHELINE 64
@@ -169,7 +171,7 @@ SYNC__C11_OPS(void *, ptr)
 /* ThreadSanitizer does not model stand-alone fences (gcc says so with
  * -Wtsan): the fence still runs, but TSan may report races it orders. sync/
  * algorithms put their orders on the accesses themselves and never use it. */
-#if defined(__SANITIZE_THREAD__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
+#if UTIL_TSAN && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wtsan"
 #define SYNC__FENCE_POP 1

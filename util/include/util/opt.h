@@ -27,8 +27,9 @@
  *   0x, no spaces); DOUBLE is a finite decimal number ("2", "0.5", "-1",
  *   "1e-3"; no "nan", no "inf", no hex).
  *   Nothing here allocates, and nothing prints except util_opt_help,
- *   util_opt_fail and util_opt_parse on -h/--help. Not thread-safe in the
- *   sense that the table's destinations are written: parse from one thread. */
+ *   util_opt_fail and util_opt_parse on -h/--help. There is no state of
+ *   its own; the table's destinations are written, so parse before threads
+ *   that read them start. */
 #ifndef RACELAB_UTIL_OPT_H
 #define RACELAB_UTIL_OPT_H
 

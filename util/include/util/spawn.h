@@ -12,8 +12,13 @@
  *     parent run twice). The child starts with an empty signal mask and
  *     SIGINT, SIGTERM, SIGHUP, SIGPIPE at their defaults. env entries
  *     ("NAME=VALUE") are added to (or replace those of) the parent's
- *     environment, for argv and fn alike; the environment is built before
- *     fork, so the child calls only async-signal-safe functions before exec.
+ *     environment (a bare "NAME" removes NAME), for argv and fn alike; the
+ *     environment is built before fork, so the child calls only
+ *     async-signal-safe functions before exec. util_spawn_start returns once
+ *     the child has exec'd or failed to (a close-on-exec pipe tells). A
+ *     fn-mode child that another thread forks in that moment inherits the
+ *     pipe and delays that return until its fn ends: when fn runs are
+ *     involved, spawn from one thread.
  *   - Capture: through pipes made with O_CLOEXEC, so no run's pipe leaks into
  *     another run; the parent reads them while it waits (poll(2)), so a child
  *     writing megabytes never stalls on a full pipe. out/err hold exactly the
@@ -63,7 +68,7 @@ struct util_spawn {
     char *const *argv;
     int (*fn)(void *arg);
     void *arg;
-    const char *const *env;   /* extra NAME=VALUE entries, NULL-terminated, or NULL */
+    const char *const *env;   /* NAME=VALUE entries to add, NAME alone to remove; NULL-terminated, or NULL */
     double timeout_s;         /* 0: none */
     double grace_s;           /* SIGTERM to SIGKILL after the deadline; 0: 0.5 s */
     bool capture_out, capture_err;   /* else inherited */

@@ -1,0 +1,135 @@
+/* labs/common/list.c - --list: every model and variant, for people (a table),
+ * for scripts (--csv) and for the harness (--json: one object per model and
+ * variant, with the arguments a cell needs and the detector reports known not
+ * to be the lab's bug; labs/PROTOCOL.md states every field). */
+#include "runtime.h"
+
+#include <stdio.h>
+
+#include "util/json.h"
+
+const char *lab__ao_status(void)
+{
+#ifdef RACELAB_HAVE_AO
+    return "available";
+#else
+    return "unavailable (apt-get install libatomic-ops-dev, then rebuild)";
+#endif
+}
+
+/* The runtime's own known reports, on every cell of every lab: its start
+ * gate and its result hand-over are C11 atomics and futex() calls, which
+ * valgrind's tools do not model (measured on queue/threads under DRD). */
+static const struct lab_known_report runtime_reports[] = {
+    { "valgrind", "", "gate_wait",
+      "the lab runtime's start gate (labs/common/run.c: C11 atomics + futex), not modelled by "
+      "valgrind" },
+    { "valgrind", "", "run.c:",
+      "the lab runtime (labs/common/run.c) hands results over through C11 atomics, not "
+      "modelled by valgrind" },
+    { NULL, NULL, NULL, NULL },
+};
+
+/* procs only: a process-shared condition variable signalled from another
+ * process (measured on queue/procs/condvar). */
+static const struct lab_known_report procs_reports[] = {
+    { "valgrind", "pthread_cond_wait succeeded without prior", "",
+      "the signal came from another process, which valgrind does not see" },
+    { NULL, NULL, NULL, NULL },
+};
+
+static bool json_reports(const struct lab_known_report *r, bool first)
+{
+    for (; r != NULL && r->tool != NULL; r++) {
+        printf("%s{\"tool\":", first ? "" : ",");
+        util_json_string(stdout, r->tool);
+        fputs(",\"kind\":", stdout);
+        util_json_string(stdout, r->kind);
+        fputs(",\"frame\":", stdout);
+        util_json_string(stdout, r->frame);
+        fputs(",\"why\":", stdout);
+        util_json_string(stdout, r->why);
+        putchar('}');
+        first = false;
+    }
+    return first;
+}
+
+/* "known_reports": the variant's own, then the runtime's. */
+static void json_known_reports(const struct lab_variant *v, enum lab_model m)
+{
+    fputs(",\"known_reports\":[", stdout);
+    bool first = json_reports(v->known_reports, true);
+    first = json_reports(runtime_reports, first);
+    if (m == LAB_PROCS)
+        (void)json_reports(procs_reports, first);
+    putchar(']');
+}
+
+static void json_cell(const struct lab *lab, const struct lab_config *c,
+                      const struct lab_variant *v, enum lab_model m, const char *unavailable)
+{
+    printf("{\"lab\":\"%s\",\"model\":\"%s\",\"variant\":\"%s\",\"racy_by_design\":%s,"
+           "\"available\":%s,\"has_owner\":%s,\"description\":", lab->name, lab_model_name(m),
+           v->name, v->racy_by_design ? "true" : "false", unavailable ? "false" : "true",
+           v->hold ? "true" : "false");
+    util_json_string(stdout, v->description);
+    if (unavailable) {
+        fputs(",\"reason\":", stdout);
+        util_json_string(stdout, unavailable);
+    }
+    /* A cell the defaults cannot run (spsc: one producer, one consumer)
+     * says which arguments can: the harness adds them, knowing nothing of
+     * roles. */
+    if (lab->roles && !lab_variant_takes(v, c->producers, c->consumers, NULL)) {
+        unsigned p = v->max_producers && v->max_producers < c->producers ? v->max_producers
+                                                                         : c->producers;
+        unsigned n = v->max_consumers && v->max_consumers < c->consumers ? v->max_consumers
+                                                                         : c->consumers;
+        printf(",\"run_args\":[\"--producers\",\"%u\",\"--consumers\",\"%u\"]", p, n);
+    }
+    json_known_reports(v, m);
+    puts("}");
+}
+
+static void list_cell(const struct lab *lab, const struct lab_config *c,
+                      const struct lab_variant *v, enum lab_model m)
+{
+    const char *unavailable = v->unavailable ? v->unavailable : lab_model_unavailable(m);
+    if (c->format == LAB_JSON)
+        json_cell(lab, c, v, m, unavailable);
+    else if (c->format == LAB_CSV)
+        printf("%s,%s,%s,%s,%s,\"%s\"\n", lab->name, lab_model_name(m), v->name,
+               v->racy_by_design ? "true" : "false", unavailable ? "false" : "true",
+               v->description);
+    else
+        printf("  %-13s %-9s %-5s %s%s%s\n", lab_model_name(m), v->name,
+               v->racy_by_design ? "yes" : "no", v->description,
+               unavailable ? "\n                                unavailable: " : "",
+               unavailable ? unavailable : "");
+}
+
+void lab__print_list(const struct lab *lab, const struct lab_config *c)
+{
+    if (c->format == LAB_HUMAN) {
+        printf("lab-%s: %s\n\n", lab->name, lab->title);
+        printf("  %-13s %-9s %-5s %s\n", "model", "variant", "racy", "description");
+    } else if (c->format == LAB_CSV) {
+        puts("lab,model,variant,racy_by_design,available,description");
+    }
+    for (int m = 0; m < LAB_NMODELS; m++)
+        for (size_t i = 0; i < lab->nvariants; i++)
+            if (lab->variants[i]->models & LAB_MODEL_BIT(m))
+                list_cell(lab, c, lab->variants[i], (enum lab_model)m);
+    if (c->format != LAB_HUMAN)
+        return;
+    for (int m = 0; m < LAB_NMODELS; m++)
+        for (size_t i = 0; i < lab->nvariants; i++) {
+            const char *why;
+            if (!lab_variant_runs(lab->variants[i], (enum lab_model)m, &why))
+                printf("\n  not on %s: %s - %s", lab_model_name((enum lab_model)m),
+                       lab->variants[i]->name, why);
+        }
+    printf("\n\natomics backend: %s; libatomic_ops backend: %s\n", lab_atomics_backend(),
+           lab__ao_status());
+}
