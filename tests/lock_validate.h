@@ -33,7 +33,6 @@
 #define RACELAB_LOCK_VALIDATE_H
 
 #include <pthread.h>
-#include <sched.h>
 #include <sys/mman.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -44,6 +43,8 @@
 
 #include "sync/atomic.h"
 #include "sync/barrier.h"
+#include "util/cpu.h"
+#include "util/time.h"
 
 #include "../labs/common/desc/lockd.h"
 
@@ -144,9 +145,7 @@ struct lv_worker {
 
 static double lv__now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+    return (double)util_now_ns() * 1e-9;
 }
 
 static void *lv__worker(void *arg)
@@ -161,12 +160,8 @@ static void *lv__worker(void *arg)
      * a new thread on the CPU of the one spinning at the barrier, and on a
      * loaded machine the two then never run at the same time (seen: ten
      * attempts in a row without overlap in a CI run beside a compile). */
-    if (w->cpu >= 0) {
-        cpu_set_t set;
-        CPU_ZERO(&set);
-        CPU_SET(w->cpu, &set);
-        (void)pthread_setaffinity_np(pthread_self(), sizeof set, &set);
-    }
+    if (w->cpu >= 0)
+        (void)util_pin_thread(w->cpu);
     if (sync_barrier_wait(&sh->start))
         sh->t0 = lv__now();
     unsigned i = 0;
@@ -221,13 +216,10 @@ static struct lv_result lv_run(const struct lv_lock *ops, unsigned threads, unsi
     sync_barrier_init(&sh.start, threads, 1u << 20, 0);
     sync_store_u64(&sh.violations, 0, SYNC_RELAXED);
 
-    cpu_set_t allowed;
     int cpus[LV_MAX_THREADS];
-    unsigned ncpu = 0;
-    if (sched_getaffinity(0, sizeof allowed, &allowed) == 0)
-        for (int c = 0; c < CPU_SETSIZE && ncpu < LV_MAX_THREADS; c++)
-            if (CPU_ISSET(c, &allowed))
-                cpus[ncpu++] = c;
+    unsigned ncpu = util_cpus_allowed(cpus, LV_MAX_THREADS);
+    if (ncpu > LV_MAX_THREADS)
+        ncpu = LV_MAX_THREADS;
     for (unsigned i = 0; i < threads; i++) {
         w[i].sh = &sh;
         w[i].id = i + 1;

@@ -35,6 +35,7 @@
 #include "sync/hazard.h"
 #include "sync/msqueue.h"
 #include "sync/stack.h"
+#include "util/time.h"
 
 #include "../labs/common/desc/queues.h"
 
@@ -190,12 +191,6 @@ struct stress {
 
 #define STRESS_BUDGET_NS 8000000000ull
 
-static uint64_t stress_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 struct worker {
     struct stress *s;
@@ -219,7 +214,7 @@ static void *producer(void *arg)
     uint64_t batch[16];
     uint64_t i = 0;
     while (i < s->per_producer) {
-        if ((i & 255u) == 0 && i > 0 && stress_now_ns() > s->deadline_ns)
+        if ((i & 255u) == 0 && i > 0 && util_now_ns() > s->deadline_ns)
             break;   /* out of budget: judged on the items made */
         if (s->blocking) {
             s->impl->push(s->q, ITEM(w->id, i++));
@@ -326,7 +321,7 @@ static struct stress_result stress_run(const struct qimpl *impl, unsigned produc
     struct stress_result r = { 0 };
     struct stress s = { .impl = impl, .producers = producers, .consumers = consumers,
                         .per_producer = per_producer, .blocking = blocking, .batch = batch };
-    s.deadline_ns = stress_now_ns() + STRESS_BUDGET_NS;
+    s.deadline_ns = util_now_ns() + STRESS_BUDGET_NS;
     s.q = impl->make(capacity);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s.q);
     s.words = (size_t)(per_producer + 63) / 64;
@@ -449,7 +444,7 @@ static void procs_check(const struct qimpl *impl, unsigned p, unsigned c, uint64
     s->per_producer = n;
     s->blocking = blocking;
     s->words = words;
-    s->deadline_ns = stress_now_ns() + STRESS_BUDGET_NS;   /* made[] is in the mapping too */
+    s->deadline_ns = util_now_ns() + STRESS_BUDGET_NS;   /* made[] is in the mapping too */
     s->seen = (sync_atomic_u64 *)((char *)mem + head + qsize);
     CU_ASSERT_EQUAL_FATAL(impl->init(s->q, cap, SYNC_PSHARED), 0);
     pid_t pids[16];

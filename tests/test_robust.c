@@ -29,6 +29,7 @@
 
 #include "sync/futex.h"
 #include "sync/mutex.h"
+#include "util/time.h"
 
 #include "../labs/common/desc/lock_rfutex.h"
 #include "lock_validate.h"
@@ -52,12 +53,6 @@ static void test_sleep_ms(long ms)
         ;
 }
 
-static uint64_t test_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static bool test_ts_before(const struct timespec *a, const struct timespec *b)
 {
@@ -345,7 +340,7 @@ static void test_robust_processes_owner_killed(void)
 static void test_sleeper_child(struct test_procs *p, struct test_tally *t, unsigned i)
 {
     bool ok = test_locked_increment(&p->s, t);
-    p->returned_ns[i] = test_now_ns();
+    p->returned_ns[i] = util_now_ns();
     _exit(ok ? 0 : 4);
 }
 
@@ -396,7 +391,7 @@ static void test_robust_processes_sleeping_waiters(void)
         test_sleep_ms(20);
         struct timespec phase = { 0, (long)(SYNC_MUTEX_ROBUST_POLL_NS / ROUNDS * round) };
         nanosleep(&phase, NULL);
-        uint64_t killed_at = test_now_ns();
+        uint64_t killed_at = util_now_ns();
         kill(holder, SIGKILL);
         int holder_status = -1;
         if (zombie) {

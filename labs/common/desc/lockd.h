@@ -66,8 +66,7 @@
 #include "sync/mcs.h"
 
 #include "../lab.h"   /* struct lab_known_report */
-/* UTIL_TSAN, by path: the validator's tests link sync alone. */
-#include "../../../util/include/util/tsan.h"
+#include "util/tsan.h"
 
 #ifdef RACELAB_HAVE_CK
 #include <ck_spinlock.h>
