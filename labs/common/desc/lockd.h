@@ -49,10 +49,11 @@
  * generated over LOCKD_ALL (locks.h) checks .unavailable before running one.
  *
  * ADDING A LOCK: write labs/common/desc/lock_<id>.h in this shape (copy
- * lock_ticket.h: a typedef and five one-line functions), add X(<id>) to LOCKD_ALL in
- * locks.h. The validator then checks it (tests/test_locks.c), bench-counter
- * measures it, and a counter variant is the lesson comment plus the lines
- * labs/counter/ticket.c has.
+ * lock_ticket.h: a typedef and five one-line functions) and add X(<id>) to
+ * LOCKD_ALL in locks.h: the validator checks every lock listed there
+ * (tests/test_locks.c). bench-counter measures the locks of its own TWINS
+ * list (labs/bench/counter.c, one X(<id>) more), and a counter variant is the
+ * lesson comment plus the lines labs/counter/ticket.c has.
  */
 #ifndef RACELAB_LOCKD_H
 #define RACELAB_LOCKD_H
