@@ -61,15 +61,20 @@ static void test_validate(const struct lv_lock *ops)
 }
 
 /* A lock this build cannot offer, or one only coroutines may take, is
- * skipped with its reason (threads cannot take a coroutine mutex). */
+ * skipped with its reason (threads cannot take a coroutine mutex; test_coro
+ * checks its exclusion under the coroutine scheduler). */
 static void test_validate_lock(const struct lockd_info *info, const struct lv_lock *ops)
 {
-    if (info->unavailable != NULL)
+    static char why[300];
+    if (info->unavailable != NULL) {
         test_skip(info->unavailable);
-    else if (info->coros_only != NULL)
-        test_skip(info->coros_only);
-    else
+    } else if (info->coros_only != NULL) {
+        snprintf(why, sizeof why, "%s (test_coro checks %s under coroutines)", info->coros_only,
+                 info->label);
+        test_skip(why);
+    } else {
         test_validate(ops);
+    }
 }
 
 /* test_locks_<id>: lock descriptor <id> (labs/common/desc/locks.h) at 2, 4

@@ -1,8 +1,8 @@
 /* labs/common/desc/queues.h - every queue descriptor, listed once.
  *
  * QUEUED_ALL(X) calls X(id) for each queue (labs/common/desc/queue_<id>.h, the
- * shape in queued.h); consumers generate their rows from it: bench-queue's
- * rows, the stress tests (tests/test_queues.c). Adding a queue: its
+ * shape in queued.h); bench-queue generates its rows from it. The stress
+ * tests (tests/test_queues.c) take sync/'s queues by name. Adding a queue: its
  * queue_<id>.h and one X(<id>) here. */
 #ifndef RACELAB_QUEUES_H
 #define RACELAB_QUEUES_H
