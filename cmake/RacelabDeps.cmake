@@ -4,35 +4,38 @@ set(THREADS_PREFER_PTHREAD_FLAG ON)
 find_package(Threads REQUIRED)
 find_package(PkgConfig QUIET)
 
-# libatomic_ops: the `ao` variant and the RACELAB_ATOMICS=ao backend.
-find_path(RACELAB_AO_INCLUDE_DIR atomic_ops.h)
-find_library(RACELAB_AO_LIBRARY atomic_ops)
-if(RACELAB_AO_INCLUDE_DIR AND RACELAB_AO_LIBRARY)
-  set(RACELAB_HAVE_AO ON)
-  add_library(racelab_ao INTERFACE)
-  target_include_directories(racelab_ao SYSTEM INTERFACE ${RACELAB_AO_INCLUDE_DIR})
-  target_link_libraries(racelab_ao INTERFACE ${RACELAB_AO_LIBRARY})
+# racelab_find(NAME HEADER LIBRARY): a header and a library found without
+# pkg-config become the INTERFACE target racelab_<name> (alias racelab::<name>)
+# and RACELAB_HAVE_<NAME> ON, or RACELAB_HAVE_<NAME> OFF.
+function(racelab_find name header library)
+  string(TOUPPER ${name} upper)
+  find_path(RACELAB_${upper}_INCLUDE_DIR ${header})
+  find_library(RACELAB_${upper}_LIBRARY ${library})
+  if(NOT (RACELAB_${upper}_INCLUDE_DIR AND RACELAB_${upper}_LIBRARY))
+    set(RACELAB_HAVE_${upper} OFF PARENT_SCOPE)
+    return()
+  endif()
+  set(RACELAB_HAVE_${upper} ON PARENT_SCOPE)
+  add_library(racelab_${name} INTERFACE)
+  target_include_directories(racelab_${name} SYSTEM INTERFACE ${RACELAB_${upper}_INCLUDE_DIR})
+  target_link_libraries(racelab_${name} INTERFACE ${RACELAB_${upper}_LIBRARY})
+  add_library(racelab::${name} ALIAS racelab_${name})
+endfunction()
+
+# libatomic_ops: the `ao` variant and the RACELAB_ATOMICS=ao backend. The
+# target exists either way (empty without the library), so labs link it always.
+racelab_find(ao atomic_ops.h atomic_ops)
+if(RACELAB_HAVE_AO)
   target_compile_definitions(racelab_ao INTERFACE RACELAB_HAVE_AO=1)
 else()
-  set(RACELAB_HAVE_AO OFF)
   add_library(racelab_ao INTERFACE)
+  add_library(racelab::ao ALIAS racelab_ao)
   message(STATUS "racelab: libatomic_ops not found: the `ao` variant is unavailable "
     "(apt-get install libatomic-ops-dev)")
 endif()
-add_library(racelab::ao ALIAS racelab_ao)
 
 # CUnit: the test suites.
-find_path(RACELAB_CUNIT_INCLUDE_DIR CUnit/CUnit.h)
-find_library(RACELAB_CUNIT_LIBRARY cunit)
-if(RACELAB_CUNIT_INCLUDE_DIR AND RACELAB_CUNIT_LIBRARY)
-  set(RACELAB_HAVE_CUNIT ON)
-  add_library(racelab_cunit INTERFACE)
-  target_include_directories(racelab_cunit SYSTEM INTERFACE ${RACELAB_CUNIT_INCLUDE_DIR})
-  target_link_libraries(racelab_cunit INTERFACE ${RACELAB_CUNIT_LIBRARY})
-  add_library(racelab::cunit ALIAS racelab_cunit)
-else()
-  set(RACELAB_HAVE_CUNIT OFF)
-endif()
+racelab_find(cunit CUnit/CUnit.h cunit)
 
 # Baselines and harness libraries, found through pkg-config. Each is optional:
 # a build without it says so once and skips what needs it.

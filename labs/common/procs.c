@@ -25,7 +25,6 @@
 #define STOP_POLL_S 0.1
 
 static volatile sig_atomic_t stop_sig;
-static pid_t supervisor;   /* set before the forks; the children see their copy */
 
 static void on_stop(int sig)
 {
@@ -55,11 +54,6 @@ static const char *signal_name(int sig, char *buf, size_t len)
 static int child_main(void *arg)
 {
     const struct worker *w = arg;
-    /* util_spawn set PR_SET_PDEATHSIG before calling us; a supervisor that
-     * died before that went unnoticed, and we would wait at the gate for
-     * ever. */
-    if (getppid() != supervisor)
-        _exit(1);
     w->ctl->w[w->id].pid = (int)getpid();
     lab__worker_run(w);
     /* exit(), not a return into util_spawn's _exit(): a sanitizer's exit
@@ -156,7 +150,6 @@ int lab__run_procs(struct worker *w, unsigned workers, unsigned timeout_s,
     struct sigaction sa = { .sa_handler = on_stop }, old[NSTOP];
     sigemptyset(&sa.sa_mask);   /* no SA_RESTART: a stop signal ends the wait */
     stop_sig = 0;
-    supervisor = getpid();
     for (size_t i = 0; i < NSTOP; i++)
         sigaction(stop_signals[i], &sa, &old[i]);
     int rc = start_all(&p, timeout_s, err, errlen);

@@ -49,12 +49,14 @@ static void move_fd(int fd, int target)
 
 /* The child's setup and run: only async-signal-safe calls before exec. */
 __attribute__((noreturn))
-static void spawn_child(const struct util_spawn *s, const struct child_fds *c, char **envp)
+static void spawn_child(const struct util_spawn *s, const struct child_fds *c, char **envp,
+                        pid_t parent)
 {
     if (s->own_group)
         setpgid(0, 0);
-    if (s->die_with_parent)
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
+    /* A parent that died before the prctl went unnoticed by it: check. */
+    if (s->die_with_parent && (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent))
+        _exit(127);
     struct sigaction dfl;
     memset(&dfl, 0, sizeof dfl);
     dfl.sa_handler = SIG_DFL;
@@ -250,10 +252,11 @@ int util_spawn_start(struct util_spawn *s)
     pid_t pid = -1;
     if (e == 0) {
         fflush(NULL);   /* a fn child flushes at its end: nothing of ours twice */
+        pid_t self = getpid();
         pid = fork();
         e = pid < 0 ? errno : 0;
         if (pid == 0)
-            spawn_child(s, &c, envp);
+            spawn_child(s, &c, envp, self);
     }
     close_fd(&c.out_w);
     close_fd(&c.err_w);

@@ -41,7 +41,7 @@
  *     caller can look at its flag); util_spawn_run waits on.
  *   - die_with_parent: PR_SET_PDEATHSIG(SIGKILL) in the child, so it goes
  *     when the thread that spawned it goes (spawn from a thread that outlives
- *     the run).
+ *     the run); a parent already gone when the child starts makes it exit 127.
  *   Call from any thread; one struct util_spawn belongs to one thread. fork
  *   in a multi-threaded program copies only the calling thread: fn must not
  *   need locks other threads may hold. SIGCHLD is left alone (not ignored:
