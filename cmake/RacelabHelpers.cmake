@@ -48,7 +48,11 @@ function(racelab_add_lab name)
 endfunction()
 
 # racelab_add_test(NAME SOURCES src... [LINK lib...] [LABELS l...] [TIMEOUT s])
-# One CUnit executable test_NAME, registered as one CTest test (exit 77: skipped).
+# One CUnit executable test_NAME; each of its cases is one CTest test,
+# NAME.<case>, found after the build by asking the executable (--list, see
+# tests/test_main.h and cmake/RacelabCases.cmake), so a crash, a hang or a
+# skip (exit 77) belongs to one case and never hides the others. Before the
+# executable is built, CTest shows NAME_NOT_BUILT, which fails.
 function(racelab_add_test name)
   cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LINK;LABELS" ${ARGN})
   if(NOT ARG_TIMEOUT)
@@ -60,8 +64,16 @@ function(racelab_add_test name)
   target_compile_definitions(test_${name} PRIVATE
     RACELAB_BIN_DIR="${CMAKE_RUNTIME_OUTPUT_DIRECTORY}"
     RACELAB_SANITIZER_NAME="${RACELAB_SANITIZER}")
-  add_test(NAME ${name} COMMAND test_${name})
-  # tests/test_main.h exits 77 when a case was skipped and none failed.
-  set_tests_properties(${name} PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}"
-    SKIP_RETURN_CODE 77)
+  set(cases "${CMAKE_CURRENT_BINARY_DIR}/test_${name}_cases.cmake")
+  string(REPLACE ";" "," labels "${ARG_LABELS}")
+  add_custom_command(TARGET test_${name} POST_BUILD
+    COMMAND ${CMAKE_COMMAND} -DEXE=$<TARGET_FILE:test_${name}> -DNAME=${name}
+            -DTIMEOUT=${ARG_TIMEOUT} -DLABELS=${labels} -DOUT=${cases}
+            -P ${PROJECT_SOURCE_DIR}/cmake/RacelabCases.cmake
+    VERBATIM)
+  set(include "${CMAKE_CURRENT_BINARY_DIR}/test_${name}_include.cmake")
+  file(WRITE "${include}"
+    "if(EXISTS [==[${cases}]==])\n  include([==[${cases}]==])\nelse()\n"
+    "  add_test(${name}_NOT_BUILT ${name}_NOT_BUILT)\nendif()\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${include}")
 endfunction()

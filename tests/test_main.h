@@ -9,10 +9,13 @@
  * CUnit is not thread-safe: worker threads record failures in atomics and the
  * test function asserts on them after joining.
  *
- * Exit status: 0 every case passed, 1 a case failed, TEST_SKIP_CODE (77, the
- * CTest SKIP_RETURN_CODE that racelab_add_test sets) when none failed but a
- * case called test_skip(): CTest then lists the executable as skipped, never
- * as passed, and the log names the skipped cases. */
+ * The executable runs every case (no arguments), lists them (--list), or runs
+ * one (--case NAME). racelab_add_test registers each case as its own CTest
+ * test through --list, so a crash, a hang or a skip belongs to one case.
+ * Exit status: 0 every case run passed, 1 a case failed, 2 bad arguments,
+ * TEST_SKIP_CODE (77, the CTest SKIP_RETURN_CODE that racelab_add_test sets)
+ * when none failed but a case called test_skip(): CTest then lists that case
+ * as skipped, never as passed. */
 #ifndef RACELAB_TEST_MAIN_H
 #define RACELAB_TEST_MAIN_H
 
@@ -22,6 +25,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -84,7 +88,9 @@ static inline bool test_child_dies_of(int sig, void (*child)(void))
     return WIFSIGNALED(status) && WTERMSIG(status) == sig;
 }
 
-static inline int test_run_suite(const char *suite_name, const struct test_case *tests)
+/* Runs |only| (a case name) or, with NULL, every case of |tests|. */
+static inline int test_run_suite(const char *suite_name, const struct test_case *tests,
+                                 const char *only)
 {
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 2;
@@ -92,7 +98,8 @@ static inline int test_run_suite(const char *suite_name, const struct test_case 
     if (suite == NULL)
         return 2;
     for (const struct test_case *t = tests; t->name != NULL; t++)
-        if (CU_add_test(suite, t->name, t->fn) == NULL)
+        if ((only == NULL || strcmp(only, t->name) == 0) &&
+            CU_add_test(suite, t->name, t->fn) == NULL)
             return 2;
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
@@ -106,11 +113,39 @@ static inline int test_run_suite(const char *suite_name, const struct test_case 
     return test__skipped ? TEST_SKIP_CODE : 0;
 }
 
-#define TEST_MAIN(suite_name, table)                 \
-    int main(void)                                   \
-    {                                                \
-        setvbuf(stdout, NULL, _IONBF, 0);            \
-        return test_run_suite((suite_name), (table)); \
+static inline bool test__has_case(const struct test_case *tests, const char *name)
+{
+    for (const struct test_case *t = tests; t->name != NULL; t++)
+        if (strcmp(t->name, name) == 0)
+            return true;
+    return false;
+}
+
+/* main(): no arguments, --list, or --case NAME. */
+static inline int test_main(const char *suite_name, const struct test_case *tests, int argc,
+                            char **argv)
+{
+    setvbuf(stdout, NULL, _IONBF, 0);
+    if (argc == 2 && strcmp(argv[1], "--list") == 0) {
+        for (const struct test_case *t = tests; t->name != NULL; t++)
+            printf("%s\n", t->name);
+        return 0;
+    }
+    if (argc == 3 && strcmp(argv[1], "--case") == 0 && !test__has_case(tests, argv[2])) {
+        fprintf(stderr, "%s: no case '%s' (--list names them)\n", argv[0], argv[2]);
+        return 2;
+    }
+    if (argc != 1 && !(argc == 3 && strcmp(argv[1], "--case") == 0)) {
+        fprintf(stderr, "usage: %s [--list | --case NAME]\n", argv[0]);
+        return 2;
+    }
+    return test_run_suite(suite_name, tests, argc == 3 ? argv[2] : NULL);
+}
+
+#define TEST_MAIN(suite_name, table)                           \
+    int main(int argc, char **argv)                            \
+    {                                                          \
+        return test_main((suite_name), (table), argc, argv);   \
     }
 
 #endif

@@ -1343,8 +1343,7 @@ static const struct test_case tests[] = {
 
 int main(int argc, char **argv)
 {
-    setvbuf(stdout, NULL, _IONBF, 0);
     if (argc == 2 && strcmp(argv[1], "--reclaim-child") == 0)
         return reclaim_run(2, 5000, false) ? 0 : 1;
-    return test_run_suite("queues", tests);
+    return test_main("queues", tests, argc, argv);
 }

@@ -15,8 +15,9 @@ static const struct test_case skipping[] = { { "pass", inner_pass }, { "skip", i
 static const struct test_case failing[] = { { "skip", inner_skip }, { "fail", inner_fail },
                                             { NULL, NULL } };
 
-/* The exit status of a child that runs |table| as a whole suite, or -1. */
-static int exit_of(const struct test_case *table)
+/* The exit status of a child that runs |table| (only case |only|, or all
+ * with NULL) as a suite, or -1. */
+static int exit_of(const struct test_case *table, const char *only)
 {
     fflush(NULL);
     pid_t pid = fork();
@@ -26,7 +27,7 @@ static int exit_of(const struct test_case *table)
         if (freopen("/dev/null", "w", stdout) == NULL)
             _exit(3);
         test__skipped = 0;
-        _exit(test_run_suite("inner", table));
+        _exit(test_run_suite("inner", table, only));
     }
     int status = 0;
     while (waitpid(pid, &status, 0) < 0)
@@ -34,23 +35,28 @@ static int exit_of(const struct test_case *table)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-static int code_passing, code_skipping, code_failing;
+static int code_passing, code_skipping, code_failing, code_one;
 
 static void test_runner_pass_is_zero(void) { CU_ASSERT_EQUAL(code_passing, 0); }
 static void test_runner_skip_is_skip_code(void) { CU_ASSERT_EQUAL(code_skipping, TEST_SKIP_CODE); }
 static void test_runner_failure_beats_skip(void) { CU_ASSERT_EQUAL(code_failing, 1); }
+/* --case runs that case alone: the skip beside it does not count. */
+static void test_runner_one_case(void) { CU_ASSERT_EQUAL(code_one, 0); }
 
 static const struct test_case tests[] = {
     { "pass_is_zero", test_runner_pass_is_zero },
     { "skip_is_skip_code", test_runner_skip_is_skip_code },
     { "failure_beats_skip", test_runner_failure_beats_skip },
+    { "one_case", test_runner_one_case },
     { NULL, NULL }
 };
-int main(void)
+int main(int argc, char **argv)
 {
-    setvbuf(stdout, NULL, _IONBF, 0);
-    code_passing = exit_of(passing);
-    code_skipping = exit_of(skipping);
-    code_failing = exit_of(failing);
-    return test_run_suite("runner", tests);
+    if (argc == 1 || strcmp(argv[1], "--list") != 0) {
+        code_passing = exit_of(passing, NULL);
+        code_skipping = exit_of(skipping, NULL);
+        code_failing = exit_of(failing, NULL);
+        code_one = exit_of(skipping, "pass");
+    }
+    return test_main("runner", tests, argc, argv);
 }

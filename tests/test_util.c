@@ -895,12 +895,25 @@ static const char *svg_path(const char *name)
     return path;
 }
 
-static void test_util_svg_lines(void)
+/* Each SVG case has a directory of its own (a case may run alone). */
+static bool svg_begin(void)
 {
     const char *tmp = getenv("TMPDIR");
     snprintf(svg_dir, sizeof svg_dir, "%s/racelab-test-util-%d", tmp && *tmp ? tmp : "/tmp",
              (int)getpid());
-    CU_ASSERT_EQUAL_FATAL(mkdir(svg_dir, 0700), 0);
+    return mkdir(svg_dir, 0700) == 0;
+}
+
+/* Removes |file| and the directory, which must then be empty. */
+static void svg_end(const char *file)
+{
+    unlink(svg_path(file));
+    CU_ASSERT_EQUAL(rmdir(svg_dir), 0);
+}
+
+static void test_util_svg_lines(void)
+{
+    CU_ASSERT_TRUE_FATAL(svg_begin());
     const double x[] = { 1, 2, 4, 8 };
     const double a[] = { 10, 20, NAN, 80 }, b[] = { 1e3, 2e3, 4e3, 8e6 }, none[] = { 0, NAN, -1, 0 };
     const struct util_svg_series s[] = {
@@ -928,6 +941,7 @@ static void test_util_svg_lines(void)
     CU_ASSERT_EQUAL(util_svg_lines("/nonexistent/dir/x.svg", &c, x, 4, s, 2, err, sizeof err),
                     ENOENT);
     CU_ASSERT_STRING_EQUAL(err, "/nonexistent/dir/x.svg: No such file or directory");
+    svg_end("lines.svg");
 }
 
 static void test_util_svg_bars(void)
@@ -939,6 +953,7 @@ static void test_util_svg_bars(void)
     };
     const struct util_svg_chart c = { .title = "cost", .xlabel = "Mmsg/s",
                                       .units = UTIL_SVG_PLAIN };
+    CU_ASSERT_TRUE_FATAL(svg_begin());
     CU_ASSERT_EQUAL_FATAL(util_svg_bars(svg_path("bars.svg"), &c, b, 3, err, sizeof err), 0);
     const char *t = slurp("bars.svg");
     CU_ASSERT_TRUE(svg_complete(t));
@@ -948,6 +963,7 @@ static void test_util_svg_bars(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(t, ">2500<"));
     CU_ASSERT_PTR_NOT_NULL(strstr(t, ">10000<"));
     CU_ASSERT_EQUAL(util_svg_bars(svg_path("none.svg"), &c, &b[2], 1, err, sizeof err), ENODATA);
+    svg_end("bars.svg");
 }
 
 static void test_util_svg_strips(void)
@@ -959,6 +975,7 @@ static void test_util_svg_strips(void)
     };
     const struct util_svg_chart c = { .title = "observed / expected",
                                       .xlabel = "observed as a share of expected" };
+    CU_ASSERT_TRUE_FATAL(svg_begin());
     CU_ASSERT_EQUAL_FATAL(util_svg_strips(svg_path("strips.svg"), &c, r, 3, err, sizeof err), 0);
     const char *t = slurp("strips.svg");
     CU_ASSERT_TRUE(svg_complete(t));
@@ -968,10 +985,7 @@ static void test_util_svg_strips(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(t, ">100%<"));
     CU_ASSERT_PTR_NOT_NULL(strstr(t, ">25%<"));
     CU_ASSERT_EQUAL(util_svg_strips(svg_path("none.svg"), &c, &r[2], 1, err, sizeof err), ENODATA);
-    static const char *const files[] = { "lines.svg", "bars.svg", "strips.svg" };
-    for (size_t i = 0; i < 3; i++)
-        unlink(svg_path(files[i]));
-    CU_ASSERT_EQUAL(rmdir(svg_dir), 0);
+    svg_end("strips.svg");
 }
 
 static const struct test_case tests[] = {
