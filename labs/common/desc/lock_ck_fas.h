@@ -13,22 +13,8 @@ static inline int lockd_ck_fas_init(lockd_ck_fas_t *l, unsigned flags)
     ck_spinlock_fas_init(l);
     return 0;
 }
-static inline void lockd_ck_fas_fini(lockd_ck_fas_t *l) { (void)l; }
-static inline void lockd_ck_fas_acquire(lockd_ck_fas_t *l, lockd_node *n)
-{
-    (void)n;
-    ck_spinlock_fas_lock(l);
-}
-static inline void lockd_ck_fas_release(lockd_ck_fas_t *l, lockd_node *n)
-{
-    (void)n;
-    ck_spinlock_fas_unlock(l);
-}
-static inline bool lockd_ck_fas_try(lockd_ck_fas_t *l, lockd_node *n)
-{
-    (void)n;
-    return ck_spinlock_fas_trylock(l);
-}
+LOCKD_NO_FINI(ck_fas)
+LOCKD_CALLS(ck_fas, ck_spinlock_fas_lock(l), ck_spinlock_fas_unlock(l), ck_spinlock_fas_trylock(l))
 #else
 LOCKD_UNAVAILABLE(ck_fas)
 #endif

@@ -16,19 +16,9 @@ static inline int lockd_ck_mcs_init(lockd_ck_mcs_t *l, unsigned flags)
     ck_spinlock_mcs_init(l);
     return 0;
 }
-static inline void lockd_ck_mcs_fini(lockd_ck_mcs_t *l) { (void)l; }
-static inline void lockd_ck_mcs_acquire(lockd_ck_mcs_t *l, lockd_node *n)
-{
-    ck_spinlock_mcs_lock(l, &n->ck_mcs);
-}
-static inline void lockd_ck_mcs_release(lockd_ck_mcs_t *l, lockd_node *n)
-{
-    ck_spinlock_mcs_unlock(l, &n->ck_mcs);
-}
-static inline bool lockd_ck_mcs_try(lockd_ck_mcs_t *l, lockd_node *n)
-{
-    return ck_spinlock_mcs_trylock(l, &n->ck_mcs);
-}
+LOCKD_NO_FINI(ck_mcs)
+LOCKD_CALLS(ck_mcs, ck_spinlock_mcs_lock(l, &n->ck_mcs), ck_spinlock_mcs_unlock(l, &n->ck_mcs),
+            ck_spinlock_mcs_trylock(l, &n->ck_mcs))
 #else
 LOCKD_UNAVAILABLE(ck_mcs)
 #endif

@@ -13,22 +13,9 @@ static inline int lockd_ck_ticket_init(lockd_ck_ticket_t *l, unsigned flags)
     ck_spinlock_ticket_init(l);
     return 0;
 }
-static inline void lockd_ck_ticket_fini(lockd_ck_ticket_t *l) { (void)l; }
-static inline void lockd_ck_ticket_acquire(lockd_ck_ticket_t *l, lockd_node *n)
-{
-    (void)n;
-    ck_spinlock_ticket_lock(l);
-}
-static inline void lockd_ck_ticket_release(lockd_ck_ticket_t *l, lockd_node *n)
-{
-    (void)n;
-    ck_spinlock_ticket_unlock(l);
-}
-static inline bool lockd_ck_ticket_try(lockd_ck_ticket_t *l, lockd_node *n)
-{
-    (void)n;
-    return ck_spinlock_ticket_trylock(l);
-}
+LOCKD_NO_FINI(ck_ticket)
+LOCKD_CALLS(ck_ticket, ck_spinlock_ticket_lock(l), ck_spinlock_ticket_unlock(l),
+            ck_spinlock_ticket_trylock(l))
 #else
 LOCKD_UNAVAILABLE(ck_ticket)
 #endif

@@ -14,26 +14,9 @@ typedef sync_comutex_t lockd_comutex_t;
     "a coroutine mutex parks the caller on one scheduler's queue: threads and " \
     "processes need a real lock"
 
-static inline int lockd_comutex_init(lockd_comutex_t *l, unsigned flags)
-{
-    return flags & SYNC_PSHARED ? EINVAL : sync_comutex_init(l);
-}
-static inline void lockd_comutex_fini(lockd_comutex_t *l) { (void)l; }
-static inline void lockd_comutex_acquire(lockd_comutex_t *l, lockd_node *n)
-{
-    (void)n;
-    sync_comutex_lock(l);
-}
-static inline void lockd_comutex_release(lockd_comutex_t *l, lockd_node *n)
-{
-    (void)n;
-    sync_comutex_unlock(l);
-}
-static inline bool lockd_comutex_try(lockd_comutex_t *l, lockd_node *n)
-{
-    (void)n;
-    return sync_comutex_trylock(l);
-}
+LOCKD_PRIVATE_INIT(comutex, sync_comutex_init(l))
+LOCKD_NO_FINI(comutex)
+LOCKD_CALLS(comutex, sync_comutex_lock(l), sync_comutex_unlock(l), sync_comutex_trylock(l))
 
 #define LOCKD_comutex_KNOWN   /* none */
 static const struct lab_known_report lockd_comutex_known_reports[] = {

@@ -13,22 +13,8 @@ static inline int lockd_futex_init(lockd_futex_t *l, unsigned flags)
 {
     return sync_mutex_init(l, flags);
 }
-static inline void lockd_futex_fini(lockd_futex_t *l) { (void)l; }
-static inline void lockd_futex_acquire(lockd_futex_t *l, lockd_node *n)
-{
-    (void)n;
-    sync_mutex_lock(l);
-}
-static inline void lockd_futex_release(lockd_futex_t *l, lockd_node *n)
-{
-    (void)n;
-    sync_mutex_unlock(l);
-}
-static inline bool lockd_futex_try(lockd_futex_t *l, lockd_node *n)
-{
-    (void)n;
-    return sync_mutex_trylock(l);
-}
+LOCKD_NO_FINI(futex)
+LOCKD_CALLS(futex, sync_mutex_lock(l), sync_mutex_unlock(l), sync_mutex_trylock(l))
 
 #define LOCKD_futex_KNOWN \
     LOCKD_VALGRIND_BLIND("sync/mutex.h: CAS fast path + raw futex() calls; valgrind intercepts " \

@@ -12,23 +12,10 @@ typedef sync_mcs_t lockd_mcs_t;
     "each waiter queues a node on its own stack and others follow pointers to it: " \
     "another process cannot (its stack is not in the shared segment)"
 
-static inline int lockd_mcs_init(lockd_mcs_t *l, unsigned flags)
-{
-    return flags & SYNC_PSHARED ? EINVAL : sync_mcs_init(l);
-}
-static inline void lockd_mcs_fini(lockd_mcs_t *l) { (void)l; }
-static inline void lockd_mcs_acquire(lockd_mcs_t *l, lockd_node *n)
-{
-    sync_mcs_lock(l, &n->mcs);
-}
-static inline void lockd_mcs_release(lockd_mcs_t *l, lockd_node *n)
-{
-    sync_mcs_unlock(l, &n->mcs);
-}
-static inline bool lockd_mcs_try(lockd_mcs_t *l, lockd_node *n)
-{
-    return sync_mcs_trylock(l, &n->mcs);
-}
+LOCKD_PRIVATE_INIT(mcs, sync_mcs_init(l))
+LOCKD_NO_FINI(mcs)
+LOCKD_CALLS(mcs, sync_mcs_lock(l, &n->mcs), sync_mcs_unlock(l, &n->mcs),
+            sync_mcs_trylock(l, &n->mcs))
 
 #define LOCKD_mcs_KNOWN \
     LOCKD_VALGRIND_BLIND("sync/mcs.h: handover through C11 exchange/CAS and a per-node flag, not " \

@@ -13,30 +13,15 @@ typedef pthread_mutex_t lockd_mutex_t;
     "undefined behaviour, and its private futex wake-ups never reach another process " \
     "(use pmutex: PTHREAD_PROCESS_SHARED)"
 
-static inline int lockd_mutex_init(lockd_mutex_t *l, unsigned flags)
-{
-    return flags & SYNC_PSHARED ? EINVAL : pthread_mutex_init(l, NULL);
-}
+LOCKD_PRIVATE_INIT(mutex, pthread_mutex_init(l, NULL))
 static inline void lockd_mutex_fini(lockd_mutex_t *l)
 {
     pthread_mutex_destroy(l);
 }
-static inline void lockd_mutex_acquire(lockd_mutex_t *l, lockd_node *n)
-{
-    (void)n;
-    if (pthread_mutex_lock(l) != 0)
-        abort();   /* a default mutex fails only when misused */
-}
-static inline void lockd_mutex_release(lockd_mutex_t *l, lockd_node *n)
-{
-    (void)n;
-    pthread_mutex_unlock(l);
-}
-static inline bool lockd_mutex_try(lockd_mutex_t *l, lockd_node *n)
-{
-    (void)n;
-    return pthread_mutex_trylock(l) == 0;
-}
+LOCKD_CALLS(mutex,
+            /* a default mutex fails only when misused */
+            if (pthread_mutex_lock(l) != 0) abort(),
+            pthread_mutex_unlock(l), pthread_mutex_trylock(l) == 0)
 
 #define LOCKD_mutex_KNOWN   /* none */
 static const struct lab_known_report lockd_mutex_known_reports[] = {

@@ -35,21 +35,7 @@ static inline void lockd_named_sem_fini(lockd_named_sem_t *l)
 {
     sem_close(l->sem);
 }
-static inline void lockd_named_sem_acquire(lockd_named_sem_t *l, lockd_node *n)
-{
-    (void)n;
-    lockd__posix_take(l->sem);
-}
-static inline void lockd_named_sem_release(lockd_named_sem_t *l, lockd_node *n)
-{
-    (void)n;
-    sem_post(l->sem);
-}
-static inline bool lockd_named_sem_try(lockd_named_sem_t *l, lockd_node *n)
-{
-    (void)n;
-    return lockd__posix_try(l->sem);
-}
+LOCKD_CALLS(named_sem, lockd__posix_take(l->sem), sem_post(l->sem), lockd__posix_try(l->sem))
 
 #define LOCKD_named_sem_KNOWN   /* none */
 static const struct lab_known_report lockd_named_sem_known_reports[] = {

@@ -35,21 +35,7 @@ static inline void lockd_psem_fini(lockd_psem_t *l)
 {
     sem_destroy(l);
 }
-static inline void lockd_psem_acquire(lockd_psem_t *l, lockd_node *n)
-{
-    (void)n;
-    lockd__posix_take(l);
-}
-static inline void lockd_psem_release(lockd_psem_t *l, lockd_node *n)
-{
-    (void)n;
-    sem_post(l);
-}
-static inline bool lockd_psem_try(lockd_psem_t *l, lockd_node *n)
-{
-    (void)n;
-    return lockd__posix_try(l);
-}
+LOCKD_CALLS(psem, lockd__posix_take(l), sem_post(l), lockd__posix_try(l))
 
 #define LOCKD_psem_KNOWN   /* none */
 static const struct lab_known_report lockd_psem_known_reports[] = {

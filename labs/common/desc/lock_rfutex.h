@@ -14,7 +14,7 @@ static inline int lockd_rfutex_init(lockd_rfutex_t *l, unsigned flags)
 {
     return sync_mutex_init(l, flags | SYNC_ROBUST);
 }
-static inline void lockd_rfutex_fini(lockd_rfutex_t *l) { (void)l; }
+LOCKD_NO_FINI(rfutex)
 static inline int lockd_rfutex_acquire_robust(lockd_rfutex_t *l, lockd_node *n)
 {
     (void)n;
@@ -27,21 +27,8 @@ static inline void lockd_rfutex_consistent(lockd_rfutex_t *l)
 {
     sync_mutex_consistent(l);
 }
-static inline void lockd_rfutex_acquire(lockd_rfutex_t *l, lockd_node *n)
-{
-    (void)n;
-    sync_mutex_lock(l);   /* aborts on a dead owner */
-}
-static inline void lockd_rfutex_release(lockd_rfutex_t *l, lockd_node *n)
-{
-    (void)n;
-    sync_mutex_unlock(l);
-}
-static inline bool lockd_rfutex_try(lockd_rfutex_t *l, lockd_node *n)
-{
-    (void)n;
-    return sync_mutex_trylock(l);
-}
+LOCKD_CALLS(rfutex, sync_mutex_lock(l) /* aborts on a dead owner */, sync_mutex_unlock(l),
+            sync_mutex_trylock(l))
 
 #define LOCKD_rfutex_KNOWN LOCKD_futex_KNOWN   /* the same futex code */
 static const struct lab_known_report lockd_rfutex_known_reports[] = {

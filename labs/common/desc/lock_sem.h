@@ -15,23 +15,11 @@ static inline int lockd_sem_init(lockd_sem_t *l, unsigned flags)
 {
     return sync_sem_init(l, 1, flags);
 }
-static inline void lockd_sem_fini(lockd_sem_t *l) { (void)l; }
-static inline void lockd_sem_acquire(lockd_sem_t *l, lockd_node *n)
-{
-    (void)n;
-    sync_sem_wait(l);
-}
-static inline void lockd_sem_release(lockd_sem_t *l, lockd_node *n)
-{
-    (void)n;
-    if (sync_sem_post(l) != 0)
-        abort();   /* EOVERFLOW: posted without a wait, not a lock's use */
-}
-static inline bool lockd_sem_try(lockd_sem_t *l, lockd_node *n)
-{
-    (void)n;
-    return sync_sem_trywait(l);
-}
+LOCKD_NO_FINI(sem)
+LOCKD_CALLS(sem, sync_sem_wait(l),
+            /* EOVERFLOW: posted without a wait, not a lock's use */
+            if (sync_sem_post(l) != 0) abort(),
+            sync_sem_trywait(l))
 
 #define LOCKD_sem_KNOWN \
     LOCKD_VALGRIND_BLIND("sync/sem.h: a futex semaphore (C11 atomics + futex()), not one " \

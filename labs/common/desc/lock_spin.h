@@ -18,21 +18,7 @@ static inline void lockd_spin_fini(lockd_spin_t *l)
 {
     pthread_spin_destroy(l);
 }
-static inline void lockd_spin_acquire(lockd_spin_t *l, lockd_node *n)
-{
-    (void)n;
-    pthread_spin_lock(l);
-}
-static inline void lockd_spin_release(lockd_spin_t *l, lockd_node *n)
-{
-    (void)n;
-    pthread_spin_unlock(l);
-}
-static inline bool lockd_spin_try(lockd_spin_t *l, lockd_node *n)
-{
-    (void)n;
-    return pthread_spin_trylock(l) == 0;
-}
+LOCKD_CALLS(spin, pthread_spin_lock(l), pthread_spin_unlock(l), pthread_spin_trylock(l) == 0)
 
 #define LOCKD_spin_KNOWN   /* none */
 static const struct lab_known_report lockd_spin_known_reports[] = {

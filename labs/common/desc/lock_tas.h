@@ -14,22 +14,8 @@ static inline int lockd_tas_init(lockd_tas_t *l, unsigned flags)
     (void)flags;
     return sync_tas_init(l);
 }
-static inline void lockd_tas_fini(lockd_tas_t *l) { (void)l; }
-static inline void lockd_tas_acquire(lockd_tas_t *l, lockd_node *n)
-{
-    (void)n;
-    sync_tas_lock(l);
-}
-static inline void lockd_tas_release(lockd_tas_t *l, lockd_node *n)
-{
-    (void)n;
-    sync_tas_unlock(l);
-}
-static inline bool lockd_tas_try(lockd_tas_t *l, lockd_node *n)
-{
-    (void)n;
-    return sync_tas_trylock(l);
-}
+LOCKD_NO_FINI(tas)
+LOCKD_CALLS(tas, sync_tas_lock(l), sync_tas_unlock(l), sync_tas_trylock(l))
 
 #define LOCKD_tas_KNOWN \
     LOCKD_VALGRIND_BLIND("sync/tas.h: a lock built on C11 atomic_exchange; helgrind/DRD know " \

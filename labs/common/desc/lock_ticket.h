@@ -14,22 +14,8 @@ static inline int lockd_ticket_init(lockd_ticket_t *l, unsigned flags)
     (void)flags;
     return sync_ticket_init(l);
 }
-static inline void lockd_ticket_fini(lockd_ticket_t *l) { (void)l; }
-static inline void lockd_ticket_acquire(lockd_ticket_t *l, lockd_node *n)
-{
-    (void)n;
-    sync_ticket_lock(l);
-}
-static inline void lockd_ticket_release(lockd_ticket_t *l, lockd_node *n)
-{
-    (void)n;
-    sync_ticket_unlock(l);
-}
-static inline bool lockd_ticket_try(lockd_ticket_t *l, lockd_node *n)
-{
-    (void)n;
-    return sync_ticket_trylock(l);
-}
+LOCKD_NO_FINI(ticket)
+LOCKD_CALLS(ticket, sync_ticket_lock(l), sync_ticket_unlock(l), sync_ticket_trylock(l))
 
 #define LOCKD_ticket_KNOWN \
     LOCKD_VALGRIND_BLIND("sync/ticket.h: handover through C11 fetch_add and acquire loads, not " \

@@ -14,22 +14,8 @@ static inline int lockd_tplock_init(lockd_tplock_t *l, unsigned flags)
     (void)flags;
     return sync_tplock_init(l);
 }
-static inline void lockd_tplock_fini(lockd_tplock_t *l) { (void)l; }
-static inline void lockd_tplock_acquire(lockd_tplock_t *l, lockd_node *n)
-{
-    (void)n;
-    sync_tplock_lock(l);
-}
-static inline void lockd_tplock_release(lockd_tplock_t *l, lockd_node *n)
-{
-    (void)n;
-    sync_tplock_unlock(l);
-}
-static inline bool lockd_tplock_try(lockd_tplock_t *l, lockd_node *n)
-{
-    (void)n;
-    return sync_tplock_trylock(l);
-}
+LOCKD_NO_FINI(tplock)
+LOCKD_CALLS(tplock, sync_tplock_lock(l), sync_tplock_unlock(l), sync_tplock_trylock(l))
 
 #define LOCKD_tplock_KNOWN   /* none */
 static const struct lab_known_report lockd_tplock_known_reports[] = {

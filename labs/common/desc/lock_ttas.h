@@ -14,22 +14,8 @@ static inline int lockd_ttas_init(lockd_ttas_t *l, unsigned flags)
     (void)flags;
     return sync_ttas_init(l);
 }
-static inline void lockd_ttas_fini(lockd_ttas_t *l) { (void)l; }
-static inline void lockd_ttas_acquire(lockd_ttas_t *l, lockd_node *n)
-{
-    (void)n;
-    sync_ttas_lock(l);
-}
-static inline void lockd_ttas_release(lockd_ttas_t *l, lockd_node *n)
-{
-    (void)n;
-    sync_ttas_unlock(l);
-}
-static inline bool lockd_ttas_try(lockd_ttas_t *l, lockd_node *n)
-{
-    (void)n;
-    return sync_ttas_trylock(l);
-}
+LOCKD_NO_FINI(ttas)
+LOCKD_CALLS(ttas, sync_ttas_lock(l), sync_ttas_unlock(l), sync_ttas_trylock(l))
 
 #define LOCKD_ttas_KNOWN \
     LOCKD_VALGRIND_BLIND("sync/ttas.h: C11 atomic load + exchange spin lock, not a lock " \

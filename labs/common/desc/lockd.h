@@ -25,6 +25,13 @@
  *       n: per-acquisition storage (the MCS queue node), on the caller's
  *       stack, unmoved from acquire/try to release. Every lock so far has a
  *       trylock; one without would define LOCKD_<id>_NO_TRY instead of _try.
+ *       Where each of the three is one call, the descriptor writes them as
+ *       one line with the generator below,
+ *         LOCKD_CALLS(<id>, <lock>(l), <unlock>(l), <trylock>(l))
+ *       (lock_ticket.h; lock_mcs.h passes its node, &n->mcs), a fini with
+ *       nothing to undo as LOCKD_NO_FINI(<id>), and the init of a lock that
+ *       refuses SYNC_PSHARED as LOCKD_PRIVATE_INIT(<id>, expr). The calls
+ *       stay in the descriptor: the macros only wrap them.
  *   #define LOCKD_<id>_KNOWN entries...               (may be empty)
  *   static const struct lab_known_report lockd_<id>_known_reports[];
  *       what detectors are known to report on data this lock guards although
@@ -49,7 +56,8 @@
  * generated over LOCKD_ALL (locks.h) checks .unavailable before running one.
  *
  * ADDING A LOCK: write labs/common/desc/lock_<id>.h in this shape (copy
- * lock_ticket.h: a typedef and five one-line functions) and add X(<id>) to
+ * lock_ticket.h: the typedef, init, one LOCKD_CALLS line, LOCKD_NO_FINI when
+ * fini has nothing to do, the known reports and the info) and add X(<id>) to
  * LOCKD_ALL in locks.h: the validator checks every lock listed there
  * (tests/test_locks.c). bench-counter measures the locks of its own TWINS
  * list (labs/bench/counter.c, one X(<id>) more), and a counter variant is the
@@ -141,6 +149,41 @@ static inline void lockd__unavailable(void)
     abort();
 }
 
+/* The three wrappers of a lock whose acquire, release and try are one call
+ * each (as Concurrency Kit's regressions/ck_spinlock/ck_ticket.h names its
+ * LOCK, UNLOCK and TRYLOCK calls and shared code wraps them): ACQUIRE and
+ * RELEASE are statements without their semicolon, TRY a bool expression,
+ * all over the lock |l| and the node |n| (either may go unused). Defines
+ * lockd_<id>_acquire, _release and _try. */
+#define LOCKD_CALLS(id, ACQUIRE, RELEASE, TRY)                                       \
+    static inline void lockd_##id##_acquire(lockd_##id##_t *l, lockd_node *n)        \
+    {                                                                                \
+        (void)l, (void)n;                                                            \
+        ACQUIRE;                                                                     \
+    }                                                                                \
+    static inline void lockd_##id##_release(lockd_##id##_t *l, lockd_node *n)        \
+    {                                                                                \
+        (void)l, (void)n;                                                            \
+        RELEASE;                                                                     \
+    }                                                                                \
+    static inline bool lockd_##id##_try(lockd_##id##_t *l, lockd_node *n)            \
+    {                                                                                \
+        (void)l, (void)n;                                                            \
+        return (TRY);                                                                \
+    }
+
+/* The init of a process-private lock (LOCKD_<id>_PROCS 0): EINVAL for
+ * SYNC_PSHARED, else INIT, an expression over |l| giving 0 or an errno value. */
+#define LOCKD_PRIVATE_INIT(id, INIT)                                                 \
+    static inline int lockd_##id##_init(lockd_##id##_t *l, unsigned flags)           \
+    {                                                                                \
+        return flags & SYNC_PSHARED ? EINVAL : (INIT);                               \
+    }
+
+/* The fini of a lock that holds no resource: nothing to undo. */
+#define LOCKD_NO_FINI(id) \
+    static inline void lockd_##id##_fini(lockd_##id##_t *l) { (void)l; }
+
 /* A lock this build cannot offer: its type and functions, all in the shape,
  * none usable (init says ENOSYS, the others abort). */
 #define LOCKD_UNAVAILABLE(id)                                                        \
@@ -151,20 +194,9 @@ static inline void lockd__unavailable(void)
         (void)flags;                                                                 \
         return ENOSYS;                                                               \
     }                                                                                \
-    static inline void lockd_##id##_fini(lockd_##id##_t *l) { (void)l; }             \
-    static inline void lockd_##id##_acquire(lockd_##id##_t *l, lockd_node *n)        \
-    {                                                                                \
-        (void)l, (void)n, lockd__unavailable();                                      \
-    }                                                                                \
-    static inline void lockd_##id##_release(lockd_##id##_t *l, lockd_node *n)        \
-    {                                                                                \
-        (void)l, (void)n, lockd__unavailable();                                      \
-    }                                                                                \
-    static inline bool lockd_##id##_try(lockd_##id##_t *l, lockd_node *n)            \
-    {                                                                                \
-        (void)l, (void)n, lockd__unavailable();                                      \
-        return false;                                                                \
-    }
+    LOCKD_NO_FINI(id)                                                                \
+    LOCKD_CALLS(id, lockd__unavailable(), lockd__unavailable(),                      \
+                (lockd__unavailable(), false))
 
 /* The known report every lock built on C11 atomics and futex() gets from
  * valgrind's tools (helgrind and DRD know only the pthread and sem_* calls
