@@ -856,13 +856,13 @@ static void test_util_tsan_macro(void)
 
 /* ---- SVG ------------------------------------------------------------------ */
 
-static char svg_dir[256];   /* $TMPDIR/racelab-test-util-PID */
+static char svg_dir[200];   /* $TMPDIR/racelab-test-util-PID */
 
 /* The whole file at dir/name in a static buffer ("" if unreadable). */
 static const char *slurp(const char *name)
 {
     static char buf[1 << 16];
-    char path[256];
+    char path[sizeof svg_dir + 64];
     snprintf(path, sizeof path, "%s/%s", svg_dir, name);
     buf[0] = '\0';
     FILE *f = fopen(path, "r");
@@ -890,7 +890,7 @@ static bool svg_complete(const char *text)
 
 static const char *svg_path(const char *name)
 {
-    static char path[256];
+    static char path[sizeof svg_dir + 64];
     snprintf(path, sizeof path, "%s/%s", svg_dir, name);
     return path;
 }
