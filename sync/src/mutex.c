@@ -154,9 +154,12 @@ static int sync__mutex_timedlock_plain(sync_mutex_t *m, const struct timespec *a
      * with the release exchange in sync_mutex_unlock(). */
     while (sync_exchange_u32(&m->state, 2, SYNC_SEQ_CST) != 0) {
         /* Sleeps only while the word is still 2: an unlock between our
-         * exchange and the kernel's check makes this return EAGAIN. */
-        if (sync_futex_wait(&m->state, 2, abs_monotonic, m->flags) == ETIMEDOUT) {
-            ret = ETIMEDOUT;
+         * exchange and the kernel's check makes this return EAGAIN. EINTR
+         * and EAGAIN loop with the same absolute deadline; ETIMEDOUT (at
+         * once for tv_sec < 0) and EINVAL (checked above) end the wait. */
+        int r = sync_futex_wait(&m->state, 2, abs_monotonic, m->flags);
+        if (r == ETIMEDOUT || r == EINVAL) {
+            ret = r;
             break;
         }
     }
@@ -260,12 +263,55 @@ bool sync__mutex_trylock_robust(sync_mutex_t *m)
     return sync__robust_cas_free(m, sync__tid());
 }
 
+/* A robust waiter's two clocks: the next check of the holder, and the
+ * caller's deadline. The poll deadline is absolute and kept across EINTR,
+ * EAGAIN and wake-ups that did not get the lock: recomputed on every pass, a
+ * waiter whose thread receives signals more often than once per period
+ * (coros-preempt ticks, a profiler's SIGPROF) would never check. */
+struct sync__robust_clock {
+    struct timespec poll;                /* check the holder when this passes */
+    const struct timespec *deadline;     /* the caller's, or NULL */
+    bool check_owner;                    /* a poll period (or the deadline) passed */
+    bool expired;                        /* the caller's deadline passed */
+};
+
+static void sync__robust_clock_init(struct sync__robust_clock *c, const struct timespec *abs)
+{
+    sync_deadline_after_ns(&c->poll, SYNC_MUTEX_ROBUST_POLL_NS);
+    c->deadline = abs;
+    /* Before the epoch is past: look at the holder once, never sleep. */
+    c->expired = abs != NULL && abs->tv_sec < 0;
+    c->check_owner = c->expired;
+}
+
+/* The absolute time the next futex wait may sleep until. */
+static const struct timespec *sync__robust_until(const struct sync__robust_clock *c)
+{
+    if (c->deadline != NULL && !sync__ts_before(&c->poll, c->deadline))
+        return c->deadline;
+    return &c->poll;
+}
+
+/* After a futex wait that returned |r|: what time it is decides, not why
+ * the wait ended. */
+static void sync__robust_clock_after(struct sync__robust_clock *c, int r)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (r == ETIMEDOUT || !sync__ts_before(&now, &c->poll)) {
+        c->check_owner = true;
+        sync_deadline_after_ns(&c->poll, SYNC_MUTEX_ROBUST_POLL_NS);
+    }
+    if (c->deadline != NULL && !sync__ts_before(&now, c->deadline))
+        c->expired = c->check_owner = true;
+}
+
 /* The sleeping part of the robust slow path. Call with |waiters| counted. */
 static int sync__robust_wait(sync_mutex_t *m, uint32_t self,
                              const struct timespec *abs_monotonic)
 {
-    bool check_owner = false; /* a poll period passed without a wake-up */
-    bool expired = false;     /* the caller's deadline passed */
+    struct sync__robust_clock clk;
+    sync__robust_clock_init(&clk, abs_monotonic);
     /* Seq_cst, as every re-read below: after our increment of |waiters| in
      * the single total order, so an unlock that missed the increment is
      * seen here (the Dekker pair in sync__mutex_unlock_robust()). */
@@ -284,8 +330,8 @@ static int sync__robust_wait(sync_mutex_t *m, uint32_t self,
         uint32_t owner = w & SYNC__TID_MASK;
         if (owner == self)
             sync__mutex_die(m, "relock by its holder would deadlock", owner);
-        if (check_owner) {
-            check_owner = false;
+        if (clk.check_owner) {
+            clk.check_owner = false;
             if (sync__thread_gone(owner)) {
                 /* From exactly the word we looked at: of all the waiters that
                  * found the same dead holder, one wins and the others see our
@@ -299,7 +345,7 @@ static int sync__robust_wait(sync_mutex_t *m, uint32_t self,
                 continue;
             }
         }
-        if (expired)
+        if (clk.expired)
             return ETIMEDOUT;
         if (!(w & SYNC__WAITERS)) {
             /* Seq_cst: the other half of the Dekker pair: the unlock's
@@ -309,17 +355,11 @@ static int sync__robust_wait(sync_mutex_t *m, uint32_t self,
                 continue;
             w |= SYNC__WAITERS;
         }
-        struct timespec poll;
-        const struct timespec *until = &poll;
-        sync_deadline_after_ns(&poll, SYNC_MUTEX_ROBUST_POLL_NS);
-        if (abs_monotonic != NULL && !sync__ts_before(&poll, abs_monotonic))
-            until = abs_monotonic;
-        /* Sleeps only while the word is still |w|. Spurious returns, EINTR
-         * and EAGAIN simply look again. */
-        if (sync_futex_wait(&m->state, w, until, m->flags) == ETIMEDOUT) {
-            check_owner = true;
-            expired = until == abs_monotonic;
-        }
+        /* Sleeps only while the word is still |w|. */
+        int r = sync_futex_wait(&m->state, w, sync__robust_until(&clk), m->flags);
+        if (r == EINVAL)
+            return EINVAL; /* the deadline was checked: not expected, never spun on */
+        sync__robust_clock_after(&clk, r);
         w = sync_load_u32(&m->state, SYNC_SEQ_CST);
     }
 }
