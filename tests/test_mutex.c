@@ -3,7 +3,7 @@
  * deadline before the clock's epoch (tv_sec < 0) is an expired deadline
  * everywhere, and the owner checks agree between callers built with and
  * without NDEBUG (mutex_ndebug.c, mutex_debug.c) whatever the library's own
- * build. Cases that would hang or abort on a broken library run in a forked
+ * build, and catch misuse of a checked mutex from either. Cases that would hang or abort on a broken library run in a forked
  * child with an alarm. */
 #include <errno.h>
 #include <pthread.h>
@@ -316,11 +316,72 @@ static void test_mutex_ndebug_mixed(void)
     }
 }
 
+/* Misuse of a checked mutex aborts in every build, whichever file calls. */
+struct test_mc_pair {
+    test_mc_fn lock, unlock;
+};
+static const struct test_mc_pair test_mc_pairs[] = {
+    { test_mc_lock_ndebug, test_mc_unlock_ndebug },
+    { test_mc_lock_debug, test_mc_unlock_debug },
+};
+static const struct test_mc_pair *test_mc_pair;
+static sync_mutex_t test_checked;
+
+static int test_child_unlock_unlocked(void)
+{
+    if (sync_mutex_init(&test_checked, SYNC_MUTEX_CHECKED) != 0)
+        return 10;
+    test_mc_pair->unlock(&test_checked);
+    return 0;
+}
+
+static int test_child_relock(void)
+{
+    if (sync_mutex_init(&test_checked, SYNC_MUTEX_CHECKED) != 0)
+        return 10;
+    test_mc_pair->lock(&test_checked);
+    test_mc_pair->lock(&test_checked);
+    return 0;
+}
+
+static void *test_unlock_other(void *arg)
+{
+    (void)arg;
+    test_mc_pair->unlock(&test_checked);
+    return NULL;
+}
+
+static int test_child_unlock_by_other(void)
+{
+    if (sync_mutex_init(&test_checked, SYNC_MUTEX_CHECKED) != 0)
+        return 10;
+    test_mc_pair->lock(&test_checked);
+    pthread_t t;
+    if (pthread_create(&t, NULL, test_unlock_other, NULL) != 0)
+        return 11;
+    pthread_join(t, NULL);
+    return 0;
+}
+
+static void test_mutex_checked_misuse(void)
+{
+    for (size_t i = 0; i < sizeof test_mc_pairs / sizeof test_mc_pairs[0]; i++) {
+        test_mc_pair = &test_mc_pairs[i];
+        CU_ASSERT_EQUAL(test_in_child(test_child_unlock_unlocked, 30), 128 + SIGABRT);
+        CU_ASSERT_EQUAL(test_in_child(test_child_relock, 30), 128 + SIGABRT);
+        CU_ASSERT_EQUAL(test_in_child(test_child_unlock_by_other, 30), 128 + SIGABRT);
+    }
+    sync_mutex_t m;
+    CU_ASSERT_EQUAL(sync_mutex_init(&m, SYNC_MUTEX_CHECKED | SYNC_PSHARED), 0);
+    CU_ASSERT_EQUAL(sync_mutex_init(&m, 8u), EINVAL);
+}
+
 static const struct test_case tests[] = {
     { "deadline_before_epoch", test_mutex_deadline_before_epoch },
     { "deadline_malformed", test_mutex_deadline_malformed },
     { "robust_signal_storm", test_mutex_robust_signal_storm },
     { "ndebug_mixed", test_mutex_ndebug_mixed },
+    { "checked_misuse", test_mutex_checked_misuse },
     { NULL, NULL }
 };
 

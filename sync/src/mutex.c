@@ -35,8 +35,10 @@
 
 int sync_mutex_init(sync_mutex_t *m, unsigned flags)
 {
-    if (flags & ~(SYNC_PSHARED | SYNC_ROBUST))
+    if (flags & ~(SYNC_PSHARED | SYNC_ROBUST | SYNC_MUTEX_CHECKED))
         return EINVAL;
+    if (SYNC_CHECKS)
+        flags |= SYNC_MUTEX_CHECKED;
     sync_store_u32(&m->state, 0, SYNC_RELAXED);
     sync_store_u32(&m->waiters, 0, SYNC_RELAXED);
     sync_store_u32(&m->owner, 0, SYNC_RELAXED);
@@ -44,8 +46,8 @@ int sync_mutex_init(sync_mutex_t *m, unsigned flags)
     return 0;
 }
 
-/* The caller's kernel thread id: the robust word holds it, and debug builds
- * record it in |owner|. Cached per thread: the system call would cost more
+/* The caller's kernel thread id: the robust word holds it, and checked
+ * mutexes record it in |owner|. Cached per thread: the system call would cost more
  * than the whole lock. fork() copies the cache into the child, whose one
  * thread has a new id, so the child drops it (a robust lock in the child
  * would otherwise write its parent's id). */
@@ -78,13 +80,13 @@ static void sync__mutex_die(const sync_mutex_t *m, const char *what, uint32_t ow
     abort();
 }
 
-void sync__mutex_set_owner(sync_mutex_t *m)
+static void sync__mutex_set_owner(sync_mutex_t *m)
 {
     /* Relaxed: only read back to catch misuse, never to synchronize. */
     sync_store_u32(&m->owner, sync__tid(), SYNC_RELAXED);
 }
 
-void sync__mutex_check_unlock(sync_mutex_t *m)
+static void sync__mutex_check_unlock(sync_mutex_t *m)
 {
     uint32_t owner = sync_load_u32(&m->owner, SYNC_RELAXED);
     if (owner == 0)
@@ -92,6 +94,29 @@ void sync__mutex_check_unlock(sync_mutex_t *m)
     if (owner != sync__tid())
         sync__mutex_die(m, "unlock by a thread that does not hold it", owner);
     sync_store_u32(&m->owner, 0, SYNC_RELAXED);
+}
+
+static bool sync__mutex_trylock_robust(sync_mutex_t *m);
+static void sync__mutex_unlock_robust(sync_mutex_t *m);
+
+bool sync__mutex_trylock_out(sync_mutex_t *m)
+{
+    if (m->flags & SYNC_ROBUST)
+        return sync__mutex_trylock_robust(m);
+    if (!sync__mutex_cas_free(m))
+        return false;
+    sync__mutex_set_owner(m); /* checked: the only other reason to be here */
+    return true;
+}
+
+void sync__mutex_unlock_out(sync_mutex_t *m)
+{
+    if (m->flags & SYNC_ROBUST) {
+        sync__mutex_unlock_robust(m);
+        return;
+    }
+    sync__mutex_check_unlock(m);
+    sync__mutex_release(m);
 }
 
 void sync__mutex_wake(sync_mutex_t *m)
@@ -124,6 +149,8 @@ static bool sync__spin_acquire(sync_mutex_t *m, bool (*acquire)(sync_mutex_t *, 
     return false;
 }
 
+/* Sets the owner of a checked mutex itself (through the out-of-line
+ * trylock). */
 static bool sync__plain_acquire(sync_mutex_t *m, uint32_t self)
 {
     (void)self;
@@ -135,10 +162,9 @@ static int sync__mutex_timedlock_plain(sync_mutex_t *m, const struct timespec *a
 {
     if (sync_mutex_trylock(m))
         return 0;
-#ifndef NDEBUG
-    if (sync_load_u32(&m->owner, SYNC_RELAXED) == sync__tid())
+    bool checked = (m->flags & SYNC_MUTEX_CHECKED) != 0;
+    if (checked && sync_load_u32(&m->owner, SYNC_RELAXED) == sync__tid())
         sync__mutex_die(m, "relock by its holder would deadlock", sync__tid());
-#endif
     if (sync__bad_deadline(abs_monotonic))
         return EINVAL;
     if (sync__spin_acquire(m, sync__plain_acquire, 0))
@@ -146,12 +172,12 @@ static int sync__mutex_timedlock_plain(sync_mutex_t *m, const struct timespec *a
 
     int ret = 0;
     /* Seq_cst: the increment must precede our exchange below in the single
-     * total order, see the Dekker pair in sync_mutex_unlock(). */
+     * total order, see the Dekker pair in sync__mutex_release(). */
     sync_fetch_add_u32(&m->waiters, 1, SYNC_SEQ_CST);
     /* Exchange to 2 takes the lock if it was free, and otherwise marks it
      * "maybe sleepers" so its unlock looks at |waiters|. We cannot restore 1
      * when we take it: other sleepers may exist. Acquire (in seq_cst): pairs
-     * with the release exchange in sync_mutex_unlock(). */
+     * with the release exchange in sync__mutex_release(). */
     while (sync_exchange_u32(&m->state, 2, SYNC_SEQ_CST) != 0) {
         /* Sleeps only while the word is still 2: an unlock between our
          * exchange and the kernel's check makes this return EAGAIN. EINTR
@@ -165,10 +191,8 @@ static int sync__mutex_timedlock_plain(sync_mutex_t *m, const struct timespec *a
     }
     /* Relaxed: a late decrement only costs an unlock a needless wake call. */
     sync_fetch_sub_u32(&m->waiters, 1, SYNC_RELAXED);
-#ifndef NDEBUG
-    if (ret == 0)
+    if (checked && ret == 0)
         sync__mutex_set_owner(m);
-#endif
     return ret;
 }
 
@@ -258,7 +282,7 @@ static bool sync__robust_cas_free(sync_mutex_t *m, uint32_t self)
     return sync_cas_u32(&m->state, &unlocked, self, SYNC_ACQUIRE, SYNC_RELAXED);
 }
 
-bool sync__mutex_trylock_robust(sync_mutex_t *m)
+static bool sync__mutex_trylock_robust(sync_mutex_t *m)
 {
     return sync__robust_cas_free(m, sync__tid());
 }
@@ -408,7 +432,7 @@ int sync_mutex_consistent(sync_mutex_t *m)
     return 0;
 }
 
-void sync__mutex_unlock_robust(sync_mutex_t *m)
+static void sync__mutex_unlock_robust(sync_mutex_t *m)
 {
     uint32_t self = sync__tid();
     /* Relaxed: what decides below (holder, OWNER_DIED) only the holder
