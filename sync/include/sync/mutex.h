@@ -128,7 +128,7 @@
 #define SYNC_ROBUST 2u
 
 /* Flag for sync_mutex_init(): owner checks on this mutex (see Safety). */
-#define SYNC_MUTEX_CHECKED 4u
+#define SYNC_MUTEX_CHECKED 0x10u
 
 /* The build's default for owner checks: 1 adds SYNC_MUTEX_CHECKED to every
  * sync_mutex_init() and SYNC_MUTEX_INIT. Set by the sync CMake target for
