@@ -81,7 +81,7 @@ struct sync_coro {
     sync_sched_t *sched;         /* owner, or NULL for a standalone coroutine */
     sync_coro_t *next;           /* run queue or wait queue link */
     sync_coro_t *all_prev, *all_next; /* the scheduler's list of live ones */
-    void *map;                   /* mmap'd region: guard page, then the stack */
+    void *map;                   /* mmap'd region: guard gap, then the stack */
     size_t map_size;
     void *stack_lo;              /* lowest usable byte, just above the guard */
     size_t stack_size;
@@ -104,7 +104,8 @@ static _Thread_local sync_coro_t *sync__current;
  * puts the saved value back when it returns: the saved copy lives on the
  * stack of the context that made it, so after a switch each context gets
  * its own value back (one coroutine's disabled section is not another's)
- * with no work in the switch itself. A new coroutine starts at 0.
+ * with no work in the switch itself. With preemption on, a new coroutine
+ * starts at 0; without, the guard is only the carrier's disable count.
  * volatile plus signal fences: the handler runs on this same thread, so only
  * the compiler, not the CPU, can reorder what it sees. */
 static _Thread_local volatile unsigned sync__nopreempt;
@@ -231,12 +232,20 @@ static SYNC__NO_TSAN _Noreturn void sync__entry(void)
 #endif
     /* Pairs with the release in sync_coro_create(). */
     SYNC__TSAN_ACQUIRE(co);
-    /* The resumer switched here from inside the runtime, guard up; the new
-     * coroutine's own code starts preemptible. */
+    /* With preemption on, the resumer switched here from inside the
+     * runtime, guard up and its own value saved: the new coroutine's code
+     * starts preemptible, and the guard goes up again for the way out (the
+     * resumer puts its saved value back). Without preemption the resumer
+     * saved nothing, so the guard is left alone: it is then only the
+     * carrier's disable count, and a coroutine ending must not raise it.
+     * Preemption is turned on and off outside any coroutine, so it is the
+     * same at both ends as at the resumer's SYNC__ENTER. */
     atomic_signal_fence(memory_order_seq_cst);
-    sync__nopreempt = 0;
+    if (sync__preempt_on)
+        sync__nopreempt = 0;
     void *ret = co->fn(co->arg);
-    sync__nopreempt = 1;
+    if (sync__preempt_on)
+        sync__nopreempt = 1;
     atomic_signal_fence(memory_order_seq_cst);
     sync__finish(co, ret);
 }
@@ -300,7 +309,8 @@ static SYNC__NO_TSAN int sync__create(sync_coro_t **out, sync_coro_fn fn, void *
     sync_coro_t *co = calloc(1, sizeof *co);
     if (co == NULL)
         return ENOMEM;
-    co->map_size = stack_size + page;
+    size_t guard = ((size_t)SYNC_CORO_GUARD_SIZE + page - 1) & ~(page - 1);
+    co->map_size = stack_size + guard;
     /* MAP_NORESERVE and untouched pages: a 64 KiB stack costs what it uses.
      * Not MAP_GROWSDOWN: its guard-gap rules are the kernel's, not ours. */
     co->map = mmap(NULL, co->map_size, PROT_READ | PROT_WRITE,
@@ -309,14 +319,14 @@ static SYNC__NO_TSAN int sync__create(sync_coro_t **out, sync_coro_fn fn, void *
         free(co);
         return ENOMEM;
     }
-    /* The guard: stacks grow down, so the page below the stack. */
-    if (mprotect(co->map, page, PROT_NONE) != 0) {
+    /* The guard gap: stacks grow down, so below the stack. */
+    if (mprotect(co->map, guard, PROT_NONE) != 0) {
         int err = errno;
         munmap(co->map, co->map_size);
         free(co);
         return err;
     }
-    co->stack_lo = (char *)co->map + page;
+    co->stack_lo = (char *)co->map + guard;
     co->stack_size = stack_size;
     co->fn = fn;
     co->arg = arg;
@@ -408,7 +418,8 @@ SYNC__NO_TSAN void sync_coro_yield(void)
 SYNC__NO_TSAN _Noreturn void sync_coro_exit(void *ret)
 {
 #if !UTIL_TSAN
-    sync__nopreempt = 1; /* never returns: nothing to restore */
+    if (sync__preempt_on)
+        sync__nopreempt = 1; /* never returns: nothing to restore (see sync__entry) */
     atomic_signal_fence(memory_order_seq_cst);
 #endif
     sync__finish(sync__running("sync_coro_exit"), ret);

@@ -14,6 +14,11 @@ static int sync__futex_op(int op, unsigned flags)
 int sync_futex_wait(sync_atomic_u32 *addr, uint32_t expected,
                     const struct timespec *abs_monotonic, unsigned flags)
 {
+    /* The kernel answers EINVAL for tv_sec < 0; it is a time before the
+     * clock's epoch, so long past: expired, as glibc says too. */
+    if (abs_monotonic != NULL && abs_monotonic->tv_sec < 0)
+        return (abs_monotonic->tv_nsec < 0 || abs_monotonic->tv_nsec >= 1000000000L)
+                   ? EINVAL : ETIMEDOUT;
     /* FUTEX_WAIT takes a relative timeout; FUTEX_WAIT_BITSET takes an
      * absolute one, on CLOCK_MONOTONIC unless FUTEX_CLOCK_REALTIME is set.
      * An absolute deadline survives EINTR retries without drifting. */

@@ -85,17 +85,26 @@ bool sync_msqueue_trypush(struct sync_msqueue *q, sync_msqueue_thread *h, uint64
         if (t != sync_load_ptr(&q->tail, SYNC_ACQUIRE)) /* pairs with the tail CASes */
             continue;
         if (next != NULL) {
-            /* Tail lags: help it forward, then retry. Release: pairs with the
-             * acquire loads of |tail|. */
-            (void)msq_cas(&q->tail, t, next, SYNC_RELEASE);
+            /* Tail lags: help it forward, then retry. Seq_cst: see the tail
+             * swing below. */
+            (void)msq_cas(&q->tail, t, next, SYNC_SEQ_CST);
             continue;
         }
         /* Release: pairs with the acquire loads of ->next (pop, the push
          * above, destroy): the node's value and NULL next are visible.
          * This CAS is the push's linearization point. */
         if (msq_cas(&t->next, NULL, node, SYNC_RELEASE)) {
-            /* Swing tail; failure means someone helped already. */
-            (void)msq_cas(&q->tail, t, node, SYNC_RELEASE);
+            /* Swing tail; failure means someone helped already. Release:
+             * pairs with the acquire loads of |tail|. Seq_cst, as every CAS
+             * on |tail|: for the hazard a push holds on the tail node, this
+             * is the unlinking CAS of sync/hazard.h, and the reader's
+             * seq_cst hazard store and re-read of |tail| with it and the
+             * scan's hazard read form Dekker's pattern; with release alone
+             * C11 would allow the re-read to see the old tail while the
+             * scan misses the hazard (the RWC pattern; x86, ARMv8 and POWER
+             * forbid it in hardware, the language does not). A locked
+             * instruction on x86 either way. */
+            (void)msq_cas(&q->tail, t, node, SYNC_SEQ_CST);
             sync_hp_clear(h, 0);
             return true;
         }
@@ -120,9 +129,9 @@ bool sync_msqueue_trypop(struct sync_msqueue *q, sync_msqueue_thread *h, uint64_
             return false;
         }
         if (hd == t) {
-            /* Tail lags behind head's successor: help it. Release: pairs
-             * with the acquire loads of |tail|. */
-            (void)msq_cas(&q->tail, t, next, SYNC_RELEASE);
+            /* Tail lags behind head's successor: help it. Seq_cst: see the
+             * tail swing in push. */
+            (void)msq_cas(&q->tail, t, next, SYNC_SEQ_CST);
             continue;
         }
         uint64_t v = next->value;  /* before the CAS: after it, next may be popped and retired */

@@ -35,8 +35,10 @@
 
 int sync_mutex_init(sync_mutex_t *m, unsigned flags)
 {
-    if (flags & ~(SYNC_PSHARED | SYNC_ROBUST))
+    if (flags & ~(SYNC_PSHARED | SYNC_ROBUST | SYNC_MUTEX_CHECKED))
         return EINVAL;
+    if (SYNC_CHECKS)
+        flags |= SYNC_MUTEX_CHECKED;
     sync_store_u32(&m->state, 0, SYNC_RELAXED);
     sync_store_u32(&m->waiters, 0, SYNC_RELAXED);
     sync_store_u32(&m->owner, 0, SYNC_RELAXED);
@@ -44,8 +46,8 @@ int sync_mutex_init(sync_mutex_t *m, unsigned flags)
     return 0;
 }
 
-/* The caller's kernel thread id: the robust word holds it, and debug builds
- * record it in |owner|. Cached per thread: the system call would cost more
+/* The caller's kernel thread id: the robust word holds it, and checked
+ * mutexes record it in |owner|. Cached per thread: the system call would cost more
  * than the whole lock. fork() copies the cache into the child, whose one
  * thread has a new id, so the child drops it (a robust lock in the child
  * would otherwise write its parent's id). */
@@ -78,13 +80,13 @@ static void sync__mutex_die(const sync_mutex_t *m, const char *what, uint32_t ow
     abort();
 }
 
-void sync__mutex_set_owner(sync_mutex_t *m)
+static void sync__mutex_set_owner(sync_mutex_t *m)
 {
     /* Relaxed: only read back to catch misuse, never to synchronize. */
     sync_store_u32(&m->owner, sync__tid(), SYNC_RELAXED);
 }
 
-void sync__mutex_check_unlock(sync_mutex_t *m)
+static void sync__mutex_check_unlock(sync_mutex_t *m)
 {
     uint32_t owner = sync_load_u32(&m->owner, SYNC_RELAXED);
     if (owner == 0)
@@ -92,6 +94,29 @@ void sync__mutex_check_unlock(sync_mutex_t *m)
     if (owner != sync__tid())
         sync__mutex_die(m, "unlock by a thread that does not hold it", owner);
     sync_store_u32(&m->owner, 0, SYNC_RELAXED);
+}
+
+static bool sync__mutex_trylock_robust(sync_mutex_t *m);
+static void sync__mutex_unlock_robust(sync_mutex_t *m);
+
+bool sync__mutex_trylock_out(sync_mutex_t *m)
+{
+    if (m->flags & SYNC_ROBUST)
+        return sync__mutex_trylock_robust(m);
+    if (!sync__mutex_cas_free(m))
+        return false;
+    sync__mutex_set_owner(m); /* checked: the only other reason to be here */
+    return true;
+}
+
+void sync__mutex_unlock_out(sync_mutex_t *m)
+{
+    if (m->flags & SYNC_ROBUST) {
+        sync__mutex_unlock_robust(m);
+        return;
+    }
+    sync__mutex_check_unlock(m);
+    sync__mutex_release(m);
 }
 
 void sync__mutex_wake(sync_mutex_t *m)
@@ -124,6 +149,8 @@ static bool sync__spin_acquire(sync_mutex_t *m, bool (*acquire)(sync_mutex_t *, 
     return false;
 }
 
+/* Sets the owner of a checked mutex itself (through the out-of-line
+ * trylock). */
 static bool sync__plain_acquire(sync_mutex_t *m, uint32_t self)
 {
     (void)self;
@@ -135,10 +162,9 @@ static int sync__mutex_timedlock_plain(sync_mutex_t *m, const struct timespec *a
 {
     if (sync_mutex_trylock(m))
         return 0;
-#ifndef NDEBUG
-    if (sync_load_u32(&m->owner, SYNC_RELAXED) == sync__tid())
+    bool checked = (m->flags & SYNC_MUTEX_CHECKED) != 0;
+    if (checked && sync_load_u32(&m->owner, SYNC_RELAXED) == sync__tid())
         sync__mutex_die(m, "relock by its holder would deadlock", sync__tid());
-#endif
     if (sync__bad_deadline(abs_monotonic))
         return EINVAL;
     if (sync__spin_acquire(m, sync__plain_acquire, 0))
@@ -146,26 +172,27 @@ static int sync__mutex_timedlock_plain(sync_mutex_t *m, const struct timespec *a
 
     int ret = 0;
     /* Seq_cst: the increment must precede our exchange below in the single
-     * total order, see the Dekker pair in sync_mutex_unlock(). */
+     * total order, see the Dekker pair in sync__mutex_release(). */
     sync_fetch_add_u32(&m->waiters, 1, SYNC_SEQ_CST);
     /* Exchange to 2 takes the lock if it was free, and otherwise marks it
      * "maybe sleepers" so its unlock looks at |waiters|. We cannot restore 1
      * when we take it: other sleepers may exist. Acquire (in seq_cst): pairs
-     * with the release exchange in sync_mutex_unlock(). */
+     * with the release exchange in sync__mutex_release(). */
     while (sync_exchange_u32(&m->state, 2, SYNC_SEQ_CST) != 0) {
         /* Sleeps only while the word is still 2: an unlock between our
-         * exchange and the kernel's check makes this return EAGAIN. */
-        if (sync_futex_wait(&m->state, 2, abs_monotonic, m->flags) == ETIMEDOUT) {
-            ret = ETIMEDOUT;
+         * exchange and the kernel's check makes this return EAGAIN. EINTR
+         * and EAGAIN loop with the same absolute deadline; ETIMEDOUT (at
+         * once for tv_sec < 0) and EINVAL (checked above) end the wait. */
+        int r = sync_futex_wait(&m->state, 2, abs_monotonic, m->flags);
+        if (r == ETIMEDOUT || r == EINVAL) {
+            ret = r;
             break;
         }
     }
     /* Relaxed: a late decrement only costs an unlock a needless wake call. */
     sync_fetch_sub_u32(&m->waiters, 1, SYNC_RELAXED);
-#ifndef NDEBUG
-    if (ret == 0)
+    if (checked && ret == 0)
         sync__mutex_set_owner(m);
-#endif
     return ret;
 }
 
@@ -255,17 +282,60 @@ static bool sync__robust_cas_free(sync_mutex_t *m, uint32_t self)
     return sync_cas_u32(&m->state, &unlocked, self, SYNC_ACQUIRE, SYNC_RELAXED);
 }
 
-bool sync__mutex_trylock_robust(sync_mutex_t *m)
+static bool sync__mutex_trylock_robust(sync_mutex_t *m)
 {
     return sync__robust_cas_free(m, sync__tid());
+}
+
+/* A robust waiter's two clocks: the next check of the holder, and the
+ * caller's deadline. The poll deadline is absolute and kept across EINTR,
+ * EAGAIN and wake-ups that did not get the lock: recomputed on every pass, a
+ * waiter whose thread receives signals more often than once per period
+ * (coros-preempt ticks, a profiler's SIGPROF) would never check. */
+struct sync__robust_clock {
+    struct timespec poll;                /* check the holder when this passes */
+    const struct timespec *deadline;     /* the caller's, or NULL */
+    bool check_owner;                    /* a poll period (or the deadline) passed */
+    bool expired;                        /* the caller's deadline passed */
+};
+
+static void sync__robust_clock_init(struct sync__robust_clock *c, const struct timespec *abs)
+{
+    sync_deadline_after_ns(&c->poll, SYNC_MUTEX_ROBUST_POLL_NS);
+    c->deadline = abs;
+    /* Before the epoch is past: look at the holder once, never sleep. */
+    c->expired = abs != NULL && abs->tv_sec < 0;
+    c->check_owner = c->expired;
+}
+
+/* The absolute time the next futex wait may sleep until. */
+static const struct timespec *sync__robust_until(const struct sync__robust_clock *c)
+{
+    if (c->deadline != NULL && !sync__ts_before(&c->poll, c->deadline))
+        return c->deadline;
+    return &c->poll;
+}
+
+/* After a futex wait that returned |r|: what time it is decides, not why
+ * the wait ended. */
+static void sync__robust_clock_after(struct sync__robust_clock *c, int r)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (r == ETIMEDOUT || !sync__ts_before(&now, &c->poll)) {
+        c->check_owner = true;
+        sync_deadline_after_ns(&c->poll, SYNC_MUTEX_ROBUST_POLL_NS);
+    }
+    if (c->deadline != NULL && !sync__ts_before(&now, c->deadline))
+        c->expired = c->check_owner = true;
 }
 
 /* The sleeping part of the robust slow path. Call with |waiters| counted. */
 static int sync__robust_wait(sync_mutex_t *m, uint32_t self,
                              const struct timespec *abs_monotonic)
 {
-    bool check_owner = false; /* a poll period passed without a wake-up */
-    bool expired = false;     /* the caller's deadline passed */
+    struct sync__robust_clock clk;
+    sync__robust_clock_init(&clk, abs_monotonic);
     /* Seq_cst, as every re-read below: after our increment of |waiters| in
      * the single total order, so an unlock that missed the increment is
      * seen here (the Dekker pair in sync__mutex_unlock_robust()). */
@@ -284,8 +354,8 @@ static int sync__robust_wait(sync_mutex_t *m, uint32_t self,
         uint32_t owner = w & SYNC__TID_MASK;
         if (owner == self)
             sync__mutex_die(m, "relock by its holder would deadlock", owner);
-        if (check_owner) {
-            check_owner = false;
+        if (clk.check_owner) {
+            clk.check_owner = false;
             if (sync__thread_gone(owner)) {
                 /* From exactly the word we looked at: of all the waiters that
                  * found the same dead holder, one wins and the others see our
@@ -299,7 +369,7 @@ static int sync__robust_wait(sync_mutex_t *m, uint32_t self,
                 continue;
             }
         }
-        if (expired)
+        if (clk.expired)
             return ETIMEDOUT;
         if (!(w & SYNC__WAITERS)) {
             /* Seq_cst: the other half of the Dekker pair: the unlock's
@@ -309,17 +379,11 @@ static int sync__robust_wait(sync_mutex_t *m, uint32_t self,
                 continue;
             w |= SYNC__WAITERS;
         }
-        struct timespec poll;
-        const struct timespec *until = &poll;
-        sync_deadline_after_ns(&poll, SYNC_MUTEX_ROBUST_POLL_NS);
-        if (abs_monotonic != NULL && !sync__ts_before(&poll, abs_monotonic))
-            until = abs_monotonic;
-        /* Sleeps only while the word is still |w|. Spurious returns, EINTR
-         * and EAGAIN simply look again. */
-        if (sync_futex_wait(&m->state, w, until, m->flags) == ETIMEDOUT) {
-            check_owner = true;
-            expired = until == abs_monotonic;
-        }
+        /* Sleeps only while the word is still |w|. */
+        int r = sync_futex_wait(&m->state, w, sync__robust_until(&clk), m->flags);
+        if (r == EINVAL)
+            return EINVAL; /* the deadline was checked: not expected, never spun on */
+        sync__robust_clock_after(&clk, r);
         w = sync_load_u32(&m->state, SYNC_SEQ_CST);
     }
 }
@@ -368,7 +432,7 @@ int sync_mutex_consistent(sync_mutex_t *m)
     return 0;
 }
 
-void sync__mutex_unlock_robust(sync_mutex_t *m)
+static void sync__mutex_unlock_robust(sync_mutex_t *m)
 {
     uint32_t self = sync__tid();
     /* Relaxed: what decides below (holder, OWNER_DIED) only the holder

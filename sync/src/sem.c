@@ -57,11 +57,19 @@ int sync_sem_timedwait(sync_sem_t *s, const struct timespec *abs_monotonic)
             if (sync_cas_u32(&s->value, &v, v - 1, SYNC_ACQUIRE, SYNC_RELAXED))
                 goto out;
         }
-        /* Sleeps only while the count is still 0; EAGAIN and EINTR loop. */
-        if (sync_futex_wait(&s->value, 0, abs_monotonic, s->flags) == ETIMEDOUT) {
+        /* Sleeps only while the count is still 0; EAGAIN and EINTR loop,
+         * with the same absolute deadline. A deadline before the epoch
+         * (tv_sec < 0) is ETIMEDOUT at once; EINVAL (checked above, so not
+         * expected) ends the wait rather than spin on it. */
+        int r = sync_futex_wait(&s->value, 0, abs_monotonic, s->flags);
+        if (r == ETIMEDOUT) {
             /* A unit that arrived at the deadline is still taken. */
             if (!sync_sem_trywait(s))
                 ret = ETIMEDOUT;
+            break;
+        }
+        if (r == EINVAL) {
+            ret = EINVAL;
             break;
         }
     }

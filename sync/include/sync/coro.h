@@ -26,8 +26,17 @@
  *              two coroutines that share plain data across a yield without a
  *              comutex are reported as a race, exactly as two threads would.
  *   Memory:    a coroutine is a heap object (opaque handle, create/destroy)
- *              with an mmap'd stack and one PROT_NONE guard page below it, so
- *              an overflow faults at once instead of corrupting the heap.
+ *              with an mmap'd stack and a PROT_NONE guard gap of
+ *              SYNC_CORO_GUARD_SIZE below it (address space only, no memory),
+ *              so a frame that runs off the stack by less than the gap faults
+ *              at once, in the coroutine that overflowed, instead of writing
+ *              into whatever is mapped below (another coroutine's stack).
+ *              The remaining limit: in code built without stack-clash
+ *              protection, one frame (locals, alloca, a VLA) larger than the
+ *              gap can still jump it. The library is built with
+ *              -fstack-clash-protection, which makes every frame touch each
+ *              page it allocates, top down; build code that runs in
+ *              coroutines with it too, and no frame size jumps the gap.
  *              sync_sched_t, sync_comutex_t and sync_cosem_t are plain
  *              structs (static, heap or stack; never MAP_SHARED).
  *   Safety:    misuse that would otherwise hang or corrupt the scheduler
@@ -125,10 +134,16 @@
 #define SYNC_CORO_BACKEND "asm (x86-64, callee-saved registers only)"
 #endif
 
-/* Stack sizes in bytes, not counting the guard page. Sizes are rounded up to
+/* Stack sizes in bytes, not counting the guard gap. Sizes are rounded up to
  * whole pages. */
 #define SYNC_CORO_STACK_DEFAULT (64u * 1024u)
 #define SYNC_CORO_STACK_MIN (16u * 1024u)
+
+/* The PROT_NONE gap below every stack: address space, no memory; larger
+ * than the frames code commonly makes (PATH_MAX and BUFSIZ buffers, a 64 KiB
+ * I/O buffer). For comparison, Linux keeps 1 MiB below a process's main
+ * stack, and glibc gives each thread's stack one page. */
+#define SYNC_CORO_GUARD_SIZE (256u * 1024u)
 
 typedef struct sync_coro sync_coro_t;
 typedef void *(*sync_coro_fn)(void *arg);
@@ -221,7 +236,10 @@ int sync_coro_preempt_start(unsigned period_us);
 /* Turns it off for the calling thread (no-op when off). */
 void sync_coro_preempt_stop(void);
 
-/* What the calling thread's ticks did since its last start. */
+/* What the calling thread's ticks did since its last start. While ticks
+ * arrive the counts move, and a snapshot can fall inside a tick (counted in
+ * |ticks|, its outcome not yet): compare them after sync_coro_preempt_stop(),
+ * when they are final (a tick still in flight then counts nothing). */
 struct sync_coro_preempt_stats {
     unsigned long ticks;       /* signals delivered */
     unsigned long switches;    /* ticks that switched a coroutine out */

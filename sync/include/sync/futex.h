@@ -29,7 +29,10 @@
 /* Sleeps while *addr == expected, until woken or until the absolute
  * CLOCK_MONOTONIC deadline |abs_monotonic| (NULL: no deadline). Returns 0
  * (woken, maybe spuriously), EAGAIN (*addr != expected on entry), EINTR
- * (a signal handler ran) or ETIMEDOUT. */
+ * (a signal handler ran, SA_RESTART or not), ETIMEDOUT (also at once for a
+ * deadline with tv_sec < 0: before the epoch is past), or EINVAL (tv_nsec
+ * outside [0, 1e9)). A caller's loop must end on ETIMEDOUT and EINVAL and
+ * keep its own deadlines across the others. */
 int sync_futex_wait(sync_atomic_u32 *addr, uint32_t expected,
                     const struct timespec *abs_monotonic, unsigned flags);
 

@@ -20,18 +20,25 @@
  *              (all words are position-independent; the futex is then keyed
  *              by physical page). Robust mode needs every user in the same
  *              PID namespace (the word holds kernel thread ids).
- *   Safety:    any thread may lock; only the holder may unlock. Debug builds
- *              (!NDEBUG) record the holder's thread id and abort on unlock by
+ *   Safety:    any thread may lock; only the holder may unlock. A checked
+ *              mutex records the holder's thread id and aborts on unlock by
  *              anyone else, on unlock of an unlocked mutex and on relock by
- *              the holder; release builds check nothing and pay nothing.
- *              Robust mutexes keep the holder's id in the word anyway, so
- *              they make these checks in every build.
+ *              the holder; an unchecked one checks nothing and pays nothing.
+ *              Checking is a property of the mutex (SYNC_MUTEX_CHECKED in
+ *              its flags), not of the code that calls it, so callers built
+ *              with and without NDEBUG agree on every mutex. Which mutexes
+ *              are checked by default is one switch for the whole build,
+ *              SYNC_CHECKS (CMake: RACELAB_SYNC_CHECKS, ON in Debug builds,
+ *              exported by the sync target): sync_mutex_init() and
+ *              SYNC_MUTEX_INIT add the flag when it is 1. Robust mutexes
+ *              keep the holder's id in the word anyway, so they make these
+ *              checks always.
  *   Cost:      uncontended lock and unlock are one atomic RMW each, inline.
  *              Unlock makes a system call only when a thread may be asleep.
- *              Robust mode: lock, trylock and unlock are out-of-line calls
- *              (one RMW each when uncontended: the owner check costs nothing
- *              there); the inline functions pay one test of |flags|, on the
- *              line they write anyway, to send robust mutexes there.
+ *              Robust and checked mutexes: lock, trylock and unlock are
+ *              out-of-line calls (one RMW each when uncontended); the inline
+ *              functions pay one test of |flags|, on the line they write
+ *              anyway, to send them there.
  *
  * ROBUST (flags include SYNC_ROBUST)
  *   Linux's robust futexes (set_robust_list) cannot be used: glibc owns each
@@ -120,6 +127,17 @@
 /* Flag for sync_mutex_init(), combinable with SYNC_PSHARED: robust mode. */
 #define SYNC_ROBUST 2u
 
+/* Flag for sync_mutex_init(): owner checks on this mutex (see Safety). */
+#define SYNC_MUTEX_CHECKED 0x10u
+
+/* The build's default for owner checks: 1 adds SYNC_MUTEX_CHECKED to every
+ * sync_mutex_init() and SYNC_MUTEX_INIT. Set by the sync CMake target for
+ * everything that links it; code built outside CMake gets 0 for its static
+ * initialisers, which is consistent too (the flag travels with the mutex). */
+#ifndef SYNC_CHECKS
+#define SYNC_CHECKS 0
+#endif
+
 /* Longest sleep of a robust waiter between two checks of the holder: the
  * detection latency of a holder's death. 5 ms: short next to a human, long
  * next to a check (about 10 us), so a waiter behind a live holder costs
@@ -129,17 +147,20 @@
 typedef struct {
     sync_atomic_u32 state;   /* see above */
     sync_atomic_u32 waiters; /* private: threads in the sleeping part of the slow path */
-    sync_atomic_u32 owner;   /* private: holder's thread id in debug builds, else 0
+    sync_atomic_u32 owner;   /* private: holder's thread id when checked, else 0
                               * (robust mutexes keep it in |state| instead) */
-    unsigned flags;          /* private: 0, SYNC_PSHARED, SYNC_ROBUST or both;
-                              * constant after init */
+    unsigned flags;          /* private: SYNC_PSHARED, SYNC_ROBUST and
+                              * SYNC_MUTEX_CHECKED, or 0; constant after init */
 } sync_mutex_t;
 
-/* A private, non-robust mutex. Robust ones need sync_mutex_init(). */
-#define SYNC_MUTEX_INIT \
-    { SYNC_ATOMIC_INIT(0), SYNC_ATOMIC_INIT(0), SYNC_ATOMIC_INIT(0), 0 }
+/* A private, non-robust mutex (checked when SYNC_CHECKS is 1). Robust ones
+ * need sync_mutex_init(). */
+#define SYNC_MUTEX_INIT                                                  \
+    { SYNC_ATOMIC_INIT(0), SYNC_ATOMIC_INIT(0), SYNC_ATOMIC_INIT(0),     \
+      SYNC_CHECKS ? SYNC_MUTEX_CHECKED : 0u }
 
-/* flags: 0, or SYNC_PSHARED and/or SYNC_ROBUST. Returns 0 or EINVAL (unknown
+/* flags: 0, or SYNC_PSHARED, SYNC_ROBUST and SYNC_MUTEX_CHECKED in any
+ * combination (SYNC_CHECKS adds the last). Returns 0 or EINVAL (unknown
  * flags). */
 int sync_mutex_init(sync_mutex_t *m, unsigned flags);
 
@@ -172,27 +193,43 @@ int sync_mutex_consistent(sync_mutex_t *m);
 
 /* Internal: out-of-line halves of the inline functions below. */
 void sync__mutex_wake(sync_mutex_t *m);
-void sync__mutex_set_owner(sync_mutex_t *m);
-void sync__mutex_check_unlock(sync_mutex_t *m);
 void sync__mutex_lock_slow(sync_mutex_t *m);
-bool sync__mutex_trylock_robust(sync_mutex_t *m);
-void sync__mutex_unlock_robust(sync_mutex_t *m);
+bool sync__mutex_trylock_out(sync_mutex_t *m);
+void sync__mutex_unlock_out(sync_mutex_t *m);
+
+/* Flags that send every call out of line: the robust protocol, the owner
+ * checks. */
+#define SYNC__MUTEX_OUT_OF_LINE (SYNC_ROBUST | SYNC_MUTEX_CHECKED)
+
+/* Internal: the plain word's acquire and release, shared by the inline
+ * functions and the checked path in mutex.c. */
+static inline bool sync__mutex_cas_free(sync_mutex_t *m)
+{
+    uint32_t unlocked = 0;
+    /* Acquire: pairs with the release exchange in sync__mutex_release(). */
+    return sync_cas_u32(&m->state, &unlocked, 1, SYNC_ACQUIRE, SYNC_RELAXED);
+}
+
+static inline void sync__mutex_release(sync_mutex_t *m)
+{
+    /* Release: pairs with the acquire CAS/exchange that takes the lock next.
+     * Seq_cst, with the load of |waiters|: a Dekker pair with the slow path's
+     * seq_cst increment of |waiters| then exchange of |state|. Either we see
+     * the waiter's increment, or its exchange sees our 0 and it does not
+     * sleep. (On x86 the exchange is a full barrier either way.) */
+    if (sync_exchange_u32(&m->state, 0, SYNC_SEQ_CST) == 2 &&
+        sync_load_u32(&m->waiters, SYNC_SEQ_CST) != 0)
+        sync__mutex_wake(m);
+}
 
 /* On a robust mutex: true only if it was free and healthy. It is false when
  * the mutex is held, also by a dead holder (taking over needs a way to say
  * EOWNERDEAD: use sync_mutex_lock_robust), and when it is not recoverable. */
 static inline bool sync_mutex_trylock(sync_mutex_t *m)
 {
-    if (m->flags & SYNC_ROBUST)
-        return sync__mutex_trylock_robust(m);
-    uint32_t unlocked = 0;
-    /* Acquire: pairs with the release exchange in sync_mutex_unlock(). */
-    if (!sync_cas_u32(&m->state, &unlocked, 1, SYNC_ACQUIRE, SYNC_RELAXED))
-        return false;
-#ifndef NDEBUG
-    sync__mutex_set_owner(m);
-#endif
-    return true;
+    if (m->flags & SYNC__MUTEX_OUT_OF_LINE)
+        return sync__mutex_trylock_out(m);
+    return sync__mutex_cas_free(m);
 }
 
 /* On a robust mutex, aborts where sync_mutex_lock_robust() would return
@@ -205,25 +242,16 @@ static inline void sync_mutex_lock(sync_mutex_t *m)
     sync__mutex_lock_slow(m);
 }
 
-/* On a robust mutex after EOWNERDEAD without sync_mutex_consistent(), this
- * unlock makes the mutex not recoverable (and wakes every waiter to say so). */
+/* Call with |m| held. On a robust mutex after EOWNERDEAD without
+ * sync_mutex_consistent(), this unlock makes the mutex not recoverable (and
+ * wakes every waiter to say so). */
 static inline void sync_mutex_unlock(sync_mutex_t *m)
 {
-    if (m->flags & SYNC_ROBUST) {
-        sync__mutex_unlock_robust(m);
+    if (m->flags & SYNC__MUTEX_OUT_OF_LINE) {
+        sync__mutex_unlock_out(m);
         return;
     }
-#ifndef NDEBUG
-    sync__mutex_check_unlock(m);
-#endif
-    /* Release: pairs with the acquire CAS/exchange that takes the lock next.
-     * Seq_cst, with the load of |waiters|: a Dekker pair with the slow path's
-     * seq_cst increment of |waiters| then exchange of |state|. Either we see
-     * the waiter's increment, or its exchange sees our 0 and it does not
-     * sleep. (On x86 the exchange is a full barrier either way.) */
-    if (sync_exchange_u32(&m->state, 0, SYNC_SEQ_CST) == 2 &&
-        sync_load_u32(&m->waiters, SYNC_SEQ_CST) != 0)
-        sync__mutex_wake(m);
+    sync__mutex_release(m);
 }
 
 #endif /* SYNC_MUTEX_H */

@@ -1,0 +1,287 @@
+/* tests/test_rwlock.c - the readers-writer locks: the validator
+ * (rwlock_validate.h) at 2, 4 and 8 threads and 50, 90 and 99 % reads,
+ * across processes with SYNC_PSHARED, the trylock rules (readers overlap, a
+ * writer excludes everyone), writer preference and phase-fairness at the
+ * moment a writer waits, and writer starvation measured beside glibc's
+ * pthread_rwlock_t (printed, never asserted: it is a number about timing). */
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sync/rwlock.h"
+#include "util/stats.h"
+#include "util/time.h"
+#include "rwlock_validate.h"
+#include "test_main.h"
+
+RWV_DESCRIBE(sync_rwlock, sync_rwlock_t)
+RWV_DESCRIBE(sync_pfrwlock, sync_pfrwlock_t)
+
+_Static_assert(sizeof(sync_rwlock_t) <= RWV_LOCK_BYTES, "room for the lock");
+_Static_assert(sizeof(sync_pfrwlock_t) <= RWV_LOCK_BYTES, "room for the lock");
+
+static const struct rwv_ops *const test_locks[] = { &rwv_sync_rwlock, &rwv_sync_pfrwlock };
+#define TEST_NLOCKS (sizeof test_locks / sizeof test_locks[0])
+
+static bool test_sanitized(void)
+{
+    return strcmp(RACELAB_SANITIZER_NAME, "none") != 0;
+}
+
+static void test_sleep_us(long us)
+{
+    struct timespec ts = { us / 1000000, (us % 1000000) * 1000L };
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+/* ---- The validator ------------------------------------------------------ */
+
+static void test_rwlock_validate(void)
+{
+    static const unsigned threads[] = { 2, 4, 8 }, pcts[] = { 50, 90, 99 };
+    unsigned iters = test_sanitized() ? 3000 : 30000;
+    struct rwv_shared *sh = malloc(sizeof *sh);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sh);
+    for (size_t l = 0; l < TEST_NLOCKS; l++)
+        for (size_t t = 0; t < 3; t++)
+            for (size_t p = 0; p < 3; p++) {
+                memset(sh, 0, sizeof *sh);
+                CU_ASSERT_EQUAL_FATAL(test_locks[l]->init(sh->lock, 0), 0);
+                char what[32];
+                snprintf(what, sizeof what, "%u threads", threads[t]);
+                CU_ASSERT_EQUAL(rwv_run_threads(test_locks[l], sh, threads[t], iters, pcts[p],
+                                                t * 3 + p + 1), 0);
+                CU_ASSERT_TRUE(rwv_report(test_locks[l], sh, what, pcts[p]));
+            }
+    free(sh);
+}
+
+/* Three processes of two threads each on one lock in MAP_SHARED memory. */
+static void test_rwlock_validate_pshared(void)
+{
+    unsigned iters = test_sanitized() ? 2000 : 20000;
+    struct rwv_shared *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE,
+                                 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    CU_ASSERT_FATAL(sh != MAP_FAILED);
+    for (size_t l = 0; l < TEST_NLOCKS; l++) {
+        memset(sh, 0, sizeof *sh);
+        CU_ASSERT_EQUAL_FATAL(test_locks[l]->init(sh->lock, SYNC_PSHARED), 0);
+        fflush(NULL);
+        pid_t pid[2];
+        for (int c = 0; c < 2; c++) {
+            pid[c] = fork();
+            CU_ASSERT_FATAL(pid[c] >= 0);
+            if (pid[c] == 0) {
+                alarm(120);
+                _exit(rwv_run_threads(test_locks[l], sh, 2, iters, 90, 100u + (unsigned)c) != 0);
+            }
+        }
+        CU_ASSERT_EQUAL(rwv_run_threads(test_locks[l], sh, 2, iters, 90, 99), 0);
+        for (int c = 0; c < 2; c++) {
+            int status = 0;
+            CU_ASSERT_EQUAL(waitpid(pid[c], &status, 0), pid[c]);
+            CU_ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        }
+        CU_ASSERT_TRUE(rwv_report(test_locks[l], sh, "3 procs x 2", 90));
+    }
+    munmap(sh, sizeof *sh);
+}
+
+/* ---- Trylocks -------------------------------------------------------------- */
+
+static void test_rwlock_try(void)
+{
+    for (size_t l = 0; l < TEST_NLOCKS; l++) {
+        const struct rwv_ops *o = test_locks[l];
+        _Alignas(64) unsigned char lock[RWV_LOCK_BYTES];
+        CU_ASSERT_EQUAL_FATAL(o->init(lock, 0), 0);
+        CU_ASSERT_TRUE(o->tryrdlock(lock));
+        CU_ASSERT_TRUE(o->tryrdlock(lock));    /* readers overlap */
+        CU_ASSERT_FALSE(o->trywrlock(lock));   /* not beside readers */
+        o->rdunlock(lock);
+        CU_ASSERT_FALSE(o->trywrlock(lock));
+        o->rdunlock(lock);
+        CU_ASSERT_TRUE(o->trywrlock(lock));
+        CU_ASSERT_FALSE(o->tryrdlock(lock));   /* nobody beside a writer */
+        CU_ASSERT_FALSE(o->trywrlock(lock));
+        o->wrunlock(lock);
+        o->rdlock(lock);
+        o->rdunlock(lock);
+        o->wrlock(lock);
+        o->wrunlock(lock);
+        CU_ASSERT_TRUE(o->trywrlock(lock));    /* after a failed try, still usable */
+        o->wrunlock(lock);
+        CU_ASSERT_EQUAL(o->init(lock, 0x80), EINVAL);
+    }
+    static sync_rwlock_t s = SYNC_RWLOCK_INIT;
+    static sync_pfrwlock_t p = SYNC_PFRWLOCK_INIT;
+    CU_ASSERT_TRUE(sync_rwlock_trywrlock(&s));
+    sync_rwlock_wrunlock(&s);
+    CU_ASSERT_TRUE(sync_pfrwlock_trywrlock(&p));
+    sync_pfrwlock_wrunlock(&p);
+}
+
+/* ---- A writer waiting ------------------------------------------------------ */
+
+struct test_waiter {
+    const struct rwv_ops *o;
+    void *lock;
+    sync_atomic_u32 in;   /* the writer got the lock */
+};
+
+static void *test_writer(void *arg)
+{
+    struct test_waiter *w = arg;
+    w->o->wrlock(w->lock);
+    sync_store_u32(&w->in, 1, SYNC_RELAXED);
+    w->o->wrunlock(w->lock);
+    return NULL;
+}
+
+/* A reader holds the lock, a writer arrives and waits: from the moment it
+ * waits (seen in the lock's words, deterministic) no new reader gets in -
+ * writer preference for sync_rwlock_t, the turn of the phase for
+ * sync_pfrwlock_t - and the writer enters once the reader leaves. */
+static bool test_writer_waits(const sync_atomic_u32 *word, uint32_t mask)
+{
+    for (int i = 0; i < 100000; i++) {
+        if (sync_load_u32(word, SYNC_SEQ_CST) & mask)
+            return true;
+        test_sleep_us(100);
+    }
+    return false;
+}
+
+static void test_rwlock_waiting_writer_first(void)
+{
+    sync_rwlock_t s;
+    sync_pfrwlock_t p;
+    CU_ASSERT_EQUAL_FATAL(sync_rwlock_init(&s, 0), 0);
+    CU_ASSERT_EQUAL_FATAL(sync_pfrwlock_init(&p, 0), 0);
+    struct test_waiter w[2] = { { &rwv_sync_rwlock, &s, SYNC_ATOMIC_INIT(0) },
+                                { &rwv_sync_pfrwlock, &p, SYNC_ATOMIC_INIT(0) } };
+    const sync_atomic_u32 *word[2] = { &s.wwait, &p.rin };
+    const uint32_t mask[2] = { UINT32_MAX, SYNC__PF_PRES };
+    for (int i = 0; i < 2; i++) {
+        w[i].o->rdlock(w[i].lock);
+        pthread_t t;
+        CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, test_writer, &w[i]), 0);
+        CU_ASSERT_TRUE_FATAL(test_writer_waits(word[i], mask[i]));
+        CU_ASSERT_FALSE(w[i].o->tryrdlock(w[i].lock));
+        CU_ASSERT_EQUAL(sync_load_u32(&w[i].in, SYNC_RELAXED), 0);
+        w[i].o->rdunlock(w[i].lock);
+        pthread_join(t, NULL);
+        CU_ASSERT_EQUAL(sync_load_u32(&w[i].in, SYNC_RELAXED), 1);
+    }
+}
+
+/* ---- Writer starvation, measured -------------------------------------------- */
+
+/* glibc's rwlock beside ours: its default prefers readers; the _NP kind
+ * prefers writers (non-recursive readers). */
+static int test_prw_init(void *l, unsigned writer_first)
+{
+    pthread_rwlockattr_t a;
+    pthread_rwlockattr_init(&a);
+    if (writer_first)
+        pthread_rwlockattr_setkind_np(&a, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    int r = pthread_rwlock_init(l, &a);
+    pthread_rwlockattr_destroy(&a);
+    return r;
+}
+static void test_prw_rdlock(void *l) { pthread_rwlock_rdlock(l); }
+static void test_prw_unlock(void *l) { pthread_rwlock_unlock(l); }
+static void test_prw_wrlock(void *l) { pthread_rwlock_wrlock(l); }
+static const struct rwv_ops test_prw = { "pthread", test_prw_init, test_prw_rdlock,
+    test_prw_unlock, test_prw_wrlock, test_prw_unlock, NULL, NULL };
+_Static_assert(sizeof(pthread_rwlock_t) <= RWV_LOCK_BYTES, "room for the lock");
+
+#define TEST_ST_READERS 3u
+#define TEST_ST_WRITES 200u
+
+struct test_starve {
+    const struct rwv_ops *o;
+    _Alignas(64) unsigned char lock[RWV_LOCK_BYTES];
+    sync_atomic_u32 stop;
+    uint64_t end_ns;          /* the readers stop by then whatever happens */
+    sync_atomic_u64 reads;
+};
+
+/* Back to back, each holding for a short busy loop: with three readers on
+ * two cores some reader is nearly always inside. */
+static void *test_st_reader(void *arg)
+{
+    struct test_starve *st = arg;
+    uint64_t n = 0;
+    while (!sync_load_u32(&st->stop, SYNC_RELAXED) && util_now_ns() < st->end_ns) {
+        st->o->rdlock(st->lock);
+        for (volatile int k = 0; k < 100; k++)
+            ;
+        st->o->rdunlock(st->lock);
+        n++;
+    }
+    sync_fetch_add_u64(&st->reads, n, SYNC_RELAXED);
+    return NULL;
+}
+
+/* One writer takes the lock TEST_ST_WRITES times (100 us apart) against the
+ * readers, within |budget_ns|; prints how many it got and their latency. */
+static void test_st_run(struct test_starve *st, unsigned init_arg, uint64_t budget_ns)
+{
+    CU_ASSERT_EQUAL_FATAL(st->o->init(st->lock, init_arg), 0);
+    st->end_ns = util_now_ns() + budget_ns;
+    pthread_t t[TEST_ST_READERS];
+    for (unsigned i = 0; i < TEST_ST_READERS; i++)
+        CU_ASSERT_EQUAL_FATAL(pthread_create(&t[i], NULL, test_st_reader, st), 0);
+    double lat[TEST_ST_WRITES];
+    unsigned got = 0;
+    /* A writer blocked at the end gets in once the readers stop. */
+    while (got < TEST_ST_WRITES && util_now_ns() < st->end_ns) {
+        uint64_t t0 = util_now_ns();
+        st->o->wrlock(st->lock);
+        lat[got++] = (double)(util_now_ns() - t0);
+        st->o->wrunlock(st->lock);
+        test_sleep_us(100);
+    }
+    sync_store_u32(&st->stop, 1, SYNC_RELAXED);
+    for (unsigned i = 0; i < TEST_ST_READERS; i++)
+        pthread_join(t[i], NULL);
+    char med[32], p99[32], max[32];
+    double m = got ? util_median(lat, got) : 0, q = got ? util_percentile(lat, got, 99) : 0;
+    printf("\n    %-13s%s writer got %3u/%u in budget: wait median %s, p99 %s, max %s; %llu reads",
+           st->o->name, init_arg ? " (writer-first kind)" : "", got, TEST_ST_WRITES,
+           util_fmt_ns(med, sizeof med, m), util_fmt_ns(p99, sizeof p99, q),
+           util_fmt_ns(max, sizeof max, got ? lat[got - 1] : 0),
+           (unsigned long long)sync_load_u64(&st->reads, SYNC_RELAXED));
+}
+
+/* A measurement, not a check: the numbers depend on the machine and its
+ * load. The only assertions are that the runs were set up. */
+static void test_rwlock_writer_starvation(void)
+{
+    uint64_t budget = test_sanitized() ? 1000000000ull : 2000000000ull;
+    const struct rwv_ops *ops[] = { &rwv_sync_rwlock, &rwv_sync_pfrwlock, &test_prw, &test_prw };
+    for (unsigned i = 0; i < 4; i++) {
+        struct test_starve *st = calloc(1, sizeof *st);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+        st->o = ops[i];
+        test_st_run(st, i == 3, budget);
+        free(st);
+    }
+}
+
+static const struct test_case tests[] = {
+    { "validate", test_rwlock_validate },
+    { "validate_pshared", test_rwlock_validate_pshared },
+    { "try", test_rwlock_try },
+    { "waiting_writer_first", test_rwlock_waiting_writer_first },
+    { "writer_starvation", test_rwlock_writer_starvation },
+    { NULL, NULL }
+};
+
+TEST_MAIN("rwlock", tests)
