@@ -9,6 +9,8 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <stdio.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -59,11 +61,13 @@ struct test_holder {
     sync_sem_t held;     /* posted once the holder has the lock */
     sync_sem_t release;  /* a live holder unlocks when it gets a unit */
     bool dies;           /* returns holding the lock instead */
+    pid_t tid;           /* the holder's thread id, set before |held| is posted */
 };
 
 static void *test_holder_body(void *arg)
 {
     struct test_holder *h = arg;
+    h->tid = (pid_t)syscall(SYS_gettid);
     if (h->m->flags & SYNC_ROBUST) {
         if (sync_mutex_lock_robust(h->m) != 0)
             return NULL;
@@ -90,14 +94,21 @@ static int test_holder_start(struct test_holder *h, pthread_t *t, sync_mutex_t *
     return 0;
 }
 
-/* Leaves |m| held by a thread that has exited and been joined. */
+/* Leaves |m| held by a thread that has exited, been joined and is gone from
+ * the kernel: pthread_join returns when the thread's tid word is cleared,
+ * while the kernel may still be running its exit (not yet a zombie), and an
+ * owner-death check then rightly sees it alive. Polls at most 10 s. */
 static int test_dead_holder(sync_mutex_t *m)
 {
     struct test_holder h;
     pthread_t t;
-    if (test_holder_start(&h, &t, m, true) != 0)
+    if (test_holder_start(&h, &t, m, true) != 0 || pthread_join(t, NULL) != 0)
         return -1;
-    return pthread_join(t, NULL);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/task/%d", (int)h.tid);
+    for (int i = 0; i < 10000 && access(path, F_OK) == 0; i++)
+        usleep(1000);
+    return access(path, F_OK) == 0 ? -1 : 0;
 }
 
 /* ---- A deadline before the epoch (tv_sec < 0) --------------------------- */
