@@ -22,7 +22,7 @@
  * write holds up its worker's later reads too: wshare stays near 1 by
  * construction, and starvation shows as waiting instead. One write in
  * WAIT_SAMPLE is timed from its write_acquire call to its entry ("w wait":
- * mean, "w max": longest, median over rounds), so the clock costs every row
+ * mean, "w max": longest; each the median over rounds), so the clock costs every row
  * alike and little; "fair" is the slowest worker's operations over the
  * fastest's at that snapshot.
  *
@@ -282,7 +282,7 @@ static void quick_sizes(struct opts *o)
 static int parse(int argc, char **argv, struct opts *o)
 {
     *o = (struct opts){ .workers = { 1, 2, 4, 8 }, .nw = 4, .reads = { 50, 90, 99 }, .nr = 3,
-                        .iters = 150000, .reps = 7, .budget_s = 5 };
+                        .iters = 500000, .reps = 5, .budget_s = 4 };
     for (size_t k = 0; k < NALL; k++)
         o->selected[k] = true;
     const struct util_opt opts[] = {
@@ -293,13 +293,13 @@ static int parse(int argc, char **argv, struct opts *o)
           .help = "up to 8 comma-separated read percentages, 0 to 100 (default 50,90,99)",
           .parse = parse_reads },
         { .name = "iters", .kind = UTIL_OPT_U64, .dest = &o->iters, .arg = "N",
-          .help = "operations per worker per point (default 150000)", .min = 1,
+          .help = "operations per worker per point (default 500000)", .min = 1,
           .max = (double)LAB_MAX_ITERS, .seen = &o->iters_set },
         { .name = "reps", .kind = UTIL_OPT_UINT, .dest = &o->reps, .arg = "N",
-          .help = "interleaved rounds, cells are medians (default 7)", .min = 1,
+          .help = "interleaved rounds, cells are medians (default 5)", .min = 1,
           .max = BENCH_MAX_ROUNDS, .seen = &o->reps_set },
         { .name = "budget", .kind = UTIL_OPT_DOUBLE, .dest = &o->budget_s, .arg = "SECONDS",
-          .help = "a point still running after this is DNF (default 5)", .min = 0.1,
+          .help = "a point still running after this is DNF (default 4)", .min = 0.1,
           .max = 600 },
         { .name = "locks", .kind = UTIL_OPT_CUSTOM, .dest = o->selected, .arg = "LIST",
           .help = "only these rows, e.g. sync_rwlock,pthread_rwlock (default all built in)",
@@ -327,9 +327,9 @@ static int parse(int argc, char **argv, struct opts *o)
 struct cx {
     bool wrong;
     unsigned n;                               /* rounds that gave figures */
-    double wshare[BENCH_MAX_ROUNDS], fair[BENCH_MAX_ROUNDS], wmax[BENCH_MAX_ROUNDS];
-    uint64_t wsum, wn;
-    double wshare_med, fair_med, wmax_med, wmean, vs_pthread;
+    double wshare[BENCH_MAX_ROUNDS], fair[BENCH_MAX_ROUNDS];
+    double wmean[BENCH_MAX_ROUNDS], wmax[BENCH_MAX_ROUNDS];   /* writer waits, ns */
+    double wshare_med, fair_med, wmean_med, wmax_med, vs_pthread;   /* medians */
 };
 
 struct target {
@@ -459,9 +459,8 @@ static void got(void *ctx, unsigned row, unsigned pt, unsigned round,
     c->wrong |= o.torn != 0 || o.lost != 0;
     c->wshare[c->n] = o.wshare;
     c->fair[c->n] = o.fair;
+    c->wmean[c->n] = o.wn ? (double)o.wsum / (double)o.wn : NAN;
     c->wmax[c->n++] = o.wn ? (double)o.wmax : NAN;
-    c->wsum += o.wsum;
-    c->wn += o.wn;
 }
 
 static const char *cell_name(void *ctx, unsigned row, unsigned pt, char *buf, size_t n)
@@ -511,7 +510,7 @@ static void analyse(void)
             c->wshare_med = finite_median(c->wshare, c->n);
             c->fair_med = finite_median(c->fair, c->n);
             c->wmax_med = finite_median(c->wmax, c->n);
-            c->wmean = c->wn ? (double)c->wsum / (double)c->wn : NAN;
+            c->wmean_med = finite_median(c->wmean, c->n);
             c->vs_pthread = B.pthread_row >= 0 ? round_ratio(k, (unsigned)B.pthread_row, p)
                                                : NAN;
         }
@@ -544,9 +543,11 @@ static void target_ratio(const char *a, const char *b, unsigned workers, unsigne
     snprintf(t->name, sizeof t->name, "%s / %s at %u workers %u%% reads%s", a, b, workers,
              reads, what);
     t->limit = limit;
-    t->known = ka >= 0 && kb >= 0 && p >= 0;
+    t->known = ka >= 0 && kb >= 0 && p >= 0 &&
+               bench_cell(&B.s, (unsigned)ka, (unsigned)p)->status == BENCH_OK &&
+               bench_cell(&B.s, (unsigned)kb, (unsigned)p)->status == BENCH_OK;
     if (!t->known)
-        return;
+        return;   /* not measured, or DNF: no ratio */
     t->value = wait ? B.cx[ka][p].wmax_med / B.cx[kb][p].wmax_med
                     : round_ratio((unsigned)ka, (unsigned)kb, (unsigned)p);
     t->known = isfinite(t->value);
@@ -606,7 +607,7 @@ static void emit_cell(enum bench_format fmt, unsigned k, unsigned p)
                BF_N("min", c->min), BF_N("max", c->max), BF_N("spread", c->spread),
                BF_N("mops", 1e3 / c->med), BF_N("vs_pthread", x->vs_pthread),
                BF_N("write_share", x->wshare_med), BF_N("fair", x->fair_med),
-               BF_NP("wwait_mean_ns", x->wmean, 0), BF_NP("wwait_max_ns", x->wmax_med, 0),
+               BF_NP("wwait_mean_ns", x->wmean_med, 0), BF_NP("wwait_max_ns", x->wmax_med, 0),
                BF_B("correct", !x->wrong),
                BF_IF(c->status != BENCH_OK && fmt == BENCH_JSON, BF_S("why", c->why)));
 }
@@ -751,9 +752,9 @@ static void print_point_row(unsigned k, unsigned p)
     fmt_num(v[6], sizeof v[6], "%.2fx", x->vs_pthread);
     fmt_num(v[7], sizeof v[7], "%.2f", x->wshare_med);
     fmt_num(v[8], sizeof v[8], "%.2f", x->fair_med);
-    util_fmt_ns(v[9], sizeof v[9], x->wmean);
+    util_fmt_ns(v[9], sizeof v[9], x->wmean_med);
     util_fmt_ns(v[10], sizeof v[10], x->wmax_med);
-    if (!isfinite(x->wmean))
+    if (!isfinite(x->wmean_med))
         snprintf(v[9], sizeof v[9], "-");
     if (!isfinite(x->wmax_med))
         snprintf(v[10], sizeof v[10], "-");
@@ -776,7 +777,7 @@ static void print_points(void)
            "done\n  when the first worker finished, over the write ratio (1.00: at their "
            "share);\n  fair = slowest worker's operations over the fastest's then; w wait / "
            "w max =\n  mean / longest wait of a write for its lock (one write in %u timed; "
-           "max: median\n  over rounds)\n", WAIT_SAMPLE);
+           "medians\n  over rounds)\n", WAIT_SAMPLE);
 }
 
 static void print_targets(void)
@@ -794,8 +795,8 @@ static void print_targets(void)
             snprintf(val, sizeof val, "%8s", "n/a");
         else if (must)
             snprintf(val, sizeof val, "%8s", t->value != 0 ? "yes" : "no");
-        else
-            snprintf(val, sizeof val, "%7.2fx", t->value);
+        else   /* a wait ratio can be far below 0.01 */
+            snprintf(val, sizeof val, t->value < 0.01 ? "%7.1gx" : "%7.2fx", t->value);
         printf("  %-62s %s  (%s)  %s\n", t->name, val, lim,
                !t->known ? "not measured" : met ? (must ? "finished" : "met")
                                                 : (must ? "did not finish" : "MISSED"));
