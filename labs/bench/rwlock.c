@@ -336,6 +336,7 @@ struct target {
     char name[96];
     double value, limit;      /* limit INFINITY: only must finish */
     bool known;
+    bool dnf;                 /* a ratio's cell did not finish: no ratio */
 };
 
 static struct rw_bench {
@@ -543,11 +544,14 @@ static void target_ratio(const char *a, const char *b, unsigned workers, unsigne
     snprintf(t->name, sizeof t->name, "%s / %s at %u workers %u%% reads%s", a, b, workers,
              reads, what);
     t->limit = limit;
-    t->known = ka >= 0 && kb >= 0 && p >= 0 &&
-               bench_cell(&B.s, (unsigned)ka, (unsigned)p)->status == BENCH_OK &&
-               bench_cell(&B.s, (unsigned)kb, (unsigned)p)->status == BENCH_OK;
+    t->known = ka >= 0 && kb >= 0 && p >= 0;
     if (!t->known)
-        return;   /* not measured, or DNF: no ratio */
+        return;
+    t->dnf = bench_cell(&B.s, (unsigned)ka, (unsigned)p)->status != BENCH_OK ||
+             bench_cell(&B.s, (unsigned)kb, (unsigned)p)->status != BENCH_OK;
+    t->known = !t->dnf;
+    if (!t->known)
+        return;
     t->value = wait ? B.cx[ka][p].wmax_med / B.cx[kb][p].wmax_med
                     : round_ratio((unsigned)ka, (unsigned)kb, (unsigned)p);
     t->known = isfinite(t->value);
@@ -792,13 +796,13 @@ static void print_targets(void)
         else
             snprintf(lim, sizeof lim, "target <= %.2fx", t->limit);
         if (!t->known)
-            snprintf(val, sizeof val, "%8s", "n/a");
+            snprintf(val, sizeof val, "%8s", t->dnf ? "DNF" : "n/a");
         else if (must)
             snprintf(val, sizeof val, "%8s", t->value != 0 ? "yes" : "no");
         else   /* a wait ratio can be far below 0.01 */
             snprintf(val, sizeof val, t->value < 0.01 ? "%7.1gx" : "%7.2fx", t->value);
         printf("  %-62s %s  (%s)  %s\n", t->name, val, lim,
-               !t->known ? "not measured" : met ? (must ? "finished" : "met")
+               t->dnf ? "no ratio (a cell did not finish)" : !t->known ? "not measured" : met ? (must ? "finished" : "met")
                                                 : (must ? "did not finish" : "MISSED"));
     }
     printf("\n  %s; sweep took %.0f s\n",
