@@ -386,11 +386,17 @@ static void test_bench_rwlock_json(void)
         CU_ASSERT_FATAL(json_valid_object(l));
         if (is_kind(l, "bench")) {
             cells++;
-            CU_ASSERT(json_field_is(l, "status", "\"ok\""));
             CU_ASSERT(json_field_is(l, "correct", "true"));
             CU_ASSERT(json_field_int(l, "iters", 0) == 2000);
             long long w = json_field_int(l, "workers", 0), rd = json_field_int(l, "read_pct", 0);
             CU_ASSERT((w == 1 || w == 2) && (rd == 50 || rd == 90));
+            ck += group_is(l, "ck");
+            /* Concurrency Kit's locks spin without yielding: on a loaded
+             * machine a preempted holder can keep even 2 workers past the
+             * budget. Ours and glibc's sleep, and must finish. */
+            if (group_is(l, "ck") && json_field_is(l, "status", "\"dnf\""))
+                continue;
+            CU_ASSERT(json_field_is(l, "status", "\"ok\""));
             double ns = num(l, "ns_per_op"), lo = num(l, "min"), hi = num(l, "max");
             CU_ASSERT(ns > 0 && lo > 0 && lo <= ns && ns <= hi);
             CU_ASSERT(num(l, "mops") > 0);
@@ -398,7 +404,6 @@ static void test_bench_rwlock_json(void)
             CU_ASSERT(ws > 0 && fair >= 0 && fair <= 1);
             if (w == 1)
                 CU_ASSERT(fair == 1);
-            ck += group_is(l, "ck");
             if (json_field_is(l, "name", "\"pthread_rwlock\"")) {
                 pthr++;
                 CU_ASSERT(fabs(num(l, "vs_pthread") - 1.0) < 1e-9);
