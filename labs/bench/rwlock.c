@@ -801,9 +801,11 @@ static void print_targets(void)
             snprintf(val, sizeof val, "%8s", t->value != 0 ? "yes" : "no");
         else   /* a wait ratio can be far below 0.01 */
             snprintf(val, sizeof val, t->value < 0.01 ? "%7.1gx" : "%7.2fx", t->value);
-        printf("  %-62s %s  (%s)  %s\n", t->name, val, lim,
-               t->dnf ? "no ratio (a cell did not finish)" : !t->known ? "not measured" : met ? (must ? "finished" : "met")
-                                                : (must ? "did not finish" : "MISSED"));
+        const char *verdict = met ? (must ? "finished" : "met")
+                                  : (must ? "did not finish" : "MISSED");
+        if (!t->known)
+            verdict = t->dnf ? "no ratio (a cell did not finish)" : "not measured";
+        printf("  %-62s %s  (%s)  %s\n", t->name, val, lim, verdict);
     }
     printf("\n  %s; sweep took %.0f s\n",
            B.any_wrong ? "a lock was WRONG (torn read or lost write)"
