@@ -68,6 +68,7 @@ bench: build
 	@echo ""
 	@$(BUILD)/bin/bench-switch
 	@if [ -x $(BUILD)/bin/bench-queue ]; then echo ""; $(BUILD)/bin/bench-queue; fi
+	@if [ -x $(BUILD)/bin/bench-rwlock ]; then echo ""; $(BUILD)/bin/bench-rwlock; fi
 
 report: build
 	@if [ ! -x $(BUILD)/bin/racelab ]; then \

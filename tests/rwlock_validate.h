@@ -10,9 +10,9 @@
  *   - readers may overlap: the most readers seen inside at once is reported
  *     (whether they overlap is the scheduler's business, so it is printed,
  *     not asserted; test_rwlock.c proves overlap with trylocks instead).
- * RWV_DESCRIBE(prefix, type) makes the table for a lock whose calls are
- * prefix_init, prefix_rdlock, prefix_rdunlock, prefix_wrlock, prefix_wrunlock,
- * prefix_tryrdlock, prefix_trywrlock. */
+ * RWV_DESCRIBE(id) makes the table for readers-writer lock descriptor <id>
+ * (labs/common/desc/rwlock_<id>.h, the shape in rwlockd.h): every call goes
+ * through the descriptor. */
 #ifndef RACELAB_TEST_RWLOCK_VALIDATE_H
 #define RACELAB_TEST_RWLOCK_VALIDATE_H
 
@@ -23,32 +23,40 @@
 #include <stdlib.h>
 #include "sync/atomic.h"
 
+#include "../labs/common/desc/rwlockd.h"
+
 struct rwv_ops {
     const char *name;
+    const struct rwlockd_info *info;
     int (*init)(void *l, unsigned flags);
+    void (*fini)(void *l);
     void (*rdlock)(void *l);
     void (*rdunlock)(void *l);
     void (*wrlock)(void *l);
     void (*wrunlock)(void *l);
-    bool (*tryrdlock)(void *l);
+    bool (*tryrdlock)(void *l);   /* call only when info->has_try */
     bool (*trywrlock)(void *l);
 };
 
-#define RWV_DESCRIBE(prefix, type)                                                  \
-    static int rwv_##prefix##_init(void *l, unsigned f) { return prefix##_init((type *)l, f); } \
-    static void rwv_##prefix##_rdlock(void *l) { prefix##_rdlock((type *)l); }     \
-    static void rwv_##prefix##_rdunlock(void *l) { prefix##_rdunlock((type *)l); } \
-    static void rwv_##prefix##_wrlock(void *l) { prefix##_wrlock((type *)l); }     \
-    static void rwv_##prefix##_wrunlock(void *l) { prefix##_wrunlock((type *)l); } \
-    static bool rwv_##prefix##_tryrd(void *l) { return prefix##_tryrdlock((type *)l); } \
-    static bool rwv_##prefix##_trywr(void *l) { return prefix##_trywrlock((type *)l); } \
-    static const struct rwv_ops rwv_##prefix = {                                    \
-        #prefix, rwv_##prefix##_init, rwv_##prefix##_rdlock, rwv_##prefix##_rdunlock, \
-        rwv_##prefix##_wrlock, rwv_##prefix##_wrunlock, rwv_##prefix##_tryrd,       \
-        rwv_##prefix##_trywr };
+#define RWV_LOCK_BYTES 256u
+
+/* rwv_<id>: the validator's view of descriptor <id>, once at file scope. */
+#define RWV_DESCRIBE(id)                                                               \
+    _Static_assert(sizeof(rwlockd_##id##_t) <= RWV_LOCK_BYTES, "room for " #id);        \
+    static int rwv_##id##_init(void *l, unsigned f) { return rwlockd_##id##_init(l, f); } \
+    static void rwv_##id##_fini(void *l) { rwlockd_##id##_fini(l); }                   \
+    static void rwv_##id##_rdlock(void *l) { rwlockd_##id##_read_acquire(l); }         \
+    static void rwv_##id##_rdunlock(void *l) { rwlockd_##id##_read_release(l); }       \
+    static void rwv_##id##_wrlock(void *l) { rwlockd_##id##_write_acquire(l); }        \
+    static void rwv_##id##_wrunlock(void *l) { rwlockd_##id##_write_release(l); }      \
+    static bool rwv_##id##_tryrd(void *l) { return rwlockd_##id##_read_try(l); }       \
+    static bool rwv_##id##_trywr(void *l) { return rwlockd_##id##_write_try(l); }      \
+    static const struct rwv_ops rwv_##id = {                                           \
+        #id, &rwlockd_##id##_info, rwv_##id##_init, rwv_##id##_fini, rwv_##id##_rdlock, \
+        rwv_##id##_rdunlock, rwv_##id##_wrlock, rwv_##id##_wrunlock, rwv_##id##_tryrd,  \
+        rwv_##id##_trywr };
 
 #define RWV_WORDS 8u
-#define RWV_LOCK_BYTES 256u
 
 /* Everything the workers share; lives in MAP_SHARED memory for processes. */
 struct rwv_shared {

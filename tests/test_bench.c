@@ -5,7 +5,8 @@
  * cleanly when absent (--no-baseline pretends they are), a point that runs
  * out of its budget reported as DNF with the sweep going on (bench-counter
  * and bench-queue: the one driver, labs/bench/bench.h), --opt=value, and
- * strict option checking (one line, exit 2) in all three. No timing assertions: --quick measures nothing worth
+ * strict option checking (one line, exit 2) in all four; bench-rwlock's
+ * cells, skipped rows, targets and DNF. No timing assertions: --quick measures nothing worth
  * asserting, and this machine is shared. */
 #include <math.h>
 #include <stdarg.h>
@@ -22,6 +23,7 @@
 #define COUNTER RACELAB_BIN_DIR "/bench-counter"
 #define SWITCH  RACELAB_BIN_DIR "/bench-switch"
 #define QUEUE   RACELAB_BIN_DIR "/bench-queue"
+#define RWLOCK  RACELAB_BIN_DIR "/bench-rwlock"
 
 static struct prog_result run(const char *prog, const char *first, ...)
 {
@@ -364,6 +366,131 @@ static void test_bench_queue_dnf(void)
     prog_result_free(&r);
 }
 
+/* bench-rwlock --quick --json: a machine line, a cell per lock x workers x
+ * read ratio, each exact and sane, pthread_rwlock at 1.00x itself, CK rows
+ * either measured or skipped with a reason, and the targets. */
+static void test_bench_rwlock_json(void)
+{
+    struct prog_result r = RUN(RWLOCK, "--quick", "--json");
+    if (r.status != 0)
+        printf("\n    status %d, stderr: %s\n", r.status, r.err);
+    CU_ASSERT_EQUAL_FATAL(r.status, 0);
+    CU_ASSERT(sanitizer_clean(&r));
+    static char *lines[512];
+    unsigned n = split_lines(r.out, lines, 512);
+    CU_ASSERT_FATAL(n > 10);
+    CU_ASSERT(is_kind(lines[0], "machine"));
+    unsigned cells = 0, pthr = 0, ck = 0, skipped = 0, targets = 0;
+    for (unsigned i = 0; i < n; i++) {
+        const char *l = lines[i];
+        CU_ASSERT_FATAL(json_valid_object(l));
+        if (is_kind(l, "bench")) {
+            cells++;
+            CU_ASSERT(json_field_is(l, "correct", "true"));
+            CU_ASSERT(json_field_int(l, "iters", 0) == 2000);
+            long long w = json_field_int(l, "workers", 0), rd = json_field_int(l, "read_pct", 0);
+            CU_ASSERT((w == 1 || w == 2) && (rd == 50 || rd == 90));
+            ck += group_is(l, "ck");
+            /* Concurrency Kit's locks spin without yielding: on a loaded
+             * machine a preempted holder can keep even 2 workers past the
+             * budget. Ours and glibc's sleep, and must finish. */
+            if (group_is(l, "ck") && json_field_is(l, "status", "\"dnf\""))
+                continue;
+            CU_ASSERT(json_field_is(l, "status", "\"ok\""));
+            double ns = num(l, "ns_per_op"), lo = num(l, "min"), hi = num(l, "max");
+            CU_ASSERT(ns > 0 && lo > 0 && lo <= ns && ns <= hi);
+            CU_ASSERT(num(l, "mops") > 0);
+            double ws = num(l, "write_share"), fair = num(l, "fair");
+            CU_ASSERT(ws > 0 && fair >= 0 && fair <= 1);
+            if (w == 1)
+                CU_ASSERT(fair == 1);
+            if (json_field_is(l, "name", "\"pthread_rwlock\"")) {
+                pthr++;
+                CU_ASSERT(fabs(num(l, "vs_pthread") - 1.0) < 1e-9);
+            }
+        } else if (is_kind(l, "skipped")) {
+            skipped++;
+            CU_ASSERT(json_field(l, "reason") != NULL);
+        } else if (is_kind(l, "target")) {
+            targets++;
+        }
+    }
+    CU_ASSERT_EQUAL(cells % 4, 0);            /* 2 worker counts x 2 read ratios */
+    CU_ASSERT(cells >= 16);                   /* 2 of ours, 2 of glibc's */
+    CU_ASSERT_EQUAL(pthr, 4);
+    CU_ASSERT_EQUAL(cells, 16 + ck);          /* every CK row measured ... */
+    CU_ASSERT_EQUAL(ck + 4 * skipped, 8);     /* ... or skipped */
+    CU_ASSERT(targets >= 5);
+    prog_result_free(&r);
+}
+
+/* Tables, CSV and charts: the per-point blocks, the targets, a CSV row per
+ * cell of the header's width, an SVG per read ratio. */
+static void test_bench_rwlock_outputs(void)
+{
+    char dir[] = "/tmp/racelab-test-rwbench-XXXXXX";
+    CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+    char p50[128], p90[128];
+    snprintf(p50, sizeof p50, "%s/rwlock-50.svg", dir);
+    snprintf(p90, sizeof p90, "%s/rwlock-90.svg", dir);
+    struct prog_result r = RUN(RWLOCK, "--quick", "--plot", dir);
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT(sanitizer_clean(&r));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\n  2 workers, 90% reads\n  lock "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "vs pthr wshare"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "targets (ratios from this run"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "every lock exact"));
+    CU_ASSERT(file_has(p50, ">sync_rwlock<"));
+    CU_ASSERT(file_has(p90, ">pthread_rwlock<"));
+    prog_result_free(&r);
+    unlink(p50);
+    unlink(p90);
+    CU_ASSERT_EQUAL(rmdir(dir), 0);
+
+    r = RUN(RWLOCK, "--quick", "--csv", "--locks=sync_pfrwlock,pthread_rwlock");
+    CU_ASSERT_EQUAL_FATAL(r.status, 0);
+    static char *lines[128];
+    unsigned n = split_lines(r.out, lines, 128), i = 0;
+    while (i < n && lines[i][0] == '#')
+        i++;
+    CU_ASSERT_FATAL(i < n);
+    CU_ASSERT(strncmp(lines[i], "kind,name,group,policy,workers,read_pct,", 40) == 0);
+    unsigned width = 0, rows = 0;
+    for (const char *p = lines[i]; *p; p++)
+        width += *p == ',';
+    for (i++; i < n; i++, rows++) {
+        unsigned w = 0;
+        for (const char *p = lines[i]; *p; p++)
+            w += *p == ',';
+        CU_ASSERT_EQUAL(w, width);
+        CU_ASSERT(strncmp(lines[i], "bench,sync_pfrwlock,", 20) == 0 ||
+                  strncmp(lines[i], "bench,pthread_rwlock,", 21) == 0);
+    }
+    CU_ASSERT_EQUAL(rows, 8);
+    prog_result_free(&r);
+}
+
+/* A point past its budget is DNF, once, and the sweep goes on and succeeds. */
+static void test_bench_rwlock_dnf(void)
+{
+    struct prog_result r = RUN(RWLOCK, "--json", "--locks=sync_rwlock,pthread_rwlock",
+                               "--workers=1", "--reads=50", "--reps=2",
+                               "--iters=1000000000", "--budget=0.2");
+    CU_ASSERT_EQUAL_FATAL(r.status, 0);
+    static char *lines[64];
+    unsigned n = split_lines(r.out, lines, 64), dnf = 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (!is_kind(lines[i], "bench"))
+            continue;
+        CU_ASSERT(json_field_is(lines[i], "status", "\"dnf\""));
+        CU_ASSERT(json_field_is(lines[i], "ns_per_op", "null"));
+        CU_ASSERT(json_field_int(lines[i], "runs", -1) == 0);
+        dnf++;
+    }
+    CU_ASSERT_EQUAL(dnf, 2);
+    prog_result_free(&r);
+}
+
 /* --opt=value is the same as --opt value in every bench. */
 static void test_bench_opt_equals(void)
 {
@@ -376,6 +503,13 @@ static void test_bench_opt_equals(void)
     r = RUN(SWITCH, "--quick", "--csv", "--reps=1", "--budget=30");
     CU_ASSERT_EQUAL(r.status, 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\ncoroutine (racelab),none,switch,"));
+    prog_result_free(&r);
+    r = RUN(RWLOCK, "--quick", "--json", "--locks=sync_rwlock", "--workers=1", "--reads=99",
+            "--iters=500", "--reps=1", "--budget=30");
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"name\":\"sync_rwlock\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"read_pct\":99"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"iters\":500"));
     prog_result_free(&r);
     if (access(QUEUE, X_OK) != 0)
         return;
@@ -418,6 +552,19 @@ static void test_bench_bad_input(void)
             expect_usage_error(QUEUE, qbad[i][0], qbad[i][1], NULL);
     }
 
+    static const char *const rbad[][2] = {
+        { "--workers", "0" },   { "--workers", "65" },   { "--workers", "1,,2" },
+        { "--workers", "" },    { "--workers", "1,2,3,4,5,6,7,8,9" },
+        { "--reads", "101" },   { "--reads", "-1" },     { "--reads", "50," },
+        { "--iters", "0" },     { "--iters", "x" },      { "--reps", "0" },
+        { "--reps", "101" },    { "--budget", "0" },     { "--budget", "x" },
+        { "--locks", "nosuch" }, { "--locks", "sync_rwlock," }, { "--json", "--csv" },
+        { "--bogus", NULL },    { "--iters", NULL },     { "--quick=1", NULL },
+        { "--plot", "/etc/hostname" },
+    };
+    for (size_t i = 0; i < sizeof rbad / sizeof rbad[0]; i++)
+        expect_usage_error(RWLOCK, rbad[i][0], rbad[i][1], NULL);
+
     char *help[] = { COUNTER, "--help", NULL };
     struct prog_result r = run_prog(help, 30);
     CU_ASSERT_EQUAL(r.status, 0);
@@ -432,6 +579,9 @@ static const struct test_case tests[] = {
     { "counter_csv", test_bench_counter_csv },
     { "plots_and_tables", test_bench_plots_and_tables },
     { "queue_dnf", test_bench_queue_dnf },
+    { "rwlock_json", test_bench_rwlock_json },
+    { "rwlock_outputs", test_bench_rwlock_outputs },
+    { "rwlock_dnf", test_bench_rwlock_dnf },
     { "opt_equals", test_bench_opt_equals },
     { "bad_input", test_bench_bad_input },
     { NULL, NULL },
