@@ -25,16 +25,18 @@
  *   trypop / pop_batch        |   yes   |    yes     |  no    |    no     |  yes
  *   init                      |   no    |    no      |  no    |    no     |  no
  *
- * WHY NO CACHED INDICES. The classic design (Lamport's ring with each side
- * caching the other's index) re-reads the other side's index whenever its
- * copy runs out. When one side catches up with the other, the copy runs out
- * every few items: the ring settles near empty (or near full), every few
- * items the index line crosses between the cores and the owner must take it
- * back before its next store, and that slows the owner enough to keep the
- * ring there. That mode is stable, so runs were fast or slow by chance,
- * with a spread of several times between them. A per-slot word removes the index
- * from the hand-over altogether (Vyukov's bounded queue does the same for
- * many producers with a CAS; one producer and one consumer need none).
+ * WHY NO CACHED INDICES. In Lamport's ring with cached indices each side
+ * re-reads the other's index whenever its copy runs out. Once one side has
+ * caught up with the other (the ring near empty, or near full), the copy
+ * runs out every few items, the index line crosses between the cores that
+ * often, and its owner must take it back before each of its next stores:
+ * the owner slows down, so the ring stays near empty (near full). That mode
+ * is stable, and whether a run falls into it is chance. Here the hand-over
+ * is the slot alone (Vyukov's bounded queue does the same for many
+ * producers with a CAS; one producer and one consumer need none). The price:
+ * slots of 16 bytes instead of 8, the consumer writes each slot it frees
+ * (a slot line crosses twice per lap, not once), and batches save only the
+ * index stores, not one store per item.
  *
  * THE SLOT WORD. Each slot's |seq| holds twice an index, plus one if full:
  *   seq == 2 * i       free: the push of index i may write it
