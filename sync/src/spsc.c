@@ -1,6 +1,6 @@
 /* spsc.c - sizing and set-up of the SPSC ring; the operations are inline in
  * sync/spsc.h. */
-#include <string.h>
+#include <stdint.h>
 #include "sync/spsc.h"
 
 /* Sizes are whole cache lines, so aligned_alloc(SYNC_CACHELINE, size) takes them. */
@@ -11,15 +11,18 @@ static size_t sync__round_line(size_t n)
 
 static bool spsc_capacity_ok(uint32_t capacity)
 {
+    size_t room = (SIZE_MAX - sizeof(struct sync_spsc) - SYNC_CACHELINE) /
+                  sizeof(struct sync_spsc_slot);   /* what size_t can count */
     return capacity != 0 && capacity <= SYNC_SPSC_CAPACITY_MAX &&
-           (capacity & (capacity - 1)) == 0;
+           (capacity & (capacity - 1)) == 0 && capacity <= room;
 }
 
 size_t sync_spsc_size(uint32_t capacity)
 {
     if (!spsc_capacity_ok(capacity))
         return 0;
-    return sync__round_line(sizeof(struct sync_spsc) + (size_t)capacity * sizeof(uint64_t));
+    return sync__round_line(sizeof(struct sync_spsc) +
+                            (size_t)capacity * sizeof(struct sync_spsc_slot));
 }
 
 int sync_spsc_init(struct sync_spsc *q, uint32_t capacity, unsigned flags)
@@ -28,13 +31,16 @@ int sync_spsc_init(struct sync_spsc *q, uint32_t capacity, unsigned flags)
         return EINVAL;
     sync_store_u32(&q->head, 0, SYNC_RELAXED);
     sync_store_u32(&q->tail, 0, SYNC_RELAXED);
-    q->tail_cache = 0;
-    q->head_cache = 0;
     q->mask = capacity - 1;
     q->capacity = capacity;
     q->flags = flags;
-    /* Not needed for correctness (a slot is read only after it is written);
-     * it makes a fresh segment's pages resident before the clock starts. */
-    memset(q->slots, 0, (size_t)capacity * sizeof(uint64_t));
+    /* Slot j waits for the push of index j (THE SLOT WORD in spsc.h). Writing
+     * every slot also makes a fresh segment's pages resident before the
+     * clock starts. */
+    for (uint32_t j = 0; j < capacity; j++) {
+        sync_store_u32(&q->slots[j].seq, 2u * j, SYNC_RELAXED);
+        q->slots[j].pad = 0;
+        q->slots[j].value = 0;
+    }
     return 0;
 }
