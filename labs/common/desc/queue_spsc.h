@@ -1,4 +1,4 @@
-/* queue_spsc: sync_spsc: SPSC ring, cached indices. */
+/* queue_spsc: sync_spsc: SPSC ring, a sequence word per slot. */
 #ifndef RACELAB_QUEUE_SPSC_H
 #define RACELAB_QUEUE_SPSC_H
 
@@ -38,7 +38,7 @@ static const struct lab_known_report queued_spsc_known_reports[] = {
 static const struct queued_info queued_spsc_info = {
     .id = "spsc",
     .label = "spsc",
-    .desc = "sync_spsc: SPSC ring, cached indices",
+    .desc = "sync_spsc: SPSC ring, a sequence word per slot",
     .group = "sync",
     .procs = true,
     .max_producers = 1,
