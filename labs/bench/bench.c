@@ -118,7 +118,9 @@ static void finish_cells(struct bench_sweep *s)
         struct bench_cell *c = &s->cells[i];
         double v[BENCH_MAX_ROUNDS];
         unsigned n = 0;
-        for (unsigned r = 0; r < s->rounds; r++)
+        /* A cell that did not finish a round has no median: the rounds it
+         * did finish were its fast ones. */
+        for (unsigned r = 0; r < s->rounds && c->status == BENCH_OK; r++)
             if (!isnan(c->round[r]))
                 v[n++] = c->round[r];
         bench_stats(v, n, &c->med, &c->min, &c->max, &c->spread);
