@@ -1,8 +1,8 @@
 /* sync/rwlock.h - readers-writer locks: a writer-preferring futex rwlock
- * (sync_rwlock_t) and a phase-fair one (sync_pfrwlock_t, Brandenburg and
- * Anderson's PF-T, "Spin-Based Reader-Writer Synchronization for
- * Multiprocessor Real-Time Systems", 2010), both spinning briefly and then
- * sleeping on a futex.
+ * (sync_rwlock_t) and a phase-fair one (sync_pfrwlock_t: the reader side of
+ * Brandenburg and Anderson's PF-T, "Spin-Based Reader-Writer Synchronization
+ * for Multiprocessor Real-Time Systems", 2010, with barging writers), both
+ * spinning briefly and then sleeping on a futex.
  *
  * CONTRACT (both)
  *   Exclusion: any number of readers together, or one writer alone; a
@@ -40,10 +40,14 @@
  *              alternate while both wait: a reader waits for at most one
  *              writer phase, and a writer, once it holds the writer word, for
  *              at most one reader phase. Writers barge among themselves (the
- *              next writer is whoever runs, not a sleeping successor), with a
- *              bound: a writer passed by SYNC__PF_BYPASS writer phases turns
- *              urgent; urgent writers are served FIFO by ticket, before any
- *              barger but at most one.
+ *              next writer is whoever runs, not a sleeping successor: PF-T's
+ *              writer ticket lock hands every phase to a thread that may be
+ *              asleep or preempted), with a bound: a writer passed by
+ *              SYNC__PF_BYPASS writer phases turns urgent; urgent writers
+ *              are served FIFO by ticket, ahead of every barger except one
+ *              that had looked before the ticket (one phase per barger).
+ *              Candidly: with many more writers than CPUs, urgent turns can
+ *              follow each other, each one a wake-up (a convoy, like PF-T's).
  *   Cost:      rdlock/rdunlock are one fetch-add each, inline (wait-free
  *              when no writer is present); wrlock is a CAS, a fetch-add and
  *              a wait for the readers inside to leave. A system call only
@@ -54,7 +58,9 @@
  *              it holds |wlock| and cleared by its unlock. A reader that sees
  *              the bits set waits until they change.
  *   |rout|     readers that left, in steps of SYNC__PF_RINC.
- *   |wlock|    0 free, 1 held by the writer that is present or draining.
+ *   |wlock|    the writer word: even free, odd held by the writer that is
+ *              present or draining; every take and release adds one, so a
+ *              sleeper's futex word never returns to a value it saw.
  *   |wphase|   writer phases ended; only the holder of |wlock| changes it.
  *   |qin|, |qout|  urgent tickets taken, and urgent tickets whose writer got
  *              |wlock|. While they differ, only ticket |qout| may take a free
@@ -62,8 +68,9 @@
  *   |rsleep|, |wsleep|, |dsleep|  threads asleep on |rin| (readers), on
  *              |wlock| (writers), on |rout| (the draining writer, 0 or 1).
  *   |wwoken|   1 from a release's wake of one writer until a writer returns
- *              from its sleep: releases meanwhile skip the wake (the woken
- *              one, not yet running, still counts in |wsleep|). */
+ *              from its sleep (or the wake found nobody): releases meanwhile
+ *              skip the wake, since the woken one, not yet running, still
+ *              counts in |wsleep| and looks again once it runs. */
 #ifndef SYNC_RWLOCK_H
 #define SYNC_RWLOCK_H
 
