@@ -105,54 +105,58 @@ void sync__rwlock_wake_after_writer(sync_rwlock_t *l)
 
 /* ---- Phase-fair -------------------------------------------------------- */
 
+/* Writer phases a waiting writer lets pass before it turns urgent (FIFO):
+ * bounds its wait, and keeps rare the hand-over to a writer that sleeps
+ * (a wake-up and a context switch for every phase it serves). */
+#ifndef SYNC__PF_BYPASS
+#define SYNC__PF_BYPASS 16u
+#endif
+
 int sync_pfrwlock_init(sync_pfrwlock_t *l, unsigned flags)
 {
     if (flags & ~SYNC_PSHARED)
         return EINVAL;
-    sync_store_u32(&l->rin, 0, SYNC_RELAXED);
-    sync_store_u32(&l->rout, 0, SYNC_RELAXED);
-    sync_store_u32(&l->win, 0, SYNC_RELAXED);
-    sync_store_u32(&l->wout, 0, SYNC_RELAXED);
-    sync_store_u32(&l->sleepers, 0, SYNC_RELAXED);
+    sync_atomic_u32 *w[] = { &l->rin, &l->rout, &l->wlock, &l->wphase, &l->qin,
+                             &l->qout, &l->rsleep, &l->wsleep, &l->dsleep, &l->wwoken };
+    for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
+        sync_store_u32(w[i], 0, SYNC_RELAXED);
     l->flags = flags;
     return 0;
 }
 
-/* Returns once (*word & mask) == want (want_equal) or != want (otherwise):
- * spins, then sleeps on |word| with the value it last saw (any change wakes
- * or fails the sleep, and the loop looks again). Acquire: each look pairs
- * with the release that changed the word. */
-static void sync__pf_wait(sync_pfrwlock_t *l, sync_atomic_u32 *word, uint32_t mask,
-                          uint32_t want, bool want_equal)
+/* Sleeps on |word| if it still holds |seen| (the value the caller's blocked
+ * look was based on), counted in |count| so that wakers skip the system call
+ * while nobody sleeps. Seq_cst: the registration then look is a Dekker pair
+ * with the waker's change of |word| then load of |count|. */
+static void sync__pf_sleep(sync_pfrwlock_t *l, sync_atomic_u32 *word, uint32_t seen,
+                           sync_atomic_u32 *count)
 {
-    for (unsigned spin = 0;; spin++) {
-        uint32_t v = sync_load_u32(word, SYNC_ACQUIRE);
-        if (((v & mask) == want) == want_equal)
-            return;
-        if (spin < SYNC__RW_SPIN) {
-            sync_cpu_relax();
-            continue;
-        }
-        /* Seq_cst: a Dekker pair with the waker's change of the word then
-         * load of |sleepers| (sync_pfrwlock_rdunlock, wrunlock). */
-        sync_fetch_add_u32(&l->sleepers, 1, SYNC_SEQ_CST);
-        v = sync_load_u32(word, SYNC_SEQ_CST);
-        if (((v & mask) == want) != want_equal)
-            sync_futex_wait(word, v, NULL, l->flags);
-        sync_fetch_sub_u32(&l->sleepers, 1, SYNC_RELAXED);
-    }
+    sync_fetch_add_u32(count, 1, SYNC_SEQ_CST);
+    if (sync_load_u32(word, SYNC_SEQ_CST) == seen)
+        sync_futex_wait(word, seen, NULL, l->flags); /* any return: the caller looks again */
+    /* Relaxed: a late decrement only costs a waker a needless wake. */
+    sync_fetch_sub_u32(count, 1, SYNC_RELAXED);
 }
 
 void sync__pfrwlock_rdwait(sync_pfrwlock_t *l, uint32_t phase)
 {
     /* The writer bits change when that writer unlocks (cleared), and the
-     * next writer sets the other phase bit: either way no longer |phase|. */
-    sync__pf_wait(l, &l->rin, SYNC__PF_WBITS, phase, false);
+     * next writer sets the other phase bit: either way no longer |phase|.
+     * Acquire: pairs with the release that cleared them (wrunlock). */
+    for (unsigned spin = 0;; spin++) {
+        uint32_t v = sync_load_u32(&l->rin, SYNC_ACQUIRE);
+        if ((v & SYNC__PF_WBITS) != phase)
+            return;
+        if (spin < SYNC__RW_SPIN)
+            sync_cpu_relax();
+        else
+            sync__pf_sleep(l, &l->rin, v, &l->rsleep);
+    }
 }
 
-void sync__pfrwlock_wake(sync_pfrwlock_t *l, sync_atomic_u32 *word)
+void sync__pfrwlock_wake_drainer(sync_pfrwlock_t *l)
 {
-    sync_futex_wake(word, INT_MAX, l->flags);
+    sync_futex_wake(&l->rout, 1, l->flags);
 }
 
 bool sync_pfrwlock_tryrdlock(sync_pfrwlock_t *l)
@@ -165,66 +169,137 @@ bool sync_pfrwlock_tryrdlock(sync_pfrwlock_t *l)
     return false;
 }
 
-/* Call with ticket |t| served (|wout| == t): the writer present in |rin|. */
-static uint32_t sync__pf_bits(uint32_t t)
+/* Call with |wlock| held: the writer bits this writer puts in |rin|. */
+static uint32_t sync__pf_bits(sync_pfrwlock_t *l)
 {
-    return SYNC__PF_PRES | (t & SYNC__PF_PHID);
+    /* Relaxed: only the holder changes |wphase|; |wlock|'s acquire ordered it. */
+    return SYNC__PF_PRES | (sync_load_u32(&l->wphase, SYNC_RELAXED) & SYNC__PF_PHID);
+}
+
+/* May a writer take |wlock|, last seen as |w|? Only if free, and while an
+ * urgent ticket waits only the one served (|ticket|, when |urgent|). |w| is
+ * read before the tickets: whatever unblocks a writer changes |wlock| after
+ * that read (a release, or the take that precedes a |qout| increment), so a
+ * sleep on |w| fails or is woken. */
+static bool sync__pf_may_take(sync_pfrwlock_t *l, uint32_t w, bool urgent, uint32_t ticket)
+{
+    if (w & 1u)
+        return false;
+    uint32_t out = sync_load_u32(&l->qout, SYNC_SEQ_CST);
+    return urgent ? out == ticket : sync_load_u32(&l->qin, SYNC_SEQ_CST) == out;
+}
+
+/* Takes |wlock|: barging while its bypass allowance lasts, then by ticket. */
+static void sync__pf_wlock(sync_pfrwlock_t *l)
+{
+    uint32_t start = sync_load_u32(&l->wphase, SYNC_RELAXED), ticket = 0;
+    bool urgent = false;
+    for (unsigned spin = 0;; spin++) {
+        /* Acquire (in seq_cst): pairs with the previous holder's release
+         * increment in sync__pf_wrelease(). */
+        uint32_t w = sync_load_u32(&l->wlock, SYNC_SEQ_CST);
+        if (sync__pf_may_take(l, w, urgent, ticket)) {
+            if (sync_cas_u32(&l->wlock, &w, w + 1, SYNC_SEQ_CST, SYNC_RELAXED))
+                break;
+            continue; /* lost it: look again before any sleep */
+        }
+        if (!urgent && sync_load_u32(&l->wphase, SYNC_RELAXED) - start >= SYNC__PF_BYPASS) {
+            /* Seq_cst: a releaser that then sees our sleep sees the ticket. */
+            ticket = sync_fetch_add_u32(&l->qin, 1, SYNC_SEQ_CST);
+            urgent = true;
+        } else if (spin < SYNC__RW_SPIN) {
+            sync_cpu_relax();
+        } else {
+            sync__pf_sleep(l, &l->wlock, w, &l->wsleep);
+            /* Seq_cst: a release that saw the flag set (and skipped its
+             * wake) comes before this store, so our next look sees it. */
+            sync_store_u32(&l->wwoken, 0, SYNC_SEQ_CST);
+        }
+    }
+    /* Served: the next urgent ticket's turn (it takes |wlock| after us). */
+    if (urgent)
+        sync_fetch_add_u32(&l->qout, 1, SYNC_SEQ_CST);
+}
+
+/* Call with |wlock| held: releases it. Every take and release adds one
+ * (odd: held), so the word never returns to a value a sleeper saw. */
+static void sync__pf_wrelease(sync_pfrwlock_t *l)
+{
+    /* Release (in seq_cst): pairs with the next taker's acquire. Seq_cst,
+     * with the loads below: see sync__pf_sleep(). */
+    uint32_t v = sync_fetch_add_u32(&l->wlock, 1, SYNC_SEQ_CST) + 1;
+    for (;;) {
+        if (sync_load_u32(&l->wsleep, SYNC_SEQ_CST) == 0)
+            return;
+        /* Urgent writers wait: wake them all (the served one among them). */
+        if (sync_load_u32(&l->qin, SYNC_SEQ_CST) != sync_load_u32(&l->qout, SYNC_SEQ_CST)) {
+            sync_futex_wake(&l->wlock, INT_MAX, l->flags);
+            return;
+        }
+        /* Else one writer, unless one woken before has not run yet: it
+         * clears the flag and then looks at |wlock| after our release. */
+        if (sync_exchange_u32(&l->wwoken, 1, SYNC_SEQ_CST) != 0 ||
+            sync_futex_wake(&l->wlock, 1, l->flags) > 0)
+            return;
+        /* Nobody was asleep yet (those counted see the new word and do not
+         * sleep). Releases that skipped their wake meanwhile are ours to
+         * cover, unless a holder now will. */
+        sync_store_u32(&l->wwoken, 0, SYNC_SEQ_CST);
+        uint32_t now = sync_load_u32(&l->wlock, SYNC_SEQ_CST);
+        if ((now & 1u) || now == v)
+            return;
+        v = now;
+    }
 }
 
 void sync_pfrwlock_wrlock(sync_pfrwlock_t *l)
 {
-    /* Relaxed: the ticket orders nothing; its service (|wout|) does. */
-    uint32_t t = sync_fetch_add_u32(&l->win, 1, SYNC_RELAXED);
-    /* Acquire: pairs with the previous writer's release store of |wout|. */
-    sync__pf_wait(l, &l->wout, UINT32_MAX, t, true);
-    /* First in line: block new readers, and count those inside. Seq_cst: a
+    sync__pf_wlock(l);
+    /* Present: block new readers, and count those inside. Seq_cst: a
      * reader's arrival either comes before (counted, we wait for it) or
      * after (it sees our bits and waits). */
-    uint32_t rt = sync_fetch_add_u32(&l->rin, sync__pf_bits(t), SYNC_SEQ_CST) & ~SYNC__PF_WBITS;
-    /* Acquire: pairs with the release increments of |rout| by the readers
-     * inside, so their sections happen before ours. */
-    sync__pf_wait(l, &l->rout, UINT32_MAX, rt, true);
-}
-
-/* Ends a writer phase for served ticket |t| whose bits |bits| are in |rin|
- * (0: never set): clears them, serves the next ticket, wakes the sleepers. */
-static void sync__pf_end_phase(sync_pfrwlock_t *l, uint32_t t, uint32_t bits)
-{
-    /* Release (in seq_cst): pairs with the acquire of the readers waiting
-     * for the phase to end, and of the next writer waiting for its ticket.
-     * Seq_cst, with the load of |sleepers|: see sync__pf_wait(). */
-    if (bits != 0)
-        sync_fetch_sub_u32(&l->rin, bits, SYNC_SEQ_CST);
-    sync_store_u32(&l->wout, t + 1, SYNC_SEQ_CST);
-    if (sync_load_u32(&l->sleepers, SYNC_SEQ_CST) != 0) {
-        sync__pfrwlock_wake(l, &l->rin);
-        sync__pfrwlock_wake(l, &l->wout);
+    uint32_t rt = sync_fetch_add_u32(&l->rin, sync__pf_bits(l), SYNC_SEQ_CST) & ~SYNC__PF_WBITS;
+    for (unsigned spin = 0;; spin++) {
+        /* Acquire: pairs with the release increments of |rout| by the
+         * readers inside, so their sections happen before ours. */
+        uint32_t v = sync_load_u32(&l->rout, SYNC_ACQUIRE);
+        if (v == rt)
+            return;
+        if (spin < SYNC__RW_SPIN)
+            sync_cpu_relax();
+        else
+            sync__pf_sleep(l, &l->rout, v, &l->dsleep);
     }
 }
 
 void sync_pfrwlock_wrunlock(sync_pfrwlock_t *l)
 {
-    /* Relaxed: we hold the lock, so |wout| is our ticket and only we change it. */
-    uint32_t t = sync_load_u32(&l->wout, SYNC_RELAXED);
-    sync__pf_end_phase(l, t, sync__pf_bits(t));
+    /* Release (in seq_cst): pairs with the acquire of the readers waiting
+     * for the phase to end. Seq_cst, with the load of |rsleep|: see
+     * sync__pf_sleep(). */
+    uint32_t ph = sync_load_u32(&l->wphase, SYNC_RELAXED);
+    sync_fetch_sub_u32(&l->rin, sync__pf_bits(l), SYNC_SEQ_CST);
+    if (sync_load_u32(&l->rsleep, SYNC_SEQ_CST) != 0)
+        sync_futex_wake(&l->rin, INT_MAX, l->flags);
+    /* Relaxed: the next holder reads it after |wlock|'s release. */
+    sync_store_u32(&l->wphase, ph + 1, SYNC_RELAXED);
+    sync__pf_wrelease(l);
 }
 
 bool sync_pfrwlock_trywrlock(sync_pfrwlock_t *l)
 {
-    uint32_t t = sync_load_u32(&l->wout, SYNC_ACQUIRE); /* pairs with wrunlock's store */
-    uint32_t expect = t;
-    /* Take the next ticket only if it is served at once (no writer holds or
-     * waits). Acquire (in seq_cst): pairs with the last writer's release. */
-    if (!sync_cas_u32(&l->win, &expect, t + 1, SYNC_SEQ_CST, SYNC_RELAXED))
+    uint32_t w = sync_load_u32(&l->wlock, SYNC_RELAXED);
+    /* Acquire (in seq_cst): pairs with the last writer's release. */
+    if (!sync__pf_may_take(l, w, false, 0) ||
+        !sync_cas_u32(&l->wlock, &w, w + 1, SYNC_SEQ_CST, SYNC_RELAXED))
         return false;
-    /* We are the writer in line. Enter only if no reader is inside: |rin|
+    /* We hold the writer word. Enter only if no reader is inside: |rin|
      * unchanged since |rout| said they had all left. Acquire: pairs with the
      * release increments of |rout|. */
     uint32_t out = sync_load_u32(&l->rout, SYNC_ACQUIRE);
     uint32_t r = out;
-    if (sync_cas_u32(&l->rin, &r, out + sync__pf_bits(t), SYNC_SEQ_CST, SYNC_RELAXED))
+    if (sync_cas_u32(&l->rin, &r, out + sync__pf_bits(l), SYNC_SEQ_CST, SYNC_RELAXED))
         return true;
-    /* Readers inside: give the ticket back as an empty writer phase. */
-    sync__pf_end_phase(l, t, 0);
+    sync__pf_wrelease(l); /* readers inside: give the writer word back */
     return false;
 }

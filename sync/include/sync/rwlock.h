@@ -1,8 +1,8 @@
 /* sync/rwlock.h - readers-writer locks: a writer-preferring futex rwlock
- * (sync_rwlock_t) and a phase-fair one (sync_pfrwlock_t, Brandenburg and
- * Anderson's PF-T, "Spin-Based Reader-Writer Synchronization for
- * Multiprocessor Real-Time Systems", 2010), both spinning briefly and then
- * sleeping on a futex.
+ * (sync_rwlock_t) and a phase-fair one (sync_pfrwlock_t: the reader side of
+ * Brandenburg and Anderson's PF-T, "Spin-Based Reader-Writer Synchronization
+ * for Multiprocessor Real-Time Systems", 2010, with barging writers), both
+ * spinning briefly and then sleeping on a futex.
  *
  * CONTRACT (both)
  *   Exclusion: any number of readers together, or one writer alone; a
@@ -38,20 +38,39 @@
  * sync_pfrwlock_t: phase-fair
  *   Progress:  starvation-free for both sides. Reader and writer phases
  *              alternate while both wait: a reader waits for at most one
- *              writer phase, and a writer for at most one reader phase plus
- *              the writers ahead of it (writers are FIFO among themselves, by
- *              ticket).
+ *              writer phase, and a writer, once it holds the writer word, for
+ *              at most one reader phase. Writers barge among themselves (the
+ *              next writer is whoever runs, not a sleeping successor: PF-T's
+ *              writer ticket lock hands every phase to a thread that may be
+ *              asleep or preempted), with a bound: a writer passed by
+ *              SYNC__PF_BYPASS writer phases turns urgent; urgent writers
+ *              are served FIFO by ticket, ahead of every barger except one
+ *              that had looked before the ticket (one phase per barger).
+ *              Candidly: with many more writers than CPUs, urgent turns can
+ *              follow each other, each one a wake-up (a convoy, like PF-T's).
  *   Cost:      rdlock/rdunlock are one fetch-add each, inline (wait-free
- *              when no writer is present); wrlock is two fetch-adds and a
- *              wait for the readers inside to leave.
+ *              when no writer is present); wrlock is a CAS, a fetch-add and
+ *              a wait for the readers inside to leave. A system call only
+ *              where somebody sleeps: one count per futex word.
  *   |rin|      readers that entered, in steps of SYNC__PF_RINC, plus in the
  *              low bits SYNC__PF_PRES (a writer is present) and SYNC__PF_PHID
- *              (its phase: the low bit of its ticket), set by the writer
- *              once it is first in line and cleared by its unlock. A reader
- *              that sees the bits set waits until they change.
+ *              (its phase: the low bit of |wphase|), set by the writer once
+ *              it holds |wlock| and cleared by its unlock. A reader that sees
+ *              the bits set waits until they change.
  *   |rout|     readers that left, in steps of SYNC__PF_RINC.
- *   |win|, |wout|  writer tickets taken and served.
- *   |sleepers| threads in the sleeping part of any wait. */
+ *   |wlock|    the writer word: even free, odd held by the writer that is
+ *              present or draining; every take and release adds one, so a
+ *              sleeper's futex word never returns to a value it saw.
+ *   |wphase|   writer phases ended; only the holder of |wlock| changes it.
+ *   |qin|, |qout|  urgent tickets taken, and urgent tickets whose writer got
+ *              |wlock|. While they differ, only ticket |qout| may take a free
+ *              |wlock| (and a barger that read them equal just before).
+ *   |rsleep|, |wsleep|, |dsleep|  threads asleep on |rin| (readers), on
+ *              |wlock| (writers), on |rout| (the draining writer, 0 or 1).
+ *   |wwoken|   1 from a release's wake of one writer until a writer returns
+ *              from its sleep (or the wake found nobody): releases meanwhile
+ *              skip the wake, since the woken one, not yet running, still
+ *              counts in |wsleep| and looks again once it runs. */
 #ifndef SYNC_RWLOCK_H
 #define SYNC_RWLOCK_H
 
@@ -155,22 +174,29 @@ static inline void sync_rwlock_wrunlock(sync_rwlock_t *l)
 typedef struct {
     sync_atomic_u32 rin;       /* see above */
     sync_atomic_u32 rout;      /* private */
-    sync_atomic_u32 win;       /* private */
-    sync_atomic_u32 wout;      /* private */
-    sync_atomic_u32 sleepers;  /* private */
+    sync_atomic_u32 wlock;     /* private */
+    sync_atomic_u32 wphase;    /* private */
+    sync_atomic_u32 qin;       /* private */
+    sync_atomic_u32 qout;      /* private */
+    sync_atomic_u32 rsleep;    /* private */
+    sync_atomic_u32 wsleep;    /* private */
+    sync_atomic_u32 dsleep;    /* private */
+    sync_atomic_u32 wwoken;    /* private */
     unsigned flags;            /* private: 0 or SYNC_PSHARED, constant after init */
 } sync_pfrwlock_t;
 
 #define SYNC_PFRWLOCK_INIT                                               \
     { SYNC_ATOMIC_INIT(0), SYNC_ATOMIC_INIT(0), SYNC_ATOMIC_INIT(0),     \
-      SYNC_ATOMIC_INIT(0), SYNC_ATOMIC_INIT(0), 0 }
+      SYNC_ATOMIC_INIT(0), SYNC_ATOMIC_INIT(0), SYNC_ATOMIC_INIT(0),     \
+      SYNC_ATOMIC_INIT(0), SYNC_ATOMIC_INIT(0), SYNC_ATOMIC_INIT(0),     \
+      SYNC_ATOMIC_INIT(0), 0 }
 
 /* flags: 0 or SYNC_PSHARED. Returns 0, or EINVAL for unknown flags. */
 int sync_pfrwlock_init(sync_pfrwlock_t *l, unsigned flags);
 
 /* Internal: slow paths (src/rwlock.c). */
 void sync__pfrwlock_rdwait(sync_pfrwlock_t *l, uint32_t phase);
-void sync__pfrwlock_wake(sync_pfrwlock_t *l, sync_atomic_u32 *word);
+void sync__pfrwlock_wake_drainer(sync_pfrwlock_t *l);
 
 static inline void sync_pfrwlock_rdlock(sync_pfrwlock_t *l)
 {
@@ -182,22 +208,22 @@ static inline void sync_pfrwlock_rdlock(sync_pfrwlock_t *l)
         sync__pfrwlock_rdwait(l, phase); /* a writer is present: wait for its phase to end */
 }
 
-/* False while a writer is present (holding, or first in line). */
+/* False while a writer is present (holding, or draining the readers). */
 bool sync_pfrwlock_tryrdlock(sync_pfrwlock_t *l);
 
 /* Call with a read lock held. */
 static inline void sync_pfrwlock_rdunlock(sync_pfrwlock_t *l)
 {
     /* Release: pairs with the acquire load of |rout| by the writer waiting
-     * for the readers to drain. Seq_cst, with the load of |sleepers|: a
-     * Dekker pair with a sleeper's registration then look at the word. */
+     * for the readers to drain. Seq_cst, with the load of |dsleep|: a Dekker
+     * pair with that writer's registration then look at |rout|. */
     sync_fetch_add_u32(&l->rout, SYNC__PF_RINC, SYNC_SEQ_CST);
-    if (sync_load_u32(&l->sleepers, SYNC_SEQ_CST) != 0)
-        sync__pfrwlock_wake(l, &l->rout);
+    if (sync_load_u32(&l->dsleep, SYNC_SEQ_CST) != 0)
+        sync__pfrwlock_wake_drainer(l);
 }
 
 void sync_pfrwlock_wrlock(sync_pfrwlock_t *l);
-/* True only if nobody held or waited for the lock. */
+/* True only if no writer held the lock and no reader was inside. */
 bool sync_pfrwlock_trywrlock(sync_pfrwlock_t *l);
 /* Call with the write lock held. */
 void sync_pfrwlock_wrunlock(sync_pfrwlock_t *l);
