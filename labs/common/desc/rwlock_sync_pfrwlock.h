@@ -1,5 +1,6 @@
 /* rwlock_sync_pfrwlock: sync/rwlock.h phase-fair rwlock (Brandenburg and
- * Anderson's PF-T, spinning briefly, then a futex). */
+ * Anderson's PF-T reader side; writers barge on a writer word with a bounded
+ * bypass; spinning briefly, then a futex per word). */
 #ifndef RACELAB_RWLOCK_SYNC_PFRWLOCK_H
 #define RACELAB_RWLOCK_SYNC_PFRWLOCK_H
 
@@ -25,7 +26,7 @@ static const struct lab_known_report rwlockd_sync_pfrwlock_known_reports[] = {
 static const struct rwlockd_info rwlockd_sync_pfrwlock_info = {
     .id = "sync_pfrwlock",
     .label = "sync_pfrwlock",
-    .desc = "sync/rwlock.h phase-fair rwlock (PF-T, futex fallback)",
+    .desc = "sync/rwlock.h phase-fair rwlock (PF-T readers, barging writers with bounded bypass)",
     .group = "sync",
     .policy = "phase-fair",
     .procs = true,
