@@ -211,6 +211,21 @@ int bench_plot_lines(const struct bench_sweep *s, const char *path, const char *
                      const char *xlabel, const char *ylabel, const double *x,
                      const char *const *names, bool (*pick)(void *ctx, unsigned row));
 
+/* What a bench does with a bench_plot_* result for |path|: says "wrote PATH"
+ * in the human format; 1 after an error (already said), else 0. */
+int bench_plot_done(int rc, const char *path, enum bench_format fmt);
+
+/* The output stage of a sweep, in the order every bench that has all three
+ * prints them: the records (--json or --csv), the charts (with --plot), the
+ * tables for people (the human format). Any hook may be NULL. 1 when the
+ * charts failed, else 0. */
+struct bench_outputs {
+    void (*records)(enum bench_format fmt);
+    int (*plot)(void);
+    void (*tables)(void);
+};
+int bench_outputs_write(const struct bench_outputs *o, enum bench_format fmt, bool plot);
+
 /* A bar per row at |point|: the median with a min-max whisker; returns as
  * bench_plot_lines. */
 int bench_plot_bars(const struct bench_sweep *s, unsigned point, const char *path,

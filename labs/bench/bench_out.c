@@ -312,3 +312,23 @@ int bench_plot_bars(const struct bench_sweep *s, unsigned point, const char *pat
         fprintf(stderr, "%s: %s\n", s->prog, err);
     return rc == ENODATA ? -1 : rc;
 }
+
+int bench_plot_done(int rc, const char *path, enum bench_format fmt)
+{
+    if (rc > 0)
+        return 1;
+    if (rc == 0 && fmt == BENCH_HUMAN)
+        printf("wrote %s\n", path);
+    return 0;
+}
+
+int bench_outputs_write(const struct bench_outputs *o, enum bench_format fmt, bool plot)
+{
+    if (fmt != BENCH_HUMAN && o->records)
+        o->records(fmt);
+    if (plot && o->plot && o->plot() != 0)
+        return 1;
+    if (fmt == BENCH_HUMAN && o->tables)
+        o->tables();
+    return 0;
+}

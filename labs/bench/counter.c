@@ -1082,10 +1082,8 @@ static int plot(void)
                  "%u, %u CPUs (gaps: DNF)", lab_model_name(plot_model), B.o.reps, B.mach.cpus);
         int rc = bench_plot_lines(&B.s, path, title, "workers", "ns per operation (log scale)",
                                   xs, names, on_plot_model);
-        if (rc > 0)
+        if (bench_plot_done(rc, path, B.o.c.fmt) != 0)
             return 1;
-        if (rc == 0 && B.o.c.fmt == BENCH_HUMAN)
-            printf("wrote %s\n", path);
     }
     return 0;
 }
@@ -1242,6 +1240,14 @@ static void print_targets(void)
            B.s.elapsed_s);
 }
 
+static void print_tables(void)
+{
+    print_limits();
+    print_overview();
+    print_workers();
+    print_targets();
+}
+
 /* ---- main ---------------------------------------------------------------------------- */
 
 int main(int argc, char **argv)
@@ -1270,15 +1276,9 @@ int main(int argc, char **argv)
         return 1;
     analyse();
     make_targets();
-    if (B.o.c.fmt != BENCH_HUMAN)
-        emit_records(B.o.c.fmt);
-    if (B.o.c.plot && plot() != 0)
+    static const struct bench_outputs out = { .records = emit_records, .plot = plot,
+                                              .tables = print_tables };
+    if (bench_outputs_write(&out, B.o.c.fmt, B.o.c.plot != NULL) != 0)
         return 1;
-    if (B.o.c.fmt == BENCH_HUMAN) {
-        print_limits();
-        print_overview();
-        print_workers();
-        print_targets();
-    }
     return B.any_wrong || B.s.any_failed ? 1 : 0;
 }

@@ -754,7 +754,7 @@ static int plot(const struct bench_sweep *s, const struct ctx *x)
     snprintf(path, sizeof path, "%s/queue.svg", x->o->c.plot);
     int rc = bench_plot_lines(s, path, "bench-queue: throughput by producers = consumers",
                               "producers = consumers", "Mmsg/s", xs, names, NULL);
-    return rc > 0 ? 1 : 0;
+    return bench_plot_done(rc, path, x->o->c.fmt);
 }
 
 int main(int argc, char **argv)

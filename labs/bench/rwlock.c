@@ -660,10 +660,8 @@ static int plot(void)
                  "median of %u, %u CPUs (gaps: DNF)", B.o.reads[r], B.o.reps, B.mach.cpus);
         int rc = bench_plot_lines(&v, path, title, "workers", "ns per operation (log scale)",
                                   xs, names, NULL);
-        if (rc > 0)
+        if (bench_plot_done(rc, path, B.o.c.fmt) != 0)
             return 1;
-        if (rc == 0 && B.o.c.fmt == BENCH_HUMAN)
-            printf("wrote %s\n", path);
     }
     return 0;
 }
@@ -815,6 +813,13 @@ static void print_targets(void)
 
 /* ---- main ---------------------------------------------------------------------------- */
 
+static void print_tables(void)
+{
+    print_overview();
+    print_points();
+    print_targets();
+}
+
 static void make_rows(void)
 {
     for (size_t i = 0; i < NALL; i++)
@@ -840,15 +845,10 @@ int main(int argc, char **argv)
         return 1;
     analyse();
     make_targets();
-    if (B.o.c.fmt != BENCH_HUMAN)
-        emit_records(B.o.c.fmt);
-    if (B.o.c.plot && plot() != 0)
+    static const struct bench_outputs out = { .records = emit_records, .plot = plot,
+                                              .tables = print_tables };
+    if (bench_outputs_write(&out, B.o.c.fmt, B.o.c.plot != NULL) != 0)
         return 1;
-    if (B.o.c.fmt == BENCH_HUMAN) {
-        print_overview();
-        print_points();
-        print_targets();
-    }
     rc = B.any_wrong || B.s.any_failed ? 1 : 0;
     bench_sweep_free(&B.s);
     return rc;

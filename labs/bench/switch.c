@@ -641,10 +641,8 @@ static int plot(const struct bench_sweep *s, const struct opts *o)
     snprintf(path, sizeof path, "%s/switch.svg", o->c.plot);
     snprintf(title, sizeof title, "bench-switch: ns per switch (create/fork: per "
              "operation), median of %u, min-max whiskers", o->reps);
-    int rc = bench_plot_bars(s, 0, path, title, "ns (log scale)", names);
-    if (rc == 0 && o->c.fmt == BENCH_HUMAN)
-        printf("wrote %s\n", path);
-    return rc > 0 ? 1 : 0;
+    return bench_plot_done(bench_plot_bars(s, 0, path, title, "ns (log scale)", names), path,
+                           o->c.fmt);
 }
 
 int main(int argc, char **argv)
