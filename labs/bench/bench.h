@@ -211,6 +211,19 @@ int bench_plot_lines(const struct bench_sweep *s, const char *path, const char *
                      const char *xlabel, const char *ylabel, const double *x,
                      const char *const *names, bool (*pick)(void *ctx, unsigned row));
 
+/* The chart the per-operation benches draw: ns/op (log scale) against
+ * workers (x[point]), a line per row |pick| accepts (NULL: all). 1 after an
+ * error (already said), else 0; says "wrote PATH" as bench_plot_done. */
+int bench_plot_ns_workers(const struct bench_sweep *s, const char *path, const char *title,
+                          const double *x, const char *const *names,
+                          bool (*pick)(void *ctx, unsigned row), enum bench_format fmt);
+
+/* The first line of a per-operation bench's human output:
+ * "PROG: ns/op (lower is better), median of N interleaved rounds, ITERS UNIT per worker"
+ * and the --quick warning. */
+void bench_print_title(const char *prog, unsigned rounds, uint64_t iters, const char *unit,
+                       bool quick);
+
 /* What a bench does with a bench_plot_* result for |path|: says "wrote PATH"
  * in the human format; 1 after an error (already said), else 0. */
 int bench_plot_done(int rc, const char *path, enum bench_format fmt);

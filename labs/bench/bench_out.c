@@ -332,3 +332,21 @@ int bench_outputs_write(const struct bench_outputs *o, enum bench_format fmt, bo
         o->tables();
     return 0;
 }
+
+int bench_plot_ns_workers(const struct bench_sweep *s, const char *path, const char *title,
+                          const double *x, const char *const *names,
+                          bool (*pick)(void *ctx, unsigned row), enum bench_format fmt)
+{
+    int rc = bench_plot_lines(s, path, title, "workers", "ns per operation (log scale)", x,
+                              names, pick);
+    return bench_plot_done(rc, path, fmt);
+}
+
+void bench_print_title(const char *prog, unsigned rounds, uint64_t iters, const char *unit,
+                       bool quick)
+{
+    printf("%s: ns/op (lower is better), median of %u interleaved round%s, %llu %s per "
+           "worker%s\n",
+           prog, rounds, rounds == 1 ? "" : "s", (unsigned long long)iters, unit,
+           quick ? " (--quick: a smoke test, not a measurement)" : "");
+}

@@ -1080,9 +1080,7 @@ static int plot(void)
                  m == 0 ? "threads" : "procs");
         snprintf(title, sizeof title, "bench-counter (%s): ns/op against workers, median of "
                  "%u, %u CPUs (gaps: DNF)", lab_model_name(plot_model), B.o.reps, B.mach.cpus);
-        int rc = bench_plot_lines(&B.s, path, title, "workers", "ns per operation (log scale)",
-                                  xs, names, on_plot_model);
-        if (bench_plot_done(rc, path, B.o.c.fmt) != 0)
+        if (bench_plot_ns_workers(&B.s, path, title, xs, names, on_plot_model, B.o.c.fmt) != 0)
             return 1;
     }
     return 0;
@@ -1092,10 +1090,7 @@ static int plot(void)
 
 static void print_header(void)
 {
-    printf("bench-counter: ns/op (lower is better), median of %u interleaved round%s, "
-           "%llu increments per worker%s\n",
-           B.o.reps, B.o.reps == 1 ? "" : "s", (unsigned long long)B.o.iters,
-           B.o.c.quick ? " (--quick: a smoke test, not a measurement)" : "");
+    bench_print_title(prog, B.o.reps, B.o.iters, "increments", B.o.c.quick);
     bench_machine_print(stdout, &B.mach, prog, BENCH_HUMAN);
     printf("atomics: %s; each point in its own process, DNF after %.1f s\n",
            lab_atomics_backend(), B.o.budget_s);

@@ -658,9 +658,7 @@ static int plot(void)
         snprintf(path, sizeof path, "%s/rwlock-%u.svg", B.o.c.plot, B.o.reads[r]);
         snprintf(title, sizeof title, "bench-rwlock, %u%% reads: ns/op against workers, "
                  "median of %u, %u CPUs (gaps: DNF)", B.o.reads[r], B.o.reps, B.mach.cpus);
-        int rc = bench_plot_lines(&v, path, title, "workers", "ns per operation (log scale)",
-                                  xs, names, NULL);
-        if (bench_plot_done(rc, path, B.o.c.fmt) != 0)
+        if (bench_plot_ns_workers(&v, path, title, xs, names, NULL, B.o.c.fmt) != 0)
             return 1;
     }
     return 0;
@@ -670,10 +668,7 @@ static int plot(void)
 
 static void print_header(void)
 {
-    printf("bench-rwlock: ns/op (lower is better), median of %u interleaved round%s, "
-           "%llu operations per worker%s\n",
-           B.o.reps, B.o.reps == 1 ? "" : "s", (unsigned long long)B.o.iters,
-           B.o.c.quick ? " (--quick: a smoke test, not a measurement)" : "");
+    bench_print_title(prog, B.o.reps, B.o.iters, "operations", B.o.c.quick);
     bench_machine_print(stdout, &B.mach, prog, BENCH_HUMAN);
     printf("atomics: %s; each point in its own process, DNF after %.1f s; a read checks "
            "%u words, a write sets them\n", lab_atomics_backend(), B.o.budget_s, WORDS);
