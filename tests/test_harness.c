@@ -135,23 +135,6 @@ static void test_harness_options(void)
     }
 }
 
-/* True once |pid| is gone or a zombie waiting for init to reap it. */
-static bool dead(pid_t pid)
-{
-    if (kill(pid, 0) != 0 && errno == ESRCH)
-        return true;
-    char path[64], buf[256];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return true;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    const char *close = strrchr(buf, ')');
-    return close != NULL && close[1] == ' ' && (close[2] == 'Z' || close[2] == 'X');
-}
-
 static void test_harness_deadlock(void)
 {
     char pidfile[256];
@@ -178,7 +161,7 @@ static void test_harness_deadlock(void)
     CU_ASSERT(parent > 0 && child > 0);
     bool gone = false;
     for (int i = 0; i < 100 && !gone; i++) {   /* init reaps asynchronously */
-        gone = dead(parent) && dead(child);
+        gone = test_process_dead(parent) && test_process_dead(child);
         if (!gone)
             usleep(50 * 1000);
     }

@@ -46,6 +46,22 @@ static inline void test_skip(const char *why)
     printf("\n    SKIPPED: %s\n", why);
 }
 
+/* True if |pid| is gone or a zombie (not running: reaped, or waiting for its
+ * reaper). Reads /proc/<pid>/stat: "pid (comm) S ...", comm may hold ')'. */
+static inline bool test_process_dead(pid_t pid)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return true;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *close = strrchr(buf, ')');
+    return close != NULL && close[1] == ' ' && (close[2] == 'Z' || close[2] == 'X');
+}
+
 static inline unsigned test_online_cpus(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);

@@ -369,16 +369,7 @@ static struct util_spawn sh_run(const char *script)
 static bool process_gone(pid_t pid)
 {
     for (int i = 0; i < 2000; i++) {
-        char path[64], buf[512];
-        snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-        FILE *f = fopen(path, "r");
-        if (f == NULL)
-            return true;
-        size_t n = fread(buf, 1, sizeof buf - 1, f);
-        fclose(f);
-        buf[n] = '\0';
-        const char *close_paren = strrchr(buf, ')');
-        if (close_paren != NULL && (close_paren[2] == 'Z' || close_paren[2] == 'X'))
+        if (test_process_dead(pid))
             return true;
         struct timespec ts = { 0, 10 * 1000 * 1000 };
         nanosleep(&ts, NULL);
