@@ -12,7 +12,7 @@ RACELAB_CC ?= $(shell command -v clang 2>/dev/null || command -v cc 2>/dev/null 
 CMAKE_ARGS ?=
 ARGS       ?=
 
-.PHONY: all build configure help lab-counter lab-queue test bench report clean
+.PHONY: all build configure help test bench report clean
 
 all: build
 
@@ -22,6 +22,7 @@ help:
 	@echo "  make lab-counter   two threads x 100000 unsynchronized increments, then the fixes"
 	@echo "                     (pass options with ARGS=\"--variant all --workers 4\")"
 	@echo "  make lab-queue     producers and consumers through racy and fixed queues, and ABA"
+	@echo "  make lab-NAME      any lab in labs/NAME (ARGS=\"--list\" shows its variants)"
 	@echo "  make test          install missing Debian packages (as root), build, run every test"
 	@echo "  make bench         the cost lab: every lock and counter at 1, 2, 4, 8 workers beside"
 	@echo "                     glibc, Concurrency Kit and libatomic_ops (bench-counter), switch"
@@ -54,13 +55,13 @@ build: configure
 	    grep -B2 -A6 'error\|Error' $(BUILD)/build.log | head -60; echo "racelab: build failed (log: $(BUILD)/build.log)"; exit 1; fi
 	@grep -m5 'warning:' $(BUILD)/build.log || true
 
-lab-counter: build
+# make lab-NAME runs the lab program build/bin/lab-NAME (every lab, present
+# and future: labs/NAME/ with racelab_add_lab(NAME ...)).
+lab-%: build
+	@if [ ! -x $(BUILD)/bin/lab-$* ]; then \
+	    echo "racelab: no lab '$*' (labs: $$(cd $(BUILD)/bin && ls lab-* | grep -v -- -tsan | sed 's/^lab-//' | tr '\n' ' '))"; exit 2; fi
 	@echo ""
-	@$(BUILD)/bin/lab-counter $(ARGS)
-
-lab-queue: build
-	@echo ""
-	@$(BUILD)/bin/lab-queue $(ARGS)
+	@$(BUILD)/bin/lab-$* $(ARGS)
 
 # Each bench program present (the queue bench needs nothing optional; the
 # baselines inside each are skipped, said once, when their package is absent).
