@@ -15,6 +15,9 @@
 
 #include "out.h"
 
+#define RV_STR2(x) #x
+#define RV_STR(x) RV_STR2(x)
+
 static int reorder__select_item(struct reorder_opts *o, const char *item, char *err,
                                 size_t errlen)
 {
@@ -103,7 +106,8 @@ static int reorder__args(struct reorder_opts *o, int argc, char **argv, char *er
         { .name = "trials", .kind = UTIL_OPT_UINT, .dest = &o->trials, .arg = "N",
           .help = "trials per cell (default 1)", .min = 1, .max = 1000 },
         { .name = "batch", .kind = UTIL_OPT_UINT, .dest = &o->batch, .arg = "N",
-          .help = "iterations per batch, one barrier each (default 50000)", .min = 1,
+          .help = "iterations per batch, one barrier each (default "
+                  RV_STR(REORDER_DEFAULT_BATCH) ")", .min = 1,
           .max = 10000000 },
         { .name = "step", .kind = UTIL_OPT_DOUBLE, .dest = &step, .arg = "NS",
           .help = "ns between two iterations' start ticks (default 100)", .min = 1,

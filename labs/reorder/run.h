@@ -9,7 +9,14 @@
 #include "reorder.h"
 
 #define REORDER_MAX_OUTCOMES 16u   /* 2^REORDER_MAX_OBS */
-#define REORDER_DEFAULT_BATCH 50000u
+/* Under TSan every racy slot of plain is a new address, each reported race
+ * costs about a millisecond before TSan's deduplication by address kicks in:
+ * small batches reuse the addresses sooner. */
+#ifdef RACELAB_TSAN_TWIN
+#define REORDER_DEFAULT_BATCH 1000
+#else
+#define REORDER_DEFAULT_BATCH 50000
+#endif
 #define REORDER_DEFAULT_STEP_NS 100u
 
 struct reorder_run {
