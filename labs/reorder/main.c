@@ -50,10 +50,12 @@ static int reorder__select_item(struct reorder_opts *o, const char *item, char *
 static int reorder__select(struct reorder_opts *o, const char *tests, const char *variants,
                            char *err, size_t errlen)
 {
-    char buf[512], *items[64];
+    char buf[512], *items[64], why[200];
     size_t n;
-    if (util_list_split(tests, buf, sizeof buf, items, 64, &n, err, errlen) != 0)
+    if (util_list_split(tests, buf, sizeof buf, items, 64, &n, why, sizeof why) != 0) {
+        snprintf(err, errlen, "--test: %s", why);
         return -1;
+    }
     for (size_t i = 0; i < n; i++) {
         bool hit = false;
         for (unsigned t = 0; t < REORDER_NTESTS; t++)
@@ -65,8 +67,10 @@ static int reorder__select(struct reorder_opts *o, const char *tests, const char
             return -1;
         }
     }
-    if (util_list_split(variants, buf, sizeof buf, items, 64, &n, err, errlen) != 0)
+    if (util_list_split(variants, buf, sizeof buf, items, 64, &n, why, sizeof why) != 0) {
+        snprintf(err, errlen, "--variant: %s", why);
         return -1;
+    }
     for (size_t i = 0; i < n; i++)
         if (reorder__select_item(o, items[i], err, errlen) != 0)
             return -1;
