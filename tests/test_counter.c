@@ -118,12 +118,14 @@ static void test_counter_list_is_complete(void)
     static const char *const names[] = { "racy", "mutex", "tas", "ttas", "ticket", "mcs",
                                          "futex", "sem", "atomic", "cas", "ao", "sharded",
                                          "pmutex", "psem", "named-sem", "rfutex",
-                                         "racy-yield", "comutex", "peterson", "peterson-fence" };
+                                         "racy-yield", "comutex", "peterson",
+                                         "peterson-fence" };
     CU_ASSERT_EQUAL(counter_lab.nvariants, sizeof names / sizeof names[0]);
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         const struct lab_variant *v = lab_find_variant(&counter_lab, names[i]);
         CU_ASSERT_PTR_NOT_NULL_FATAL(v);
-        CU_ASSERT_EQUAL(v->racy_by_design, strncmp(names[i], "racy", 4) == 0 || strcmp(names[i], "peterson") == 0);
+        CU_ASSERT_EQUAL(v->racy_by_design,
+                        strncmp(names[i], "racy", 4) == 0 || strcmp(names[i], "peterson") == 0);
         CU_ASSERT(v->description && strlen(v->description) > 10);
         CU_ASSERT(v->models != 0);
     }
