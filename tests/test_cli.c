@@ -204,7 +204,7 @@ static void test_cli_list_json(void)
         CU_ASSERT((strstr(kr, "pthread_cond_wait succeeded without prior") != NULL) ==
                   json_field_is(line, "model", "\"procs\""));
     }
-    CU_ASSERT_EQUAL(n, 18 + 16 + 4 + 3 + 4);   /* threads, procs, coros, coros-mn, -preempt */
+    CU_ASSERT_EQUAL(n, 18 + 14 + 4 + 3 + 4);   /* threads, procs, coros, coros-mn, -preempt */
     CU_ASSERT(saw_racy);
     prog_result_free(&r);
 }

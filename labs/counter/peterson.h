@@ -13,6 +13,10 @@
 
 #include "counter.h"
 
+#define VARIANT_NO_PROCS \
+    "Peterson's lock takes exactly two workers and teaches the store buffer on threads; " \
+    "across processes it would be the same lesson (use --model threads)"
+
 /* Each word on its own line: a worker's load of the other's flag then hits
  * its own cached copy at once while its own flag store waits for the line,
  * which is the store buffer's window (on one shared line the load would wait
