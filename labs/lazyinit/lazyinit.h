@@ -31,8 +31,10 @@
  *   every field initialised (2 x 100000 = 200000).
  *
  * TYPICAL
- *   racy: a few percent of the gets return a duplicate (leaked) object, as
- *   the workers run neck and neck through the slots. dclp: exact on x86 as
+ *   racy: in a trial where both workers really run at once, a few percent
+ *   of the gets return a duplicate (leaked) object, as the workers run neck
+ *   and neck through the slots; on shared cores many trials have one worker
+ *   alone for long stretches and lose nothing. dclp: exact on x86 as
  *   compiled here (x86 keeps stores in order and the compiler kept the
  *   field stores before the pointer store), yet a data race TSan reports;
  *   the fault is in the code, not in the count. acqrel, once,

@@ -47,9 +47,9 @@
  *   hardware shows them. seqcst and fence forbid every weak outcome.
  *
  * TYPICAL
- *   SB relaxed: r0=r1=0 in roughly 1 to 20 % of the iterations on two
- *   dedicated cores, fewer when the cores are shared (a descheduled thread
- *   runs its late iterations alone). The counts differ every run.
+ *   SB relaxed: r0=r1=0 in a few percent of the iterations, fewer when the
+ *   cores are shared (a descheduled thread runs its late iterations alone,
+ *   unaligned). The counts differ every run (notes/reorder.md has them).
  *
  * DETECTORS
  *   ThreadSanitizer reports plain (a data race) and nothing on relaxed: an
