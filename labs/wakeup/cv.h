@@ -1,0 +1,140 @@
+/* labs/wakeup/cv.h - the mutex and condition variables of the condvar
+ * variants: glibc's pthread objects (process-shared under procs) or, with
+ * WK_SYNC_CV defined before the include, the sync library's (sync/mutex.h,
+ * sync/cond.h). A variant file includes it first, then writes its put, get
+ * and finish with the wk_* calls below; the lesson is in those lines. */
+#ifndef RACELAB_WAKEUP_CV_H
+#define RACELAB_WAKEUP_CV_H
+
+#include <errno.h>
+#include <pthread.h>
+
+#include "sync/futex.h"   /* SYNC_PSHARED */
+#include "wakeup.h"
+
+#ifdef WK_SYNC_CV
+#include "sync/cond.h"
+#include "sync/mutex.h"
+typedef sync_mutex_t wk_mutex_t;
+typedef sync_cond_t wk_cond_t;
+#define wk__lock(m) sync_mutex_lock(m)
+#define wk__unlock(m) sync_mutex_unlock(m)
+#define wk__wait(c, m) sync_cond_wait((c), (m))
+#define wk__signal(c) sync_cond_signal(c)
+#define wk__broadcast(c) sync_cond_broadcast(c)
+#define WK__CV_WHAT "sync/cond.h + sync/mutex.h"
+#else
+typedef pthread_mutex_t wk_mutex_t;
+typedef pthread_cond_t wk_cond_t;
+#define wk__lock(m) pthread_mutex_lock(m)
+#define wk__unlock(m) pthread_mutex_unlock(m)
+#define wk__wait(c, m) pthread_cond_wait((c), (m))
+#define wk__signal(c) pthread_cond_signal(c)
+#define wk__broadcast(c) pthread_cond_broadcast(c)
+#define WK__CV_WHAT "pthread"
+#endif
+
+struct wsync {
+    wk_mutex_t lock;           /* guards the ring (struct wk) */
+    wk_cond_t not_full;        /* producers sleep here (one-cv: everybody) */
+    wk_cond_t not_empty;       /* consumers sleep here (one-cv: unused) */
+};
+
+#ifdef WK_SYNC_CV
+static int wk_sync_init(struct wsync *s, unsigned flags)
+{
+    int rc = sync_mutex_init(&s->lock, flags);
+    if (rc == 0)
+        rc = sync_cond_init(&s->not_full, flags);
+    if (rc == 0)
+        rc = sync_cond_init(&s->not_empty, flags);
+    return rc;
+}
+
+static void wk_sync_fini(struct wk *w, struct wsync *s)
+{
+    (void)w;
+    (void)s;
+}
+#else
+static int wk_sync_init(struct wsync *s, unsigned flags)
+{
+    int pshared = flags & SYNC_PSHARED ? PTHREAD_PROCESS_SHARED : PTHREAD_PROCESS_PRIVATE;
+    pthread_mutexattr_t ma;
+    pthread_condattr_t ca;
+    int rc = pthread_mutexattr_init(&ma);
+    if (rc != 0)
+        return rc;
+    if ((rc = pthread_condattr_init(&ca)) != 0) {
+        pthread_mutexattr_destroy(&ma);
+        return rc;
+    }
+    rc = pthread_mutexattr_setpshared(&ma, pshared);
+    if (rc == 0)
+        rc = pthread_condattr_setpshared(&ca, pshared);
+    if (rc == 0)
+        rc = pthread_mutex_init(&s->lock, &ma);
+    if (rc == 0 && (rc = pthread_cond_init(&s->not_full, &ca)) != 0)
+        pthread_mutex_destroy(&s->lock);
+    if (rc == 0 && (rc = pthread_cond_init(&s->not_empty, &ca)) != 0) {
+        pthread_cond_destroy(&s->not_full);
+        pthread_mutex_destroy(&s->lock);
+    }
+    pthread_condattr_destroy(&ca);
+    pthread_mutexattr_destroy(&ma);
+    return rc;
+}
+
+/* Not after a stopped trial: glibc's pthread_cond_destroy() waits for every
+ * waiter to leave, and a killed worker never will (the memory goes anyway). */
+static void wk_sync_fini(struct wk *w, struct wsync *s)
+{
+    for (unsigned i = 0; i < w->workers; i++)
+        if (sync_load_u32(&wk_worker(w, i)->doing, SYNC_RELAXED) != WK_DONE)
+            return;
+    pthread_cond_destroy(&s->not_empty);
+    pthread_cond_destroy(&s->not_full);
+    pthread_mutex_destroy(&s->lock);
+}
+#endif
+
+static inline void wk_lock(struct wsync *s)
+{
+    wk__lock(&s->lock);
+}
+
+static inline void wk_unlock(struct wsync *s)
+{
+    wk__unlock(&s->lock);
+}
+
+/* Sleeps on |cv| (call with the lock held; held again on return). */
+static inline void wk_wait(struct wk *w, struct wsync *s, wk_cond_t *cv, unsigned me,
+                           enum wk_doing what)
+{
+    wk_sleeping(w, me, what);
+    wk__wait(cv, &s->lock);
+    wk_doing(w, me, WK_RUNNING);
+}
+
+static inline void wk_signal(wk_cond_t *cv)
+{
+    wk__signal(cv);
+}
+
+static inline void wk_broadcast(wk_cond_t *cv)
+{
+    wk__broadcast(cv);
+}
+
+/* The rescue of a hung trial: every sleeper woken to see the stop. */
+static inline void wk_sync_unstick(struct wk *w, struct wsync *s)
+{
+    wk_lock(s);
+    sync_store_u32(&w->stop, 1, SYNC_RELAXED);
+    wk_broadcast(&s->not_full);
+    wk_broadcast(&s->not_empty);
+    wk_unlock(s);
+}
+
+#endif
