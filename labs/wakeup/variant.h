@@ -14,7 +14,8 @@
  *         and the buffer is empty
  *     static void finish(struct wk *w, struct wsync *s);
  *         the last producer is done: wake every consumer
- * where |me| is the worker's number (producers first, then consumers). */
+ * where |me| is the worker's number (producers first, then consumers), and
+ * optionally VARIANT_CAP, the buffer's slots when fewer than WK_CAP. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +27,12 @@
 #define WAKEUP__NOT_COROS                                                                 \
     "the wake-up lab runs on threads and procs: its waits are pthread and futex sleeps, " \
     "which would block a coroutine's whole carrier"
+
+#ifdef VARIANT_CAP
+#define WAKEUP__CAP VARIANT_CAP
+#else
+#define WAKEUP__CAP WK_CAP
+#endif
 
 static inline struct wsync *wakeup__s(void *st)
 {
@@ -56,7 +63,7 @@ static size_t wakeup__size(const struct lab_env *env)
 
 static int wakeup__setup(void *st, const struct lab_env *env)
 {
-    wk_init(st, env);
+    wk_init(st, env, WAKEUP__CAP);
     return wk_sync_init(wakeup__s(st), env->sync_flags);
 }
 

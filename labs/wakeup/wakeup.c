@@ -54,8 +54,9 @@ size_t wk_offset(const struct lab_env *env)
 }
 
 /* The state arrives zeroed (ring, tallies, bitmap). */
-void wk_init(struct wk *w, const struct lab_env *env)
+void wk_init(struct wk *w, const struct lab_env *env, unsigned cap)
 {
+    w->cap = cap;
     w->producers = env->producers;
     w->consumers = env->consumers;
     w->workers = env->workers;
@@ -143,7 +144,7 @@ void wk_describe(const struct wk *w, char *buf, size_t len)
     struct wk *m = (struct wk *)w;
     size_t used = (size_t)snprintf(buf, len, "buffer holds %llu of %u;",
                                    (unsigned long long)sync_load_u64(&m->count_seen,
-                                                                     SYNC_RELAXED), WK_CAP);
+                                                                     SYNC_RELAXED), w->cap);
     for (unsigned i = 0; i < w->workers && used < len; i++) {
         uint32_t d = sync_load_u32(&wk_worker(m, i)->doing, SYNC_RELAXED);
         bool prod = i < w->producers;

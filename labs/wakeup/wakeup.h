@@ -65,9 +65,11 @@
 
 extern const struct lab wakeup_lab;
 
-/* Two slots: small, so that producers and consumers sleep and wake all the
- * time (a deep buffer would let both sides run without ever waiting). */
-#define WK_CAP 8u
+/* The buffer's slots: few enough that both sides sleep and wake all the
+ * time, enough that a trial of the fixed variants stays short. A variant may
+ * take fewer (VARIANT_CAP): one-cv stalls only when every worker can end up
+ * asleep at once, which one slot makes certain in practice and 64 rare. */
+#define WK_CAP 64u
 
 /* An item: (producer + 1) << 40 | sequence number; 0 is never an item. */
 #define WK_SEQ_BITS 40
@@ -103,6 +105,7 @@ struct wk_worker {
 struct wk {
     unsigned producers, consumers, workers;
     uint64_t iters, words;
+    unsigned cap;                      /* slots in use, at most WK_CAP */
     uint64_t head, tail;               /* items taken, items put */
     bool finished;                     /* every producer is done */
     uint64_t slot[WK_CAP];
@@ -126,7 +129,7 @@ static inline sync_atomic_u64 *wk_bitmap(struct wk *w)
 }
 
 size_t wk_offset(const struct lab_env *env);
-void wk_init(struct wk *w, const struct lab_env *env);
+void wk_init(struct wk *w, const struct lab_env *env, unsigned cap);
 uint64_t wk_observe(const void *state, unsigned workers);
 void wk_items(const void *state, struct lab_items *out);
 void wk_note(struct wk *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -146,7 +149,7 @@ static inline bool wk_stopped(struct wk *w)
  * stopped, so every wait loop lets its worker go. */
 static inline bool wk_full(struct wk *w)
 {
-    return w->tail - w->head >= WK_CAP && !wk_stopped(w);
+    return w->tail - w->head >= w->cap && !wk_stopped(w);
 }
 
 static inline bool wk_empty(struct wk *w)
@@ -179,12 +182,12 @@ static inline void wk_push(struct wk *w, unsigned me, uint64_t item)
 {
     if (wk_stopped(w))
         return;
-    if (w->tail - w->head >= WK_CAP) {
+    if (w->tail - w->head >= w->cap) {
         wk_worker(w, me)->broken++;
         wk_note(w, "producer %u woke to a full buffer and wrote over the oldest item", me);
-        w->slot[w->head % WK_CAP] = item;
+        w->slot[w->head % w->cap] = item;
     } else {
-        w->slot[w->tail++ % WK_CAP] = item;
+        w->slot[w->tail++ % w->cap] = item;
     }
     wk_worker(w, me)->ops++;
     sync_store_u64(&w->count_seen, w->tail - w->head, SYNC_RELAXED);
@@ -201,9 +204,9 @@ static inline void wk_pop(struct wk *w, unsigned me)
         wk_worker(w, me)->broken++;
         wk_note(w, "consumer %u woke to an empty buffer and took a stale slot",
                 me - w->producers);
-        wk_check(w, me, w->slot[w->head % WK_CAP]);
+        wk_check(w, me, w->slot[w->head % w->cap]);
     } else {
-        wk_check(w, me, w->slot[w->head++ % WK_CAP]);
+        wk_check(w, me, w->slot[w->head++ % w->cap]);
     }
     wk_worker(w, me)->ops++;
     sync_store_u64(&w->count_seen, w->tail - w->head, SYNC_RELAXED);
