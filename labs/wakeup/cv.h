@@ -19,7 +19,7 @@ typedef sync_mutex_t wk_mutex_t;
 typedef sync_cond_t wk_cond_t;
 #define wk__lock(m) sync_mutex_lock(m)
 #define wk__unlock(m) sync_mutex_unlock(m)
-#define wk__wait(c, m) sync_cond_wait((c), (m))
+#define wk__timedwait(c, m, t) sync_cond_timedwait((c), (m), (t))
 #define wk__signal(c) sync_cond_signal(c)
 #define wk__broadcast(c) sync_cond_broadcast(c)
 #define WK__CV_WHAT "sync/cond.h + sync/mutex.h"
@@ -28,7 +28,7 @@ typedef pthread_mutex_t wk_mutex_t;
 typedef pthread_cond_t wk_cond_t;
 #define wk__lock(m) pthread_mutex_lock(m)
 #define wk__unlock(m) pthread_mutex_unlock(m)
-#define wk__wait(c, m) pthread_cond_wait((c), (m))
+#define wk__timedwait(c, m, t) pthread_cond_timedwait((c), (m), (t))
 #define wk__signal(c) pthread_cond_signal(c)
 #define wk__broadcast(c) pthread_cond_broadcast(c)
 #define WK__CV_WHAT "pthread"
@@ -72,6 +72,8 @@ static int wk_sync_init(struct wsync *s, unsigned flags)
     rc = pthread_mutexattr_setpshared(&ma, pshared);
     if (rc == 0)
         rc = pthread_condattr_setpshared(&ca, pshared);
+    if (rc == 0)   /* the slices of wk_wait() are on the monotonic clock */
+        rc = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     if (rc == 0)
         rc = pthread_mutex_init(&s->lock, &ma);
     if (rc == 0 && (rc = pthread_cond_init(&s->not_full, &ca)) != 0)
@@ -108,12 +110,15 @@ static inline void wk_unlock(struct wsync *s)
     wk__unlock(&s->lock);
 }
 
-/* Sleeps on |cv| (call with the lock held; held again on return). */
+/* Sleeps on |cv| until woken (or the trial is over). Call with the lock
+ * held; held again on return. */
 static inline void wk_wait(struct wk *w, struct wsync *s, wk_cond_t *cv, unsigned me,
                            enum wk_doing what)
 {
     wk_sleeping(w, me, what);
-    wk__wait(cv, &s->lock);
+    struct timespec t = wk_slice_end();
+    while (wk__timedwait(cv, &s->lock, &t) == ETIMEDOUT && !wk_give_up(w))
+        t = wk_slice_end();
     wk_doing(w, me, WK_RUNNING);
 }
 
@@ -125,16 +130,6 @@ static inline void wk_signal(wk_cond_t *cv)
 static inline void wk_broadcast(wk_cond_t *cv)
 {
     wk__broadcast(cv);
-}
-
-/* The rescue of a hung trial: every sleeper woken to see the stop. */
-static inline void wk_sync_unstick(struct wk *w, struct wsync *s)
-{
-    wk_lock(s);
-    sync_store_u32(&w->stop, 1, SYNC_RELAXED);
-    wk_broadcast(&s->not_full);
-    wk_broadcast(&s->not_empty);
-    wk_unlock(s);
 }
 
 #endif

@@ -40,13 +40,16 @@ static void wk_sync_fini(struct wk *w, struct wsync *s)
     (void)s;
 }
 
-/* Takes a unit of |sem|, marked as a sleep when there is none at once. */
+/* Takes a unit of |sem| (or gives up: the trial is over), marked as a sleep
+ * when there is none at once. */
 static void take(struct wk *w, sync_sem_t *sem, unsigned me, enum wk_doing what)
 {
     if (sync_sem_trywait(sem))
         return;
     wk_sleeping(w, me, what);
-    sync_sem_wait(sem);
+    struct timespec t = wk_slice_end();
+    while (sync_sem_timedwait(sem, &t) == ETIMEDOUT && !wk_give_up(w))
+        t = wk_slice_end();
     wk_doing(w, me, WK_RUNNING);
 }
 
@@ -79,16 +82,6 @@ static void finish(struct wk *w, struct wsync *s)
     sync_mutex_unlock(&s->lock);
     for (unsigned i = 0; i < w->consumers; i++)
         sync_sem_post(&s->full);
-}
-
-/* The rescue of a hung trial (none is expected here): a unit for everybody. */
-static inline void wk_sync_unstick(struct wk *w, struct wsync *s)
-{
-    sync_store_u32(&w->stop, 1, SYNC_RELAXED);
-    for (unsigned i = 0; i < w->workers; i++) {
-        sync_sem_post(&s->room);
-        sync_sem_post(&s->full);
-    }
 }
 
 #include "variant.h"

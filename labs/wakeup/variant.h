@@ -5,8 +5,6 @@
  * wsync with
  *     static int  wk_sync_init(struct wsync *s, unsigned flags);
  *     static void wk_sync_fini(struct wk *w, struct wsync *s);
- *     static void wk_sync_unstick(struct wk *w, struct wsync *s);
- *         (sets w->stop and wakes every sleeper: the rescue of a hang)
  * (cv.h has them for the condvar variants), and the buffer's operations
  *     static void put(struct wk *w, struct wsync *s, unsigned me, uint64_t item);
  *     static bool get(struct wk *w, struct wsync *s, unsigned me);
@@ -67,13 +65,6 @@ static int wakeup__setup(void *st, const struct lab_env *env)
     return wk_sync_init(wakeup__s(st), env->sync_flags);
 }
 
-/* The watchdog's rescue of a hung trial. */
-void LAB_VARIANT__CAT(LAB_VARIANT_SYMBOL, _unstick)(void *st);
-void LAB_VARIANT__CAT(LAB_VARIANT_SYMBOL, _unstick)(void *st)
-{
-    wk_sync_unstick(st, wakeup__s(st));
-}
-
 static void wakeup__teardown(void *st)
 {
     wk_sync_fini(st, wakeup__s(st));
@@ -91,4 +82,6 @@ const struct lab_variant LAB_VARIANT_SYMBOL = {
     .work = wakeup__work,
     .observe = wk_observe,
     .items = wk_items,
+    .fields = wk_fields,
+    .waiting = wk_waiting,
 };

@@ -27,6 +27,13 @@ static uint64_t expected_after_death(unsigned producers, uint64_t iters, uint64_
     return expected(producers, iters);
 }
 
+/* The lab's own numbers per trial (wk_fields() fills them in this order). */
+static const struct lab_field fields[] = {
+    { "sleeps", "waits", LAB_AGG_SUM, false },
+    { "false_wakeups", "wake-ups to a false predicate", LAB_AGG_SUM, false },
+    { "broken", "operations on an empty or full buffer", LAB_AGG_SUM, true },
+};
+
 const struct lab wakeup_lab = {
     .name = "wakeup",
     .title = "condition variables done wrong: stolen and lost wake-ups in a bounded buffer",
@@ -39,6 +46,8 @@ const struct lab wakeup_lab = {
     .nvariants = sizeof variants / sizeof variants[0],
     .expected = expected,
     .expected_after_death = expected_after_death,
+    .fields = fields,
+    .nfields = sizeof fields / sizeof fields[0],
 };
 
 static uint64_t words_for(uint64_t iters)
@@ -129,28 +138,37 @@ void wk_items(const void *state, struct lab_items *out)
                  "the while loop", (unsigned long long)false_wakeups);
 }
 
-static const char *const doing_names[] = {
-    [WK_RUNNING] = "running",
-    [WK_WAIT_NOT_FULL] = "sleeps on not_full",
-    [WK_WAIT_NOT_EMPTY] = "sleeps on not_empty",
-    [WK_WAIT_CHANGED] = "sleeps on the one condition variable",
-    [WK_WAIT_ROOM] = "sleeps on the room semaphore",
-    [WK_WAIT_FULL] = "sleeps on the full semaphore",
-    [WK_DONE] = "done",
+/* What a sleeper waits for, as the watchdog prints it. */
+static const char *const waits_for[] = {
+    [WK_WAIT_NOT_FULL] = "not-full",
+    [WK_WAIT_NOT_EMPTY] = "not-empty",
+    [WK_WAIT_CHANGED] = "the one cv",
+    [WK_WAIT_ROOM] = "a room unit",
+    [WK_WAIT_FULL] = "a full unit",
 };
 
-void wk_describe(const struct wk *w, char *buf, size_t len)
+bool wk_waiting(const void *state, unsigned worker, struct lab_wait *out)
 {
-    struct wk *m = (struct wk *)w;
-    size_t used = (size_t)snprintf(buf, len, "buffer holds %llu of %u;",
-                                   (unsigned long long)sync_load_u64(&m->count_seen,
-                                                                     SYNC_RELAXED), w->cap);
-    for (unsigned i = 0; i < w->workers && used < len; i++) {
-        uint32_t d = sync_load_u32(&wk_worker(m, i)->doing, SYNC_RELAXED);
-        bool prod = i < w->producers;
-        used += (size_t)snprintf(buf + used, len - used, " %s %u %s%s",
-                                 prod ? "producer" : "consumer", prod ? i : i - w->producers,
-                                 d <= WK_DONE ? doing_names[d] : "?",
-                                 i + 1 < w->workers ? "," : "");
+    struct wk *w = (struct wk *)state;
+    struct wk_worker *k = wk_worker(w, worker);
+    uint32_t d = sync_load_u32(&k->doing, SYNC_RELAXED);
+    if (d == WK_RUNNING || d >= WK_DONE)
+        return false;
+    out->owner = -1;   /* a condition: nobody holds it */
+    out->ticket = sync_load_u32(&k->ticket, SYNC_RELAXED);
+    snprintf(out->what, sizeof out->what, "%s (%s; buffer %llu/%u)", waits_for[d],
+             worker < w->producers ? "producer" : "consumer",
+             (unsigned long long)sync_load_u64(&w->count_seen, SYNC_RELAXED), w->cap);
+    return true;
+}
+
+void wk_fields(const void *state, unsigned workers, int64_t *out)
+{
+    struct wk *w = (struct wk *)state;
+    for (unsigned i = 0; i < workers; i++) {
+        const struct wk_worker *k = wk_worker(w, i);
+        out[0] += (int64_t)k->waits;
+        out[1] += (int64_t)k->false_wakeups;
+        out[2] += (int64_t)k->broken;
     }
 }

@@ -59,6 +59,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "lab.h"
 #include "sync/atomic.h"
@@ -89,6 +90,7 @@ enum wk_doing {
 /* One worker's tallies, on a cache line of its own; written by that worker. */
 struct wk_worker {
     _Alignas(SYNC_CACHELINE) sync_atomic_u32 doing;   /* enum wk_doing */
+    sync_atomic_u32 ticket;  /* one more at each sleep: the watchdog's "same wait" */
     uint64_t ops;            /* items it put or took (broken ones included) */
     uint64_t waited_at;      /* ops + 1 when it last went to sleep, 0 never */
     uint64_t consumed;       /* items taken, duplicates included */
@@ -110,7 +112,7 @@ struct wk {
     bool finished;                     /* every producer is done */
     uint64_t slot[WK_CAP];
     size_t sync_offset;                /* where the variant's objects start */
-    _Alignas(SYNC_CACHELINE) sync_atomic_u32 stop;   /* the trial is being stopped */
+    _Alignas(SYNC_CACHELINE) sync_atomic_u32 stop;   /* the watchdog ended the trial */
     sync_atomic_u32 producers_done;
     sync_atomic_u64 count_seen;        /* tail - head as last left, for a hang's story */
     sync_atomic_u32 note_taken;
@@ -135,14 +137,45 @@ void wk_items(const void *state, struct lab_items *out);
 void wk_note(struct wk *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Consumer worker |me| took |item|: mark it, or count a duplicate. */
 void wk_check(struct wk *w, unsigned me, uint64_t item);
-/* One line: who sleeps on what, and what the buffer holds (a hang). */
-void wk_describe(const struct wk *w, char *buf, size_t len);
+/* The watchdog's hook (struct lab_variant.waiting): what |worker| sleeps
+ * on, a condition nobody holds. */
+bool wk_waiting(const void *state, unsigned worker, struct lab_wait *out);
+/* The lab's fields (struct lab.fields), after a trial. */
+void wk_fields(const void *state, unsigned workers, int64_t *out);
 
 static inline bool wk_stopped(struct wk *w)
 {
-    /* Relaxed: the stop only ends the loops; the rescue's broadcast (under
-     * the lock) is what wakes a sleeper to look at it. */
+    /* Relaxed: the stop only ends the loops (the worker that saw
+     * lab_trial_over() sets it; the others see that themselves). */
     return sync_load_u32(&w->stop, SYNC_RELAXED) != 0;
+}
+
+/* A sleep is cut into slices this long, so that a sleeper notices the
+ * watchdog ending the trial; a slice running out is not a wake-up (the
+ * sleeper sleeps on without looking at the buffer: a lost wake-up stays
+ * lost). */
+#define WK_SLICE_NS 20000000u
+
+/* The end of the next slice, on CLOCK_MONOTONIC. */
+static inline struct timespec wk_slice_end(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    t.tv_nsec += WK_SLICE_NS;
+    if (t.tv_nsec >= 1000000000L) {
+        t.tv_sec++;
+        t.tv_nsec -= 1000000000L;
+    }
+    return t;
+}
+
+/* After a slice ran out: whether to stop sleeping (the trial is over). */
+static inline bool wk_give_up(struct wk *w)
+{
+    if (!lab_trial_over())
+        return false;
+    sync_store_u32(&w->stop, 1, SYNC_RELAXED);
+    return true;
 }
 
 /* The predicates, under the lock. Both are false once the trial is being
@@ -172,6 +205,8 @@ static inline void wk_sleeping(struct wk *w, unsigned me, enum wk_doing what)
     k->waits++;
     k->false_wakeups += k->waited_at == k->ops + 1;
     k->waited_at = k->ops + 1;
+    /* Relaxed: the watchdog needs only to see the number change. */
+    sync_fetch_add_u32(&k->ticket, 1, SYNC_RELAXED);
     wk_doing(w, me, what);
 }
 
