@@ -25,6 +25,18 @@ static uint64_t expected_after_death(unsigned workers, uint64_t iters, uint64_t 
     return expected(workers, iters);
 }
 
+/* The lab's own numbers per trial (rw_fields() fills them in this order). */
+static const struct lab_field fields[] = {
+    { "read_pct", "% reads", LAB_AGG_MAX, false },
+    { "reads", "reads", LAB_AGG_SUM, false },
+    { "writes", "writes", LAB_AGG_SUM, false },
+    { "violations", "overlaps with a writer", LAB_AGG_SUM, true },
+    { "torn", "torn reads", LAB_AGG_SUM, true },
+    { "max_write_wait_ns", "ns, the longest wait of a write", LAB_AGG_MAX, false },
+    { "mean_write_wait_ns", "ns, a write's mean wait (worst trial)", LAB_AGG_MAX, false },
+    { "reads_per_ms", "reads per ms (slowest trial)", LAB_AGG_MIN, false },
+};
+
 const struct lab rw_lab = {
     .name = "rw",
     .title = "readers-writers: no reader beside a writer, and who waits for whom",
@@ -36,6 +48,8 @@ const struct lab rw_lab = {
     .nvariants = sizeof variants / sizeof variants[0],
     .expected = expected,
     .expected_after_death = expected_after_death,
+    .fields = fields,
+    .nfields = sizeof fields / sizeof fields[0],
 };
 
 size_t rw_offset(const struct lab_env *env)
@@ -60,4 +74,32 @@ uint64_t rw_observe(const void *state, unsigned workers)
     for (unsigned i = 0; i < workers; i++)
         n += rw_worker(r, i)->clean;
     return n;
+}
+
+void rw_fields(const void *state, unsigned workers, int64_t *out)
+{
+    struct rw *r = (struct rw *)state;
+    uint64_t first = UINT64_MAX, last = 0, reads = 0;
+    out[0] = r->read_pct;
+    for (unsigned i = 0; i < workers; i++) {
+        const struct rw_worker *k = rw_worker(r, i);
+        reads += k->reads;
+        out[2] += (int64_t)k->writes;
+        out[3] += (int64_t)k->violations;
+        out[4] += (int64_t)k->torn;
+        if ((int64_t)k->max_wait_ns > out[5])
+            out[5] = (int64_t)k->max_wait_ns;
+        if (k->t_start && k->t_start < first)
+            first = k->t_start;
+        if (k->t_end > last)
+            last = k->t_end;
+    }
+    out[1] = (int64_t)reads;
+    if (last > first)
+        out[7] = (int64_t)(reads * 1000000u / (last - first));
+    uint64_t waits = 0;
+    for (unsigned i = 0; i < workers; i++)
+        waits += rw_worker(r, i)->wait_ns;
+    if (out[2] > 0)
+        out[6] = (int64_t)(waits / (uint64_t)out[2]);
 }

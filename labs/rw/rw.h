@@ -55,6 +55,7 @@
 #ifndef RACELAB_RW_H
 #define RACELAB_RW_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -83,6 +84,7 @@ struct rw_worker {
     uint64_t violations;       /* overlaps seen (a reader beside a writer, two writers) */
     uint64_t torn;             /* reads that found the table half-written */
     uint64_t max_wait_ns;      /* the longest a write waited for its lock */
+    uint64_t wait_ns;          /* all writes' waits together */
     uint64_t t_start, t_end;
 };
 
@@ -104,6 +106,7 @@ static inline struct rw_worker *rw_worker(struct rw *r, unsigned i)
 size_t rw_offset(const struct lab_env *env);
 void rw_init(struct rw *r, const struct lab_env *env);
 uint64_t rw_observe(const void *state, unsigned workers);
+void rw_fields(const void *state, unsigned workers, int64_t *out);
 
 /* Inside the read lock: enter, read the table, leave (counted). */
 static inline void rw_read(struct rw *r, struct rw_worker *k)
@@ -123,12 +126,17 @@ static inline void rw_read(struct rw *r, struct rw_worker *k)
     k->clean += !overlap && !torn;
 }
 
-/* Inside the write lock: enter, write the table, leave (counted). */
-static inline void rw_write(struct rw *r, struct rw_worker *k, uint64_t stamp)
+/* Inside the write lock: enter, write the table, leave (counted). With
+ * |yield|, the writer lets the CPU go halfway, as a preemption there would:
+ * the half-written table then stays for a whole scheduling round. */
+static inline void rw_write(struct rw *r, struct rw_worker *k, uint64_t stamp, bool yield)
 {
     uint32_t in = sync_fetch_add_u32(&r->inside, RW_WRITER, SYNC_SEQ_CST);
-    for (unsigned i = 0; i < RW_WORDS; i++)
+    for (unsigned i = 0; i < RW_WORDS; i++) {
         LAB_STORE(&r->table[i], stamp);
+        if (yield && i == RW_WORDS / 2)
+            sched_yield();
+    }
     sync_fetch_sub_u32(&r->inside, RW_WRITER, SYNC_SEQ_CST);
     k->writes++;
     k->violations += in != 0;

@@ -29,11 +29,13 @@
 #define RW__LOCK_T LOCKD__CAT3(rwlockd_, RW_LOCK, _t)
 #define RW__KNOWN LOCKD__CAT3(rwlockd_, RW_LOCK, _known_reports)
 #define RW__RACY false
+#define RW__YIELD false
 #else
 typedef int rw__none_t;
 #define RW__LOCK_T rw__none_t
 #define RW__KNOWN NULL
 #define RW__RACY true
+#define RW__YIELD true   /* see none.c */
 #endif
 
 static inline RW__LOCK_T *rw__lock(void *st)
@@ -63,9 +65,10 @@ static inline void rw__write_op(struct rw *r, RW__LOCK_T *l, struct rw_worker *k
     (void)l;
 #endif
     uint64_t waited = lab_now_ns() - t0;
+    k->wait_ns += waited;
     if (waited > k->max_wait_ns)
         k->max_wait_ns = waited;
-    rw_write(r, k, stamp);
+    rw_write(r, k, stamp, RW__YIELD);
 #ifdef RW_LOCK
     RW__FN(write_release)(l);
 #endif
@@ -128,4 +131,5 @@ const struct lab_variant RW__SYM = {
     .teardown = rw__teardown,
     .work = rw__work,
     .observe = rw_observe,
+    .fields = rw_fields,
 };
