@@ -132,7 +132,7 @@ void wk_items(const void *state, struct lab_items *out)
     out->lost = out->produced - wk_observe(state, w->workers);
     if (broken)
         snprintf(out->note, sizeof out->note, "%llu operations on an empty or full buffer "
-                 "after an if-wait; first: %s", (unsigned long long)broken, w->note);
+                 "after an if-wait; first: %.100s", (unsigned long long)broken, w->note);
     else if (false_wakeups)
         snprintf(out->note, sizeof out->note, "%llu false wake-ups, each slept off again by "
                  "the while loop", (unsigned long long)false_wakeups);
