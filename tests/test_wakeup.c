@@ -158,7 +158,7 @@ static struct prog_result run_lab(const char *first, ...)
 static void test_wakeup_program_reports_hangs(void)
 {
     struct prog_result r = run_lab("--json", "--variant", "lost,one-cv,correct", "--trials",
-                                   "2", "--timeout", "2", "--iters", "2000", NULL);
+                                   "2", "--timeout", "20", "--iters", "2000", NULL);
     if (r.status != 0)
         printf("\n    status %d: %.400s", r.status, r.err);
     CU_ASSERT_EQUAL(r.status, 0);
@@ -216,7 +216,9 @@ static unsigned shm_entries(void)
 static void test_wakeup_procs_leave_no_shm(void)
 {
     unsigned before = shm_entries();
-    struct prog_result r = run_lab("--model", "procs", "--trials", "2", "--timeout", "2",
+    /* A generous timeout: the hangs end as deadlocks within a second, and a
+     * fixed variant on a loaded machine (under TSan) must not be cut short. */
+    struct prog_result r = run_lab("--model", "procs", "--trials", "2", "--timeout", "20",
                                    "--iters", "2000", NULL);
     if (r.status != 0)
         printf("\n    status %d: %.400s", r.status, r.err);

@@ -20,7 +20,7 @@ static void put(struct wk *w, struct wsync *s, unsigned me, uint64_t item)
     while (wk_full(w))
         wk_wait(w, s, &s->not_full, me, WK_WAIT_NOT_FULL);
     wk_push(w, me, item);
-    wk_signal(&s->not_empty);
+    wk_signal(w, s, &s->not_empty);
     wk_unlock(s);
 }
 
@@ -32,7 +32,7 @@ static bool get(struct wk *w, struct wsync *s, unsigned me)
     bool any = !wk_empty(w);   /* else empty and finished: leave */
     if (any) {
         wk_pop(w, me);
-        wk_signal(&s->not_full);
+        wk_signal(w, s, &s->not_full);
     }
     wk_unlock(s);
     return any;
@@ -42,7 +42,7 @@ static void finish(struct wk *w, struct wsync *s)
 {
     wk_lock(s);
     w->finished = true;
-    wk_broadcast(&s->not_empty);
+    wk_broadcast(w, s, &s->not_empty);
     wk_unlock(s);
 }
 

@@ -119,16 +119,21 @@ static inline void wk_wait(struct wk *w, struct wsync *s, wk_cond_t *cv, unsigne
     struct timespec t = wk_slice_end();
     while (wk__timedwait(cv, &s->lock, &t) == ETIMEDOUT && !wk_give_up(w))
         t = wk_slice_end();
+    wk_returned(w, wk_on(what));
     wk_doing(w, me, WK_RUNNING);
 }
 
-static inline void wk_signal(wk_cond_t *cv)
+/* Wakes one sleeper on |cv| (call with the lock held). */
+static inline void wk_signal(struct wk *w, struct wsync *s, wk_cond_t *cv)
 {
+    wk_woke(w, cv == &s->not_full ? WK_ON_PRODUCERS : WK_ON_CONSUMERS, false);
     wk__signal(cv);
 }
 
-static inline void wk_broadcast(wk_cond_t *cv)
+/* Wakes every sleeper on |cv| (call with the lock held). */
+static inline void wk_broadcast(struct wk *w, struct wsync *s, wk_cond_t *cv)
 {
+    wk_woke(w, cv == &s->not_full ? WK_ON_PRODUCERS : WK_ON_CONSUMERS, true);
     wk__broadcast(cv);
 }
 

@@ -27,7 +27,7 @@ static void put(struct wk *w, struct wsync *s, unsigned me, uint64_t item)
         wk_wait(w, s, &s->not_full, me, WK_WAIT_NOT_FULL);
     }
     wk_push(w, me, item);
-    wk_signal(&s->not_empty);
+    wk_signal(w, s, &s->not_empty);
     wk_unlock(s);
 }
 
@@ -43,7 +43,7 @@ static bool get(struct wk *w, struct wsync *s, unsigned me)
     bool any = !wk_empty(w);
     if (any) {
         wk_pop(w, me);
-        wk_signal(&s->not_full);
+        wk_signal(w, s, &s->not_full);
     }
     wk_unlock(s);
     return any;
@@ -53,7 +53,7 @@ static void finish(struct wk *w, struct wsync *s)
 {
     wk_lock(s);
     w->finished = true;
-    wk_broadcast(&s->not_empty);
+    wk_broadcast(w, s, &s->not_empty);
     wk_unlock(s);
 }
 

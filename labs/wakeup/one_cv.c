@@ -25,7 +25,7 @@ static void put(struct wk *w, struct wsync *s, unsigned me, uint64_t item)
     while (wk_full(w))
         wk_wait(w, s, &s->not_full, me, WK_WAIT_CHANGED);
     wk_push(w, me, item);
-    wk_signal(&s->not_full);   /* the bug: may wake a producer, not a consumer */
+    wk_signal(w, s, &s->not_full);   /* the bug: may wake a producer, not a consumer */
     wk_unlock(s);
 }
 
@@ -37,7 +37,7 @@ static bool get(struct wk *w, struct wsync *s, unsigned me)
     bool any = !wk_empty(w);
     if (any) {
         wk_pop(w, me);
-        wk_signal(&s->not_full);   /* the bug: may wake a consumer, not a producer */
+        wk_signal(w, s, &s->not_full);   /* the bug: may wake a consumer, not a producer */
     }
     wk_unlock(s);
     return any;
@@ -47,7 +47,7 @@ static void finish(struct wk *w, struct wsync *s)
 {
     wk_lock(s);
     w->finished = true;
-    wk_broadcast(&s->not_full);
+    wk_broadcast(w, s, &s->not_full);
     wk_unlock(s);
 }
 

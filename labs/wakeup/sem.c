@@ -50,6 +50,7 @@ static void take(struct wk *w, sync_sem_t *sem, unsigned me, enum wk_doing what)
     struct timespec t = wk_slice_end();
     while (sync_sem_timedwait(sem, &t) == ETIMEDOUT && !wk_give_up(w))
         t = wk_slice_end();
+    wk_returned(w, wk_on(what));
     wk_doing(w, me, WK_RUNNING);
 }
 
@@ -59,6 +60,7 @@ static void put(struct wk *w, struct wsync *s, unsigned me, uint64_t item)
     sync_mutex_lock(&s->lock);
     wk_push(w, me, item);
     sync_mutex_unlock(&s->lock);
+    wk_woke(w, WK_ON_CONSUMERS, false);
     sync_sem_post(&s->full);   /* release: the item to the consumer that takes the unit */
 }
 
@@ -70,8 +72,10 @@ static bool get(struct wk *w, struct wsync *s, unsigned me)
     if (any)
         wk_pop(w, me);
     sync_mutex_unlock(&s->lock);
-    if (any)
+    if (any) {
+        wk_woke(w, WK_ON_PRODUCERS, false);
         sync_sem_post(&s->room);
+    }
     return any;
 }
 
@@ -80,8 +84,10 @@ static void finish(struct wk *w, struct wsync *s)
     sync_mutex_lock(&s->lock);
     w->finished = true;
     sync_mutex_unlock(&s->lock);
-    for (unsigned i = 0; i < w->consumers; i++)
+    for (unsigned i = 0; i < w->consumers; i++) {
+        wk_woke(w, WK_ON_CONSUMERS, false);
         sync_sem_post(&s->full);
+    }
 }
 
 #include "variant.h"

@@ -152,7 +152,9 @@ bool wk_waiting(const void *state, unsigned worker, struct lab_wait *out)
     struct wk *w = (struct wk *)state;
     struct wk_worker *k = wk_worker(w, worker);
     uint32_t d = sync_load_u32(&k->doing, SYNC_RELAXED);
-    if (d == WK_RUNNING || d >= WK_DONE)
+    /* A wake-up owed to this worker's sleeping place may be this worker's. */
+    if (d == WK_RUNNING || d >= WK_DONE ||
+        sync_load_u32(&w->owed[wk_on((enum wk_doing)d)], SYNC_RELAXED) != 0)
         return false;
     out->owner = -1;   /* a condition: nobody holds it */
     out->ticket = sync_load_u32(&k->ticket, SYNC_RELAXED);

@@ -76,6 +76,10 @@ extern const struct lab wakeup_lab;
 #define WK_SEQ_BITS 40
 #define WK_SEQ_MASK ((UINT64_C(1) << WK_SEQ_BITS) - 1)
 
+/* Which sleeping place a wait is on: the condition variable (or semaphore)
+ * producers sleep on, and the consumers' one. */
+enum { WK_ON_PRODUCERS, WK_ON_CONSUMERS };
+
 /* What a worker is doing, for the description of a hang. */
 enum wk_doing {
     WK_RUNNING,
@@ -115,6 +119,12 @@ struct wk {
     _Alignas(SYNC_CACHELINE) sync_atomic_u32 stop;   /* the watchdog ended the trial */
     sync_atomic_u32 producers_done;
     sync_atomic_u64 count_seen;        /* tail - head as last left, for a hang's story */
+    /* Per condition variable or semaphore (WK_ON_*): sleepers marked, and
+     * wake-ups sent to them that no sleeper has returned with yet. While one
+     * is owed, any sleeper there may be the woken one, not yet running: the
+     * watchdog must not call that a hang (a loaded machine can leave a woken
+     * thread off the CPU for longer than the watchdog waits). */
+    sync_atomic_u32 asleep[2], owed[2];
     sync_atomic_u32 note_taken;
     char note[160];                    /* the first broken operation, one line */
     /* then struct wk_worker[workers], sync_atomic_u64 bitmap[producers * words] */
@@ -199,9 +209,41 @@ static inline void wk_doing(struct wk *w, unsigned me, enum wk_doing what)
 /* Before worker |me| sleeps: marks what on, and counts the sleep. Sleeping
  * again without an operation since the last sleep means that wake-up found
  * the predicate still false (stolen or spurious): a false wake-up. */
+/* The sleeping place of a wait (one-cv's one condition variable is the
+ * producers'). */
+static inline unsigned wk_on(enum wk_doing what)
+{
+    return what == WK_WAIT_NOT_EMPTY || what == WK_WAIT_FULL ? WK_ON_CONSUMERS
+                                                             : WK_ON_PRODUCERS;
+}
+
+/* A wake-up sent to |on| (all: a broadcast): owed to a marked sleeper, if
+ * any is not owed one yet. Relaxed throughout: these counts only tell the
+ * watchdog what may be in flight. */
+static inline void wk_woke(struct wk *w, unsigned on, bool all)
+{
+    uint32_t owed = sync_load_u32(&w->owed[on], SYNC_RELAXED), want;
+    do {
+        uint32_t asleep = sync_load_u32(&w->asleep[on], SYNC_RELAXED);
+        want = all ? asleep : owed < asleep ? owed + 1 : owed;
+        if (want <= owed)
+            return;
+    } while (!sync_cas_u32(&w->owed[on], &owed, want, SYNC_RELAXED, SYNC_RELAXED));
+}
+
+/* A sleeper on |on| returned from its sleep (woken, or spuriously). */
+static inline void wk_returned(struct wk *w, unsigned on)
+{
+    sync_fetch_sub_u32(&w->asleep[on], 1, SYNC_RELAXED);
+    uint32_t owed = sync_load_u32(&w->owed[on], SYNC_RELAXED);
+    while (owed > 0 && !sync_cas_u32(&w->owed[on], &owed, owed - 1, SYNC_RELAXED, SYNC_RELAXED))
+        ;
+}
+
 static inline void wk_sleeping(struct wk *w, unsigned me, enum wk_doing what)
 {
     struct wk_worker *k = wk_worker(w, me);
+    sync_fetch_add_u32(&w->asleep[wk_on(what)], 1, SYNC_RELAXED);
     k->waits++;
     k->false_wakeups += k->waited_at == k->ops + 1;
     k->waited_at = k->ops + 1;
