@@ -346,12 +346,19 @@ static void test_bank_default_run(void)
 static void test_bank_tsan_twin(void)
 {
 #ifdef RACELAB_HAVE_BANK_TSAN
-    char *naive[] = { RACELAB_BIN_DIR "/lab-bank-tsan", "--variant", "naive", "--trials", "1",
+    /* TSan reports the inversion once both orders were taken (a trial that
+     * deadlocks at its first conflict shows one): a few tries. */
+    char *naive[] = { RACELAB_BIN_DIR "/lab-bank-tsan", "--variant", "naive", "--trials", "3",
                       "--iters", "5000", "--timeout", "5", NULL };
-    struct prog_result r = run_prog(naive, 120);
-    CU_ASSERT_EQUAL(r.status, 66);
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "lock-order-inversion"));
-    prog_result_free(&r);
+    struct prog_result r;
+    bool reported = false;
+    for (int i = 0; i < 5 && !reported; i++) {
+        r = run_prog(naive, 120);
+        reported = r.status == 66 && strstr(r.err, "lock-order-inversion") != NULL;
+        CU_ASSERT(r.status == 66 || r.status == 0);
+        prog_result_free(&r);
+    }
+    CU_ASSERT(reported);
     static const char *const silent[] = { "ordered", "toctou" };
     for (int i = 0; i < 2; i++) {
         char *argv[] = { RACELAB_BIN_DIR "/lab-bank-tsan", "--variant", (char *)silent[i],

@@ -278,6 +278,8 @@ static const struct cli_case cli_cases[] = {
       { "--variant=mutex", "--iters=10", "--trials=1" } },
     { "lab-bank", { "--frobnicate" }, { "--iters=abc" }, { "--iters" },
       { "--variant=ordered", "--iters=10", "--trials=1" } },
+    { "lab-philosophers", { "--frobnicate" }, { "--iters=abc" }, { "--iters" },
+      { "--variant=ordered", "--iters=10", "--trials=1" } },
     { "bench-counter", { "--frobnicate" }, { "--iters=abc" }, { "--iters" }, { "--help" } },
     { "bench-queue", { "--frobnicate" }, { "--messages=abc" }, { "--messages" }, { "--help" } },
     { "bench-switch", { "--frobnicate" }, { "--reps=abc" }, { "--reps" }, { "--help" } },

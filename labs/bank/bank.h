@@ -43,7 +43,8 @@
  * DETECTORS
  *   TSan reports racy (a data race) and naive (lock-order-inversion: its
  *   locks are annotated as mutexes, labs/common/waitfor.h), the latter even
- *   in a run that happened not to deadlock. toctou has no data race at all
+ *   in a run that happened not to deadlock - once both orders were taken:
+ *   a trial that deadlocks at its very first conflict shows only one. toctou has no data race at all
  *   (the check is an atomic load): TSan is silent, only the invariant - an
  *   account below zero - shows the bug.
  *
