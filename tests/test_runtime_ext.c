@@ -378,7 +378,7 @@ static void test_runtime_ext_fields_records(void)
     prog_result_free(&r);
 
     r = run_main(60, "--variant", "count", "--trials", "2", "--iters", "100", NULL);
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "over the trials: ops 402 operations (sum)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "over the trials: ops 402 (sum), most 101 (max), least 100 (min)"));
     prog_result_free(&r);
 
     r = run_main(60, "--list", "--json", NULL);

@@ -84,18 +84,17 @@ void lab__fields_csv_header(const struct lab *lab)
         printf(",%s", lab->fields[i].name);
 }
 
-/* "  lead overdrafts 12 transfers, retries 3 (sum over the trials) ..." */
+/* "  lead overdrafts 12 (sum), retries 3 (sum), ..." (the units are in
+ * --list; "!" marks a value that breaks the invariant). */
 void lab__fields_human(const struct lab *lab, const char *lead, const int64_t *v, bool summary)
 {
     printf("%s", lead);
     for (size_t i = 0; i < nfields(lab); i++) {
         const struct lab_field *f = &lab->fields[i];
-        printf("%s%s %lld%s%s", i ? ", " : "", f->name, (long long)v[i], f->unit[0] ? " " : "",
-               f->unit);
+        printf("%s%s %lld%s", i ? ", " : "", f->name, (long long)v[i],
+               f->bad && v[i] != 0 ? "!" : "");
         if (summary)
-            printf(" (%s)", f->agg == LAB_AGG_SUM ? "sum" : f->agg == LAB_AGG_MAX ? "max" : "min");
-        if (f->bad && v[i] != 0)
-            fputs(" [breaks the invariant]", stdout);
+            printf(" (%s)", lab__agg_name(f->agg));
     }
     putchar('\n');
 }

@@ -181,6 +181,9 @@ struct lab {
     /* The most operations a run may ask for in all (expected()), 0: no cap
      * beyond each option's own (e.g. a lab that keeps a bit per item). */
     uint64_t max_expected;
+    /* --iters when not given (0: 100000), for labs whose bug needs longer
+     * trials to show in every run. */
+    uint64_t default_iters;
     const struct lab_variant *const *variants;
     size_t nvariants;
     uint64_t (*expected)(unsigned workers, uint64_t iters);

@@ -221,9 +221,11 @@ static void json_summary(const struct lab *lab, const struct lab_config *c,
 
 static void human_racy_summary(const struct lab_config *c, const struct lab_summary *s)
 {
-    printf("  %u of %u trials lost updates; observed min %llu, median %llu, max %llu "
+    printf("  %u of %u trials %s; observed min %llu, median %llu, max %llu "
            "(expected %llu)\n",
-           s->lossy, s->trials, (unsigned long long)s->min, (unsigned long long)s->median,
+           s->lossy, s->trials,
+           s->has_fields ? "went wrong (the observation, or a field marked !)" : "lost updates",
+           (unsigned long long)s->min, (unsigned long long)s->median,
            (unsigned long long)s->max, (unsigned long long)s->expected);
     uint64_t p = predicted(c, s->v);
     if (p)

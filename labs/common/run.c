@@ -546,7 +546,15 @@ static int run_model(const struct lab *lab, struct worker *w, const struct lab_c
         rc = lab__run_procs(w, cfg->workers, cfg->timeout_s, v->waiting ? &watch : NULL, out,
                             end, err, errlen);
     } else if (LAB_IS_COROS(cfg->model)) {
-        rc = run_coros_model(w, cfg, out, err, errlen);
+        /* A watchdog thread beside the carriers, for variants that wait by
+         * yielding in a loop (waitfor.h): the scheduler cannot tell them
+         * from working ones. */
+        bool watched = v->waiting != NULL;
+        rc = watched ? lab__watch_start(&watch, err, errlen) : 0;
+        if (rc == 0)
+            rc = run_coros_model(w, cfg, out, err, errlen);
+        if (watched)
+            lab__watch_stop(&watch);
         if (rc == EDEADLK) {   /* the scheduler found every coroutine blocked */
             lab__watch_describe(&watch, "every coroutine is blocked");
             watch.outcome = LAB_DEADLOCK;

@@ -92,11 +92,14 @@ static inline void lab_wf_drop(struct lab_wf_worker *me, lab_wf_owner *owner, un
 }
 
 /* Spin a little, then let others run, then sleep 50 us a round: a wait
- * that may be a deadlock must not eat the CPU its holder needs. */
+ * that may be a deadlock must not eat the CPU its holder needs. Under the
+ * coroutine models: yield to the next coroutine (the holder may be it). */
 static inline void lab_wf_pause(unsigned *rounds)
 {
     unsigned r = (*rounds)++;
-    if (r < 64) {
+    if (lab__yield_points) {
+        lab__yield();
+    } else if (r < 64) {
         sync_cpu_relax();
     } else if (r < 256) {
         sched_yield();
