@@ -34,12 +34,12 @@
  *   its lock (max_write_wait_ns), reads per millisecond.
  *
  * TYPICAL
- *   none: overlaps and torn reads in every trial. textbook and
- *   pthread-rwlock (glibc's default prefers readers): the longest writer
- *   wait is far above the writer-preferring and phase-fair locks' at 4 and
- *   8 workers; at 2 workers on 2 CPUs one reader alone rarely keeps the lock
- *   busy, so the gap is small (notes/rw.md has the numbers). Every lock:
- *   no violation, ever.
+ *   none: overlaps and torn reads in every trial. Every lock: no violation,
+ *   ever. The writer waits are where the locks differ, and they are timing:
+ *   on a busy 2-CPU machine the longest wait of every lock is set by
+ *   preemptions (tens of ms) and varies more from run to run than between
+ *   the locks; notes/rw.md has the numbers measured here and what they do
+ *   and do not show.
  *
  * DETECTORS
  *   TSan reports none (plain accesses to the table from readers and
