@@ -6,8 +6,8 @@
  *
  * Correct - no reader ever overlaps a writer - and unfair by design: while
  * readers overlap, the count never returns to 0 and a waiting writer never
- * gets |wrt|. Written in the shape of labs/common/desc/rwlockd.h, kept with
- * the lab that teaches it (it is no lock to bench). Sync library semaphore
+ * gets |wrt|. Written in the shape of labs/common/desc/rwlockd.h (its calls;
+ * no info block), kept with the lab that teaches it (it is no lock to bench). Sync library semaphore
  * and mutex, process-shared with SYNC_PSHARED. */
 #ifndef RACELAB_RWLOCK_TEXTBOOK_H
 #define RACELAB_RWLOCK_TEXTBOOK_H
@@ -56,10 +56,7 @@ static inline void rwlockd_textbook_write_release(rwlockd_textbook_t *l)
 }
 RWLOCKD_NO_TRY(textbook)
 
-static const struct lab_known_report rwlockd_textbook_known_reports[] = {
-    LOCKD_VALGRIND_BLIND("sync/sem.h + sync/mutex.h: C11 atomics and futex(), not a lock "
-                         "valgrind knows"),
-    LOCKD_KNOWN_END
-};
+/* Its known reports (valgrind does not model sync/sem.h or sync/mutex.h) are the
+ * variant's, labs/rw/textbook.c. */
 
 #endif

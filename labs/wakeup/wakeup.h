@@ -41,9 +41,10 @@
  *
  * DETECTORS
  *   None of these bugs is a data race: every access is under the mutex. TSan,
- *   helgrind and DRD are silent about them (helgrind may flag the lock
- *   order of a hang's rescue, see known_reports); the lab's own item check
- *   and its hang watchdog are the detectors that see them.
+ *   helgrind and DRD are silent about them (the valgrind tools do not model
+ *   the futex-based sync/cond.h and sync/sem.h at all: see known_reports).
+ *   The lab's own item check and the runtime's watchdog are the detectors
+ *   that see them.
  *
  * TRY
  *   lab-wakeup --variant if                (duplicates and losses)
