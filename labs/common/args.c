@@ -270,10 +270,11 @@ static int choose_variants(const struct lab *lab, const struct args *a, char *er
 
 /* ---- the table ----------------------------------------------------------- */
 
-static void defaults(struct lab_config *c)
+static void defaults(const struct lab *lab, struct lab_config *c)
 {
+    uint64_t iters = lab->default_iters ? lab->default_iters : 100000;
     *c = (struct lab_config){ .model = LAB_THREADS, .workers = 2, .producers = 2,
-                              .consumers = 2, .iters = 100000, .trials = 10, .timeout_s = 10,
+                              .consumers = 2, .iters = iters, .trials = 10, .timeout_s = 10,
                               .carriers = 2, .preempt_us = LAB_PREEMPT_DEFAULT_US,
                               .format = LAB_HUMAN };
 }
@@ -282,6 +283,9 @@ static int parse_table(const struct lab *lab, struct args *a, int argc, char **a
                        char *err, size_t errlen)
 {
     struct lab_config *c = a->c;
+    char iters_help[64];
+    snprintf(iters_help, sizeof iters_help, "operations per worker, default %llu",
+             (unsigned long long)c->iters);
     /* Ranges and choices are printed by util_opt_help() after each line. */
     const struct util_opt opts[] = {
         { .name = "model", .kind = UTIL_OPT_CHOICE, .dest = &a->model, .arg = "NAME",
@@ -293,7 +297,7 @@ static int parse_table(const struct lab *lab, struct args *a, int argc, char **a
           .help = "concurrent workers, default 2", .min = 1, .max = LAB_MAX_WORKERS,
           .seen = &a->workers_seen },
         { .name = "iters", .kind = UTIL_OPT_U64, .dest = &c->iters, .arg = "N",
-          .help = "operations per worker, default 100000", .min = 1,
+          .help = iters_help, .min = 1,
           .max = (double)LAB_MAX_ITERS },
         { .name = "trials", .kind = UTIL_OPT_UINT, .dest = &c->trials, .arg = "N",
           .help = "repetitions of each variant, default 10", .min = 1,
@@ -302,7 +306,8 @@ static int parse_table(const struct lab *lab, struct args *a, int argc, char **a
           .help = "procs: one worker SIGKILLs itself while holding the lock; a robust lock "
                   "recovers, others deadlock until --timeout" },
         { .name = "timeout", .kind = UTIL_OPT_UINT, .dest = &c->timeout_s, .arg = "S",
-          .help = "procs: end a trial after S seconds, default 10", .min = 1,
+          .help = "threads and procs: end a trial still running after S seconds (TIMEOUT), "
+                  "default 10; a wait-for cycle ends it sooner (DEADLOCK)", .min = 1,
           .max = LAB_MAX_TIMEOUT },
         { .name = "carriers", .kind = UTIL_OPT_UINT, .dest = &c->carriers, .arg = "K",
           .help = "coros-mn: carrier threads, default 2", .min = 1, .max = LAB_MAX_CARRIERS,
@@ -349,7 +354,7 @@ static int parse_table(const struct lab *lab, struct args *a, int argc, char **a
 int lab_parse_args(const struct lab *lab, int argc, char **argv, struct lab_config *c,
                    char *err, size_t errlen)
 {
-    defaults(c);
+    defaults(lab, c);
     struct args a = { .c = c, .model = LAB_THREADS };
     int rc = parse_table(lab, &a, argc, argv, err, errlen);
     if (rc != LAB_ARGS_OK)

@@ -81,6 +81,37 @@ struct lab_known_report {
     const char *why;     /* one line: what the tool cannot see, and the evidence */
 };
 
+/* A number of the lab's own that each trial reports beside the runtime's
+ * (labs/PROTOCOL.md "fields"): e.g. the bank's overdrafts or the
+ * philosophers' fewest meals. The lab names them once (struct lab.fields);
+ * a variant's fields() hook fills them after a trial. */
+enum lab_agg {
+    LAB_AGG_SUM,   /* the summary adds the trials' values */
+    LAB_AGG_MAX,   /* ... takes the largest */
+    LAB_AGG_MIN,   /* ... takes the smallest */
+};
+struct lab_field {
+    const char *name;   /* JSON key and CSV column: lower case, digits, '_' */
+    const char *unit;   /* what it counts, for people: "transfers", "ns", "meals" */
+    enum lab_agg agg;
+    /* A trial where it is non-zero broke the lab's invariant: it counts as
+     * lossy (a fixed variant is then WRONG), like a wrong observation. */
+    bool bad;
+};
+#define LAB_MAX_FIELDS 12u
+
+/* What one worker waits for right now, as a variant's waiting() hook tells
+ * the watchdog (labs/common/watch.c). The hook runs while workers run: the
+ * records it reads must be atomics (labs/common/waitfor.h keeps them). */
+struct lab_wait {
+    int owner;          /* the worker holding what it waits for; -1: none or unknown
+                           (a condition nobody holds) */
+    uint32_t ticket;    /* changes with every new wait: the same ticket seen twice is
+                           one unbroken wait */
+    char what[40];      /* what it waits for: "account 7", "fork 2", "not-empty" */
+    char holds[40];     /* what it holds meanwhile, or "" */
+};
+
 /* One synchronization choice applied to the lab's worker body. */
 struct lab_variant {
     const char *name;          /* "racy", "mutex", ... */
@@ -117,7 +148,22 @@ struct lab_variant {
     /* Known reports on this variant, ended by an entry whose tool is NULL;
      * NULL for none. The runtime adds its own (reports on the start gate). */
     const struct lab_known_report *known_reports;
+    /* Optional, once every worker has finished (or gave up, or was killed):
+     * the lab's fields (struct lab.fields), out[i] for lab->fields[i],
+     * zeroed before the call. */
+    void (*fields)(const void *state, unsigned workers, int64_t *out);
+    /* Optional: whether |worker| waits now, and for what (false: it runs).
+     * Called by the watchdog while workers run (threads and procs), to find
+     * a wait-for cycle (DEADLOCK) and to say who waited on what at a
+     * TIMEOUT. A variant that has it makes every wait give up once
+     * lab_trial_over() is true, so the stuck workers finish. */
+    bool (*waiting)(const void *state, unsigned worker, struct lab_wait *out);
 };
+
+/* True once the watchdog has ended this trial (a deadlock found, or the
+ * timeout): a worker's wait must give up and the worker return. One
+ * acquire load; call it in wait loops, not per operation. */
+bool lab_trial_over(void);
 
 /* Whether |v| takes |producers| x |consumers|; if not, *why says why. */
 bool lab_variant_takes(const struct lab_variant *v, unsigned producers, unsigned consumers,
@@ -135,11 +181,18 @@ struct lab {
     /* The most operations a run may ask for in all (expected()), 0: no cap
      * beyond each option's own (e.g. a lab that keeps a bit per item). */
     uint64_t max_expected;
+    /* --iters when not given (0: 100000), for labs whose bug needs longer
+     * trials to show in every run. */
+    uint64_t default_iters;
     const struct lab_variant *const *variants;
     size_t nvariants;
     uint64_t (*expected)(unsigned workers, uint64_t iters);
     /* The exact result when one worker died after |done| of its operations. */
     uint64_t (*expected_after_death)(unsigned workers, uint64_t iters, uint64_t done);
+    /* The lab's own numbers per trial (struct lab_field), filled by the
+     * variants' fields() hooks; NULL and 0 for none. */
+    const struct lab_field *fields;
+    size_t nfields;
 };
 
 /* Whether |v| runs under |m|; if not, *why says why. */
@@ -158,7 +211,10 @@ struct lab_config {
     unsigned producers, consumers;   /* labs with roles; workers is their sum */
     uint64_t iters;
     bool kill_owner;       /* procs: one worker dies holding the lock */
-    unsigned timeout_s;    /* procs: a trial running longer is ended (DEADLOCK/TIMEOUT) */
+    /* threads and procs: a trial still running after this is ended (TIMEOUT;
+     * DEADLOCK when its owner died or a wait-for cycle was found); 0: none
+     * (a variant with a waiting() hook still has its cycles found). */
+    unsigned timeout_s;
     unsigned carriers;     /* coros-mn: carrier threads (0: 2) */
     unsigned preempt_us;   /* coros-preempt: the timer's period (0: LAB_PREEMPT_DEFAULT_US) */
     /* The program (lab_parse_args() fills these; lab_run_trial() ignores them). */
@@ -185,7 +241,8 @@ const struct lab_variant *lab_find_variant(const struct lab *lab, const char *na
 /* How a trial ended. */
 enum lab_outcome {
     LAB_OK,         /* every worker finished */
-    LAB_DEADLOCK,   /* a worker died holding the lock and the others never finished */
+    LAB_DEADLOCK,   /* a worker died holding the lock and the others never finished,
+                       or the workers waited for each other in a cycle */
     LAB_TIMEOUT,    /* the workers did not finish within the timeout */
     LAB_CRASH,      /* a worker died on its own (signal or non-zero exit) */
 };
@@ -202,9 +259,11 @@ struct lab_trial {
     uint64_t death_ns;     /* when it died, after the start */
     unsigned recoveries;   /* EOWNERDEAD recoveries the survivors reported */
     unsigned long preemptions; /* coros-preempt: ticks that switched a coroutine out */
-    char detail[200];      /* for DEADLOCK, TIMEOUT, CRASH: what happened, one line */
+    char detail[480];      /* for DEADLOCK, TIMEOUT, CRASH: what happened, one line */
     bool has_items;        /* the variant has an items() hook: */
     struct lab_items items;
+    bool has_fields;       /* the variant has a fields() hook: the lab's fields */
+    int64_t fields[LAB_MAX_FIELDS];
 };
 
 /* One trial: setup, start gate, the parallel section, observe, teardown.

@@ -27,6 +27,9 @@ static const struct lab_known_report runtime_reports[] = {
     { "valgrind", "", "run.c:",
       "the lab runtime (labs/common/run.c) hands results over through C11 atomics, not "
       "modelled by valgrind" },
+    { "valgrind", "", "watch.c:",
+      "the lab runtime's watchdog (labs/common/watch.c) reads the workers' wait records, C11 "
+      "atomics, while they run: not modelled by valgrind" },
     { NULL, NULL, NULL, NULL },
 };
 
@@ -89,6 +92,8 @@ static void json_cell(const struct lab *lab, const struct lab_config *c,
         printf(",\"run_args\":[\"--producers\",\"%u\",\"--consumers\",\"%u\"]", p, n);
     }
     json_known_reports(v, m);
+    if (v->fields)
+        lab__fields_list_json(lab);
     puts("}");
 }
 

@@ -77,8 +77,8 @@ static const char *why_skipped(const struct lab *lab, const struct lab_config *c
 
 /* Adds one finished trial |r| to |s|; |obs| and |wall| collect the
  * observations and the finished trials' wall times. */
-static void add_trial(struct lab_summary *s, const struct lab_trial *r, uint64_t *obs,
-                      uint64_t *wall, unsigned *finished)
+static void add_trial(const struct lab *lab, struct lab_summary *s, const struct lab_trial *r,
+                      uint64_t *obs, uint64_t *wall, unsigned *finished)
 {
     s->deadlocks += r->outcome == LAB_DEADLOCK;
     s->timeouts += r->outcome == LAB_TIMEOUT;
@@ -86,8 +86,9 @@ static void add_trial(struct lab_summary *s, const struct lab_trial *r, uint64_t
     obs[s->trials++] = r->observed;
     if (r->outcome == LAB_OK)
         wall[(*finished)++] = r->wall_ns;
-    s->lossy += r->outcome == LAB_OK &&
-                (r->observed != r->expected || (r->has_items && lab__items_wrong(&r->items)));
+    s->lossy += r->outcome == LAB_OK && lab__trial_wrong(lab, r);
+    if (r->has_fields)
+        lab__fields_add(lab, s, r);
     if (!r->has_items)
         return;
     s->has_items = true;
@@ -133,8 +134,9 @@ static int run_trials(const struct lab *lab, const struct lab_config *c, struct 
             return 1;
         }
         lab__emit_trial(lab, c, v, t + 1, &r);
-        add_trial(s, &r, obs, wall, finished);
-        if (r.outcome == LAB_CRASH || r.outcome == LAB_TIMEOUT)
+        add_trial(lab, s, &r, obs, wall, finished);
+        if (r.outcome == LAB_CRASH || r.outcome == LAB_TIMEOUT ||
+            (r.outcome == LAB_DEADLOCK && !c->kill_owner && !v->racy_by_design))
             fprintf(stderr, "lab-%s: %s: trial %u: %s\n", lab->name, v->name, t + 1, r.detail);
     }
     return 0;
@@ -164,7 +166,12 @@ static int run_variant(const struct lab *lab, const struct lab_config *c, struct
                 lab->name, v->name, s->lossy, s->trials);
         status = status ? status : 1;
     }
-    if (s->timeouts || s->crashes)
+    /* A racy variant's deadlock or timeout is its lesson (naive lock
+     * order, fixed backoff); a fixed variant's is a failure, except the
+     * non-robust lock's deadlock under --kill-owner. A crash always is. */
+    bool stuck_fails = !v->racy_by_design &&
+                       (s->timeouts || (s->deadlocks && !c->kill_owner));
+    if (s->crashes || stuck_fails)
         status = status ? status : 1;
     return status;
 }

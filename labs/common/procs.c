@@ -36,6 +36,7 @@ static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
 
 struct procs {
     struct worker *w;
+    struct watch *watch;          /* the variant's waits, or NULL */
     struct util_spawn *s;         /* one run per worker */
     struct util_spawn **v;        /* &s[i], for util_spawn_poll() */
     unsigned workers, started;
@@ -64,11 +65,14 @@ static int child_main(void *arg)
 
 static int start_all(struct procs *p, unsigned timeout_s, char *err, size_t errlen)
 {
+    /* Watched workers give up their waits once the watchdog ends the trial
+     * (at the timeout at the latest): they are killed only if they do not. */
+    double kill_s = p->watch && timeout_s ? timeout_s + LAB_GIVE_UP_GRACE_S : timeout_s;
     fflush(NULL);   /* the children exit(): they must not flush our buffers again */
     for (; p->started < p->workers; p->started++) {
         struct util_spawn *s = &p->s[p->started];
         *s = (struct util_spawn){ .fn = child_main, .arg = &p->w[p->started],
-                                  .timeout_s = timeout_s, .die_with_parent = true };
+                                  .timeout_s = kill_s, .die_with_parent = true };
         p->v[p->started] = s;
         int rc = util_spawn_start(s);
         if (rc != 0) {
@@ -86,7 +90,8 @@ static int start_all(struct procs *p, unsigned timeout_s, char *err, size_t errl
 static int supervise(struct procs *p)
 {
     while (util_spawn_poll(p->v, p->started, STOP_POLL_S) > 0 && stop_sig == 0)
-        ;
+        if (p->watch)
+            (void)lab__watch_poll(p->watch, lab_now_ns());
     for (unsigned i = 0; i < p->started; i++)
         if (!util_spawn_done(&p->s[i]))
             util_spawn_kill(&p->s[i]);
@@ -128,6 +133,10 @@ static void judge(const struct procs *p, unsigned timeout_s, struct lab_trial *o
             snprintf(out->detail, sizeof out->detail, "%u worker%s still running after the "
                      "%u s timeout", stuck, stuck == 1 ? " was" : "s were", timeout_s);
     }
+    if (p->watch && p->watch->outcome != LAB_OK && out->outcome != LAB_CRASH) {
+        out->outcome = p->watch->outcome;   /* the watchdog's finding, not the kill's */
+        memcpy(out->detail, p->watch->detail, sizeof out->detail);
+    }
     if (out->outcome == LAB_OK && ctl->victim >= 0 &&
         !(p->s[ctl->victim].end == UTIL_END_SIGNAL && p->s[ctl->victim].code == SIGKILL)) {
         out->outcome = LAB_CRASH;
@@ -137,10 +146,11 @@ static void judge(const struct procs *p, unsigned timeout_s, struct lab_trial *o
 }
 
 int lab__run_procs(struct worker *w, unsigned workers, unsigned timeout_s,
-                   struct lab_trial *out, uint64_t *end_ns, char *err, size_t errlen)
+                   struct watch *watch, struct lab_trial *out, uint64_t *end_ns, char *err,
+                   size_t errlen)
 {
-    struct procs p = { .w = w, .workers = workers, .s = calloc(workers, sizeof *p.s),
-                       .v = calloc(workers, sizeof *p.v) };
+    struct procs p = { .w = w, .watch = watch, .workers = workers,
+                       .s = calloc(workers, sizeof *p.s), .v = calloc(workers, sizeof *p.v) };
     if (p.s == NULL || p.v == NULL) {
         free(p.s);
         free(p.v);
@@ -154,7 +164,7 @@ int lab__run_procs(struct worker *w, unsigned workers, unsigned timeout_s,
         sigaction(stop_signals[i], &sa, &old[i]);
     int rc = start_all(&p, timeout_s, err, errlen);
     int sig = supervise(&p);
-    *end_ns = lab_now_ns();
+    *end_ns = watch && watch->outcome != LAB_OK ? watch->over_ns : lab_now_ns();
     for (size_t i = 0; i < NSTOP; i++)
         sigaction(stop_signals[i], &old[i], NULL);
     char name[32];

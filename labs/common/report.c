@@ -115,6 +115,8 @@ static void json_trial(const struct lab *lab, const struct lab_config *c,
         printf(",\"victim\":%d,\"victim_done\":%llu,\"death_ns\":%llu,\"recoveries\":%u",
                t->victim, (unsigned long long)t->victim_done, (unsigned long long)t->death_ns,
                t->recoveries);
+    if (t->has_fields)
+        lab__fields_json(lab, t->fields);
     if (t->outcome != LAB_OK) {
         fputs(",\"detail\":", stdout);
         util_json_string(stdout, t->detail);
@@ -127,7 +129,7 @@ static void human_incident(const struct lab_config *c, unsigned trial, const str
 {
     printf("  trial %u: ", trial);
     if (t->outcome == LAB_DEADLOCK || t->outcome == LAB_TIMEOUT || t->outcome == LAB_CRASH) {
-        printf("%s: %s; %llu counted when it was stopped\n",
+        printf("%s: %s; observed %llu when it was stopped\n",
                t->outcome == LAB_DEADLOCK ? "DEADLOCK" :
                t->outcome == LAB_TIMEOUT ? "TIMEOUT" : "CRASH",
                t->detail, (unsigned long long)t->observed);
@@ -144,8 +146,9 @@ static void human_incident(const struct lab_config *c, unsigned trial, const str
            t->observed == t->expected ? ": exact" : ": WRONG");
 }
 
-static void human_trial(const struct lab_config *c, const struct lab_variant *v,
-                        unsigned trial, const struct lab_trial *t, double nsop)
+static void human_trial(const struct lab *lab, const struct lab_config *c,
+                        const struct lab_variant *v, unsigned trial, const struct lab_trial *t,
+                        double nsop)
 {
     if (t->has_items && t->outcome == LAB_OK &&
         (v->racy_by_design || lab__items_wrong(&t->items))) {
@@ -166,7 +169,11 @@ static void human_trial(const struct lab_config *c, const struct lab_variant *v,
         if (c->model == LAB_COROS_PREEMPT)
             printf("  %11lu", t->preemptions);
         putchar('\n');
+    } else {
+        return;   /* a fixed variant's finished trial: its summary says it */
     }
+    if (t->has_fields)
+        lab__fields_human(lab, "         ", t->fields, false);
 }
 
 void lab__emit_trial(const struct lab *lab, const struct lab_config *c,
@@ -180,9 +187,10 @@ void lab__emit_trial(const struct lab *lab, const struct lab_config *c,
         record_common(lab, c, v, t->expected, t->observed, nsop, t->wall_ns);
         printf(",%u,,,,,,%s", trial, lab_outcome_name(t->outcome));
         csv_items(lab, t->has_items, &t->items);
+        lab__fields_csv(lab, t->has_fields, t->fields);
         putchar('\n');
     } else {
-        human_trial(c, v, trial, t, nsop);
+        human_trial(lab, c, v, trial, t, nsop);
     }
 }
 
@@ -206,14 +214,18 @@ static void json_summary(const struct lab *lab, const struct lab_config *c,
     }
     if (predicted(c, s->v))
         printf(",\"predicted\":%llu", (unsigned long long)predicted(c, s->v));
+    if (s->has_fields)
+        lab__fields_json(lab, s->fields);
     puts("}");
 }
 
 static void human_racy_summary(const struct lab_config *c, const struct lab_summary *s)
 {
-    printf("  %u of %u trials lost updates; observed min %llu, median %llu, max %llu "
+    printf("  %u of %u trials %s; observed min %llu, median %llu, max %llu "
            "(expected %llu)\n",
-           s->lossy, s->trials, (unsigned long long)s->min, (unsigned long long)s->median,
+           s->lossy, s->trials,
+           s->has_fields ? "went wrong (the observation, or a field marked !)" : "lost updates",
+           (unsigned long long)s->min, (unsigned long long)s->median,
            (unsigned long long)s->max, (unsigned long long)s->expected);
     uint64_t p = predicted(c, s->v);
     if (p)
@@ -231,7 +243,8 @@ static void human_summary(const struct lab_config *c, const struct lab_summary *
         printf("  %u of %u trials ended in deadlock, %u timed out, %u crashed; %u finished%s\n\n",
                s->deadlocks, s->trials, s->timeouts, s->crashes,
                s->trials - s->deadlocks - s->timeouts - s->crashes,
-               s->deadlocks ? " (this lock is not robust: its owner's death blocks everyone)" : "");
+               s->deadlocks && c->kill_owner
+                   ? " (this lock is not robust: its owner's death blocks everyone)" : "");
     else if (s->has_items && s->lossy == 0)
         printf("  exact in %u of %u trials: each of %llu items consumed exactly once, "
                "%.2f ns/item\n\n", s->trials, s->trials, (unsigned long long)s->expected,
@@ -266,8 +279,11 @@ void lab__emit_summary(const struct lab *lab, const struct lab_config *c,
         printf(",,%u,%u,%llu,%llu,%llu,", s->trials, s->lossy, (unsigned long long)s->min,
                (unsigned long long)s->median, (unsigned long long)s->max);
         csv_items(lab, s->has_items, &s->items);
+        lab__fields_csv(lab, s->has_fields, s->fields);
         putchar('\n');
     } else {
+        if (s->has_fields)
+            lab__fields_human(lab, "  over the trials: ", s->fields, true);
         human_summary(c, s);
     }
 }
@@ -289,11 +305,12 @@ void lab__emit_skip(const struct lab *lab, const struct lab_config *c,
 void lab__emit_header(const struct lab *lab, const struct lab_config *c, uint64_t expected)
 {
     if (c->format == LAB_CSV) {
-        if (lab__has_items(lab))   /* the item columns go before the header's line break */
-            printf("%.*s,produced,consumed,duplicated,reordered\n",
-                   (int)strlen(CSV_HEADER) - 1, CSV_HEADER);
-        else
-            fputs(CSV_HEADER, stdout);
+        /* The item and field columns go before the header's line break. */
+        printf("%.*s", (int)strlen(CSV_HEADER) - 1, CSV_HEADER);
+        if (lab__has_items(lab))
+            fputs(",produced,consumed,duplicated,reordered", stdout);
+        lab__fields_csv_header(lab);
+        putchar('\n');
         return;
     }
     if (c->format != LAB_HUMAN)
@@ -370,6 +387,7 @@ static void table_row(const struct lab *lab, const struct lab_config *c,
     if (lab__has_items(lab))
         printf("  %9llu  %9llu  %9llu", (unsigned long long)s->items.lost,
                (unsigned long long)s->items.duplicated, (unsigned long long)s->items.reordered);
+    lab__fields_table_row(lab, s);
     if (base && !any_stuck)
         printf("  %*.2fx", (int)strlen(base->v->name) + 2, s->ns_per_op / base->ns_per_op);
     if (!s->v->racy_by_design && s->lossy)
@@ -404,6 +422,7 @@ void lab__print_table(const struct lab *lab, const struct lab_config *c,
         printf("  %10s", "unfinished");
     if (lab__has_items(lab))   /* totals over the trials */
         printf("  %9s  %9s  %9s", "lost", "dup", "reordered");
+    lab__fields_table_head(lab);
     if (base && !any_stuck)
         printf("  vs %s", base->v->name);
     putchar('\n');

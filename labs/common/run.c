@@ -197,12 +197,27 @@ static void pin(int cpu)
         (void)util_pin_thread(cpu);
 }
 
+bool lab_trial_over(void)
+{
+    /* Acquire pairs with the watchdog's release store (watch.c). */
+    return lab__ctl != NULL && sync_load_u32(&lab__ctl->over, SYNC_ACQUIRE) != 0;
+}
+
+/* The worker has left its work: release pairs with the watchdog's acquire
+ * (its records are final). */
+static void worker_done(struct ctl *c, unsigned id)
+{
+    sync_store_u32(&c->w[id].done, 1, SYNC_RELEASE);
+}
+
 void lab__worker_run(const struct worker *w)
 {
     pin(w->cpu);
     struct ctl *c = w->ctl;
-    if (gate_wait(&c->gate) != GATE_OPEN)
+    if (gate_wait(&c->gate) != GATE_OPEN) {
+        worker_done(c, w->id);
         return;
+    }
     c->w[w->id].t_start = lab_now_ns();
     if ((int)w->id == c->victim) {
         /* --kill-owner: do some of the work, take the lock, and die holding
@@ -214,6 +229,7 @@ void lab__worker_run(const struct worker *w)
     }
     w->v->work(w->state, w->id, w->iters);
     c->w[w->id].t_end = lab_now_ns();
+    worker_done(c, w->id);
 }
 
 static void *thread_main(void *arg)
@@ -344,13 +360,23 @@ static int run_coros(struct worker *w, unsigned workers, unsigned preempt_us,
     return rc;
 }
 
-static int run_threads(struct worker *w, unsigned workers, char *err, size_t errlen)
+/* threads: |watch| (or NULL) runs beside the workers, from before the first
+ * is created until the last is joined. */
+static int run_threads(struct worker *w, unsigned workers, struct watch *watch, char *err,
+                       size_t errlen)
 {
+    if (watch != NULL) {
+        int rc = lab__watch_start(watch, err, errlen);
+        if (rc != 0)
+            return rc;
+    }
     cpu_set_t saved;
     bool restore = w[0].cpu >= 0 &&
                    pthread_getaffinity_np(pthread_self(), sizeof saved, &saved) == 0;
     pthread_t *tid = calloc(workers, sizeof *tid);
     if (tid == NULL) {
+        if (watch != NULL)
+            lab__watch_stop(watch);
         snprintf(err, errlen, "out of memory for %u workers", workers);
         return ENOMEM;
     }
@@ -371,6 +397,8 @@ static int run_threads(struct worker *w, unsigned workers, char *err, size_t err
     lab__worker_run(&w[0]);
     for (unsigned i = 1; i < started; i++)
         pthread_join(tid[i], NULL);
+    if (watch != NULL)
+        lab__watch_stop(watch);
     if (restore)
         (void)pthread_setaffinity_np(pthread_self(), sizeof saved, &saved);
     free(tid);
@@ -488,23 +516,62 @@ static void trial_place(const struct lab *lab, const struct lab_config *cfg, str
     }
 }
 
-static int run_model(struct worker *w, const struct lab_config *cfg, struct lab_trial *out,
-                     uint64_t *end, char *err, size_t errlen)
+static int run_coros_model(struct worker *w, const struct lab_config *cfg,
+                           struct lab_trial *out, char *err, size_t errlen)
 {
     switch (cfg->model) {
-    case LAB_PROCS:
-        return lab__run_procs(w, cfg->workers, cfg->timeout_s, out, end, err, errlen);
     case LAB_COROS:
         return run_coros(w, cfg->workers, 0, out, err, errlen);
     case LAB_COROS_PREEMPT:
         return run_coros(w, cfg->workers,
                          cfg->preempt_us ? cfg->preempt_us : LAB_PREEMPT_DEFAULT_US, out, err,
                          errlen);
-    case LAB_COROS_MN:
-        return run_coros_mn(w, cfg->workers, cfg->carriers ? cfg->carriers : 2, err, errlen);
     default:
-        return run_threads(w, cfg->workers, err, errlen);
+        return run_coros_mn(w, cfg->workers, cfg->carriers ? cfg->carriers : 2, err, errlen);
     }
+}
+
+/* The workers under the chosen model, watched: a deadlock or the timeout
+ * gives out->outcome and detail, and *end is when the trial was ended. */
+static int run_model(const struct lab *lab, struct worker *w, const struct lab_config *cfg,
+                     struct lab_trial *out, uint64_t *end, char *err, size_t errlen)
+{
+    const struct lab_variant *v = w[0].v;
+    struct watch watch;
+    int rc = lab__watch_init(&watch, lab->name, v, w[0].ctl, w[0].state, cfg->workers,
+                             cfg->timeout_s, err, errlen);
+    if (rc != 0)
+        return rc;
+    if (cfg->model == LAB_PROCS) {
+        rc = lab__run_procs(w, cfg->workers, cfg->timeout_s, v->waiting ? &watch : NULL, out,
+                            end, err, errlen);
+    } else if (LAB_IS_COROS(cfg->model)) {
+        /* A watchdog thread beside the carriers, for variants that wait by
+         * yielding in a loop (waitfor.h): the scheduler cannot tell them
+         * from working ones. */
+        bool watched = v->waiting != NULL;
+        rc = watched ? lab__watch_start(&watch, err, errlen) : 0;
+        if (rc == 0)
+            rc = run_coros_model(w, cfg, out, err, errlen);
+        if (watched)
+            lab__watch_stop(&watch);
+        if (rc == EDEADLK) {   /* the scheduler found every coroutine blocked */
+            lab__watch_describe(&watch, "every coroutine is blocked");
+            watch.outcome = LAB_DEADLOCK;
+            watch.over_ns = lab_now_ns();
+            rc = 0;
+        }
+    } else {
+        bool watched = cfg->timeout_s != 0 || v->waiting != NULL;
+        rc = run_threads(w, cfg->workers, watched ? &watch : NULL, err, errlen);
+    }
+    if (rc == 0 && cfg->model != LAB_PROCS && watch.outcome != LAB_OK) {
+        out->outcome = watch.outcome;
+        memcpy(out->detail, watch.detail, sizeof out->detail);
+        *end = watch.over_ns;
+    }
+    lab__watch_fini(&watch);
+    return rc;
 }
 
 /* What the trial observed, once every worker is gone. */
@@ -528,6 +595,10 @@ static void trial_collect(const struct lab *lab, const struct lab_variant *v,
     if (v->items) {
         out->has_items = true;
         v->items(m->state, &out->items);
+    }
+    if (v->fields) {
+        out->has_fields = true;
+        v->fields(m->state, cfg->workers, out->fields);   /* zeroed with *out */
     }
     out->victim = ctl->victim;
     out->recoveries = sync_load_u32(&m->ctl->recoveries, SYNC_RELAXED);
@@ -563,7 +634,7 @@ int lab_run_trial(const struct lab *lab, const struct lab_variant *v,
             w[i] = (struct worker){ .v = v, .ctl = m.ctl, .state = m.state,
                                     .iters = cfg->iters, .id = i, .cpu = cpus[i] };
         uint64_t end = 0;
-        rc = run_model(w, cfg, out, &end, err, errlen);
+        rc = run_model(lab, w, cfg, out, &end, err, errlen);
         if (rc == 0)
             trial_collect(lab, v, cfg, &m, end, out);
         free(w);

@@ -21,6 +21,8 @@ struct lab_summary {
     unsigned deadlocks, timeouts, crashes;
     bool has_items;     /* totals over the trials of the variant's item accounting */
     struct lab_items items;
+    bool has_fields;    /* the lab's fields over the trials, each by its lab_agg */
+    int64_t fields[LAB_MAX_FIELDS];
     bool ran;
     const char *skipped; /* why it did not run */
 };
@@ -38,6 +40,25 @@ bool lab__has_items(const struct lab *lab);
 
 /* A trial's items went wrong: lost, duplicated or reordered. */
 bool lab__items_wrong(const struct lab_items *it);
+
+/* fields.c: the lab's own numbers (struct lab_field). */
+/* A finished trial went wrong: its observation, its items, or a field whose
+ * non-zero value breaks the invariant (lab_field.bad). */
+bool lab__trial_wrong(const struct lab *lab, const struct lab_trial *t);
+/* Adds trial |t|'s fields into |s| (its |n|-th trial with fields, from 0). */
+void lab__fields_add(const struct lab *lab, struct lab_summary *s, const struct lab_trial *t);
+/* The records' parts: JSON ',"fields":{...}', CSV ',v,...' (empty cells for
+ * none), the CSV header's ',name,...', and for people one line "name V unit,
+ * ..." (with |lead|) and the closing table's head and cells. */
+void lab__fields_json(const struct lab *lab, const int64_t *v);
+void lab__fields_csv(const struct lab *lab, bool has, const int64_t *v);
+void lab__fields_csv_header(const struct lab *lab);
+void lab__fields_human(const struct lab *lab, const char *lead, const int64_t *v, bool summary);
+void lab__fields_table_head(const struct lab *lab);
+void lab__fields_table_row(const struct lab *lab, const struct lab_summary *s);
+/* --list --json: ',"fields":[{"name":..,"unit":..,"agg":..,"bad":..}]'. */
+void lab__fields_list_json(const struct lab *lab);
+const char *lab__agg_name(enum lab_agg a);
 
 /* report.c: the records of a run, in c->format. */
 void lab__emit_header(const struct lab *lab, const struct lab_config *c, uint64_t expected);

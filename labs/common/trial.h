@@ -4,6 +4,9 @@
 #ifndef RACELAB_TRIAL_H
 #define RACELAB_TRIAL_H
 
+#include <pthread.h>
+#include <semaphore.h>
+
 #include "lab.h"
 #include "sync/atomic.h"
 
@@ -30,9 +33,12 @@ struct ctl {
     int victim;                  /* --kill-owner: the worker that dies, or -1 */
     uint64_t victim_iters;       /* operations it completes before it dies */
     sync_atomic_u64 death_ns;    /* when it died (lab_now_ns), 0 before */
+    sync_atomic_u32 over;        /* 0 while the trial runs; the watchdog's LAB_DEADLOCK or
+                                    LAB_TIMEOUT once it ended it (lab_trial_over()) */
     struct {
         uint64_t t_start, t_end; /* written by the worker, read after it is reaped */
         int pid;                 /* procs: the worker's process, for messages */
+        sync_atomic_u32 done;    /* 1 once the worker left its work (the watchdog reads it) */
     } __attribute__((aligned(SYNC_CACHELINE))) w[];
 };
 
@@ -44,6 +50,56 @@ struct worker {
     unsigned id;
     int cpu;                     /* pinned to this CPU, or -1 */
 };
+
+/* The watchdog (watch.c): looks at a running trial's workers, finds a
+ * wait-for cycle that stays put (DEADLOCK) or the timeout passing (TIMEOUT),
+ * and then ends the trial: ctl->over, which lab_trial_over() reads. Under
+ * threads it is a thread of its own (lab__watch_start/stop); the procs
+ * supervisor calls lab__watch_poll() between its waits. */
+struct watch {
+    const char *lab;
+    const struct lab_variant *v;
+    struct ctl *ctl;
+    void *state;
+    unsigned workers;
+    uint64_t start_ns, timeout_ns;   /* timeout_ns 0: none */
+    struct lab_wait *base, *cur;     /* the snapshot a stall is measured from, and now */
+    bool *base_waits, *cur_waits;
+    int *mark;
+    uint64_t base_ns;
+    enum lab_outcome outcome;        /* LAB_OK until the watchdog ends the trial */
+    uint64_t over_ns;                /* when it did */
+    char detail[480];
+    /* threads: posted once the workers are joined (a semaphore: valgrind's
+     * tools model sem_post/sem_timedwait, not futex calls). */
+    sem_t stop;
+    pthread_t tid;
+    bool running;
+};
+
+/* How long a wait-for cycle (or every worker waiting) must stay unchanged,
+ * and how often the watchdog looks (threads; procs looks between waits). */
+#define LAB_STALL_NS   250000000u
+#define LAB_WATCH_POLL_NS 20000000u
+/* After the watchdog ended a trial, how long the workers have to give up
+ * their waits before the process gives up on them (threads: exits, status
+ * 1, saying so; procs: they are killed). */
+#define LAB_GIVE_UP_GRACE_S 2u
+
+/* 0, or ENOMEM with a reason in err. */
+int lab__watch_init(struct watch *w, const char *lab, const struct lab_variant *v,
+                    struct ctl *ctl, void *state, unsigned workers, unsigned timeout_s,
+                    char *err, size_t errlen);
+void lab__watch_fini(struct watch *w);
+/* One look at |now|: true when it ended the trial (w->outcome, w->detail). */
+bool lab__watch_poll(struct watch *w, uint64_t now);
+/* Describes the waits as they stand (the coroutine scheduler found every
+ * coroutine blocked): the cycle if there is one, else who waits on what. */
+void lab__watch_describe(struct watch *w, const char *lead);
+/* threads: the watchdog thread, started before the workers, stopped after
+ * they are joined. start: 0 or an errno value with a reason in err. */
+int lab__watch_start(struct watch *w, char *err, size_t errlen);
+void lab__watch_stop(struct watch *w);
 
 /* Opens the gate with GATE_ABORT: the workers waiting there leave at once
  * (a worker could not be started). */
@@ -61,6 +117,7 @@ void lab__set_interrupt(int sig);
  * EINTR, or an errno value with a reason in err; *end_ns is when the last
  * one ended or was stopped. */
 int lab__run_procs(struct worker *w, unsigned workers, unsigned timeout_s,
-                   struct lab_trial *out, uint64_t *end_ns, char *err, size_t errlen);
+                   struct watch *watch, struct lab_trial *out, uint64_t *end_ns, char *err,
+                   size_t errlen);
 
 #endif

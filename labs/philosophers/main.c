@@ -1,0 +1,7 @@
+/* lab-philosophers: the dining philosophers, deadlocked and fixed. */
+#include "philosophers.h"
+
+int main(int argc, char **argv)
+{
+    return lab_main(&philosophers_lab, argc, argv);
+}

@@ -1,0 +1,13 @@
+/* sync-rwlock: sync/rwlock.h's writer-preferring lock - once a writer
+ * waits, no new reader enters, so the readers inside drain and it gets in. */
+#define RW_VARIANT sync_rwlock
+#define RW_LABEL "sync-rwlock"
+#define RW_DESC "sync/rwlock.h writer-preferring futex rwlock"
+#define RW_KNOWN \
+    LOCKD_VALGRIND_BLIND("sync/rwlock.h: " \
+                         "C11 atomics and futex(), not a lock valgrind knows"),
+#define RW_LOCK sync_rwlock
+
+#include "desc/rwlock_sync_rwlock.h"
+
+#include "variant.h"
