@@ -1,0 +1,228 @@
+/* detectors/explore/explore_out.c - what racelab explore prints: the
+ * verdict line, the step table with its notes, the search summary, JSON
+ * Lines and a Mermaid sequenceDiagram. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "det.h"
+#include "explore.h"
+
+/* A STORE by T to x after another thread stored x since T last loaded it
+ * wrote over that update: "overwrites step N: lost update". */
+void xp_notes(struct xp_result *r)
+{
+    for (size_t i = 0; i < r->nsteps; i++) {
+        struct xp_step *s = &r->steps[i];
+        if (s->op != XRT_OP_STORE)
+            continue;
+        long load = -1, other = -1;
+        for (size_t k = i; k-- > 0;) {
+            const struct xp_step *p = &r->steps[k];
+            if (p->addr != s->addr)
+                continue;
+            if (p->tid == s->tid && p->op == XRT_OP_LOAD) {
+                load = (long)k;
+                break;
+            }
+            if (p->tid != s->tid && other < 0 &&
+                (p->op == XRT_OP_STORE || p->op == XRT_OP_RMW || p->op == XRT_OP_CAS))
+                other = (long)k;
+        }
+        if (load >= 0 && other > load)
+            snprintf(s->note, sizeof s->note, "overwrites step %ld: lost update", other + 1);
+    }
+}
+
+int xp_exit_code(const struct xp_result *r)
+{
+    if (strcmp(r->verdict, "pass") == 0)
+        return 0;
+    return strcmp(r->verdict, "fail") == 0 || strcmp(r->verdict, "deadlock") == 0 ? 1 : 2;
+}
+
+static void xp__value(const struct xp_step *s, char *out, size_t cap)
+{
+    if (s->op >= XRT_OP_LOCK && s->op != XRT_OP_RMW)
+        snprintf(out, cap, "-");
+    else if (!s->known)
+        snprintf(out, cap, "?");
+    else if (s->size == 1)
+        snprintf(out, cap, "%d", (int)(int8_t)s->value);
+    else if (s->size == 2)
+        snprintf(out, cap, "%d", (int)(int16_t)s->value);
+    else if (s->size == 4)
+        snprintf(out, cap, "%" PRId32, (int32_t)s->value);
+    else
+        snprintf(out, cap, "%" PRId64, (int64_t)s->value);
+}
+
+static void xp__table(const struct xp_result *r)
+{
+    int vw = 8;
+    for (size_t i = 0; i < r->nsteps; i++)
+        vw = (int)strlen(r->steps[i].var) > vw ? (int)strlen(r->steps[i].var) : vw;
+    printf("  %4s  %-6s  %-9s  %-*s  %8s  %-20s  %s\n", "step", "thread", "operation", vw,
+           "variable", "value", "source", "note");
+    for (size_t i = 0; i < r->nsteps; i++) {
+        const struct xp_step *s = &r->steps[i];
+        char val[32], th[8];
+        xp__value(s, val, sizeof val);
+        snprintf(th, sizeof th, "T%u", s->tid);
+        printf("  %4zu  %-6s  %-9s  %-*s  %8s  %-20s%s%s\n", i + 1, th, xrt_op_names[s->op],
+               vw, s->var, val, s->src[0] ? s->src : "?", s->note[0] ? "  " : "", s->note);
+    }
+}
+
+static void xp__deadlock(const struct xp_result *r)
+{
+    for (size_t i = 0; i < r->nblocked; i++) {
+        const struct xp_blocked *b = &r->blocked[i];
+        printf("  T%u waits for %s%s", b->tid, b->want, b->owner >= 0 ? "" : "");
+        if (b->owner >= 0)
+            printf(" (held by T%d)", b->owner);
+        printf("%s%s\n", b->held_names[0] ? "; holds " : "; holds nothing", b->held_names);
+    }
+}
+
+static const char *xp__how(const struct xp_result *r)
+{
+    if (r->output[0])
+        return r->output;
+    return r->end;
+}
+
+static void xp__summary(const struct xp_options *o, const struct xp_result *r)
+{
+    char space[120];
+    if (o->replay != NULL)
+        snprintf(space, sizeof space, "replay of one schedule");
+    else if (o->strategy == XRT_RANDOM)
+        snprintf(space, sizeof space, "random (seed %llu)", (unsigned long long)o->seed);
+    else if (r->exhausted)
+        snprintf(space, sizeof space, "bounded: every schedule explored");
+    else if (strcmp(r->stop, "bound") == 0)
+        snprintf(space, sizeof space, "bounded: every schedule with at most %d preemption%s "
+                 "explored", r->bound, r->bound == 1 ? "" : "s");
+    else
+        snprintf(space, sizeof space, "bounded (at most %d preemptions)", o->bound);
+    const char *why = strcmp(r->stop, "failure") == 0 ? ", stopped at the first failure"
+                      : strcmp(r->stop, "max-runs") == 0 ? ", stopped by --max-runs"
+                      : strcmp(r->stop, "max-seconds") == 0 ? ", stopped by --max-seconds" : "";
+    double s = r->wall_ns * 1e-9;
+    double pps = s > 0 ? (double)r->points / s : 0.0;
+    printf("search: %s; %llu run%s (%llu failing, %llu executions)%s; %llu points in %.3f s "
+           "(%.3g%s points/s)\n", space, r->runs, r->runs == 1 ? "" : "s", r->failures,
+           r->execs, why, r->points, s, pps >= 1e6 ? pps / 1e6 : pps / 1e3,
+           pps >= 1e6 ? "M" : "k");
+}
+
+void xp_print_human(const struct xp_options *o, const struct xp_result *r)
+{
+    const char *t = o->target;
+    printf("racelab explore: %s (clang -O0 -g -fsanitize=thread, linked against the explorer "
+           "runtime; sequentially consistent interleavings)\n", t);
+    const char *v = r->verdict;
+    if (strcmp(v, "pass") == 0) {
+        printf("PASS %s: no failing schedule\n", t);
+    } else if (strcmp(v, "fail") == 0 || strcmp(v, "deadlock") == 0) {
+        bool dl = strcmp(v, "deadlock") == 0;
+        printf("%s %s: %s; schedule %s (%u preemption%s)\n", dl ? "DEADLOCK" : "FAIL", t,
+               dl ? "no thread can go on" : xp__how(r), r->schedule ? r->schedule : "",
+               r->preemptions, r->preemptions == 1 ? "" : "s");
+        if (dl)
+            xp__deadlock(r);
+        xp__table(r);
+    } else if (strcmp(v, "max-steps") == 0) {
+        printf("ERROR %s: a run reached --max-steps %llu: the program may not terminate "
+               "(spinning without sched_yield?); schedule %s\n", t,
+               (unsigned long long)o->max_steps, r->schedule ? r->schedule : "");
+    } else if (strcmp(v, "diverged") == 0) {
+        printf("ERROR %s: %s: the program is nondeterministic, or the schedule is not one of "
+               "its own\n", t, r->message);
+    } else if (strcmp(v, "timeout") == 0) {
+        printf("ERROR %s: a run took longer than --max-seconds %g without reaching a point\n",
+               t, o->max_seconds);
+    } else {
+        printf("ERROR %s: %s (exit 2)\n", t, r->message[0] ? r->message : r->end);
+    }
+    xp__summary(o, r);
+    if (r->schedule != NULL && o->replay == NULL && xp_exit_code(r) == 1)
+        printf("replay: racelab explore %s --replay %s\n", t, r->schedule);
+}
+
+void xp_print_json(const struct xp_options *o, const struct xp_result *r)
+{
+    for (size_t i = 0; i < r->nsteps; i++) {
+        const struct xp_step *s = &r->steps[i];
+        char val[32], addr[24];
+        xp__value(s, val, sizeof val);
+        snprintf(addr, sizeof addr, "0x%llx", (unsigned long long)s->addr);
+        json_t *j = json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "kind", "step",
+                              "step", (json_int_t)(i + 1), "thread", (json_int_t)s->tid, "op",
+                              xrt_op_names[s->op], "variable", s->var, "addr", addr, "value",
+                              val, "source", s->src, "note", s->note);
+        char *txt = json_dumps(j, JSON_COMPACT);
+        printf("%s\n", txt);
+        free(txt);
+        json_decref(j);
+    }
+    double sec = r->wall_ns * 1e-9;
+    json_t *j = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:b, s:I, s:s, s:s, s:I, s:I, s:f, s:f, s:s}",
+        "kind", "summary", "target", o->target, "verdict", r->verdict, "end", r->end, "output",
+        r->output, "runs", (json_int_t)r->runs, "executions", (json_int_t)r->execs, "failures",
+        (json_int_t)r->failures, "exhausted", r->exhausted, "bound", (json_int_t)r->bound,
+        "strategy", o->strategy == XRT_RANDOM ? "random" : "bounded", "schedule",
+        r->schedule ? r->schedule : "", "preemptions", (json_int_t)r->preemptions, "points",
+        (json_int_t)r->points, "wall_ns", r->wall_ns, "points_per_s",
+        sec > 0 ? (double)r->points / sec : 0.0, "stop", r->stop);
+    json_object_set_new(j, "opt", json_string("-O0"));
+    json_object_set_new(j, "message", json_string(r->message));
+    char *txt = json_dumps(j, JSON_COMPACT);
+    printf("%s\n", txt);
+    free(txt);
+    json_decref(j);
+}
+
+void xp_print_mermaid(const struct xp_result *r)
+{
+    if (r->nsteps == 0)
+        return;
+    printf("\n```mermaid\nsequenceDiagram\n");
+    bool seen[XRT_MAX_THREADS] = { false };
+    for (size_t i = 0; i < r->nsteps; i++)
+        if (!seen[r->steps[i].tid]) {
+            seen[r->steps[i].tid] = true;
+            printf("    participant T%u\n", r->steps[i].tid);
+        }
+    char names[64][80];
+    size_t nn = 0;
+    for (size_t i = 0; i < r->nsteps && nn < 64; i++) {
+        size_t k = 0;
+        while (k < nn && strcmp(names[k], r->steps[i].var) != 0)
+            k++;
+        if (k == nn) {
+            snprintf(names[nn++], sizeof names[0], "%s", r->steps[i].var);
+            printf("    participant V%zu as %s\n", k, r->steps[i].var);
+        }
+    }
+    for (size_t i = 0; i < r->nsteps; i++) {
+        const struct xp_step *s = &r->steps[i];
+        size_t k = 0;
+        while (k < nn && strcmp(names[k], s->var) != 0)
+            k++;
+        char val[32];
+        xp__value(s, val, sizeof val);
+        if (s->op == XRT_OP_LOAD)
+            printf("    V%zu-->>T%u: %zu LOAD %s\n", k, s->tid, i + 1, val);
+        else
+            printf("    T%u->>V%zu: %zu %s %s\n", s->tid, k, i + 1, xrt_op_names[s->op], val);
+        if (s->note[0])
+            printf("    Note over T%u: %s\n", s->tid, s->note);
+    }
+    printf("```\n");
+}
