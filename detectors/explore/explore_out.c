@@ -72,8 +72,13 @@ static void xp__table(const struct xp_result *r)
         char val[32], th[8];
         xp__value(s, val, sizeof val);
         snprintf(th, sizeof th, "T%u", s->tid);
-        printf("  %4zu  %-6s  %-9s  %-*s  %8s  %-20s%s%s\n", i + 1, th, xrt_op_names[s->op],
-               vw, s->var, val, s->src[0] ? s->src : "?", s->note[0] ? "  " : "", s->note);
+        char line[512];
+        int n = snprintf(line, sizeof line, "  %4zu  %-6s  %-9s  %-*s  %8s  %-20s  %s", i + 1, th,
+                         xrt_op_names[s->op], vw, s->var, val, s->src[0] ? s->src : "?",
+                         s->note);
+        while (n > 0 && (size_t)n < sizeof line && line[n - 1] == ' ')
+            line[--n] = '\0';
+        printf("%s\n", line);
     }
 }
 
@@ -81,7 +86,7 @@ static void xp__deadlock(const struct xp_result *r)
 {
     for (size_t i = 0; i < r->nblocked; i++) {
         const struct xp_blocked *b = &r->blocked[i];
-        printf("  T%u waits for %s%s", b->tid, b->want, b->owner >= 0 ? "" : "");
+        printf("  T%u waits for %s", b->tid, b->want);
         if (b->owner >= 0)
             printf(" (held by T%d)", b->owner);
         printf("%s%s\n", b->held_names[0] ? "; holds " : "; holds nothing", b->held_names);

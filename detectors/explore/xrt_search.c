@@ -187,7 +187,7 @@ static void xrt__judge(int ws, char *end, size_t cap, bool *fatal)
         snprintf(end, cap, "exit %d", WEXITSTATUS(ws));
     else
         end[0] = '\0';
-    if (!*fatal && xrt_prefix_len > xrt_shm->nsteps && end[0] == '\0') {
+    if (!*fatal && xrt_prefix_len > xrt_shm->nsteps) {
         *fatal = true;
         snprintf(end, cap, "diverged");
         snprintf(xrt_shm->msg, sizeof xrt_shm->msg,

@@ -1,0 +1,204 @@
+/* tests/test_explore.c - racelab explore against its fixtures
+ * (tests/fixtures/explore/): the run counts of issue 13, every one of them,
+ * the step table of the counter's lost update, replay, the output formats,
+ * deadlock, and the bad inputs. The explorer is deterministic (a fixed
+ * seed for random): every figure is asserted exactly. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run_prog.h"
+#include "test_main.h"
+
+#define RACELAB RACELAB_BIN_DIR "/racelab"
+#define FX(name) EXPLORE_FIXTURES "/" name
+
+static struct prog_result explore(const char *first, ...)
+{
+    char *argv[TEST_MAX_ARGS];
+    va_list ap;
+    va_start(ap, first);
+    test_argv(argv, RACELAB, first, ap);
+    va_end(ap);
+    return run_prog(argv, 120);
+}
+#define EXPLORE(...) explore("explore", __VA_ARGS__, NULL)
+
+/* A number field of the JSON summary line ("runs":6 -> 6), -1 if absent. */
+static long long summary_field(const char *out, const char *field)
+{
+    const char *sum = strstr(out, "{\"kind\":\"summary\"");
+    char key[64];
+    snprintf(key, sizeof key, "\"%s\":", field);
+    const char *p = sum ? strstr(sum, key) : NULL;
+    return p ? strtoll(p + strlen(key), NULL, 10) : -1;
+}
+
+/* The number of runs --all counts for |file| K under --preemptions |bound|. */
+static long long runs_of(const char *file, const char *k, const char *bound, int want_exit)
+{
+    struct prog_result r = EXPLORE(file, k, "--all", "--json", "--preemptions", bound);
+    CU_ASSERT_EQUAL(r.status, want_exit);
+    if (r.status != want_exit)
+        fprintf(stderr, "%s %s --preemptions %s: %s%s", file, k, bound, r.out, r.err);
+    long long n = summary_field(r.out, "runs");
+    prog_result_free(&r);
+    return n;
+}
+
+/* Every interleaving of 2 workers x K LOAD/STORE pairs: C(4K, 2K). */
+static void test_explore_counts_all(void)
+{
+    CU_ASSERT_EQUAL(runs_of(FX("counter.c"), "1", "all", 1), 6);
+    CU_ASSERT_EQUAL(runs_of(FX("counter.c"), "2", "all", 1), 70);
+    CU_ASSERT_EQUAL(runs_of(FX("counter.c"), "3", "all", 1), 924);
+}
+
+static void test_explore_counts_bounded(void)
+{
+    CU_ASSERT_EQUAL(runs_of(FX("counter.c"), "1", "1", 1), 4);
+    CU_ASSERT_EQUAL(runs_of(FX("counter.c"), "2", "1", 1), 8);
+    CU_ASSERT_EQUAL(runs_of(FX("counter.c"), "3", "1", 1), 12);
+    CU_ASSERT_EQUAL(runs_of(FX("counter.c"), "1", "2", 1), 6);
+    CU_ASSERT_EQUAL(runs_of(FX("counter.c"), "2", "2", 1), 26);
+    CU_ASSERT_EQUAL(runs_of(FX("counter.c"), "3", "2", 1), 62);
+    CU_ASSERT_EQUAL(runs_of(FX("counter.c"), "10", "2", 1), 762);
+}
+
+/* The orders of 2K critical sections, C(2K, K), none failing. */
+static void test_explore_counts_mutex(void)
+{
+    CU_ASSERT_EQUAL(runs_of(FX("counter_mutex.c"), "1", "all", 0), 2);
+    CU_ASSERT_EQUAL(runs_of(FX("counter_mutex.c"), "2", "all", 0), 6);
+    CU_ASSERT_EQUAL(runs_of(FX("counter_mutex.c"), "3", "all", 0), 20);
+    /* 3 workers, one atomic RMW each: 3! orders */
+    CU_ASSERT_EQUAL(runs_of(FX("atomic_counter.c"), "3", "all", 0), 6);
+}
+
+static void test_explore_lost_update(void)
+{
+    struct prog_result r = EXPLORE(FX("counter.c"));
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "FAIL "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, ": final 1, expected 2; schedule 1,2*2,1,0*2 "
+                                         "(1 preemption)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "T1      LOAD       counter          0  counter.c:"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "T2      STORE      counter          1  counter.c:"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "overwrites step 3: lost update"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "stopped at the first failure"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "--replay 1,2*2,1,0*2"));
+    prog_result_free(&r);
+}
+
+static void test_explore_replay(void)
+{
+    struct prog_result r = EXPLORE(FX("counter.c"), "--replay", "1,2,2,1");
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "schedule 1,2*2,1,0*2 (1 preemption)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "overwrites step 3: lost update"));
+    prog_result_free(&r);
+    r = EXPLORE(FX("counter.c"), "--replay", "1*2,2*2");   /* T1 then T2: no update lost */
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "PASS "));
+    prog_result_free(&r);
+    r = EXPLORE(FX("counter.c"), "--replay", "7");
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "diverged at step 1"));
+    prog_result_free(&r);
+    r = EXPLORE(FX("counter.c"), "--replay", "1,2*2,1,0*2,1");
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "diverged at step 7"));
+    prog_result_free(&r);
+    r = EXPLORE(FX("counter.c"), "--replay", "1,x");
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "bad --replay schedule '1,x': item 2 ('x')"));
+    prog_result_free(&r);
+}
+
+static void test_explore_formats(void)
+{
+    struct prog_result r = EXPLORE(FX("counter.c"), "--json");
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_EQUAL(count_lines(r.out), 7);   /* 6 steps and the summary */
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "{\"kind\":\"step\",\"step\":4,\"thread\":1,"
+                                         "\"op\":\"STORE\",\"variable\":\"counter\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"verdict\":\"fail\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"schedule\":\"1,2*2,1,0*2\""));
+    CU_ASSERT_EQUAL(summary_field(r.out, "preemptions"), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"points_per_s\":"));
+    prog_result_free(&r);
+    r = EXPLORE(FX("counter.c"), "--mermaid");
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "```mermaid\nsequenceDiagram\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "T1->>V0: 4 STORE 1\n"
+                                         "    Note over T1: overwrites step 3: lost update"));
+    prog_result_free(&r);
+}
+
+static void test_explore_deadlock(void)
+{
+    struct prog_result r = EXPLORE(FX("deadlock.c"));
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "DEADLOCK "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "schedule 1,2 (1 preemption)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "T1 waits for b (held by T2); holds a"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "T2 waits for a (held by T1); holds b"));
+    prog_result_free(&r);
+}
+
+static void test_explore_random(void)
+{
+    struct prog_result r =
+        EXPLORE(FX("counter.c"), "2", "--strategy", "random", "--seed", "7", "--max-runs", "50",
+                "--all", "--json");
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_EQUAL(summary_field(r.out, "runs"), 50);
+    CU_ASSERT(summary_field(r.out, "failures") > 0);
+    prog_result_free(&r);
+}
+
+static void test_explore_bad_input(void)
+{
+    struct prog_result r = EXPLORE(FX("spin.c"), "--max-steps", "500");
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "reached --max-steps 500"));
+    prog_result_free(&r);
+    r = EXPLORE(FX("forks.c"));
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "calls fork(), which the explorer cannot model"));
+    CU_ASSERT_EQUAL(count_lines(r.err), 1);
+    prog_result_free(&r);
+    r = EXPLORE(FX("broken.c"));
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "does not compile: "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "error: use of undeclared identifier"));
+    CU_ASSERT_EQUAL(count_lines(r.err), 1);
+    prog_result_free(&r);
+    r = EXPLORE("counter/racy");
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "is not a C file"));
+    prog_result_free(&r);
+    r = EXPLORE(FX("counter.c"), "--preemptions", "x");
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "--preemptions"));
+    prog_result_free(&r);
+    r = EXPLORE(FX("missing.c"));
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "cannot read"));
+    prog_result_free(&r);
+}
+
+static const struct test_case tests[] = {
+    { "counts_all", test_explore_counts_all },
+    { "counts_bounded", test_explore_counts_bounded },
+    { "counts_mutex", test_explore_counts_mutex },
+    { "lost_update", test_explore_lost_update },
+    { "replay", test_explore_replay },
+    { "formats", test_explore_formats },
+    { "deadlock", test_explore_deadlock },
+    { "random", test_explore_random },
+    { "bad_input", test_explore_bad_input },
+    { NULL, NULL },
+};
+
+TEST_MAIN("explore", tests)
