@@ -65,6 +65,29 @@ static void test_explore_counts_bounded(void)
     CU_ASSERT_EQUAL(runs_of(FX("counter.c"), "10", "2", 1), 762);
 }
 
+/* The number of runs --strategy dpor --all counts. */
+static long long dpor_runs(const char *file, const char *arg, int want_exit)
+{
+    struct prog_result r = EXPLORE(file, arg, "--all", "--json", "--strategy", "dpor");
+    CU_ASSERT_EQUAL(r.status, want_exit);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"exhausted\":true"));
+    long long n = summary_field(r.out, "runs");
+    CU_ASSERT_EQUAL(n, summary_field(r.out, "executions"));   /* no sleep-set-blocked run */
+    prog_result_free(&r);
+    return n;
+}
+
+/* One run per Mazurkiewicz trace: 2 x K = 1, 2, 3; 3 and 4 workers x 1. */
+static void test_explore_counts_dpor(void)
+{
+    CU_ASSERT_EQUAL(dpor_runs(FX("counter.c"), "1", 1), 4);
+    CU_ASSERT_EQUAL(dpor_runs(FX("counter.c"), "2", 1), 34);
+    CU_ASSERT_EQUAL(dpor_runs(FX("counter.c"), "3", 1), 328);
+    CU_ASSERT_EQUAL(dpor_runs(FX("counter3.c"), "3", 1), 36);
+    CU_ASSERT_EQUAL(dpor_runs(FX("counter3.c"), "4", 1), 576);
+    CU_ASSERT_EQUAL(dpor_runs(FX("counter_mutex.c"), "2", 0), 6);
+}
+
 /* The orders of 2K critical sections, C(2K, K), none failing. */
 static void test_explore_counts_mutex(void)
 {
@@ -192,6 +215,7 @@ static const struct test_case tests[] = {
     { "counts_all", test_explore_counts_all },
     { "counts_bounded", test_explore_counts_bounded },
     { "counts_mutex", test_explore_counts_mutex },
+    { "counts_dpor", test_explore_counts_dpor },
     { "lost_update", test_explore_lost_update },
     { "replay", test_explore_replay },
     { "formats", test_explore_formats },

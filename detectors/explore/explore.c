@@ -115,7 +115,10 @@ static void xp__cc(struct xp_build *b, char **argv, const char *what, const char
     int rc = det_pool_run(&pp, 1, 1, false);
     bool ok = rc == 0 && p.end == UTIL_END_EXIT && p.code == 0;
     char first[400] = "";
-    if (!ok)
+    const char *undef = ok ? NULL : strstr(p.err, "undefined reference to");
+    if (undef != NULL)   /* the linker's line, not the driver's "linker command failed" */
+        snprintf(first, sizeof first, "%.*s", (int)strcspn(undef, "\n"), undef);
+    else if (!ok)
         det_compiler_first_error(p.err, first, sizeof first);
     det_proc_free(&p);
     if (!ok) {
@@ -376,7 +379,7 @@ static void xp__symbolize(const char *prog, struct xp_result *r)
     free(av);
 }
 
-static const char *const xp__strategies[] = { "bounded", "random", NULL };
+static const char *const xp__strategies[] = { "bounded", "random", "dpor", NULL };
 
 static int xp__parse_bound(const char *val, void *dest, char *err, size_t errlen)
 {
@@ -399,7 +402,7 @@ static int xp__options(struct xp_options *o, int argc, char **argv, char **pos, 
                               .max_seconds = 60, .seed = 1 };
     const struct util_opt opts[] = {
         { .name = "strategy", .kind = UTIL_OPT_CHOICE, .dest = &o->strategy, .arg = "NAME",
-          .help = "bounded (iterative preemption bounding, default) or random", .choices = xp__strategies },
+          .help = "bounded (iterative preemption bounding, default), random, or dpor (partial-order reduction with sleep sets: one run per Mazurkiewicz trace)", .choices = xp__strategies },
         { .name = "preemptions", .kind = UTIL_OPT_CUSTOM, .dest = &o->bound, .arg = "N|all",
           .help = "bounded: at most N preemptions per schedule (default 3); all: every schedule",
           .parse = xp__parse_bound },

@@ -105,6 +105,9 @@ static void xp__summary(const struct xp_options *o, const struct xp_result *r)
     char space[120];
     if (o->replay != NULL)
         snprintf(space, sizeof space, "replay of one schedule");
+    else if (o->strategy == XRT_DPOR)
+        snprintf(space, sizeof space, "dpor: %s", r->exhausted ? "every trace (class of "
+                 "equivalent schedules) explored, one run each" : "partial-order reduction");
     else if (o->strategy == XRT_RANDOM)
         snprintf(space, sizeof space, "random (seed %llu)", (unsigned long long)o->seed);
     else if (r->exhausted)
@@ -181,7 +184,9 @@ void xp_print_json(const struct xp_options *o, const struct xp_result *r)
         "kind", "summary", "target", o->target, "verdict", r->verdict, "end", r->end, "output",
         r->output, "runs", (json_int_t)r->runs, "executions", (json_int_t)r->execs, "failures",
         (json_int_t)r->failures, "exhausted", r->exhausted, "bound", (json_int_t)r->bound,
-        "strategy", o->strategy == XRT_RANDOM ? "random" : "bounded", "schedule",
+        "strategy", o->strategy == XRT_RANDOM ? "random" : o->strategy == XRT_DPOR ? "dpor"
+                                                                                 : "bounded",
+        "schedule",
         r->schedule ? r->schedule : "", "preemptions", (json_int_t)r->preemptions, "points",
         (json_int_t)r->points, "wall_ns", r->wall_ns, "points_per_s",
         sec > 0 ? (double)r->points / sec : 0.0, "stop", r->stop);

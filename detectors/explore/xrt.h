@@ -58,6 +58,7 @@ struct xrt_run {
     uint32_t step;
     uint64_t cond_seq;
     uint64_t rng;                /* random strategy */
+    uint64_t sleep;              /* dpor: the sleep set of the coming step */
     uintptr_t mutexes[XRT_MAX_MUTEXES];   /* every mutex seen, for deadlock reports */
     int nmutexes;
 };
@@ -68,6 +69,7 @@ extern struct xrt_config xrt_cfg;
 extern const uint8_t *xrt_prefix;    /* the schedule prefix this run follows */
 extern uint32_t xrt_prefix_len;
 extern bool xrt_active;              /* the runtime has set up the main thread */
+extern uint64_t xrt_sleep0;          /* dpor: the sleep set where the prefix ends */
 
 /* xrt_sched.c */
 void xrt_child_begin(uintptr_t main_lo, uintptr_t main_hi);
@@ -90,6 +92,13 @@ static inline bool xrt_own_stack(uintptr_t a)
     const struct xrt_thread *t = &xrt_r.t[xrt_r.cur];
     return a - t->stack_lo < t->stack_hi - t->stack_lo;
 }
+
+void xrt_event(bool join, int a, int b);
+
+/* xrt_dpor.c (the driver) */
+bool xrt_dpor_init(uint64_t max_steps);
+void xrt_dpor_record(const struct xrt_shm *sh, uint32_t plen);
+bool xrt_dpor_next(uint8_t *prefix, uint32_t *plen, uint64_t *sleep);
 
 /* xrt_pthread.c: the owner word of a pthread_mutex_t (thread + 1, 0 free). */
 unsigned xrt_mutex_owner(uintptr_t m);

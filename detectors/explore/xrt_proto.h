@@ -33,9 +33,10 @@ enum xrt_op {
 
 enum xrt_status {
     XRT_ST_RUNNING, XRT_ST_DEADLOCK, XRT_ST_MAXSTEPS, XRT_ST_UNSUPPORTED, XRT_ST_DIVERGED,
+    XRT_ST_ASLEEP,     /* dpor: every enabled thread is in the sleep set: a redundant run */
 };
 
-enum xrt_strategy { XRT_BOUNDED, XRT_RANDOM };
+enum xrt_strategy { XRT_BOUNDED, XRT_RANDOM, XRT_DPOR };
 
 struct xrt_config {
     int strategy;            /* enum xrt_strategy */
@@ -45,11 +46,42 @@ struct xrt_config {
     int all;                 /* keep going after the first failure */
 };
 
+/* dpor: are two operations dependent (same memory with a write, or the same
+ * lock, condition or semaphore)? */
+static inline int xrt_dependent(uint8_t op1, uint64_t a1, uint64_t b1, uint8_t s1, uint8_t op2,
+                                uint64_t a2, uint64_t b2, uint8_t s2)
+{
+    int mem1 = op1 <= XRT_OP_CAS, mem2 = op2 <= XRT_OP_CAS;
+    if (mem1 && mem2)
+        return (op1 != XRT_OP_LOAD || op2 != XRT_OP_LOAD) && a1 < a2 + (s2 ? s2 : 1) &&
+               a2 < a1 + (s1 ? s1 : 1);
+    if (mem1 || mem2 || op1 == XRT_OP_YIELD || op2 == XRT_OP_YIELD || op1 >= XRT_OP_NONE ||
+        op2 >= XRT_OP_NONE || op1 == XRT_OP_FENCE || op2 == XRT_OP_FENCE)
+        return 0;
+    return (a1 && (a1 == a2 || a1 == b2)) || (b1 && (b1 == a2 || b1 == b2));
+}
+
 /* One step: thread |tid| did |op| on |addr|. */
 struct xrt_step {
     uint64_t addr, value, pc, enabled;   /* enabled: the threads that could have gone */
+    uint64_t addr2;                      /* WAIT/WAKE: the mutex */
+    uint64_t sleep;                      /* dpor: the sleep set before this step */
     uint8_t tid, op, size, known;        /* known: value is the value read or written */
 };
+
+/* dpor: a thread's pending operation at a step (for sleep sets). */
+struct xrt_pend {
+    uint64_t addr, addr2;
+    uint8_t op, size;
+};
+#define XRT_DPOR_THREADS 8
+
+/* Thread creation and join: no steps, but happens-before edges (dpor). */
+struct xrt_event {
+    uint32_t time;                       /* steps done when it happened */
+    uint8_t join, a, b;                  /* a created b, or a joined b */
+};
+#define XRT_MAX_EVENTS 512
 
 struct xrt_blocked {
     uint8_t tid, op;
@@ -65,7 +97,10 @@ struct xrt_shm {
     char msg[240];
     uint32_t nblocked;
     struct xrt_blocked blocked[XRT_MAX_THREADS];
-    struct xrt_step steps[];             /* max_steps of them */
+    uint32_t nevents;
+    struct xrt_event events[XRT_MAX_EVENTS];
+    struct xrt_step steps[];             /* max_steps of them, then (dpor) max_steps rows
+                                          * of XRT_DPOR_THREADS struct xrt_pend */
 };
 
 extern const char *const xrt_op_names[XRT_NOPS];

@@ -42,7 +42,9 @@ static struct xrt_thread *xrt__self(void)
 int pthread_create(pthread_t *thr, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
 {
     (void)attr;
+    int me = xrt_r.cur;
     int id = xrt_spawn(fn, arg);
+    xrt_event(false, me, id);
     *thr = (pthread_t)id;
     return 0;
 }
@@ -58,6 +60,7 @@ int pthread_join(pthread_t thr, void **ret)
         xrt_r.t[me].join_on = (int)thr;
         xrt_block();
     }
+    xrt_event(true, me, (int)thr);
     if (ret != NULL)
         *ret = t->ret;
     return 0;

@@ -26,6 +26,7 @@ struct xrt_config xrt_cfg;
 const uint8_t *xrt_prefix;
 uint32_t xrt_prefix_len;
 bool xrt_active;
+uint64_t xrt_sleep0;
 
 void sync__coro_switch(void **save_sp, void *load_sp);   /* sync/src/coro_switch_x86_64.S */
 
@@ -147,6 +148,51 @@ static int xrt__pick(uint64_t en, int cur)
     return __builtin_ctzll(after ? after : en);
 }
 
+/* dpor: every thread's pending operation at step |i|, and the sleep set
+ * for step i + 1 once |n| does its operation. */
+static void xrt__dpor_step(uint32_t i, int n)
+{
+    if (xrt_r.nthreads > XRT_DPOR_THREADS)
+        xrt_fail(XRT_ST_UNSUPPORTED, "--strategy dpor: more than %d threads",
+                 XRT_DPOR_THREADS);
+    struct xrt_pend *row =
+        (struct xrt_pend *)&xrt_shm->steps[xrt_cfg.max_steps] + (size_t)i * XRT_DPOR_THREADS;
+    memset(row, 0, sizeof *row * XRT_DPOR_THREADS);
+    for (int t = 0; t < xrt_r.nthreads; t++) {
+        const struct xrt_thread *th = &xrt_r.t[t];
+        bool live = th->state == XRT_LIVE;
+        row[t].op = live ? th->op : XRT_OP_NONE;
+        row[t].addr = live ? th->addr : 0;
+        row[t].addr2 = live && (th->op == XRT_OP_WAIT || th->op == XRT_OP_WAKE) ? th->addr2 : 0;
+        row[t].size = th->size;
+    }
+    uint64_t keep = 0;
+    for (int r = 0; r < xrt_r.nthreads; r++)
+        if ((xrt_r.sleep >> r & 1) &&
+            !xrt_dependent(row[r].op, row[r].addr, row[r].addr2, row[r].size, row[n].op,
+                           row[n].addr, row[n].addr2, row[n].size))
+            keep |= 1ull << r;
+    xrt_r.sleep = keep;
+}
+
+static int xrt__decide(uint32_t i, uint64_t en)
+{
+    if (i < xrt_prefix_len) {
+        int n = xrt_prefix[i];
+        if (n >= 64 || !(en >> n & 1))
+            xrt_fail(XRT_ST_DIVERGED, "diverged at step %u: thread %d cannot go on there",
+                     i + 1, n);
+        return n;
+    }
+    if (xrt_cfg.strategy != XRT_DPOR)
+        return xrt__pick(en, xrt_r.cur);
+    if (i == xrt_prefix_len)
+        xrt_r.sleep = xrt_sleep0;
+    if ((en & ~xrt_r.sleep) == 0)
+        xrt_fail(XRT_ST_ASLEEP, "every enabled thread sleeps");
+    return xrt__pick(en & ~xrt_r.sleep, xrt_r.cur);
+}
+
 /* Who does the next step: recorded, and returned. */
 static int xrt__choose(void)
 {
@@ -156,28 +202,36 @@ static int xrt__choose(void)
     uint32_t i = xrt_r.step;
     if (i >= xrt_cfg.max_steps)
         xrt_fail(XRT_ST_MAXSTEPS, "--max-steps %llu reached", (unsigned long long)i);
-    int n;
-    if (i < xrt_prefix_len) {
-        n = xrt_prefix[i];
-        if (n >= 64 || !(en >> n & 1))
-            xrt_fail(XRT_ST_DIVERGED, "diverged at step %u: thread %d cannot go on there",
-                     i + 1, n);
-    } else {
-        n = xrt__pick(en, xrt_r.cur);
-    }
+    int n = xrt__decide(i, en);
     const struct xrt_thread *t = &xrt_r.t[n];
     struct xrt_step *s = &xrt_shm->steps[i];
     s->tid = (uint8_t)n;
     s->op = t->op;
     s->size = t->size;
     s->addr = t->addr;
+    s->addr2 = t->op == XRT_OP_WAIT || t->op == XRT_OP_WAKE ? t->addr2 : 0;
     s->pc = t->pc;
     s->enabled = en;
+    s->sleep = xrt_r.sleep;
     s->known = 0;
     s->value = 0;
+    if (xrt_cfg.strategy == XRT_DPOR)
+        xrt__dpor_step(i, n);
     xrt_r.step = i + 1;
     xrt_shm->nsteps = i + 1;
     return n;
+}
+
+void xrt_event(bool join, int a, int b)
+{
+    if (xrt_shm->nevents >= XRT_MAX_EVENTS) {
+        if (xrt_cfg.strategy == XRT_DPOR)
+            xrt_fail(XRT_ST_UNSUPPORTED, "--strategy dpor: more than %d thread creations "
+                     "and joins", XRT_MAX_EVENTS);
+        return;
+    }
+    xrt_shm->events[xrt_shm->nevents++] =
+        (struct xrt_event){ .time = xrt_r.step, .join = join, .a = (uint8_t)a, .b = (uint8_t)b };
 }
 
 /* Parking (a new thread's or a joiner's invisible run) ends at its first
@@ -317,6 +371,7 @@ void xrt_child_begin(uintptr_t main_lo, uintptr_t main_hi)
     xrt_shm->status = XRT_ST_RUNNING;
     xrt_shm->msg[0] = '\0';
     xrt_shm->nblocked = 0;
+    xrt_shm->nevents = 0;
     atexit(xrt__at_exit);
     xrt_active = true;
 }

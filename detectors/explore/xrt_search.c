@@ -61,7 +61,8 @@ static double xrt__now(void)
 
 static size_t xrt__shm_size(void)
 {
-    return sizeof(struct xrt_shm) + xrt_cfg.max_steps * sizeof(struct xrt_step);
+    size_t pend = xrt_cfg.strategy == XRT_DPOR ? XRT_DPOR_THREADS * sizeof(struct xrt_pend) : 0;
+    return sizeof(struct xrt_shm) + xrt_cfg.max_steps * (sizeof(struct xrt_step) + pend);
 }
 
 static unsigned xrt__cost(const struct xrt_node *n, int t)
@@ -113,6 +114,18 @@ static bool xrt__backtrack(struct xrt_search *s)
     return false;
 }
 
+static bool xrt__dpor_next(struct xrt_search *s)
+{
+    if (!xrt_dpor_next(s->prefix, &s->plen, &xrt_sleep0)) {
+        s->exhausted = true;
+        s->stop = "exhausted";
+        return false;
+    }
+    s->depth = s->plen;
+    s->path[s->plen - 1].chosen = (int8_t)s->prefix[s->plen - 1];
+    return true;
+}
+
 /* The prefix of the next run; false when the search is over. */
 static bool xrt__next(struct xrt_search *s)
 {
@@ -130,6 +143,8 @@ static bool xrt__next(struct xrt_search *s)
     }
     if (xrt_cfg.strategy == XRT_RANDOM || xrt_prefix_len > 0)
         return xrt_cfg.strategy == XRT_RANDOM && xrt_prefix_len == 0;
+    if (xrt_cfg.strategy == XRT_DPOR)
+        return xrt__dpor_next(s);
     if (xrt__backtrack(s))
         return true;
     if (!s->pruned || s->c < 0 || s->c >= xrt_cfg.bound) {
@@ -154,8 +169,11 @@ static void xrt__last_line(int fd, char *out, size_t cap)
     while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
         n--;
     buf[n] = '\0';
-    char *nl = strrchr(buf, '\n');
-    snprintf(out, cap, "%s", nl ? nl + 1 : buf);
+    const char *nl = strrchr(buf, '\n');
+    const char *last = nl ? nl + 1 : buf;
+    size_t len = strnlen(last, cap - 1);
+    memcpy(out, last, len);
+    out[len] = '\0';
 }
 
 static void xrt__keep_fail(struct xrt_search *s, uint32_t pre, const char *end)
@@ -200,7 +218,11 @@ static void xrt__record(struct xrt_search *s, int ws)
     s->execs++;
     s->points += xrt_shm->nsteps;
     uint32_t pre = xrt__extend(s, xrt_shm);
-    bool counted = xrt_cfg.strategy == XRT_RANDOM || s->c <= 0 || (int)pre == s->c;
+    if (xrt_cfg.strategy == XRT_DPOR && xrt_prefix == s->prefix)
+        xrt_dpor_record(xrt_shm, s->plen);
+    if (xrt_shm->status == XRT_ST_ASLEEP)
+        return;   /* equivalent to a run already explored */
+    bool counted = xrt_cfg.strategy != XRT_BOUNDED || s->c <= 0 || (int)pre == s->c;
     char end[64];
     bool fatal;
     xrt__judge(ws, end, sizeof end, &fatal);
@@ -350,6 +372,8 @@ static void xrt__drive(const char *out, uintptr_t lo, uintptr_t hi)
     s->prefix = calloc(xrt_cfg.max_steps, 1);
     s->fail = malloc(xrt__shm_size());
     s->outfd = memfd_create("racelab-explore-output", 0);
+    if (xrt_cfg.strategy == XRT_DPOR && !xrt_dpor_init(xrt_cfg.max_steps))
+        _exit(2);
     s->c = xrt_cfg.strategy == XRT_BOUNDED && xrt_prefix_len == 0 ? (xrt_cfg.bound < 0 ? -1 : 0)
                                                                    : -1;
     s->t0 = xrt__now();
