@@ -120,9 +120,12 @@ static void test_explore_replay(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "schedule 1,2*2,1,0*2 (1 preemption)"));
     CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "overwrites step 3: lost update"));
     prog_result_free(&r);
-    r = EXPLORE(FX("counter.c"), "--replay", "1*2,2*2");   /* T1 then T2: no update lost */
-    CU_ASSERT_EQUAL(r.status, 0);
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "PASS "));
+    /* T1 then T2: no update lost, but the accesses still race */
+    r = EXPLORE(FX("counter.c"), "--replay", "1*2,2*2");
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "RACE "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "no failing schedule, but a data race"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "1 run (0 failing, 1 executions)"));
     prog_result_free(&r);
     r = EXPLORE(FX("counter.c"), "--replay", "7");
     CU_ASSERT_EQUAL(r.status, 2);
@@ -166,6 +169,27 @@ static void test_explore_deadlock(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "schedule 1,2 (1 preemption)"));
     CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "T1 waits for b (held by T2); holds a"));
     CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "T2 waits for a (held by T1); holds b"));
+    prog_result_free(&r);
+}
+
+/* The invariant holds in every schedule; the plain flag races all the same. */
+static void test_explore_data_race(void)
+{
+    struct prog_result r = EXPLORE(FX("race_flag.c"));
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "RACE "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "data race on flag: T1 STORE (race_flag.c:"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "and T2 LOAD (race_flag.c:"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "every schedule with at most 3 preemptions explored"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "(0 failing"));
+    prog_result_free(&r);
+    r = EXPLORE(FX("counter_mutex.c"), "2");   /* ordered by the mutex, the joins */
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "no data race"));
+    prog_result_free(&r);
+    r = EXPLORE(FX("atomic_counter.c"));        /* atomics do not race */
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "no data race"));
     prog_result_free(&r);
 }
 
@@ -220,6 +244,7 @@ static const struct test_case tests[] = {
     { "replay", test_explore_replay },
     { "formats", test_explore_formats },
     { "deadlock", test_explore_deadlock },
+    { "data_race", test_explore_data_race },
     { "random", test_explore_random },
     { "bad_input", test_explore_bad_input },
     { NULL, NULL },

@@ -287,6 +287,14 @@ static void xp__line(struct xp_result *r, char *line, size_t *cap)
             s->addr = a, s->value = val, s->pc = pc;
             r->nsteps++;
         }
+    } else if (strncmp(line, "race ", 5) == 0) {
+        unsigned long long p1, p2, a;
+        r->have_race = sscanf(v, "%u %u %llx %u %u %llx %u %llx", &r->rtid[0], &r->rop[0], &p1,
+                              &r->rtid[1], &r->rop[1], &p2, &r->rsize, &a) == 8 &&
+                       r->rop[0] < XRT_NOPS && r->rop[1] < XRT_NOPS;
+        r->rpc[0] = p1, r->rpc[1] = p2, r->raddr = a;
+    } else if (strncmp(line, "race_schedule ", 14) == 0) {
+        r->race_schedule = xp__rle(v);
     } else if (strncmp(line, "thread ", 7) == 0 && r->nblocked < XRT_MAX_THREADS) {
         struct xp_blocked *b = &r->blocked[r->nblocked];
         unsigned long long a;
@@ -336,6 +344,36 @@ static void xp__name_blocked(const struct xp_sym *syms, size_t n, struct xp_resu
     }
 }
 
+/* "file.c:12" for each return address pcs[i] into src[i] (cap bytes). */
+static void xp__lines(const char *prog, const uint64_t *pcs, char **src, size_t n, size_t cap)
+{
+    char a2l[PATH_MAX];
+    if (n == 0 || !det_find_program("addr2line", a2l, sizeof a2l))
+        return;
+    char **av = det_xmalloc(sizeof *av * (n + 4));
+    char *txt = det_xmalloc(n * 20);
+    av[0] = a2l, av[1] = "-e", av[2] = (char *)prog;
+    for (size_t i = 0; i < n; i++) {
+        av[3 + i] = txt + i * 20;
+        snprintf(av[3 + i], 20, "0x%llx", (unsigned long long)(pcs[i] - 1));
+    }
+    av[3 + n] = NULL;
+    struct det_proc p = { .argv = av, .timeout_s = 60 };
+    struct det_proc *pp = &p;
+    if (det_pool_run(&pp, 1, 1, false) == 0 && p.end == UTIL_END_EXIT && p.code == 0) {
+        char *save = NULL, *ln = strtok_r(p.out, "\n", &save);
+        for (size_t i = 0; i < n && ln != NULL; i++, ln = strtok_r(NULL, "\n", &save)) {
+            char *base = strrchr(ln, '/');
+            base = base ? base + 1 : ln;
+            base[strcspn(base, " ")] = '\0';
+            snprintf(src[i], cap, "%s", base);
+        }
+    }
+    det_proc_free(&p);
+    free(txt);
+    free(av);
+}
+
 /* Variable names from the symbol table; file:line from addr2line. */
 static void xp__symbolize(const char *prog, struct xp_result *r)
 {
@@ -351,32 +389,19 @@ static void xp__symbolize(const char *prog, struct xp_result *r)
             xp__name(syms, nsyms, s->addr, s->var, sizeof s->var);
     }
     xp__name_blocked(syms, nsyms, r);
+    if (r->have_race)
+        xp__name(syms, nsyms, r->raddr, r->rvar, sizeof r->rvar);
     xp_symbols_free(syms, nsyms);
-    char a2l[PATH_MAX];
-    if (r->nsteps == 0 || !det_find_program("addr2line", a2l, sizeof a2l))
-        return;
-    char **av = det_xmalloc(sizeof *av * (r->nsteps + 4));
-    char *pcs = det_xmalloc(r->nsteps * 20);
-    av[0] = a2l, av[1] = "-e", av[2] = (char *)prog;
-    for (size_t i = 0; i < r->nsteps; i++) {
-        av[3 + i] = pcs + i * 20;
-        snprintf(av[3 + i], 20, "0x%llx", (unsigned long long)(r->steps[i].pc - 1));
-    }
-    av[3 + r->nsteps] = NULL;
-    struct det_proc p = { .argv = av, .timeout_s = 60 };
-    struct det_proc *pp = &p;
-    if (det_pool_run(&pp, 1, 1, false) == 0 && p.end == UTIL_END_EXIT && p.code == 0) {
-        char *save = NULL, *ln = strtok_r(p.out, "\n", &save);
-        for (size_t i = 0; i < r->nsteps && ln != NULL; i++, ln = strtok_r(NULL, "\n", &save)) {
-            char *base = strrchr(ln, '/');
-            base = base ? base + 1 : ln;
-            base[strcspn(base, " ")] = '\0';
-            snprintf(r->steps[i].src, sizeof r->steps[i].src, "%s", base);
-        }
-    }
-    det_proc_free(&p);
+    size_t n = r->nsteps + 2;
+    uint64_t *pcs = det_xmalloc(n * sizeof *pcs);
+    char **src = det_xmalloc(n * sizeof *src);
+    for (size_t i = 0; i < r->nsteps; i++)
+        pcs[i] = r->steps[i].pc, src[i] = r->steps[i].src;
+    for (size_t k = 0; k < 2; k++)
+        pcs[r->nsteps + k] = r->rpc[k], src[r->nsteps + k] = r->rsrc[k];
+    xp__lines(prog, pcs, src, r->have_race ? n : r->nsteps, sizeof r->rsrc[0]);
     free(pcs);
-    free(av);
+    free(src);
 }
 
 static const char *const xp__strategies[] = { "bounded", "random", "dpor", NULL };
@@ -478,6 +503,7 @@ int det_explore(int argc, char **argv)
         xp_print_mermaid(&r);
     free(r.steps);
     free(r.schedule);
+    free(r.race_schedule);
     free(pos);
     return xp_exit_code(&r);
 }

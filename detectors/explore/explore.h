@@ -56,6 +56,12 @@ struct xp_result {
     size_t nsteps;
     struct xp_blocked blocked[XRT_MAX_THREADS];
     size_t nblocked;
+    /* the first data race seen (a race line) */
+    bool have_race;
+    unsigned rtid[2], rop[2], rsize;
+    uint64_t rpc[2], raddr;
+    char rvar[80], rsrc[2][96];
+    char *race_schedule;         /* run-length */
 };
 
 struct xp_options {

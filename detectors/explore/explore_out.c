@@ -41,7 +41,19 @@ int xp_exit_code(const struct xp_result *r)
 {
     if (strcmp(r->verdict, "pass") == 0)
         return 0;
-    return strcmp(r->verdict, "fail") == 0 || strcmp(r->verdict, "deadlock") == 0 ? 1 : 2;
+    return strcmp(r->verdict, "fail") == 0 || strcmp(r->verdict, "deadlock") == 0 ||
+                   strcmp(r->verdict, "race") == 0 ? 1 : 2;
+}
+
+/* The first data race, in one line. */
+static void xp__race(const struct xp_result *r)
+{
+    if (!r->have_race)
+        return;
+    printf("data race on %s: T%u %s (%s) and T%u %s (%s), not ordered by happens-before "
+           "(schedule %s)\n", r->rvar, r->rtid[0], xrt_op_names[r->rop[0]],
+           r->rsrc[0][0] ? r->rsrc[0] : "?", r->rtid[1], xrt_op_names[r->rop[1]],
+           r->rsrc[1][0] ? r->rsrc[1] : "?", r->race_schedule ? r->race_schedule : "");
 }
 
 static void xp__value(const struct xp_step *s, char *out, size_t cap)
@@ -135,7 +147,9 @@ void xp_print_human(const struct xp_options *o, const struct xp_result *r)
            "runtime; sequentially consistent interleavings)\n", t);
     const char *v = r->verdict;
     if (strcmp(v, "pass") == 0) {
-        printf("PASS %s: no failing schedule\n", t);
+        printf("PASS %s: no failing schedule, no data race\n", t);
+    } else if (strcmp(v, "race") == 0) {
+        printf("RACE %s: no failing schedule, but a data race\n", t);
     } else if (strcmp(v, "fail") == 0 || strcmp(v, "deadlock") == 0) {
         bool dl = strcmp(v, "deadlock") == 0;
         printf("%s %s: %s; schedule %s (%u preemption%s)\n", dl ? "DEADLOCK" : "FAIL", t,
@@ -157,6 +171,7 @@ void xp_print_human(const struct xp_options *o, const struct xp_result *r)
     } else {
         printf("ERROR %s: %s (exit 2)\n", t, r->message[0] ? r->message : r->end);
     }
+    xp__race(r);
     xp__summary(o, r);
     if (r->schedule != NULL && o->replay == NULL && xp_exit_code(r) == 1)
         printf("replay: racelab explore %s --replay %s\n", t, r->schedule);
@@ -191,6 +206,12 @@ void xp_print_json(const struct xp_options *o, const struct xp_result *r)
         (json_int_t)r->points, "wall_ns", r->wall_ns, "points_per_s",
         sec > 0 ? (double)r->points / sec : 0.0, "stop", r->stop);
     json_object_set_new(j, "opt", json_string("-O0"));
+    if (r->have_race)
+        json_object_set_new(j, "race", json_pack("{s:s, s:I, s:s, s:s, s:I, s:s, s:s, s:s}",
+            "variable", r->rvar, "thread1", (json_int_t)r->rtid[0], "op1",
+            xrt_op_names[r->rop[0]], "source1", r->rsrc[0], "thread2", (json_int_t)r->rtid[1],
+            "op2", xrt_op_names[r->rop[1]], "source2", r->rsrc[1], "schedule",
+            r->race_schedule ? r->race_schedule : ""));
     json_object_set_new(j, "message", json_string(r->message));
     char *txt = json_dumps(j, JSON_COMPACT);
     printf("%s\n", txt);

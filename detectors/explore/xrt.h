@@ -43,6 +43,7 @@ struct xrt_thread {
     bool signaled;               /* a condition wait was signalled */
     bool detached;
     bool timed;                  /* a timed condition wait: it may time out */
+    bool atomic;                 /* the pending access is an atomic one */
     int park_to;
     int join_on;                 /* XRT_JOINING: the thread it waits for */
     uintptr_t addr, addr2;       /* the operation's object; a cond wait's mutex */
@@ -94,6 +95,9 @@ static inline bool xrt_own_stack(uintptr_t a)
 }
 
 void xrt_event(bool join, int a, int b);
+
+/* xrt_race.c (the driver): the first data race of a run, if any. */
+bool xrt_race_scan(const struct xrt_shm *sh, struct xrt_race *out);
 
 /* xrt_dpor.c (the driver) */
 bool xrt_dpor_init(uint64_t max_steps);

@@ -73,8 +73,11 @@ void __tsan_write_range(void *a, unsigned long size)
 /* One atomic step: the point, then the operation, its result as the value. */
 static void xrt__atomic_point(uint8_t op, const volatile void *a, uint8_t size, uintptr_t pc)
 {
-    if (xrt_active)
-        xrt_point(op, (uintptr_t)a, size, pc);
+    if (!xrt_active)
+        return;
+    xrt_r.t[xrt_r.cur].atomic = true;
+    xrt_point(op, (uintptr_t)a, size, pc);
+    xrt_r.t[xrt_r.cur].atomic = false;
 }
 
 static void xrt__atomic_done(uint64_t value)

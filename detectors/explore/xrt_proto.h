@@ -15,6 +15,8 @@
  *   message TEXT           unsupported, diverged, error
  *   step TID OP SIZE ADDR VALUE KNOWN PC      (hex ADDR, VALUE, PC)
  *   thread TID OP ADDR OWNER HELD,HELD...     (deadlock: each blocked thread)
+ *   race TID1 OP1 PC1 TID2 OP2 PC2 SIZE ADDR    (the first data race seen; hex PC, ADDR)
+ *   race_schedule T,T,...  the run it was seen in
  */
 #ifndef RACELAB_XRT_PROTO_H
 #define RACELAB_XRT_PROTO_H
@@ -67,6 +69,7 @@ struct xrt_step {
     uint64_t addr2;                      /* WAIT/WAKE: the mutex */
     uint64_t sleep;                      /* dpor: the sleep set before this step */
     uint8_t tid, op, size, known;        /* known: value is the value read or written */
+    uint8_t atomic;                      /* an __tsan_atomic* access, not a plain one */
 };
 
 /* dpor: a thread's pending operation at a step (for sleep sets). */
@@ -89,6 +92,13 @@ struct xrt_blocked {
     uint8_t nheld;
     uint64_t addr;
     uint64_t held[4];
+};
+
+/* A data race: two accesses to addr, at least one a write and one plain,
+ * that happens-before does not order (in the run with |schedule|). */
+struct xrt_race {
+    uint64_t addr, pc1, pc2;
+    uint8_t tid1, op1, tid2, op2, size;
 };
 
 /* The block a run writes and the driver reads (MAP_SHARED, made before fork). */

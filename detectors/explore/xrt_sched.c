@@ -214,6 +214,7 @@ static int xrt__choose(void)
     s->enabled = en;
     s->sleep = xrt_r.sleep;
     s->known = 0;
+    s->atomic = t->atomic;
     s->value = 0;
     if (xrt_cfg.strategy == XRT_DPOR)
         xrt__dpor_step(i, n);

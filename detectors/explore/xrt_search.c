@@ -4,7 +4,8 @@
  * bounded: iterative preemption bounding (CHESS). Iteration c is a
  * depth-first search over the schedules with at most c preemptions (a
  * preemption: the next step goes to another thread while the last one could
- * still go on and did not just yield). Its runs with fewer than c
+ * still go on and did not just yield, or keeping a thread that just yielded
+ * while another could go). Its runs with fewer than c
  * preemptions were counted in an earlier iteration: they are executed again
  * (the search keeps no states, only the current path) but not counted, so
  * every schedule is counted once and the first failure found has the fewest
@@ -50,6 +51,11 @@ struct xrt_search {
     uint32_t fail_pre;
     char fail_end[64], fail_out[240];
     int outfd;
+    /* the first data race */
+    bool have_race;
+    struct xrt_race race;
+    uint8_t *race_sched;
+    uint32_t race_n;
 };
 
 static double xrt__now(void)
@@ -65,9 +71,18 @@ static size_t xrt__shm_size(void)
     return sizeof(struct xrt_shm) + xrt_cfg.max_steps * (sizeof(struct xrt_step) + pend);
 }
 
+/* Does choosing |t| at |n| preempt? A switch away from a thread that could
+ * go on does; after its YIELD the thread passes its turn, so switching is
+ * free and keeping it while another could go counts instead (so that a spin
+ * loop with a yield costs a preemption per extra round and the bound ends
+ * the search). */
 static unsigned xrt__cost(const struct xrt_node *n, int t)
 {
-    return n->prev >= 0 && t != n->prev && !n->prev_yield && (n->enabled >> n->prev & 1);
+    if (n->prev < 0 || !(n->enabled >> n->prev & 1))
+        return 0;
+    if (n->prev_yield)
+        return t == n->prev && (n->enabled & ~(1ull << t)) != 0;
+    return t != n->prev;
 }
 
 /* Extends the path with the steps the run did beyond its prefix. */
@@ -235,6 +250,13 @@ static void xrt__record(struct xrt_search *s, int ws)
     if (!counted)
         return;
     s->runs++;
+    if (!s->have_race && xrt_race_scan(xrt_shm, &s->race)) {
+        s->have_race = true;
+        s->race_n = xrt_shm->nsteps;
+        s->race_sched = malloc(s->race_n + 1);
+        for (uint32_t i = 0; s->race_sched != NULL && i < s->race_n; i++)
+            s->race_sched[i] = xrt_shm->steps[i].tid;
+    }
     if (end[0] == '\0')
         return;
     s->failures++;
@@ -249,7 +271,7 @@ static void xrt__record(struct xrt_search *s, int ws)
 static const char *xrt__verdict(const struct xrt_search *s)
 {
     if (!s->have_fail)
-        return "pass";
+        return s->have_race ? "race" : "pass";
     switch (s->fail->status) {
     case XRT_ST_DEADLOCK: return "deadlock";
     case XRT_ST_MAXSTEPS: return "max-steps";
@@ -298,6 +320,15 @@ static int xrt__report(const struct xrt_search *s, const char *path)
             (unsigned long long)s->failures, s->stop ? s->stop : "done");
     const char *v = xrt__verdict(s);
     fprintf(f, "verdict %s\n", v);
+    if (s->have_race && s->race_sched != NULL) {
+        const struct xrt_race *r = &s->race;
+        fprintf(f, "race %u %u %llx %u %u %llx %u %llx\nrace_schedule ", r->tid1, r->op1,
+                (unsigned long long)r->pc1, r->tid2, r->op2, (unsigned long long)r->pc2,
+                r->size, (unsigned long long)r->addr);
+        for (uint32_t i = 0; i < s->race_n; i++)
+            fprintf(f, "%s%u", i ? "," : "", s->race_sched[i]);
+        fprintf(f, "\n");
+    }
     if (s->have_fail) {
         fprintf(f, "end %s\npreemptions %u\n", s->fail_end, s->fail_pre);
         if (s->fail->msg[0])
@@ -307,8 +338,9 @@ static int xrt__report(const struct xrt_search *s, const char *path)
     }
     int rc = ferror(f) | fclose(f) ? 2 : 0;
     if (rc == 0)
-        rc = strcmp(v, "pass") == 0 ? 0 : strcmp(v, "fail") == 0 || strcmp(v, "deadlock") == 0
-                                              ? 1 : 2;
+        rc = strcmp(v, "pass") == 0 ? 0
+             : strcmp(v, "fail") == 0 || strcmp(v, "deadlock") == 0 || strcmp(v, "race") == 0
+                 ? 1 : 2;
     return rc;
 }
 
