@@ -274,6 +274,8 @@ static void xp__line(struct xp_result *r, char *line, size_t *cap)
         snprintf(r->message, sizeof r->message, "%s", v);
     } else if (strncmp(line, "preemptions ", 12) == 0) {
         r->preemptions = (unsigned)strtoul(v, NULL, 10);
+    } else if (strncmp(line, "prefix ", 7) == 0) {
+        r->prefix = xp__rle(strcmp(v, "-") == 0 ? "" : v);
     } else if (strncmp(line, "schedule ", 9) == 0) {
         r->schedule = xp__rle(v);
     } else if (strncmp(line, "step ", 5) == 0) {
@@ -504,6 +506,7 @@ int det_explore(int argc, char **argv)
     free(r.steps);
     free(r.schedule);
     free(r.race_schedule);
+    free(r.prefix);
     free(pos);
     return xp_exit_code(&r);
 }

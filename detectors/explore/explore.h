@@ -52,6 +52,7 @@ struct xp_result {
     char stop[32], verdict[32], end[64], output[240], message[240];
     unsigned preemptions;
     char *schedule;              /* run-length: "1,2*2,1,0*2" */
+    char *prefix;                /* the shortest prefix that replays it, "" none */
     struct xp_step *steps;
     size_t nsteps;
     struct xp_blocked blocked[XRT_MAX_THREADS];

@@ -174,7 +174,8 @@ void xp_print_human(const struct xp_options *o, const struct xp_result *r)
     xp__race(r);
     xp__summary(o, r);
     if (r->schedule != NULL && o->replay == NULL && xp_exit_code(r) == 1)
-        printf("replay: racelab explore %s --replay %s\n", t, r->schedule);
+        printf("replay: racelab explore %s --replay %s   (the shortest prefix: the rest goes "
+               "on without preemption)\n", t, r->prefix && r->prefix[0] ? r->prefix : "0");
 }
 
 void xp_print_json(const struct xp_options *o, const struct xp_result *r)
@@ -206,6 +207,7 @@ void xp_print_json(const struct xp_options *o, const struct xp_result *r)
         (json_int_t)r->points, "wall_ns", r->wall_ns, "points_per_s",
         sec > 0 ? (double)r->points / sec : 0.0, "stop", r->stop);
     json_object_set_new(j, "opt", json_string("-O0"));
+    json_object_set_new(j, "prefix", json_string(r->prefix ? r->prefix : ""));
     if (r->have_race)
         json_object_set_new(j, "race", json_pack("{s:s, s:I, s:s, s:s, s:I, s:s, s:s, s:s}",
             "variable", r->rvar, "thread1", (json_int_t)r->rtid[0], "op1",

@@ -11,6 +11,7 @@
  *   end TEXT               how the failing run ended ("exit 1", "signal 6", ...)
  *   preemptions N
  *   schedule T,T,...       every step's thread
+ *   prefix T,T,...         the shortest prefix that replays it ("-": none needed)
  *   output TEXT            the failing run's last line of output
  *   message TEXT           unsupported, diverged, error
  *   step TID OP SIZE ADDR VALUE KNOWN PC      (hex ADDR, VALUE, PC)
@@ -61,6 +62,18 @@ static inline int xrt_dependent(uint8_t op1, uint64_t a1, uint64_t b1, uint8_t s
         op2 >= XRT_OP_NONE || op1 == XRT_OP_FENCE || op2 == XRT_OP_FENCE)
         return 0;
     return (a1 && (a1 == a2 || a1 == b2)) || (b1 && (b1 == a2 || b1 == b2));
+}
+
+/* The schedule without preemptions: who does the next step among |en| after
+ * thread |prev| (0 before the first step) did a step (a YIELD when
+ * |yielded|): prev again if it can go on and did not yield, else the next
+ * enabled thread after it (round robin) after a yield, else the lowest. */
+static inline int xrt_default_next(uint64_t en, int prev, int yielded)
+{
+    if (!yielded && (en >> prev & 1))
+        return prev;
+    uint64_t after = yielded && prev + 1 < 64 ? en & (~0ull << (prev + 1)) : 0;
+    return __builtin_ctzll(after ? after : en);
 }
 
 /* One step: thread |tid| did |op| on |addr|. */

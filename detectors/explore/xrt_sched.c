@@ -142,10 +142,7 @@ static int xrt__pick(uint64_t en, int cur)
         return __builtin_ctzll(en);
     }
     bool yielded = xrt_r.step > 0 && xrt_shm->steps[xrt_r.step - 1].op == XRT_OP_YIELD;
-    if (!yielded && (en >> cur & 1))
-        return cur;
-    uint64_t after = yielded && cur + 1 < 64 ? en & (~0ull << (cur + 1)) : 0;
-    return __builtin_ctzll(after ? after : en);
+    return xrt_default_next(en, cur, yielded);
 }
 
 /* dpor: every thread's pending operation at step |i|, and the sleep set

@@ -284,8 +284,27 @@ static const char *xrt__verdict(const struct xrt_search *s)
     return strcmp(s->fail_end, "timeout") == 0 ? "timeout" : "fail";
 }
 
+/* The shortest prefix that replays the run: up to its last step that is not
+ * the schedule without preemptions would have taken. */
+static uint32_t xrt__shortest(const struct xrt_shm *sh)
+{
+    uint32_t len = 0;
+    for (uint32_t i = 0; i < sh->nsteps; i++) {
+        int prev = i ? sh->steps[i - 1].tid : 0;
+        int yielded = i && sh->steps[i - 1].op == XRT_OP_YIELD;
+        if (sh->steps[i].tid != xrt_default_next(sh->steps[i].enabled, prev, yielded))
+            len = i + 1;
+    }
+    return len;
+}
+
 static void xrt__write_trace(FILE *f, const struct xrt_shm *sh)
 {
+    uint32_t plen = xrt__shortest(sh);
+    fprintf(f, "prefix ");
+    for (uint32_t i = 0; i < plen; i++)
+        fprintf(f, "%s%u", i ? "," : "", sh->steps[i].tid);
+    fprintf(f, "%s\n", plen ? "" : "-");
     fprintf(f, "schedule ");
     for (uint32_t i = 0; i < sh->nsteps; i++)
         fprintf(f, "%s%u", i ? "," : "", sh->steps[i].tid);
