@@ -262,8 +262,9 @@ static void xp__line(struct xp_result *r, char *line, size_t *cap)
     line[strcspn(line, "\n")] = '\0';
     if (strncmp(line, "summary ", 8) == 0) {
         sscanf(v, "runs %llu executions %llu points %llu wall_ns %lf exhausted %d bound %d "
-                  "failures %llu stop %31s", &r->runs, &r->execs, &r->points, &r->wall_ns,
-               &r->exhausted, &r->bound, &r->failures, r->stop);
+                  "failures %llu stop %31s rss_kb %ld %ld", &r->runs, &r->execs, &r->points,
+               &r->wall_ns, &r->exhausted, &r->bound, &r->failures, r->stop, &r->rss_driver_kb,
+               &r->rss_run_kb);
     } else if (strncmp(line, "verdict ", 8) == 0) {
         snprintf(r->verdict, sizeof r->verdict, "%s", v);
     } else if (strncmp(line, "end ", 4) == 0) {

@@ -49,6 +49,7 @@ struct xp_result {
     unsigned long long runs, execs, points, failures;
     double wall_ns;
     int exhausted, bound;
+    long rss_driver_kb, rss_run_kb;
     char stop[32], verdict[32], end[64], output[240], message[240];
     unsigned preemptions;
     char *schedule;              /* run-length: "1,2*2,1,0*2" */

@@ -135,9 +135,10 @@ static void xp__summary(const struct xp_options *o, const struct xp_result *r)
     double s = r->wall_ns * 1e-9;
     double pps = s > 0 ? (double)r->points / s : 0.0;
     printf("search: %s; %llu run%s (%llu failing, %llu executions)%s; %llu points in %.3f s "
-           "(%.3g%s points/s)\n", space, r->runs, r->runs == 1 ? "" : "s", r->failures,
-           r->execs, why, r->points, s, pps >= 1e6 ? pps / 1e6 : pps / 1e3,
-           pps >= 1e6 ? "M" : "k");
+           "(%.3g%s points/s); memory %ld kB (driver), %ld kB (largest run)\n", space, r->runs,
+           r->runs == 1 ? "" : "s", r->failures, r->execs, why, r->points, s,
+           pps >= 1e6 ? pps / 1e6 : pps / 1e3, pps >= 1e6 ? "M" : "k", r->rss_driver_kb,
+           r->rss_run_kb);
 }
 
 void xp_print_human(const struct xp_options *o, const struct xp_result *r)
@@ -207,6 +208,8 @@ void xp_print_json(const struct xp_options *o, const struct xp_result *r)
         (json_int_t)r->points, "wall_ns", r->wall_ns, "points_per_s",
         sec > 0 ? (double)r->points / sec : 0.0, "stop", r->stop);
     json_object_set_new(j, "opt", json_string("-O0"));
+    json_object_set_new(j, "rss_driver_kb", json_integer(r->rss_driver_kb));
+    json_object_set_new(j, "rss_run_kb", json_integer(r->rss_run_kb));
     json_object_set_new(j, "prefix", json_string(r->prefix ? r->prefix : ""));
     if (r->have_race)
         json_object_set_new(j, "race", json_pack("{s:s, s:I, s:s, s:s, s:I, s:s, s:s, s:s}",

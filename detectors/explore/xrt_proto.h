@@ -7,6 +7,7 @@
  * RACELAB_EXPLORE_REPLAY  the schedule to replay (thread numbers, comma-separated)
  * RACELAB_EXPLORE_OUT  the result file the driver writes, lines of
  *   summary runs R executions E points P wall_ns W exhausted X bound C failures F stop S
+ *           rss_kb DRIVER RUN      peak resident set of the driver and of the largest run
  *   verdict pass|fail|deadlock|max-steps|unsupported|diverged|error
  *   end TEXT               how the failing run ended ("exit 1", "signal 6", ...)
  *   preemptions N

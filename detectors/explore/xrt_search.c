@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -332,11 +333,15 @@ static int xrt__report(const struct xrt_search *s, const char *path)
     if (f == NULL)
         return 2;
     double wall = xrt__now() - s->t0;
+    struct rusage self, kids;
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &kids);
     fprintf(f, "summary runs %llu executions %llu points %llu wall_ns %.0f exhausted %d "
-               "bound %d failures %llu stop %s\n",
+               "bound %d failures %llu stop %s rss_kb %ld %ld\n",
             (unsigned long long)s->runs, (unsigned long long)s->execs,
             (unsigned long long)s->points, wall * 1e9, s->exhausted, s->c,
-            (unsigned long long)s->failures, s->stop ? s->stop : "done");
+            (unsigned long long)s->failures, s->stop ? s->stop : "done", self.ru_maxrss,
+            kids.ru_maxrss);
     const char *v = xrt__verdict(s);
     fprintf(f, "verdict %s\n", v);
     if (s->have_race && s->race_sched != NULL) {
