@@ -4,8 +4,10 @@
  * deadlock, and the bad inputs. The explorer is deterministic (a fixed
  * seed for random): every figure is asserted exactly. */
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "run_prog.h"
 #include "test_main.h"
@@ -165,6 +167,27 @@ static void test_explore_formats(void)
     prog_result_free(&r);
 }
 
+static void test_explore_svg(void)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/racelab-test-explore-%d.svg", (int)getpid());
+    struct prog_result r = EXPLORE(FX("counter.c"), "--svg", path);
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "wrote "));
+    prog_result_free(&r);
+    FILE *f = fopen(path, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    char buf[8192];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    CU_ASSERT_EQUAL(unlink(path), 0);
+    CU_ASSERT(strncmp(buf, "<svg ", 5) == 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, ">4 STORE 1</text>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, ">overwrites step 3: lost update</text>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "</svg>\n"));
+}
+
 static void test_explore_deadlock(void)
 {
     struct prog_result r = EXPLORE(FX("deadlock.c"));
@@ -247,6 +270,7 @@ static const struct test_case tests[] = {
     { "lost_update", test_explore_lost_update },
     { "replay", test_explore_replay },
     { "formats", test_explore_formats },
+    { "svg", test_explore_svg },
     { "deadlock", test_explore_deadlock },
     { "data_race", test_explore_data_race },
     { "random", test_explore_random },

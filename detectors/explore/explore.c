@@ -453,6 +453,8 @@ static int xp__options(struct xp_options *o, int argc, char **argv, char **pos, 
           .help = "JSON Lines: one object per step, a summary" },
         { .name = "mermaid", .kind = UTIL_OPT_FLAG, .dest = &o->mermaid, .arg = NULL,
           .help = "print the failing schedule as a Mermaid sequenceDiagram" },
+        { .name = "svg", .kind = UTIL_OPT_STRING, .dest = &o->svg, .arg = "FILE",
+          .help = "write the failing schedule as an SVG sequence diagram" },
         { .name = NULL },
     };
     struct util_cmdline c = {
@@ -504,6 +506,10 @@ int det_explore(int argc, char **argv)
         xp_print_human(&o, &r);
     if (o.mermaid && !o.json)
         xp_print_mermaid(&r);
+    if (o.svg != NULL && r.nsteps > 0 && xp_write_svg(o.svg, &r) != 0)
+        det_usage_error("explore: cannot write %s: %s", o.svg, strerror(errno));
+    else if (o.svg != NULL && !o.json)
+        printf(r.nsteps ? "wrote %s\n" : "no failing schedule: %s not written\n", o.svg);
     free(r.steps);
     free(r.schedule);
     free(r.race_schedule);

@@ -72,6 +72,7 @@ struct xp_options {
     double max_seconds;
     bool all, json, mermaid;
     const char *replay;          /* the schedule as given */
+    const char *svg;             /* --svg FILE */
     const char *target;
 };
 
@@ -81,6 +82,8 @@ void xp_notes(struct xp_result *r);
 void xp_print_human(const struct xp_options *o, const struct xp_result *r);
 void xp_print_json(const struct xp_options *o, const struct xp_result *r);
 void xp_print_mermaid(const struct xp_result *r);
+/* 0, or -1 (errno set) when |path| cannot be written. */
+int xp_write_svg(const char *path, const struct xp_result *r);
 /* 0 pass, 1 a failure or deadlock, 2 anything else. */
 int xp_exit_code(const struct xp_result *r);
 

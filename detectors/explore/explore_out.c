@@ -10,6 +10,7 @@
 
 #include "det.h"
 #include "explore.h"
+#include "util/json.h"
 
 /* A STORE by T to x after another thread stored x since T last loaded it
  * wrote over that update: "overwrites step N: lost update". */
@@ -261,4 +262,75 @@ void xp_print_mermaid(const struct xp_result *r)
             printf("    Note over T%u: %s\n", s->tid, s->note);
     }
     printf("```\n");
+}
+
+static size_t xp__col(char (*cols)[80], size_t nc, const char *name)
+{
+    size_t k = 0;
+    while (k < nc && strcmp(cols[k], name) != 0)
+        k++;
+    return k;
+}
+
+static void xp__svg_step(FILE *f, const struct xp_result *r, size_t i, char (*cols)[80],
+                         size_t nc)
+{
+    const struct xp_step *s = &r->steps[i];
+    char th[8], val[32];
+    snprintf(th, sizeof th, "T%u", s->tid);
+    xp__value(s, val, sizeof val);
+    int xt = 90 + 140 * (int)xp__col(cols, nc, th);
+    int xv = 90 + 140 * (int)xp__col(cols, nc, s->var);
+    int y = 70 + 34 * (int)i;
+    bool load = s->op == XRT_OP_LOAD;
+    int x1 = load ? xv : xt, x2 = load ? xt : xv;
+    fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" "
+               "marker-end=\"url(#a)\"/>\n", x1, y, x2 + (x2 > x1 ? -2 : 2), y,
+            s->note[0] ? "#c00" : "black");
+    fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%zu %s %s</text>\n",
+            (x1 + x2) / 2, y - 4, i + 1, xrt_op_names[s->op], val);
+    if (s->note[0]) {
+        fprintf(f, "<text x=\"%d\" y=\"%d\" fill=\"#c00\">", (x1 > x2 ? x1 : x2) + 8, y + 4);
+        util_xml_text(f, s->note);
+        fprintf(f, "</text>\n");
+    }
+}
+
+/* The failing schedule as an SVG sequence diagram: one lifeline per thread
+ * and per variable, one arrow per step (thread to variable for a write or a
+ * synchronization, variable to thread for a load), notes in red. */
+int xp_write_svg(const char *path, const struct xp_result *r)
+{
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        return -1;
+    char cols[XRT_MAX_THREADS + 64][80];
+    size_t nc = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < r->nsteps && nc < sizeof cols / sizeof cols[0]; i++) {
+            char name[80];
+            if (pass)
+                snprintf(name, sizeof name, "%s", r->steps[i].var);
+            else
+                snprintf(name, sizeof name, "T%u", r->steps[i].tid);
+            if (xp__col(cols, nc, name) == nc)
+                snprintf(cols[nc++], sizeof cols[0], "%s", name);
+        }
+    int w = 140 * (int)nc + 260, h = 90 + 34 * (int)r->nsteps + 20;   /* room for notes */
+    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+               "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%%\" "
+               "height=\"100%%\" fill=\"white\"/>\n<defs><marker id=\"a\" markerWidth=\"8\" "
+               "markerHeight=\"8\" refX=\"8\" refY=\"4\" orient=\"auto\"><path d=\"M0,0 L8,4 "
+               "L0,8 z\"/></marker></defs>\n", w, h);
+    for (size_t k = 0; k < nc; k++) {
+        int x = 90 + 140 * (int)k;
+        fprintf(f, "<text x=\"%d\" y=\"30\" text-anchor=\"middle\" font-weight=\"bold\">", x);
+        util_xml_text(f, cols[k]);
+        fprintf(f, "</text>\n<line x1=\"%d\" y1=\"40\" x2=\"%d\" y2=\"%d\" stroke=\"#999\" "
+                   "stroke-dasharray=\"4\"/>\n", x, x, h - 10);
+    }
+    for (size_t i = 0; i < r->nsteps; i++)
+        xp__svg_step(f, r, i, cols, nc);
+    fprintf(f, "</svg>\n");
+    return ferror(f) | fclose(f) ? -1 : 0;
 }
