@@ -220,6 +220,19 @@ static void test_explore_data_race(void)
     prog_result_free(&r);
 }
 
+/* A condition wait under `if`: the other consumer takes the item first. */
+static void test_explore_condvar(void)
+{
+    struct prog_result r = EXPLORE(FX("wakeup_if.c"));
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, ": a consumer woke to an empty buffer; schedule "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "(1 preemption)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "3  T1      WAIT       c "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "7  T3      SIGNAL     c "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "15  T1      WAKE       c "));
+    prog_result_free(&r);
+}
+
 static void test_explore_random(void)
 {
     struct prog_result r =
@@ -273,6 +286,7 @@ static const struct test_case tests[] = {
     { "svg", test_explore_svg },
     { "deadlock", test_explore_deadlock },
     { "data_race", test_explore_data_race },
+    { "condvar", test_explore_condvar },
     { "random", test_explore_random },
     { "bad_input", test_explore_bad_input },
     { NULL, NULL },
