@@ -224,10 +224,14 @@ static void xp__drive(const struct xp_options *o, struct xp_build *b, int argc, 
     }
     det_proc_free(&p);
     free(av);
-    if (rc != 0 || last[0] || access(b->out, R_OK) != 0) {
+    if (rc != 0 || det_interrupted()) {
+        xp_build_clean(b);
+        exit(130);
+    }
+    if (last[0] || access(b->out, R_OK) != 0) {
         xp_build_clean(b);
         det_usage_error("explore: the explorer's driver ended without a result (%s)%s%s",
-                        rc != 0 ? "interrupted" : end, last[0] ? ": " : "", last);
+                        end, last[0] ? ": " : "", last);
     }
 }
 
@@ -491,6 +495,7 @@ int det_explore(int argc, char **argv)
     if (tl < 3 || strcmp(o.target + tl - 2, ".c") != 0)
         det_usage_error("explore: '%s' is not a C file: give PROGRAM.c (lab variants are "
                         "explored through their own .c in a later version)", o.target);
+    det_signals_install();   /* SIGINT: the driver's process group goes too */
     struct xp_build b;
     memset(&b, 0, sizeof b);
     xp__build(o.target, &b);
