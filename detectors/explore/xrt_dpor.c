@@ -124,10 +124,10 @@ bool xrt_dpor_next(uint8_t *prefix, uint32_t *plen, uint64_t *sleep)
 {
     for (uint32_t i = xrt__dn; i-- > 0;) {
         struct xrt_dnode *d = &xrt__d[i];
-        uint64_t todo = d->backtrack & d->enabled & ~d->done & ~d->sleep;
-        if (todo == 0)
+        uint64_t candidates = d->backtrack & d->enabled & ~d->done & ~d->sleep;
+        if (candidates == 0)
             continue;
-        unsigned q = (unsigned)__builtin_ctzll(todo);
+        unsigned q = (unsigned)__builtin_ctzll(candidates);
         uint64_t asleep = (d->sleep | d->done) & ~(1ull << q), next = 0;
         for (unsigned r = 0; r < XRT_DPOR_THREADS; r++)
             if ((asleep >> r & 1) && !xrt__dep(&d->pend[r], &d->pend[q]))
