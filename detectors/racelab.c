@@ -86,10 +86,10 @@ static const struct det_cmd det__cmds[] = {
       "judge your own program (or FILE.c: built with cc and\n"
       "clang -fsanitize=thread): natively several times, under\n"
       "TSan, Helgrind and DRD; exit 0 clean, 1 racy/deadlock/crash" },
-    { "explore", "explore PROGRAM.c [OPTIONS] [ARGS...]",
-      "run every schedule of your program's threads one at a\n"
-      "time (bounded preemptions); the failing one as a step\n"
-      "table, replayable (racelab explore --help)" },
+    { "explore", "explore PROG.c [ARGS]",
+      "run your program's threads one at a time through\n"
+      "every schedule (bounded preemptions, dpor); the failing\n"
+      "one as a step table, replayable (explore --help)" },
     { "bench", "bench [NAME] [ARGS...]",
       "run bench-NAME (each bench-* program beside racelab)\n"
       "with ARGS, or all of them" },

@@ -434,7 +434,8 @@ static int xp__options(struct xp_options *o, int argc, char **argv, char **pos, 
                               .max_seconds = 60, .seed = 1 };
     const struct util_opt opts[] = {
         { .name = "strategy", .kind = UTIL_OPT_CHOICE, .dest = &o->strategy, .arg = "NAME",
-          .help = "bounded (iterative preemption bounding, default), random, or dpor (partial-order reduction with sleep sets: one run per Mazurkiewicz trace)", .choices = xp__strategies },
+          .help = "bounded (iterative preemption bounding), dpor (one run per class "
+                  "of equivalent schedules) or random; default bounded", .choices = xp__strategies },
         { .name = "preemptions", .kind = UTIL_OPT_CUSTOM, .dest = &o->bound, .arg = "N|all",
           .help = "bounded: at most N preemptions per schedule (default 3); all: every schedule",
           .parse = xp__parse_bound },
@@ -469,8 +470,8 @@ static int xp__options(struct xp_options *o, int argc, char **argv, char **pos, 
                   "racelab's explorer runtime; every shared access and pthread call is a point.\n"
                   "Its exit status is its invariant (nonzero or a signal: a failing run).\n"
                   "ARGS go to the program (after --, if they start with a dash).\n"
-                  "Exit 0: no failure; 1: a failure or deadlock found; 2: usage, build or\n"
-                  "an unsupported program.",
+                  "Exit 0: no failure; 1: a failure, deadlock or data race found; 2: usage,\n"
+                  "build, an unsupported program, a diverged replay, --max-steps reached.",
         .opts = opts, .max_positional = -1 };
     char err[300];
     int rc = util_opt_parse(&c, argc, argv, pos, npos, err, sizeof err);
