@@ -297,10 +297,12 @@ int xrt_spawn(void *(*fn)(void *), void *arg)
                  XRT_MAX_THREADS);
     int id = xrt_r.nthreads++;
     struct xrt_thread *t = &xrt_r.t[id];
-    void *stk = mmap(NULL, XRT_STACK_SIZE, PROT_READ | PROT_WRITE,
+    /* A PROT_NONE page below the stack: an overflow faults in its thread. */
+    char *stk = mmap(NULL, XRT_STACK_SIZE + 4096, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (stk == MAP_FAILED)
+    if (stk == MAP_FAILED || mprotect(stk, 4096, PROT_NONE) != 0)
         xrt_fail(XRT_ST_UNSUPPORTED, "pthread_create: no memory for a stack");
+    stk += 4096;
     memset(t, 0, sizeof *t);
     t->fn = fn;
     t->arg = arg;
