@@ -220,6 +220,17 @@ static void test_explore_data_race(void)
     prog_result_free(&r);
 }
 
+/* A heap block is named by its allocation site, here and in the race line. */
+static void test_explore_heap(void)
+{
+    struct prog_result r = EXPLORE(FX("heap_counter.c"));
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "T1      LOAD       heap@heap_counter.c:19+8 "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "overwrites step 3: lost update"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "data race on heap@heap_counter.c:19+8: "));
+    prog_result_free(&r);
+}
+
 /* A condition wait under `if`: the other consumer takes the item first. */
 static void test_explore_condvar(void)
 {
@@ -286,6 +297,7 @@ static const struct test_case tests[] = {
     { "svg", test_explore_svg },
     { "deadlock", test_explore_deadlock },
     { "data_race", test_explore_data_race },
+    { "heap", test_explore_heap },
     { "condvar", test_explore_condvar },
     { "random", test_explore_random },
     { "bad_input", test_explore_bad_input },

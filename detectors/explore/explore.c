@@ -300,6 +300,12 @@ static void xp__line(struct xp_result *r, char *line, size_t *cap)
                               &r->rtid[1], &r->rop[1], &p2, &r->rsize, &a) == 8 &&
                        r->rop[0] < XRT_NOPS && r->rop[1] < XRT_NOPS;
         r->rpc[0] = p1, r->rpc[1] = p2, r->raddr = a;
+    } else if (strncmp(line, "alloc ", 6) == 0) {
+        unsigned long long a, n, pc;
+        if (sscanf(v, "%llx %llx %llx", &a, &n, &pc) == 3) {
+            r->allocs = realloc(r->allocs, (r->nallocs + 1) * sizeof *r->allocs);
+            r->allocs[r->nallocs++] = (struct xp_alloc){ .addr = a, .size = n, .pc = pc };
+        }
     } else if (strncmp(line, "race_schedule ", 14) == 0) {
         r->race_schedule = xp__rle(v);
     } else if (strncmp(line, "thread ", 7) == 0 && r->nblocked < XRT_MAX_THREADS) {
@@ -326,10 +332,26 @@ static void xp__parse(const char *path, struct xp_result *r)
     fclose(f);
 }
 
+static const struct xp_result *xp__heap;   /* whose allocs name heap addresses */
+
+/* A global by its symbol, a heap block by its allocation site (the latest
+ * block that holds the address), anything else by its address. */
 static void xp__name(const struct xp_sym *syms, size_t n, uint64_t a, char *out, size_t cap)
 {
-    if (!xp_name_of(syms, n, a, out, cap))
-        snprintf(out, cap, "0x%llx", (unsigned long long)a);
+    if (xp_name_of(syms, n, a, out, cap))
+        return;
+    for (size_t i = xp__heap ? xp__heap->nallocs : 0; i-- > 0;) {
+        const struct xp_alloc *b = &xp__heap->allocs[i];
+        if (a < b->addr || a >= b->addr + (b->size ? b->size : 1))
+            continue;
+        if (a == b->addr)
+            snprintf(out, cap, "heap@%s", b->src[0] ? b->src : "?");
+        else
+            snprintf(out, cap, "heap@%s+%llu", b->src[0] ? b->src : "?",
+                     (unsigned long long)(a - b->addr));
+        return;
+    }
+    snprintf(out, cap, "0x%llx", (unsigned long long)a);
 }
 
 static void xp__name_blocked(const struct xp_sym *syms, size_t n, struct xp_result *r)
@@ -384,10 +406,23 @@ static void xp__lines(const char *prog, const uint64_t *pcs, char **src, size_t 
 /* Variable names from the symbol table; file:line from addr2line. */
 static void xp__symbolize(const char *prog, struct xp_result *r)
 {
+    size_t n = r->nsteps + 2 + r->nallocs;
+    uint64_t *pcs = det_xmalloc(n * sizeof *pcs);
+    char **src = det_xmalloc(n * sizeof *src);
+    for (size_t i = 0; i < r->nsteps; i++)
+        pcs[i] = r->steps[i].pc, src[i] = r->steps[i].src;
+    for (size_t k = 0; k < 2; k++)
+        pcs[r->nsteps + k] = r->rpc[k], src[r->nsteps + k] = r->rsrc[k];
+    for (size_t k = 0; k < r->nallocs; k++)
+        pcs[r->nsteps + 2 + k] = r->allocs[k].pc, src[r->nsteps + 2 + k] = r->allocs[k].src;
+    xp__lines(prog, pcs, src, n, sizeof r->rsrc[0]);
+    free(pcs);
+    free(src);
     struct xp_sym *syms;
     size_t nsyms;
     if (xp_symbols(prog, &syms, &nsyms) != 0)
         nsyms = 0, syms = NULL;
+    xp__heap = r;
     for (size_t i = 0; i < r->nsteps; i++) {
         struct xp_step *s = &r->steps[i];
         if (s->addr == 0)
@@ -399,16 +434,6 @@ static void xp__symbolize(const char *prog, struct xp_result *r)
     if (r->have_race)
         xp__name(syms, nsyms, r->raddr, r->rvar, sizeof r->rvar);
     xp_symbols_free(syms, nsyms);
-    size_t n = r->nsteps + 2;
-    uint64_t *pcs = det_xmalloc(n * sizeof *pcs);
-    char **src = det_xmalloc(n * sizeof *src);
-    for (size_t i = 0; i < r->nsteps; i++)
-        pcs[i] = r->steps[i].pc, src[i] = r->steps[i].src;
-    for (size_t k = 0; k < 2; k++)
-        pcs[r->nsteps + k] = r->rpc[k], src[r->nsteps + k] = r->rsrc[k];
-    xp__lines(prog, pcs, src, r->have_race ? n : r->nsteps, sizeof r->rsrc[0]);
-    free(pcs);
-    free(src);
 }
 
 static const char *const xp__strategies[] = { "bounded", "random", "dpor", NULL };
@@ -519,6 +544,7 @@ int det_explore(int argc, char **argv)
     free(r.steps);
     free(r.schedule);
     free(r.race_schedule);
+    free(r.allocs);
     free(r.prefix);
     free(pos);
     return xp_exit_code(&r);

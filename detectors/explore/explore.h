@@ -64,6 +64,9 @@ struct xp_result {
     uint64_t rpc[2], raddr;
     char rvar[80], rsrc[2][96];
     char *race_schedule;         /* run-length */
+    /* heap blocks of the failing run (alloc lines), with their allocation site */
+    struct xp_alloc { uint64_t addr, size, pc; char src[96]; } *allocs;
+    size_t nallocs;
 };
 
 struct xp_options {

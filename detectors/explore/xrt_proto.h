@@ -19,6 +19,7 @@
  *   thread TID OP ADDR OWNER HELD,HELD...     (deadlock: each blocked thread)
  *   race TID1 OP1 PC1 TID2 OP2 PC2 SIZE ADDR    (the first data race seen; hex PC, ADDR)
  *   race_schedule T,T,...  the run it was seen in
+ *   alloc ADDR SIZE PC     a heap block of the failing run (hex)
  */
 #ifndef RACELAB_XRT_PROTO_H
 #define RACELAB_XRT_PROTO_H
@@ -100,6 +101,13 @@ struct xrt_event {
 };
 #define XRT_MAX_EVENTS 512
 
+/* A heap block the program allocated (malloc, calloc, realloc), named in the
+ * step table by its allocation site. */
+struct xrt_alloc {
+    uint64_t addr, size, pc;
+};
+#define XRT_MAX_ALLOCS 1024
+
 struct xrt_blocked {
     uint8_t tid, op;
     int8_t owner;                        /* the wanted lock's owner, -1 */
@@ -123,6 +131,8 @@ struct xrt_shm {
     struct xrt_blocked blocked[XRT_MAX_THREADS];
     uint32_t nevents;
     struct xrt_event events[XRT_MAX_EVENTS];
+    uint32_t nallocs;
+    struct xrt_alloc allocs[XRT_MAX_ALLOCS];
     struct xrt_step steps[];             /* max_steps of them, then (dpor) max_steps rows
                                           * of XRT_DPOR_THREADS struct xrt_pend */
 };

@@ -254,7 +254,6 @@ static void xrt__record(struct xrt_search *s, int ws)
     if (!s->have_race && xrt_race_scan(xrt_shm, &s->race)) {
         s->have_race = true;
         s->race_n = xrt_shm->nsteps;
-        s->race_sched = malloc(s->race_n + 1);
         for (uint32_t i = 0; s->race_sched != NULL && i < s->race_n; i++)
             s->race_sched[i] = xrt_shm->steps[i].tid;
     }
@@ -316,6 +315,9 @@ static void xrt__write_trace(FILE *f, const struct xrt_shm *sh)
                 (unsigned long long)st->addr, (unsigned long long)st->value, st->known,
                 (unsigned long long)st->pc);
     }
+    for (uint32_t i = 0; i < sh->nallocs && i < XRT_MAX_ALLOCS; i++)
+        fprintf(f, "alloc %llx %llx %llx\n", (unsigned long long)sh->allocs[i].addr,
+                (unsigned long long)sh->allocs[i].size, (unsigned long long)sh->allocs[i].pc);
     for (uint32_t i = 0; i < sh->nblocked; i++) {
         const struct xrt_blocked *b = &sh->blocked[i];
         fprintf(f, "thread %u %u %llx %d ", b->tid, b->op, (unsigned long long)b->addr,
@@ -427,13 +429,18 @@ static void xrt__drive(const char *out, uintptr_t lo, uintptr_t hi)
     s->path = calloc(xrt_cfg.max_steps, sizeof *s->path);
     s->prefix = calloc(xrt_cfg.max_steps, 1);
     s->fail = malloc(xrt__shm_size());
+    /* Everything the driver allocates is allocated here, before the first
+     * fork: every run starts from the same heap, so heap addresses (and
+     * what the program does with them) are the same in every run. */
+    s->race_sched = malloc(xrt_cfg.max_steps);
     s->outfd = memfd_create("racelab-explore-output", 0);
     if (xrt_cfg.strategy == XRT_DPOR && !xrt_dpor_init(xrt_cfg.max_steps))
         _exit(2);
     s->c = xrt_cfg.strategy == XRT_BOUNDED && xrt_prefix_len == 0 ? (xrt_cfg.bound < 0 ? -1 : 0)
                                                                    : -1;
     s->t0 = xrt__now();
-    if (s->path == NULL || s->prefix == NULL || s->fail == NULL || s->outfd < 0)
+    if (s->path == NULL || s->prefix == NULL || s->fail == NULL || s->race_sched == NULL ||
+        s->outfd < 0)
         _exit(2);
     fflush(NULL);
     while (xrt__next(s)) {
