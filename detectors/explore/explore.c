@@ -345,9 +345,9 @@ static void xp__name(const struct xp_sym *syms, size_t n, uint64_t a, char *out,
         if (a < b->addr || a >= b->addr + (b->size ? b->size : 1))
             continue;
         if (a == b->addr)
-            snprintf(out, cap, "heap@%s", b->src[0] ? b->src : "?");
+            snprintf(out, cap, "heap@%.40s", b->src[0] ? b->src : "?");
         else
-            snprintf(out, cap, "heap@%s+%llu", b->src[0] ? b->src : "?",
+            snprintf(out, cap, "heap@%.40s+%llu", b->src[0] ? b->src : "?",
                      (unsigned long long)(a - b->addr));
         return;
     }
