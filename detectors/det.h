@@ -213,6 +213,13 @@ bool det_use_color(FILE *f);
 /* ---- det_check.c ------------------------------------------------------ */
 
 int det_check(int argc, char **argv, const struct det_options *o);
+/* For racelab explore: the same compiler lookup in PATH and first error line. */
+bool det_find_program(const char *name, char *out, size_t cap);
+void det_compiler_first_error(const char *err, char *out, size_t cap);
+
+/* ---- explore/explore.c (racelab explore) ------------------------------- */
+
+int det_explore(int argc, char **argv);
 
 /* ---- shared helpers (racelab.c) --------------------------------------- */
 

@@ -528,3 +528,14 @@ int det_check(int argc, char **argv, const struct det_options *o)
     det__target_clean(&t);
     return status;
 }
+
+/* racelab explore builds with the same lookup and reports the same line. */
+bool det_find_program(const char *name, char *out, size_t cap)
+{
+    return det__in_path(name, out, cap);
+}
+
+void det_compiler_first_error(const char *err, char *out, size_t cap)
+{
+    det__first_error(err, out, cap);
+}

@@ -5,6 +5,7 @@
  *   racelab score [PATTERN...] [opts]  per-detector precision and recall, FLAKY
  *   racelab report [DIR] [opts]        results.md/json/csv and SVG plots
  *   racelab check PROGRAM|FILE.c ...   judge a user's program
+ *   racelab explore PROGRAM.c ...      the explorer (detectors/explore/)
  *   racelab bench [NAME] [ARGS...]     exec bench-NAME beside racelab
  * Exit status: 0 ok (run: no problems), 1 problems found, 2 usage error,
  * 130 interrupted. */
@@ -85,6 +86,10 @@ static const struct det_cmd det__cmds[] = {
       "judge your own program (or FILE.c: built with cc and\n"
       "clang -fsanitize=thread): natively several times, under\n"
       "TSan, Helgrind and DRD; exit 0 clean, 1 racy/deadlock/crash" },
+    { "explore", "explore PROG.c [ARGS]",
+      "run your program's threads one at a time through\n"
+      "every schedule (bounded preemptions, dpor); the failing\n"
+      "one as a step table, replayable (explore --help)" },
     { "bench", "bench [NAME] [ARGS...]",
       "run bench-NAME (each bench-* program beside racelab)\n"
       "with ARGS, or all of them" },
@@ -585,6 +590,8 @@ int main(int argc, char **argv)
     const struct det_cmd *cmd = det__cmd(pos[0]);
     if (cmd == NULL)
         det_usage_error("unknown command '%s' (list, run, score, report, check, bench)", pos[0]);
+    if (strcmp(cmd->name, "explore") == 0)
+        return det_explore(npos, pos);
     if (strcmp(cmd->name, "bench") == 0 && !(npos > 1 && (strcmp(pos[1], "--help") == 0 ||
                                                            strcmp(pos[1], "-h") == 0)))
         return det__bench(npos - 1, pos + 1);

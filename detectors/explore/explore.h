@@ -1,0 +1,93 @@
+/* detectors/explore/explore.h - racelab explore: the harness side of the
+ * explorer (building the program, running the driver, rendering its result).
+ * The runtime linked into the program is xrt.h; the two agree on
+ * xrt_proto.h only. */
+#ifndef RACELAB_EXPLORE_H
+#define RACELAB_EXPLORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xrt_proto.h"
+
+/* ---- explore_elf.c: symbols of an ELF64 file --------------------------- */
+
+struct xp_sym {
+    char *name;
+    uint64_t value, size;
+    unsigned char type, bind;    /* STT_*, STB_* */
+    bool undef;
+};
+
+/* Every symbol of |path|'s .symtab (objects, functions, TLS, undefined);
+ * -1 when it is no ELF64 file or has none. *out is malloc'd. */
+int xp_symbols(const char *path, struct xp_sym **out, size_t *n);
+void xp_symbols_free(struct xp_sym *s, size_t n);
+/* The data object containing |addr|: "counter", "arr+8"; false if none. */
+bool xp_name_of(const struct xp_sym *s, size_t n, uint64_t addr, char *out, size_t cap);
+
+/* ---- explore.c ----------------------------------------------------------- */
+
+struct xp_step {
+    unsigned tid, op, size, known;
+    uint64_t addr, value, pc;
+    char var[80], src[96], note[96];
+};
+
+struct xp_blocked {
+    unsigned tid, op;
+    int owner;
+    uint64_t addr;
+    char held[200];              /* the driver's hex list, "-" for none */
+    char want[80];               /* what it waits for, by name */
+    char held_names[240];        /* the locks it holds, by name, or "" */
+};
+
+/* The driver's result file, parsed (xrt_proto.h), and what racelab adds. */
+struct xp_result {
+    unsigned long long runs, execs, points, failures;
+    double wall_ns;
+    int exhausted, bound;
+    long rss_driver_kb, rss_run_kb;
+    char stop[32], verdict[32], end[64], output[240], message[240];
+    unsigned preemptions;
+    char *schedule;              /* run-length: "1,2*2,1,0*2" */
+    char *prefix;                /* the shortest prefix that replays it, "" none */
+    struct xp_step *steps;
+    size_t nsteps;
+    struct xp_blocked blocked[XRT_MAX_THREADS];
+    size_t nblocked;
+    /* the first data race seen (a race line) */
+    bool have_race;
+    unsigned rtid[2], rop[2], rsize;
+    uint64_t rpc[2], raddr;
+    char rvar[80], rsrc[2][96];
+    char *race_schedule;         /* run-length */
+    /* heap blocks of the failing run (alloc lines), with their allocation site */
+    struct xp_alloc { uint64_t addr, size, pc; char src[96]; } *allocs;
+    size_t nallocs;
+};
+
+struct xp_options {
+    int strategy, bound;         /* bound -1: every schedule */
+    uint64_t max_runs, max_steps, seed;
+    double max_seconds;
+    bool all, json, mermaid;
+    const char *replay;          /* the schedule as given */
+    const char *svg;             /* --svg FILE */
+    const char *target;
+};
+
+/* ---- explore_out.c ------------------------------------------------------- */
+
+void xp_notes(struct xp_result *r);
+void xp_print_human(const struct xp_options *o, const struct xp_result *r);
+void xp_print_json(const struct xp_options *o, const struct xp_result *r);
+void xp_print_mermaid(const struct xp_result *r);
+/* 0, or -1 (errno set) when |path| cannot be written. */
+int xp_write_svg(const char *path, const struct xp_result *r);
+/* 0 pass, 1 a failure or deadlock, 2 anything else. */
+int xp_exit_code(const struct xp_result *r);
+
+#endif

@@ -1,0 +1,110 @@
+/* detectors/explore/xrt.h - the explorer runtime: what its files share.
+ *
+ * A user's program compiled with clang -fsanitize=thread (at -O0) is linked
+ * against this runtime instead of TSan's: the __tsan_* hooks the compiler
+ * emits and the pthread calls the program makes land here. Threads are
+ * coroutines of one OS thread; before every shared access and every
+ * synchronization call the running thread stops at a point and the
+ * scheduler picks which thread does the next operation (a step).
+ *
+ * Process structure (stateless search): __tsan_init, run from the program's
+ * constructor, becomes the driver when RACELAB_EXPLORE_OUT is set. It never
+ * returns: it forks one child per run; the child returns from __tsan_init,
+ * runs main under the schedule prefix the driver chose, and writes its trace
+ * into a MAP_SHARED block (xrt_shm); the driver reads it after waitpid,
+ * picks the next prefix and finally writes the result file that racelab
+ * explore renders (xrt_proto.h). Without RACELAB_EXPLORE_OUT the program
+ * runs once, in-process, under the default schedule.
+ *
+ * Files: xrt_sched.c (green threads, points, choice, trace), xrt_hooks.c
+ * (__tsan_*), xrt_pthread.c (pthread, semaphores, yield, sleep),
+ * xrt_search.c (the driver: bounded and random search, the result file).
+ * Everything here runs on one OS thread: no atomics are needed. */
+#ifndef RACELAB_XRT_H
+#define RACELAB_XRT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "xrt_proto.h"
+
+#define XRT_STACK_SIZE (256u * 1024u)
+
+enum xrt_state { XRT_FREE, XRT_LIVE, XRT_JOINING, XRT_DONE };
+
+struct xrt_thread {
+    void *sp;                    /* saved by the switch */
+    void *(*fn)(void *);
+    void *arg, *ret;
+    uintptr_t stack_lo, stack_hi;   /* its own stack: accesses there are no points */
+    uint8_t state;               /* enum xrt_state */
+    uint8_t op, size;            /* the pending operation (enum xrt_op) */
+    bool parking;                /* run to its first point, then back to park_to */
+    bool signaled;               /* a condition wait was signalled */
+    bool detached;
+    bool timed;                  /* a timed condition wait: it may time out */
+    bool atomic;                 /* the pending access is an atomic one */
+    int park_to;
+    int join_on;                 /* XRT_JOINING: the thread it waits for */
+    uintptr_t addr, addr2;       /* the operation's object; a cond wait's mutex */
+    uintptr_t pc;
+    int64_t write_step;          /* a STORE whose value is read at the next entry, or -1 */
+    uint64_t cond_seq;           /* FIFO order of condition waiters */
+};
+
+/* The run's state in the child (one OS thread; see the file comment). */
+struct xrt_run {
+    struct xrt_thread t[XRT_MAX_THREADS];
+    int nthreads, cur;
+    uint32_t step;
+    uint64_t cond_seq;
+    uint64_t rng;                /* random strategy */
+    uint64_t sleep;              /* dpor: the sleep set of the coming step */
+    uintptr_t mutexes[XRT_MAX_MUTEXES];   /* every mutex seen, for deadlock reports */
+    int nmutexes;
+};
+
+extern struct xrt_run xrt_r;
+extern struct xrt_shm *xrt_shm;      /* the trace, shared with the driver */
+extern struct xrt_config xrt_cfg;
+extern const uint8_t *xrt_prefix;    /* the schedule prefix this run follows */
+extern uint32_t xrt_prefix_len;
+extern bool xrt_active;              /* the runtime has set up the main thread */
+extern uint64_t xrt_sleep0;          /* dpor: the sleep set where the prefix ends */
+
+/* xrt_sched.c */
+void xrt_child_begin(uintptr_t main_lo, uintptr_t main_hi);
+/* The running thread stops before |op| on |addr|; returns when it was
+ * chosen to do it. */
+void xrt_point(uint8_t op, uintptr_t addr, uint8_t size, uintptr_t pc);
+/* The running thread cannot go on (joining, condition wait): someone else runs. */
+void xrt_block(void);
+int xrt_spawn(void *(*fn)(void *), void *arg);
+_Noreturn void xrt_thread_exit(void *ret);
+void xrt_fixup(struct xrt_thread *t);
+/* The child stops: |status| (enum xrt_status) with a message. */
+_Noreturn void xrt_fail(uint32_t status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void xrt_mutex_seen(uintptr_t m);
+uint64_t xrt_load_value(uintptr_t addr, unsigned size);
+
+static inline bool xrt_own_stack(uintptr_t a)
+{
+    const struct xrt_thread *t = &xrt_r.t[xrt_r.cur];
+    return a - t->stack_lo < t->stack_hi - t->stack_lo;
+}
+
+void xrt_event(bool join, int a, int b);
+
+/* xrt_race.c (the driver): the first data race of a run, if any. */
+bool xrt_race_scan(const struct xrt_shm *sh, struct xrt_race *out);
+
+/* xrt_dpor.c (the driver) */
+bool xrt_dpor_init(uint64_t max_steps);
+void xrt_dpor_record(const struct xrt_shm *sh, uint32_t plen);
+bool xrt_dpor_next(uint8_t *prefix, uint32_t *plen, uint64_t *sleep);
+
+/* xrt_pthread.c: the owner word of a pthread_mutex_t (thread + 1, 0 free). */
+unsigned xrt_mutex_owner(uintptr_t m);
+
+#endif

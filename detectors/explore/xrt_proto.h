@@ -1,0 +1,142 @@
+/* detectors/explore/xrt_proto.h - what the explorer runtime and racelab
+ * explore agree on: the configuration the driver reads from the
+ * environment, the trace block a run writes, and the names of operations.
+ *
+ * RACELAB_EXPLORE      "strategy bound max_runs max_steps max_seconds seed all"
+ *                      (numbers, space-separated; bound -1 = unbounded)
+ * RACELAB_EXPLORE_REPLAY  the schedule to replay (thread numbers, comma-separated)
+ * RACELAB_EXPLORE_OUT  the result file the driver writes, lines of
+ *   summary runs R executions E points P wall_ns W exhausted X bound C failures F stop S
+ *           rss_kb DRIVER RUN      peak resident set of the driver and of the largest run
+ *   verdict pass|fail|deadlock|max-steps|unsupported|diverged|error
+ *   end TEXT               how the failing run ended ("exit 1", "signal 6", ...)
+ *   preemptions N
+ *   schedule T,T,...       every step's thread
+ *   prefix T,T,...         the shortest prefix that replays it ("-": none needed)
+ *   output TEXT            the failing run's last line of output
+ *   message TEXT           unsupported, diverged, error
+ *   step TID OP SIZE ADDR VALUE KNOWN PC      (hex ADDR, VALUE, PC)
+ *   thread TID OP ADDR OWNER HELD,HELD...     (deadlock: each blocked thread)
+ *   race TID1 OP1 PC1 TID2 OP2 PC2 SIZE ADDR    (the first data race seen; hex PC, ADDR)
+ *   race_schedule T,T,...  the run it was seen in
+ *   alloc ADDR SIZE PC     a heap block of the failing run (hex)
+ */
+#ifndef RACELAB_XRT_PROTO_H
+#define RACELAB_XRT_PROTO_H
+
+#include <stdint.h>
+
+#define XRT_MAX_THREADS 64
+#define XRT_MAX_MUTEXES 256
+
+enum xrt_op {
+    XRT_OP_LOAD, XRT_OP_STORE, XRT_OP_RMW, XRT_OP_CAS, XRT_OP_FENCE,
+    XRT_OP_LOCK, XRT_OP_TRYLOCK, XRT_OP_UNLOCK, XRT_OP_WAIT, XRT_OP_WAKE,
+    XRT_OP_SIGNAL, XRT_OP_BROADCAST, XRT_OP_YIELD, XRT_OP_SEM_WAIT, XRT_OP_SEM_POST,
+    XRT_OP_NONE, XRT_NOPS
+};
+
+enum xrt_status {
+    XRT_ST_RUNNING, XRT_ST_DEADLOCK, XRT_ST_MAXSTEPS, XRT_ST_UNSUPPORTED, XRT_ST_DIVERGED,
+    XRT_ST_ASLEEP,     /* dpor: every enabled thread is in the sleep set: a redundant run */
+};
+
+enum xrt_strategy { XRT_BOUNDED, XRT_RANDOM, XRT_DPOR };
+
+struct xrt_config {
+    int strategy;            /* enum xrt_strategy */
+    int bound;               /* preemption bound, -1 none */
+    uint64_t max_runs, max_steps, seed;
+    double max_seconds;
+    int all;                 /* keep going after the first failure */
+};
+
+/* dpor: are two operations dependent (same memory with a write, or the same
+ * lock, condition or semaphore)? */
+static inline int xrt_dependent(uint8_t op1, uint64_t a1, uint64_t b1, uint8_t s1, uint8_t op2,
+                                uint64_t a2, uint64_t b2, uint8_t s2)
+{
+    int mem1 = op1 <= XRT_OP_CAS, mem2 = op2 <= XRT_OP_CAS;
+    if (mem1 && mem2)
+        return (op1 != XRT_OP_LOAD || op2 != XRT_OP_LOAD) && a1 < a2 + (s2 ? s2 : 1) &&
+               a2 < a1 + (s1 ? s1 : 1);
+    if (mem1 || mem2 || op1 == XRT_OP_YIELD || op2 == XRT_OP_YIELD || op1 >= XRT_OP_NONE ||
+        op2 >= XRT_OP_NONE || op1 == XRT_OP_FENCE || op2 == XRT_OP_FENCE)
+        return 0;
+    return (a1 && (a1 == a2 || a1 == b2)) || (b1 && (b1 == a2 || b1 == b2));
+}
+
+/* The schedule without preemptions: who does the next step among |en| after
+ * thread |prev| (0 before the first step) did a step (a YIELD when
+ * |yielded|): prev again if it can go on and did not yield, else the next
+ * enabled thread after it (round robin) after a yield, else the lowest. */
+static inline int xrt_default_next(uint64_t en, int prev, int yielded)
+{
+    if (!yielded && (en >> prev & 1))
+        return prev;
+    uint64_t after = yielded && prev + 1 < 64 ? en & (~0ull << (prev + 1)) : 0;
+    return __builtin_ctzll(after ? after : en);
+}
+
+/* One step: thread |tid| did |op| on |addr|. */
+struct xrt_step {
+    uint64_t addr, value, pc, enabled;   /* enabled: the threads that could have gone */
+    uint64_t addr2;                      /* WAIT/WAKE: the mutex */
+    uint64_t sleep;                      /* dpor: the sleep set before this step */
+    uint8_t tid, op, size, known;        /* known: value is the value read or written */
+    uint8_t atomic;                      /* an __tsan_atomic* access, not a plain one */
+};
+
+/* dpor: a thread's pending operation at a step (for sleep sets). */
+struct xrt_pend {
+    uint64_t addr, addr2;
+    uint8_t op, size;
+};
+#define XRT_DPOR_THREADS 8
+
+/* Thread creation and join: no steps, but happens-before edges (dpor). */
+struct xrt_event {
+    uint32_t time;                       /* steps done when it happened */
+    uint8_t join, a, b;                  /* a created b, or a joined b */
+};
+#define XRT_MAX_EVENTS 512
+
+/* A heap block the program allocated (malloc, calloc, realloc), named in the
+ * step table by its allocation site. */
+struct xrt_alloc {
+    uint64_t addr, size, pc;
+};
+#define XRT_MAX_ALLOCS 1024
+
+struct xrt_blocked {
+    uint8_t tid, op;
+    int8_t owner;                        /* the wanted lock's owner, -1 */
+    uint8_t nheld;
+    uint64_t addr;
+    uint64_t held[4];
+};
+
+/* A data race: two accesses to addr, at least one a write and one plain,
+ * that happens-before does not order (in the run with |schedule|). */
+struct xrt_race {
+    uint64_t addr, pc1, pc2;
+    uint8_t tid1, op1, tid2, op2, size;
+};
+
+/* The block a run writes and the driver reads (MAP_SHARED, made before fork). */
+struct xrt_shm {
+    uint32_t nsteps, status;
+    char msg[240];
+    uint32_t nblocked;
+    struct xrt_blocked blocked[XRT_MAX_THREADS];
+    uint32_t nevents;
+    struct xrt_event events[XRT_MAX_EVENTS];
+    uint32_t nallocs;
+    struct xrt_alloc allocs[XRT_MAX_ALLOCS];
+    struct xrt_step steps[];             /* max_steps of them, then (dpor) max_steps rows
+                                          * of XRT_DPOR_THREADS struct xrt_pend */
+};
+
+extern const char *const xrt_op_names[XRT_NOPS];
+
+#endif

@@ -1,0 +1,378 @@
+/* detectors/explore/xrt_sched.c - green threads, points and the choice of
+ * who does the next step (see xrt.h).
+ *
+ * A point: the running thread records its pending operation and the
+ * scheduler picks an enabled thread for the next step: the schedule
+ * prefix's choice while there is one, else the running thread if it can go
+ * on (no preemption), else the lowest-numbered enabled thread; after a
+ * YIELD the next enabled thread after it (round robin), so that spin loops
+ * with a yield end. The random strategy picks uniformly among the enabled.
+ * Invisible work (code between points, a new thread's code up to its first
+ * point, a joiner's code after its join) is run as it comes: it touches
+ * nothing another thread sees, so running it at once commutes with
+ * everything, and creating or joining a thread adds no point. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "xrt.h"
+
+struct xrt_run xrt_r;
+struct xrt_shm *xrt_shm;
+struct xrt_config xrt_cfg;
+const uint8_t *xrt_prefix;
+uint32_t xrt_prefix_len;
+bool xrt_active;
+uint64_t xrt_sleep0;
+
+void sync__coro_switch(void **save_sp, void *load_sp);   /* sync/src/coro_switch_x86_64.S */
+
+static void xrt__switch(int from, int to)
+{
+    xrt_r.cur = to;
+    sync__coro_switch(&xrt_r.t[from].sp, xrt_r.t[to].sp);
+}
+
+uint64_t xrt_load_value(uintptr_t addr, unsigned size)
+{
+    uint64_t v = 0;
+    memcpy(&v, (const void *)addr, size > 8 ? 8 : size);
+    return v;
+}
+
+/* The value a thread's last STORE wrote: it has run since, so it is there. */
+void xrt_fixup(struct xrt_thread *t)
+{
+    if (t->write_step < 0)
+        return;
+    struct xrt_step *s = &xrt_shm->steps[t->write_step];
+    s->value = xrt_load_value((uintptr_t)s->addr, s->size);
+    s->known = 1;
+    t->write_step = -1;
+}
+
+static void xrt__fixup_all(void)
+{
+    for (int i = 0; i < xrt_r.nthreads; i++)
+        xrt_fixup(&xrt_r.t[i]);
+}
+
+static bool xrt__enabled(const struct xrt_thread *t)
+{
+    if (t->state != XRT_LIVE)
+        return false;
+    switch (t->op) {
+    case XRT_OP_LOCK:
+        return xrt_mutex_owner(t->addr) == 0;
+    case XRT_OP_WAKE:
+        return (t->signaled || t->timed) && xrt_mutex_owner(t->addr2) == 0;
+    case XRT_OP_SEM_WAIT:
+        return *(volatile unsigned *)t->addr > 0;
+    default:
+        return true;
+    }
+}
+
+static uint64_t xrt__enabled_mask(void)
+{
+    uint64_t m = 0;
+    for (int i = 0; i < xrt_r.nthreads; i++)
+        if (xrt__enabled(&xrt_r.t[i]))
+            m |= 1ull << i;
+    return m;
+}
+
+void xrt_mutex_seen(uintptr_t m)
+{
+    for (int i = 0; i < xrt_r.nmutexes; i++)
+        if (xrt_r.mutexes[i] == m)
+            return;
+    if (xrt_r.nmutexes < XRT_MAX_MUTEXES)
+        xrt_r.mutexes[xrt_r.nmutexes++] = m;
+}
+
+_Noreturn void xrt_fail(uint32_t status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(xrt_shm->msg, sizeof xrt_shm->msg, fmt, ap);
+    va_end(ap);
+    xrt__fixup_all();
+    xrt_shm->status = status;
+    _exit(3);
+}
+
+/* No thread can go on while some are unfinished: each blocked thread, what
+ * it waits for and the locks it holds. */
+static _Noreturn void xrt__deadlock(void)
+{
+    struct xrt_shm *s = xrt_shm;
+    s->nblocked = 0;
+    for (int i = 0; i < xrt_r.nthreads; i++) {
+        const struct xrt_thread *t = &xrt_r.t[i];
+        if (t->state != XRT_LIVE && t->state != XRT_JOINING)
+            continue;
+        struct xrt_blocked *b = &s->blocked[s->nblocked++];
+        b->tid = (uint8_t)i;
+        b->op = t->state == XRT_JOINING ? XRT_OP_NONE : t->op;
+        b->addr = t->state == XRT_JOINING ? (uint64_t)t->join_on
+                  : t->op == XRT_OP_WAKE ? t->addr2 : t->addr;
+        unsigned own = t->op == XRT_OP_LOCK || t->op == XRT_OP_WAKE ? xrt_mutex_owner(b->addr)
+                                                                     : 0;
+        b->owner = (int8_t)(t->state == XRT_LIVE && own ? (int)own - 1 : -1);
+        b->nheld = 0;
+        for (int m = 0; m < xrt_r.nmutexes && b->nheld < 4; m++)
+            if (xrt_mutex_owner(xrt_r.mutexes[m]) == (unsigned)i + 1)
+                b->held[b->nheld++] = xrt_r.mutexes[m];
+    }
+    xrt_fail(XRT_ST_DEADLOCK, "no thread can go on");
+}
+
+static int xrt__pick(uint64_t en, int cur)
+{
+    if (xrt_cfg.strategy == XRT_RANDOM) {
+        int n = __builtin_popcountll(en);
+        xrt_r.rng = xrt_r.rng * 6364136223846793005ull + 1442695040888963407ull;
+        int k = (int)((xrt_r.rng >> 33) % (uint64_t)n);
+        while (k-- > 0)
+            en &= en - 1;
+        return __builtin_ctzll(en);
+    }
+    bool yielded = xrt_r.step > 0 && xrt_shm->steps[xrt_r.step - 1].op == XRT_OP_YIELD;
+    return xrt_default_next(en, cur, yielded);
+}
+
+/* dpor: every thread's pending operation at step |i|, and the sleep set
+ * for step i + 1 once |n| does its operation. */
+static void xrt__dpor_step(uint32_t i, int n)
+{
+    if (xrt_r.nthreads > XRT_DPOR_THREADS)
+        xrt_fail(XRT_ST_UNSUPPORTED, "--strategy dpor: more than %d threads",
+                 XRT_DPOR_THREADS);
+    struct xrt_pend *row =
+        (struct xrt_pend *)&xrt_shm->steps[xrt_cfg.max_steps] + (size_t)i * XRT_DPOR_THREADS;
+    memset(row, 0, sizeof *row * XRT_DPOR_THREADS);
+    for (int t = 0; t < xrt_r.nthreads; t++) {
+        const struct xrt_thread *th = &xrt_r.t[t];
+        bool live = th->state == XRT_LIVE;
+        row[t].op = live ? th->op : XRT_OP_NONE;
+        row[t].addr = live ? th->addr : 0;
+        row[t].addr2 = live && (th->op == XRT_OP_WAIT || th->op == XRT_OP_WAKE) ? th->addr2 : 0;
+        row[t].size = th->size;
+    }
+    uint64_t keep = 0;
+    for (int r = 0; r < xrt_r.nthreads; r++)
+        if ((xrt_r.sleep >> r & 1) &&
+            !xrt_dependent(row[r].op, row[r].addr, row[r].addr2, row[r].size, row[n].op,
+                           row[n].addr, row[n].addr2, row[n].size))
+            keep |= 1ull << r;
+    xrt_r.sleep = keep;
+}
+
+static int xrt__decide(uint32_t i, uint64_t en)
+{
+    if (i < xrt_prefix_len) {
+        int n = xrt_prefix[i];
+        if (n >= 64 || !(en >> n & 1))
+            xrt_fail(XRT_ST_DIVERGED, "diverged at step %u: thread %d cannot go on there",
+                     i + 1, n);
+        return n;
+    }
+    if (xrt_cfg.strategy != XRT_DPOR)
+        return xrt__pick(en, xrt_r.cur);
+    if (i == xrt_prefix_len)
+        xrt_r.sleep = xrt_sleep0;
+    if ((en & ~xrt_r.sleep) == 0)
+        xrt_fail(XRT_ST_ASLEEP, "every enabled thread sleeps");
+    return xrt__pick(en & ~xrt_r.sleep, xrt_r.cur);
+}
+
+/* Who does the next step: recorded, and returned. */
+static int xrt__choose(void)
+{
+    uint64_t en = xrt__enabled_mask();
+    if (en == 0)
+        xrt__deadlock();
+    uint32_t i = xrt_r.step;
+    if (i >= xrt_cfg.max_steps)
+        xrt_fail(XRT_ST_MAXSTEPS, "--max-steps %llu reached", (unsigned long long)i);
+    int n = xrt__decide(i, en);
+    const struct xrt_thread *t = &xrt_r.t[n];
+    struct xrt_step *s = &xrt_shm->steps[i];
+    s->tid = (uint8_t)n;
+    s->op = t->op;
+    s->size = t->size;
+    s->addr = t->addr;
+    s->addr2 = t->op == XRT_OP_WAIT || t->op == XRT_OP_WAKE ? t->addr2 : 0;
+    s->pc = t->pc;
+    s->enabled = en;
+    s->sleep = xrt_r.sleep;
+    s->known = 0;
+    s->atomic = t->atomic;
+    s->value = 0;
+    if (xrt_cfg.strategy == XRT_DPOR)
+        xrt__dpor_step(i, n);
+    xrt_r.step = i + 1;
+    xrt_shm->nsteps = i + 1;
+    return n;
+}
+
+void xrt_event(bool join, int a, int b)
+{
+    if (xrt_shm->nevents >= XRT_MAX_EVENTS) {
+        if (xrt_cfg.strategy == XRT_DPOR)
+            xrt_fail(XRT_ST_UNSUPPORTED, "--strategy dpor: more than %d thread creations "
+                     "and joins", XRT_MAX_EVENTS);
+        return;
+    }
+    xrt_shm->events[xrt_shm->nevents++] =
+        (struct xrt_event){ .time = xrt_r.step, .join = join, .a = (uint8_t)a, .b = (uint8_t)b };
+}
+
+/* Parking (a new thread's or a joiner's invisible run) ends at its first
+ * point: back to whoever started it, the pending operation recorded. */
+static bool xrt__park_end(struct xrt_thread *self)
+{
+    if (!self->parking)
+        return false;
+    self->parking = false;
+    xrt__switch((int)(self - xrt_r.t), self->park_to);
+    return true;
+}
+
+void xrt_point(uint8_t op, uintptr_t addr, uint8_t size, uintptr_t pc)
+{
+    if (!xrt_active)
+        return;
+    int me = xrt_r.cur;
+    struct xrt_thread *self = &xrt_r.t[me];
+    xrt_fixup(self);
+    self->op = op;
+    self->addr = addr;
+    self->size = size;
+    self->pc = pc;
+    if (xrt__park_end(self))
+        return;
+    int n = xrt__choose();
+    if (n != me)
+        xrt__switch(me, n);
+}
+
+void xrt_block(void)
+{
+    if (!xrt_active)
+        return;
+    int me = xrt_r.cur;
+    struct xrt_thread *self = &xrt_r.t[me];
+    xrt_fixup(self);
+    if (xrt__park_end(self))
+        return;
+    int n = xrt__choose();
+    if (n != me)
+        xrt__switch(me, n);
+}
+
+/* Runs thread |t| invisibly up to its first point, then comes back. */
+static void xrt__park_run(int t)
+{
+    int me = xrt_r.cur;
+    xrt_r.t[t].parking = true;
+    xrt_r.t[t].park_to = me;
+    xrt__switch(me, t);
+}
+
+static _Noreturn void xrt__entry(void)
+{
+    struct xrt_thread *self = &xrt_r.t[xrt_r.cur];
+    xrt_thread_exit(self->fn(self->arg));
+}
+
+int xrt_spawn(void *(*fn)(void *), void *arg)
+{
+    if (xrt_r.nthreads >= XRT_MAX_THREADS)
+        xrt_fail(XRT_ST_UNSUPPORTED, "pthread_create: more than %d threads",
+                 XRT_MAX_THREADS);
+    int id = xrt_r.nthreads++;
+    struct xrt_thread *t = &xrt_r.t[id];
+    /* A PROT_NONE page below the stack: an overflow faults in its thread. */
+    char *stk = mmap(NULL, XRT_STACK_SIZE + 4096, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (stk == MAP_FAILED || mprotect(stk, 4096, PROT_NONE) != 0)
+        xrt_fail(XRT_ST_UNSUPPORTED, "pthread_create: no memory for a stack");
+    stk += 4096;
+    memset(t, 0, sizeof *t);
+    t->fn = fn;
+    t->arg = arg;
+    t->stack_lo = (uintptr_t)stk;
+    t->stack_hi = (uintptr_t)stk + XRT_STACK_SIZE;
+    t->state = XRT_LIVE;
+    t->op = XRT_OP_NONE;
+    t->write_step = -1;
+    /* The frame sync__coro_switch pops (sync/src/coro_switch_x86_64.S): the
+     * callee-saved registers, MXCSR and the x87 control word, the entry. */
+    uint64_t *sp = (uint64_t *)(t->stack_hi & ~(uintptr_t)15);
+    *--sp = 0;
+    *--sp = (uint64_t)(uintptr_t)xrt__entry;
+    for (int i = 0; i < 6; i++)
+        *--sp = 0;
+    *--sp = (uint64_t)0x1f80 | (uint64_t)0x037f << 32;
+    t->sp = sp;
+    xrt__park_run(id);
+    return id;
+}
+
+_Noreturn void xrt_thread_exit(void *ret)
+{
+    int me = xrt_r.cur;
+    struct xrt_thread *self = &xrt_r.t[me];
+    xrt_fixup(self);
+    self->ret = ret;
+    self->state = XRT_DONE;
+    bool parked = self->parking;
+    for (int i = 0; i < xrt_r.nthreads; i++)
+        if (xrt_r.t[i].state == XRT_JOINING && xrt_r.t[i].join_on == me) {
+            xrt_r.t[i].state = XRT_LIVE;
+            xrt_r.t[i].op = XRT_OP_NONE;
+            xrt__park_run(i);
+        }
+    bool alive = false;
+    for (int i = 0; i < xrt_r.nthreads; i++)
+        alive |= xrt_r.t[i].state == XRT_LIVE || xrt_r.t[i].state == XRT_JOINING;
+    if (!alive)
+        exit(0);   /* the main thread called pthread_exit and every thread is done */
+    int n = parked ? self->park_to : xrt__choose();
+    xrt_r.cur = n;
+    void *dead;
+    sync__coro_switch(&dead, xrt_r.t[n].sp);
+    __builtin_unreachable();
+}
+
+/* The child's end of the run, whatever the program's exit status. */
+static void xrt__at_exit(void)
+{
+    xrt__fixup_all();
+}
+
+void xrt_child_begin(uintptr_t main_lo, uintptr_t main_hi)
+{
+    memset(&xrt_r, 0, sizeof xrt_r);
+    struct xrt_thread *m = &xrt_r.t[0];
+    m->state = XRT_LIVE;
+    m->op = XRT_OP_NONE;
+    m->stack_lo = main_lo;
+    m->stack_hi = main_hi;
+    m->write_step = -1;
+    xrt_r.nthreads = 1;
+    xrt_r.rng = xrt_cfg.seed * 2654435761u + 1;
+    xrt_shm->nsteps = 0;
+    xrt_shm->status = XRT_ST_RUNNING;
+    xrt_shm->msg[0] = '\0';
+    xrt_shm->nblocked = 0;
+    xrt_shm->nevents = 0;
+    xrt_shm->nallocs = 0;
+    atexit(xrt__at_exit);
+    xrt_active = true;
+}

@@ -1,0 +1,307 @@
+/* tests/test_explore.c - racelab explore against its fixtures
+ * (tests/fixtures/explore/): the run counts of issue 13, every one of them,
+ * the step table of the counter's lost update, replay, the output formats,
+ * deadlock, and the bad inputs. The explorer is deterministic (a fixed
+ * seed for random): every figure is asserted exactly. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "run_prog.h"
+#include "test_main.h"
+
+#define RACELAB RACELAB_BIN_DIR "/racelab"
+#define FX(name) EXPLORE_FIXTURES "/" name
+
+static struct prog_result explore(const char *first, ...)
+{
+    char *argv[TEST_MAX_ARGS];
+    va_list ap;
+    va_start(ap, first);
+    test_argv(argv, RACELAB, first, ap);
+    va_end(ap);
+    return run_prog(argv, 120);
+}
+#define EXPLORE(...) explore("explore", __VA_ARGS__, NULL)
+
+/* A number field of the JSON summary line ("runs":6 -> 6), -1 if absent. */
+static long long summary_field(const char *out, const char *field)
+{
+    const char *sum = strstr(out, "{\"kind\":\"summary\"");
+    char key[64];
+    snprintf(key, sizeof key, "\"%s\":", field);
+    const char *p = sum ? strstr(sum, key) : NULL;
+    return p ? strtoll(p + strlen(key), NULL, 10) : -1;
+}
+
+/* The number of runs --all counts for |file| K under --preemptions |bound|. */
+static long long runs_of(const char *file, const char *k, const char *bound, int want_exit)
+{
+    struct prog_result r = EXPLORE(file, k, "--all", "--json", "--preemptions", bound);
+    CU_ASSERT_EQUAL(r.status, want_exit);
+    if (r.status != want_exit)
+        fprintf(stderr, "%s %s --preemptions %s: %s%s", file, k, bound, r.out, r.err);
+    long long n = summary_field(r.out, "runs");
+    prog_result_free(&r);
+    return n;
+}
+
+/* Every interleaving of 2 workers x K LOAD/STORE pairs: C(4K, 2K). */
+static void test_explore_counts_all(void)
+{
+    CU_ASSERT_EQUAL(runs_of(FX("counter.c"), "1", "all", 1), 6);
+    CU_ASSERT_EQUAL(runs_of(FX("counter.c"), "2", "all", 1), 70);
+    CU_ASSERT_EQUAL(runs_of(FX("counter.c"), "3", "all", 1), 924);
+}
+
+static void test_explore_counts_bounded(void)
+{
+    CU_ASSERT_EQUAL(runs_of(FX("counter.c"), "1", "1", 1), 4);
+    CU_ASSERT_EQUAL(runs_of(FX("counter.c"), "2", "1", 1), 8);
+    CU_ASSERT_EQUAL(runs_of(FX("counter.c"), "3", "1", 1), 12);
+    CU_ASSERT_EQUAL(runs_of(FX("counter.c"), "1", "2", 1), 6);
+    CU_ASSERT_EQUAL(runs_of(FX("counter.c"), "2", "2", 1), 26);
+    CU_ASSERT_EQUAL(runs_of(FX("counter.c"), "3", "2", 1), 62);
+    CU_ASSERT_EQUAL(runs_of(FX("counter.c"), "10", "2", 1), 762);
+}
+
+/* The number of runs --strategy dpor --all counts. */
+static long long dpor_runs(const char *file, const char *arg, int want_exit)
+{
+    struct prog_result r = EXPLORE(file, arg, "--all", "--json", "--strategy", "dpor");
+    CU_ASSERT_EQUAL(r.status, want_exit);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"exhausted\":true"));
+    long long n = summary_field(r.out, "runs");
+    CU_ASSERT_EQUAL(n, summary_field(r.out, "executions"));   /* no sleep-set-blocked run */
+    prog_result_free(&r);
+    return n;
+}
+
+/* One run per Mazurkiewicz trace: 2 x K = 1, 2, 3; 3 and 4 workers x 1. */
+static void test_explore_counts_dpor(void)
+{
+    CU_ASSERT_EQUAL(dpor_runs(FX("counter.c"), "1", 1), 4);
+    CU_ASSERT_EQUAL(dpor_runs(FX("counter.c"), "2", 1), 34);
+    CU_ASSERT_EQUAL(dpor_runs(FX("counter.c"), "3", 1), 328);
+    CU_ASSERT_EQUAL(dpor_runs(FX("counter3.c"), "3", 1), 36);
+    CU_ASSERT_EQUAL(dpor_runs(FX("counter3.c"), "4", 1), 576);
+    CU_ASSERT_EQUAL(dpor_runs(FX("counter_mutex.c"), "2", 0), 6);
+}
+
+/* The orders of 2K critical sections, C(2K, K), none failing. */
+static void test_explore_counts_mutex(void)
+{
+    CU_ASSERT_EQUAL(runs_of(FX("counter_mutex.c"), "1", "all", 0), 2);
+    CU_ASSERT_EQUAL(runs_of(FX("counter_mutex.c"), "2", "all", 0), 6);
+    CU_ASSERT_EQUAL(runs_of(FX("counter_mutex.c"), "3", "all", 0), 20);
+    /* 3 workers, one atomic RMW each: 3! orders */
+    CU_ASSERT_EQUAL(runs_of(FX("atomic_counter.c"), "3", "all", 0), 6);
+}
+
+static void test_explore_lost_update(void)
+{
+    struct prog_result r = EXPLORE(FX("counter.c"));
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "FAIL "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, ": final 1, expected 2; schedule 1,2*2,1,0*2 "
+                                         "(1 preemption)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "T1      LOAD       counter          0  counter.c:"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "T2      STORE      counter          1  counter.c:"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "overwrites step 3: lost update"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "stopped at the first failure"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "--replay 1,2   (the shortest prefix"));
+    prog_result_free(&r);
+}
+
+static void test_explore_replay(void)
+{
+    struct prog_result r = EXPLORE(FX("counter.c"), "--replay", "1,2");   /* the shortest */
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "schedule 1,2*2,1,0*2 (1 preemption)"));
+    prog_result_free(&r);
+    r = EXPLORE(FX("counter.c"), "--replay", "1,2,2,1");
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "schedule 1,2*2,1,0*2 (1 preemption)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "overwrites step 3: lost update"));
+    prog_result_free(&r);
+    /* T1 then T2: no update lost, but the accesses still race */
+    r = EXPLORE(FX("counter.c"), "--replay", "1*2,2*2");
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "RACE "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "no failing schedule, but a data race"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "1 run (0 failing, 1 executions)"));
+    prog_result_free(&r);
+    r = EXPLORE(FX("counter.c"), "--replay", "7");
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "diverged at step 1"));
+    prog_result_free(&r);
+    r = EXPLORE(FX("counter.c"), "--replay", "1,2*2,1,0*2,1");
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "diverged at step 7"));
+    prog_result_free(&r);
+    r = EXPLORE(FX("counter.c"), "--replay", "1,x");
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "bad --replay schedule '1,x': item 2 ('x')"));
+    prog_result_free(&r);
+}
+
+static void test_explore_formats(void)
+{
+    struct prog_result r = EXPLORE(FX("counter.c"), "--json");
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_EQUAL(count_lines(r.out), 7);   /* 6 steps and the summary */
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "{\"kind\":\"step\",\"step\":4,\"thread\":1,"
+                                         "\"op\":\"STORE\",\"variable\":\"counter\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"verdict\":\"fail\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"schedule\":\"1,2*2,1,0*2\""));
+    CU_ASSERT_EQUAL(summary_field(r.out, "preemptions"), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"points_per_s\":"));
+    prog_result_free(&r);
+    r = EXPLORE(FX("counter.c"), "--mermaid");
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "```mermaid\nsequenceDiagram\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "T1->>V0: 4 STORE 1\n"
+                                         "    Note over T1: overwrites step 3: lost update"));
+    prog_result_free(&r);
+}
+
+static void test_explore_svg(void)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/racelab-test-explore-%d.svg", (int)getpid());
+    struct prog_result r = EXPLORE(FX("counter.c"), "--svg", path);
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "wrote "));
+    prog_result_free(&r);
+    FILE *f = fopen(path, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    char buf[8192];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    CU_ASSERT_EQUAL(unlink(path), 0);
+    CU_ASSERT(strncmp(buf, "<svg ", 5) == 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, ">4 STORE 1</text>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, ">overwrites step 3: lost update</text>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "</svg>\n"));
+}
+
+static void test_explore_deadlock(void)
+{
+    struct prog_result r = EXPLORE(FX("deadlock.c"));
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "DEADLOCK "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "schedule 1,2 (1 preemption)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "T1 waits for b (held by T2); holds a"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "T2 waits for a (held by T1); holds b"));
+    prog_result_free(&r);
+}
+
+/* The invariant holds in every schedule; the plain flag races all the same. */
+static void test_explore_data_race(void)
+{
+    struct prog_result r = EXPLORE(FX("race_flag.c"));
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "RACE "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "data race on flag: T1 STORE (race_flag.c:"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "and T2 LOAD (race_flag.c:"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "every schedule with at most 3 preemptions explored"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "(0 failing"));
+    prog_result_free(&r);
+    r = EXPLORE(FX("counter_mutex.c"), "2");   /* ordered by the mutex, the joins */
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "no data race"));
+    prog_result_free(&r);
+    r = EXPLORE(FX("atomic_counter.c"));        /* atomics do not race */
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "no data race"));
+    prog_result_free(&r);
+}
+
+/* A heap block is named by its allocation site, here and in the race line. */
+static void test_explore_heap(void)
+{
+    struct prog_result r = EXPLORE(FX("heap_counter.c"));
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "T1      LOAD       heap@heap_counter.c:19+8 "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "overwrites step 3: lost update"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "data race on heap@heap_counter.c:19+8: "));
+    prog_result_free(&r);
+}
+
+/* A condition wait under `if`: the other consumer takes the item first. */
+static void test_explore_condvar(void)
+{
+    struct prog_result r = EXPLORE(FX("wakeup_if.c"));
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, ": a consumer woke to an empty buffer; schedule "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "(1 preemption)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "3  T1      WAIT       c "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "7  T3      SIGNAL     c "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "15  T1      WAKE       c "));
+    prog_result_free(&r);
+}
+
+static void test_explore_random(void)
+{
+    struct prog_result r =
+        EXPLORE(FX("counter.c"), "2", "--strategy", "random", "--seed", "7", "--max-runs", "50",
+                "--all", "--json");
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_EQUAL(summary_field(r.out, "runs"), 50);
+    CU_ASSERT(summary_field(r.out, "failures") > 0);
+    prog_result_free(&r);
+}
+
+static void test_explore_bad_input(void)
+{
+    struct prog_result r = EXPLORE(FX("spin.c"), "--max-steps", "500");
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "reached --max-steps 500"));
+    prog_result_free(&r);
+    r = EXPLORE(FX("forks.c"));
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "calls fork(), which the explorer cannot model"));
+    CU_ASSERT_EQUAL(count_lines(r.err), 1);
+    prog_result_free(&r);
+    r = EXPLORE(FX("broken.c"));
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "does not compile: "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "error: use of undeclared identifier"));
+    CU_ASSERT_EQUAL(count_lines(r.err), 1);
+    prog_result_free(&r);
+    r = EXPLORE("counter/racy");
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "is not a C file"));
+    prog_result_free(&r);
+    r = EXPLORE(FX("counter.c"), "--preemptions", "x");
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "--preemptions"));
+    prog_result_free(&r);
+    r = EXPLORE(FX("missing.c"));
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "cannot read"));
+    prog_result_free(&r);
+}
+
+static const struct test_case tests[] = {
+    { "counts_all", test_explore_counts_all },
+    { "counts_bounded", test_explore_counts_bounded },
+    { "counts_mutex", test_explore_counts_mutex },
+    { "counts_dpor", test_explore_counts_dpor },
+    { "lost_update", test_explore_lost_update },
+    { "replay", test_explore_replay },
+    { "formats", test_explore_formats },
+    { "svg", test_explore_svg },
+    { "deadlock", test_explore_deadlock },
+    { "data_race", test_explore_data_race },
+    { "heap", test_explore_heap },
+    { "condvar", test_explore_condvar },
+    { "random", test_explore_random },
+    { "bad_input", test_explore_bad_input },
+    { NULL, NULL },
+};
+
+TEST_MAIN("explore", tests)
