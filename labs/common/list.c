@@ -126,7 +126,8 @@ void lab__print_list(const struct lab *lab, const struct lab_config *c)
     for (int m = 0; m < LAB_NMODELS; m++)
         for (size_t i = 0; i < lab->nvariants; i++) {
             const char *why;
-            if (!lab_variant_runs(lab->variants[i], (enum lab_model)m, &why))
+            if (lab__variant_offered(lab->variants[i], (enum lab_model)m) &&
+                !lab_variant_runs(lab->variants[i], (enum lab_model)m, &why))
                 printf("\n  not on %s: %s - %s", lab_model_name((enum lab_model)m),
                        lab->variants[i]->name, why);
         }

@@ -6,7 +6,8 @@
 
 #define COUNTER_VARIANTS(X) \
     X(racy) X(racy_yield) X(comutex) X(mutex) X(tas) X(ttas) X(ticket) X(mcs) X(futex) X(rfutex) X(sem) \
-    X(atomic) X(cas) X(ao) X(sharded) X(pmutex) X(psem) X(named_sem)
+    X(atomic) X(cas) X(ao) X(sharded) X(pmutex) X(psem) X(named_sem) \
+    X(gil_racy) X(gil_lock)
 
 LAB_VARIANT_TABLE(COUNTER_VARIANTS, variants);
 
@@ -28,7 +29,8 @@ const struct lab counter_lab = {
                           [LAB_PROCS] = "racy,pmutex,atomic",
                           [LAB_COROS] = "racy,racy-yield,comutex,atomic",
                           [LAB_COROS_MN] = "racy,racy-yield,atomic",
-                          [LAB_COROS_PREEMPT] = "racy,comutex,atomic" },
+                          [LAB_COROS_PREEMPT] = "racy,comutex,atomic",
+                          [LAB_GIL] = "racy,lock" },
     .baseline = "atomic",
     .variants = variants,
     .nvariants = sizeof variants / sizeof variants[0],

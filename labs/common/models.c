@@ -1,0 +1,69 @@
+/* labs/common/models.c - the gil, redis and postgres models' options and
+ * variant lookup (models.h). */
+#include "runtime.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "db.h"
+
+const char *const lab__check_point_names[] = { "every", "backedge", NULL };
+
+void lab__model_opts_defaults(struct lab_model_opts *mo)
+{
+    *mo = (struct lab_model_opts){ .switch_us = LAB_GIL_SWITCH_DEFAULT_US,
+                                   .check_points = LAB_CHECK_EVERY,
+                                   .bytecode_ns = LAB_GIL_BYTECODE_DEFAULT_NS };
+}
+
+void lab__model_run_defaults(struct lab_config *c, bool workers_seen, bool iters_seen)
+{
+    if (!LAB_IS_DB(c->model))
+        return;
+    if (!workers_seen)
+        c->workers = 4;
+    if (!iters_seen)
+        c->iters = 2000;
+}
+
+const char *lab__check_model_opts(enum lab_model m, const struct lab_model_opts *mo,
+                                  const struct lab_model_seen *seen)
+{
+    static char msg[300];
+    bool gil_opt = seen->switch_us || seen->check_points || seen->no_gil || seen->bytecode_ns;
+    if (gil_opt && m != LAB_GIL)
+        return "--switch-interval, --check-points, --no-gil and --bytecode-ns apply to "
+               "--model gil only";
+    if (m == LAB_GIL && mo->no_gil && (seen->check_points || seen->switch_us))
+        return "--no-gil: there is no lock to drop, so --check-points and --switch-interval "
+               "mean nothing there";
+    if (seen->db_url && !LAB_IS_DB(m))
+        return "--db-url applies to --model redis or postgres only";
+    if (seen->hold_ms && m != LAB_REDIS)
+        return "--hold-ms applies to --model redis only (its lock variant)";
+    if (seen->db_url) {
+        struct lab_db_url u;
+        char err[200];
+        if (lab_db_parse_url(mo->db_url, m, &u, err, sizeof err) != 0) {
+            snprintf(msg, sizeof msg, "--db-url: %s", err);
+            return msg;
+        }
+    }
+    return NULL;
+}
+
+bool lab__variant_offered(const struct lab_variant *v, enum lab_model m)
+{
+    return (v->models & LAB_MODEL_BIT(m)) != 0 ||
+           ((v->models & LAB_MEMORY_MODELS) != 0 && (LAB_MODEL_BIT(m) & LAB_MEMORY_MODELS) != 0);
+}
+
+const struct lab_variant *lab__find_for_model(const struct lab *lab, const char *name,
+                                              enum lab_model m)
+{
+    for (size_t i = 0; i < lab->nvariants; i++)
+        if (strcmp(lab->variants[i]->name, name) == 0 && (lab->variants[i]->models &
+                                                          LAB_MODEL_BIT(m)))
+            return lab->variants[i];
+    return lab_find_variant(lab, name);
+}
