@@ -33,7 +33,7 @@ struct args {
     bool json, csv;
     bool workers_seen, producers_seen, consumers_seen, carriers_seen, preempt_seen;
     struct lab_model_seen mo_seen;   /* the gil and database models' options (models.c) */
-    bool iters_seen;
+    bool iters_seen, trials_seen;
 };
 
 /* ---- the generated --help's closing text ----------------------------------- */
@@ -305,8 +305,8 @@ static int parse_table(const struct lab *lab, struct args *a, int argc, char **a
           .help = "operations per worker, default 100000 (redis, postgres: 2000)", .min = 1,
           .max = (double)LAB_MAX_ITERS, .seen = &a->iters_seen },
         { .name = "trials", .kind = UTIL_OPT_UINT, .dest = &c->trials, .arg = "N",
-          .help = "repetitions of each variant, default 10", .min = 1,
-          .max = LAB_MAX_TRIALS },
+          .help = "repetitions of each variant, default 10 (redis, postgres: 3)", .min = 1,
+          .max = LAB_MAX_TRIALS, .seen = &a->trials_seen },
         { .name = "kill-owner", .kind = UTIL_OPT_FLAG, .dest = &c->kill_owner,
           .help = "procs: one worker SIGKILLs itself while holding the lock; a robust lock "
                   "recovers, others deadlock until --timeout" },
@@ -368,7 +368,7 @@ int lab_parse_args(const struct lab *lab, int argc, char **argv, struct lab_conf
         return LAB_ARGS_ERROR;
     if (c->list)
         return LAB_ARGS_OK;   /* --list ignores --variant: it lists them all */
-    lab__model_run_defaults(c, a.workers_seen, a.iters_seen);
+    lab__model_run_defaults(c, a.workers_seen, a.iters_seen, a.trials_seen);
     if (check_model_options(&a, err, errlen) != 0 || choose_variants(lab, &a, err, errlen) != 0)
         return LAB_ARGS_ERROR;
     return LAB_ARGS_OK;

@@ -89,6 +89,7 @@ static void json_cell(const struct lab *lab, const struct lab_config *c,
         printf(",\"run_args\":[\"--producers\",\"%u\",\"--consumers\",\"%u\"]", p, n);
     }
     json_known_reports(v, m);
+    lab__json_blind(m);
     puts("}");
 }
 

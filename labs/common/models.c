@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "util/json.h"
 
 const char *const lab__check_point_names[] = { "every", "backedge", NULL };
 
@@ -16,7 +17,8 @@ void lab__model_opts_defaults(struct lab_model_opts *mo)
                                    .bytecode_ns = LAB_GIL_BYTECODE_DEFAULT_NS };
 }
 
-void lab__model_run_defaults(struct lab_config *c, bool workers_seen, bool iters_seen)
+void lab__model_run_defaults(struct lab_config *c, bool workers_seen, bool iters_seen,
+                             bool trials_seen)
 {
     if (!LAB_IS_DB(c->model))
         return;
@@ -24,6 +26,8 @@ void lab__model_run_defaults(struct lab_config *c, bool workers_seen, bool iters
         c->workers = 4;
     if (!iters_seen)
         c->iters = 2000;
+    if (!trials_seen)
+        c->trials = 3;
 }
 
 const char *lab__check_model_opts(enum lab_model m, const struct lab_model_opts *mo,
@@ -66,4 +70,26 @@ const struct lab_variant *lab__find_for_model(const struct lab *lab, const char 
                                                           LAB_MODEL_BIT(m)))
             return lab->variants[i];
     return lab_find_variant(lab, name);
+}
+
+void lab__json_blind(enum lab_model m)
+{
+    const char *why = NULL;
+    if (m == LAB_GIL)
+        why = "every bytecode runs under the GIL, a mutex: the lost update is an atomicity "
+              "violation between bytecodes, not a data race, so a race detector sees correct "
+              "locking (with --no-gil TSan does report it)";
+    else if (LAB_IS_DB(m))
+        why = "the counter lives in the database server, another process: the race is in the "
+              "server's data between client connections, where no in-process detector looks";
+    if (why == NULL)
+        return;
+    static const char *const tools[] = { "tsan", "valgrind" };
+    fputs(",\"blind\":[", stdout);
+    for (size_t i = 0; i < sizeof tools / sizeof tools[0]; i++) {
+        printf("%s{\"tool\":\"%s\",\"why\":", i ? "," : "", tools[i]);
+        util_json_string(stdout, why);
+        putchar('}');
+    }
+    putchar(']');
 }

@@ -13,7 +13,7 @@ struct lab_model_seen {
 };
 
 #define LAB_GIL_SWITCH_DEFAULT_US 5000u   /* CPython's sys.getswitchinterval() */
-#define LAB_GIL_BYTECODE_DEFAULT_NS 10u
+#define LAB_GIL_BYTECODE_DEFAULT_NS 20u
 #define LAB_MAX_HOLD_MS 60000u
 
 extern const char *const lab__check_point_names[];
@@ -33,7 +33,7 @@ extern const char *const lab__check_point_names[];
       .help = "gil: a free-threaded interpreter (3.13t): no global lock at all" },           \
     { .name = "bytecode-ns", .kind = UTIL_OPT_UINT, .dest = &(MO).bytecode_ns, .arg = "NS",  \
       .min = 0, .max = 100000, .seen = &(SEEN).bytecode_ns,                                  \
-      .help = "gil: what one bytecode costs, default 10 (about CPython 3.9's)" },            \
+      .help = "gil: what one bytecode costs, default 20 (about CPython 3.9's)" },            \
     { .name = "db-url", .kind = UTIL_OPT_STRING, .dest = &(MO).db_url, .arg = "URL",         \
       .seen = &(SEEN).db_url,                                                                \
       .help = "redis, postgres: use this server (redis://HOST:PORT[/DB], "                   \
@@ -45,14 +45,21 @@ extern const char *const lab__check_point_names[];
               "the 100 ms lease two clients hold it at once" }
 
 void lab__model_opts_defaults(struct lab_model_opts *mo);
-/* The database models' own defaults: 4 clients x 2000 operations (a round
- * trip costs tens of microseconds, not nanoseconds), where not given. */
-void lab__model_run_defaults(struct lab_config *c, bool workers_seen, bool iters_seen);
+/* The database models' own defaults: 4 clients x 2000 operations, 3 trials
+ * (a round trip costs tens of microseconds, not nanoseconds), where not
+ * given. */
+void lab__model_run_defaults(struct lab_config *c, bool workers_seen, bool iters_seen,
+                             bool trials_seen);
 
 /* NULL, or one line: the models' options that |m| does not take, or a
  * --db-url that does not parse or is not |m|'s. */
 const char *lab__check_model_opts(enum lab_model m, const struct lab_model_opts *mo,
                                   const struct lab_model_seen *seen);
+
+/* --list --json: the cell's "blind" array (labs/PROTOCOL.md) for |m|: the
+ * detectors that cannot see the cell's race by construction, and why;
+ * nothing for the memory models (the harness knows their blind spots). */
+void lab__json_blind(enum lab_model m);
 
 /* Whether `--variant all` and --list's "not on" lines under |m| include |v|:
  * it runs under |m|, or it and |m| are both of the memory models. */
