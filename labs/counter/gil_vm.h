@@ -25,7 +25,7 @@
  * (free-threaded 3.13t), where only the lock variant stays exact.
  *
  * Each bytecode costs what its switch case costs plus a spin for
- * --bytecode-ns (a CPython 3.9 bytecode takes about 10 ns on a current core:
+ * --bytecode-ns (default 20: a CPython 3.9 bytecode took about 24 ns here:
  * reference counting, type dispatch, the frame; notes/gil.md has the
  * measurement), so the loop runs at about the speed whose interplay with the
  * 5 ms switch interval the seed saw.
