@@ -80,6 +80,8 @@ redisContext *lab_redis_connect(char *err, size_t errlen)
             redisFree(c);
         return NULL;
     }
+    struct timeval reply_tv = { 10, 0 };   /* no reply within 10 s: not a working server */
+    redisSetTimeout(c, reply_tv);
     const char *bad = NULL;
     if (s->u.password[0])
         bad = s->u.user[0] ? reply_error(c, redisCommand(c, "AUTH %s %s", s->u.user,
@@ -102,6 +104,8 @@ static bool answers(const struct lab_db_server *s)
     redisContext *c = lab_redis_connect(err, sizeof err);
     if (c == NULL)
         return false;
+    struct timeval tv = { 1, 0 };
+    redisSetTimeout(c, tv);
     redisReply *r = redisCommand(c, "PING");
     bool ok = r != NULL && r->type == REDIS_REPLY_STATUS && strcmp(r->str, "PONG") == 0;
     if (r)
