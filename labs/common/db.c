@@ -149,6 +149,10 @@ const char *lab__db_unavailable(enum lab_model m)
                  m == LAB_REDIS ? "libhiredis-dev" : "libpq-dev");
         return why[m];
     }
+    /* The server binary matters only for the lab's own server. */
+    bool users = server.model == m && server.url[0] != '\0' && !server.own;
+    if (!users && !k->binaries(why[m], sizeof why[m]))
+        return why[m];
     return NULL;
 }
 
