@@ -58,7 +58,7 @@ static int pg_do(conn_t *c, struct db_worker *w, const char *fmt, ...)
 static int pg_get(conn_t *c, const struct state *s, const char *suffix, uint64_t *v,
                   struct db_worker *w)
 {
-    char sql[160], state[6];
+    char sql[512], state[6];
     snprintf(sql, sizeof sql, "SELECT v FROM %s WHERE id = 1%s", s->name, suffix);
     PGresult *r = pg_run(c, sql, w, state);
     if (r == NULL)
@@ -97,7 +97,7 @@ __attribute__((unused)) static int pg_txn(conn_t *c, const struct state *s, stru
 
 static int db__create(struct state *s, char *err, size_t len)
 {
-    char sql[200];
+    char sql[400];
     snprintf(sql, sizeof sql, "CREATE TABLE %s (id int PRIMARY KEY, v bigint NOT NULL); "
              "INSERT INTO %s VALUES (1, 0)", s->name, s->name);
     PGresult *r = PQexec(s->w[0].conn, sql);
@@ -112,7 +112,7 @@ static int db__create(struct state *s, char *err, size_t len)
 
 static void db__drop(struct state *s)
 {
-    char sql[128];
+    char sql[160];
     snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS %s", s->name);
     PQclear(PQexec(s->w[0].conn, sql));
 }
