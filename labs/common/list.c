@@ -61,6 +61,7 @@ static void json_known_reports(const struct lab_variant *v, enum lab_model m)
     fputs(",\"known_reports\":[", stdout);
     bool first = json_reports(v->known_reports, true);
     first = json_reports(runtime_reports, first);
+    first = json_reports(lab__db_known_reports(), first);
     if (m == LAB_PROCS)
         (void)json_reports(procs_reports, first);
     putchar(']');

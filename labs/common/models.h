@@ -61,6 +61,10 @@ const char *lab__check_model_opts(enum lab_model m, const struct lab_model_opts 
  * nothing for the memory models (the harness knows their blind spots). */
 void lab__json_blind(enum lab_model m);
 
+/* Known reports every cell carries because of the database models' client
+ * libraries in the program (labs/PROTOCOL.md known_reports). */
+const struct lab_known_report *lab__db_known_reports(void);
+
 /* Whether `--variant all` and --list's "not on" lines under |m| include |v|:
  * it runs under |m|, or it and |m| are both of the memory models. */
 bool lab__variant_offered(const struct lab_variant *v, enum lab_model m);
