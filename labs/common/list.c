@@ -88,6 +88,8 @@ static void json_cell(const struct lab *lab, const struct lab_config *c,
         unsigned n = v->max_consumers && v->max_consumers < c->consumers ? v->max_consumers
                                                                          : c->consumers;
         printf(",\"run_args\":[\"--producers\",\"%u\",\"--consumers\",\"%u\"]", p, n);
+    } else {
+        lab__json_model_run_args(m);
     }
     json_known_reports(v, m);
     lab__json_blind(m);

@@ -110,3 +110,9 @@ const struct lab_known_report *lab__db_known_reports(void)
     };
     return reports;
 }
+
+void lab__json_model_run_args(enum lab_model m)
+{
+    if (LAB_IS_DB(m))
+        fputs(",\"run_args\":[\"--iters\",\"100\"]", stdout);
+}

@@ -61,6 +61,11 @@ const char *lab__check_model_opts(enum lab_model m, const struct lab_model_opts 
  * nothing for the memory models (the harness knows their blind spots). */
 void lab__json_blind(enum lab_model m);
 
+/* --list --json: the database models' "run_args" for the harness: fewer
+ * operations than a person's default (every one is a network round trip,
+ * and the harness runs each cell several times, each with its own server). */
+void lab__json_model_run_args(enum lab_model m);
+
 /* Known reports every cell carries because of the database models' client
  * libraries in the program (labs/PROTOCOL.md known_reports). */
 const struct lab_known_report *lab__db_known_reports(void);
