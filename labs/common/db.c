@@ -222,11 +222,12 @@ static void stop_group(pid_t pid, int sig)
 }
 
 /* DIR/.server: the setup commands are done and the server starts now (the
- * lab's 10 s to answer count from here, not from initdb's start). */
-static void mark_server_start(const char *dir)
+ * lab's 10 s to answer count from here, not from initdb's start); DIR/.ended:
+ * a setup command failed or the server ended (the lab need not wait). */
+static void mark(const char *dir, const char *name)
 {
     char path[300];
-    snprintf(path, sizeof path, "%s/.server", dir);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
     int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
     if (fd >= 0)
         close(fd);
@@ -244,7 +245,7 @@ static void janitor(int fd, const struct lab_db_kind *k, char *const *argv[4], i
     pid_t pid = 0;
     for (int i = 0; i < n; i++) {
         if (i == n - 1)
-            mark_server_start(dir);
+            mark(dir, ".server");
         pid = run_child(argv[i], dir);
         if (pid < 0)
             break;
@@ -252,8 +253,10 @@ static void janitor(int fd, const struct lab_db_kind *k, char *const *argv[4], i
         if (rc < 0)
             break;               /* stopped while pid runs */
         pid = 0;
-        if (rc != 0 || i == n - 1)
-            break;               /* a setup step failed, or the server ended */
+        if (rc != 0 || i == n - 1) {
+            mark(dir, ".ended"); /* a setup step failed, or the server ended */
+            break;
+        }
     }
     if (pid == 0) {
         char c;
@@ -345,11 +348,11 @@ static void last_log_line(char *out, size_t len)
         fclose(f);
 }
 
-/* Whether the janitor has started the server itself (DIR/.server). */
-static bool server_started(void)
+/* Whether the janitor left the mark |name| (see mark()). */
+static bool marked(const char *name)
 {
     char path[300];
-    snprintf(path, sizeof path, "%s/.server", server.dir);
+    snprintf(path, sizeof path, "%s/%s", server.dir, name);
     return access(path, F_OK) == 0;
 }
 
@@ -360,15 +363,13 @@ static int await_server(const struct lab_db_kind *k, char *err, size_t errlen)
     time_t setup_end = time(NULL) + LAB_DB_SETUP_TIMEOUT_S, start_end = 0;
     while (!k->answers(&server)) {
         int st;
-        bool gone = waitpid(server.janitor, &st, WNOHANG) == server.janitor;
-        if (start_end == 0 && server_started())
+        bool gone = waitpid(server.janitor, &st, WNOHANG) == server.janitor || marked(".ended");
+        if (start_end == 0 && marked(".server"))
             start_end = time(NULL) + LAB_DB_START_TIMEOUT_S;
         time_t now = time(NULL);
         if (gone || now >= setup_end || (start_end != 0 && now >= start_end)) {
             char last[200];
             last_log_line(last, sizeof last);
-            if (gone)
-                server.janitor = 0;
             lab__db_stop();
             snprintf(err, errlen, "%s on 127.0.0.1:%u %s%s%s", k->server_name, server.u.port,
                      gone ? "exited before it answered"

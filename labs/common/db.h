@@ -30,7 +30,7 @@
 
 #define LAB_DB_START_TIMEOUT_S 10u   /* from the server's start to its first answer */
 #define LAB_DB_SETUP_TIMEOUT_S 60u   /* initdb */
-#define LAB_DB_LEASE_MS 100u      /* the redis lock variant's lease */
+#define LAB_DB_LEASE_MS 100u      /* the redis lock variant's lease, default of --lease-ms */
 
 /* scheme://[user[:password]@]host[:port][/path] */
 struct lab_db_url {

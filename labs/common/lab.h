@@ -173,6 +173,7 @@ struct lab_model_opts {
     unsigned bytecode_ns;     /* gil: what one bytecode costs */
     const char *db_url;       /* redis, postgres: --db-url, or NULL: the lab's own server */
     unsigned hold_ms;         /* redis lock: how long a holder keeps the lock */
+    unsigned lease_ms;        /* redis lock: the lock's lease (PX) */
 };
 
 /* What the user asked for, and the run lab_run_trial() makes of it. */

@@ -14,7 +14,8 @@ void lab__model_opts_defaults(struct lab_model_opts *mo)
 {
     *mo = (struct lab_model_opts){ .switch_us = LAB_GIL_SWITCH_DEFAULT_US,
                                    .check_points = LAB_CHECK_EVERY,
-                                   .bytecode_ns = LAB_GIL_BYTECODE_DEFAULT_NS };
+                                   .bytecode_ns = LAB_GIL_BYTECODE_DEFAULT_NS,
+                                   .lease_ms = LAB_DB_LEASE_MS };
 }
 
 void lab__model_run_defaults(struct lab_config *c, bool workers_seen, bool iters_seen,
@@ -43,8 +44,8 @@ const char *lab__check_model_opts(enum lab_model m, const struct lab_model_opts 
                "mean nothing there";
     if (seen->db_url && !LAB_IS_DB(m))
         return "--db-url applies to --model redis or postgres only";
-    if (seen->hold_ms && m != LAB_REDIS)
-        return "--hold-ms applies to --model redis only (its lock variant)";
+    if ((seen->hold_ms || seen->lease_ms) && m != LAB_REDIS)
+        return "--hold-ms and --lease-ms apply to --model redis only (its lock variant)";
     if (seen->db_url) {
         struct lab_db_url u;
         char err[200];

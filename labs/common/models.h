@@ -9,7 +9,7 @@
 
 /* Which of the models' options the command line gave. */
 struct lab_model_seen {
-    bool switch_us, check_points, no_gil, bytecode_ns, db_url, hold_ms;
+    bool switch_us, check_points, no_gil, bytecode_ns, db_url, hold_ms, lease_ms;
 };
 
 #define LAB_GIL_SWITCH_DEFAULT_US 5000u   /* CPython's sys.getswitchinterval() */
@@ -42,7 +42,10 @@ extern const char *const lab__check_point_names[];
     { .name = "hold-ms", .kind = UTIL_OPT_UINT, .dest = &(MO).hold_ms, .arg = "MS",          \
       .min = 0, .max = LAB_MAX_HOLD_MS, .seen = &(SEEN).hold_ms,                             \
       .help = "redis lock: the holder keeps the lock MS ms per increment, default 0; past "  \
-              "the 100 ms lease two clients hold it at once" }
+              "the lease two clients hold it at once" },                                     \
+    { .name = "lease-ms", .kind = UTIL_OPT_UINT, .dest = &(MO).lease_ms, .arg = "MS",        \
+      .min = 1, .max = LAB_MAX_HOLD_MS, .seen = &(SEEN).lease_ms,                            \
+      .help = "redis lock: the lock's lease (SET NX PX), default 100" }
 
 void lab__model_opts_defaults(struct lab_model_opts *mo);
 /* The database models' own defaults: 4 clients x 2000 operations, 3 trials

@@ -76,7 +76,7 @@ struct db_worker {
 struct state {
     char name[64];       /* the key or table */
     unsigned workers;
-    unsigned hold_ms;
+    unsigned hold_ms, lease_ms;
     uint64_t rtt_ns;
     struct db_worker w[];
 };
@@ -129,6 +129,7 @@ static int db__setup(void *st, const struct lab_env *env)
     struct state *s = st;
     s->workers = env->workers;
     s->hold_ms = env->mo->hold_ms;
+    s->lease_ms = env->mo->lease_ms ? env->mo->lease_ms : LAB_DB_LEASE_MS;
     snprintf(s->name, sizeof s->name, DB__NAME_FMT, (int)getpid(), serial++);
     char err[256];
     for (unsigned i = 0; i < s->workers; i++) {
