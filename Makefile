@@ -12,7 +12,7 @@ RACELAB_CC ?= $(shell command -v clang 2>/dev/null || command -v cc 2>/dev/null 
 CMAKE_ARGS ?=
 ARGS       ?=
 
-.PHONY: all build configure help test bench report clean
+.PHONY: all build configure help test bench report clean seed-python
 
 all: build
 
@@ -23,6 +23,8 @@ help:
 	@echo "                     (pass options with ARGS=\"--variant all --workers 4\")"
 	@echo "  make lab-queue     producers and consumers through racy and fixed queues, and ABA"
 	@echo "  make lab-NAME      any lab in labs/NAME (ARGS=\"--list\" shows its variants)"
+	@echo "  make seed-python   the seed's Python counter (156432?) with this machine's python3,"
+	@echo "                     beside lab-counter --model gil (notes/gil.md)"
 	@echo "  make test          install missing Debian packages (as root), build, run every test"
 	@echo "  make bench         the cost lab: every lock and counter at 1, 2, 4, 8 workers beside"
 	@echo "                     glibc, Concurrency Kit and libatomic_ops (bench-counter), switch"
@@ -80,6 +82,10 @@ report: build
 test:
 	@scripts/deps.sh test
 	@$(MAKE) --no-print-directory -f Makefile.ci ci
+
+# The seed's Python counter beside the gil model (notes/gil.md).
+seed-python: build
+	@scripts/seed_python.sh $(BUILD)/bin
 
 clean:
 	rm -rf $(BUILD)

@@ -61,3 +61,8 @@ endfunction()
 racelab_pkg(CK ck "Concurrency Kit not found: its baselines are skipped in the benches (apt-get install libck-dev)")
 racelab_pkg(URCU "liburcu;liburcu-cds" "liburcu not found: its wfcqueue baseline is skipped (apt-get install liburcu-dev)")
 racelab_pkg(JANSSON jansson "jansson not found: the racelab harness is not built (apt-get install libjansson-dev)")
+
+# The counter lab's database models (labs/common/db.h): their client
+# libraries. Without one the model is listed as unavailable with the package.
+racelab_pkg(HIREDIS hiredis "hiredis not found: --model redis is unavailable (apt-get install libhiredis-dev)")
+racelab_pkg(LIBPQ libpq "libpq not found: --model postgres is unavailable (apt-get install libpq-dev)")

@@ -154,6 +154,7 @@ struct det_cell {
     char *run_args[DET_MAX_RUN_ARGS];
     unsigned nrun_args;
     struct det_known *known;   /* the lab's "known_reports" for this cell */
+    char *blind[DET_NDET];     /* the lab's "blind" reasons per detector, or NULL */
     size_t nknown;
     /* native invariant, over the trials of the default-workers run */
     bool ran;

@@ -187,6 +187,21 @@ static void det__known_from_json(struct det_cell *c, json_t *arr)
     }
 }
 
+/* The cell's "blind": detectors the lab says cannot see its race by
+ * construction (labs/PROTOCOL.md); they are not run there. */
+static void det__blind_from_json(struct det_cell *c, json_t *arr)
+{
+    for (size_t i = 0; json_is_array(arr) && i < json_array_size(arr); i++) {
+        json_t *e = json_array_get(arr, i);
+        const char *tool = json_is_object(e) ? det__str(e, "tool") : NULL;
+        const char *why = json_is_object(e) ? det__str(e, "why") : NULL;
+        unsigned tools = tool != NULL ? det_known_tools(tool) : 0;
+        for (int d = 0; d < DET_NDET; d++)
+            if ((tools & (1u << d)) && c->blind[d] == NULL)
+                c->blind[d] = det_strdup(why != NULL ? why : "blind by construction");
+    }
+}
+
 static void det__cell_from_json(struct det_cell *c, const struct det_lab *lab, json_t *o)
 {
     memset(c, 0, sizeof *c);
@@ -205,6 +220,7 @@ static void det__cell_from_json(struct det_cell *c, const struct det_lab *lab, j
         if (json_is_string(json_array_get(ra, k)))
             c->run_args[c->nrun_args++] = det_strdup(json_string_value(json_array_get(ra, k)));
     det__known_from_json(c, json_object_get(o, "known_reports"));
+    det__blind_from_json(c, json_object_get(o, "blind"));
 }
 
 /* One cell per line of a lab's --list --json output (|out| is consumed). */
@@ -302,6 +318,8 @@ static void det__cell_free(struct det_cell *c)
         free(c->known[k].why);
     }
     free(c->known);
+    for (int d = 0; d < DET_NDET; d++)
+        free(c->blind[d]);
     json_decref(c->extra);
 }
 
@@ -668,6 +686,11 @@ static void det__cell_jobs(struct det_job *jobs, struct det_proc **pp, size_t *n
         const char *na = det_unavailable((enum det_detector)d, c->lab->twin != NULL);
         if (d == DET_TSAN && c->lab->twin == NULL)
             na = "this lab has no -tsan twin (clang with its TSan runtime builds one)";
+        if (na == NULL && c->blind[d] != NULL) {
+            c->det[d].status = DET_ST_BLIND;
+            snprintf(c->det[d].reason, sizeof c->det[d].reason, "%s", c->blind[d]);
+            continue;
+        }
         if (na != NULL) {
             c->det[d].status = DET_ST_NA;
             snprintf(c->det[d].reason, sizeof c->det[d].reason, "%s", na);

@@ -6,7 +6,10 @@
 #                           llvm (llvm-symbolizer: without it TSan reports carry no
 #                           file or function names), CUnit, libatomic_ops, pkg-config,
 #                           Concurrency Kit and liburcu (bench baselines), jansson
-#                           (the racelab harness), valgrind (Helgrind and DRD)
+#                           (the racelab harness), valgrind (Helgrind and DRD),
+#                           and for lab-counter's --model redis and postgres: the
+#                           servers (redis-server, postgresql) and their client
+#                           libraries (libhiredis-dev, libpq-dev)
 #
 # Missing packages are installed with apt-get when running as root; otherwise
 # the script stops with the exact command to run. Exit 0 when all is present.
@@ -15,7 +18,8 @@ set -eu
 what=${1:-test}
 case "$what" in
 lab)  pkgs="make cmake gcc libc6-dev" ;;
-test) pkgs="make cmake gcc libc6-dev clang llvm pkg-config libcunit1-dev libatomic-ops-dev libck-dev liburcu-dev libjansson-dev valgrind" ;;
+test) pkgs="make cmake gcc libc6-dev clang llvm pkg-config libcunit1-dev libatomic-ops-dev libck-dev liburcu-dev libjansson-dev valgrind"
+      pkgs="$pkgs redis-server libhiredis-dev postgresql libpq-dev" ;;   # --model redis, postgres
 *)    echo "deps.sh: unknown set '$what' (valid: lab, test)" >&2; exit 2 ;;
 esac
 

@@ -188,7 +188,10 @@ static void test_cli_list_json(void)
                   json_field_is(line, "model", "\"procs\"") ||
                   json_field_is(line, "model", "\"coros\"") ||
                   json_field_is(line, "model", "\"coros-mn\"") ||
-                  json_field_is(line, "model", "\"coros-preempt\""));
+                  json_field_is(line, "model", "\"coros-preempt\"") ||
+                  json_field_is(line, "model", "\"gil\"") ||
+                  json_field_is(line, "model", "\"redis\"") ||
+                  json_field_is(line, "model", "\"postgres\""));
         CU_ASSERT(json_field_is(line, "has_owner", "true") ||
                   json_field_is(line, "has_owner", "false"));
         if (json_field_is(line, "variant", "\"racy\"")) {
@@ -204,7 +207,8 @@ static void test_cli_list_json(void)
         CU_ASSERT((strstr(kr, "pthread_cond_wait succeeded without prior") != NULL) ==
                   json_field_is(line, "model", "\"procs\""));
     }
-    CU_ASSERT_EQUAL(n, 18 + 14 + 4 + 3 + 4);   /* threads, procs, coros, coros-mn, -preempt */
+    /* threads, procs, coros, coros-mn, -preempt; gil, redis, postgres */
+    CU_ASSERT_EQUAL(n, 18 + 14 + 4 + 3 + 4 + 2 + 5 + 6);
     CU_ASSERT(saw_racy);
     prog_result_free(&r);
 }

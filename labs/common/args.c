@@ -32,6 +32,8 @@ struct args {
     const char *variant;
     bool json, csv;
     bool workers_seen, producers_seen, consumers_seen, carriers_seen, preempt_seen;
+    struct lab_model_seen mo_seen;   /* the gil and database models' options (models.c) */
+    bool iters_seen, trials_seen;
 };
 
 /* ---- the generated --help's closing text ----------------------------------- */
@@ -61,6 +63,9 @@ static const char *help_epilog(const struct lab *lab)
         "coroutines on one thread, switching only at yield points",
         "coroutines spread over --carriers threads",
         "coroutines on one thread that a timer signal switches every --preempt us, anywhere",
+        "threads running the variant's Python bytecodes under a global interpreter lock",
+        "threads, each a client connection of a Redis server the lab starts (or --db-url)",
+        "threads, each a client connection of a PostgreSQL server the lab starts (or --db-url)",
     };
     size_t n = put(buf, sizeof buf, 0, "models (--model) and the variants each runs by default:\n");
     for (int m = 0; m < LAB_NMODELS; m++)
@@ -137,6 +142,8 @@ static int check_model_options(const struct args *a, char *err, size_t errlen)
         msg = "--kill-owner needs --iters 2 or more (the owner dies after 1 to iters-1 of its "
               "increments)";
     if (msg == NULL)
+        msg = lab__check_model_opts(c->model, &c->mo, &a->mo_seen);
+    if (msg == NULL)
         return 0;
     snprintf(err, errlen, "%s", msg);
     return -1;
@@ -159,8 +166,9 @@ static int parse_variants(const struct lab *lab, const char *text, struct lab_co
     size_t n = 0;
     c->nvariants = 0;
     if (strcmp(text, "all") == 0) {
-        for (size_t i = 0; i < lab->nvariants && i < MAXV; i++)
-            c->variants[c->nvariants++] = lab->variants[i];
+        for (size_t i = 0; i < lab->nvariants && c->nvariants < MAXV; i++)
+            if (lab__variant_offered(lab->variants[i], c->model))
+                c->variants[c->nvariants++] = lab->variants[i];
         return 0;
     }
     variant_names(lab, names, sizeof names);
@@ -171,7 +179,7 @@ static int parse_variants(const struct lab *lab, const char *text, struct lab_co
         return -1;
     }
     for (size_t k = 0; k < n; k++) {
-        const struct lab_variant *v = lab_find_variant(lab, items[k]);
+        const struct lab_variant *v = lab__find_for_model(lab, items[k], c->model);
         if (v == NULL) {
             snprintf(err, errlen, "--variant: unknown variant '%.64s' (valid: %s)", items[k],
                      names);
@@ -270,6 +278,15 @@ static int choose_variants(const struct lab *lab, const struct args *a, char *er
 
 /* ---- the table ----------------------------------------------------------- */
 
+/* Whether some variant of |lab| runs under |m|. */
+static bool has_model(const struct lab *lab, enum lab_model m)
+{
+    for (size_t i = 0; i < lab->nvariants; i++)
+        if (lab->variants[i]->models & LAB_MODEL_BIT(m))
+            return true;
+    return false;
+}
+
 static void defaults(const struct lab *lab, struct lab_config *c)
 {
     uint64_t iters = lab->default_iters ? lab->default_iters : 100000;
@@ -277,15 +294,18 @@ static void defaults(const struct lab *lab, struct lab_config *c)
                               .consumers = 2, .iters = iters, .trials = 10, .timeout_s = 10,
                               .carriers = 2, .preempt_us = LAB_PREEMPT_DEFAULT_US,
                               .format = LAB_HUMAN };
+    lab__model_opts_defaults(&c->mo);
 }
 
 static int parse_table(const struct lab *lab, struct args *a, int argc, char **argv,
                        char *err, size_t errlen)
 {
     struct lab_config *c = a->c;
-    char iters_help[64];
-    snprintf(iters_help, sizeof iters_help, "operations per worker, default %llu",
-             (unsigned long long)c->iters);
+    char iters_help[80];
+    snprintf(iters_help, sizeof iters_help, "operations per worker, default %llu%s",
+             (unsigned long long)c->iters,
+             has_model(lab, LAB_REDIS) || has_model(lab, LAB_POSTGRES)
+                 ? " (redis, postgres: 2000)" : "");
     /* Ranges and choices are printed by util_opt_help() after each line. */
     const struct util_opt opts[] = {
         { .name = "model", .kind = UTIL_OPT_CHOICE, .dest = &a->model, .arg = "NAME",
@@ -298,10 +318,10 @@ static int parse_table(const struct lab *lab, struct args *a, int argc, char **a
           .seen = &a->workers_seen },
         { .name = "iters", .kind = UTIL_OPT_U64, .dest = &c->iters, .arg = "N",
           .help = iters_help, .min = 1,
-          .max = (double)LAB_MAX_ITERS },
+          .max = (double)LAB_MAX_ITERS, .seen = &a->iters_seen },
         { .name = "trials", .kind = UTIL_OPT_UINT, .dest = &c->trials, .arg = "N",
-          .help = "repetitions of each variant, default 10", .min = 1,
-          .max = LAB_MAX_TRIALS },
+          .help = "repetitions of each variant, default 10 (redis, postgres: 3)", .min = 1,
+          .max = LAB_MAX_TRIALS, .seen = &a->trials_seen },
         { .name = "kill-owner", .kind = UTIL_OPT_FLAG, .dest = &c->kill_owner,
           .help = "procs: one worker SIGKILLs itself while holding the lock; a robust lock "
                   "recovers, others deadlock until --timeout" },
@@ -326,6 +346,7 @@ static int parse_table(const struct lab *lab, struct args *a, int argc, char **a
         { .name = "consumers", .kind = UTIL_OPT_UINT, .dest = &c->consumers, .arg = "C",
           .help = "labs with roles: consumers, default 2", .min = 1,
           .max = LAB_MAX_WORKERS / 2, .seen = &a->consumers_seen },
+        LAB_MODEL_OPTIONS(c->mo, a->mo_seen),
         { .name = "json", .kind = UTIL_OPT_FLAG, .dest = &a->json,
           .help = "JSON Lines on stdout: one 'trial' object per trial, one 'summary' per "
                   "variant" },
@@ -363,6 +384,7 @@ int lab_parse_args(const struct lab *lab, int argc, char **argv, struct lab_conf
         return LAB_ARGS_ERROR;
     if (c->list)
         return LAB_ARGS_OK;   /* --list ignores --variant: it lists them all */
+    lab__model_run_defaults(c, a.workers_seen, a.iters_seen, a.trials_seen);
     if (check_model_options(&a, err, errlen) != 0 || choose_variants(lab, &a, err, errlen) != 0)
         return LAB_ARGS_ERROR;
     return LAB_ARGS_OK;

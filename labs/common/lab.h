@@ -33,8 +33,22 @@ enum lab_model {
     LAB_COROS,
     LAB_COROS_MN,
     LAB_COROS_PREEMPT,
+    LAB_GIL,         /* threads running "bytecodes" under one global interpreter lock */
+    LAB_REDIS,       /* threads, each a client connection of a Redis server */
+    LAB_POSTGRES,    /* threads, each a client connection of a PostgreSQL server */
     LAB_NMODELS
 };
+
+/* The models whose variants are the lab's own code on shared memory; the
+ * others (gil, redis, postgres: labs/common/gil.h, db.h) run variants written
+ * for them alone, and `--variant all` under one kind never lists the other's. */
+#define LAB_MEMORY_MODELS                                                       \
+    (LAB_MODEL_BIT(LAB_THREADS) | LAB_MODEL_BIT(LAB_PROCS) | LAB_MODEL_BIT(LAB_COROS) | \
+     LAB_MODEL_BIT(LAB_COROS_MN) | LAB_MODEL_BIT(LAB_COROS_PREEMPT))
+/* The models that talk to a database server the lab starts (or --db-url). */
+#define LAB_IS_DB(m) ((m) == LAB_REDIS || (m) == LAB_POSTGRES)
+
+#define LAB_MODEL_BIT(m) (1u << (m))
 
 /* The coroutine models: no start gate, no pinning, LAB_YIELD() switches. */
 #define LAB_IS_COROS(m) ((m) == LAB_COROS || (m) == LAB_COROS_MN || (m) == LAB_COROS_PREEMPT)
@@ -42,7 +56,6 @@ enum lab_model {
 #define LAB_PREEMPT_DEFAULT_US 20u
 
 #define LAB_MAX_CARRIERS 64u
-#define LAB_MODEL_BIT(m) (1u << (m))
 
 const char *lab_model_name(enum lab_model m);
 
@@ -56,6 +69,7 @@ struct lab_env {
     unsigned producers, consumers;
     uint64_t iters;        /* operations per worker (per producer with roles) */
     char ipc_name[64];     /* a unique name for named IPC objects, "/racelab-<lab>-<pid>-<n>" */
+    const struct lab_model_opts *mo;   /* the gil and database models' options */
 };
 
 /* What a lab whose result is a set of items, not one count, found in a
@@ -202,6 +216,19 @@ bool lab_variant_runs(const struct lab_variant *v, enum lab_model m, const char 
  * (EOWNERDEAD): counted and reported by the runtime. */
 void lab_note_recovery(void);
 
+/* The options of the gil, redis and postgres models (labs/common/gil.h,
+ * db.h say what they mean). */
+enum lab_check_points { LAB_CHECK_EVERY, LAB_CHECK_BACKEDGE };
+struct lab_model_opts {
+    unsigned switch_us;       /* gil: --switch-interval (CPython's default 5000) */
+    int check_points;         /* gil: enum lab_check_points */
+    bool no_gil;              /* gil: --no-gil, a free-threaded interpreter */
+    unsigned bytecode_ns;     /* gil: what one bytecode costs */
+    const char *db_url;       /* redis, postgres: --db-url, or NULL: the lab's own server */
+    unsigned hold_ms;         /* redis lock: how long a holder keeps the lock */
+    unsigned lease_ms;        /* redis lock: the lock's lease (PX) */
+};
+
 /* What the user asked for, and the run lab_run_trial() makes of it. */
 enum lab_format { LAB_HUMAN, LAB_JSON, LAB_CSV };
 struct lab_config {
@@ -217,6 +244,7 @@ struct lab_config {
     unsigned timeout_s;
     unsigned carriers;     /* coros-mn: carrier threads (0: 2) */
     unsigned preempt_us;   /* coros-preempt: the timer's period (0: LAB_PREEMPT_DEFAULT_US) */
+    struct lab_model_opts mo;   /* gil, redis, postgres */
     /* The program (lab_parse_args() fills these; lab_run_trial() ignores them). */
     const struct lab_variant *variants[64];
     size_t nvariants;

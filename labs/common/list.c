@@ -64,6 +64,7 @@ static void json_known_reports(const struct lab_variant *v, enum lab_model m)
     fputs(",\"known_reports\":[", stdout);
     bool first = json_reports(v->known_reports, true);
     first = json_reports(runtime_reports, first);
+    first = json_reports(lab__db_known_reports(), first);
     if (m == LAB_PROCS)
         (void)json_reports(procs_reports, first);
     putchar(']');
@@ -90,10 +91,13 @@ static void json_cell(const struct lab *lab, const struct lab_config *c,
         unsigned n = v->max_consumers && v->max_consumers < c->consumers ? v->max_consumers
                                                                          : c->consumers;
         printf(",\"run_args\":[\"--producers\",\"%u\",\"--consumers\",\"%u\"]", p, n);
+    } else {
+        lab__json_model_run_args(m);
     }
     json_known_reports(v, m);
     if (v->fields)
         lab__fields_list_json(lab);
+    lab__json_blind(m);
     puts("}");
 }
 
@@ -131,7 +135,8 @@ void lab__print_list(const struct lab *lab, const struct lab_config *c)
     for (int m = 0; m < LAB_NMODELS; m++)
         for (size_t i = 0; i < lab->nvariants; i++) {
             const char *why;
-            if (!lab_variant_runs(lab->variants[i], (enum lab_model)m, &why))
+            if (lab__variant_offered(lab->variants[i], (enum lab_model)m) &&
+                !lab_variant_runs(lab->variants[i], (enum lab_model)m, &why))
                 printf("\n  not on %s: %s - %s", lab_model_name((enum lab_model)m),
                        lab->variants[i]->name, why);
         }

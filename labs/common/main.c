@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "db.h"
 #include "sync/atomic.h"
 #include "util/opt.h"
 #include "util/stats.h"
@@ -134,6 +135,7 @@ static int run_trials(const struct lab *lab, const struct lab_config *c, struct 
             return 1;
         }
         lab__emit_trial(lab, c, v, t + 1, &r);
+        lab__db_emit_trial(lab, c, v, t + 1, &r);
         add_trial(lab, s, &r, obs, wall, finished);
         if (r.outcome == LAB_CRASH || r.outcome == LAB_TIMEOUT ||
             (r.outcome == LAB_DEADLOCK && !c->kill_owner && !v->racy_by_design))
@@ -161,6 +163,7 @@ static int run_variant(const struct lab *lab, const struct lab_config *c, struct
         return status;
     close_summary(lab, c, s, obs, wall, finished);
     lab__emit_summary(lab, c, s);
+    lab__db_emit_summary(lab, c, s);
     if (!v->racy_by_design && s->lossy) {
         fprintf(stderr, "lab-%s: FAILED: fixed variant '%s' was wrong in %u of %u trials\n",
                 lab->name, v->name, s->lossy, s->trials);
@@ -224,5 +227,11 @@ int lab_main(const struct lab *lab, int argc, char **argv)
         check_symbolizer(lab);
     if (c.hog_ms)
         return lab__hog_main(lab, &c);
-    return run_all(lab, &c);
+    if (LAB_IS_DB(c.model) && lab__db_start(&c, err, sizeof err) != 0) {
+        fprintf(stderr, "lab-%s: %s\n", lab->name, err);   /* one line, nothing left running */
+        return 2;
+    }
+    int status = run_all(lab, &c);
+    lab__db_stop();
+    return status;
 }

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "db.h"
 #include "shared.h"
 #include "sync/atomic.h"
 #include "sync/coro.h"
@@ -49,7 +50,8 @@ unsigned lab_online_cpus(void)
 
 const char *const lab__model_names[LAB_NMODELS + 1] = {
     [LAB_THREADS] = "threads", [LAB_PROCS] = "procs", [LAB_COROS] = "coros",
-    [LAB_COROS_MN] = "coros-mn", [LAB_COROS_PREEMPT] = "coros-preempt", [LAB_NMODELS] = NULL,
+    [LAB_COROS_MN] = "coros-mn", [LAB_COROS_PREEMPT] = "coros-preempt", [LAB_GIL] = "gil",
+    [LAB_REDIS] = "redis", [LAB_POSTGRES] = "postgres", [LAB_NMODELS] = NULL,
 };
 
 const char *lab_model_name(enum lab_model m)
@@ -59,6 +61,8 @@ const char *lab_model_name(enum lab_model m)
 
 const char *lab_model_unavailable(enum lab_model m)
 {
+    if (LAB_IS_DB(m))
+        return lab__db_unavailable(m);
     if (UTIL_TSAN && m == LAB_COROS_PREEMPT)
         return "not in a ThreadSanitizer build: TSan holds asynchronous signals back until "
                "the thread's next intercepted call, so the timer could never switch a "
@@ -465,7 +469,7 @@ static int trial_setup(const struct lab *lab, const struct lab_variant *v,
                                .sync_flags = cfg->model == LAB_PROCS ? SYNC_PSHARED : 0,
                                .producers = lab->roles ? cfg->producers : 0,
                                .consumers = lab->roles ? cfg->consumers : 0,
-                               .iters = cfg->iters };
+                               .iters = cfg->iters, .mo = &cfg->mo };
     size_t ctl_size = sizeof(struct ctl) + cfg->workers * sizeof(((struct ctl *)0)->w[0]);
     ctl_size = (ctl_size + LAB_SHARED_ALIGN - 1) / LAB_SHARED_ALIGN * LAB_SHARED_ALIGN;
     m->size = ctl_size + (v->state_bytes ? v->state_bytes(&m->env) : v->state_size);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "lab.h"
+#include "models.h"
 
 /* One variant's trials, summed up. */
 struct lab_summary {
@@ -76,6 +77,13 @@ void lab__print_table(const struct lab *lab, const struct lab_config *c,
 void lab__print_list(const struct lab *lab, const struct lab_config *c);
 /* "available", or why the libatomic_ops backend is not in this build. */
 const char *lab__ao_status(void);
+
+/* db_report.c: the database models' own records after a trial and a
+ * summary (db_client.h); nothing for the other models. */
+void lab__db_emit_trial(const struct lab *lab, const struct lab_config *c,
+                        const struct lab_variant *v, unsigned trial, const struct lab_trial *t);
+void lab__db_emit_summary(const struct lab *lab, const struct lab_config *c,
+                          const struct lab_summary *s);
 
 /* hog.c: --hog, run and printed; returns the exit status. */
 int lab__hog_main(const struct lab *lab, const struct lab_config *c);

@@ -7,7 +7,10 @@
 #define COUNTER_VARIANTS(X) \
     X(racy) X(racy_yield) X(comutex) X(mutex) X(tas) X(ttas) X(ticket) X(mcs) X(futex) X(rfutex) X(sem) \
     X(atomic) X(cas) X(ao) X(sharded) X(pmutex) X(psem) X(named_sem) \
-    X(peterson) X(peterson_fence)
+    X(peterson) X(peterson_fence) \
+    X(gil_racy) X(gil_lock) \
+    X(redis_racy) X(redis_incr) X(redis_watch) X(redis_lua) X(redis_lock) \
+    X(pg_racy) X(pg_update) X(pg_forupdate) X(pg_repeatable) X(pg_serializable) X(pg_advisory)
 
 LAB_VARIANT_TABLE(COUNTER_VARIANTS, variants);
 
@@ -29,7 +32,11 @@ const struct lab counter_lab = {
                           [LAB_PROCS] = "racy,pmutex,atomic",
                           [LAB_COROS] = "racy,racy-yield,comutex,atomic",
                           [LAB_COROS_MN] = "racy,racy-yield,atomic",
-                          [LAB_COROS_PREEMPT] = "racy,comutex,atomic" },
+                          [LAB_COROS_PREEMPT] = "racy,comutex,atomic",
+                          [LAB_GIL] = "racy,lock",
+                          [LAB_REDIS] = "racy,incr,watch,lua,lock",
+                          [LAB_POSTGRES] = "racy,update,forupdate,repeatable,serializable,"
+                                           "advisory" },
     .baseline = "atomic",
     .variants = variants,
     .nvariants = sizeof variants / sizeof variants[0],
