@@ -31,8 +31,9 @@
  *   TSan reports naive's lock-order inversion (fork i before i+1, and the
  *   last philosopher fork N-1 before 0) once every order has been taken -
  *   not in a trial that deadlocks at its first conflict (about 1 in 3 at 2
- *   philosophers here); ordered, waiter and trylock are silent. The fork locks are the sync library's (TSan sees them as
- *   annotated mutexes, labs/common/waitfor.h; valgrind is blind to them).
+ *   philosophers here); ordered, waiter and trylock are silent. The fork
+ *   locks are the sync library's, which TSan sees as annotated mutexes
+ *   (labs/common/waitfor.h) and valgrind not at all (a known report).
  *
  * TRY
  *   lab-philosophers                                  (naive, ordered, waiter, trylock)
