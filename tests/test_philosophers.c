@@ -47,6 +47,10 @@ static void exact_on(enum lab_model m)
     static const char *const fixed[] = { "ordered", "waiter", "trylock" };
     uint64_t iters = sanitized() || m == LAB_PROCS ? 500 : 2000;
     for (size_t i = 0; i < 3; i++) {
+        /* TSan reports waiter's cyclic lock order (a known report: the
+         * semaphore keeps the cycle open), which fails this process. */
+        if (tsan() && strcmp(fixed[i], "waiter") == 0)
+            continue;
         for (size_t k = 0; k < 3; k++) {
             struct lab_trial t;
             CU_ASSERT_EQUAL_FATAL(trial(fixed[i], m, sizes[k], iters, &t), 0);
@@ -124,12 +128,17 @@ static void test_philosophers_program(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"variant\":\"naive\",\"racy_by_design\":true"));
     CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"variant\":\"waiter\",\"racy_by_design\":false"));
     CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"fields\":[{\"name\":\"meals_min\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"tool\":\"tsan\",\"kind\":\"lock-order-inversion\""));
     prog_result_free(&r);
-    char *one[] = { LAB_PHIL, "--workers", "1", "--variant", "ordered", "--trials", "1", NULL };
+    char *one[] = { LAB_PHIL, "--workers", "1", "--json", "--trials", "1", "--iters", "100",
+                    "--variant", tsan() ? "ordered,trylock" : "naive,ordered,waiter,trylock",
+                    NULL };
     r = run_prog(one, 60);
-    CU_ASSERT_EQUAL(r.status, 1);   /* one philosopher, one fork: the setup refuses */
+    CU_ASSERT_EQUAL(r.status, 0);   /* one philosopher, a table of two forks: eats alone */
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"observed\":100,"));
+    CU_ASSERT_PTR_NULL(strstr(r.out, "\"outcome\":\"deadlock\""));
     prog_result_free(&r);
-    const char *vars = tsan() ? "ordered,waiter,trylock" : "naive,ordered,waiter,trylock";
+    const char *vars = tsan() ? "ordered,trylock" : "naive,ordered,waiter,trylock";
     char *json[] = { LAB_PHIL, "--json", "--variant", (char *)vars, "--trials", "2",
                      "--iters", "2000", "--timeout", "5", NULL };
     r = run_prog(json, 120);
@@ -140,7 +149,7 @@ static void test_philosophers_program(void)
         CU_ASSERT_PTR_NOT_NULL(json_field(line, "fields"));
         summaries += json_field_is(line, "kind", "\"summary\"");
     }
-    CU_ASSERT_EQUAL(summaries, tsan() ? 3u : 4u);
+    CU_ASSERT_EQUAL(summaries, tsan() ? 2u : 4u);
     prog_result_free(&r);
 #ifdef RACELAB_HAVE_PHIL_TSAN
     /* TSan reports an inversion once both orders were taken; a trial that

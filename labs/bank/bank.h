@@ -44,9 +44,9 @@
  *   TSan reports racy (a data race) and naive (lock-order-inversion: its
  *   locks are annotated as mutexes, labs/common/waitfor.h), the latter even
  *   in a run that happened not to deadlock - once both orders were taken:
- *   a trial that deadlocks at its very first conflict shows only one. toctou has no data race at all
- *   (the check is an atomic load): TSan is silent, only the invariant - an
- *   account below zero - shows the bug.
+ *   a trial that deadlocks at its very first conflict shows only one.
+ *   toctou has no data race at all (the check is an atomic load): TSan is
+ *   silent, only the invariant - an account below zero - shows the bug.
  *
  * TRY
  *   lab-bank                                   (racy, toctou, naive, ordered)

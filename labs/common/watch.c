@@ -290,13 +290,26 @@ void lab__watch_describe(struct watch *w, const char *lead)
         describe_waits(w, lead);
 }
 
-/* threads: the process gives up on workers that did not give up. */
-static void abandon_process(const struct watch *w)
+/* threads: the process gives up on workers that did not give up, naming
+ * them and what they wait for now. */
+static void abandon_process(struct watch *w)
 {
+    char ended[sizeof w->detail], stuck[128];
+    memcpy(ended, w->detail, sizeof ended);
+    size_t used = add(stuck, sizeof stuck, 0, "still running:");
+    for (unsigned i = 0; i < w->workers; i++)
+        if (!worker_done(w, i))
+            used = add(stuck, sizeof stuck, used, " %u", i);
+    if (w->v->waiting) {
+        snapshot(w);
+        describe_waits(w, stuck);
+    } else {
+        memcpy(w->detail, stuck, sizeof stuck);
+    }
     fflush(stdout);
     fprintf(stderr, "lab-%s: %s: the workers did not give up their waits within %u s of the "
-            "trial's end (%s: %s): exiting, status 1\n", w->lab, w->v->name,
-            LAB_GIVE_UP_GRACE_S, lab_outcome_name(w->outcome), w->detail);
+            "trial's end (%s: %s): exiting, status 1; %s\n", w->lab, w->v->name,
+            LAB_GIVE_UP_GRACE_S, lab_outcome_name(w->outcome), ended, w->detail);
     _exit(1);
 }
 

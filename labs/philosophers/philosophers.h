@@ -5,7 +5,8 @@
  *   N philosophers (the workers) sit around a table with one fork between
  *   each pair; to eat, philosopher i needs fork i (left) and fork i+1 mod N
  *   (right). Each eats --iters meals. Invariants: no fork in two hands at
- *   once (a conflict), and every meal eaten (N x iters).
+ *   once (a conflict), and every meal eaten (N x iters). A table has at
+ *   least two forks: a lone philosopher (--workers 1) eats undisturbed.
  *
  * THE RACE (naive: left fork, then right; N = 2)
  *     step  philosopher 0          philosopher 1
@@ -31,8 +32,9 @@
  *   TSan reports naive's lock-order inversion (fork i before i+1, and the
  *   last philosopher fork N-1 before 0) once every order has been taken -
  *   not in a trial that deadlocks at its first conflict (about 1 in 3 at 2
- *   philosophers here); ordered, waiter and trylock are silent. The fork locks are the sync library's (TSan sees them as
- *   annotated mutexes, labs/common/waitfor.h; valgrind is blind to them).
+ *   philosophers here); ordered, waiter and trylock are silent. The fork
+ *   locks are the sync library's, which TSan sees as annotated mutexes
+ *   (labs/common/waitfor.h) and valgrind not at all (a known report).
  *
  * TRY
  *   lab-philosophers                                  (naive, ordered, waiter, trylock)
@@ -71,9 +73,10 @@ struct phil_fork {
 
 /* The table: this header, then seat[n], fork[n], owner[n]. */
 struct table {
-    unsigned n;
+    unsigned n;                 /* philosophers (the workers) */
+    unsigned nforks;            /* n, but at least 2: one philosopher still eats with two */
     size_t forks_off, owners_off;
-    sync_sem_t waiter;          /* the waiter variant: seats at the table, n - 1 */
+    sync_sem_t waiter;          /* the waiter variant: seats at the table, nforks - 1 */
     sync_atomic_u32 first_done; /* someone has eaten all its meals */
     sync_atomic_u64 meals_min;  /* the slowest one's meals at that moment */
     sync_atomic_u64 conflicts;  /* a fork found in another's hand when eating */
@@ -102,7 +105,7 @@ static inline unsigned phil_left(const struct table *t, unsigned w)
 
 static inline unsigned phil_right(const struct table *t, unsigned w)
 {
-    return (w + 1) % t->n;
+    return (w + 1) % t->nforks;
 }
 
 /* Takes fork |f| for philosopher |w|, waiting (false: the trial was ended). */

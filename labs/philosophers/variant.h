@@ -31,34 +31,38 @@ static size_t phil__round(size_t n)
     return (n + LAB_SHARED_ALIGN - 1) / LAB_SHARED_ALIGN * LAB_SHARED_ALIGN;
 }
 
+static unsigned phil__forks(unsigned workers)
+{
+    return workers < 2 ? 2 : workers;
+}
+
 static size_t phil__size(const struct lab_env *env)
 {
+    unsigned nf = phil__forks(env->workers);
     size_t seats = phil__round(sizeof(struct table) + env->workers * sizeof(struct phil_seat));
-    return seats + phil__round(env->workers * sizeof(struct phil_fork)) +
-           env->workers * sizeof(lab_wf_owner);
+    return seats + phil__round(nf * sizeof(struct phil_fork)) + nf * sizeof(lab_wf_owner);
 }
 
 static int phil__setup(void *st, const struct lab_env *env)
 {
     struct table *t = st;
-    if (env->workers < 2)
-        return EINVAL;   /* one philosopher has one fork: nothing to share */
     t->n = env->workers;
+    t->nforks = phil__forks(env->workers);
     t->forks_off = phil__round(sizeof(struct table) + t->n * sizeof(struct phil_seat));
-    t->owners_off = t->forks_off + phil__round(t->n * sizeof(struct phil_fork));
+    t->owners_off = t->forks_off + phil__round(t->nforks * sizeof(struct phil_fork));
     sync_store_u64(&t->meals_min, UINT64_MAX, SYNC_RELAXED);
-    int rc = sync_sem_init(&t->waiter, t->n - 1, env->sync_flags);
-    for (unsigned i = 0; i < t->n && rc == 0; i++) {
+    int rc = sync_sem_init(&t->waiter, t->nforks - 1, env->sync_flags);
+    for (unsigned i = 0; i < t->n; i++)
         t->seat[i].rng = 0x9E3779B97F4A7C15ull * (i + 1);
+    for (unsigned i = 0; i < t->nforks && rc == 0; i++)
         rc = lockd_futex_init(&phil_forks(t)[i].lock, env->sync_flags);
-    }
     return rc;
 }
 
 static void phil__teardown(void *st)
 {
     struct table *t = st;
-    for (unsigned i = 0; i < t->n; i++) {
+    for (unsigned i = 0; i < t->nforks; i++) {
         LAB_WF_FORGET(&phil_forks(t)[i].lock);
         lockd_futex_fini(&phil_forks(t)[i].lock);
     }
@@ -142,7 +146,7 @@ static void phil__fields(const void *st, unsigned workers, int64_t *out)
 static bool phil__waiting(const void *st, unsigned w, struct lab_wait *out)
 {
     struct table *t = (struct table *)st;
-    return lab_wf_waiting(&t->seat[w].rec, phil_owners(t), t->n, "fork", out);
+    return lab_wf_waiting(&t->seat[w].rec, phil_owners(t), t->nforks, "fork", out);
 }
 
 const struct lab_variant LAB_VARIANT_SYMBOL = {
