@@ -76,15 +76,23 @@ enum det_status {
 };
 
 #define DET_MAX_FRAMES 2
-/* One report of a tool: its kind and first frames. */
+#define DET_ONE_FRAMES 6
+/* One report of a tool: its kind, first frames and what the header says of
+ * the access. frames[0] and [1] are the first two of the report's stack;
+ * lead is the first frame in the user's code (a source file outside the
+ * system and the tools' own interceptors), -1 when none is. */
 struct det_one {
-    char kind[96];
-    char frames[DET_MAX_FRAMES][160];
+    char kind[160];
+    char frames[DET_ONE_FRAMES][160];
+    int nframes;
+    int lead;
+    unsigned size;      /* the access size in bytes, 0 when not said */
+    bool on_stack;      /* the address is on a thread's stack */
 };
 
 struct det_report {
     enum det_status status;
-    char kind[96];                    /* "data race", "Possible data race during write" */
+    char kind[160];                   /* "data race", "Possible data race during write" */
     char frames[DET_MAX_FRAMES][160]; /* first frames of the first report */
     unsigned count;                   /* reports seen */
     unsigned fp_count;                /* of which known false positives */
@@ -117,6 +125,9 @@ const char *det_blind_reason(enum det_detector d, const char *model);
  * report that counts (or the first known one). */
 void det_judge(enum det_detector d, const struct det_known *known, size_t nknown,
                const char *err, struct det_report *r);
+/* Every report in a tool's stderr, in order: up to |cap| stored in |out|;
+ * returns how many there were. */
+size_t det_parse(enum det_detector d, const char *err, struct det_one *out, size_t cap);
 /* The tool bits of a known_reports "tool" value, 0 when it names none. */
 unsigned det_known_tools(const char *tool);
 /* Why valgrind could not analyse the program at all, or NULL. */
@@ -182,6 +193,10 @@ struct det_options {
     unsigned long tsan_iters, vg_iters;
     bool quiet;
     bool plot_workers;     /* also run 1, 2, 4 workers natively (report) */
+    /* check: which exit statuses of the program pass */
+    bool no_exit_check;
+    bool exit_ok_given;
+    unsigned char exit_ok[32];   /* a bit per status 0..255 */
 };
 
 struct det_matrix {
@@ -210,9 +225,45 @@ int det_write_junit(const char *path, const struct det_matrix *m);
 int det_write_report(const char *dir, const struct det_matrix *m);
 bool det_use_color(FILE *f);
 
+/* ---- det_policy.c ----------------------------------------------------- */
+
+enum det_class { DET_CL_RACE, DET_CL_DISPUTED, DET_CL_HINT, DET_NCLASS };
+
+/* What check knows of the program when it judges a report. */
+struct det_facts {
+    bool tsan_could;        /* TSan ran to its end on this program and is not blind here */
+    bool tsan_racy;         /* and reported a data race */
+    char unmodelled[256];   /* orderings valgrind does not model, "" when none */
+};
+
+/* One detector's reports, sorted by class: counts, the first of each and why. */
+struct det_judged {
+    unsigned total;
+    unsigned n[DET_NCLASS];
+    struct det_one first[DET_NCLASS];
+    char why[DET_NCLASS][300];
+};
+
+#define DET_POLICY_MAX 256
+/* NULL if |kind| is a data-race report of |d|, else why it is not one. */
+const char *det_policy_hint(enum det_detector d, const char *kind);
+enum det_class det_policy_class(enum det_detector d, const struct det_one *one,
+                                const struct det_facts *f, char *why, size_t cap);
+void det_policy_where(const struct det_one *one, char *out, size_t cap);
+void det_policy_judge(enum det_detector d, const char *err, const struct det_facts *f,
+                      struct det_judged *j);
+void det_policy_print(const char *name, const struct det_judged *j);
+
 /* ---- det_check.c ------------------------------------------------------ */
 
+/* argv: the target (a program, or a .c/.cc/.cpp/.cxx source) and what
+ * follows it: [-- CFLAGS...] [-- | --args] ARGS... */
 int det_check(int argc, char **argv, const struct det_options *o);
+/* 1 for a C source name, 2 for C++, 0 otherwise. */
+int det_source_kind(const char *path);
+/* TSan's compiler for a source of |kind| (clang or clang++, "" when
+ * missing) and the native one (the same, else cc or c++); false if none. */
+bool det_compilers(int kind, char *tsan_cc, char *native_cc, size_t cap);
 
 /* ---- shared helpers (racelab.c) --------------------------------------- */
 

@@ -82,9 +82,11 @@ static const struct det_cmd det__cmds[] = {
       "array), results.csv, SVG plots (ns/op against 1, 2, 4\n"
       "workers; observed values of racy variants)" },
     { "check", "check PROGRAM [ARGS...]",
-      "judge your own program (or FILE.c: built with cc and\n"
-      "clang -fsanitize=thread): natively several times, under\n"
-      "TSan, Helgrind and DRD; exit 0 clean, 1 racy/deadlock/crash" },
+      "judge your own program, or a source file (.c, .cc, .cpp,\n"
+      ".cxx: built with clang/clang++ -O1, natively and with\n"
+      "-fsanitize=thread): check FILE [-- CFLAGS] [-- ARGS];\n"
+      "natively several times, under TSan, Helgrind and DRD;\n"
+      "exit 0 clean, 1 racy/deadlock/crash" },
     { "bench", "bench [NAME] [ARGS...]",
       "run bench-NAME (each bench-* program beside racelab)\n"
       "with ARGS, or all of them" },
@@ -136,6 +138,28 @@ static int det__parse_detectors(const char *val, void *dest, char *err, size_t e
     return 0;
 }
 
+/* --exit-ok CODES: the exit statuses (0..255, comma-separated) that pass. */
+static int det__parse_exit_ok(const char *val, void *dest, char *err, size_t errlen)
+{
+    struct det_options *o = dest;
+    char buf[256], *items[64];
+    size_t n;
+    if (util_list_split(val, buf, sizeof buf, items, 64, &n, err, errlen) != 0)
+        return -1;
+    memset(o->exit_ok, 0, sizeof o->exit_ok);
+    for (size_t i = 0; i < n; i++) {
+        char *end;
+        long code = strtol(items[i], &end, 10);
+        if (*items[i] == '\0' || *end != '\0' || code < 0 || code > 255) {
+            snprintf(err, errlen, "'%s' is not an exit status from 0 to 255", items[i]);
+            return -1;
+        }
+        o->exit_ok[code / 8] |= (unsigned char)(1u << (code % 8));
+    }
+    o->exit_ok_given = true;
+    return 0;
+}
+
 static int det__parse_file(const char *val, void *dest, char *err, size_t errlen)
 {
     if (*val == '\0') {
@@ -147,7 +171,7 @@ static int det__parse_file(const char *val, void *dest, char *err, size_t errlen
 }
 
 /* The options every command takes (before or after it). */
-static void det__options(struct det_cli *cli, struct util_opt t[10])
+static void det__options(struct det_cli *cli, struct util_opt t[16])
 {
     struct det_options *o = &cli->o;
     const struct util_opt opts[] = {
@@ -168,6 +192,11 @@ static void det__options(struct det_cli *cli, struct util_opt t[10])
           .help = "also write a JUnit XML file (run)", .parse = det__parse_file },
         { .name = "runs", .kind = UTIL_OPT_UINT, .dest = &cli->runs, .arg = "N",
           .help = "score: matrix runs to compare, default 3", .min = 1, .max = 10 },
+        { .name = "exit-ok", .kind = UTIL_OPT_CUSTOM, .dest = o, .arg = "CODES",
+          .help = "check: the program's exit statuses that pass (default 0)",
+          .parse = det__parse_exit_ok },
+        { .name = "no-exit-check", .kind = UTIL_OPT_FLAG, .dest = &o->no_exit_check,
+          .help = "check: the program's exit status is not an invariant" },
         { .name = "quiet", .kind = UTIL_OPT_FLAG, .dest = &o->quiet,
           .help = "no progress line (there is none unless stderr is a terminal)" },
         { .name = NULL },
@@ -558,7 +587,7 @@ int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
     struct det_cli cli;
-    struct util_opt opts[10];
+    struct util_opt opts[16];
     det__defaults(&cli);
     det__options(&cli, opts);
     /* Static: det_usage_error exits from below main, and the array stays
