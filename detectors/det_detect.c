@@ -237,9 +237,16 @@ static bool det__vg_frame(const char *line, size_t len, char *out, size_t cap)
         snprintf(out, cap, "%.*s(%.*s", (int)(in - p), p, (int)blen, base);
         return false;
     }
-    snprintf(out, cap, "%.*s", (int)(line + len - p), p);
     const char *paren = memchr(p, '(', (size_t)(line + len - p));
-    return paren != NULL && !det__system_file(paren, (size_t)(line + len - paren));
+    if (paren == NULL) {
+        snprintf(out, cap, "%.*s", (int)(line + len - p), p);
+        return false;
+    }
+    /* "main (tests/x.c:3)" -> "main (x.c:3)": the file's name, as TSan's lines */
+    size_t blen;
+    const char *base = det__basename(paren + 1, (size_t)(line + len - paren - 1), &blen);
+    snprintf(out, cap, "%.*s(%.*s", (int)(paren - p), p, (int)blen, base);
+    return !det__system_file(paren, (size_t)(line + len - paren));
 }
 
 /* Valgrind headers that introduce context, not an error. */
@@ -262,7 +269,16 @@ static bool det__vg_context(const char *s)
  * write"), and the access size the header names. */
 static void det__vg_kind(const char *s, size_t len, char *out, size_t cap, unsigned *size)
 {
-    static const char *const cuts[] = { " at 0x", " by thread", " of size", " (pid=", ": 0x" };
+    static const char *const cuts[] = { " at 0x", " by thread", " of size", " (pid=", ": 0x",
+                                        ": cond 0x", ": mutex 0x", ": rwlock 0x",
+                                        ": barrier 0x", ": semaphore 0x" };
+    if (strncmp(s, "Thread #", 8) == 0) {   /* "Thread #2: pthread_cond_destroy: ..." */
+        const char *c = memchr(s, ':', len);
+        if (c != NULL && c + 2 < s + len) {
+            len -= (size_t)(c + 2 - s);
+            s = c + 2;
+        }
+    }
     size_t n = len;
     for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
         const char *c = strstr(s, cuts[i]);

@@ -1,0 +1,163 @@
+/* tests/test_check.c - racelab check: its verdict policy on public
+ * regression tests it was not tuned on (tests/fixtures/check/heldout/, a
+ * subset of the held-out set; scripts/check-heldout.sh runs all of it), C++
+ * and compile flags, exit statuses, the program's own alarm(), bad input.
+ * Every fixture is deterministic for the property asserted: a race the
+ * detectors see on every run (happens-before, not timing), a clean program. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "run_prog.h"
+#include "test_main.h"
+
+#define RACELAB RACELAB_BIN_DIR "/racelab"
+#define HELD FIXTURES_DIR "/check/heldout/"
+#define OWN FIXTURES_DIR "/check/"
+
+static struct prog_result racelab(const char *first, ...)
+{
+    char *argv[TEST_MAX_ARGS];
+    va_list ap;
+    va_start(ap, first);
+    test_argv(argv, RACELAB, first, ap);
+    va_end(ap);
+    return run_prog(argv, 300);
+}
+#define RUN(...) racelab(__VA_ARGS__, NULL)
+
+static bool have_valgrind(void)
+{
+    return access("/usr/bin/valgrind", X_OK) == 0 || access("/usr/local/bin/valgrind", X_OK) == 0;
+}
+
+/* |r| exited |status| and its stdout holds every needle. */
+static void expect(struct prog_result r, int status, const char *const *needles)
+{
+    bool ok = r.status == status;
+    for (size_t i = 0; needles[i] != NULL; i++)
+        ok = ok && strstr(r.out, needles[i]) != NULL;
+    if (!ok)
+        printf("\n    status %d (want %d), stdout:\n%s    stderr: %s", r.status, status, r.out,
+               r.err);
+    CU_ASSERT_EQUAL(r.status, status);
+    for (size_t i = 0; needles[i] != NULL; i++)
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.out, needles[i]));
+    prog_result_free(&r);
+}
+#define EXPECT(r, status, ...) expect((r), (status), (const char *const[]){ __VA_ARGS__, NULL })
+
+static void expect_usage(struct prog_result r, const char *needle)
+{
+    if (r.status != 2 || count_lines(r.err) != 1 || strstr(r.err, needle) == NULL)
+        printf("\n    status %d, stderr: %s", r.status, r.err);
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_EQUAL(count_lines(r.err), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, needle));
+    CU_ASSERT_EQUAL(r.out[0], '\0');
+    prog_result_free(&r);
+}
+
+static void test_check_bad_input(void)
+{
+    expect_usage(RUN("check", "/nonexistent/prog.cpp"), "cannot read /nonexistent/prog.cpp");
+    expect_usage(RUN("check", OWN "check_exit_value.c", "--", "-fno-such-flag-at-all"),
+                 "does not compile");
+    expect_usage(RUN("check", "--exit-ok", "0,256", OWN "check_exit_value.c"), "--exit-ok");
+    expect_usage(RUN("check", "--exit-ok", "x", OWN "check_exit_value.c"), "--exit-ok");
+}
+
+/* TSan and valgrind agree: TSan's word counts, the user's frame leads. */
+static void test_check_agreement(void)
+{
+    if (!have_valgrind()) {
+        test_skip("valgrind is not installed");
+        return;
+    }
+    EXPECT(RUN("check", "--quiet", "--trials", "1", "--no-exit-check", HELD "tc01_simple_race.c"),
+           1, "verdict: racy (tsan's word counted: data race at ", "tc01_simple_race.c:",
+           "TSan reports a race too", "agreed: helgrind, drd");
+}
+
+/* A race on neighbouring bytes TSan does not see: valgrind's word counts. */
+static void test_check_subword(void)
+{
+    if (!have_valgrind()) {
+        test_skip("valgrind is not installed");
+        return;
+    }
+    EXPECT(RUN("check", "--quiet", "--trials", "1", "--no-exit-check", HELD "tc16_byterace.c"), 1,
+           "verdict: racy (helgrind's word counted", "1-byte access", "main (tc16_byterace.c:");
+}
+
+/* An API-usage diagnostic is a hint, not a race. */
+static void test_check_hint(void)
+{
+    if (!have_valgrind()) {
+        test_skip("valgrind is not installed");
+        return;
+    }
+    EXPECT(RUN("check", "--quiet", "--trials", "1", "--no-exit-check", HELD "pth_destroy_cond.c"),
+           0, "hint: ", "an API-usage diagnostic, not a data race", "verdict: clean",
+           "ThreadFunction (pth_destroy_cond.c:");
+}
+
+/* A hand-over valgrind cannot see (a pipe): its reports are disputed. */
+static void test_check_disputed(void)
+{
+    if (!have_valgrind()) {
+        test_skip("valgrind is not installed");
+        return;
+    }
+    EXPECT(RUN("check", "--quiet", "--trials", "1", OWN "check_pipe_order.c"), 0,
+           "disputed: ", "pipes or sockets, which valgrind does not model", "verdict: clean",
+           "(2 disputed");
+}
+
+/* A C++ source with clang++; compile flags after "--", program arguments
+ * after a second "--" or --args. */
+static void test_check_cxx_and_flags(void)
+{
+    EXPECT(RUN("check", "--quiet", "--trials", "1", "--detectors", "native,tsan",
+               HELD "pipe.cpp"), 0, "verdict: clean");
+    EXPECT(RUN("check", "--quiet", "--trials", "1", "--detectors", "native,tsan",
+               "--no-exit-check", HELD "tc24_nonzero_sem.c", "--", "-DVGO_linux=1"),
+           0, "verdict: clean", "-- -DVGO_linux=1");
+    EXPECT(RUN("check", "--quiet", "--trials", "1", "--detectors", "native,tsan",
+               HELD "fp_race.c", "--", "-DUNUSED=1", "--", "-m"), 0, "verdict: clean");
+    EXPECT(RUN("check", "--quiet", "--trials", "1", "--detectors", "native,tsan",
+               HELD "fp_race.c", "--args", "-p"), 1, "verdict: racy (tsan's word counted");
+}
+
+static void test_check_exit_status(void)
+{
+    const char *f = OWN "check_exit_value.c";
+    EXPECT(RUN("check", "--quiet", "--trials", "1", "--detectors", "native", f), 1,
+           "verdict: racy (the program's own check failed: exit 3");
+    EXPECT(RUN("check", "--quiet", "--trials", "1", "--detectors", "native", "--exit-ok", "0,3",
+               f), 0, "verdict: clean");
+    EXPECT(RUN("check", "--quiet", "--trials", "1", "--detectors", "native", "--no-exit-check",
+               f), 0, "verdict: clean", "exit status not checked");
+}
+
+static void test_check_own_alarm(void)
+{
+    struct prog_result r = RUN("check", "--quiet", "--trials", "1", "--detectors", "native",
+                               "--timeout", "20", OWN "check_alarm_hang.c");
+    CU_ASSERT_PTR_NULL(strstr(r.out, "verdict: crash"));
+    EXPECT(r, 1, "verdict: deadlock or hang (the program's own alarm() ended it: SIGALRM)");
+}
+
+static const struct test_case tests[] = {
+    { "bad_input", test_check_bad_input },
+    { "agreement", test_check_agreement },
+    { "subword", test_check_subword },
+    { "hint", test_check_hint },
+    { "disputed", test_check_disputed },
+    { "cxx_and_flags", test_check_cxx_and_flags },
+    { "exit_status", test_check_exit_status },
+    { "own_alarm", test_check_own_alarm },
+    { NULL, NULL }
+};
+TEST_MAIN("check", tests)
