@@ -665,10 +665,11 @@ static int det__print_verdict(const struct det_tally *n, const struct det_said *
     char end[64];
     if (n->timeouts > 0 || n->alarms > 0) {
         if (n->timeouts > 0)
-            printf("verdict: deadlock or hang (no exit within %.0f s; the process group was "
-                   "killed)\n", o->timeout_s);
+            printf("verdict: deadlock? (a deadlock or hang: no exit within %.0f s; the process "
+                   "group was killed)\n", o->timeout_s);
         else
-            printf("verdict: deadlock or hang (the program's own alarm() ended it: SIGALRM)\n");
+            printf("verdict: deadlock? (a deadlock or hang: the program's own alarm() ended it, "
+                   "SIGALRM)\n");
         det__last_words(n);
         return 1;
     }
