@@ -254,6 +254,21 @@ void det_policy_judge(enum det_detector d, const char *err, const struct det_fac
                       struct det_judged *j);
 void det_policy_print(const char *name, const struct det_judged *j);
 
+/* ---- det_doctor.c ----------------------------------------------------- */
+
+/* What the machine offers, from the doctor's quick checks. */
+struct det_env {
+    bool have_clang, have_valgrind, have_symbolizer, have_setarch;
+    int mmap_rnd_bits;      /* -1 when unknown */
+    bool aslr_off;          /* TSan runs need ASLR off (bits > 30) and may turn it off */
+    char setarch[4096];
+};
+int det_mmap_rnd_bits(void);
+bool det_aslr_can_disable(void);
+void det_doctor_env(struct det_env *e);
+/* racelab doctor: every check with its fix; 0 all ok, 1 a problem. */
+int det_doctor(void);
+
 /* ---- det_check.c ------------------------------------------------------ */
 
 /* argv: the target (a program, or a .c/.cc/.cpp/.cxx source) and what

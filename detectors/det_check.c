@@ -369,6 +369,24 @@ static int det__target(const struct det_request *q, struct det_target *t)
     return 0;
 }
 
+/* The doctor's quick checks, made once before a check. */
+static struct {
+    struct det_env e;
+    bool tsan_native;   /* the native runs are TSan runs (a TSan-built program) */
+} det__env;
+
+/* The doctor's findings that change what check does or can say. */
+static void det__print_env(void)
+{
+    const struct det_env *e = &det__env.e;
+    if (e->mmap_rnd_bits > 30 && e->aslr_off)
+        printf("  doctor: vm.mmap_rnd_bits = %d: TSan runs with ASLR off (setarch -R)\n",
+               e->mmap_rnd_bits);
+    if (!e->have_symbolizer)
+        printf("  doctor: llvm-symbolizer not in PATH, TSan frames lack file:line (fix: "
+               "apt-get install llvm)\n");
+}
+
 struct det_checkrun {
     struct det_proc proc;
     enum det_detector d;
@@ -391,6 +409,12 @@ static struct det_checkrun *det__add_run(struct det_plan *p, enum det_detector d
     struct det_checkrun *r = &p->runs[p->nruns++];
     r->d = d;
     int n = det_tool_argv(d, r->argv);
+    bool tsan_run = d == DET_TSAN || (d == DET_NATIVE && det__env.tsan_native);
+    if (tsan_run && det__env.e.aslr_off && det__env.e.have_setarch) {
+        /* vm.mmap_rnd_bits > 30: clang 14's TSan needs ASLR off */
+        r->argv[n++] = det__env.e.setarch;
+        r->argv[n++] = "-R";
+    }
     r->argv[n++] = (char *)prog;
     for (int a = 0; a < q->nargs && n < 62; a++)
         r->argv[n++] = q->args[a];
@@ -408,6 +432,9 @@ static const char *det__no_run(enum det_detector d, const struct det_target *t,
         return "not asked for (--detectors)";
     if (d == DET_TSAN && t->tsan[0] == '\0')
         return t->tsan_na;
+    if (d == DET_TSAN && det__env.e.mmap_rnd_bits > 30 && !det__env.e.aslr_off)
+        return "vm.mmap_rnd_bits > 30 breaks clang 14's TSan and ASLR cannot be turned off "
+               "here (fix: sudo sysctl vm.mmap_rnd_bits=28)";
     if (d == DET_TSAN && t->tsan_is_native)
         return "";   /* the native runs are the TSan runs */
     if ((d == DET_HELGRIND || d == DET_DRD) && t->tsan_is_native)
@@ -724,10 +751,12 @@ int det_check(int argc, char **argv, const struct det_options *o)
 {
     struct det_request q;
     det__request(argc, argv, &q);
+    det_doctor_env(&det__env.e);
     struct det_target t;
     int rc = det__target(&q, &t);
     if (rc != 0)
         return rc;
+    det__env.tsan_native = t.tsan_is_native;
     struct det_plan p;
     det__plan(&p, &t, &q, o);
     rc = det__run_plan(&p, o);
@@ -736,6 +765,7 @@ int det_check(int argc, char **argv, const struct det_options *o)
         struct det_tally n;
         det__tally(&p, &t, o, &n);
         det__print_head(&q, &t, &n, o);
+        det__print_env();
         struct det_said said;
         det__print_detectors(&p, &t, &said);
         status = det__print_verdict(&n, &said, o);

@@ -87,6 +87,10 @@ static const struct det_cmd det__cmds[] = {
       "-fsanitize=thread): check FILE [-- CFLAGS] [-- ARGS];\n"
       "natively several times, under TSan, Helgrind and DRD;\n"
       "exit 0 clean, 1 racy/deadlock/crash" },
+    { "doctor", "doctor",
+      "can this machine run the checks? compilers, TSan's\n"
+      "runtime, llvm-symbolizer, vm.mmap_rnd_bits, ASLR, valgrind,\n"
+      "OpenMP, a TSan hello world; each problem with its fix" },
     { "bench", "bench [NAME] [ARGS...]",
       "run bench-NAME (each bench-* program beside racelab)\n"
       "with ARGS, or all of them" },
@@ -576,6 +580,11 @@ static int det__dispatch(const struct det_cmd *cmd, struct det_cli *cli)
         return det__score(cli);
     if (strcmp(cmd->name, "report") == 0)
         return det__run(cli, true, cli->nargs ? cli->args[0] : "results");
+    if (strcmp(cmd->name, "doctor") == 0) {
+        if (cli->nargs > 0)
+            det_usage_error("doctor takes no arguments, not '%s'", cli->args[0]);
+        return det_doctor();
+    }
     if (cli->nargs == 0)
         det_usage_error("check needs a PROGRAM or a FILE.c");
     return det_check(cli->nargs, cli->args, &cli->o);
@@ -609,11 +618,11 @@ int main(int argc, char **argv)
         return 0;
     }
     if (npos == 0)
-        det_usage_error("which command? list, run, score, report, check or bench "
+        det_usage_error("which command? list, run, score, report, check, doctor or bench "
                         "(racelab --help)");
     const struct det_cmd *cmd = det__cmd(pos[0]);
     if (cmd == NULL)
-        det_usage_error("unknown command '%s' (list, run, score, report, check, bench)", pos[0]);
+        det_usage_error("unknown command '%s' (list, run, score, report, check, doctor, bench)", pos[0]);
     if (strcmp(cmd->name, "bench") == 0 && !(npos > 1 && (strcmp(pos[1], "--help") == 0 ||
                                                            strcmp(pos[1], "-h") == 0)))
         return det__bench(npos - 1, pos + 1);

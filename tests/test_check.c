@@ -149,7 +149,31 @@ static void test_check_own_alarm(void)
     EXPECT(r, 1, "verdict: deadlock? (a deadlock or hang: the program's own alarm() ended it");
 }
 
+/* Every doctor line is ok or FAIL, and every FAIL carries its fix. */
+static void test_check_doctor(void)
+{
+    struct prog_result r = RUN("doctor");
+    CU_ASSERT(r.status == 0 || r.status == 1);
+    unsigned lines = 0;
+    for (const char *l = r.out; *l != '\0'; lines++) {
+        const char *nl = strchr(l, '\n');
+        bool ok = strncmp(l, "ok   ", 5) == 0 || strncmp(l, "doctor: ", 8) == 0 ||
+                  (strncmp(l, "FAIL ", 5) == 0 && strstr(l, "; fix: ") != NULL &&
+                   (nl == NULL || strstr(l, "; fix: ") < nl));
+        if (!ok)
+            printf("\n    doctor line: %.*s", nl ? (int)(nl - l) : (int)strlen(l), l);
+        CU_ASSERT(ok);
+        l = nl ? nl + 1 : l + strlen(l);
+    }
+    CU_ASSERT(lines >= 8);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "mmap-rnd-bits"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "tsan-hello"));
+    prog_result_free(&r);
+    expect_usage(RUN("doctor", "extra"), "doctor takes no arguments");
+}
+
 static const struct test_case tests[] = {
+    { "doctor", test_check_doctor },
     { "bad_input", test_check_bad_input },
     { "agreement", test_check_agreement },
     { "subword", test_check_subword },
