@@ -197,6 +197,8 @@ struct det_options {
     bool no_exit_check;
     bool exit_ok_given;
     unsigned char exit_ok[32];   /* a bit per status 0..255 */
+    unsigned until_race;         /* check: rounds until the first race, at most this */
+    unsigned clean_runs;         /* check: rounds that must all be clean */
 };
 
 struct det_matrix {
@@ -252,7 +254,7 @@ enum det_class det_policy_class(enum det_detector d, const struct det_one *one,
 void det_policy_where(const struct det_one *one, char *out, size_t cap);
 void det_policy_judge(enum det_detector d, const char *err, const struct det_facts *f,
                       struct det_judged *j);
-void det_policy_print(const char *name, const struct det_judged *j);
+void det_policy_print(FILE *f, const char *name, const struct det_judged *j);
 
 /* ---- det_doctor.c ----------------------------------------------------- */
 

@@ -369,6 +369,9 @@ static int det__target(const struct det_request *q, struct det_target *t)
     return 0;
 }
 
+/* Where a round's report goes: stdout, or a buffer while deflaking. */
+static FILE *det__out;
+
 /* The doctor's quick checks, made once before a check. */
 static struct {
     struct det_env e;
@@ -380,10 +383,10 @@ static void det__print_env(void)
 {
     const struct det_env *e = &det__env.e;
     if (e->mmap_rnd_bits > 30 && e->aslr_off)
-        printf("  doctor: vm.mmap_rnd_bits = %d: TSan runs with ASLR off (setarch -R)\n",
+        fprintf(det__out, "  doctor: vm.mmap_rnd_bits = %d: TSan runs with ASLR off (setarch -R)\n",
                e->mmap_rnd_bits);
     if (!e->have_symbolizer)
-        printf("  doctor: llvm-symbolizer not in PATH, TSan frames lack file:line (fix: "
+        fprintf(det__out, "  doctor: llvm-symbolizer not in PATH, TSan frames lack file:line (fix: "
                "apt-get install llvm)\n");
 }
 
@@ -531,27 +534,27 @@ static void det__print_head(const struct det_request *q, const struct det_target
                             const struct det_tally *n, const struct det_options *o)
 {
     char end[64];
-    printf("racelab check: %s", q->target);
+    fprintf(det__out, "racelab check: %s", q->target);
     for (int a = 0; a < q->ncflags; a++)
-        printf("%s %s", a == 0 ? " --" : "", q->cflags[a]);
+        fprintf(det__out, "%s %s", a == 0 ? " --" : "", q->cflags[a]);
     for (int a = 0; a < q->nargs; a++)
-        printf("%s %s", a == 0 && q->ncflags ? " --" : "", q->args[a]);
-    printf("\n");
+        fprintf(det__out, "%s %s", a == 0 && q->ncflags ? " --" : "", q->args[a]);
+    fprintf(det__out, "\n");
     if (t->fork_sym != NULL)
-        printf("  the program imports %s(): races between processes are invisible to TSan, "
+        fprintf(det__out, "  the program imports %s(): races between processes are invisible to TSan, "
                "Helgrind and DRD\n", t->fork_sym);
     if (t->stack_sym != NULL)
-        printf("  the program imports %s(): it switches stacks; valgrind cannot follow that%s\n",
+        fprintf(det__out, "  the program imports %s(): it switches stacks; valgrind cannot follow that%s\n",
                t->stack_sym, t->fiber_ann ? "" : ", nor TSan without fiber annotations");
     if (t->unmodelled[0] != '\0')
-        printf("  the program orders threads through %s: valgrind does not model that, TSan "
+        fprintf(det__out, "  the program orders threads through %s: valgrind does not model that, TSan "
                "does\n", t->unmodelled);
-    printf("  %-9s %u run(s): ", "native", n->ran);
+    fprintf(det__out, "  %-9s %u run(s): ", "native", n->ran);
     if (n->failed + n->timeouts + n->crashes + n->alarms == 0)
-        printf("%s%s\n", o->no_exit_check ? "ended (exit status not checked)" : "exit ok every time",
+        fprintf(det__out, "%s%s\n", o->no_exit_check ? "ended (exit status not checked)" : "exit ok every time",
                n->tsan_exits ? " (or 66: TSan reported, see below)" : "");
     else
-        printf("%u failed exit, %u timeout, %u own alarm, %u crash; first: %s\n", n->failed,
+        fprintf(det__out, "%u failed exit, %u timeout, %u own alarm, %u crash; first: %s\n", n->failed,
                n->timeouts, n->alarms, n->crashes, det_end_text(n->bad, end, sizeof end));
 }
 
@@ -633,7 +636,7 @@ static void det__print_detector(enum det_detector d, const struct det_proc *r,
     const char *name = det_names[d];
     const char *vgfail = d != DET_TSAN ? det_valgrind_failed(r->err) : NULL;
     if (vgfail != NULL) {
-        printf("  %-9s n/a: %s\n", name, vgfail);
+        fprintf(det__out, "  %-9s n/a: %s\n", name, vgfail);
         return;
     }
     struct det_judged j;
@@ -643,14 +646,14 @@ static void det__print_detector(enum det_detector d, const struct det_proc *r,
         det_policy_judge(d, r->err, f, &j);
     bool ended = r->end == UTIL_END_EXIT || (r->end == UTIL_END_SIGNAL && t->own_alarm &&
                                              r->code == SIGALRM);
-    det_policy_print(name, &j);
+    det_policy_print(det__out, name, &j);
     if (j.n[DET_CL_RACE] == 0) {
         const char *blind = det__blind(d, t);
         if (!ended)
-            printf("  %-9s %s, no race report\n", j.total ? "" : name,
+            fprintf(det__out, "  %-9s %s, no race report\n", j.total ? "" : name,
                    det_end_text(r, end, sizeof end));
         else if (j.total == 0)
-            printf("  %-9s %s (no report; %s)\n", name, blind ? "blind" : "clean",
+            fprintf(det__out, "  %-9s %s (no report; %s)\n", name, blind ? "blind" : "clean",
                    blind ? blind : det_end_text(r, end, sizeof end));
     }
     det__said_one(d, &j, ended, t, said);
@@ -668,7 +671,7 @@ static void det__print_detectors(const struct det_plan *p, const struct det_targ
         if (r != NULL)
             det__print_detector((enum det_detector)d, r, t, &f, tj, said);
         else
-            printf("  %-9s n/a: %s\n", det_names[d],
+            fprintf(det__out, "  %-9s n/a: %s\n", det_names[d],
                    p->stopped ? "not run after the first native run failed"
                    : p->na[d] ? p->na[d] : "not run");
     }
@@ -682,7 +685,7 @@ static void det__last_words(const struct det_tally *n)
         return;
     char last[200];
     det_last_line(n->bad->err, last, sizeof last);
-    printf("  last words: %s\n", last);
+    fprintf(det__out, "  last words: %s\n", last);
 }
 
 /* The verdict line; returns the exit status (0 clean, 1 not). */
@@ -692,30 +695,30 @@ static int det__print_verdict(const struct det_tally *n, const struct det_said *
     char end[64];
     if (n->timeouts > 0 || n->alarms > 0) {
         if (n->timeouts > 0)
-            printf("verdict: deadlock? (a deadlock or hang: no exit within %.0f s; the process "
+            fprintf(det__out, "verdict: deadlock? (a deadlock or hang: no exit within %.0f s; the process "
                    "group was killed)\n", o->timeout_s);
         else
-            printf("verdict: deadlock? (a deadlock or hang: the program's own alarm() ended it, "
+            fprintf(det__out, "verdict: deadlock? (a deadlock or hang: the program's own alarm() ended it, "
                    "SIGALRM)\n");
         det__last_words(n);
         return 1;
     }
     if (n->crashes > 0) {
-        printf("verdict: crash (%s)\n", det_end_text(n->bad, end, sizeof end));
+        fprintf(det__out, "verdict: crash (%s)\n", det_end_text(n->bad, end, sizeof end));
         return 1;
     }
     if (n->failed > 0) {
-        printf("verdict: racy (the program's own check failed: %s in %u of %u runs)%s%s\n",
+        fprintf(det__out, "verdict: racy (the program's own check failed: %s in %u of %u runs)%s%s\n",
                det_end_text(n->bad, end, sizeof end), n->failed, n->ran,
                said->racy_by ? "; also " : "", said->racy_by ? said->racy_what : "");
         return 1;
     }
     if (said->racy_by != NULL) {
-        printf("verdict: racy (%s%s%s)\n", said->racy_what, said->agree[0] ? "; agreed: " : "",
+        fprintf(det__out, "verdict: racy (%s%s%s)\n", said->racy_what, said->agree[0] ? "; agreed: " : "",
                said->agree);
         return 1;
     }
-    printf("verdict: clean: %u native run(s) passed; no report counted (%u disputed, %u "
+    fprintf(det__out, "verdict: clean: %u native run(s) passed; no report counted (%u disputed, %u "
            "hint(s)); no race from detectors able to see one: %s%s%s\n", n->ran, said->disputed,
            said->hints, said->could[0] ? said->could : "none",
            said->blind[0] ? "; blind here: " : "", said->blind);
@@ -747,32 +750,84 @@ static void det__request(int argc, char **argv, struct det_request *q)
     q->nargs = argc - i;
 }
 
-int det_check(int argc, char **argv, const struct det_options *o)
+/* One round: the runs, their judgement and report (into det__out).
+ * 0 clean, 1 racy/hang/crash, 130 interrupted. */
+static int det__round(const struct det_request *q, const struct det_target *t,
+                      const struct det_options *o)
 {
-    struct det_request q;
-    det__request(argc, argv, &q);
-    det_doctor_env(&det__env.e);
-    struct det_target t;
-    int rc = det__target(&q, &t);
-    if (rc != 0)
-        return rc;
-    det__env.tsan_native = t.tsan_is_native;
     struct det_plan p;
-    det__plan(&p, &t, &q, o);
-    rc = det__run_plan(&p, o);
+    det__plan(&p, t, q, o);
+    int rc = det__run_plan(&p, o);
     int status = rc;
     if (rc == 0) {   /* an interrupted check has no verdict */
         struct det_tally n;
-        det__tally(&p, &t, o, &n);
-        det__print_head(&q, &t, &n, o);
+        det__tally(&p, t, o, &n);
+        det__print_head(q, t, &n, o);
         det__print_env();
         struct det_said said;
-        det__print_detectors(&p, &t, &said);
+        det__print_detectors(&p, t, &said);
         status = det__print_verdict(&n, &said, o);
     }
     for (size_t i = 0; i < p.nruns; i++)
         det_proc_free(&p.runs[i].proc);
     free(p.runs);
+    return status;
+}
+
+/* --until-race N: rounds until the first one that is not clean, at most N;
+ * --clean-runs R: R rounds, every one must be clean. The report shown is
+ * the first round that was not clean, else the last; then "seen k of n". */
+static int det__deflake(const struct det_request *q, const struct det_target *t,
+                        const struct det_options *o)
+{
+    unsigned rounds = o->until_race ? o->until_race : o->clean_runs;
+    unsigned seen = 0, done = 0;
+    char *keep = NULL;
+    int status = 0;
+    for (unsigned r = 0; r < rounds && status != 130; r++) {
+        char *buf = NULL;
+        size_t len = 0;
+        det__out = open_memstream(&buf, &len);
+        if (det__out == NULL)
+            det_usage_error("check: out of memory");
+        status = det__round(q, t, o);
+        fclose(det__out);
+        done += status != 130;
+        seen += status == 1;
+        if (keep == NULL || (status == 1 && seen == 1) || seen == 0) {
+            free(keep);
+            keep = buf;
+        } else {
+            free(buf);
+        }
+        if (o->until_race && status == 1)
+            break;
+    }
+    det__out = stdout;
+    if (status == 130) {
+        free(keep);
+        return 130;
+    }
+    fputs(keep, stdout);
+    free(keep);
+    printf("deflake: seen %u of %u round(s)%s\n", seen, done,
+           o->until_race ? (seen ? " (stopped at the first)" : ", never racy")
+                         : (seen ? ", not clean every time" : ", clean every time"));
+    return seen > 0 ? 1 : 0;
+}
+
+int det_check(int argc, char **argv, const struct det_options *o)
+{
+    struct det_request q;
+    det__request(argc, argv, &q);
+    det_doctor_env(&det__env.e);
+    det__out = stdout;
+    struct det_target t;
+    int rc = det__target(&q, &t);
+    if (rc != 0)
+        return rc;
+    det__env.tsan_native = t.tsan_is_native;
+    int status = o->until_race || o->clean_runs ? det__deflake(&q, &t, o) : det__round(&q, &t, o);
     det__target_clean(&t);
     return status;
 }

@@ -127,7 +127,7 @@ void det_policy_judge(enum det_detector d, const char *err, const struct det_fac
 }
 
 /* One line per class that has reports; the detector's name on the first. */
-void det_policy_print(const char *name, const struct det_judged *j)
+void det_policy_print(FILE *f, const char *name, const struct det_judged *j)
 {
     static const char *const label[DET_NCLASS] = { "RACE", "disputed", "hint" };
     bool first = true;
@@ -136,7 +136,7 @@ void det_policy_print(const char *name, const struct det_judged *j)
             continue;
         char where[400];
         det_policy_where(&j->first[c], where, sizeof where);
-        printf("  %-9s %s: %s at %s (%u report%s; %s)\n", first ? name : "", label[c],
+        fprintf(f, "  %-9s %s: %s at %s (%u report%s; %s)\n", first ? name : "", label[c],
                j->first[c].kind, where, j->n[c], j->n[c] == 1 ? "" : "s", j->why[c]);
         first = false;
     }

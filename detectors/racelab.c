@@ -201,6 +201,10 @@ static void det__options(struct det_cli *cli, struct util_opt t[16])
           .parse = det__parse_exit_ok },
         { .name = "no-exit-check", .kind = UTIL_OPT_FLAG, .dest = &o->no_exit_check,
           .help = "check: the program's exit status is not an invariant" },
+        { .name = "until-race", .kind = UTIL_OPT_UINT, .dest = &o->until_race, .arg = "N",
+          .help = "check: rerun until the first race, at most N rounds", .min = 1, .max = 1000 },
+        { .name = "clean-runs", .kind = UTIL_OPT_UINT, .dest = &o->clean_runs, .arg = "R",
+          .help = "check: R rounds, every one must be clean", .min = 1, .max = 1000 },
         { .name = "quiet", .kind = UTIL_OPT_FLAG, .dest = &o->quiet,
           .help = "no progress line (there is none unless stderr is a terminal)" },
         { .name = NULL },
@@ -587,6 +591,8 @@ static int det__dispatch(const struct det_cmd *cmd, struct det_cli *cli)
     }
     if (cli->nargs == 0)
         det_usage_error("check needs a PROGRAM or a FILE.c");
+    if (cli->o.until_race && cli->o.clean_runs)
+        det_usage_error("check: --until-race and --clean-runs exclude each other");
     return det_check(cli->nargs, cli->args, &cli->o);
 }
 

@@ -172,7 +172,23 @@ static void test_check_doctor(void)
     expect_usage(RUN("doctor", "extra"), "doctor takes no arguments");
 }
 
+/* TSan sees tc01's race in every round (happens-before): the first round
+ * ends --until-race; a correct program stays clean for --clean-runs. */
+static void test_check_deflake(void)
+{
+    EXPECT(RUN("check", "--quiet", "--trials", "1", "--detectors", "native,tsan", "--until-race",
+               "4", "--no-exit-check", HELD "tc01_simple_race.c"),
+           1, "verdict: racy", "deflake: seen 1 of 1 round(s) (stopped at the first)");
+    EXPECT(RUN("check", "--quiet", "--trials", "1", "--detectors", "native,tsan", "--clean-runs",
+               "2", HELD "tc02_simple_tls.c"),
+           0, "verdict: clean", "deflake: seen 0 of 2 round(s), clean every time");
+    expect_usage(RUN("check", "--until-race", "2", "--clean-runs", "2", HELD "tc02_simple_tls.c"),
+                 "exclude each other");
+    expect_usage(RUN("check", "--until-race", "0", HELD "tc02_simple_tls.c"), "--until-race");
+}
+
 static const struct test_case tests[] = {
+    { "deflake", test_check_deflake },
     { "doctor", test_check_doctor },
     { "bad_input", test_check_bad_input },
     { "agreement", test_check_agreement },
