@@ -88,6 +88,7 @@ struct det_one {
     int lead;
     unsigned size;      /* the access size in bytes, 0 when not said */
     bool on_stack;      /* the address is on a thread's stack */
+    char other[160];    /* the conflicting access's first frame in the user's code, or "" */
 };
 
 struct det_report {
@@ -199,6 +200,7 @@ struct det_options {
     unsigned char exit_ok[32];   /* a bit per status 0..255 */
     unsigned until_race;         /* check: rounds until the first race, at most this */
     unsigned clean_runs;         /* check: rounds that must all be clean */
+    const char *sarif, *junit, *markdown;   /* check: files to write, or NULL */
 };
 
 struct det_matrix {
@@ -255,6 +257,43 @@ void det_policy_where(const struct det_one *one, char *out, size_t cap);
 void det_policy_judge(enum det_detector d, const char *err, const struct det_facts *f,
                       struct det_judged *j);
 void det_policy_print(FILE *f, const char *name, const struct det_judged *j);
+
+/* ---- det_report.c: what one check found, as SARIF, JUnit, Markdown ---- */
+
+/* One class of one detector's reports: its first report and count. */
+struct det_finding {
+    enum det_detector d;
+    enum det_class c;
+    struct det_one one;
+    unsigned count;
+    char why[300];
+};
+
+#define DET_MAX_FINDINGS 64
+struct det_outcome {
+    const char *target;      /* as given */
+    int status;              /* 0 clean, 1 not */
+    char verdict[1600];      /* the verdict line, without "verdict: " */
+    struct det_finding f[DET_MAX_FINDINGS];
+    size_t nf;
+    unsigned seen, rounds;   /* rounds that were not clean, rounds run */
+    double wall_s;
+};
+
+struct det_outputs {
+    const char *sarif, *junit, *markdown;   /* paths, NULL when not asked for */
+};
+
+/* A frame's file and line ("" and 0 when it has none). */
+void det_frame_where(const char *frame, char *file, size_t cap, unsigned *line);
+/* The lead frame of |one| (the first when none is the user's), or "". */
+const char *det_lead_frame(const struct det_one *one);
+/* "kind|function" of the lead frame, hashed: the same race, the same key. */
+void det_fingerprint(const struct det_one *one, char *hex, size_t cap);
+/* Refuses (one line, exit 2) a path that cannot be written, before a run. */
+void det_outputs_probe(const struct det_outputs *w);
+/* Writes each asked-for file (to a temporary beside it, then renamed). */
+int det_outputs_write(const struct det_outputs *w, const struct det_outcome *oc);
 
 /* ---- det_doctor.c ----------------------------------------------------- */
 

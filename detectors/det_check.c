@@ -369,8 +369,24 @@ static int det__target(const struct det_request *q, struct det_target *t)
     return 0;
 }
 
-/* Where a round's report goes: stdout, or a buffer while deflaking. */
+/* Where a round's report goes (a buffer, printed when the round is kept)
+ * and what it found (for --sarif, --junit, --markdown). */
 static FILE *det__out;
+static struct det_outcome det__oc;
+
+static void det__found(enum det_detector d, const struct det_judged *j)
+{
+    for (int c = 0; c < DET_NCLASS; c++) {
+        if (j->n[c] == 0 || det__oc.nf >= DET_MAX_FINDINGS)
+            continue;
+        struct det_finding *f = &det__oc.f[det__oc.nf++];
+        f->d = d;
+        f->c = (enum det_class)c;
+        f->one = j->first[c];
+        f->count = j->n[c];
+        snprintf(f->why, sizeof f->why, "%s", j->why[c]);
+    }
+}
 
 /* The doctor's quick checks, made once before a check. */
 static struct {
@@ -647,6 +663,7 @@ static void det__print_detector(enum det_detector d, const struct det_proc *r,
     bool ended = r->end == UTIL_END_EXIT || (r->end == UTIL_END_SIGNAL && t->own_alarm &&
                                              r->code == SIGALRM);
     det_policy_print(det__out, name, &j);
+    det__found(d, &j);
     if (j.n[DET_CL_RACE] == 0) {
         const char *blind = det__blind(d, t);
         if (!ended)
@@ -750,11 +767,19 @@ static void det__request(int argc, char **argv, struct det_request *q)
     q->nargs = argc - i;
 }
 
-/* One round: the runs, their judgement and report (into det__out).
- * 0 clean, 1 racy/hang/crash, 130 interrupted. */
+/* One round: the runs, their judgement and report, into *text (the
+ * caller frees it) and det__oc. 0 clean, 1 racy/hang/crash, 130
+ * interrupted. */
 static int det__round(const struct det_request *q, const struct det_target *t,
-                      const struct det_options *o)
+                      const struct det_options *o, char **text)
 {
+    size_t len = 0;
+    *text = NULL;
+    det__out = open_memstream(text, &len);
+    if (det__out == NULL)
+        det_usage_error("check: out of memory");
+    memset(&det__oc, 0, sizeof det__oc);
+    double t0 = det_now();
     struct det_plan p;
     det__plan(&p, t, q, o);
     int rc = det__run_plan(&p, o);
@@ -771,48 +796,54 @@ static int det__round(const struct det_request *q, const struct det_target *t,
     for (size_t i = 0; i < p.nruns; i++)
         det_proc_free(&p.runs[i].proc);
     free(p.runs);
+    fclose(det__out);
+    det__out = NULL;
+    const char *v = *text ? strstr(*text, "\nverdict: ") : NULL;
+    if (v != NULL)
+        snprintf(det__oc.verdict, sizeof det__oc.verdict, "%.*s", (int)strcspn(v + 10, "\n"),
+                 v + 10);
+    det__oc.target = q->target;
+    det__oc.status = status;
+    det__oc.wall_s = det_now() - t0;
     return status;
 }
 
 /* --until-race N: rounds until the first one that is not clean, at most N;
- * --clean-runs R: R rounds, every one must be clean. The report shown is
- * the first round that was not clean, else the last; then "seen k of n". */
-static int det__deflake(const struct det_request *q, const struct det_target *t,
-                        const struct det_options *o)
+ * --clean-runs R: R rounds, every one must be clean. The round shown is the
+ * first that was not clean, else the last; then "seen k of n". */
+static int det__rounds(const struct det_request *q, const struct det_target *t,
+                       const struct det_options *o, struct det_outcome *keep_oc)
 {
-    unsigned rounds = o->until_race ? o->until_race : o->clean_runs;
+    unsigned rounds = o->until_race ? o->until_race : o->clean_runs ? o->clean_runs : 1;
     unsigned seen = 0, done = 0;
     char *keep = NULL;
     int status = 0;
     for (unsigned r = 0; r < rounds && status != 130; r++) {
-        char *buf = NULL;
-        size_t len = 0;
-        det__out = open_memstream(&buf, &len);
-        if (det__out == NULL)
-            det_usage_error("check: out of memory");
-        status = det__round(q, t, o);
-        fclose(det__out);
+        char *buf;
+        status = det__round(q, t, o, &buf);
         done += status != 130;
         seen += status == 1;
         if (keep == NULL || (status == 1 && seen == 1) || seen == 0) {
             free(keep);
             keep = buf;
+            *keep_oc = det__oc;
         } else {
             free(buf);
         }
         if (o->until_race && status == 1)
             break;
     }
-    det__out = stdout;
-    if (status == 130) {
-        free(keep);
-        return 130;
-    }
-    fputs(keep, stdout);
+    if (status != 130 && keep != NULL)
+        fputs(keep, stdout);
     free(keep);
-    printf("deflake: seen %u of %u round(s)%s\n", seen, done,
-           o->until_race ? (seen ? " (stopped at the first)" : ", never racy")
-                         : (seen ? ", not clean every time" : ", clean every time"));
+    if (status == 130)
+        return 130;
+    keep_oc->seen = seen;
+    keep_oc->rounds = done;
+    if (rounds > 1)
+        printf("deflake: seen %u of %u round(s)%s\n", seen, done,
+               o->until_race ? (seen ? " (stopped at the first)" : ", never racy")
+                             : (seen ? ", not clean every time" : ", clean every time"));
     return seen > 0 ? 1 : 0;
 }
 
@@ -820,14 +851,20 @@ int det_check(int argc, char **argv, const struct det_options *o)
 {
     struct det_request q;
     det__request(argc, argv, &q);
+    struct det_outputs w = { o->sarif, o->junit, o->markdown };
+    det_outputs_probe(&w);
     det_doctor_env(&det__env.e);
-    det__out = stdout;
     struct det_target t;
     int rc = det__target(&q, &t);
     if (rc != 0)
         return rc;
     det__env.tsan_native = t.tsan_is_native;
-    int status = o->until_race || o->clean_runs ? det__deflake(&q, &t, o) : det__round(&q, &t, o);
+    static struct det_outcome oc;
+    int status = det__rounds(&q, &t, o, &oc);
+    if (status != 130) {
+        int wrc = det_outputs_write(&w, &oc);
+        status = wrc != 0 ? wrc : status;
+    }
     det__target_clean(&t);
     return status;
 }

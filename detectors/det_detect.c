@@ -303,6 +303,9 @@ struct det_parse {
     struct det_one *cur;      /* the report whose frames are read, NULL past cap */
     int frames;
     bool want_frames;
+    bool in_other;            /* reading the conflicting access's stack */
+    int stacks;               /* TSan: stacks of the current report so far */
+    bool last_hash;           /* TSan: the previous line was a frame */
     const char *prev;         /* valgrind: the previous line without its ==pid== prefix */
     size_t prev_len;
 };
@@ -313,6 +316,8 @@ static void det__begin(struct det_parse *ps)
     ps->cur = ps->count < ps->cap ? &ps->out[ps->count] : NULL;
     ps->count++;
     ps->frames = 0;
+    ps->stacks = 0;
+    ps->in_other = false;
     ps->want_frames = ps->cur != NULL;
     if (ps->cur != NULL) {
         memset(ps->cur, 0, sizeof *ps->cur);
@@ -363,12 +368,20 @@ static void det__tsan_line(struct det_parse *ps, const char *line, size_t len)
         return;
     }
     det__access_line(ps, line, len);
-    if (!ps->want_frames || ps->frames >= DET_ONE_FRAMES)
-        return;
     const char *p = line;
     while (p < end && *p == ' ')
         p++;
-    if (p < end && *p == '#') {
+    bool hash = p < end && *p == '#';
+    ps->stacks += hash && !ps->last_hash;
+    ps->last_hash = hash;
+    if (hash && ps->cur != NULL && ps->stacks == 2 && ps->cur->other[0] == '\0') {
+        char fr[160];   /* the previous (conflicting) access: its first user frame */
+        if (det__tsan_frame(p, (size_t)(end - p), fr, sizeof fr))
+            snprintf(ps->cur->other, sizeof ps->cur->other, "%s", fr);
+    }
+    if (!ps->want_frames || ps->frames >= DET_ONE_FRAMES)
+        return;
+    if (hash) {
         bool user = det__tsan_frame(p, (size_t)(end - p), ps->cur->frames[ps->frames],
                                     sizeof ps->cur->frames[ps->frames]);
         det__frame_done(ps, user);
@@ -411,6 +424,14 @@ static void det__vg_line(struct det_parse *ps, const char *line, size_t len)
                          &ps->cur->size);
     } else if (frame) {
         ps->want_frames = false;   /* a context stack (conflicting access, lock, ...) */
+        ps->in_other = ps->prev != NULL && strncmp(ps->prev, "This conflicts with", 19) == 0;
+    }
+    if ((frame || by) && ps->in_other && ps->cur != NULL && ps->cur->other[0] == '\0') {
+        char fr[160];
+        if (det__vg_frame(s, slen, fr, sizeof fr))
+            snprintf(ps->cur->other, sizeof ps->cur->other, "%s", fr);
+    } else if (!frame && !by) {
+        ps->in_other = false;
     }
     if ((frame || by) && ps->want_frames && ps->frames < DET_ONE_FRAMES) {
         bool user = det__vg_frame(s, slen, ps->cur->frames[ps->frames],

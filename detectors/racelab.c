@@ -175,7 +175,7 @@ static int det__parse_file(const char *val, void *dest, char *err, size_t errlen
 }
 
 /* The options every command takes (before or after it). */
-static void det__options(struct det_cli *cli, struct util_opt t[16])
+static void det__options(struct det_cli *cli, struct util_opt t[24])
 {
     struct det_options *o = &cli->o;
     const struct util_opt opts[] = {
@@ -193,7 +193,12 @@ static void det__options(struct det_cli *cli, struct util_opt t[16])
         { .name = "format", .kind = UTIL_OPT_CHOICE, .dest = &cli->fmt, .arg = "F",
           .help = "output (json: JSON Lines, one row each)", .choices = det__formats },
         { .name = "junit", .kind = UTIL_OPT_CUSTOM, .dest = &cli->junit, .arg = "FILE",
-          .help = "also write a JUnit XML file (run)", .parse = det__parse_file },
+          .help = "also write a JUnit XML file (run, check)", .parse = det__parse_file },
+        { .name = "sarif", .kind = UTIL_OPT_CUSTOM, .dest = &o->sarif, .arg = "FILE",
+          .help = "check: also write SARIF 2.1.0 (code scanning)", .parse = det__parse_file },
+        { .name = "markdown", .kind = UTIL_OPT_CUSTOM, .dest = &o->markdown, .arg = "FILE",
+          .help = "check: also write a Markdown summary (a CI job's summary page)",
+          .parse = det__parse_file },
         { .name = "runs", .kind = UTIL_OPT_UINT, .dest = &cli->runs, .arg = "N",
           .help = "score: matrix runs to compare, default 3", .min = 1, .max = 10 },
         { .name = "exit-ok", .kind = UTIL_OPT_CUSTOM, .dest = o, .arg = "CODES",
@@ -593,6 +598,7 @@ static int det__dispatch(const struct det_cmd *cmd, struct det_cli *cli)
         det_usage_error("check needs a PROGRAM or a FILE.c");
     if (cli->o.until_race && cli->o.clean_runs)
         det_usage_error("check: --until-race and --clean-runs exclude each other");
+    cli->o.junit = cli->junit;
     return det_check(cli->nargs, cli->args, &cli->o);
 }
 
@@ -602,7 +608,7 @@ int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
     struct det_cli cli;
-    struct util_opt opts[16];
+    struct util_opt opts[24];
     det__defaults(&cli);
     det__options(&cli, opts);
     /* Static: det_usage_error exits from below main, and the array stays

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "run_prog.h"
 #include "test_main.h"
 
@@ -187,7 +189,105 @@ static void test_check_deflake(void)
     expect_usage(RUN("check", "--until-race", "0", HELD "tc02_simple_tls.c"), "--until-race");
 }
 
+/* The SARIF 2.1.0 schema's required structure: version "2.1.0"; runs[];
+ * run.tool.driver.name; every rule an id; every result a message.text, a
+ * level of the schema's enum, locations whose physicalLocation has an
+ * artifactLocation.uri and a region.startLine >= 1, and its ruleIndex
+ * naming the rule of its ruleId; partialFingerprints strings. */
+static bool str_at(json_t *o, const char *key)
+{
+    return json_is_string(json_object_get(o, key));
+}
+
+static void sarif_valid_result(json_t *res, json_t *rules)
+{
+    CU_ASSERT(str_at(json_object_get(res, "message"), "text"));
+    const char *level = json_string_value(json_object_get(res, "level"));
+    CU_ASSERT(level != NULL && (strcmp(level, "error") == 0 || strcmp(level, "note") == 0 ||
+                                strcmp(level, "warning") == 0 || strcmp(level, "none") == 0));
+    json_t *idx = json_object_get(res, "ruleIndex");
+    CU_ASSERT(json_is_integer(idx) && (size_t)json_integer_value(idx) < json_array_size(rules));
+    json_t *rule = json_array_get(rules, (size_t)json_integer_value(idx));
+    CU_ASSERT(rule != NULL && json_equal(json_object_get(rule, "id"),
+                                          json_object_get(res, "ruleId")));
+    json_t *locs = json_object_get(res, "locations");
+    CU_ASSERT(json_is_array(locs) && json_array_size(locs) >= 1);
+    for (size_t k = 0; k < json_array_size(locs); k++) {
+        json_t *pl = json_object_get(json_array_get(locs, k), "physicalLocation");
+        CU_ASSERT(str_at(json_object_get(pl, "artifactLocation"), "uri"));
+        json_t *line = json_object_get(json_object_get(pl, "region"), "startLine");
+        CU_ASSERT(json_is_integer(line) && json_integer_value(line) >= 1);
+    }
+    const char *key;
+    json_t *v;
+    json_t *fps = json_object_get(res, "partialFingerprints");
+    CU_ASSERT(json_is_object(fps) && json_object_size(fps) >= 1);
+    json_object_foreach(fps, key, v)
+        CU_ASSERT(json_is_string(v));
+}
+
+static void sarif_valid(const char *path, size_t min_results)
+{
+    json_error_t e;
+    json_t *doc = json_load_file(path, 0, &e);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(doc, "version")), "2.1.0");
+    json_t *runs = json_object_get(doc, "runs");
+    CU_ASSERT_FATAL(json_is_array(runs) && json_array_size(runs) == 1);
+    json_t *run = json_array_get(runs, 0);
+    json_t *driver = json_object_get(json_object_get(run, "tool"), "driver");
+    CU_ASSERT(str_at(driver, "name"));
+    json_t *rules = json_object_get(driver, "rules");
+    for (size_t i = 0; i < json_array_size(rules); i++)
+        CU_ASSERT(str_at(json_array_get(rules, i), "id"));
+    json_t *results = json_object_get(run, "results");
+    CU_ASSERT(json_is_array(results) && json_array_size(results) >= min_results);
+    for (size_t i = 0; i < json_array_size(results); i++)
+        sarif_valid_result(json_array_get(results, i), rules);
+    json_decref(doc);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return NULL;
+    static char buf[65536];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+/* SARIF (valid), JUnit and Markdown of a racy check; a path that cannot
+ * be written is refused before anything runs, leaving no file. */
+static void test_check_outputs(void)
+{
+    char sarif[128], junit[128], md[128];
+    snprintf(sarif, sizeof sarif, "/tmp/racelab-test-check-%d.sarif", (int)getpid());
+    snprintf(junit, sizeof junit, "/tmp/racelab-test-check-%d.xml", (int)getpid());
+    snprintf(md, sizeof md, "/tmp/racelab-test-check-%d.md", (int)getpid());
+    EXPECT(RUN("check", "--quiet", "--trials", "1", "--detectors", "native,tsan",
+               "--no-exit-check", "--sarif", sarif, "--junit", junit, "--markdown", md,
+               HELD "tc01_simple_race.c"), 1, "verdict: racy");
+    sarif_valid(sarif, 1);
+    const char *x = slurp(junit);
+    CU_ASSERT(x != NULL && strstr(x, "<testsuite name=\"racelab check\" tests=\"1\" "
+                                     "failures=\"1\"") != NULL &&
+              strstr(x, "<failure type=\"race\"") != NULL);
+    const char *m = slurp(md);
+    CU_ASSERT(m != NULL && strstr(m, "| tsan | race | data race | `") != NULL &&
+              strstr(m, " tc01_simple_race.c:") != NULL);
+    unlink(sarif);
+    unlink(junit);
+    unlink(md);
+    expect_usage(RUN("check", "--sarif", "/nonexistent/dir/x.sarif", "--junit", junit,
+                     HELD "tc01_simple_race.c"), "--sarif: cannot write /nonexistent/dir/x.sarif");
+    CU_ASSERT(access(junit, F_OK) != 0);
+}
+
 static const struct test_case tests[] = {
+    { "outputs", test_check_outputs },
     { "deflake", test_check_deflake },
     { "doctor", test_check_doctor },
     { "bad_input", test_check_bad_input },
