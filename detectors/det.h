@@ -201,6 +201,7 @@ struct det_options {
     unsigned until_race;         /* check: rounds until the first race, at most this */
     unsigned clean_runs;         /* check: rounds that must all be clean */
     const char *sarif, *junit, *markdown;   /* check: files to write, or NULL */
+    const char *run_cmd;         /* check --run: a whole command, or NULL */
 };
 
 struct det_matrix {
@@ -294,6 +295,12 @@ void det_fingerprint(const struct det_one *one, char *hex, size_t cap);
 void det_outputs_probe(const struct det_outputs *w);
 /* Writes each asked-for file (to a temporary beside it, then renamed). */
 int det_outputs_write(const struct det_outputs *w, const struct det_outcome *oc);
+
+/* ---- det_run.c: check --run 'COMMAND' ---------------------------------- */
+
+int det_check_run(const char *cmd, const struct det_options *o);
+int det_run_verdict(struct det_outcome *oc, const struct det_proc *p,
+                    const struct det_options *o);
 
 /* ---- det_doctor.c ----------------------------------------------------- */
 

@@ -47,16 +47,29 @@ void det_frame_where(const char *fr, char *file, size_t cap, unsigned *line)
     *line = (unsigned)strtoul(colon + 1, NULL, 10);
 }
 
+/* FNV-1a 64 over |n| bytes of |s|, continuing |h|. */
+static unsigned long long det__fnv(unsigned long long h, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h;
+}
+
+/* The kind and the functions of both accesses, in a fixed order: which
+ * access TSan calls the current one depends on the schedule. */
 void det_fingerprint(const struct det_one *one, char *hex, size_t cap)
 {
-    unsigned long long h = 1469598103934665603ull;   /* FNV-1a 64 */
-    const char *fr = det_lead_frame(one);
-    size_t fnlen = strcspn(fr, " ");
-    for (const char *p = one->kind; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ull;
-    h = (h ^ '|') * 1099511628211ull;
-    for (size_t i = 0; i < fnlen; i++)
-        h = (h ^ (unsigned char)fr[i]) * 1099511628211ull;
+    const char *a = det_lead_frame(one), *b = one->other;
+    size_t la = strcspn(a, " "), lb = strcspn(b, " ");
+    if (lb > 0 && (la == 0 || strncmp(b, a, la < lb ? la : lb) < 0 ||
+                   (strncmp(b, a, la < lb ? la : lb) == 0 && lb < la))) {
+        const char *t = a;
+        size_t lt = la;
+        a = b, la = lb, b = t, lb = lt;
+    }
+    unsigned long long h = det__fnv(1469598103934665603ull, one->kind, strlen(one->kind));
+    h = det__fnv(det__fnv(h, "|", 1), a, la);
+    h = det__fnv(det__fnv(h, "|", 1), b, lb);
     snprintf(hex, cap, "%016llx", h);
 }
 

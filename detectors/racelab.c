@@ -199,6 +199,8 @@ static void det__options(struct det_cli *cli, struct util_opt t[24])
         { .name = "markdown", .kind = UTIL_OPT_CUSTOM, .dest = &o->markdown, .arg = "FILE",
           .help = "check: also write a Markdown summary (a CI job's summary page)",
           .parse = det__parse_file },
+        { .name = "run", .kind = UTIL_OPT_STRING, .dest = &o->run_cmd, .arg = "COMMAND",
+          .help = "check: judge a whole command (sh -c) by its processes' TSan logs" },
         { .name = "runs", .kind = UTIL_OPT_UINT, .dest = &cli->runs, .arg = "N",
           .help = "score: matrix runs to compare, default 3", .min = 1, .max = 10 },
         { .name = "exit-ok", .kind = UTIL_OPT_CUSTOM, .dest = o, .arg = "CODES",
@@ -594,8 +596,14 @@ static int det__dispatch(const struct det_cmd *cmd, struct det_cli *cli)
             det_usage_error("doctor takes no arguments, not '%s'", cli->args[0]);
         return det_doctor();
     }
+    cli->o.junit = cli->junit;
+    if (cli->o.run_cmd != NULL && cli->nargs > 0)
+        det_usage_error("check: --run takes the whole command; no PROGRAM after it ('%s')",
+                        cli->args[0]);
+    if (cli->o.run_cmd != NULL)
+        return det_check_run(cli->o.run_cmd, &cli->o);
     if (cli->nargs == 0)
-        det_usage_error("check needs a PROGRAM or a FILE.c");
+        det_usage_error("check needs a PROGRAM, a source file or --run 'COMMAND'");
     if (cli->o.until_race && cli->o.clean_runs)
         det_usage_error("check: --until-race and --clean-runs exclude each other");
     cli->o.junit = cli->junit;

@@ -286,7 +286,28 @@ static void test_check_outputs(void)
     CU_ASSERT(access(junit, F_OK) != 0);
 }
 
+/* A whole command: every TSan process's log gathered, one race seen in two
+ * processes is one finding seen twice. */
+static void test_check_run(void)
+{
+    char cmd[1024], exe[128], sarif[128];
+    snprintf(exe, sizeof exe, "/tmp/racelab-test-run-%d", (int)getpid());
+    snprintf(sarif, sizeof sarif, "/tmp/racelab-test-run-%d.sarif", (int)getpid());
+    snprintf(cmd, sizeof cmd, "clang -fsanitize=thread -g -O1 -pthread %stc01_simple_race.c -o %s"
+             " && %s; %s; s=$?; rm -f %s; exit $s", HELD, exe, exe, exe, exe);
+    EXPECT(RUN("check", "--quiet", "--sarif", sarif, "--run", cmd), 1,
+           "2 TSan log(s)", "(seen 2 times; fingerprint ", "verdict: racy (1 distinct race report");
+    sarif_valid(sarif, 1);
+    unlink(sarif);
+    EXPECT(RUN("check", "--quiet", "--run", "true"), 0, "verdict: clean");
+    EXPECT(RUN("check", "--quiet", "--run", "exit 3"), 1, "verdict: failed (the command: exit 3");
+    EXPECT(RUN("check", "--quiet", "--exit-ok", "3", "--run", "exit 3"), 0, "verdict: clean");
+    expect_usage(RUN("check", "--run", "racelab-no-such-command-x"), "cannot start");
+    expect_usage(RUN("check", "--run", "true", HELD "tc01_simple_race.c"), "--run takes");
+}
+
 static const struct test_case tests[] = {
+    { "run", test_check_run },
     { "outputs", test_check_outputs },
     { "deflake", test_check_deflake },
     { "doctor", test_check_doctor },
