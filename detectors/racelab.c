@@ -57,6 +57,7 @@ struct det_cli {
     int fmt;               /* enum det_format: the index in det__formats */
     const char *junit;
     unsigned runs;
+    bool version;
     char **args;           /* the command's positionals */
     int nargs;
 };
@@ -212,6 +213,8 @@ static void det__options(struct det_cli *cli, struct util_opt t[24])
           .help = "check: rerun until the first race, at most N rounds", .min = 1, .max = 1000 },
         { .name = "clean-runs", .kind = UTIL_OPT_UINT, .dest = &o->clean_runs, .arg = "R",
           .help = "check: R rounds, every one must be clean", .min = 1, .max = 1000 },
+        { .name = "version", .kind = UTIL_OPT_FLAG, .dest = &cli->version,
+          .help = "print racelab's version and exit" },
         { .name = "quiet", .kind = UTIL_OPT_FLAG, .dest = &o->quiet,
           .help = "no progress line (there is none unless stderr is a terminal)" },
         { .name = NULL },
@@ -632,6 +635,10 @@ int main(int argc, char **argv)
     int rc = util_opt_parse(&top, argc, argv, pos, &npos, err, sizeof err);
     if (rc == UTIL_OPT_ERROR)
         return util_opt_fail(det_prog, err);
+    if (cli.version) {
+        printf("racelab %s\n", RACELAB_VERSION);
+        return 0;
+    }
     if (rc == UTIL_OPT_HELP || (npos > 0 && strcmp(pos[0], "help") == 0)) {
         if (rc != UTIL_OPT_HELP)
             util_opt_help(stdout, &top);
