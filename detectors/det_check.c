@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -374,6 +375,15 @@ static int det__target(const struct det_request *q, struct det_target *t)
 static FILE *det__out;
 static struct det_outcome det__oc;
 
+static void det__say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void det__say(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(det__out, fmt, ap);
+    va_end(ap);
+}
+
 static void det__found(enum det_detector d, const struct det_judged *j)
 {
     for (int c = 0; c < DET_NCLASS; c++) {
@@ -399,11 +409,11 @@ static void det__print_env(void)
 {
     const struct det_env *e = &det__env.e;
     if (e->mmap_rnd_bits > 30 && e->aslr_off)
-        fprintf(det__out, "  doctor: vm.mmap_rnd_bits = %d: TSan runs with ASLR off (setarch -R)\n",
-               e->mmap_rnd_bits);
+        det__say("  doctor: vm.mmap_rnd_bits = %d: TSan runs with ASLR off (setarch -R)\n",
+                 e->mmap_rnd_bits);
     if (!e->have_symbolizer)
-        fprintf(det__out, "  doctor: llvm-symbolizer not in PATH, TSan frames lack file:line (fix: "
-               "apt-get install llvm)\n");
+        det__say("  doctor: llvm-symbolizer not in PATH, TSan frames lack file:line (fix: "
+                 "apt-get install llvm)\n");
 }
 
 struct det_checkrun {
@@ -550,28 +560,29 @@ static void det__print_head(const struct det_request *q, const struct det_target
                             const struct det_tally *n, const struct det_options *o)
 {
     char end[64];
-    fprintf(det__out, "racelab check: %s", q->target);
+    det__say("racelab check: %s", q->target);
     for (int a = 0; a < q->ncflags; a++)
-        fprintf(det__out, "%s %s", a == 0 ? " --" : "", q->cflags[a]);
+        det__say("%s %s", a == 0 ? " --" : "", q->cflags[a]);
     for (int a = 0; a < q->nargs; a++)
-        fprintf(det__out, "%s %s", a == 0 && q->ncflags ? " --" : "", q->args[a]);
-    fprintf(det__out, "\n");
+        det__say("%s %s", a == 0 && q->ncflags ? " --" : "", q->args[a]);
+    det__say("\n");
     if (t->fork_sym != NULL)
-        fprintf(det__out, "  the program imports %s(): races between processes are invisible to TSan, "
-               "Helgrind and DRD\n", t->fork_sym);
+        det__say("  the program imports %s(): races between processes are invisible to TSan, "
+                 "Helgrind and DRD\n", t->fork_sym);
     if (t->stack_sym != NULL)
-        fprintf(det__out, "  the program imports %s(): it switches stacks; valgrind cannot follow that%s\n",
-               t->stack_sym, t->fiber_ann ? "" : ", nor TSan without fiber annotations");
+        det__say("  the program imports %s(): it switches stacks; valgrind cannot follow that%s\n",
+                 t->stack_sym, t->fiber_ann ? "" : ", nor TSan without fiber annotations");
     if (t->unmodelled[0] != '\0')
-        fprintf(det__out, "  the program orders threads through %s: valgrind does not model that, TSan "
-               "does\n", t->unmodelled);
-    fprintf(det__out, "  %-9s %u run(s): ", "native", n->ran);
+        det__say("  the program orders threads through %s: valgrind does not model that, TSan "
+                 "does\n", t->unmodelled);
+    det__say("  %-9s %u run(s): ", "native", n->ran);
     if (n->failed + n->timeouts + n->crashes + n->alarms == 0)
-        fprintf(det__out, "%s%s\n", o->no_exit_check ? "ended (exit status not checked)" : "exit ok every time",
-               n->tsan_exits ? " (or 66: TSan reported, see below)" : "");
+        det__say("%s%s\n",
+                 o->no_exit_check ? "ended (exit status not checked)" : "exit ok every time",
+                 n->tsan_exits ? " (or 66: TSan reported, see below)" : "");
     else
-        fprintf(det__out, "%u failed exit, %u timeout, %u own alarm, %u crash; first: %s\n", n->failed,
-               n->timeouts, n->alarms, n->crashes, det_end_text(n->bad, end, sizeof end));
+        det__say("%u failed exit, %u timeout, %u own alarm, %u crash; first: %s\n", n->failed,
+                 n->timeouts, n->alarms, n->crashes, det_end_text(n->bad, end, sizeof end));
 }
 
 /* What the detectors said, for the verdict. */
@@ -652,7 +663,7 @@ static void det__print_detector(enum det_detector d, const struct det_proc *r,
     const char *name = det_names[d];
     const char *vgfail = d != DET_TSAN ? det_valgrind_failed(r->err) : NULL;
     if (vgfail != NULL) {
-        fprintf(det__out, "  %-9s n/a: %s\n", name, vgfail);
+        det__say("  %-9s n/a: %s\n", name, vgfail);
         return;
     }
     struct det_judged j;
@@ -667,11 +678,11 @@ static void det__print_detector(enum det_detector d, const struct det_proc *r,
     if (j.n[DET_CL_RACE] == 0) {
         const char *blind = det__blind(d, t);
         if (!ended)
-            fprintf(det__out, "  %-9s %s, no race report\n", j.total ? "" : name,
-                   det_end_text(r, end, sizeof end));
+            det__say("  %-9s %s, no race report\n", j.total ? "" : name,
+                     det_end_text(r, end, sizeof end));
         else if (j.total == 0)
-            fprintf(det__out, "  %-9s %s (no report; %s)\n", name, blind ? "blind" : "clean",
-                   blind ? blind : det_end_text(r, end, sizeof end));
+            det__say("  %-9s %s (no report; %s)\n", name, blind ? "blind" : "clean",
+                     blind ? blind : det_end_text(r, end, sizeof end));
     }
     det__said_one(d, &j, ended, t, said);
 }
@@ -688,9 +699,9 @@ static void det__print_detectors(const struct det_plan *p, const struct det_targ
         if (r != NULL)
             det__print_detector((enum det_detector)d, r, t, &f, tj, said);
         else
-            fprintf(det__out, "  %-9s n/a: %s\n", det_names[d],
-                   p->stopped ? "not run after the first native run failed"
-                   : p->na[d] ? p->na[d] : "not run");
+            det__say("  %-9s n/a: %s\n", det_names[d],
+                     p->stopped ? "not run after the first native run failed"
+                     : p->na[d] ? p->na[d] : "not run");
     }
     free(tj);
 }
@@ -702,7 +713,7 @@ static void det__last_words(const struct det_tally *n)
         return;
     char last[200];
     det_last_line(n->bad->err, last, sizeof last);
-    fprintf(det__out, "  last words: %s\n", last);
+    det__say("  last words: %s\n", last);
 }
 
 /* The verdict line; returns the exit status (0 clean, 1 not). */
@@ -712,33 +723,33 @@ static int det__print_verdict(const struct det_tally *n, const struct det_said *
     char end[64];
     if (n->timeouts > 0 || n->alarms > 0) {
         if (n->timeouts > 0)
-            fprintf(det__out, "verdict: deadlock? (a deadlock or hang: no exit within %.0f s; the process "
-                   "group was killed)\n", o->timeout_s);
+            det__say("verdict: deadlock? (a deadlock or hang: no exit within %.0f s; the process "
+                     "group was killed)\n", o->timeout_s);
         else
-            fprintf(det__out, "verdict: deadlock? (a deadlock or hang: the program's own alarm() ended it, "
-                   "SIGALRM)\n");
+            det__say("verdict: deadlock? (a deadlock or hang: the program's own alarm() ended it, "
+                     "SIGALRM)\n");
         det__last_words(n);
         return 1;
     }
     if (n->crashes > 0) {
-        fprintf(det__out, "verdict: crash (%s)\n", det_end_text(n->bad, end, sizeof end));
+        det__say("verdict: crash (%s)\n", det_end_text(n->bad, end, sizeof end));
         return 1;
     }
     if (n->failed > 0) {
-        fprintf(det__out, "verdict: racy (the program's own check failed: %s in %u of %u runs)%s%s\n",
-               det_end_text(n->bad, end, sizeof end), n->failed, n->ran,
-               said->racy_by ? "; also " : "", said->racy_by ? said->racy_what : "");
+        det__say("verdict: racy (the program's own check failed: %s in %u of %u runs)%s%s\n",
+                 det_end_text(n->bad, end, sizeof end), n->failed, n->ran,
+                 said->racy_by ? "; also " : "", said->racy_by ? said->racy_what : "");
         return 1;
     }
     if (said->racy_by != NULL) {
-        fprintf(det__out, "verdict: racy (%s%s%s)\n", said->racy_what, said->agree[0] ? "; agreed: " : "",
-               said->agree);
+        det__say("verdict: racy (%s%s%s)\n", said->racy_what, said->agree[0] ? "; agreed: " : "",
+                 said->agree);
         return 1;
     }
-    fprintf(det__out, "verdict: clean: %u native run(s) passed; no report counted (%u disputed, %u "
-           "hint(s)); no race from detectors able to see one: %s%s%s\n", n->ran, said->disputed,
-           said->hints, said->could[0] ? said->could : "none",
-           said->blind[0] ? "; blind here: " : "", said->blind);
+    det__say("verdict: clean: %u native run(s) passed; no report counted (%u disputed, %u "
+             "hint(s)); no race from detectors able to see one: %s%s%s\n", n->ran, said->disputed,
+             said->hints, said->could[0] ? said->could : "none",
+             said->blind[0] ? "; blind here: " : "", said->blind);
     return 0;
 }
 

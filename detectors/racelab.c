@@ -649,7 +649,8 @@ int main(int argc, char **argv)
                         "(racelab --help)");
     const struct det_cmd *cmd = det__cmd(pos[0]);
     if (cmd == NULL)
-        det_usage_error("unknown command '%s' (list, run, score, report, check, doctor, bench)", pos[0]);
+        det_usage_error("unknown command '%s' (list, run, score, report, check, doctor, bench)",
+                        pos[0]);
     if (strcmp(cmd->name, "bench") == 0 && !(npos > 1 && (strcmp(pos[1], "--help") == 0 ||
                                                            strcmp(pos[1], "-h") == 0)))
         return det__bench(npos - 1, pos + 1);

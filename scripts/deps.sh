@@ -18,6 +18,8 @@ lab)  pkgs="make cmake gcc libc6-dev" ;;
 test) pkgs="make cmake gcc libc6-dev clang llvm pkg-config libcunit1-dev libatomic-ops-dev libck-dev liburcu-dev libjansson-dev valgrind" ;;
 *)    echo "deps.sh: unknown set '$what' (valid: lab, test)" >&2; exit 2 ;;
 esac
+# racelab check FILE.c -- -fopenmp and racelab doctor's openmp check (issue 14)
+[ "$what" = test ] && pkgs="$pkgs libomp-14-dev"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "deps.sh: not a Debian system (no dpkg-query); make sure these are installed: $pkgs" >&2
