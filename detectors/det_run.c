@@ -79,7 +79,7 @@ static unsigned det__gather(const char *dir, struct det_outcome *oc)
     for (struct dirent *e; d != NULL && (e = readdir(d)) != NULL;) {
         if (strncmp(e->d_name, "tsan.", 5) != 0)
             continue;
-        char path[4200];
+        char path[4096 + 256 + 2];
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         char *text = det__read_all(path);
         unlink(path);
