@@ -239,6 +239,7 @@ struct det_facts {
     bool tsan_could;        /* TSan ran to its end on this program and is not blind here */
     bool tsan_racy;         /* and reported a data race */
     char unmodelled[256];   /* orderings valgrind does not model, "" when none */
+    bool openmp;            /* the program runs on an OpenMP runtime TSan does not instrument */
 };
 
 /* One detector's reports, sorted by class: counts, the first of each and why. */

@@ -183,6 +183,7 @@ struct det_target {
     bool tsan_is_native;                /* the program given is itself a TSan build */
     bool own_alarm;                     /* the program imports alarm()/setitimer() */
     char unmodelled[256];               /* orderings valgrind does not model, "" if none */
+    bool openmp;                        /* it imports the OpenMP runtime's entry points */
 };
 
 static void det__target_clean(struct det_target *t)
@@ -326,14 +327,20 @@ static void det__unmodelled(const struct det_request *q, int kind, struct det_ta
         { "pthread_timedjoin_np", { "pthread_timedjoin_np", "pthread_tryjoin_np",
                                     "pthread_clockjoin_np", NULL } },
         { "pthread_once's atomic fast path", { "pthread_once", "__pthread_once", NULL } },
+        /* libomp and libgomp synchronise their threads with their own atomics
+         * and futexes (Helgrind's manual: rebuild libgomp without futexes) */
+        { "the OpenMP runtime", { "__kmpc_fork_call", "GOMP_parallel", "GOMP_parallel_start",
+                                  "__kmpc_barrier", NULL } },
     };
     for (size_t g = 0; g < sizeof groups / sizeof *groups; g++) {
         size_t n = 0;
         while (groups[g].names[n] != NULL)
             n++;
         const char *hit = NULL;
-        if (det__imports(t->native, groups[g].names, n, &hit))
-            det__append(t->unmodelled, sizeof t->unmodelled, groups[g].what);
+        if (!det__imports(t->native, groups[g].names, n, &hit))
+            continue;
+        det__append(t->unmodelled, sizeof t->unmodelled, groups[g].what);
+        t->openmp = t->openmp || strcmp(groups[g].what, "the OpenMP runtime") == 0;
     }
     static const char *const atomics[] = { "stdatomic.h", "<atomic>", "__atomic_", "__sync_",
                                            "_Atomic", "std::atomic" };
@@ -646,6 +653,7 @@ static void det__facts(const struct det_plan *p, const struct det_target *t,
     memset(f, 0, sizeof *f);
     memset(tj, 0, sizeof *tj);
     snprintf(f->unmodelled, sizeof f->unmodelled, "%s", t->unmodelled);
+    f->openmp = t->openmp;
     const struct det_proc *r = det__run_of(p, t, DET_TSAN);
     if (r == NULL || (r->end != UTIL_END_EXIT && !(r->end == UTIL_END_SIGNAL && t->own_alarm)))
         return;

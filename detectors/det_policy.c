@@ -25,8 +25,10 @@
  *   5. On a thread's stack: it counts. TSan resets a thread's stack shadow
  *      when the memory is reused, so it loses accesses through reused stack.
  *   6. Otherwise it counts: no known non-race class applies.
- * TSan's data-race reports always count: it models C11 atomics and the
- * pthread, file-descriptor and signal orderings. The build check makes for
+ * TSan's data-race reports count: it models C11 atomics and the pthread,
+ * file-descriptor and signal orderings; except, in a program on an OpenMP
+ * runtime, a report with no frame in the user's code: libomp is not built
+ * with TSan, so its own synchronisation looks like races (disputed). The build check makes for
  * valgrind is the same compiler at the same -O level as the TSan build, so
  * loads a compiler speculates (a cmov turning `if (c) return g;` into an
  * unconditional load) are not in one binary and not the other. */
@@ -65,7 +67,11 @@ enum det_class det_policy_class(enum det_detector d, const struct det_one *one,
         snprintf(why, cap, "%s", hint);
         return DET_CL_HINT;
     }
-    if (d == DET_TSAN) {
+    if (d == DET_TSAN && f->openmp && one->lead < 0) {
+        snprintf(why, cap, "inside the OpenMP runtime, which TSan does not instrument (no "
+                           "frame in your code; libarcher would annotate it)");
+        return DET_CL_DISPUTED;
+    } else if (d == DET_TSAN) {
         snprintf(why, cap, "TSan models C11 atomics and the pthread, fd and signal orderings: "
                            "its race reports count");
     } else if (!f->tsan_could) {

@@ -306,7 +306,23 @@ static void test_check_run(void)
     expect_usage(RUN("check", "--run", "true", HELD "tc01_simple_race.c"), "--run takes");
 }
 
+/* OpenMP through compile flags: the shared sum is a race, the reduction is
+ * not (libomp's own synchronisation, invisible to TSan, is disputed). */
+static void test_check_openmp(void)
+{
+    if (access("/usr/lib/llvm-14/lib/libomp.so", R_OK) != 0) {
+        test_skip("clang's OpenMP runtime is missing (apt-get install libomp-14-dev)");
+        return;
+    }
+    EXPECT(RUN("check", "--quiet", "--trials", "1", "--detectors", "native,tsan",
+               OWN "check_omp_sum.c", "--", "-fopenmp"),
+           1, "verdict: racy (tsan's word counted: data race at ", "check_omp_sum.c:");
+    EXPECT(RUN("check", "--quiet", "--trials", "1", "--detectors", "native,tsan",
+               OWN "check_omp_reduction.c", "--", "-fopenmp"), 0, "verdict: clean");
+}
+
 static const struct test_case tests[] = {
+    { "openmp", test_check_openmp },
     { "run", test_check_run },
     { "outputs", test_check_outputs },
     { "deflake", test_check_deflake },
