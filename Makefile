@@ -34,6 +34,7 @@ help:
 	@echo "                     verdict table, JSON, CSV and plots in results/ (racelab report)"
 	@echo "  make               build everything into $(BUILD)/bin"
 	@echo "  make clean         remove $(BUILD)/"
+	@echo "  make install       PREFIX=DIR (default /usr/local): racelab, labs, libracelab_sync, pkg-config, CMake package"
 	@echo ""
 	@echo "  programs: $(BUILD)/bin/lab-counter [--help], $(BUILD)/bin/lab-counter-tsan (ThreadSanitizer),"
 	@echo "            $(BUILD)/bin/lab-queue, $(BUILD)/bin/racelab [--help], $(BUILD)/bin/bench-*"
@@ -89,3 +90,10 @@ seed-python: build
 
 clean:
 	rm -rf $(BUILD)
+
+# make install PREFIX=DIR (issue 14): racelab and the lab and bench programs
+# beside it, libracelab_sync with its headers, racelab.pc, the CMake package.
+PREFIX ?= /usr/local
+.PHONY: install
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)

@@ -76,15 +76,24 @@ enum det_status {
 };
 
 #define DET_MAX_FRAMES 2
-/* One report of a tool: its kind and first frames. */
+#define DET_ONE_FRAMES 6
+/* One report of a tool: its kind, first frames and what the header says of
+ * the access. frames[0] and [1] are the first two of the report's stack;
+ * lead is the first frame in the user's code (a source file outside the
+ * system and the tools' own interceptors), -1 when none is. */
 struct det_one {
-    char kind[96];
-    char frames[DET_MAX_FRAMES][160];
+    char kind[160];
+    char frames[DET_ONE_FRAMES][160];
+    int nframes;
+    int lead;
+    unsigned size;      /* the access size in bytes, 0 when not said */
+    bool on_stack;      /* the address is on a thread's stack */
+    char other[160];    /* the conflicting access's first frame in the user's code, or "" */
 };
 
 struct det_report {
     enum det_status status;
-    char kind[96];                    /* "data race", "Possible data race during write" */
+    char kind[160];                   /* "data race", "Possible data race during write" */
     char frames[DET_MAX_FRAMES][160]; /* first frames of the first report */
     unsigned count;                   /* reports seen */
     unsigned fp_count;                /* of which known false positives */
@@ -117,6 +126,9 @@ const char *det_blind_reason(enum det_detector d, const char *model);
  * report that counts (or the first known one). */
 void det_judge(enum det_detector d, const struct det_known *known, size_t nknown,
                const char *err, struct det_report *r);
+/* Every report in a tool's stderr, in order: up to |cap| stored in |out|;
+ * returns how many there were. */
+size_t det_parse(enum det_detector d, const char *err, struct det_one *out, size_t cap);
 /* The tool bits of a known_reports "tool" value, 0 when it names none. */
 unsigned det_known_tools(const char *tool);
 /* Why valgrind could not analyse the program at all, or NULL. */
@@ -183,6 +195,14 @@ struct det_options {
     unsigned long tsan_iters, vg_iters;
     bool quiet;
     bool plot_workers;     /* also run 1, 2, 4 workers natively (report) */
+    /* check: which exit statuses of the program pass */
+    bool no_exit_check;
+    bool exit_ok_given;
+    unsigned char exit_ok[32];   /* a bit per status 0..255 */
+    unsigned until_race;         /* check: rounds until the first race, at most this */
+    unsigned clean_runs;         /* check: rounds that must all be clean */
+    const char *sarif, *junit, *markdown;   /* check: files to write, or NULL */
+    const char *run_cmd;         /* check --run: a whole command, or NULL */
 };
 
 struct det_matrix {
@@ -211,9 +231,105 @@ int det_write_junit(const char *path, const struct det_matrix *m);
 int det_write_report(const char *dir, const struct det_matrix *m);
 bool det_use_color(FILE *f);
 
+/* ---- det_policy.c ----------------------------------------------------- */
+
+enum det_class { DET_CL_RACE, DET_CL_DISPUTED, DET_CL_HINT, DET_NCLASS };
+
+/* What check knows of the program when it judges a report. */
+struct det_facts {
+    bool tsan_could;        /* TSan ran to its end on this program and is not blind here */
+    bool tsan_racy;         /* and reported a data race */
+    char unmodelled[256];   /* orderings valgrind does not model, "" when none */
+    bool openmp;            /* the program runs on an OpenMP runtime TSan does not instrument */
+};
+
+/* One detector's reports, sorted by class: counts, the first of each and why. */
+struct det_judged {
+    unsigned total;
+    unsigned n[DET_NCLASS];
+    struct det_one first[DET_NCLASS];
+    char why[DET_NCLASS][300];
+};
+
+#define DET_POLICY_MAX 256
+/* NULL if |kind| is a data-race report of |d|, else why it is not one. */
+const char *det_policy_hint(enum det_detector d, const char *kind);
+enum det_class det_policy_class(enum det_detector d, const struct det_one *one,
+                                const struct det_facts *f, char *why, size_t cap);
+void det_policy_where(const struct det_one *one, char *out, size_t cap);
+void det_policy_judge(enum det_detector d, const char *err, const struct det_facts *f,
+                      struct det_judged *j);
+void det_policy_print(FILE *f, const char *name, const struct det_judged *j);
+
+/* ---- det_report.c: what one check found, as SARIF, JUnit, Markdown ---- */
+
+/* One class of one detector's reports: its first report and count. */
+struct det_finding {
+    enum det_detector d;
+    enum det_class c;
+    struct det_one one;
+    unsigned count;
+    char why[300];
+};
+
+#define DET_MAX_FINDINGS 64
+struct det_outcome {
+    const char *target;      /* as given */
+    int status;              /* 0 clean, 1 not */
+    char verdict[1600];      /* the verdict line, without "verdict: " */
+    struct det_finding f[DET_MAX_FINDINGS];
+    size_t nf;
+    unsigned seen, rounds;   /* rounds that were not clean, rounds run */
+    double wall_s;
+};
+
+struct det_outputs {
+    const char *sarif, *junit, *markdown;   /* paths, NULL when not asked for */
+};
+
+/* A frame's file and line ("" and 0 when it has none). */
+void det_frame_where(const char *frame, char *file, size_t cap, unsigned *line);
+/* The lead frame of |one| (the first when none is the user's), or "". */
+const char *det_lead_frame(const struct det_one *one);
+/* "kind|function" of the lead frame, hashed: the same race, the same key. */
+void det_fingerprint(const struct det_one *one, char *hex, size_t cap);
+/* Refuses (one line, exit 2) a path that cannot be written, before a run. */
+void det_outputs_probe(const struct det_outputs *w);
+/* Writes each asked-for file (to a temporary beside it, then renamed). */
+int det_outputs_write(const struct det_outputs *w, const struct det_outcome *oc);
+
+/* ---- det_run.c: check --run 'COMMAND' ---------------------------------- */
+
+int det_check_run(const char *cmd, const struct det_options *o);
+int det_run_verdict(struct det_outcome *oc, const struct det_proc *p,
+                    const struct det_options *o);
+
+/* ---- det_doctor.c ----------------------------------------------------- */
+
+/* What the machine offers, from the doctor's quick checks. */
+struct det_env {
+    bool have_clang, have_valgrind, have_symbolizer, have_setarch;
+    int mmap_rnd_bits;      /* -1 when unknown */
+    bool aslr_off;          /* TSan runs need ASLR off (bits > 30) and may turn it off */
+    char setarch[4096];
+};
+int det_mmap_rnd_bits(void);
+bool det_aslr_can_disable(void);
+void det_doctor_env(struct det_env *e);
+/* racelab doctor: every check with its fix; 0 all ok, 1 a problem. */
+int det_doctor(void);
+
 /* ---- det_check.c ------------------------------------------------------ */
 
+/* argv: the target (a program, or a .c/.cc/.cpp/.cxx source) and what
+ * follows it: [-- CFLAGS...] [-- | --args] ARGS... */
 int det_check(int argc, char **argv, const struct det_options *o);
+/* 1 for a C source name, 2 for C++, 0 otherwise. */
+int det_source_kind(const char *path);
+/* TSan's compiler for a source of |kind| (clang or clang++, "" when
+ * missing) and the native one (the same, else cc or c++); false if none. */
+bool det_compilers(int kind, char *tsan_cc, char *native_cc, size_t cap);
+
 /* For racelab explore: the same compiler lookup in PATH and first error line. */
 bool det_find_program(const char *name, char *out, size_t cap);
 void det_compiler_first_error(const char *err, char *out, size_t cap);

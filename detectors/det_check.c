@@ -17,6 +17,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +116,31 @@ static void det__first_error(const char *err, char *out, size_t cap)
     snprintf(out, cap, "%.*s", (int)(nl ? nl - start : (long)strlen(start)), start);
 }
 
+static void det__append(char *dst, size_t cap, const char *name)
+{
+    size_t l = strlen(dst);
+    snprintf(dst + l, cap - l, "%s%s", l ? ", " : "", name);
+}
+
+/* True if the text file |path| contains |s|. */
+static bool det__file_mentions(const char *path, const char *s)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    struct stat st;
+    bool found = false;
+    if (fstat(fd, &st) == 0 && st.st_size > 0) {
+        void *buf = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (buf != MAP_FAILED) {
+            found = memmem(buf, (size_t)st.st_size, s, strlen(s)) != NULL;
+            munmap(buf, (size_t)st.st_size);
+        }
+    }
+    close(fd);
+    return found;
+}
+
 static bool det__in_path(const char *name, char *out, size_t cap)
 {
     if (strchr(name, '/') != NULL) {
@@ -132,10 +159,21 @@ static bool det__in_path(const char *name, char *out, size_t cap)
     return ok;
 }
 
+/* What the user asked to check: the target, compile flags (after "--", for a
+ * source file) and the program's arguments (after a second "--", after
+ * --args, or directly after the target). */
+struct det_request {
+    const char *target;
+    char **cflags;
+    int ncflags;
+    char **args;
+    int nargs;
+};
+
 /* What check runs: the native program and, when there is one, its TSan
  * build, with what their binaries say about blind spots. */
 struct det_target {
-    char tmp[PATH_MAX];                 /* the build directory of a FILE.c, or "" */
+    char tmp[PATH_MAX];                 /* the build directory of a source file, or "" */
     char native[PATH_MAX + 16];
     char tsan[PATH_MAX + 16];           /* "" when there is no TSan build */
     const char *tsan_na;                /* why not, then */
@@ -143,6 +181,9 @@ struct det_target {
     const char *fork_sym, *stack_sym;   /* an imported fork()/swapcontext() kind, or NULL */
     bool fiber_ann;                     /* the TSan build annotates fibers */
     bool tsan_is_native;                /* the program given is itself a TSan build */
+    bool own_alarm;                     /* the program imports alarm()/setitimer() */
+    char unmodelled[256];               /* orderings valgrind does not model, "" if none */
+    bool openmp;                        /* it imports the OpenMP runtime's entry points */
 };
 
 static void det__target_clean(struct det_target *t)
@@ -171,38 +212,81 @@ static void det__tsan_build_failed(struct det_target *t, const char *err)
     t->tsan[0] = '\0';
 }
 
-/* FILE.c: built with cc (native, DWARF 4 for valgrind) and, when clang is
- * there, with clang -fsanitize=thread, both at once. 0, 2 (does not compile)
- * or 130 (interrupted). */
-static int det__build(const char *target, struct det_target *t)
+/* The source kind of |path|: 1 C, 2 C++, 0 neither. */
+int det_source_kind(const char *path)
 {
-    if (access(target, R_OK) != 0)
-        det_usage_error("check: cannot read %s: %s", target, strerror(errno));
+    static const char *const cxx[] = { ".cc", ".cpp", ".cxx", ".C", ".c++" };
+    size_t len = strlen(path);
+    if (len > 2 && strcmp(path + len - 2, ".c") == 0)
+        return 1;
+    for (size_t i = 0; i < sizeof cxx / sizeof *cxx; i++) {
+        size_t n = strlen(cxx[i]);
+        if (len > n && strcmp(path + len - n, cxx[i]) == 0)
+            return 2;
+    }
+    return 0;
+}
+
+/* The compilers for a source of |kind|: TSan's (clang or clang++) and the
+ * native one, which is the same when it is there, so both binaries are the
+ * same code at the same -O level (valgrind then checks no load the TSan
+ * build does not make). false when there is no compiler at all. */
+bool det_compilers(int kind, char *tsan_cc, char *native_cc, size_t cap)
+{
+    bool have = det__in_path(kind == 2 ? "clang++" : "clang", tsan_cc, cap);
+    if (have)
+        snprintf(native_cc, cap, "%s", tsan_cc);
+    else
+        tsan_cc[0] = '\0';
+    return have || det__in_path(kind == 2 ? "c++" : "cc", native_cc, cap);
+}
+
+/* argv for one build: CC [-fsanitize=thread] -O1 -g ... SRC CFLAGS -o OUT. */
+static void det__build_argv(char **a, size_t cap, char *cc, bool tsan, const char *src,
+                            const struct det_request *q, char *out)
+{
+    size_t n = 0;
+    a[n++] = cc;
+    a[n++] = tsan ? "-fsanitize=thread" : "-gdwarf-4";
+    a[n++] = "-O1";
+    a[n++] = "-g";
+    a[n++] = "-pthread";
+    a[n++] = (char *)src;
+    for (int i = 0; i < q->ncflags && n + 3 < cap; i++)
+        a[n++] = q->cflags[i];
+    a[n++] = "-o";
+    a[n++] = out;
+    a[n] = NULL;
+}
+
+/* A source file, built natively (DWARF 4 for valgrind) and with TSan, both
+ * at once. 0, 2 (does not compile) or 130 (interrupted). */
+static int det__build(const struct det_request *q, int kind, struct det_target *t)
+{
+    if (access(q->target, R_OK) != 0)
+        det_usage_error("check: cannot read %s: %s", q->target, strerror(errno));
+    char cc[PATH_MAX], native_cc[PATH_MAX];
+    if (!det_compilers(kind, cc, native_cc, sizeof cc))
+        det_usage_error("check: no %s compiler in PATH (apt-get install clang)",
+                        kind == 2 ? "C++" : "C");
     snprintf(t->tmp, sizeof t->tmp, "%s/racelab-check-XXXXXX", det_tmpdir());
     if (mkdtemp(t->tmp) == NULL)
         det_usage_error("check: cannot create a directory in %s: %s", det_tmpdir(),
                         strerror(errno));
     snprintf(t->native, sizeof t->native, "%s/prog", t->tmp);
     snprintf(t->tsan, sizeof t->tsan, "%s/prog-tsan", t->tmp);
-    char cc[PATH_MAX], clang[PATH_MAX];
-    bool have_clang = det__in_path("clang", clang, sizeof clang);
-    if (!det__in_path("cc", cc, sizeof cc)) {
-        rmdir(t->tmp);
-        det_usage_error("check: no C compiler 'cc' in PATH (apt-get install gcc)");
-    }
-    char *a1[] = { cc, "-O1", "-g", "-gdwarf-4", "-pthread", (char *)target, "-o", t->native,
-                   NULL };
-    char *a2[] = { clang, "-fsanitize=thread", "-O1", "-g", "-pthread", (char *)target, "-o",
-                   t->tsan, NULL };
+    char *a1[80], *a2[80];
+    det__build_argv(a1, 80, native_cc, false, q->target, q, t->native);
+    det__build_argv(a2, 80, cc, true, q->target, q, t->tsan);
     struct det_proc b[2] = { { .argv = a1, .timeout_s = 120 }, { .argv = a2, .timeout_s = 120 } };
     struct det_proc *bp[2] = { &b[0], &b[1] };
-    int rc = det_pool_run(bp, have_clang ? 2 : 1, 2, false);
+    int rc = det_pool_run(bp, cc[0] ? 2 : 1, 2, false);
     if (rc == 0 && (b[0].end != UTIL_END_EXIT || b[0].code != 0)) {
         char first[400];
         det__first_error(b[0].err, first, sizeof first);
-        fprintf(stderr, "%s: check: %s does not compile: %s\n", det_prog, target, first);
+        fprintf(stderr, "%s: check: %s does not compile: %s\n", det_prog, q->target, first);
         rc = 2;
-    } else if (rc == 0 && !have_clang) {
+    } else if (rc == 0 && !cc[0]) {
         t->tsan_na = "clang not found, so no TSan build (apt-get install clang "
                      "libclang-rt-14-dev)";
         t->tsan[0] = '\0';
@@ -229,29 +313,114 @@ static void det__prebuilt(const char *target, struct det_target *t)
     if (det__mentions(path, "__tsan_init"))
         snprintf(t->tsan, sizeof t->tsan, "%s", path);
     else
-        t->tsan_na = "the program is not built with -fsanitize=thread (pass FILE.c, or build "
-                     "it with clang -fsanitize=thread -g)";
+        t->tsan_na = "the program is not built with -fsanitize=thread (pass its source file, "
+                     "or build it with clang -fsanitize=thread -g)";
 }
 
-static int det__target(const char *target, struct det_target *t)
+/* Orderings valgrind does not model and TSan does, from the binary's imports
+ * and the source's text, appended to t->unmodelled. */
+static void det__unmodelled(const struct det_request *q, int kind, struct det_target *t)
+{
+    static const struct { const char *what; const char *const names[8]; } groups[] = {
+        { "pipes or sockets", { "pipe", "pipe2", "socketpair", "eventfd", "mkfifo", NULL } },
+        { "signal delivery", { "kill", "pthread_kill", "raise", "sigqueue", "tgkill", NULL } },
+        { "pthread_timedjoin_np", { "pthread_timedjoin_np", "pthread_tryjoin_np",
+                                    "pthread_clockjoin_np", NULL } },
+        { "pthread_once's atomic fast path", { "pthread_once", "__pthread_once", NULL } },
+        /* libomp and libgomp synchronise their threads with their own atomics
+         * and futexes (Helgrind's manual: rebuild libgomp without futexes) */
+        { "the OpenMP runtime", { "__kmpc_fork_call", "GOMP_parallel", "GOMP_parallel_start",
+                                  "__kmpc_barrier", NULL } },
+    };
+    for (size_t g = 0; g < sizeof groups / sizeof *groups; g++) {
+        size_t n = 0;
+        while (groups[g].names[n] != NULL)
+            n++;
+        const char *hit = NULL;
+        if (!det__imports(t->native, groups[g].names, n, &hit))
+            continue;
+        det__append(t->unmodelled, sizeof t->unmodelled, groups[g].what);
+        t->openmp = t->openmp || strcmp(groups[g].what, "the OpenMP runtime") == 0;
+    }
+    static const char *const atomics[] = { "stdatomic.h", "<atomic>", "__atomic_", "__sync_",
+                                           "_Atomic", "std::atomic" };
+    for (size_t i = 0; kind != 0 && i < sizeof atomics / sizeof *atomics; i++) {
+        if (det__file_mentions(q->target, atomics[i])) {
+            det__append(t->unmodelled, sizeof t->unmodelled, "C11/__atomic operations");
+            break;
+        }
+    }
+}
+
+static int det__target(const struct det_request *q, struct det_target *t)
 {
     memset(t, 0, sizeof *t);
-    size_t tlen = strlen(target);
-    if (tlen > 2 && strcmp(target + tlen - 2, ".c") == 0) {
-        int rc = det__build(target, t);
+    int kind = det_source_kind(q->target);
+    if (kind != 0) {
+        int rc = det__build(q, kind, t);
         if (rc != 0)
             return rc;
     } else {
-        det__prebuilt(target, t);
+        det__prebuilt(q->target, t);
     }
     static const char *const forks[] = { "fork", "vfork", "clone", "clone3", "posix_spawn",
                                          "posix_spawnp" };
     static const char *const stacks[] = { "makecontext", "swapcontext", "setcontext" };
+    static const char *const alarms[] = { "alarm", "setitimer", "ualarm", "timer_create" };
+    const char *hit = NULL;
     det__imports(t->native, forks, sizeof forks / sizeof *forks, &t->fork_sym);
     det__imports(t->native, stacks, sizeof stacks / sizeof *stacks, &t->stack_sym);
+    t->own_alarm = det__imports(t->native, alarms, sizeof alarms / sizeof *alarms, &hit);
     t->fiber_ann = t->tsan[0] && det__mentions(t->tsan, "__tsan_switch_to_fiber");
     t->tsan_is_native = t->tsan[0] && strcmp(t->tsan, t->native) == 0;
+    det__unmodelled(q, kind, t);
     return 0;
+}
+
+/* Where a round's report goes (a buffer, printed when the round is kept)
+ * and what it found (for --sarif, --junit, --markdown). */
+static FILE *det__out;
+static struct det_outcome det__oc;
+
+static void det__say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void det__say(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(det__out, fmt, ap);
+    va_end(ap);
+}
+
+static void det__found(enum det_detector d, const struct det_judged *j)
+{
+    for (int c = 0; c < DET_NCLASS; c++) {
+        if (j->n[c] == 0 || det__oc.nf >= DET_MAX_FINDINGS)
+            continue;
+        struct det_finding *f = &det__oc.f[det__oc.nf++];
+        f->d = d;
+        f->c = (enum det_class)c;
+        f->one = j->first[c];
+        f->count = j->n[c];
+        snprintf(f->why, sizeof f->why, "%s", j->why[c]);
+    }
+}
+
+/* The doctor's quick checks, made once before a check. */
+static struct {
+    struct det_env e;
+    bool tsan_native;   /* the native runs are TSan runs (a TSan-built program) */
+} det__env;
+
+/* The doctor's findings that change what check does or can say. */
+static void det__print_env(void)
+{
+    const struct det_env *e = &det__env.e;
+    if (e->mmap_rnd_bits > 30 && e->aslr_off)
+        det__say("  doctor: vm.mmap_rnd_bits = %d: TSan runs with ASLR off (setarch -R)\n",
+                 e->mmap_rnd_bits);
+    if (!e->have_symbolizer)
+        det__say("  doctor: llvm-symbolizer not in PATH, TSan frames lack file:line (fix: "
+                 "apt-get install llvm)\n");
 }
 
 struct det_checkrun {
@@ -271,14 +440,20 @@ struct det_plan {
 };
 
 static struct det_checkrun *det__add_run(struct det_plan *p, enum det_detector d,
-                                         const char *prog, int argc, char **argv)
+                                         const char *prog, const struct det_request *q)
 {
     struct det_checkrun *r = &p->runs[p->nruns++];
     r->d = d;
     int n = det_tool_argv(d, r->argv);
+    bool tsan_run = d == DET_TSAN || (d == DET_NATIVE && det__env.tsan_native);
+    if (tsan_run && det__env.e.aslr_off && det__env.e.have_setarch) {
+        /* vm.mmap_rnd_bits > 30: clang 14's TSan needs ASLR off */
+        r->argv[n++] = det__env.e.setarch;
+        r->argv[n++] = "-R";
+    }
     r->argv[n++] = (char *)prog;
-    for (int a = 1; a < argc && n < 62; a++)
-        r->argv[n++] = argv[a];
+    for (int a = 0; a < q->nargs && n < 62; a++)
+        r->argv[n++] = q->args[a];
     r->proc.argv = r->argv;
     r->proc.env_set = det_tool_env(d);
     r->proc.label = det_names[d];
@@ -293,6 +468,9 @@ static const char *det__no_run(enum det_detector d, const struct det_target *t,
         return "not asked for (--detectors)";
     if (d == DET_TSAN && t->tsan[0] == '\0')
         return t->tsan_na;
+    if (d == DET_TSAN && det__env.e.mmap_rnd_bits > 30 && !det__env.e.aslr_off)
+        return "vm.mmap_rnd_bits > 30 breaks clang 14's TSan and ASLR cannot be turned off "
+               "here (fix: sudo sysctl vm.mmap_rnd_bits=28)";
     if (d == DET_TSAN && t->tsan_is_native)
         return "";   /* the native runs are the TSan runs */
     if ((d == DET_HELGRIND || d == DET_DRD) && t->tsan_is_native)
@@ -300,13 +478,13 @@ static const char *det__no_run(enum det_detector d, const struct det_target *t,
     return det_unavailable(d, true);
 }
 
-static void det__plan(struct det_plan *p, const struct det_target *t, int argc, char **argv,
-                      const struct det_options *o)
+static void det__plan(struct det_plan *p, const struct det_target *t,
+                      const struct det_request *q, const struct det_options *o)
 {
     memset(p, 0, sizeof *p);
     p->runs = calloc(o->trials + DET_NDET, sizeof *p->runs);
     for (unsigned k = 0; k < o->trials; k++) {
-        struct det_checkrun *r = det__add_run(p, DET_NATIVE, t->native, argc, argv);
+        struct det_checkrun *r = det__add_run(p, DET_NATIVE, t->native, q);
         r->proc.timeout_s = o->timeout_s;
         r->proc.env_set = t->tsan_is_native ? det_tool_env(DET_TSAN) : NULL;
     }
@@ -317,7 +495,7 @@ static void det__plan(struct det_plan *p, const struct det_target *t, int argc, 
             continue;
         }
         struct det_checkrun *r =
-            det__add_run(p, (enum det_detector)d, d == DET_TSAN ? t->tsan : t->native, argc, argv);
+            det__add_run(p, (enum det_detector)d, d == DET_TSAN ? t->tsan : t->native, q);
         r->proc.timeout_s = d == DET_TSAN ? o->timeout_s * 2 : o->timeout_s * 4;
     }
 }
@@ -341,14 +519,24 @@ static int det__run_plan(struct det_plan *p, const struct det_options *o)
     return rc;
 }
 
-/* How the native runs ended (the program's exit status is its invariant). */
+/* How the native runs ended (the program's exit status is its invariant,
+ * unless --no-exit-check, or --exit-ok lists the codes that pass). */
 struct det_tally {
-    unsigned failed, timeouts, crashes, ran, tsan_exits;
+    unsigned failed, timeouts, crashes, alarms, ran, tsan_exits;
     const struct det_proc *bad;   /* the first run that went wrong (a timeout first) */
 };
 
+static bool det__exit_ok(const struct det_options *o, int code)
+{
+    if (o->no_exit_check)
+        return true;
+    if (!o->exit_ok_given)
+        return code == 0;
+    return code >= 0 && code < 256 && (o->exit_ok[code / 8] & (1u << (code % 8)));
+}
+
 static void det__tally(const struct det_plan *p, const struct det_target *t,
-                       struct det_tally *n)
+                       const struct det_options *o, struct det_tally *n)
 {
     memset(n, 0, sizeof *n);
     for (size_t i = 0; i < p->done; i++) {
@@ -359,113 +547,181 @@ static void det__tally(const struct det_plan *p, const struct det_target *t,
         if (r->end == UTIL_END_TIMEOUT) {
             n->timeouts++;
             n->bad = r;
+        } else if (r->end == UTIL_END_SIGNAL && r->code == SIGALRM && t->own_alarm) {
+            n->alarms++;   /* the program's own alarm() ended a hang */
+            n->bad = n->bad ? n->bad : r;
         } else if (r->end == UTIL_END_SIGNAL) {
             n->crashes++;
             n->bad = n->bad ? n->bad : r;
         } else if (t->tsan_is_native && r->end == UTIL_END_EXIT && r->code == 66) {
             /* TSAN_OPTIONS=exitcode=66: TSan's report, judged below, not the program's */
             n->tsan_exits++;
-        } else if (r->end != UTIL_END_EXIT || r->code != 0) {
+        } else if (r->end != UTIL_END_EXIT || !det__exit_ok(o, r->code)) {
             n->failed++;
             n->bad = n->bad ? n->bad : r;
         }
     }
 }
 
-static void det__print_head(const char *target, int argc, char **argv,
-                            const struct det_target *t, const struct det_tally *n)
+static void det__print_head(const struct det_request *q, const struct det_target *t,
+                            const struct det_tally *n, const struct det_options *o)
 {
     char end[64];
-    printf("racelab check: %s", target);
-    for (int a = 1; a < argc; a++)
-        printf(" %s", argv[a]);
-    printf("\n");
+    det__say("racelab check: %s", q->target);
+    for (int a = 0; a < q->ncflags; a++)
+        det__say("%s %s", a == 0 ? " --" : "", q->cflags[a]);
+    for (int a = 0; a < q->nargs; a++)
+        det__say("%s %s", a == 0 && q->ncflags ? " --" : "", q->args[a]);
+    det__say("\n");
     if (t->fork_sym != NULL)
-        printf("  the program imports %s(): races between processes are invisible to TSan, "
-               "Helgrind and DRD\n", t->fork_sym);
+        det__say("  the program imports %s(): races between processes are invisible to TSan, "
+                 "Helgrind and DRD\n", t->fork_sym);
     if (t->stack_sym != NULL)
-        printf("  the program imports %s(): it switches stacks; valgrind cannot follow that%s\n",
-               t->stack_sym, t->fiber_ann ? "" : ", nor TSan without fiber annotations");
-    printf("  %-9s %u run(s): ", "native", n->ran);
-    if (n->failed + n->timeouts + n->crashes == 0)
-        printf("exit 0 every time%s\n", n->tsan_exits ? " (or 66: TSan reported, see below)" : "");
+        det__say("  the program imports %s(): it switches stacks; valgrind cannot follow that%s\n",
+                 t->stack_sym, t->fiber_ann ? "" : ", nor TSan without fiber annotations");
+    if (t->unmodelled[0] != '\0')
+        det__say("  the program orders threads through %s: valgrind does not model that, TSan "
+                 "does\n", t->unmodelled);
+    det__say("  %-9s %u run(s): ", "native", n->ran);
+    if (n->failed + n->timeouts + n->crashes + n->alarms == 0)
+        det__say("%s%s\n",
+                 o->no_exit_check ? "ended (exit status not checked)" : "exit ok every time",
+                 n->tsan_exits ? " (or 66: TSan reported, see below)" : "");
     else
-        printf("%u failed exit, %u timeout, %u crash; first: %s\n", n->failed, n->timeouts,
-               n->crashes, det_end_text(n->bad, end, sizeof end));
+        det__say("%u failed exit, %u timeout, %u own alarm, %u crash; first: %s\n", n->failed,
+                 n->timeouts, n->alarms, n->crashes, det_end_text(n->bad, end, sizeof end));
 }
 
 /* What the detectors said, for the verdict. */
 struct det_said {
     const char *racy_by;      /* the first detector with a report that counts */
-    char racy_what[600];
+    char racy_what[900];
+    char agree[128];          /* later detectors whose reports count too */
     char could[128];          /* silent detectors that could have seen a race */
     char blind[256];          /* silent detectors that could not */
+    unsigned disputed, hints;
 };
 
-static void det__append(char *dst, size_t cap, const char *name)
+/* Why |d| is blind on this program, or NULL. */
+static const char *det__blind(enum det_detector d, const struct det_target *t)
 {
-    size_t l = strlen(dst);
-    snprintf(dst + l, cap - l, "%s%s", l ? ", " : "", name);
+    if (t->fork_sym)
+        return "the program forks: other processes are out of sight";
+    if (t->stack_sym && (d != DET_TSAN || !t->fiber_ann))
+        return "the program switches stacks without fiber annotations";
+    return NULL;
 }
 
-/* One detector's line: its report, or its silence and whether it counts. */
-static void det__print_detector(enum det_detector d, const struct det_proc *p,
-                                const struct det_target *t, struct det_said *said)
+/* Into the verdict: a detector's counted race, or its silence. */
+static void det__said_one(enum det_detector d, const struct det_judged *j, bool quiet_end,
+                          const struct det_target *t, struct det_said *said)
+{
+    const char *name = det_names[d];
+    said->disputed += j->n[DET_CL_DISPUTED];
+    said->hints += j->n[DET_CL_HINT];
+    if (j->n[DET_CL_RACE] > 0 && said->racy_by == NULL) {
+        char where[400];
+        det_policy_where(&j->first[DET_CL_RACE], where, sizeof where);
+        said->racy_by = name;
+        snprintf(said->racy_what, sizeof said->racy_what, "%s's word counted: %s at %s; %s",
+                 name, j->first[DET_CL_RACE].kind, where, j->why[DET_CL_RACE]);
+    } else if (j->n[DET_CL_RACE] > 0) {
+        det__append(said->agree, sizeof said->agree, name);
+    } else if (quiet_end && det__blind(d, t)) {
+        det__append(said->blind, sizeof said->blind, name);
+    } else if (quiet_end) {
+        det__append(said->could, sizeof said->could, name);
+    }
+}
+/* The run of detector |d|, or NULL (TSan of a TSan-built program: the
+ * first native run). */
+static const struct det_proc *det__run_of(const struct det_plan *p, const struct det_target *t,
+                                          enum det_detector d)
+{
+    if (d == DET_TSAN && t->tsan_is_native)
+        return p->done > 0 ? &p->runs[0].proc : NULL;
+    for (size_t i = 0; i < p->done; i++)
+        if (p->runs[i].d == d)
+            return &p->runs[i].proc;
+    return NULL;
+}
+
+/* TSan first: what it said decides how valgrind's reports are read. */
+static void det__facts(const struct det_plan *p, const struct det_target *t,
+                       struct det_facts *f, struct det_judged *tj)
+{
+    memset(f, 0, sizeof *f);
+    memset(tj, 0, sizeof *tj);
+    snprintf(f->unmodelled, sizeof f->unmodelled, "%s", t->unmodelled);
+    f->openmp = t->openmp;
+    const struct det_proc *r = det__run_of(p, t, DET_TSAN);
+    if (r == NULL || (r->end != UTIL_END_EXIT && !(r->end == UTIL_END_SIGNAL && t->own_alarm)))
+        return;
+    det_policy_judge(DET_TSAN, r->err, f, tj);
+    f->tsan_could = det__blind(DET_TSAN, t) == NULL;
+    f->tsan_racy = tj->n[DET_CL_RACE] > 0;
+}
+
+/* One detector's lines and its part of the verdict. */
+static void det__print_detector(enum det_detector d, const struct det_proc *r,
+                                const struct det_target *t, const struct det_facts *f,
+                                const struct det_judged *tj, struct det_said *said)
 {
     char end[64];
     const char *name = det_names[d];
-    const char *vgfail = d != DET_TSAN ? det_valgrind_failed(p->err) : NULL;
-    struct det_report r;
-    memset(&r, 0, sizeof r);
+    const char *vgfail = d != DET_TSAN ? det_valgrind_failed(r->err) : NULL;
     if (vgfail != NULL) {
-        printf("  %-9s n/a: %s\n", name, vgfail);
+        det__say("  %-9s n/a: %s\n", name, vgfail);
         return;
     }
-    det_judge(d, NULL, 0, p->err, &r);
-    const char *why_blind = t->fork_sym ? "the program forks: other processes are out of sight"
-                            : (t->stack_sym && (d != DET_TSAN || !t->fiber_ann))
-                                ? "the program switches stacks without fiber annotations"
-                                : NULL;
-    if (r.status == DET_ST_RACE) {
-        printf("  %-9s RACE: %s (%u report%s) at %s%s%s\n", name, r.kind, r.count,
-               r.count == 1 ? "" : "s", r.frames[0], r.frames[1][0] ? " < " : "", r.frames[1]);
-        if (said->racy_by == NULL) {
-            said->racy_by = name;
-            snprintf(said->racy_what, sizeof said->racy_what, "%s: %s at %s", name, r.kind,
-                     r.frames[0]);
-        }
-    } else if (r.status == DET_ST_KNOWN_FP) {
-        printf("  %-9s fp, discounted: %s at %s (%s)\n", name, r.kind, r.frames[0], r.reason);
-    } else if (p->end == UTIL_END_TIMEOUT || p->end == UTIL_END_SIGNAL) {
-        printf("  %-9s %s, no report\n", name, det_end_text(p, end, sizeof end));
-    } else {
-        printf("  %-9s %s (no report; %s)\n", name, why_blind ? "blind" : "clean",
-               why_blind ? why_blind : det_end_text(p, end, sizeof end));
-        if (why_blind)
-            det__append(said->blind, sizeof said->blind, name);
-        else
-            det__append(said->could, sizeof said->could, name);
+    struct det_judged j;
+    if (d == DET_TSAN)
+        j = *tj;
+    else
+        det_policy_judge(d, r->err, f, &j);
+    bool ended = r->end == UTIL_END_EXIT || (r->end == UTIL_END_SIGNAL && t->own_alarm &&
+                                             r->code == SIGALRM);
+    det_policy_print(det__out, name, &j);
+    det__found(d, &j);
+    if (j.n[DET_CL_RACE] == 0) {
+        const char *blind = det__blind(d, t);
+        if (!ended)
+            det__say("  %-9s %s, no race report\n", j.total ? "" : name,
+                     det_end_text(r, end, sizeof end));
+        else if (j.total == 0)
+            det__say("  %-9s %s (no report; %s)\n", name, blind ? "blind" : "clean",
+                     blind ? blind : det_end_text(r, end, sizeof end));
     }
+    det__said_one(d, &j, ended, t, said);
 }
 
 static void det__print_detectors(const struct det_plan *p, const struct det_target *t,
                                  struct det_said *said)
 {
     memset(said, 0, sizeof *said);
+    struct det_facts f;
+    struct det_judged *tj = det_xmalloc(sizeof *tj);
+    det__facts(p, t, &f, tj);
     for (int d = DET_TSAN; d < DET_NDET; d++) {
-        const struct det_proc *r = NULL;
-        for (size_t i = 0; i < p->done; i++)
-            if (p->runs[i].d == (enum det_detector)d)
-                r = &p->runs[i].proc;
-        if (d == DET_TSAN && t->tsan_is_native)
-            r = &p->runs[0].proc;
+        const struct det_proc *r = det__run_of(p, t, (enum det_detector)d);
         if (r != NULL)
-            det__print_detector((enum det_detector)d, r, t, said);
+            det__print_detector((enum det_detector)d, r, t, &f, tj, said);
         else
-            printf("  %-9s n/a: %s\n", det_names[d],
-                   p->stopped ? "not run after the first native run failed"
-                   : p->na[d] ? p->na[d] : "not run");
+            det__say("  %-9s n/a: %s\n", det_names[d],
+                     p->stopped ? "not run after the first native run failed"
+                     : p->na[d] ? p->na[d] : "not run");
     }
+    free(tj);
+}
+
+/* The verdict's last words on a hang: the program's last stderr line. */
+static void det__last_words(const struct det_tally *n)
+{
+    if (n->bad == NULL || n->bad->err[0] == '\0')
+        return;
+    char last[200];
+    det_last_line(n->bad->err, last, sizeof last);
+    det__say("  last words: %s\n", last);
 }
 
 /* The verdict line; returns the exit status (0 clean, 1 not). */
@@ -473,58 +729,161 @@ static int det__print_verdict(const struct det_tally *n, const struct det_said *
                               const struct det_options *o)
 {
     char end[64];
-    if (n->timeouts > 0) {
-        bool words = n->bad && n->bad->err[0];
-        printf("verdict: deadlock? (no exit within %.0f s; the process group was killed%s)\n",
-               o->timeout_s, words ? "; last words: " : "");
-        if (words) {
-            char last[200];
-            det_last_line(n->bad->err, last, sizeof last);
-            printf("  %s\n", last);
-        }
+    if (n->timeouts > 0 || n->alarms > 0) {
+        if (n->timeouts > 0)
+            det__say("verdict: deadlock? (a deadlock or hang: no exit within %.0f s; the process "
+                     "group was killed)\n", o->timeout_s);
+        else
+            det__say("verdict: deadlock? (a deadlock or hang: the program's own alarm() ended it, "
+                     "SIGALRM)\n");
+        det__last_words(n);
         return 1;
     }
     if (n->crashes > 0) {
-        printf("verdict: crash (%s)\n", det_end_text(n->bad, end, sizeof end));
+        det__say("verdict: crash (%s)\n", det_end_text(n->bad, end, sizeof end));
         return 1;
     }
     if (n->failed > 0) {
-        printf("verdict: racy (the program's own check failed: %s in %u of %u runs)%s%s\n",
-               det_end_text(n->bad, end, sizeof end), n->failed, n->ran,
-               said->racy_by ? "; also " : "", said->racy_by ? said->racy_what : "");
+        det__say("verdict: racy (the program's own check failed: %s in %u of %u runs)%s%s\n",
+                 det_end_text(n->bad, end, sizeof end), n->failed, n->ran,
+                 said->racy_by ? "; also " : "", said->racy_by ? said->racy_what : "");
         return 1;
     }
     if (said->racy_by != NULL) {
-        printf("verdict: racy (%s)\n", said->racy_what);
+        det__say("verdict: racy (%s%s%s)\n", said->racy_what, said->agree[0] ? "; agreed: " : "",
+                 said->agree);
         return 1;
     }
-    printf("verdict: clean: %u native run(s) exited 0; detectors that could have seen a "
-           "race said nothing: %s%s%s\n", n->ran, said->could[0] ? said->could : "none",
-           said->blind[0] ? "; blind here: " : "", said->blind);
+    det__say("verdict: clean: %u native run(s) passed; no report counted (%u disputed, %u "
+             "hint(s)); no race from detectors able to see one: %s%s%s\n", n->ran, said->disputed,
+             said->hints, said->could[0] ? said->could : "none",
+             said->blind[0] ? "; blind here: " : "", said->blind);
     return 0;
 }
 
-int det_check(int argc, char **argv, const struct det_options *o)
+/* Splits argv (the target first) into the request: "--" after a source
+ * file starts its compile flags, a second "--" or --args the program's
+ * arguments; anything else after the target is the program's. */
+static void det__request(int argc, char **argv, struct det_request *q)
 {
-    struct det_target t;
-    int rc = det__target(argv[0], &t);
-    if (rc != 0)
-        return rc;
+    memset(q, 0, sizeof *q);
+    q->target = argv[0];
+    int i = 1;
+    bool source = det_source_kind(argv[0]) != 0;
+    if (i < argc && strcmp(argv[i], "--") == 0) {
+        i++;
+        if (source) {
+            q->cflags = argv + i;
+            while (i < argc && strcmp(argv[i], "--") != 0 && strcmp(argv[i], "--args") != 0)
+                i++;
+            q->ncflags = (int)(argv + i - q->cflags);
+            i += i < argc;
+        }
+    } else if (i < argc && strcmp(argv[i], "--args") == 0) {
+        i++;
+    }
+    q->args = argv + i;
+    q->nargs = argc - i;
+}
+
+/* One round: the runs, their judgement and report, into *text (the
+ * caller frees it) and det__oc. 0 clean, 1 racy/hang/crash, 130
+ * interrupted. */
+static int det__round(const struct det_request *q, const struct det_target *t,
+                      const struct det_options *o, char **text)
+{
+    size_t len = 0;
+    *text = NULL;
+    det__out = open_memstream(text, &len);
+    if (det__out == NULL)
+        det_usage_error("check: out of memory");
+    memset(&det__oc, 0, sizeof det__oc);
+    double t0 = det_now();
     struct det_plan p;
-    det__plan(&p, &t, argc, argv, o);
-    rc = det__run_plan(&p, o);
+    det__plan(&p, t, q, o);
+    int rc = det__run_plan(&p, o);
     int status = rc;
     if (rc == 0) {   /* an interrupted check has no verdict */
         struct det_tally n;
-        det__tally(&p, &t, &n);
-        det__print_head(argv[0], argc, argv, &t, &n);
+        det__tally(&p, t, o, &n);
+        det__print_head(q, t, &n, o);
+        det__print_env();
         struct det_said said;
-        det__print_detectors(&p, &t, &said);
+        det__print_detectors(&p, t, &said);
         status = det__print_verdict(&n, &said, o);
     }
     for (size_t i = 0; i < p.nruns; i++)
         det_proc_free(&p.runs[i].proc);
     free(p.runs);
+    fclose(det__out);
+    det__out = NULL;
+    const char *v = *text ? strstr(*text, "\nverdict: ") : NULL;
+    if (v != NULL)
+        snprintf(det__oc.verdict, sizeof det__oc.verdict, "%.*s", (int)strcspn(v + 10, "\n"),
+                 v + 10);
+    det__oc.target = q->target;
+    det__oc.status = status;
+    det__oc.wall_s = det_now() - t0;
+    return status;
+}
+
+/* --until-race N: rounds until the first one that is not clean, at most N;
+ * --clean-runs R: R rounds, every one must be clean. The round shown is the
+ * first that was not clean, else the last; then "seen k of n". */
+static int det__rounds(const struct det_request *q, const struct det_target *t,
+                       const struct det_options *o, struct det_outcome *keep_oc)
+{
+    unsigned rounds = o->until_race ? o->until_race : o->clean_runs ? o->clean_runs : 1;
+    unsigned seen = 0, done = 0;
+    char *keep = NULL;
+    int status = 0;
+    for (unsigned r = 0; r < rounds && status != 130; r++) {
+        char *buf;
+        status = det__round(q, t, o, &buf);
+        done += status != 130;
+        seen += status == 1;
+        if (keep == NULL || (status == 1 && seen == 1) || seen == 0) {
+            free(keep);
+            keep = buf;
+            *keep_oc = det__oc;
+        } else {
+            free(buf);
+        }
+        if (o->until_race && status == 1)
+            break;
+    }
+    if (status != 130 && keep != NULL)
+        fputs(keep, stdout);
+    free(keep);
+    if (status == 130)
+        return 130;
+    keep_oc->seen = seen;
+    keep_oc->rounds = done;
+    if (rounds > 1)
+        printf("deflake: seen %u of %u round(s)%s\n", seen, done,
+               o->until_race ? (seen ? " (stopped at the first)" : ", never racy")
+                             : (seen ? ", not clean every time" : ", clean every time"));
+    return seen > 0 ? 1 : 0;
+}
+
+int det_check(int argc, char **argv, const struct det_options *o)
+{
+    struct det_request q;
+    det__request(argc, argv, &q);
+    struct det_outputs w = { o->sarif, o->junit, o->markdown };
+    det_outputs_probe(&w);
+    det_doctor_env(&det__env.e);
+    struct det_target t;
+    int rc = det__target(&q, &t);
+    if (rc != 0)
+        return rc;
+    det__env.tsan_native = t.tsan_is_native;
+    static struct det_outcome oc;
+    int status = det__rounds(&q, &t, o, &oc);
+    if (status != 130) {
+        int wrc = det_outputs_write(&w, &oc);
+        status = wrc != 0 ? wrc : status;
+    }
     det__target_clean(&t);
     return status;
 }

@@ -181,8 +181,27 @@ static const char *det__basename(const char *path, size_t len, size_t *out_len)
     return b;
 }
 
-/* "    #0 worker /path/racy.c:20:9 (prog+0x1) (BuildId: ..)" -> "worker racy.c:20:9" */
-static void det__tsan_frame(const char *line, size_t len, char *out, size_t cap)
+/* Files of the tools' interceptors and of the C library: a frame there is
+ * not the user's code (valgrind prints a preload's own file names). */
+static bool det__system_file(const char *loc, size_t len)
+{
+    static const char *const sys[] = {
+        "vg_replace_", "hg_intercepts.c", "drd_pthread_intercepts.c", "pthread_create.c",
+        "clone.S", "clone3.S", "libc-start.c", "libc_start_call_main.h", "sanitizer_", "tsan_",
+        "/usr/", "/lib/", "<null>", "(in ", "???",
+    };
+    for (size_t i = 0; i < sizeof sys / sizeof sys[0]; i++) {
+        size_t n = strlen(sys[i]);
+        for (size_t k = 0; k + n <= len; k++)
+            if (memcmp(loc + k, sys[i], n) == 0)
+                return true;
+    }
+    return false;
+}
+
+/* "    #0 worker /path/racy.c:20:9 (prog+0x1) (BuildId: ..)" -> "worker racy.c:20:9";
+ * true if the frame is in the user's code. */
+static bool det__tsan_frame(const char *line, size_t len, char *out, size_t cap)
 {
     const char *p = line;
     const char *end = line + len;
@@ -200,10 +219,11 @@ static void det__tsan_frame(const char *line, size_t len, char *out, size_t cap)
     size_t blen;
     const char *base = det__basename(loc, (size_t)(p - loc), &blen);
     snprintf(out, cap, "%.*s %.*s", (int)fnlen, fn, (int)blen, base);
+    return !det__system_file(loc, (size_t)(p - loc)) && memchr(base, ':', blen) != NULL;
 }
 
-/* "   at 0x109163: w (t.c:3)" -> "w (t.c:3)" */
-static void det__vg_frame(const char *line, size_t len, char *out, size_t cap)
+/* "   at 0x109163: w (t.c:3)" -> "w (t.c:3)"; true if in the user's code. */
+static bool det__vg_frame(const char *line, size_t len, char *out, size_t cap)
 {
     const char *colon = memchr(line, ':', len);
     const char *p = colon != NULL ? colon + 1 : line;
@@ -215,9 +235,18 @@ static void det__vg_frame(const char *line, size_t len, char *out, size_t cap)
         size_t blen;
         const char *base = det__basename(in + 4, (size_t)(line + len - in - 4), &blen);
         snprintf(out, cap, "%.*s(%.*s", (int)(in - p), p, (int)blen, base);
-        return;
+        return false;
     }
-    snprintf(out, cap, "%.*s", (int)(line + len - p), p);
+    const char *paren = memchr(p, '(', (size_t)(line + len - p));
+    if (paren == NULL) {
+        snprintf(out, cap, "%.*s", (int)(line + len - p), p);
+        return false;
+    }
+    /* "main (tests/x.c:3)" -> "main (x.c:3)": the file's name, as TSan's lines */
+    size_t blen;
+    const char *base = det__basename(paren + 1, (size_t)(line + len - paren - 1), &blen);
+    snprintf(out, cap, "%.*s(%.*s", (int)(paren - p), p, (int)blen, base);
+    return !det__system_file(paren, (size_t)(line + len - paren));
 }
 
 /* Valgrind headers that introduce context, not an error. */
@@ -235,16 +264,35 @@ static bool det__vg_context(const char *s)
     return false;
 }
 
-static void det__vg_kind(const char *s, size_t len, char *out, size_t cap)
+/* The report's kind from its header line, without addresses, thread
+ * numbers and sizes ("Conflicting store", "Possible data race during
+ * write"), and the access size the header names. */
+static void det__vg_kind(const char *s, size_t len, char *out, size_t cap, unsigned *size)
 {
-    static const char *const cuts[] = { " at 0x", " by thread", " of size", " (pid=" };
+    static const char *const cuts[] = { " at 0x", " by thread", " of size", " (pid=", ": 0x",
+                                        ": cond 0x", ": mutex 0x", ": rwlock 0x",
+                                        ": barrier 0x", ": semaphore 0x" };
+    if (strncmp(s, "Thread #", 8) == 0) {   /* "Thread #2: pthread_cond_destroy: ..." */
+        const char *c = memchr(s, ':', len);
+        if (c != NULL && c + 2 < s + len) {
+            len -= (size_t)(c + 2 - s);
+            s = c + 2;
+        }
+    }
     size_t n = len;
     for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
         const char *c = strstr(s, cuts[i]);
         if (c != NULL && (size_t)(c - s) < n)
             n = (size_t)(c - s);
     }
+    if (n >= cap) {   /* cut at a word, never inside one */
+        n = cap - 1;
+        while (n > 0 && s[n] != ' ')
+            n--;
+    }
     snprintf(out, cap, "%.*s", (int)n, s);
+    const char *z = strstr(s, "size ");
+    *size = z != NULL && z < s + len ? (unsigned)strtoul(z + 5, NULL, 10) : 0;
 }
 
 /* The state of a parse over a tool's stderr, one line at a time. */
@@ -255,6 +303,9 @@ struct det_parse {
     struct det_one *cur;      /* the report whose frames are read, NULL past cap */
     int frames;
     bool want_frames;
+    bool in_other;            /* reading the conflicting access's stack */
+    int stacks;               /* TSan: stacks of the current report so far */
+    bool last_hash;           /* TSan: the previous line was a frame */
     const char *prev;         /* valgrind: the previous line without its ==pid== prefix */
     size_t prev_len;
 };
@@ -265,9 +316,38 @@ static void det__begin(struct det_parse *ps)
     ps->cur = ps->count < ps->cap ? &ps->out[ps->count] : NULL;
     ps->count++;
     ps->frames = 0;
+    ps->stacks = 0;
+    ps->in_other = false;
     ps->want_frames = ps->cur != NULL;
-    if (ps->cur != NULL)
+    if (ps->cur != NULL) {
         memset(ps->cur, 0, sizeof *ps->cur);
+        ps->cur->lead = -1;
+    }
+}
+
+/* The frame just written at frames[ps->frames] is stored; |user| says it is
+ * in the user's code (the first such leads the report). */
+static void det__frame_done(struct det_parse *ps, bool user)
+{
+    if (user && ps->cur->lead < 0)
+        ps->cur->lead = ps->frames;
+    ps->frames++;
+    ps->cur->nframes = ps->frames;
+}
+
+/* What a report's later lines say of its access: the size ("Write of size
+ * 4", TSan) and whether the address is on a stack. */
+static void det__access_line(struct det_parse *ps, const char *s, size_t len)
+{
+    if (ps->cur == NULL)
+        return;
+    char buf[200];
+    snprintf(buf, sizeof buf, "%.*s", (int)(len < sizeof buf ? len : sizeof buf - 1), s);
+    const char *z = strstr(buf, " of size ");
+    if (ps->cur->size == 0 && z != NULL)
+        ps->cur->size = (unsigned)strtoul(z + 9, NULL, 10);
+    if (strstr(buf, "stack of ") != NULL || strstr(buf, "'s stack") != NULL)
+        ps->cur->on_stack = true;
 }
 
 /* "WARNING: ThreadSanitizer: data race (pid=1)" starts a report; "#0 ..."
@@ -287,15 +367,24 @@ static void det__tsan_line(struct det_parse *ps, const char *line, size_t len)
         }
         return;
     }
-    if (!ps->want_frames || ps->frames >= DET_MAX_FRAMES)
-        return;
+    det__access_line(ps, line, len);
     const char *p = line;
     while (p < end && *p == ' ')
         p++;
-    if (p < end && *p == '#') {
-        det__tsan_frame(p, (size_t)(end - p), ps->cur->frames[ps->frames],
-                        sizeof ps->cur->frames[ps->frames]);
-        ps->frames++;
+    bool hash = p < end && *p == '#';
+    ps->stacks += hash && !ps->last_hash;
+    ps->last_hash = hash;
+    if (hash && ps->cur != NULL && ps->stacks == 2 && ps->cur->other[0] == '\0') {
+        char fr[160];   /* the previous (conflicting) access: its first user frame */
+        if (det__tsan_frame(p, (size_t)(end - p), fr, sizeof fr))
+            snprintf(ps->cur->other, sizeof ps->cur->other, "%s", fr);
+    }
+    if (!ps->want_frames || ps->frames >= DET_ONE_FRAMES)
+        return;
+    if (hash) {
+        bool user = det__tsan_frame(p, (size_t)(end - p), ps->cur->frames[ps->frames],
+                                    sizeof ps->cur->frames[ps->frames]);
+        det__frame_done(ps, user);
     } else if (ps->frames > 0) {
         ps->want_frames = false;   /* the first stack ended */
     }
@@ -331,15 +420,27 @@ static void det__vg_line(struct det_parse *ps, const char *line, size_t len)
         !det__vg_context(ps->prev)) {
         det__begin(ps);
         if (ps->cur != NULL)
-            det__vg_kind(ps->prev, ps->prev_len, ps->cur->kind, sizeof ps->cur->kind);
+            det__vg_kind(ps->prev, ps->prev_len, ps->cur->kind, sizeof ps->cur->kind,
+                         &ps->cur->size);
     } else if (frame) {
         ps->want_frames = false;   /* a context stack (conflicting access, lock, ...) */
+        ps->in_other = ps->prev != NULL && strncmp(ps->prev, "This conflicts with", 19) == 0;
     }
-    if ((frame || by) && ps->want_frames && ps->frames < DET_MAX_FRAMES) {
-        det__vg_frame(s, slen, ps->cur->frames[ps->frames], sizeof ps->cur->frames[ps->frames]);
-        ps->frames++;
+    if ((frame || by) && ps->in_other && ps->cur != NULL && ps->cur->other[0] == '\0') {
+        char fr[160];
+        if (det__vg_frame(s, slen, fr, sizeof fr))
+            snprintf(ps->cur->other, sizeof ps->cur->other, "%s", fr);
+    } else if (!frame && !by) {
+        ps->in_other = false;
+    }
+    if ((frame || by) && ps->want_frames && ps->frames < DET_ONE_FRAMES) {
+        bool user = det__vg_frame(s, slen, ps->cur->frames[ps->frames],
+                                  sizeof ps->cur->frames[ps->frames]);
+        det__frame_done(ps, user);
     } else if (!frame && !by) {
         ps->want_frames = false;
+        if (strncmp(s, "Address ", 8) == 0 || strncmp(s, " Location", 9) == 0)
+            det__access_line(ps, s, slen);
     }
     /* "Locks held: none" sits between helgrind's header and stack */
     if (!(slen >= 10 && strncmp(s, "Locks held", 10) == 0)) {
@@ -366,6 +467,11 @@ static size_t det__parse_all(enum det_detector d, const char *err, struct det_on
         line = nl + 1;
     }
     return ps.count;
+}
+
+size_t det_parse(enum det_detector d, const char *err, struct det_one *out, size_t cap)
+{
+    return det__parse_all(d, err, out, cap);
 }
 
 #define DET_MAX_REPORTS 512

@@ -58,6 +58,7 @@ struct det_cli {
     int fmt;               /* enum det_format: the index in det__formats */
     const char *junit;
     unsigned runs;
+    bool version;
     char **args;           /* the command's positionals */
     int nargs;
 };
@@ -83,9 +84,15 @@ static const struct det_cmd det__cmds[] = {
       "array), results.csv, SVG plots (ns/op against 1, 2, 4\n"
       "workers; observed values of racy variants)" },
     { "check", "check PROGRAM [ARGS...]",
-      "judge your own program (or FILE.c: built with cc and\n"
-      "clang -fsanitize=thread): natively several times, under\n"
-      "TSan, Helgrind and DRD; exit 0 clean, 1 racy/deadlock/crash" },
+      "judge your own program, or a source file (.c, .cc, .cpp,\n"
+      ".cxx: built with clang/clang++ -O1, natively and with\n"
+      "-fsanitize=thread): check FILE [-- CFLAGS] [-- ARGS];\n"
+      "natively several times, under TSan, Helgrind and DRD;\n"
+      "exit 0 clean, 1 racy/deadlock/crash" },
+    { "doctor", "doctor",
+      "can this machine run the checks? compilers, TSan's\n"
+      "runtime, llvm-symbolizer, vm.mmap_rnd_bits, ASLR, valgrind,\n"
+      "OpenMP, a TSan hello world; each problem with its fix" },
     { "explore", "explore PROG.c [ARGS]",
       "run your program's threads one at a time through\n"
       "every schedule (bounded preemptions, dpor); the failing\n"
@@ -141,6 +148,28 @@ static int det__parse_detectors(const char *val, void *dest, char *err, size_t e
     return 0;
 }
 
+/* --exit-ok CODES: the exit statuses (0..255, comma-separated) that pass. */
+static int det__parse_exit_ok(const char *val, void *dest, char *err, size_t errlen)
+{
+    struct det_options *o = dest;
+    char buf[256], *items[64];
+    size_t n;
+    if (util_list_split(val, buf, sizeof buf, items, 64, &n, err, errlen) != 0)
+        return -1;
+    memset(o->exit_ok, 0, sizeof o->exit_ok);
+    for (size_t i = 0; i < n; i++) {
+        char *end;
+        long code = strtol(items[i], &end, 10);
+        if (*items[i] == '\0' || *end != '\0' || code < 0 || code > 255) {
+            snprintf(err, errlen, "'%s' is not an exit status from 0 to 255", items[i]);
+            return -1;
+        }
+        o->exit_ok[code / 8] |= (unsigned char)(1u << (code % 8));
+    }
+    o->exit_ok_given = true;
+    return 0;
+}
+
 static int det__parse_file(const char *val, void *dest, char *err, size_t errlen)
 {
     if (*val == '\0') {
@@ -152,7 +181,7 @@ static int det__parse_file(const char *val, void *dest, char *err, size_t errlen
 }
 
 /* The options every command takes (before or after it). */
-static void det__options(struct det_cli *cli, struct util_opt t[10])
+static void det__options(struct det_cli *cli, struct util_opt t[24])
 {
     struct det_options *o = &cli->o;
     const struct util_opt opts[] = {
@@ -170,9 +199,27 @@ static void det__options(struct det_cli *cli, struct util_opt t[10])
         { .name = "format", .kind = UTIL_OPT_CHOICE, .dest = &cli->fmt, .arg = "F",
           .help = "output (json: JSON Lines, one row each)", .choices = det__formats },
         { .name = "junit", .kind = UTIL_OPT_CUSTOM, .dest = &cli->junit, .arg = "FILE",
-          .help = "also write a JUnit XML file (run)", .parse = det__parse_file },
+          .help = "also write a JUnit XML file (run, check)", .parse = det__parse_file },
+        { .name = "sarif", .kind = UTIL_OPT_CUSTOM, .dest = &o->sarif, .arg = "FILE",
+          .help = "check: also write SARIF 2.1.0 (code scanning)", .parse = det__parse_file },
+        { .name = "markdown", .kind = UTIL_OPT_CUSTOM, .dest = &o->markdown, .arg = "FILE",
+          .help = "check: also write a Markdown summary (a CI job's summary page)",
+          .parse = det__parse_file },
+        { .name = "run", .kind = UTIL_OPT_STRING, .dest = &o->run_cmd, .arg = "COMMAND",
+          .help = "check: judge a whole command (sh -c) by its processes' TSan logs" },
         { .name = "runs", .kind = UTIL_OPT_UINT, .dest = &cli->runs, .arg = "N",
           .help = "score: matrix runs to compare, default 3", .min = 1, .max = 10 },
+        { .name = "exit-ok", .kind = UTIL_OPT_CUSTOM, .dest = o, .arg = "CODES",
+          .help = "check: the program's exit statuses that pass (default 0)",
+          .parse = det__parse_exit_ok },
+        { .name = "no-exit-check", .kind = UTIL_OPT_FLAG, .dest = &o->no_exit_check,
+          .help = "check: the program's exit status is not an invariant" },
+        { .name = "until-race", .kind = UTIL_OPT_UINT, .dest = &o->until_race, .arg = "N",
+          .help = "check: rerun until the first race, at most N rounds", .min = 1, .max = 1000 },
+        { .name = "clean-runs", .kind = UTIL_OPT_UINT, .dest = &o->clean_runs, .arg = "R",
+          .help = "check: R rounds, every one must be clean", .min = 1, .max = 1000 },
+        { .name = "version", .kind = UTIL_OPT_FLAG, .dest = &cli->version,
+          .help = "print racelab's version and exit" },
         { .name = "quiet", .kind = UTIL_OPT_FLAG, .dest = &o->quiet,
           .help = "no progress line (there is none unless stderr is a terminal)" },
         { .name = NULL },
@@ -552,8 +599,22 @@ static int det__dispatch(const struct det_cmd *cmd, struct det_cli *cli)
         return det__score(cli);
     if (strcmp(cmd->name, "report") == 0)
         return det__run(cli, true, cli->nargs ? cli->args[0] : "results");
+    if (strcmp(cmd->name, "doctor") == 0) {
+        if (cli->nargs > 0)
+            det_usage_error("doctor takes no arguments, not '%s'", cli->args[0]);
+        return det_doctor();
+    }
+    cli->o.junit = cli->junit;
+    if (cli->o.run_cmd != NULL && cli->nargs > 0)
+        det_usage_error("check: --run takes the whole command; no PROGRAM after it ('%s')",
+                        cli->args[0]);
+    if (cli->o.run_cmd != NULL)
+        return det_check_run(cli->o.run_cmd, &cli->o);
     if (cli->nargs == 0)
-        det_usage_error("check needs a PROGRAM or a FILE.c");
+        det_usage_error("check needs a PROGRAM, a source file or --run 'COMMAND'");
+    if (cli->o.until_race && cli->o.clean_runs)
+        det_usage_error("check: --until-race and --clean-runs exclude each other");
+    cli->o.junit = cli->junit;
     return det_check(cli->nargs, cli->args, &cli->o);
 }
 
@@ -563,7 +624,7 @@ int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
     struct det_cli cli;
-    struct util_opt opts[10];
+    struct util_opt opts[24];
     det__defaults(&cli);
     det__options(&cli, opts);
     /* Static: det_usage_error exits from below main, and the array stays
@@ -579,17 +640,22 @@ int main(int argc, char **argv)
     int rc = util_opt_parse(&top, argc, argv, pos, &npos, err, sizeof err);
     if (rc == UTIL_OPT_ERROR)
         return util_opt_fail(det_prog, err);
+    if (cli.version) {
+        printf("racelab %s\n", RACELAB_VERSION);
+        return 0;
+    }
     if (rc == UTIL_OPT_HELP || (npos > 0 && strcmp(pos[0], "help") == 0)) {
         if (rc != UTIL_OPT_HELP)
             util_opt_help(stdout, &top);
         return 0;
     }
     if (npos == 0)
-        det_usage_error("which command? list, run, score, report, check or bench "
+        det_usage_error("which command? list, run, score, report, check, doctor or bench "
                         "(racelab --help)");
     const struct det_cmd *cmd = det__cmd(pos[0]);
     if (cmd == NULL)
-        det_usage_error("unknown command '%s' (list, run, score, report, check, bench)", pos[0]);
+        det_usage_error("unknown command '%s' (list, run, score, report, check, doctor, explore, "
+                        "bench)", pos[0]);
     if (strcmp(cmd->name, "explore") == 0)
         return det_explore(npos, pos);
     if (strcmp(cmd->name, "bench") == 0 && !(npos > 1 && (strcmp(pos[1], "--help") == 0 ||

@@ -22,6 +22,8 @@ test) pkgs="make cmake gcc libc6-dev clang llvm pkg-config libcunit1-dev libatom
       pkgs="$pkgs redis-server libhiredis-dev postgresql libpq-dev" ;;   # --model redis, postgres
 *)    echo "deps.sh: unknown set '$what' (valid: lab, test)" >&2; exit 2 ;;
 esac
+# racelab check FILE.c -- -fopenmp and racelab doctor's openmp check (issue 14)
+[ "$what" = test ] && pkgs="$pkgs libomp-14-dev"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "deps.sh: not a Debian system (no dpkg-query); make sure these are installed: $pkgs" >&2
