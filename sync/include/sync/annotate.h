@@ -21,10 +21,6 @@
  *                                  (atomics): never report them
  *   SYNC_ANN_UNIGNORE(p, n)        they are ordinary memory again (a queue
  *                                  node on a stack, once its lock is done)
- *   SYNC_ANN_STACK_REGISTER(id, lo, size), SYNC_ANN_STACK_DEREGISTER(id)
- *                                  a coroutine's stack (valgrind core's
- *                                  request): a switch to it is a stack
- *                                  switch, not a frame megabytes deep
  *
  * Helgrind's requests serve both tools: DRD understands them too (drd.h
  * defines ANNOTATE_* itself only when helgrind.h was not included first), so
@@ -43,6 +39,12 @@
  * ThreadSanitizer build (which never runs under valgrind, and sees the
  * atomics itself), every annotation compiles to nothing; SYNC_ANNOTATED
  * says which (0 or 1).
+ *
+ * KEYS. A lock's edges are the lock's. A queue's hand-over edges (spsc,
+ * mpmc) are keyed by the queue, not by the slot: DRD keeps a segment alive
+ * per key and thread, and per-slot keys made DRD 25 times slower on a
+ * 1024-slot ring. So a pop happens after every push before it, not only
+ * after its item's: exact for the items, generous for other data.
  *
  * LIMITS. Annotations describe one process: the procs model's workers are
  * separate valgrind instances, each seeing only itself (blind, annotated or
@@ -77,9 +79,6 @@ extern int sync__valgrind;
 #define SYNC_ANN_HAPPENS_AFTER(a) SYNC__VG(ANNOTATE_HAPPENS_AFTER((void *)(a)))
 #define SYNC_ANN_IGNORE(p, n) SYNC__VG(VALGRIND_HG_DISABLE_CHECKING((void *)(p), (n)))
 #define SYNC_ANN_UNIGNORE(p, n) SYNC__VG(VALGRIND_HG_ENABLE_CHECKING((void *)(p), (n)))
-#define SYNC_ANN_STACK_REGISTER(id, lo, size) \
-    SYNC__VG(*(id) = VALGRIND_STACK_REGISTER((char *)(lo), (char *)(lo) + (size)))
-#define SYNC_ANN_STACK_DEREGISTER(id) SYNC__VG(VALGRIND_STACK_DEREGISTER(id))
 
 #else
 
@@ -91,8 +90,6 @@ extern int sync__valgrind;
 #define SYNC_ANN_HAPPENS_AFTER(a) ((void)(a))
 #define SYNC_ANN_IGNORE(p, n) ((void)(p), (void)(n))
 #define SYNC_ANN_UNIGNORE(p, n) ((void)(p), (void)(n))
-#define SYNC_ANN_STACK_REGISTER(id, lo, size) ((void)(id), (void)(lo), (void)(size))
-#define SYNC_ANN_STACK_DEREGISTER(id) ((void)(id))
 
 #endif
 

@@ -94,9 +94,9 @@ static inline bool sync_mpmc_trypush(struct sync_mpmc *q, uint64_t v)
         if (dif == 0) {
             /* Relaxed: the slot's seq carries the ordering, not |tail|. */
             if (sync_cas_u64(&q->tail, &pos, pos + 1, SYNC_RELAXED, SYNC_RELAXED)) {
-                SYNC_ANN_HAPPENS_AFTER(c);    /* the pop that emptied it */
+                SYNC_ANN_HAPPENS_AFTER(q);    /* the pop that emptied it */
                 c->value = v;
-                SYNC_ANN_HAPPENS_BEFORE(c);   /* to the pop that takes it */
+                SYNC_ANN_HAPPENS_BEFORE(q);   /* to the pop that takes it */
                 /* Release: pairs with the acquire load of |seq| in trypop. */
                 sync_store_u64(&c->seq, pos + 1, SYNC_RELEASE);
                 return true;
@@ -123,9 +123,9 @@ static inline bool sync_mpmc_trypop(struct sync_mpmc *q, uint64_t *out)
         if (dif == 0) {
             /* Relaxed: the slot's seq carries the ordering, not |head|. */
             if (sync_cas_u64(&q->head, &pos, pos + 1, SYNC_RELAXED, SYNC_RELAXED)) {
-                SYNC_ANN_HAPPENS_AFTER(c);    /* the push that filled it */
+                SYNC_ANN_HAPPENS_AFTER(q);    /* the push that filled it */
                 *out = c->value;
-                SYNC_ANN_HAPPENS_BEFORE(c);   /* to the push a lap later */
+                SYNC_ANN_HAPPENS_BEFORE(q);   /* to the push a lap later */
                 /* Release: pairs with the acquire load of |seq| in trypush a
                  * lap later. */
                 sync_store_u64(&c->seq, pos + q->mask + 1, SYNC_RELEASE);
