@@ -193,6 +193,28 @@ static long long field(const char *line, const char *key)
     return v;
 }
 
+/* The consumers' last hand-over (tests/queue_handoff.c forces it): an item
+ * pushed after a consumer's empty pop and before it sees the producers done
+ * is taken and checked, never dropped. Deterministic: fails on a consumer
+ * loop that pops again to confirm the end, in every run. */
+extern const struct lab_variant queue_variant_handoff;
+
+static void test_queue_lab_last_handoff(void)
+{
+    struct lab_config cfg = { .model = LAB_THREADS, .workers = 2, .producers = 1,
+                              .consumers = 1, .iters = 16, .timeout_s = 120 };
+    struct lab_trial t;
+    char err[256] = "";
+    CU_ASSERT_EQUAL_FATAL(lab_run_trial(&queue_lab, &queue_variant_handoff, &cfg, &t, err,
+                                        sizeof err), 0);
+    CU_ASSERT_EQUAL_FATAL(t.outcome, LAB_OK);
+    CU_ASSERT_EQUAL(t.observed, 16);
+    CU_ASSERT_EQUAL(t.items.lost, 0);
+    CU_ASSERT_EQUAL(t.items.duplicated, 0);
+    CU_ASSERT_EQUAL(t.items.consumed, 16);
+    check_arithmetic(&t);
+}
+
 static void test_queue_lab_json_protocol(void)
 {
     /* Under TSan the program is racy-free only without racy variants. */
@@ -350,6 +372,7 @@ static const struct test_case tests[] = {
     { "racy_caught", test_queue_lab_racy_caught },
     { "aba", test_queue_lab_aba },
     { "tagged_exact_under_stall", test_queue_lab_tagged_exact_under_stall },
+    { "last_handoff", test_queue_lab_last_handoff },
     { "json_protocol", test_queue_lab_json_protocol },
     { "procs_leave_no_shm", test_queue_lab_procs_leave_no_shm },
     { "tsan_twin", test_queue_lab_tsan_twin },

@@ -197,6 +197,17 @@ struct bench_common {
     { .name = "plot", .kind = UTIL_OPT_STRING, .dest = &(c)->plot, .arg = "DIR",            \
       .help = (plot_help) }
 
+/* util_opt entries for --reps N (interleaved rounds, into unsigned *reps, at
+ * most reps_max; *reps_seen set when given) and --budget SECONDS (double
+ * *budget_s), their defaults as the strings the help names (2 entries). */
+#define BENCH_ROUND_OPTS(reps, reps_seen, reps_max, reps_default, budget_s, budget_default)  \
+    { .name = "reps", .kind = UTIL_OPT_UINT, .dest = (reps), .arg = "N",                     \
+      .help = "interleaved rounds, cells are medians (default " reps_default ")", .min = 1,  \
+      .max = (reps_max), .seen = (reps_seen) },                                              \
+    { .name = "budget", .kind = UTIL_OPT_DOUBLE, .dest = (budget_s), .arg = "SECONDS",       \
+      .help = "a point still running after this is DNF (default " budget_default ")",        \
+      .min = 0.1, .max = 600 }
+
 /* Parses argv with the table: -1 to go on, else the exit status (0 after
  * --help, 2 after a one-line error on stderr). Checks --json against --csv, sets
  * c->fmt, and makes sure the --plot directory exists (creating one level). */

@@ -489,12 +489,7 @@ static int parse(int argc, char **argv, struct opts *o)
 {
     *o = (struct opts){ .reps = 5, .budget_s = 60, .scale = 1 };
     const struct util_opt opts[] = {
-        { .name = "reps", .kind = UTIL_OPT_UINT, .dest = &o->reps, .arg = "N",
-          .help = "interleaved rounds (default 5)", .min = 1, .max = BENCH_MAX_ROUNDS,
-          .seen = &o->reps_set },
-        { .name = "budget", .kind = UTIL_OPT_DOUBLE, .dest = &o->budget_s, .arg = "SECONDS",
-          .help = "a measurement still running after this is DNF (default 60)", .min = 0.1,
-          .max = 600 },
+        BENCH_ROUND_OPTS(&o->reps, &o->reps_set, BENCH_MAX_ROUNDS, "5", &o->budget_s, "60"),
         BENCH_COMMON_OPTS(&o->c, "one round, 1/100 of the work (a smoke test, not a "
                           "measurement)", "also write DIR/switch.svg (bars, log scale)"),
         { .name = NULL },

@@ -163,6 +163,13 @@ static void queue__consume(struct qlab *L, struct qstate *q, unsigned c)
     void *ctx = QUEUE__ENTER(q);
     unsigned rounds = 0;
     for (;;) {
+        /* Read before the pop. Acquire pairs with the producers' release:
+         * when every producer was done before this pop began, an empty pop
+         * means every pushed item has been taken (a done count, not a
+         * sentinel item that a racy queue could lose). One pop per pass, and
+         * every item it takes is checked: a second pop in the exit test
+         * would drop the item it took (tests/queue_handoff.c). */
+        bool last = sync_load_u32(&L->producers_done, SYNC_ACQUIRE) == L->producers;
         if (q_pop(q, ctx, &item)) {
             qlab_check(L, c, item);
             rounds = 0;
@@ -170,11 +177,7 @@ static void queue__consume(struct qlab *L, struct qstate *q, unsigned c)
                 break;
             continue;
         }
-        /* Acquire pairs with the producers' release: after it, one more
-         * empty pop means every pushed item has been taken (a done count,
-         * not a sentinel item that a racy queue could lose). */
-        if (sync_load_u32(&L->producers_done, SYNC_ACQUIRE) == L->producers &&
-            !q_pop(q, ctx, &item))
+        if (last)
             break;
         qlab_backoff(&rounds);
     }
