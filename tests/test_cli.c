@@ -205,7 +205,7 @@ static void test_cli_list_json(void)
         CU_ASSERT((strstr(kr, "pthread_cond_wait succeeded without prior") != NULL) ==
                   json_field_is(line, "model", "\"procs\""));
     }
-    CU_ASSERT_EQUAL(n, 16 + 14 + 4 + 3 + 4);   /* threads, procs, coros, coros-mn, -preempt */
+    CU_ASSERT_EQUAL(n, 18 + 14 + 4 + 3 + 4);   /* threads, procs, coros, coros-mn, -preempt */
     CU_ASSERT(saw_racy);
     prog_result_free(&r);
 }
@@ -280,6 +280,10 @@ static const struct cli_case cli_cases[] = {
     { "bench-counter", { "--frobnicate" }, { "--iters=abc" }, { "--iters" }, { "--help" } },
     { "bench-queue", { "--frobnicate" }, { "--messages=abc" }, { "--messages" }, { "--help" } },
     { "bench-switch", { "--frobnicate" }, { "--reps=abc" }, { "--reps" }, { "--help" } },
+    { "lab-reorder", { "--frobnicate" }, { "--iters=abc" }, { "--iters" },
+      { "--variant=sb-seqcst", "--iters=1000", "--trials=1" } },
+    { "lab-lazyinit", { "--frobnicate" }, { "--iters=abc" }, { "--iters" },
+      { "--variant=once", "--iters=10", "--trials=1" } },
     { "racelab", { "list", "--frobnicate" }, { "run", "--trials=abc" }, { "run", "--trials" },
       { "list" } },
 };

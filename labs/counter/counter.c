@@ -6,7 +6,8 @@
 
 #define COUNTER_VARIANTS(X) \
     X(racy) X(racy_yield) X(comutex) X(mutex) X(tas) X(ttas) X(ticket) X(mcs) X(futex) X(rfutex) X(sem) \
-    X(atomic) X(cas) X(ao) X(sharded) X(pmutex) X(psem) X(named_sem)
+    X(atomic) X(cas) X(ao) X(sharded) X(pmutex) X(psem) X(named_sem) \
+    X(peterson) X(peterson_fence)
 
 LAB_VARIANT_TABLE(COUNTER_VARIANTS, variants);
 

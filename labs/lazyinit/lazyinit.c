@@ -1,0 +1,27 @@
+/* labs/lazyinit/lazyinit.c - the lazyinit lab's descriptor and variant table. */
+#include "lazyinit.h"
+
+#define LAB_VARIANT_PREFIX lazyinit_variant_
+#include "variant_gen.h"
+
+#define LAZYINIT_VARIANTS(X) X(racy) X(dclp) X(acqrel) X(once) X(pthread_once) X(mutex)
+
+LAB_VARIANT_TABLE(LAZYINIT_VARIANTS, variants);
+
+/* Every get of every worker returns its slot's one object, whole. */
+static uint64_t expected(unsigned workers, uint64_t iters)
+{
+    return (uint64_t)workers * iters;
+}
+
+const struct lab lazyinit_lab = {
+    .name = "lazyinit",
+    .title = "lazy initialisation: created twice, or published half-made",
+    .default_variants = { [LAB_THREADS] = "racy,dclp,acqrel,once,pthread-once,mutex",
+                          [LAB_PROCS] = "racy,acqrel,once,mutex" },
+    .baseline = "once",
+    .max_expected = LAZY_MAX_GETS,
+    .variants = variants,
+    .nvariants = sizeof variants / sizeof variants[0],
+    .expected = expected,
+};
