@@ -17,16 +17,11 @@ const char *lab__ao_status(void)
 #endif
 }
 
-/* The runtime's own known reports, on every cell of every lab: its start
- * gate and its result hand-over are C11 atomics and futex() calls, which
- * valgrind's tools do not model (measured on queue/threads under DRD). */
+/* The runtime's own known reports. Its start gate and result hand-over need
+ * none: the gate tells valgrind its words are atomics (sync/annotate.h), and
+ * results are read after pthread_join. The watchdog reads the workers' wait
+ * records while they run, C11 atomics valgrind does not model. */
 static const struct lab_known_report runtime_reports[] = {
-    { "valgrind", "", "gate_wait",
-      "the lab runtime's start gate (labs/common/run.c: C11 atomics + futex), not modelled by "
-      "valgrind" },
-    { "valgrind", "", "run.c:",
-      "the lab runtime (labs/common/run.c) hands results over through C11 atomics, not "
-      "modelled by valgrind" },
     { "valgrind", "", "watch.c:",
       "the lab runtime's watchdog (labs/common/watch.c) reads the workers' wait records, C11 "
       "atomics, while they run: not modelled by valgrind" },
@@ -34,7 +29,9 @@ static const struct lab_known_report runtime_reports[] = {
 };
 
 /* procs only: a process-shared condition variable signalled from another
- * process (measured on queue/procs/condvar). */
+ * process (measured on queue/procs/condvar under Helgrind, with the
+ * annotated build too: the signal's pthread call runs in the other
+ * process's valgrind). */
 static const struct lab_known_report procs_reports[] = {
     { "valgrind", "pthread_cond_wait succeeded without prior", "",
       "the signal came from another process, which valgrind does not see" },

@@ -17,6 +17,7 @@
  * procs: procs.c forks every worker and supervises them.
  * coros, coros-mn, coros-preempt: coroutines of sync/coro.h schedulers. */
 #include "trial.h"
+#include "sync/annotate.h"
 
 #include "runtime.h"
 
@@ -109,6 +110,7 @@ bool lab_variant_takes(const struct lab_variant *v, unsigned producers, unsigned
 static void gate_set(struct gate *g, unsigned how)
 {
     uint32_t closed = GATE_CLOSED;
+    SYNC_ANN_IGNORE(g, sizeof *g);   /* atomics, and constants set before the workers */
     /* Seq-cst on both sides (store state, then load parked here; parked++,
      * then load state in gate_wait()): either the opener sees a parked
      * worker and wakes it, or the worker sees the gate open. The release
@@ -125,6 +127,9 @@ void lab__gate_abort(struct gate *g)
 
 static unsigned gate_wait(struct gate *g)
 {
+    /* Before our first access of the gate, as in gate_set(): no write of it
+     * by a worker is ever checked (valgrind, sync/annotate.h). */
+    SYNC_ANN_IGNORE(g, sizeof *g);
     /* Acq-rel: the last arriver's open must follow every arrival. */
     if (sync_fetch_add_u32(&g->arrived, 1, SYNC_ACQ_REL) + 1 == g->parties)
         gate_set(g, GATE_OPEN);

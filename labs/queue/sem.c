@@ -13,9 +13,6 @@
 #define VARIANT_DESC "ring with a free/full semaphore pair (blocking), a mutex per side"
 #define VARIANT_BLOCKING
 #define VARIANT_SETUP setup
-#define VARIANT_KNOWN                                                                   \
-    LOCKD_VALGRIND_BLIND("sync/sem.h semaphores + sync/mutex.h: futex-based, not "       \
-                         "modelled by valgrind"),
 
 #include "desc/lock_futex.h"
 #include "queue.h"

@@ -12,8 +12,6 @@
 #define VARIANT_LIFO
 #define VARIANT_SETUP setup
 #define VARIANT_EXPLAIN explain
-#define VARIANT_KNOWN                                                                   \
-    { "valgrind", "", "", "Treiber stack: nodes published through a C11 CAS on (tag, index)" },
 
 #include "sync/stack.h"
 

@@ -29,12 +29,6 @@
 
 #include "queue.h"
 
-/* Every variant of this lab: its consumers' loop and the checker read
- * counts with sync/atomic.h loads (producers_done, the bitmap). */
-#define LAB_VARIANT_LAB_KNOWN                                                           \
-    { "valgrind", "", "sync/atomic.h",                                                  \
-      "the access is a C11 atomic load/store (sync/atomic.h): on x86 a plain mov that "  \
-      "valgrind cannot tell from a racy one" },
 #define LAB_VARIANT_PREFIX queue_variant_
 #include "variant_gen.h"
 

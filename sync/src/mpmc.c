@@ -33,7 +33,12 @@ int sync_mpmc_init(struct sync_mpmc *q, uint32_t capacity, unsigned flags)
     for (uint32_t i = 0; i < capacity; i++) {
         sync_store_u64(&q->cells[i].seq, i, SYNC_RELAXED);   /* free for position i */
         q->cells[i].value = 0;
+        /* The sequence is an atomic; the value stays checked, ordered by
+         * the hand-over annotations in mpmc.h. */
+        SYNC_ANN_IGNORE(&q->cells[i].seq, sizeof q->cells[i].seq);
     }
+    SYNC_ANN_IGNORE(&q->tail, sizeof q->tail);
+    SYNC_ANN_IGNORE(&q->head, sizeof q->head);
     /* Relaxed stores suffice: the queue is handed to other threads by
      * pthread_create or fork, both of which order everything before them. */
     return 0;

@@ -43,6 +43,8 @@ int sync_mutex_init(sync_mutex_t *m, unsigned flags)
     sync_store_u32(&m->waiters, 0, SYNC_RELAXED);
     sync_store_u32(&m->owner, 0, SYNC_RELAXED);
     m->flags = flags;
+    /* Every word is an atomic, and |flags| is constant from here on. */
+    SYNC_ANN_LOCK_INIT(m, sizeof *m);
     return 0;
 }
 
@@ -191,6 +193,8 @@ static int sync__mutex_timedlock_plain(sync_mutex_t *m, const struct timespec *a
     }
     /* Relaxed: a late decrement only costs an unlock a needless wake call. */
     sync_fetch_sub_u32(&m->waiters, 1, SYNC_RELAXED);
+    if (ret == 0)
+        SYNC_ANN_LOCK_ACQUIRED(m, 1);   /* by the exchange above */
     if (checked && ret == 0)
         sync__mutex_set_owner(m);
     return ret;
@@ -279,7 +283,10 @@ static bool sync__robust_cas_free(sync_mutex_t *m, uint32_t self)
 {
     uint32_t unlocked = 0;
     /* Acquire: pairs with the release exchange in sync__mutex_unlock_robust(). */
-    return sync_cas_u32(&m->state, &unlocked, self, SYNC_ACQUIRE, SYNC_RELAXED);
+    if (!sync_cas_u32(&m->state, &unlocked, self, SYNC_ACQUIRE, SYNC_RELAXED))
+        return false;
+    SYNC_ANN_LOCK_ACQUIRED(m, 1);
+    return true;
 }
 
 static bool sync__mutex_trylock_robust(sync_mutex_t *m)
@@ -408,6 +415,8 @@ int sync_mutex_timedlock_robust(sync_mutex_t *m, const struct timespec *abs_mono
     int ret = sync__robust_wait(m, self, abs_monotonic);
     /* Relaxed: a late decrement only costs an unlock a needless wake call. */
     sync_fetch_sub_u32(&m->waiters, 1, SYNC_RELAXED);
+    if (ret == 0 || ret == EOWNERDEAD)
+        SYNC_ANN_LOCK_ACQUIRED(m, 1);
     return ret;
 }
 
@@ -444,6 +453,7 @@ static void sync__mutex_unlock_robust(sync_mutex_t *m)
                                   : "unlock by a thread that does not hold it",
                         w & SYNC__TID_MASK);
     uint32_t next = (w & SYNC__OWNER_DIED) ? SYNC__NOTRECOVERABLE : 0;
+    SYNC_ANN_LOCK_RELEASED(m, 1);
     /* Release: pairs with the acquire CAS that takes the lock next. Seq_cst,
      * with the load of |waiters|: a Dekker pair with the slow path's seq_cst
      * increment of |waiters| then its CAS that sets WAITERS (or takes the

@@ -24,6 +24,7 @@ int sync_rwlock_init(sync_rwlock_t *l, unsigned flags)
     sync_store_u32(&l->rsleep, 0, SYNC_RELAXED);
     sync_store_u32(&l->wsleep, 0, SYNC_RELAXED);
     l->flags = flags;
+    SYNC_ANN_LOCK_INIT(l, sizeof *l);   /* every word an atomic, |flags| constant */
     return 0;
 }
 
@@ -121,6 +122,7 @@ int sync_pfrwlock_init(sync_pfrwlock_t *l, unsigned flags)
     for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
         sync_store_u32(w[i], 0, SYNC_RELAXED);
     l->flags = flags;
+    SYNC_ANN_LOCK_INIT(l, sizeof *l);   /* every word an atomic, |flags| constant */
     return 0;
 }
 
@@ -163,9 +165,12 @@ bool sync_pfrwlock_tryrdlock(sync_pfrwlock_t *l)
 {
     uint32_t r = sync_load_u32(&l->rin, SYNC_RELAXED);
     /* Acquire (in seq_cst): as sync_pfrwlock_rdlock(). */
-    while (!(r & SYNC__PF_WBITS))
-        if (sync_cas_u32(&l->rin, &r, r + SYNC__PF_RINC, SYNC_SEQ_CST, SYNC_RELAXED))
+    while (!(r & SYNC__PF_WBITS)) {
+        if (sync_cas_u32(&l->rin, &r, r + SYNC__PF_RINC, SYNC_SEQ_CST, SYNC_RELAXED)) {
+            SYNC_ANN_LOCK_ACQUIRED(l, 0);
             return true;
+        }
+    }
     return false;
 }
 
@@ -263,8 +268,10 @@ void sync_pfrwlock_wrlock(sync_pfrwlock_t *l)
         /* Acquire: pairs with the release increments of |rout| by the
          * readers inside, so their sections happen before ours. */
         uint32_t v = sync_load_u32(&l->rout, SYNC_ACQUIRE);
-        if (v == rt)
+        if (v == rt) {
+            SYNC_ANN_LOCK_ACQUIRED(l, 1);
             return;
+        }
         if (spin < SYNC__RW_SPIN)
             sync_cpu_relax();
         else
@@ -274,6 +281,7 @@ void sync_pfrwlock_wrlock(sync_pfrwlock_t *l)
 
 void sync_pfrwlock_wrunlock(sync_pfrwlock_t *l)
 {
+    SYNC_ANN_LOCK_RELEASED(l, 1);
     /* Release (in seq_cst): pairs with the acquire of the readers waiting
      * for the phase to end. Seq_cst, with the load of |rsleep|: see
      * sync__pf_sleep(). */
@@ -298,8 +306,10 @@ bool sync_pfrwlock_trywrlock(sync_pfrwlock_t *l)
      * release increments of |rout|. */
     uint32_t out = sync_load_u32(&l->rout, SYNC_ACQUIRE);
     uint32_t r = out;
-    if (sync_cas_u32(&l->rin, &r, out + sync__pf_bits(l), SYNC_SEQ_CST, SYNC_RELAXED))
+    if (sync_cas_u32(&l->rin, &r, out + sync__pf_bits(l), SYNC_SEQ_CST, SYNC_RELAXED)) {
+        SYNC_ANN_LOCK_ACQUIRED(l, 1);
         return true;
+    }
     sync__pf_wrelease(l); /* readers inside: give the writer word back */
     return false;
 }

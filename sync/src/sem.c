@@ -18,6 +18,7 @@ int sync_sem_init(sync_sem_t *s, unsigned value, unsigned flags)
     sync_store_u32(&s->value, value, SYNC_RELAXED);
     sync_store_u32(&s->waiters, 0, SYNC_RELAXED);
     s->flags = flags;
+    SYNC_ANN_IGNORE(s, sizeof *s);   /* its words; the order is post's and wait's */
     return 0;
 }
 
@@ -54,8 +55,10 @@ int sync_sem_timedwait(sync_sem_t *s, const struct timespec *abs_monotonic)
         uint32_t v = sync_load_u32(&s->value, SYNC_SEQ_CST);
         while (v != 0) {
             /* Acquire: pairs with the release (seq_cst) CAS in sync_sem_post(). */
-            if (sync_cas_u32(&s->value, &v, v - 1, SYNC_ACQUIRE, SYNC_RELAXED))
+            if (sync_cas_u32(&s->value, &v, v - 1, SYNC_ACQUIRE, SYNC_RELAXED)) {
+                SYNC_ANN_HAPPENS_AFTER(s);
                 goto out;
+            }
         }
         /* Sleeps only while the count is still 0; EAGAIN and EINTR loop,
          * with the same absolute deadline. A deadline before the epoch

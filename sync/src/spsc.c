@@ -41,6 +41,11 @@ int sync_spsc_init(struct sync_spsc *q, uint32_t capacity, unsigned flags)
         sync_store_u32(&q->slots[j].seq, 2u * j, SYNC_RELAXED);
         q->slots[j].pad = 0;
         q->slots[j].value = 0;
+        /* The slot word is an atomic; the value stays checked, ordered by
+         * the hand-over annotations in spsc.h. */
+        SYNC_ANN_IGNORE(&q->slots[j].seq, sizeof q->slots[j].seq);
     }
+    SYNC_ANN_IGNORE(&q->head, sizeof q->head);
+    SYNC_ANN_IGNORE(&q->tail, sizeof q->tail);
     return 0;
 }

@@ -21,9 +21,7 @@ LOCKD_CALLS(sem, sync_sem_wait(l),
             if (sync_sem_post(l) != 0) abort(),
             sync_sem_trywait(l))
 
-#define LOCKD_sem_KNOWN \
-    LOCKD_VALGRIND_BLIND("sync/sem.h: a futex semaphore (C11 atomics + futex()), not one " \
-                         "valgrind knows"),
+#define LOCKD_sem_KNOWN   /* none: sync/annotate.h tells Helgrind and DRD */
 static const struct lab_known_report lockd_sem_known_reports[] = {
     LOCKD_sem_KNOWN LOCKD_KNOWN_END
 };

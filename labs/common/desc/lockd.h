@@ -198,16 +198,12 @@ static inline void lockd__unavailable(void)
     LOCKD_CALLS(id, lockd__unavailable(), lockd__unavailable(),                      \
                 (lockd__unavailable(), false))
 
-/* The known report every lock built on C11 atomics and futex() gets from
- * valgrind's tools (helgrind and DRD know only the pthread and sem_* calls
- * they intercept). Evidence, measured 2026-11-22 on counter/threads
- * (valgrind 3.19, clang 14 -gdwarf-4, --iters 2000 --trials 1): each lock so
- * marked is exact in every native trial under stress and clean under TSan,
- * and both tools report the counter it guards ("Possible data race during
- * read" / "Conflicting load"). On the same cells atomic, cas, ao, sharded,
- * mutex, pmutex, psem and named-sem are clean under both tools: valgrind
- * models lock-prefixed read-modify-writes and every pthread/sem_* call, so
- * those carry no entry and a report there counts. */
+/* The known report synchronization built on C11 atomics and futex() gets
+ * from valgrind's tools when nobody told them what it does (helgrind and DRD
+ * know only the pthread and sem_* calls they intercept, and the client
+ * requests of sync/annotate.h): they report the data it guards. sync/'s
+ * primitives are annotated and carry no entry; a report on them counts.
+ * What still uses it says why, with its evidence (queue_msqueue.h). */
 #define LOCKD_VALGRIND_BLIND(why) { "valgrind", "", "", why }
 #define LOCKD_KNOWN_END { NULL, NULL, NULL, NULL }
 

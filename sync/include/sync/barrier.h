@@ -33,6 +33,7 @@
 #define SYNC_BARRIER_H
 
 #include <stdbool.h>
+#include "sync/annotate.h"
 #include "sync/atomic.h"
 #include "sync/futex.h"
 

@@ -43,6 +43,7 @@
 #define SYNC_COND_H
 
 #include <time.h>
+#include "sync/annotate.h"
 #include "sync/atomic.h"
 #include "sync/futex.h"
 #include "sync/mutex.h"

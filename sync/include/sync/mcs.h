@@ -27,6 +27,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "sync/annotate.h"
 #include "sync/atomic.h"
 
 /* Spin rounds (pause hints) before a waiter starts yielding. Shorter than the
@@ -51,6 +52,7 @@ typedef struct {
 static inline int sync_mcs_init(sync_mcs_t *l)
 {
     sync_store_ptr(&l->tail, NULL, SYNC_RELAXED);
+    SYNC_ANN_LOCK_INIT(l, sizeof *l);
     return 0;
 }
 
@@ -62,19 +64,28 @@ static inline bool sync_mcs_trylock(sync_mcs_t *l, sync_mcs_node_t *node)
     /* Acquire: pairs with the release CAS of |tail| in sync_mcs_unlock().
      * Release: publishes node->next = NULL to the successor that will write
      * it after finding our node in |tail| (its exchange acquires). */
-    return sync_cas_ptr(&l->tail, &expected, node, SYNC_ACQ_REL, SYNC_RELAXED);
+    if (!sync_cas_ptr(&l->tail, &expected, node, SYNC_ACQ_REL, SYNC_RELAXED))
+        return false;
+    /* The node's words are atomics other threads touch until our unlock. */
+    SYNC_ANN_IGNORE(node, sizeof *node);
+    SYNC_ANN_LOCK_ACQUIRED(l, 1);
+    return true;
 }
 
 static inline void sync_mcs_lock(sync_mcs_t *l, sync_mcs_node_t *node)
 {
+    /* The node's words are atomics other threads touch until our unlock. */
+    SYNC_ANN_IGNORE(node, sizeof *node);
     sync_store_ptr(&node->next, NULL, SYNC_RELAXED);
     sync_store_u32(&node->locked, 1, SYNC_RELAXED);
     /* Acquire: pairs with the release of the predecessor's exchange (its node
      * initialised) or of the unlock's CAS back to NULL (its critical section).
      * Release: publishes our node's initialisation to our successor. */
     sync_mcs_node_t *pred = sync_exchange_ptr(&l->tail, node, SYNC_ACQ_REL);
-    if (pred == NULL)
+    if (pred == NULL) {
+        SYNC_ANN_LOCK_ACQUIRED(l, 1);
         return;
+    }
     /* Release: pairs with the acquire load of |next| in the predecessor's
      * unlock, which must see locked = 1 stored before it stores 0. */
     sync_store_ptr(&pred->next, node, SYNC_RELEASE);
@@ -82,18 +93,22 @@ static inline void sync_mcs_lock(sync_mcs_t *l, sync_mcs_node_t *node)
     /* Acquire: pairs with the predecessor's release store of locked = 0. */
     while (sync_load_u32(&node->locked, SYNC_ACQUIRE) != 0)
         sync__spin_wait_n(&rounds, SYNC__MCS_SPIN);
+    SYNC_ANN_LOCK_ACQUIRED(l, 1);
 }
 
 static inline void sync_mcs_unlock(sync_mcs_t *l, sync_mcs_node_t *node)
 {
+    SYNC_ANN_LOCK_RELEASED(l, 1);
     /* Acquire: pairs with the successor's release store of node->next. */
     sync_mcs_node_t *succ = sync_load_ptr(&node->next, SYNC_ACQUIRE);
     if (succ == NULL) {
         void *expected = node;
         /* No successor yet: if we are still the tail, the queue empties.
          * Release: pairs with the acquire exchange/CAS of the next locker. */
-        if (sync_cas_ptr(&l->tail, &expected, NULL, SYNC_RELEASE, SYNC_RELAXED))
+        if (sync_cas_ptr(&l->tail, &expected, NULL, SYNC_RELEASE, SYNC_RELAXED)) {
+            SYNC_ANN_UNIGNORE(node, sizeof *node);   /* nobody else knows it now */
             return;
+        }
         /* A successor swapped |tail| but has not linked itself yet (it may
          * even be preempted between the two): wait for the link. */
         unsigned rounds = 0;
@@ -102,6 +117,7 @@ static inline void sync_mcs_unlock(sync_mcs_t *l, sync_mcs_node_t *node)
     }
     /* Release: pairs with the successor's acquire load of its |locked|. */
     sync_store_u32(&succ->locked, 0, SYNC_RELEASE);
+    SYNC_ANN_UNIGNORE(node, sizeof *node);   /* the successor has let go of it */
 }
 
 #endif /* SYNC_MCS_H */

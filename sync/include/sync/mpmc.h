@@ -48,6 +48,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "sync/annotate.h"
 #include "sync/atomic.h"
 #include "sync/futex.h"
 
@@ -93,7 +94,9 @@ static inline bool sync_mpmc_trypush(struct sync_mpmc *q, uint64_t v)
         if (dif == 0) {
             /* Relaxed: the slot's seq carries the ordering, not |tail|. */
             if (sync_cas_u64(&q->tail, &pos, pos + 1, SYNC_RELAXED, SYNC_RELAXED)) {
+                SYNC_ANN_HAPPENS_AFTER(q);    /* the pop that emptied it */
                 c->value = v;
+                SYNC_ANN_HAPPENS_BEFORE(q);   /* to the pop that takes it */
                 /* Release: pairs with the acquire load of |seq| in trypop. */
                 sync_store_u64(&c->seq, pos + 1, SYNC_RELEASE);
                 return true;
@@ -120,7 +123,9 @@ static inline bool sync_mpmc_trypop(struct sync_mpmc *q, uint64_t *out)
         if (dif == 0) {
             /* Relaxed: the slot's seq carries the ordering, not |head|. */
             if (sync_cas_u64(&q->head, &pos, pos + 1, SYNC_RELAXED, SYNC_RELAXED)) {
+                SYNC_ANN_HAPPENS_AFTER(q);    /* the push that filled it */
                 *out = c->value;
+                SYNC_ANN_HAPPENS_BEFORE(q);   /* to the push a lap later */
                 /* Release: pairs with the acquire load of |seq| in trypush a
                  * lap later. */
                 sync_store_u64(&c->seq, pos + q->mask + 1, SYNC_RELEASE);

@@ -121,6 +121,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
+#include "sync/annotate.h"
 #include "sync/atomic.h"
 #include "sync/futex.h"
 
@@ -207,11 +208,15 @@ static inline bool sync__mutex_cas_free(sync_mutex_t *m)
 {
     uint32_t unlocked = 0;
     /* Acquire: pairs with the release exchange in sync__mutex_release(). */
-    return sync_cas_u32(&m->state, &unlocked, 1, SYNC_ACQUIRE, SYNC_RELAXED);
+    if (!sync_cas_u32(&m->state, &unlocked, 1, SYNC_ACQUIRE, SYNC_RELAXED))
+        return false;
+    SYNC_ANN_LOCK_ACQUIRED(m, 1);
+    return true;
 }
 
 static inline void sync__mutex_release(sync_mutex_t *m)
 {
+    SYNC_ANN_LOCK_RELEASED(m, 1);
     /* Release: pairs with the acquire CAS/exchange that takes the lock next.
      * Seq_cst, with the load of |waiters|: a Dekker pair with the slow path's
      * seq_cst increment of |waiters| then exchange of |state|. Either we see

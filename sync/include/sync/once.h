@@ -28,6 +28,7 @@
 #define SYNC_ONCE_H
 
 #include <stdbool.h>
+#include "sync/annotate.h"
 #include "sync/atomic.h"
 #include "sync/futex.h"
 
@@ -52,8 +53,10 @@ static inline void sync_once(sync_once_t *o, void (*fn)(void *arg), void *arg)
 {
     /* Acquire: pairs with the release exchange to DONE in sync__once_slow():
      * the function's writes are visible to the caller. */
-    if (sync_load_u32(&o->state, SYNC_ACQUIRE) == SYNC__ONCE_DONE)
+    if (sync_load_u32(&o->state, SYNC_ACQUIRE) == SYNC__ONCE_DONE) {
+        SYNC_ANN_HAPPENS_AFTER(o);   /* the function's end */
         return;
+    }
     sync__once_slow(o, fn, arg);
 }
 
@@ -61,7 +64,10 @@ static inline void sync_once(sync_once_t *o, void (*fn)(void *arg), void *arg)
 static inline bool sync_once_done(const sync_once_t *o)
 {
     /* Acquire: as the fast path of sync_once(). */
-    return sync_load_u32(&o->state, SYNC_ACQUIRE) == SYNC__ONCE_DONE;
+    if (sync_load_u32(&o->state, SYNC_ACQUIRE) != SYNC__ONCE_DONE)
+        return false;
+    SYNC_ANN_HAPPENS_AFTER(o);
+    return true;
 }
 
 #endif /* SYNC_ONCE_H */

@@ -75,6 +75,7 @@
 #define SYNC_RWLOCK_H
 
 #include <stdbool.h>
+#include "sync/annotate.h"
 #include "sync/atomic.h"
 #include "sync/futex.h"
 
@@ -114,9 +115,12 @@ static inline bool sync_rwlock_tryrdlock(sync_rwlock_t *l)
      * that read it just before a writer's announcement still enters (the
      * writer then waits for it to leave). Acquire (in seq_cst): pairs with
      * the release of the last writer's unlock. */
-    while (!(s & SYNC__RW_WRITER) && sync_load_u32(&l->wwait, SYNC_SEQ_CST) == 0)
-        if (sync_cas_u32(&l->state, &s, s + 1, SYNC_SEQ_CST, SYNC_RELAXED))
+    while (!(s & SYNC__RW_WRITER) && sync_load_u32(&l->wwait, SYNC_SEQ_CST) == 0) {
+        if (sync_cas_u32(&l->state, &s, s + 1, SYNC_SEQ_CST, SYNC_RELAXED)) {
+            SYNC_ANN_LOCK_ACQUIRED(l, 0);
             return true;
+        }
+    }
     return false;
 }
 
@@ -129,6 +133,7 @@ static inline void sync_rwlock_rdlock(sync_rwlock_t *l)
 /* Call with a read lock held. */
 static inline void sync_rwlock_rdunlock(sync_rwlock_t *l)
 {
+    SYNC_ANN_LOCK_RELEASED(l, 0);
     /* Release: pairs with the acquire CAS of the writer that enters next.
      * Seq_cst, with the load of |wwait|: a Dekker pair with a writer's
      * announcement then look at |state| (sync__rwlock_wrlock_slow): either
@@ -142,7 +147,10 @@ static inline bool sync_rwlock_trywrlock(sync_rwlock_t *l)
 {
     uint32_t free_ = 0;
     /* Acquire: pairs with the release of the last unlock (reader or writer). */
-    return sync_cas_u32(&l->state, &free_, SYNC__RW_WRITER, SYNC_SEQ_CST, SYNC_RELAXED);
+    if (!sync_cas_u32(&l->state, &free_, SYNC__RW_WRITER, SYNC_SEQ_CST, SYNC_RELAXED))
+        return false;
+    SYNC_ANN_LOCK_ACQUIRED(l, 1);
+    return true;
 }
 
 static inline void sync_rwlock_wrlock(sync_rwlock_t *l)
@@ -154,6 +162,7 @@ static inline void sync_rwlock_wrlock(sync_rwlock_t *l)
 /* Call with the write lock held. */
 static inline void sync_rwlock_wrunlock(sync_rwlock_t *l)
 {
+    SYNC_ANN_LOCK_RELEASED(l, 1);
     /* Release: pairs with the acquire CAS of whoever enters next. Seq_cst,
      * with the loads below: a Dekker pair with a sleeper's registration then
      * look at |state|. A writer holds it alone, so |state| was exactly
@@ -206,6 +215,7 @@ static inline void sync_pfrwlock_rdlock(sync_pfrwlock_t *l)
     uint32_t phase = sync_fetch_add_u32(&l->rin, SYNC__PF_RINC, SYNC_SEQ_CST) & SYNC__PF_WBITS;
     if (phase != 0)
         sync__pfrwlock_rdwait(l, phase); /* a writer is present: wait for its phase to end */
+    SYNC_ANN_LOCK_ACQUIRED(l, 0);
 }
 
 /* False while a writer is present (holding, or draining the readers). */
@@ -214,6 +224,7 @@ bool sync_pfrwlock_tryrdlock(sync_pfrwlock_t *l);
 /* Call with a read lock held. */
 static inline void sync_pfrwlock_rdunlock(sync_pfrwlock_t *l)
 {
+    SYNC_ANN_LOCK_RELEASED(l, 0);
     /* Release: pairs with the acquire load of |rout| by the writer waiting
      * for the readers to drain. Seq_cst, with the load of |dsleep|: a Dekker
      * pair with that writer's registration then look at |rout|. */

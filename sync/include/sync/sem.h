@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
+#include "sync/annotate.h"
 #include "sync/atomic.h"
 #include "sync/futex.h"
 
@@ -58,8 +59,10 @@ static inline bool sync_sem_trywait(sync_sem_t *s)
     uint32_t v = 1; /* guess the binary-lock case: one CAS when right */
     do {
         /* Acquire: pairs with the release (seq_cst) CAS in sync_sem_post(). */
-        if (sync_cas_u32(&s->value, &v, v - 1, SYNC_ACQUIRE, SYNC_RELAXED))
+        if (sync_cas_u32(&s->value, &v, v - 1, SYNC_ACQUIRE, SYNC_RELAXED)) {
+            SYNC_ANN_HAPPENS_AFTER(s);   /* every post before this unit's */
             return true;
+        }
     } while (v != 0);
     return false;
 }
@@ -75,6 +78,7 @@ static inline void sync_sem_wait(sync_sem_t *s)
 static inline int sync_sem_post(sync_sem_t *s)
 {
     uint32_t v = 0; /* guess the binary-lock case: one CAS when right */
+    SYNC_ANN_HAPPENS_BEFORE(s);
     /* Release: pairs with the acquire CAS of the wait that takes this unit.
      * Seq_cst, with the load of |waiters| below: a Dekker pair with the
      * waiter's seq_cst increment of |waiters| then load of |value|. Either we

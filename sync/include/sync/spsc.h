@@ -56,6 +56,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "sync/annotate.h"
 #include "sync/atomic.h"
 #include "sync/futex.h"
 
@@ -120,7 +121,9 @@ static inline bool sync_spsc_trypush(struct sync_spsc *q, uint64_t v)
     if (!sync__spsc_free(q, t))
         return false;   /* the pop of t - capacity has not happened: full */
     struct sync_spsc_slot *s = sync__spsc_slot(q, t);
+    SYNC_ANN_HAPPENS_AFTER(q);    /* the pop that emptied it */
     s->value = v;
+    SYNC_ANN_HAPPENS_BEFORE(q);   /* to the pop that takes it */
     /* Relaxed: the release below orders it for count (see there). */
     sync_store_u32(&q->tail, t + 1, SYNC_RELAXED);
     /* Release: pairs with the acquire load of |seq| in trypop/pop_batch. */
@@ -135,7 +138,9 @@ static inline bool sync_spsc_trypop(struct sync_spsc *q, uint64_t *out)
     if (!sync__spsc_full(q, h))
         return false;   /* the push of h has not happened: empty */
     struct sync_spsc_slot *s = sync__spsc_slot(q, h);
+    SYNC_ANN_HAPPENS_AFTER(q);    /* the push that filled it */
     *out = s->value;
+    SYNC_ANN_HAPPENS_BEFORE(q);   /* to the push that refills it */
     /* Release: pairs with the acquire load of |head| in count. */
     sync_store_u32(&q->head, h + 1, SYNC_RELEASE);
     /* Release: pairs with the acquire load of |seq| in trypush/push_batch. */
@@ -157,7 +162,9 @@ static inline size_t sync_spsc_push_batch(struct sync_spsc *q, const uint64_t *i
     sync_store_u32(&q->tail, t + (uint32_t)k, SYNC_RELAXED);
     for (size_t i = 0; i < k; i++) {
         uint32_t ti = t + (uint32_t)i;
+        SYNC_ANN_HAPPENS_AFTER(q);
         sync__spsc_slot(q, ti)->value = items[i];
+        SYNC_ANN_HAPPENS_BEFORE(q);
         /* Release: pairs with the acquire load of |seq| in trypop/pop_batch. */
         sync_store_u32(&sync__spsc_slot(q, ti)->seq, 2u * ti + 1u, SYNC_RELEASE);
     }
@@ -171,7 +178,9 @@ static inline size_t sync_spsc_pop_batch(struct sync_spsc *q, uint64_t *out, siz
     uint32_t h = sync_load_u32(&q->head, SYNC_RELAXED);
     size_t k = 0;
     while (k < n && sync__spsc_full(q, h + (uint32_t)k)) {
+        SYNC_ANN_HAPPENS_AFTER(q);
         out[k] = sync__spsc_slot(q, h + (uint32_t)k)->value;
+        SYNC_ANN_HAPPENS_BEFORE(q);
         k++;   /* stops at capacity at the latest: that slot still holds h */
     }
     if (k == 0)

@@ -61,6 +61,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "sync/annotate.h"
 #include "sync/atomic.h"
 #include "sync/futex.h"
 
@@ -88,12 +89,17 @@ static inline int sync_stack_init(struct sync_stack *s, unsigned flags)
     if (flags & ~SYNC_PSHARED)
         return EINVAL;
     sync_store_u64(&s->top, SYNC_STACK_NIL, SYNC_RELAXED);
+    SYNC_ANN_IGNORE(&s->top, sizeof s->top);
     return 0;
 }
 
 /* Pushes pool[idx], which the caller owns (idx < pool size, not on any stack). */
 static inline void sync_stack_push(struct sync_stack *s, struct sync_stack_node *pool, uint32_t idx)
 {
+    /* |next| is an atomic that a stalled pop may read at any time; the
+     * owner's |value| stays checked, ordered by the annotation below. */
+    SYNC_ANN_IGNORE(&pool[idx].next, sizeof pool[idx].next);
+    SYNC_ANN_HAPPENS_BEFORE(&pool[idx]);   /* to the pop that takes it */
     uint64_t old = sync_load_u64(&s->top, SYNC_RELAXED);
     for (;;) {
         /* Relaxed: published by the release CAS below. */
@@ -127,8 +133,10 @@ static inline uint32_t sync_stack_pop_window(struct sync_stack *s, struct sync_s
         uint64_t tag = (uint64_t)(SYNC_STACK_TAG(old) + 1u);
         /* Acquire (both ways): pairs with the release CAS of the push that
          * made the node we now read the top of. */
-        if (sync_cas_u64(&s->top, &old, tag << 32 | next, SYNC_ACQUIRE, SYNC_ACQUIRE))
+        if (sync_cas_u64(&s->top, &old, tag << 32 | next, SYNC_ACQUIRE, SYNC_ACQUIRE)) {
+            SYNC_ANN_HAPPENS_AFTER(&pool[idx]);   /* the push that put it there */
             return idx;
+        }
     }
 }
 

@@ -19,6 +19,7 @@
 #define SYNC_TAS_H
 
 #include <stdbool.h>
+#include "sync/annotate.h"
 #include "sync/atomic.h"
 
 typedef struct {
@@ -30,13 +31,17 @@ typedef struct {
 static inline int sync_tas_init(sync_tas_t *l)
 {
     sync_store_u32(&l->locked, 0, SYNC_RELAXED);
+    SYNC_ANN_LOCK_INIT(l, sizeof *l);
     return 0;
 }
 
 static inline bool sync_tas_trylock(sync_tas_t *l)
 {
     /* Acquire: pairs with the release store in sync_tas_unlock(). */
-    return sync_exchange_u32(&l->locked, 1, SYNC_ACQUIRE) == 0;
+    if (sync_exchange_u32(&l->locked, 1, SYNC_ACQUIRE) != 0)
+        return false;
+    SYNC_ANN_LOCK_ACQUIRED(l, 1);
+    return true;
 }
 
 static inline void sync_tas_lock(sync_tas_t *l)
@@ -45,10 +50,12 @@ static inline void sync_tas_lock(sync_tas_t *l)
     /* Acquire: pairs with the release store in sync_tas_unlock(). */
     while (sync_exchange_u32(&l->locked, 1, SYNC_ACQUIRE) != 0)
         sync__spin_wait(&rounds);
+    SYNC_ANN_LOCK_ACQUIRED(l, 1);
 }
 
 static inline void sync_tas_unlock(sync_tas_t *l)
 {
+    SYNC_ANN_LOCK_RELEASED(l, 1);
     /* Release: pairs with the acquire exchange in sync_tas_lock/trylock. */
     sync_store_u32(&l->locked, 0, SYNC_RELEASE);
 }

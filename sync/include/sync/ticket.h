@@ -30,6 +30,7 @@
 #define SYNC_TICKET_H
 
 #include <stdbool.h>
+#include "sync/annotate.h"
 #include "sync/atomic.h"
 
 #ifndef SYNC__TICKET_BACKOFF
@@ -51,6 +52,7 @@ static inline int sync_ticket_init(sync_ticket_t *l)
 {
     sync_store_u32(&l->next, 0, SYNC_RELAXED);
     sync_store_u32(&l->owner, 0, SYNC_RELAXED);
+    SYNC_ANN_LOCK_INIT(l, sizeof *l);
     return 0;
 }
 
@@ -62,7 +64,10 @@ static inline bool sync_ticket_trylock(sync_ticket_t *l)
     /* Take ticket o only if it is the next one to be handed out: then nobody
      * holds the lock or queues for it. |owner| cannot have moved since we
      * read it, since it never passes |next|. Relaxed: the load above acquired. */
-    return sync_cas_u32(&l->next, &n, o + 1, SYNC_RELAXED, SYNC_RELAXED);
+    if (!sync_cas_u32(&l->next, &n, o + 1, SYNC_RELAXED, SYNC_RELAXED))
+        return false;
+    SYNC_ANN_LOCK_ACQUIRED(l, 1);
+    return true;
 }
 
 static inline void sync_ticket_lock(sync_ticket_t *l)
@@ -75,8 +80,10 @@ static inline void sync_ticket_lock(sync_ticket_t *l)
         /* Acquire: pairs with the release store of |owner| in sync_ticket_unlock(). */
         uint32_t cur = sync_load_u32(&l->owner, SYNC_ACQUIRE);
         uint32_t d = t - cur;
-        if (d == 0)
+        if (d == 0) {
+            SYNC_ANN_LOCK_ACQUIRED(l, 1);
             return;
+        }
         if (cur != last) {
             last = cur;
             stalled = 0;
@@ -104,6 +111,7 @@ static inline void sync_ticket_unlock(sync_ticket_t *l)
     /* Only the holder writes |owner|, so a load and a store do (no RMW).
      * Release: pairs with the acquire loads of |owner| in lock/trylock. */
     uint32_t o = sync_load_u32(&l->owner, SYNC_RELAXED);
+    SYNC_ANN_LOCK_RELEASED(l, 1);
     sync_store_u32(&l->owner, o + 1, SYNC_RELEASE);
 }
 

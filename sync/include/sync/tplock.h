@@ -42,6 +42,7 @@
 
 #include <stdbool.h>
 #include <time.h>
+#include "sync/annotate.h"
 #include "sync/atomic.h"
 
 #ifndef SYNC__TP_SLOTS
@@ -91,6 +92,7 @@ static inline int sync_tplock_init(sync_tplock_t *l)
         sync_store_u64(&l->slot[i].word, sync__tp_word(i, SYNC__TP_EMPTY), SYNC_RELAXED);
         sync_store_u64(&l->slot[i].stamp, 0, SYNC_RELAXED);
     }
+    SYNC_ANN_LOCK_INIT(l, sizeof *l);
     return 0;
 }
 
@@ -101,7 +103,10 @@ static inline bool sync_tplock_trylock(sync_tplock_t *l)
     uint32_t n = o;
     /* Free exactly when the ticket being served is the next to hand out;
      * relaxed: the load above acquired. */
-    return sync_cas_u32(&l->next, &n, o + 1, SYNC_RELAXED, SYNC_RELAXED);
+    if (!sync_cas_u32(&l->next, &n, o + 1, SYNC_RELAXED, SYNC_RELAXED))
+        return false;
+    SYNC_ANN_LOCK_ACQUIRED(l, 1);
+    return true;
 }
 
 /* Publishes ticket t in its slot: true, or false if t was already skipped. */
@@ -137,8 +142,10 @@ static inline void sync_tplock_lock(sync_tplock_t *l)
         /* Relaxed: taking a ticket orders nothing, the acquire is on |owner|. */
         uint32_t t = sync_fetch_add_u32(&l->next, 1, SYNC_RELAXED);
         /* Acquire: pairs with the release store of |owner| in sync_tplock_unlock(). */
-        if (sync_load_u32(&l->owner, SYNC_ACQUIRE) == t)
+        if (sync_load_u32(&l->owner, SYNC_ACQUIRE) == t) {
+            SYNC_ANN_LOCK_ACQUIRED(l, 1);
             return;   /* uncontended: nobody decides about t any more */
+        }
         if (!sync__tp_publish(l, t))
             continue;
         sync__tp_slot *s = &l->slot[t & (SYNC__TP_SLOTS - 1)];
@@ -150,6 +157,7 @@ static inline void sync_tplock_lock(sync_tplock_t *l)
                 /* Relaxed: a later ticket's publish reads it after our
                  * unlock's release, through the owner hand-over chain. */
                 sync_store_u64(&s->word, sync__tp_word(t, SYNC__TP_DONE), SYNC_RELAXED);
+                SYNC_ANN_LOCK_ACQUIRED(l, 1);
                 return;
             }
             /* Relaxed: only a change away from WAITING matters, and the
@@ -177,6 +185,7 @@ static inline void sync_tplock_unlock(sync_tplock_t *l)
     /* Relaxed: only the holder changes |owner|, and it holds ticket owner. */
     uint32_t x = sync_load_u32(&l->owner, SYNC_RELAXED) + 1;
     uint64_t now = 0;
+    SYNC_ANN_LOCK_RELEASED(l, 1);
     for (;;) {
         /* Relaxed: if x is handed out right after this load, serving x
          * below grants it to its taker, which is just as right. */

@@ -20,6 +20,7 @@
 #define SYNC_TTAS_H
 
 #include <stdbool.h>
+#include "sync/annotate.h"
 #include "sync/atomic.h"
 
 /* Cap of the backoff, in pause hints (about 26 ns each on the reference
@@ -37,6 +38,7 @@ typedef struct {
 static inline int sync_ttas_init(sync_ttas_t *l)
 {
     sync_store_u32(&l->locked, 0, SYNC_RELAXED);
+    SYNC_ANN_LOCK_INIT(l, sizeof *l);
     return 0;
 }
 
@@ -44,8 +46,11 @@ static inline bool sync_ttas_trylock(sync_ttas_t *l)
 {
     /* Test first so a failing trylock does not steal the line from the
      * holder. Acquire on the exchange: pairs with sync_ttas_unlock(). */
-    return sync_load_u32(&l->locked, SYNC_RELAXED) == 0 &&
-           sync_exchange_u32(&l->locked, 1, SYNC_ACQUIRE) == 0;
+    if (sync_load_u32(&l->locked, SYNC_RELAXED) != 0 ||
+        sync_exchange_u32(&l->locked, 1, SYNC_ACQUIRE) != 0)
+        return false;
+    SYNC_ANN_LOCK_ACQUIRED(l, 1);
+    return true;
 }
 
 static inline void sync_ttas_lock(sync_ttas_t *l)
@@ -67,10 +72,12 @@ static inline void sync_ttas_lock(sync_ttas_t *l)
                 sched_yield();
         } while (sync_load_u32(&l->locked, SYNC_RELAXED) != 0);
     }
+    SYNC_ANN_LOCK_ACQUIRED(l, 1);
 }
 
 static inline void sync_ttas_unlock(sync_ttas_t *l)
 {
+    SYNC_ANN_LOCK_RELEASED(l, 1);
     /* Release: pairs with the acquire exchange in sync_ttas_lock/trylock. */
     sync_store_u32(&l->locked, 0, SYNC_RELEASE);
 }
