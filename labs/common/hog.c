@@ -25,6 +25,8 @@ struct hog {
     unsigned hog_ms;
     uint64_t start;
     sync_atomic_u32 hog_done;    /* set by the hog when it has finished */
+    sync_atomic_u32 hog_running; /* set while the hog computes without a yield point */
+    unsigned ticks_during;       /* ticks made while hog_running was set */
     uint64_t hog_ns;
     unsigned ticks;
     uint64_t delay[HOG_MAX_TICKS];
@@ -43,6 +45,11 @@ static void *hog_ticker(void *arg)
         while ((now = lab_now_ns()) < due)
             sync_coro_yield();
         h->delay[h->ticks++] = now - due;
+        /* Acquire: pairs with the hog's release stores. On one carrier
+         * without preemption this never sees 1: the hog does not yield
+         * between setting and clearing it. */
+        if (sync_load_u32(&h->hog_running, SYNC_ACQUIRE))
+            h->ticks_during++;
         due = now + HOG_TICK_NS;
         if (sync_load_u32(&h->hog_done, SYNC_ACQUIRE))   /* pairs with the hog's release */
             after++;
@@ -58,8 +65,10 @@ static void *hog_hog(void *arg)
     while (lab_now_ns() < h->start + HOG_WARMUP_NS)
         sync_coro_yield();
     uint64_t t0 = lab_now_ns(), end = t0 + (uint64_t)h->hog_ms * 1000000u;
+    sync_store_u32(&h->hog_running, 1, SYNC_RELEASE);
     while (lab_now_ns() < end)
         sync_cpu_relax();
+    sync_store_u32(&h->hog_running, 0, SYNC_RELEASE);
     h->hog_ns = lab_now_ns() - t0;
     sync_store_u32(&h->hog_done, 1, SYNC_RELEASE);   /* pairs with the ticker's acquire */
     return NULL;
@@ -140,6 +149,7 @@ int lab_run_hog(enum lab_model model, unsigned hog_ms, unsigned preempt_us, stru
         snprintf(err, errlen, "the starvation demo could not run: %s", strerror(rc));
     } else {
         out->ticks = h->ticks;
+        out->ticks_during = h->ticks_during;
         out->hog_ns = h->hog_ns;
         out->median_delay_ns = h->ticks ? util_median_u64(h->delay, h->ticks) : 0;   /* sorts */
         out->worst_delay_ns = h->ticks ? h->delay[h->ticks - 1] : 0;
@@ -154,16 +164,19 @@ static bool hog_print_machine(const struct lab *lab, const struct lab_config *o,
 {
     if (o->format == LAB_JSON) {
         printf("{\"kind\":\"hog\",\"lab\":\"%s\",\"model\":\"%s\",\"hog_ms\":%u,"
-               "\"hog_ns\":%llu,\"ticks\":%u,\"tick_ns\":1000000,\"worst_delay_ns\":%llu,"
-               "\"median_delay_ns\":%llu}\n", lab->name, lab_model_name(o->model), o->hog_ms,
-               (unsigned long long)h->hog_ns, h->ticks, (unsigned long long)h->worst_delay_ns,
+               "\"hog_ns\":%llu,\"ticks\":%u,\"ticks_during_hog\":%u,\"tick_ns\":1000000,"
+               "\"worst_delay_ns\":%llu,\"median_delay_ns\":%llu}\n", lab->name,
+               lab_model_name(o->model), o->hog_ms, (unsigned long long)h->hog_ns, h->ticks,
+               h->ticks_during, (unsigned long long)h->worst_delay_ns,
                (unsigned long long)h->median_delay_ns);
         return true;
     }
     if (o->format == LAB_CSV) {
-        puts("kind,lab,model,hog_ms,hog_ns,ticks,tick_ns,worst_delay_ns,median_delay_ns");
-        printf("hog,%s,%s,%u,%llu,%u,1000000,%llu,%llu\n", lab->name, lab_model_name(o->model),
-               o->hog_ms, (unsigned long long)h->hog_ns, h->ticks,
+        puts("kind,lab,model,hog_ms,hog_ns,ticks,ticks_during_hog,tick_ns,worst_delay_ns,"
+             "median_delay_ns");
+        printf("hog,%s,%s,%u,%llu,%u,%u,1000000,%llu,%llu\n", lab->name,
+               lab_model_name(o->model), o->hog_ms, (unsigned long long)h->hog_ns, h->ticks,
+               h->ticks_during,
                (unsigned long long)h->worst_delay_ns, (unsigned long long)h->median_delay_ns);
         return true;
     }
@@ -184,6 +197,7 @@ static void hog_print_human(const struct lab *lab, const struct lab_config *o,
                                      : "ticker and hog on two carrier threads");
     printf("  the hog ran             %10.3f ms without a yield point\n", (double)h->hog_ns / 1e6);
     printf("  ticks                   %10u\n", h->ticks);
+    printf("  of them during the hog  %10u\n", h->ticks_during);
     printf("  median tick delay       %10.3f ms\n", (double)h->median_delay_ns / 1e6);
     printf("  worst tick delay        %10.3f ms\n\n", (double)h->worst_delay_ns / 1e6);
     if (o->model == LAB_COROS)

@@ -307,6 +307,7 @@ int lab_run_trial(const struct lab *lab, const struct lab_variant *v,
  * On coros they share the one carrier thread; on coros-mn they are on two. */
 struct lab_hog {
     unsigned ticks;            /* ticks the ticker made */
+    unsigned ticks_during;     /* of them, made while the hog computed (0 on coros) */
     uint64_t worst_delay_ns;   /* the latest a tick came after its due time */
     uint64_t median_delay_ns;
     uint64_t hog_ns;           /* how long the hog really ran without yielding */
