@@ -355,7 +355,7 @@ static void test_counter_known_reports(void)
     char *own = strstr(out, "\"known_reports\":[{\"tool\":\"valgrind\",\"kind\":"
                             "\"Possible data race\",\"frame\":\"fake_lock\",\"why\":"
                             "\"a \\\"quoted\\\" reason\"},{\"tool\":\"tsan\",\"kind\":\"\","
-                            "\"frame\":\"\",\"why\":\"every TSan report on this cell\"}]");
+                            "\"frame\":\"\",\"why\":\"every TSan report on this cell\"}");
     if (own == NULL)
         printf("\n    %s", out);
     CU_ASSERT_PTR_NOT_NULL(own);
@@ -366,15 +366,18 @@ static void test_counter_known_reports(void)
     free(out);
 
     /* The counter lab: every line has the array; with sync/ annotated for
-     * valgrind no threads cell needs an entry (tests/test_annotate.c checks
-     * that the tools agree). */
+     * valgrind no threads cell needs an entry of its own (tests/test_annotate.c
+     * checks that the tools agree): at most the runtime's, which name no
+     * sync/ frame and come after the variant's. */
     out = list_json(&counter_lab);
     unsigned lines = 0, with = 0, empty_threads = 0;
     for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
         lines++;
         with += strstr(line, "\"known_reports\":[") != NULL;
         empty_threads += strstr(line, "\"model\":\"threads\"") != NULL &&
-                         strstr(line, "\"known_reports\":[]") != NULL;
+                         (strstr(line, "\"known_reports\":[]") != NULL ||
+                          strstr(line, "\"known_reports\":[{\"tool\":\"valgrind\",\"kind\":\"\","
+                                       "\"frame\":\"libp11-kit\"") != NULL);
     }
     CU_ASSERT(lines > 0);
     CU_ASSERT_EQUAL(with, lines);

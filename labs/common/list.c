@@ -20,7 +20,8 @@ const char *lab__ao_status(void)
 /* The runtime's own known reports. Its start gate and result hand-over need
  * none: the gate tells valgrind its words are atomics (sync/annotate.h), and
  * results are read after pthread_join. The watchdog reads the workers' wait
- * records while they run, C11 atomics valgrind does not model. */
+ * records while they run (variants with a waiting() hook), C11 atomics
+ * valgrind does not model. */
 static const struct lab_known_report runtime_reports[] = {
     { "valgrind", "", "watch.c:",
       "the lab runtime's watchdog (labs/common/watch.c) reads the workers' wait records, C11 "
@@ -60,7 +61,8 @@ static void json_known_reports(const struct lab_variant *v, enum lab_model m)
 {
     fputs(",\"known_reports\":[", stdout);
     bool first = json_reports(v->known_reports, true);
-    first = json_reports(runtime_reports, first);
+    if (v->waiting)   /* the watchdog reads wait records only through this hook */
+        first = json_reports(runtime_reports, first);
     first = json_reports(lab__db_known_reports(), first);
     if (m == LAB_PROCS)
         (void)json_reports(procs_reports, first);
