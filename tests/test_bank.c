@@ -320,8 +320,10 @@ static void test_bank_list(void)
                       strstr(line, "\"variant\":\"toctou\"") ||
                       strstr(line, "\"variant\":\"trylock-fixed\"");
         CU_ASSERT(json_field_is(line, "racy_by_design", broken ? "true" : "false"));
-        if (strstr(line, "\"variant\":\"ordered\""))   /* futex locks: valgrind is blind */
-            CU_ASSERT_PTR_NOT_NULL(
+        /* The futex locks are annotated for valgrind (sync/annotate.h): no
+         * entry discounts every report of a fixed variant. */
+        if (strstr(line, "\"variant\":\"ordered\""))
+            CU_ASSERT_PTR_NULL(
                 strstr(line, "\"tool\":\"valgrind\",\"kind\":\"\",\"frame\":\"\""));
         cells++;
     }
