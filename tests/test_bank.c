@@ -261,25 +261,12 @@ static struct prog_result run_lab(const char *first, ...)
     return run_prog(argv, 120);
 }
 
-static unsigned shm_names(void)
-{
-    unsigned n = 0;
-    DIR *d = opendir("/dev/shm");
-    if (d == NULL)
-        return 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL;)
-        n += strncmp(e->d_name, "racelab-bank", 12) == 0;
-    closedir(d);
-    return n;
-}
-
 /* The records: every trial and summary has the fields, naive's deadlocks
  * are in the summary, the run exits 0 (the broken variants are the lesson)
  * and leaves no shared memory behind. */
 static void test_bank_json_protocol(void)
 {
     const char *variants = tsan() ? "global,ordered,trylock" : "racy,toctou,naive,ordered";
-    unsigned shm_before = shm_names();
     struct prog_result r = run_lab("--json", "--model", "procs", "--variant", variants,
                                    "--trials", "2", "--iters", "20000", "--timeout", "5", NULL);
     CU_ASSERT_EQUAL(r.status, 0);
@@ -302,7 +289,7 @@ static void test_bank_json_protocol(void)
     unsigned nvariants = tsan() ? 3 : 4;
     CU_ASSERT_EQUAL(trials, 2 * nvariants);
     CU_ASSERT_EQUAL(summaries, nvariants);
-    CU_ASSERT_EQUAL(shm_names(), shm_before);
+    CU_ASSERT_EQUAL(test_shm_leftovers("bank"), 0);
     prog_result_free(&r);
 }
 

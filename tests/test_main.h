@@ -20,13 +20,16 @@
 #define RACELAB_TEST_MAIN_H
 
 #include <CUnit/Basic.h>
+#include <dirent.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 struct test_case {
@@ -60,6 +63,40 @@ static inline bool test_process_dead(pid_t pid)
     buf[n] = '\0';
     const char *close = strrchr(buf, ')');
     return close != NULL && close[1] == ' ' && (close[2] == 'Z' || close[2] == 'X');
+}
+
+/* Shared-memory objects a lab left behind: /dev/shm entries named
+ * "racelab-<lab>-<pid>-<n>" (a named semaphore's "sem.racelab-...") made
+ * since this test program started whose creator <pid> is no longer running. An entry whose
+ * creator still runs belongs to a lab running now - another test, in
+ * parallel - and is not counted, so this can be asserted while other tests
+ * run (a before/after count cannot). |lab| NULL: any lab. Prints each. */
+static time_t test__started;   /* set by test_main(), before any case */
+
+static inline unsigned test_shm_leftovers(const char *lab)
+{
+    time_t since = test__started;
+    unsigned n = 0;
+    DIR *d = opendir("/dev/shm");
+    if (d == NULL)
+        return 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        const char *name = strstr(e->d_name, "racelab-");
+        char who[64];
+        int pid = 0;
+        if (name == NULL || sscanf(name, "racelab-%63[^-]-%d-", who, &pid) != 2 ||
+            (lab != NULL && strcmp(who, lab) != 0))
+            continue;
+        char path[300];
+        struct stat st;
+        snprintf(path, sizeof path, "/dev/shm/%s", e->d_name);
+        if (stat(path, &st) != 0 || st.st_ctime < since || !test_process_dead(pid))
+            continue;
+        printf("\n    left in /dev/shm: %s (its lab, pid %d, has ended)", e->d_name, pid);
+        n++;
+    }
+    closedir(d);
+    return n;
 }
 
 static inline unsigned test_online_cpus(void)
@@ -141,6 +178,7 @@ static inline bool test__has_case(const struct test_case *tests, const char *nam
 static inline int test_main(const char *suite_name, const struct test_case *tests, int argc,
                             char **argv)
 {
+    test__started = time(NULL);
     setvbuf(stdout, NULL, _IONBF, 0);
     if (argc == 2 && strcmp(argv[1], "--list") == 0) {
         for (const struct test_case *t = tests; t->name != NULL; t++)

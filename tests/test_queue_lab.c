@@ -302,21 +302,8 @@ static void test_queue_lab_bad_input(void)
     }
 }
 
-static unsigned shm_entries(void)
-{
-    unsigned n = 0;
-    DIR *d = opendir("/dev/shm");
-    if (d == NULL)
-        return 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL;)
-        n += strncmp(e->d_name, "racelab-queue", 13) == 0;
-    closedir(d);
-    return n;
-}
-
 static void test_queue_lab_procs_leave_no_shm(void)
 {
-    unsigned before = shm_entries();
     const char *variants = tsan() ? "sem,mpmc,stack-tagged" : "racy,sem,mpmc,stack-naive";
     struct prog_result r = run_lab("--model", "procs", "--variant", variants, "--trials", "2",
                                    "--iters", "2000", NULL);
@@ -326,7 +313,7 @@ static void test_queue_lab_procs_leave_no_shm(void)
                 "--trials", "2", "--iters", "2000", NULL);
     CU_ASSERT_EQUAL(r.status, 0);
     prog_result_free(&r);
-    CU_ASSERT_EQUAL(shm_entries(), before);
+    CU_ASSERT_EQUAL(test_shm_leftovers("queue"), 0);
 }
 
 /* The default build's TSan twin (lab-queue-tsan): every fixed queue without

@@ -153,27 +153,14 @@ static void test_rw_list(void)
     prog_result_free(&r);
 }
 
-static unsigned shm_entries(void)
-{
-    unsigned n = 0;
-    DIR *d = opendir("/dev/shm");
-    if (d == NULL)
-        return 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL;)
-        n += strncmp(e->d_name, "racelab-rw", 10) == 0;
-    closedir(d);
-    return n;
-}
-
 static void test_rw_procs_leave_no_shm(void)
 {
-    unsigned before = shm_entries();
     struct prog_result r = run_lab("--model", "procs", "--variant",
                                    tsan() ? "textbook,sync-rwlock" : "none,textbook,sync-rwlock",
                                    "--trials", "2", "--iters", "2000", NULL);
     CU_ASSERT_EQUAL(r.status, 0);
     prog_result_free(&r);
-    CU_ASSERT_EQUAL(shm_entries(), before);
+    CU_ASSERT_EQUAL(test_shm_leftovers("rw"), 0);
 }
 
 static const struct test_case tests[] = {

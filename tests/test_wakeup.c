@@ -201,21 +201,8 @@ static void test_wakeup_list(void)
     prog_result_free(&r);
 }
 
-static unsigned shm_entries(void)
-{
-    unsigned n = 0;
-    DIR *d = opendir("/dev/shm");
-    if (d == NULL)
-        return 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL;)
-        n += strncmp(e->d_name, "racelab-wakeup", 14) == 0;
-    closedir(d);
-    return n;
-}
-
 static void test_wakeup_procs_leave_no_shm(void)
 {
-    unsigned before = shm_entries();
     /* A generous timeout: the hangs end as deadlocks within a second, and a
      * fixed variant on a loaded machine (under TSan) must not be cut short. */
     struct prog_result r = run_lab("--model", "procs", "--trials", "2", "--timeout", "20",
@@ -224,7 +211,7 @@ static void test_wakeup_procs_leave_no_shm(void)
         printf("\n    status %d: %.400s", r.status, r.err);
     CU_ASSERT_EQUAL(r.status, 0);
     prog_result_free(&r);
-    CU_ASSERT_EQUAL(shm_entries(), before);
+    CU_ASSERT_EQUAL(test_shm_leftovers("wakeup"), 0);
 }
 
 static const struct test_case tests[] = {
