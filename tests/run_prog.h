@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "test_main.h"
 #include "util/spawn.h"
 
 struct prog_result {
@@ -64,6 +65,19 @@ static inline unsigned count_lines(const char *s)
     for (; *s; s++)
         n += *s == '\n';
     return n;
+}
+
+/* run_prog() of |prog| with the NULL-terminated argument list that starts
+ * with |first| (at most TEST_MAX_ARGS - 2 arguments). */
+static inline struct prog_result run_progl(const char *prog, unsigned timeout_s,
+                                           const char *first, ...)
+{
+    char *argv[TEST_MAX_ARGS];
+    va_list ap;
+    va_start(ap, first);
+    test_argv(argv, prog, first, ap);
+    va_end(ap);
+    return run_prog(argv, timeout_s);
 }
 
 #endif

@@ -25,15 +25,7 @@
 #define QUEUE   RACELAB_BIN_DIR "/bench-queue"
 #define RWLOCK  RACELAB_BIN_DIR "/bench-rwlock"
 
-static struct prog_result run(const char *prog, const char *first, ...)
-{
-    char *argv[TEST_MAX_ARGS];
-    va_list ap;
-    va_start(ap, first);
-    test_argv(argv, prog, first, ap);
-    va_end(ap);
-    return run_prog(argv, 300);
-}
+#define run(prog, ...) run_progl(prog, 300, __VA_ARGS__)
 #define RUN(prog, ...) run(prog, __VA_ARGS__, NULL)
 
 /* No sanitizer report in a run's stderr (points run in child processes that

@@ -18,15 +18,7 @@
 #define HELD FIXTURES_DIR "/check/heldout/"
 #define OWN FIXTURES_DIR "/check/"
 
-static struct prog_result racelab(const char *first, ...)
-{
-    char *argv[TEST_MAX_ARGS];
-    va_list ap;
-    va_start(ap, first);
-    test_argv(argv, RACELAB, first, ap);
-    va_end(ap);
-    return run_prog(argv, 300);
-}
+#define racelab(...) run_progl(RACELAB, 300, __VA_ARGS__)
 #define RUN(...) racelab(__VA_ARGS__, NULL)
 
 static bool have_valgrind(void)

@@ -18,15 +18,7 @@
 #define LAB RACELAB_BIN_DIR "/lab-counter"
 
 /* Runs lab-counter with a NULL-terminated list of arguments. */
-static struct prog_result lab(const char *first, ...)
-{
-    char *argv[TEST_MAX_ARGS];
-    va_list ap;
-    va_start(ap, first);
-    test_argv(argv, LAB, first, ap);
-    va_end(ap);
-    return run_prog(argv, 120);
-}
+#define lab(...) run_progl(LAB, 120, __VA_ARGS__)
 #define RUN(...) lab(__VA_ARGS__, NULL)
 
 static void expect_usage_error(struct prog_result r, const char *needle)

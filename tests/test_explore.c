@@ -15,15 +15,7 @@
 #define RACELAB RACELAB_BIN_DIR "/racelab"
 #define FX(name) EXPLORE_FIXTURES "/" name
 
-static struct prog_result explore(const char *first, ...)
-{
-    char *argv[TEST_MAX_ARGS];
-    va_list ap;
-    va_start(ap, first);
-    test_argv(argv, RACELAB, first, ap);
-    va_end(ap);
-    return run_prog(argv, 120);
-}
+#define explore(...) run_progl(RACELAB, 120, __VA_ARGS__)
 #define EXPLORE(...) explore("explore", __VA_ARGS__, NULL)
 
 /* A number field of the JSON summary line ("runs":6 -> 6), -1 if absent. */

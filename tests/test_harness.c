@@ -31,15 +31,7 @@ static bool sanitized(void)
     return strcmp(RACELAB_SANITIZER_NAME, "none") != 0;
 }
 
-static struct prog_result racelab(const char *first, ...)
-{
-    char *argv[TEST_MAX_ARGS];
-    va_list ap;
-    va_start(ap, first);
-    test_argv(argv, RACELAB, first, ap);
-    va_end(ap);
-    return run_prog(argv, 300);
-}
+#define racelab(...) run_progl(RACELAB, 300, __VA_ARGS__)
 #define RUN(...) racelab(__VA_ARGS__, NULL)
 
 static double now_s(void)

@@ -174,15 +174,7 @@ static void test_queue_lab_tagged_exact_under_stall(void)
     }
 }
 
-static struct prog_result run_lab(const char *first, ...)
-{
-    char *argv[TEST_MAX_ARGS];
-    va_list ap;
-    va_start(ap, first);
-    test_argv(argv, LAB_QUEUE, first, ap);
-    va_end(ap);
-    return run_prog(argv, 300);
-}
+#define run_lab(...) run_progl(LAB_QUEUE, 300, __VA_ARGS__)
 
 static long long field(const char *line, const char *key)
 {

@@ -241,12 +241,12 @@ static const struct lab_variant v_lost = {
 static const struct lab_variant v_busy = {
     .name = "busy", .description = "runs until the trial is over",
     .models = THREADS_PROCS, .state_size = sizeof(struct idle), .work = busy_work,
-    .observe = zero,
+    .observe = zero, .gives_up = true,
 };
 static const struct lab_variant v_deaf = {
     .name = "deaf", .description = "never asks whether the trial is over",
     .models = LAB_MODEL_BIT(LAB_THREADS), .state_size = sizeof(struct idle),
-    .work = deaf_work, .observe = zero,
+    .work = deaf_work, .observe = zero, .gives_up = true,   /* it says so, and does not */
 };
 
 static const struct lab_variant *const variants[] = { &v_count, &v_bad, &v_ring, &v_inverted,

@@ -144,15 +144,7 @@ static void test_wakeup_one_cv_stalls(void)
     hang_caught("one-cv", LAB_PROCS);
 }
 
-static struct prog_result run_lab(const char *first, ...)
-{
-    char *argv[TEST_MAX_ARGS];
-    va_list ap;
-    va_start(ap, first);
-    test_argv(argv, LAB_WAKEUP, first, ap);
-    va_end(ap);
-    return run_prog(argv, 120);
-}
+#define run_lab(...) run_progl(LAB_WAKEUP, 120, __VA_ARGS__)
 
 /* The program on a hang: deadlock records, status 0, never past its run. */
 static void test_wakeup_program_reports_hangs(void)

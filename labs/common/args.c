@@ -326,8 +326,9 @@ static int parse_table(const struct lab *lab, struct args *a, int argc, char **a
           .help = "procs: one worker SIGKILLs itself while holding the lock; a robust lock "
                   "recovers, others deadlock until --timeout" },
         { .name = "timeout", .kind = UTIL_OPT_UINT, .dest = &c->timeout_s, .arg = "S",
-          .help = "threads and procs: end a trial still running after S seconds (TIMEOUT), "
-                  "default 10; a wait-for cycle ends it sooner (DEADLOCK)", .min = 1,
+          .help = "procs, and threads for variants that can wait for each other: end a "
+                  "trial still running after S seconds (TIMEOUT), default 10; a wait-for "
+                  "cycle ends it sooner (DEADLOCK)", .min = 1,
           .max = LAB_MAX_TIMEOUT },
         { .name = "carriers", .kind = UTIL_OPT_UINT, .dest = &c->carriers, .arg = "K",
           .help = "coros-mn: carrier threads, default 2", .min = 1, .max = LAB_MAX_CARRIERS,

@@ -172,6 +172,12 @@ struct lab_variant {
      * TIMEOUT. A variant that has it makes every wait give up once
      * lab_trial_over() is true, so the stuck workers finish. */
     bool (*waiting)(const void *state, unsigned worker, struct lab_wait *out);
+    /* Without waiting(): true if the worker loop still polls
+     * lab_trial_over() and returns once it is true (a livelock that spins
+     * without waiting on anyone). Under threads only such variants, and
+     * those with waiting(), are held to --timeout: the threads of any other
+     * could not be stopped. */
+    bool gives_up;
 };
 
 /* True once the watchdog has ended this trial (a deadlock found, or the

@@ -571,7 +571,11 @@ static int run_model(const struct lab *lab, struct worker *w, const struct lab_c
             rc = 0;
         }
     } else {
-        bool watched = cfg->timeout_s != 0 || v->waiting != NULL;
+        /* Only a variant whose waits can give up (waiting(), gives_up): the
+         * threads of any other cannot be stopped, and a slow correct run
+         * (MCS oversubscribed under load) ended at --timeout would only
+         * leave the process to exit, a fixed variant failed for nothing. */
+        bool watched = v->waiting != NULL || v->gives_up;
         rc = run_threads(w, cfg->workers, watched ? &watch : NULL, err, errlen);
     }
     if (rc == 0 && cfg->model != LAB_PROCS && watch.outcome != LAB_OK) {

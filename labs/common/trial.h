@@ -83,8 +83,10 @@ struct watch {
 #define LAB_WATCH_POLL_NS 20000000u
 /* After the watchdog ended a trial, how long the workers have to give up
  * their waits before the process gives up on them (threads: exits, status
- * 1, saying so; procs: they are killed). */
-#define LAB_GIVE_UP_GRACE_S 2u
+ * 1, saying so; procs: they are killed). Generous: a worker may be inside
+ * TSan printing its lock-order-inversion report (symbolizing its stacks),
+ * which took more than 2 s at a load average of 26 here. */
+#define LAB_GIVE_UP_GRACE_S 10u
 
 /* 0, or ENOMEM with a reason in err. */
 int lab__watch_init(struct watch *w, const char *lab, const struct lab_variant *v,

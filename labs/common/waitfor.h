@@ -121,6 +121,12 @@ static inline bool lab_wf_waiting(const struct lab_wf_worker *me, const lab_wf_o
     res--;
     out->ticket = (uint32_t)(w >> 32);
     out->owner = (int)sync_load_u32(&owner[res], SYNC_SEQ_CST) - 1;
+    /* A free lock: the worker takes it as soon as it runs again. Not stuck,
+     * however long a loaded machine keeps it off the CPU (a TSan build here
+     * was, past the watchdog's 250 ms, and "every unfinished worker waits"
+     * then called a correct run a deadlock). */
+    if (out->owner < 0)
+        return false;
     snprintf(out->what, sizeof out->what, "%s %u", res_noun, res);
     unsigned h = sync_load_u32(&me->holds, SYNC_SEQ_CST);
     if (h != 0)
