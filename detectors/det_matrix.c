@@ -9,6 +9,11 @@
  *   tsan     twin --iters I_tsan --trials 1
  *   helgrind valgrind ... --iters I_vg --trials 1
  *   drd      same
+ * (the lab's run_args first; a tool's iterations are never more than theirs).
+ * A detector blind by construction on the cell (the lab's "blind", or the
+ * model's: procs for every tool, coroutines on one thread for valgrind) is
+ * not run: it could only say nothing. Valgrind's start alone costs about a
+ * CPU second, so these are most of the matrix's time.
  * The verdict (det__verdict) applies the rules stated in det_detect.c. */
 #include <dirent.h>
 #include <errno.h>
@@ -413,6 +418,20 @@ struct det_job {
     char label[160];
 };
 
+/* A tool's iterations on a cell: the harness's, or fewer when the cell's
+ * run_args ask for fewer (a cell whose every operation is costly says so
+ * there; the tool's run comes after them and would otherwise override it). */
+static unsigned long det__tool_iters(const struct det_cell *c, unsigned long tool)
+{
+    for (unsigned k = 0; k + 1 < c->nrun_args; k++) {
+        char *end;
+        unsigned long v = strtoul(c->run_args[k + 1], &end, 10);
+        if (strcmp(c->run_args[k], "--iters") == 0 && *end == '\0' && v > 0 && v < tool)
+            tool = v;
+    }
+    return tool;
+}
+
 static void det__job_argv(struct det_job *j, const struct det_options *o)
 {
     struct det_cell *c = j->cell;
@@ -442,7 +461,8 @@ static void det__job_argv(struct det_job *j, const struct det_options *o)
         j->argv[n++] = j->nums[1];
     }
     if (d == DET_TSAN || d == DET_HELGRIND || d == DET_DRD) {
-        snprintf(j->nums[2], sizeof j->nums[2], "%lu", d == DET_TSAN ? o->tsan_iters : o->vg_iters);
+        snprintf(j->nums[2], sizeof j->nums[2], "%lu",
+                 det__tool_iters(c, d == DET_TSAN ? o->tsan_iters : o->vg_iters));
         j->argv[n++] = "--iters";
         j->argv[n++] = j->nums[2];
     }
@@ -735,9 +755,13 @@ static void det__cell_jobs(struct det_job *jobs, struct det_proc **pp, size_t *n
         const char *na = det_unavailable((enum det_detector)d, c->lab->twin != NULL);
         if (d == DET_TSAN && c->lab->twin == NULL)
             na = "this lab has no -tsan twin (clang with its TSan runtime builds one)";
-        if (na == NULL && c->blind[d] != NULL) {
+        /* blind by construction (the lab's word, or the model's): a run
+         * could only say so, so none is made */
+        const char *blind = c->blind[d] != NULL ? c->blind[d]
+                                                : det_blind_reason((enum det_detector)d, c->model);
+        if (na == NULL && blind != NULL) {
             c->det[d].status = DET_ST_BLIND;
-            snprintf(c->det[d].reason, sizeof c->det[d].reason, "%s", c->blind[d]);
+            snprintf(c->det[d].reason, sizeof c->det[d].reason, "%s", blind);
             continue;
         }
         if (na != NULL) {

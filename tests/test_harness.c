@@ -604,7 +604,8 @@ static void expect_hang(json_t *rows, const char *variant, const char *verdict,
  * racy variant's deadlock or livelock ended by the lab's watchdog is the bug
  * found, with its wait-for cycle shown; TSan's lock-order inversion on a racy
  * cell is a detection too; a fixed variant that hangs is a problem; a lab the
- * harness has to kill is a timeout, racy or not. A fake lab and twin
+ * harness has to kill is a timeout, racy or not; a detector blind by
+ * construction is not run at all. A fake lab and twin
  * (tests/fixtures/harness_hang_lab.sh). */
 static void test_harness_hangs(void)
 {
@@ -628,12 +629,19 @@ static void test_harness_hangs(void)
         if (o != NULL)
             json_array_append_new(rows, o);
     }
-    CU_ASSERT_EQUAL(json_array_size(rows), 5);
+    CU_ASSERT_EQUAL(json_array_size(rows), 6);
     expect_hang(rows, "abba", "racy-detected", "race", "wait-for cycle of 2 workers");
     expect_hang(rows, "livelock", "racy-detected", "race", "still running after 10 s");
     expect_hang(rows, "stuck", "timeout", "timeout", "a fixed variant hung in 2 of 2 trials");
     expect_hang(rows, "order", "racy-detected", "clean", "lock-order-inversion");
     expect_hang(rows, "wedged", "timeout", "timeout", NULL);
+    /* procs/order: the twin is not run where TSan is blind by construction */
+    json_t *last = json_array_get(rows, json_array_size(rows) - 1);
+    json_t *tsan = json_object_get(json_object_get(last, "reports"), "tsan");
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(last, "model")), "procs");
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(tsan, "status")), "blind");
+    CU_ASSERT_PTR_NULL(json_object_get(tsan, "wall_s"));
+    CU_ASSERT_PTR_NULL(json_object_get(tsan, "kind"));
     json_decref(rows);
     prog_result_free(&r);
     /* people see the cycle behind the verdict */
