@@ -686,7 +686,7 @@ static void det__verdict(struct det_cell *c)
                      "lab's watchdog ended them): %.150s", c->deadlocks + c->timeouts, c->trials,
                      c->detail);
         else
-            snprintf(c->problem, sizeof c->problem, "TIMEOUT%s%s%s%s%s",
+            snprintf(c->problem, sizeof c->problem, "TIMEOUT%s%.40s%s%s%.180s",
                      nat->reason[0] ? " (" : "", nat->reason, nat->reason[0] ? ")" : "",
                      c->hint[0] ? ": " : "", c->hint);
         return;
