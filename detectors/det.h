@@ -99,6 +99,7 @@ struct det_report {
     unsigned fp_count;                /* of which known false positives */
     char reason[200];                 /* n/a, blind, known-fp or crash reason */
     double ns_per_op;                 /* from the run's summary, 0 when none */
+    double wall_s;                    /* the run's wall time, 0 when not run */
 };
 
 /* One entry of a cell's "known_reports" (labs/PROTOCOL.md): a report of a
@@ -178,6 +179,10 @@ struct det_cell {
     unsigned workers;      /* the lab's default */
     double ns_op_1, ns_op_w;
     char hint[200];        /* the lab's last stderr line on timeout / crash */
+    /* trials the lab itself ended as "deadlock" or "timeout" (its watchdog),
+     * and the first such trial's "detail" (the wait-for cycle) */
+    unsigned deadlocks, timeouts;
+    char detail[300];
     struct det_report det[DET_NDET];
     enum det_verdict verdict;
     char problem[240];     /* empty when none */

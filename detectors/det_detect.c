@@ -12,6 +12,11 @@
  *
  * Who counts for what (the verdict logic in det_matrix.c applies this):
  *   - the invariant always counts: a lost update is a race that happened;
+ *     so is a hang the lab's own watchdog ended (a trial whose outcome is
+ *     deadlock or timeout, labs/PROTOCOL.md) in a variant racy by design:
+ *     AB-BA, a lost wake-up and a livelock are that variant's bug, shown
+ *     with the trial's detail (the wait-for cycle); in a fixed variant it is
+ *     a problem (verdict timeout), and so is any run the harness has to kill;
  *   - a detector's report counts, except where the cell's known reports
  *     (from the lab's own --list --json) say the tool cannot model the
  *     synchronization used; such a report is shown (status KNOWN_FP, with its

@@ -9,6 +9,11 @@
  *   tsan     twin --iters I_tsan --trials 1
  *   helgrind valgrind ... --iters I_vg --trials 1
  *   drd      same
+ * (the lab's run_args first; a tool's iterations are never more than theirs).
+ * A detector blind by construction on the cell (the lab's "blind", or the
+ * model's: procs for every tool, coroutines on one thread for valgrind) is
+ * not run: it could only say nothing. Valgrind's start alone costs about a
+ * CPU second, so these are most of the matrix's time.
  * The verdict (det__verdict) applies the rules stated in det_detect.c. */
 #include <dirent.h>
 #include <errno.h>
@@ -413,6 +418,20 @@ struct det_job {
     char label[160];
 };
 
+/* A tool's iterations on a cell: the harness's, or fewer when the cell's
+ * run_args ask for fewer (a cell whose every operation is costly says so
+ * there; the tool's run comes after them and would otherwise override it). */
+static unsigned long det__tool_iters(const struct det_cell *c, unsigned long tool)
+{
+    for (unsigned k = 0; k + 1 < c->nrun_args; k++) {
+        char *end;
+        unsigned long v = strtoul(c->run_args[k + 1], &end, 10);
+        if (strcmp(c->run_args[k], "--iters") == 0 && *end == '\0' && v > 0 && v < tool)
+            tool = v;
+    }
+    return tool;
+}
+
 static void det__job_argv(struct det_job *j, const struct det_options *o)
 {
     struct det_cell *c = j->cell;
@@ -442,7 +461,8 @@ static void det__job_argv(struct det_job *j, const struct det_options *o)
         j->argv[n++] = j->nums[1];
     }
     if (d == DET_TSAN || d == DET_HELGRIND || d == DET_DRD) {
-        snprintf(j->nums[2], sizeof j->nums[2], "%lu", d == DET_TSAN ? o->tsan_iters : o->vg_iters);
+        snprintf(j->nums[2], sizeof j->nums[2], "%lu",
+                 det__tool_iters(c, d == DET_TSAN ? o->tsan_iters : o->vg_iters));
         j->argv[n++] = "--iters";
         j->argv[n++] = j->nums[2];
     }
@@ -500,6 +520,68 @@ static json_t *det__summary(const struct det_cell *c, const char *out, json_t **
     return summary;
 }
 
+/* The "detail" of the first trial of this cell the lab ended as "deadlock" or
+ * "timeout" (its watchdog's wait-for cycle, or who was still running). */
+static void det__hang_detail(struct det_cell *c, const char *out)
+{
+    c->detail[0] = '\0';
+    for (const char *line = out; *line != '\0' && c->detail[0] == '\0';) {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl != NULL ? (size_t)(nl - line) : strlen(line);
+        json_error_t jerr;
+        json_t *o = json_loadb(line, len, 0, &jerr);
+        const char *kind = o ? det__str(o, "kind") : NULL, *oc = o ? det__str(o, "outcome") : NULL;
+        const char *model = o ? det__str(o, "model") : NULL;
+        const char *variant = o ? det__str(o, "variant") : NULL;
+        if (kind != NULL && strcmp(kind, "trial") == 0 && oc != NULL && model != NULL &&
+            variant != NULL && strcmp(model, c->model) == 0 && strcmp(variant, c->variant) == 0 &&
+            (strcmp(oc, "deadlock") == 0 || strcmp(oc, "timeout") == 0))
+            snprintf(c->detail, sizeof c->detail, "%s: %s", oc,
+                     det__str(o, "detail") ? det__str(o, "detail") : "(no detail)");
+        json_decref(o);
+        if (nl == NULL)
+            break;
+        line = nl + 1;
+    }
+}
+
+/* The native run's summary |s| into the cell. A trial the lab's watchdog
+ * ended (outcome deadlock or timeout) is the bug found when the variant is
+ * racy by design (its lesson is the hang: AB-BA, a lost wake-up, a
+ * livelock), as a lost update is; in a fixed variant it is a problem. */
+static void det__native_summary(struct det_cell *c, json_t *s, const struct det_proc *p)
+{
+    struct det_report *r = &c->det[DET_NATIVE];
+    c->correct = json_is_true(json_object_get(s, "correct"));
+    c->expected = det__int(s, "expected");
+    c->observed_median = det__int(s, "observed_median");
+    c->observed_min = det__int(s, "observed_min");
+    c->observed_max = det__int(s, "observed_max");
+    c->trials = (unsigned)det__int(s, "trials");
+    c->lossy_trials = (unsigned)det__int(s, "lossy_trials");
+    c->workers = (unsigned)det__int(s, "workers");
+    c->deadlocks = (unsigned)det__int(s, "deadlocks");
+    c->timeouts = (unsigned)det__int(s, "timeouts");
+    c->ns_op_w = det__num(s, "ns_per_op");
+    r->ns_per_op = c->ns_op_w;
+    if (c->deadlocks + c->timeouts > 0)
+        det__hang_detail(c, p->out);
+    if (r->status == DET_ST_NONE) {
+        if (det__int(s, "crashes") > 0) {
+            r->status = DET_ST_CRASH;
+            snprintf(r->reason, sizeof r->reason, "a trial crashed");
+            det_last_line(p->err, c->hint, sizeof c->hint);
+        } else if (c->deadlocks + c->timeouts > 0 && !c->racy_by_design) {
+            r->status = DET_ST_TIMEOUT;
+            det_last_line(p->err, c->hint, sizeof c->hint);
+        } else {
+            r->status = c->correct && c->deadlocks + c->timeouts == 0 ? DET_ST_CLEAN
+                                                                      : DET_ST_RACE;
+        }
+    }
+    c->extra = s;
+}
+
 static void det__native(struct det_cell *c, struct det_proc *p)
 {
     json_t *unav;
@@ -507,8 +589,10 @@ static void det__native(struct det_cell *c, struct det_proc *p)
     char end[64];
     c->ran = true;
     struct det_report *r = &c->det[DET_NATIVE];
+    r->wall_s = p->wall_s;
     if (p->end == UTIL_END_TIMEOUT) {
         r->status = DET_ST_TIMEOUT;
+        snprintf(r->reason, sizeof r->reason, "%s", det_end_text(p, end, sizeof end));
         det_last_line(p->err, c->hint, sizeof c->hint);
     } else if (p->end == UTIL_END_SIGNAL || (p->end == UTIL_END_EXIT && p->code > 128)) {
         r->status = DET_ST_CRASH;
@@ -535,31 +619,8 @@ static void det__native(struct det_cell *c, struct det_proc *p)
                         det_end_text(p, end, sizeof end),
                         unav ? det__str(unav, "reason") : c->hint);
     }
-    if (s != NULL) {
-        c->correct = json_is_true(json_object_get(s, "correct"));
-        c->expected = det__int(s, "expected");
-        c->observed_median = det__int(s, "observed_median");
-        c->observed_min = det__int(s, "observed_min");
-        c->observed_max = det__int(s, "observed_max");
-        c->trials = (unsigned)det__int(s, "trials");
-        c->lossy_trials = (unsigned)det__int(s, "lossy_trials");
-        c->workers = (unsigned)det__int(s, "workers");
-        c->ns_op_w = det__num(s, "ns_per_op");
-        r->ns_per_op = c->ns_op_w;
-        if (r->status == DET_ST_NONE) {
-            if (det__int(s, "timeouts") + det__int(s, "deadlocks") > 0) {
-                r->status = DET_ST_TIMEOUT;
-                det_last_line(p->err, c->hint, sizeof c->hint);
-            } else if (det__int(s, "crashes") > 0) {
-                r->status = DET_ST_CRASH;
-                snprintf(r->reason, sizeof r->reason, "a trial crashed");
-                det_last_line(p->err, c->hint, sizeof c->hint);
-            } else {
-                r->status = c->correct ? DET_ST_CLEAN : DET_ST_RACE;
-            }
-        }
-        c->extra = s;
-    }
+    if (s != NULL)
+        det__native_summary(c, s, p);
     json_decref(unav);
 }
 
@@ -569,6 +630,7 @@ static void det__detector(struct det_cell *c, enum det_detector d, struct det_pr
     json_t *unav;
     json_t *s = det__summary(c, p->out, &unav, NULL, NULL);
     char end[64];
+    r->wall_s = p->wall_s;
     if (s != NULL)
         r->ns_per_op = det__num(s, "ns_per_op");
     const char *vgfail = (d == DET_HELGRIND || d == DET_DRD) ? det_valgrind_failed(p->err) : NULL;
@@ -619,7 +681,14 @@ static void det__verdict(struct det_cell *c)
     c->problem[0] = '\0';
     if (nat->status == DET_ST_TIMEOUT) {
         c->verdict = DET_V_TIMEOUT;
-        snprintf(c->problem, sizeof c->problem, "TIMEOUT%s%s", c->hint[0] ? ": " : "", c->hint);
+        if (c->detail[0] != '\0')
+            snprintf(c->problem, sizeof c->problem, "a fixed variant hung in %u of %u trials (the "
+                     "lab's watchdog ended them): %.150s", c->deadlocks + c->timeouts, c->trials,
+                     c->detail);
+        else
+            snprintf(c->problem, sizeof c->problem, "TIMEOUT%s%.40s%s%s%.180s",
+                     nat->reason[0] ? " (" : "", nat->reason, nat->reason[0] ? ")" : "",
+                     c->hint[0] ? ": " : "", c->hint);
         return;
     }
     if (nat->status == DET_ST_CRASH) {
@@ -632,7 +701,7 @@ static void det__verdict(struct det_cell *c)
     for (int d = DET_TSAN; d < DET_NDET; d++)
         if (c->det[d].status == DET_ST_RACE && by == NULL)
             by = det_names[d];
-    bool lost = !c->correct;
+    bool lost = !c->correct || nat->status == DET_ST_RACE;
     if (c->racy_by_design) {
         if (lost || by != NULL) {
             c->verdict = DET_V_RACY_DETECTED;
@@ -686,9 +755,13 @@ static void det__cell_jobs(struct det_job *jobs, struct det_proc **pp, size_t *n
         const char *na = det_unavailable((enum det_detector)d, c->lab->twin != NULL);
         if (d == DET_TSAN && c->lab->twin == NULL)
             na = "this lab has no -tsan twin (clang with its TSan runtime builds one)";
-        if (na == NULL && c->blind[d] != NULL) {
+        /* blind by construction (the lab's word, or the model's): a run
+         * could only say so, so none is made */
+        const char *blind = c->blind[d] != NULL ? c->blind[d]
+                                                : det_blind_reason((enum det_detector)d, c->model);
+        if (na == NULL && blind != NULL) {
             c->det[d].status = DET_ST_BLIND;
-            snprintf(c->det[d].reason, sizeof c->det[d].reason, "%s", c->blind[d]);
+            snprintf(c->det[d].reason, sizeof c->det[d].reason, "%s", blind);
             continue;
         }
         if (na != NULL) {

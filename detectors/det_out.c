@@ -91,6 +91,8 @@ json_t *det_cell_json(const struct det_cell *c)
             json_object_set_new(rj, "reason", json_string(r->reason));
         if (r->ns_per_op > 0)
             json_object_set_new(rj, "ns_per_op", json_real(r->ns_per_op));
+        if (r->wall_s > 0)
+            json_object_set_new(rj, "wall_s", json_real(r->wall_s));
         json_object_set_new(reports, det_names[d], rj);
     }
     json_object_set_new(o, "reports", reports);
@@ -99,6 +101,8 @@ json_t *det_cell_json(const struct det_cell *c)
         json_object_set_new(o, "problem", json_string(c->problem));
     if (c->hint[0] != '\0')
         json_object_set_new(o, "hint", json_string(c->hint));
+    if (c->detail[0] != '\0')
+        json_object_set_new(o, "detail", json_string(c->detail));
     if (c->extra != NULL) {
         /* lab-specific fields (produced, duplicated, ...) beside ours */
         const char *key;
@@ -139,7 +143,10 @@ static void det__evidence(const struct det_cell *c, char *buf, size_t len)
 {
     buf[0] = '\0';
     size_t n = 0;
-    if (c->ran && !c->correct)
+    if (c->ran && c->detail[0] != '\0')
+        n += (size_t)snprintf(buf + n, len - n, "invariant: hung in %u of %u trials, %s",
+                              c->deadlocks + c->timeouts, c->trials, c->detail);
+    else if (c->ran && !c->correct)
         n += (size_t)snprintf(buf + n, len - n, "invariant: lost updates in %u of %u trials",
                               c->lossy_trials, c->trials);
     for (int d = DET_TSAN; d < DET_NDET && n < len; d++) {
@@ -254,7 +261,10 @@ static void det__table_reports(FILE *f, const struct det_matrix *m, bool md)
             continue;
         char name[256];
         det__cellname(c, name, sizeof name);
-        if (c->ran && !c->correct)
+        if (c->ran && c->detail[0] != '\0')
+            fprintf(f, "%s%s  invariant: hung in %u of %u trials (ended by the lab's watchdog), "
+                    "first %s\n", li, name, c->deadlocks + c->timeouts, c->trials, c->detail);
+        else if (c->ran && !c->correct && c->trials > 0)
             fprintf(f, "%s%s  invariant: observed %lld..%lld of %lld, lost in %u of %u trials\n",
                     li, name, c->observed_min, c->observed_max, c->expected, c->lossy_trials,
                     c->trials);

@@ -571,6 +571,85 @@ static void test_harness_known_reports(void)
     CU_ASSERT_EQUAL(rmdir(dir), 0);
 }
 
+/* The verdict of |variant| in |rows| is |verdict|, its native status
+ * |native|, and its row or problem says |needle| (when not NULL). */
+static void expect_hang(json_t *rows, const char *variant, const char *verdict,
+                        const char *native, const char *needle)
+{
+    json_t *o = row_of(rows, variant);
+    CU_ASSERT_PTR_NOT_NULL(o);
+    if (o == NULL)
+        return;
+    json_t *r = json_object_get(json_object_get(o, "reports"), "native");
+    const char *st = json_string_value(json_object_get(r, "status"));
+    const char *v = json_string_value(json_object_get(o, "verdict"));
+    char *text = json_dumps(o, JSON_COMPACT);
+    bool ok = st != NULL && v != NULL && strcmp(st, native) == 0 && strcmp(v, verdict) == 0 &&
+              (needle == NULL || strstr(text, needle) != NULL);
+    if (!ok)
+        printf("\n    hang/threads/%s: %s\n", variant, text);
+    CU_ASSERT(ok);
+    free(text);
+}
+
+/* Labs whose bug is a hang (labs/PROTOCOL.md, Deadlocks and timeouts): a
+ * racy variant's deadlock or livelock ended by the lab's watchdog is the bug
+ * found, with its wait-for cycle shown; TSan's lock-order inversion on a racy
+ * cell is a detection too; a fixed variant that hangs is a problem; a lab the
+ * harness has to kill is a timeout, racy or not; a detector blind by
+ * construction is not run at all. A fake lab and twin
+ * (tests/fixtures/harness_hang_lab.sh). */
+static void test_harness_hangs(void)
+{
+    char dir[256], link[300];
+    snprintf(dir, sizeof dir, "/tmp/racelab-test-hanglab-%d", (int)getpid());
+    CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0700), 0);
+    static const char *const names[] = { "lab-hang", "lab-hang-tsan" };
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(link, sizeof link, "%s/%s", dir, names[i]);
+        CU_ASSERT_EQUAL(symlink(FIXTURES_DIR "/harness_hang_lab.sh", link), 0);
+    }
+    setenv("RACELAB_LAB_DIR", dir, 1);
+    struct prog_result r = RUN("run", "--quiet", "--format", "json", "--trials", "2",
+                               "--timeout", "1", "--detectors", "native,tsan");
+    CU_ASSERT_EQUAL(r.status, 1);   /* stuck and wedged are problems */
+    json_t *rows = json_array();
+    for (char *line = r.out, *nl; line != NULL && *line != '\0'; line = nl ? nl + 1 : NULL) {
+        nl = strchr(line, '\n');
+        json_t *o = json_loadb(line, nl ? (size_t)(nl - line) : strlen(line), 0, NULL);
+        CU_ASSERT_PTR_NOT_NULL(o);
+        if (o != NULL)
+            json_array_append_new(rows, o);
+    }
+    CU_ASSERT_EQUAL(json_array_size(rows), 6);
+    expect_hang(rows, "abba", "racy-detected", "race", "wait-for cycle of 2 workers");
+    expect_hang(rows, "livelock", "racy-detected", "race", "still running after 10 s");
+    expect_hang(rows, "stuck", "timeout", "timeout", "a fixed variant hung in 2 of 2 trials");
+    expect_hang(rows, "order", "racy-detected", "clean", "lock-order-inversion");
+    expect_hang(rows, "wedged", "timeout", "timeout", NULL);
+    /* procs/order: the twin is not run where TSan is blind by construction */
+    json_t *last = json_array_get(rows, json_array_size(rows) - 1);
+    json_t *tsan = json_object_get(json_object_get(last, "reports"), "tsan");
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(last, "model")), "procs");
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(tsan, "status")), "blind");
+    CU_ASSERT_PTR_NULL(json_object_get(tsan, "wall_s"));
+    CU_ASSERT_PTR_NULL(json_object_get(tsan, "kind"));
+    json_decref(rows);
+    prog_result_free(&r);
+    /* people see the cycle behind the verdict */
+    r = RUN("run", "--quiet", "--trials", "1", "--detectors", "native", "hang/*/abba");
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "invariant: hung in 1 of 1 trials"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "deadlock: wait-for cycle of 2 workers: worker 0"));
+    prog_result_free(&r);
+    unsetenv("RACELAB_LAB_DIR");
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(link, sizeof link, "%s/%s", dir, names[i]);
+        unlink(link);
+    }
+    CU_ASSERT_EQUAL(rmdir(dir), 0);
+}
+
 static const struct test_case tests[] = {
     { "bad_input", test_harness_bad_input },
     { "list", test_harness_list },
@@ -584,6 +663,7 @@ static const struct test_case tests[] = {
     { "matrix", test_harness_matrix },
     { "report", test_harness_report },
     { "known_reports", test_harness_known_reports },
+    { "hangs", test_harness_hangs },
     { NULL, NULL },
 };
 
