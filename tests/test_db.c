@@ -24,6 +24,7 @@
 
 #include "counter.h"
 #include "db.h"
+#include "db_fields.h"
 #include "run_prog.h"
 #include "runtime.h"
 #include "test_main.h"
@@ -57,7 +58,14 @@ static uint64_t trial(enum lab_model m, const char *name, unsigned workers, uint
     if (rc != 0)
         printf("\n    %s/%s x%u: %s\n", lab_model_name(m), name, workers, err);
     CU_ASSERT_EQUAL(rc, 0);
-    return rc == 0 ? t.observed : UINT64_MAX;
+    if (rc != 0)
+        return UINT64_MAX;
+    /* The model's own fields (db_fields.h), whatever the interleaving. */
+    CU_ASSERT(t.has_fields);
+    CU_ASSERT_EQUAL(t.fields[DB_F_ERRORS], 0);
+    CU_ASSERT(t.fields[DB_F_ABORTS] <= t.fields[DB_F_RETRIES]);
+    CU_ASSERT(t.fields[DB_F_RTT_NS] > 0 && t.fields[DB_F_OPS_PER_S] > 0);
+    return t.observed;
 }
 
 static bool dir_exists(const char *d)
