@@ -6,7 +6,8 @@
  * trip: in 2 trials of 300 they interleave every time). Then the program:
  * killed while its server starts, while it runs (SIGKILL, SIGSEGV as a
  * crashed worker would, SIGTERM, SIGINT), it leaves no server process and
- * no directory; bad URLs and unreachable servers are one line, exit 2.
+ * no directory; a damaged initdb template is made anew; bad URLs and
+ * unreachable servers are one line, exit 2.
  * Every case is skipped (exit 77) where the model is unavailable (no
  * redis-server, no PostgreSQL, a build without hiredis or libpq). */
 #include <dirent.h>
@@ -16,6 +17,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -272,6 +274,63 @@ static void test_db_postgres_leftovers(void)
     kill_in_phase("postgres", "run", SIGINT);
 }
 
+/* ---- the initdb template ---------------------------------------------------- */
+
+/* Entries in |dir| besides . and .. */
+static unsigned entries(const char *dir)
+{
+    unsigned n = 0;
+    DIR *d = opendir(dir);
+    for (struct dirent *e; d && (e = readdir(d));)
+        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* A damaged template (here pg_control emptied, as a full disk or a killed
+ * copy leaves it) is found before use, made anew by initdb, and the run is
+ * exact; the cache holds the one template after it, no temporary copy. A
+ * private cache (XDG_CACHE_HOME) seeded from the user's, which the other
+ * cases made or used. */
+static void test_db_postgres_template(void)
+{
+    if (unavailable(LAB_POSTGRES))
+        return;
+    char def[600], priv[600], home[] = "/tmp/racelab-test-cache-XXXXXX", cache[700];
+    CU_ASSERT_FATAL(lab__pg_template(def, sizeof def));
+    if (!lab__db_cache_valid(def)) {   /* none yet: one run makes it */
+        char *argv[] = { LAB, "--model", "postgres", "--variant", "update", "--iters", "1",
+                         "--trials", "1", NULL };
+        struct prog_result r = run_prog(argv, 120);
+        CU_ASSERT_EQUAL(r.status, 0);
+        prog_result_free(&r);
+    }
+    CU_ASSERT_FATAL(lab__db_cache_valid(def));
+    CU_ASSERT_FATAL(mkdtemp(home) != NULL);
+    setenv("XDG_CACHE_HOME", home, 1);
+    CU_ASSERT_FATAL(lab__pg_template(priv, sizeof priv));
+    lab__db_cache_keep(def, priv);
+    CU_ASSERT(lab__db_cache_valid(priv));
+    char control[700];
+    snprintf(control, sizeof control, "%s/global/pg_control", priv);
+    CU_ASSERT(truncate(control, 0) == 0);
+    CU_ASSERT(!lab__db_cache_valid(priv));
+    char *argv[] = { LAB, "--model", "postgres", "--variant", "update", "--iters", "20",
+                     "--trials", "1", "--json", NULL };
+    struct prog_result r = run_prog(argv, 120);
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "damaged"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"observed\":80,"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"fields\":{\"retries\":0,"));
+    prog_result_free(&r);
+    CU_ASSERT(lab__db_cache_valid(priv));   /* made anew */
+    snprintf(cache, sizeof cache, "%s/racelab", home);
+    CU_ASSERT_EQUAL(entries(cache), 1);
+    unsetenv("XDG_CACHE_HOME");
+    lab__db_remove_tree(home);
+}
+
 /* ---- bad input ------------------------------------------------------------- */
 
 static void expect_exit2(const char *needle, const char *first, ...)
@@ -317,6 +376,7 @@ static const struct test_case tests[] = {
     { "postgres_exact", test_db_postgres_exact },
     { "redis_leftovers", test_db_redis_leftovers },
     { "postgres_leftovers", test_db_postgres_leftovers },
+    { "postgres_template", test_db_postgres_template },
     { "bad_input", test_db_bad_input },
     { NULL, NULL },
 };
