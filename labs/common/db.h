@@ -9,9 +9,11 @@
  *
  * The server: by default the lab starts its own, once per run, on 127.0.0.1
  * on a free port, in a fresh directory under $TMPDIR (/tmp): redis-server
- * with persistence off; PostgreSQL through initdb and the postgres binary
- * (as root both run as the unprivileged user `nobody`, since PostgreSQL
- * refuses to run as root), its socket inside that directory. A janitor
+ * with persistence off; PostgreSQL through initdb (or a copy of the
+ * template an earlier run's initdb left in the user's cache: db_cache.c)
+ * and the postgres binary (as root both run as the unprivileged user
+ * `nobody`, since PostgreSQL refuses to run as root), its socket inside
+ * that directory. A janitor
  * process, forked before the server and in a session of its own, owns the
  * server and the directory: it waits on a pipe from the lab, and when the
  * pipe closes - the lab's normal end, an error, SIGINT/SIGTERM/SIGHUP (the
