@@ -249,6 +249,8 @@ static void janitor(int fd, const struct lab_db_kind *k, char *const *argv[4], i
         pid = 0;
         if (rc != 0 || i == n - 1) {
             mark(dir, ".ended"); /* a setup step failed, or the server ended */
+            if (i == n - 1 && first > 0 && k->forget)
+                k->forget();     /* it ended on its own on a restored setup: suspect */
             break;
         }
     }

@@ -96,6 +96,10 @@ struct lab_db_kind {
     /* Optional, run by the janitor when the setup commands ran and
      * succeeded, before the server starts: keeps their result. */
     void (*keep)(const char *dir);
+    /* Optional, run by the janitor when a server started on a restored
+     * setup ended before the lab was done with it: the kept result is
+     * suspect, and the next run sets up from scratch. */
+    void (*forget)(void);
 };
 extern const struct lab_db_kind lab__redis_kind, lab__pg_kind;
 
@@ -110,6 +114,8 @@ bool lab__db_cache_restore(const char *tmpl, const char *to, int uid, int gid);
 /* Makes |tmpl| a copy of the tree |from|, atomically (a temporary copy
  * renamed into place); nothing if another run made it first. */
 void lab__db_cache_keep(const char *from, const char *tmpl);
+/* Renames |tmpl| away at once and removes it. */
+void lab__db_cache_discard(const char *tmpl);
 /* Whether |tmpl| matches its manifest (its files and bytes). */
 bool lab__db_cache_valid(const char *tmpl);
 /* Removes a tree (files and directories, links not followed). */

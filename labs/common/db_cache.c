@@ -9,7 +9,8 @@
  * run racing to make the same one loses the rename and removes its copy.
  * It is checked before use: a template whose copy does not match its
  * manifest, or that has none, is renamed away and removed, and the run sets
- * up from scratch (and keeps a new template). */
+ * up from scratch (and keeps a new template); so is one whose server ended
+ * on its own before it was done (db.c's janitor). */
 #include "db.h"
 
 #include <errno.h>
@@ -148,9 +149,8 @@ static bool read_manifest(const char *tmpl, unsigned long long *files, unsigned 
     return ok;
 }
 
-/* Renames a broken template away (at once: no other run picks it up), then
- * removes it. */
-static void discard(const char *tmpl)
+/* At once (no other run picks it up), then removed. */
+void lab__db_cache_discard(const char *tmpl)
 {
     char away[600];
     snprintf(away, sizeof away, "%s.broken-%d", tmpl, (int)getpid());
@@ -169,7 +169,7 @@ bool lab__db_cache_restore(const char *tmpl, const char *to, int uid, int gid)
               bytes == want_bytes;
     if (!ok) {
         fprintf(stderr, "racelab: the cached template %s is damaged: made anew\n", tmpl);
-        discard(tmpl);
+        lab__db_cache_discard(tmpl);
         lab__db_remove_tree(to);
     }
     return ok;

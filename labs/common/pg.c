@@ -122,6 +122,12 @@ static int restore(const char *dir)
     return 1;
 }
 
+static void forget(void)
+{
+    if (template_path[0] != '\0')
+        lab__db_cache_discard(template_path);
+}
+
 static void keep(const char *dir)
 {
     char data[300];
@@ -214,4 +220,5 @@ const struct lab_db_kind lab__pg_kind = {
     .stop_signal = SIGINT,
     .restore = restore,
     .keep = keep,
+    .forget = forget,
 };
