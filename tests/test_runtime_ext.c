@@ -348,7 +348,7 @@ static void test_runtime_ext_fields_trial(void)
         CU_ASSERT_EQUAL(t.fields[1], 1002);
         CU_ASSERT_EQUAL(t.fields[2], 1000);
         CU_ASSERT_EQUAL(t.fields[3], 0);
-        CU_ASSERT_FALSE(lab__trial_wrong(&rtx, &t));
+        CU_ASSERT_FALSE(lab__trial_wrong(&rtx, LAB_THREADS, &t));
     }
 }
 
@@ -359,7 +359,7 @@ static void test_runtime_ext_fields_aggregate(void)
     static const int64_t vals[3][4] = { { 5, 7, 3, 0 }, { 1, 9, 4, 0 }, { 2, 2, 1, 0 } };
     for (int i = 0; i < 3; i++) {
         memcpy(t.fields, vals[i], sizeof vals[i]);
-        lab__fields_add(&rtx, &s, &t);
+        lab__fields_add(&rtx, LAB_THREADS, &s, &t);
     }
     CU_ASSERT(s.has_fields);
     CU_ASSERT_EQUAL(s.fields[0], 8);   /* sum */
@@ -367,7 +367,44 @@ static void test_runtime_ext_fields_aggregate(void)
     CU_ASSERT_EQUAL(s.fields[2], 1);   /* min */
     t.fields[3] = 1;
     t.observed = t.expected = 10;
-    CU_ASSERT(lab__trial_wrong(&rtx, &t));   /* a bad field is a wrong trial */
+    CU_ASSERT(lab__trial_wrong(&rtx, LAB_THREADS, &t));   /* a bad field is a wrong trial */
+}
+
+/* A model's own field set replaces the lab's under it, and a median field's
+ * summary is the median of its trials (odd count: the middle one; even: the
+ * mean of the two middle ones). */
+static void test_runtime_ext_fields_model_median(void)
+{
+    static const struct lab_field own[] = {
+        { "rtt", "ns", LAB_AGG_MEDIAN, false },
+        { "tries", "operations", LAB_AGG_SUM, false },
+    };
+    struct lab l = rtx;
+    l.model_fields[LAB_PROCS] = (struct lab_field_set){ own, 2 };
+    size_t n;
+    CU_ASSERT_PTR_EQUAL(lab__fields(&l, LAB_THREADS, &n), fields);
+    CU_ASSERT_EQUAL(n, 4);
+    CU_ASSERT_PTR_EQUAL(lab__fields(&l, LAB_PROCS, &n), own);
+    CU_ASSERT_EQUAL(n, 2);
+    static const int64_t rtt[] = { 40, 10, 1000, 30, 20 };   /* median 30; first four: 35 */
+    for (int odd = 1; odd >= 0; odd--) {
+        struct lab_summary s = { .v = &v_count };
+        struct lab_trial t = { .has_fields = true };
+        int k = odd ? 5 : 4;
+        for (int i = 0; i < k; i++) {
+            t.fields[0] = rtt[i];
+            t.fields[1] = 2;
+            t.fields[3] = 1;   /* "broken" of the lab's set: not a field under procs */
+            lab__fields_add(&l, LAB_PROCS, &s, &t);
+        }
+        lab__fields_close(&l, LAB_PROCS, &s);
+        CU_ASSERT_EQUAL(s.fields[0], odd ? 30 : 35);
+        CU_ASSERT_EQUAL(s.fields[1], 2 * k);
+        CU_ASSERT_PTR_NULL(s.field_trials);   /* what the median needed is freed */
+        t.observed = t.expected = 1;
+        CU_ASSERT_FALSE(lab__trial_wrong(&l, LAB_PROCS, &t));
+        CU_ASSERT(lab__trial_wrong(&l, LAB_THREADS, &t));   /* the lab's "broken" is bad */
+    }
 }
 
 static void test_runtime_ext_fields_records(void)
@@ -539,6 +576,7 @@ static const struct test_case tests[] = {
     { "fields_trial", test_runtime_ext_fields_trial },
     { "fields_aggregate", test_runtime_ext_fields_aggregate },
     { "fields_records", test_runtime_ext_fields_records },
+    { "fields_model_median", test_runtime_ext_fields_model_median },
     { "bad_field_fails", test_runtime_ext_bad_field_fails },
     { "deadlock_threads", test_runtime_ext_deadlock_threads },
     { "deadlock_procs", test_runtime_ext_deadlock_procs },

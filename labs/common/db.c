@@ -158,18 +158,6 @@ const char *lab__db_unavailable(enum lab_model m)
 
 /* ---- the janitor ----------------------------------------------------------- */
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
-{
-    (void)st;
-    (void)f;
-    return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
-
-static void remove_tree(const char *dir)
-{
-    (void)nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 /* In a child: runs argv with its output in dir/server.log, as `nobody` when
  * we are root, in a process group of its own. */
 static pid_t run_child(char *const argv[], const char *dir)
@@ -243,7 +231,13 @@ static void janitor(int fd, const struct lab_db_kind *k, char *const *argv[4], i
     signal(SIGHUP, SIG_IGN);
     signal(SIGTERM, SIG_IGN);
     pid_t pid = 0;
-    for (int i = 0; i < n; i++) {
+    int first = k->restore ? k->restore(dir) : 0;
+    for (int i = first; i < n; i++) {
+        struct pollfd gone = { .fd = fd, .events = POLLIN };
+        if (poll(&gone, 1, 0) > 0)
+            break;               /* the lab ended during the last step: start nothing */
+        if (i == n - 1 && i > first && k->keep)
+            k->keep(dir);        /* the setup ran: the next run need not */
         if (i == n - 1)
             mark(dir, ".server");
         pid = run_child(argv[i], dir);
@@ -255,6 +249,8 @@ static void janitor(int fd, const struct lab_db_kind *k, char *const *argv[4], i
         pid = 0;
         if (rc != 0 || i == n - 1) {
             mark(dir, ".ended"); /* a setup step failed, or the server ended */
+            if (i == n - 1 && first > 0 && k->forget)
+                k->forget();     /* it ended on its own on a restored setup: suspect */
             break;
         }
     }
@@ -265,7 +261,7 @@ static void janitor(int fd, const struct lab_db_kind *k, char *const *argv[4], i
     }
     if (pid > 0)
         stop_group(pid, k->stop_signal);
-    remove_tree(dir);
+    lab__db_remove_tree(dir);
     _exit(0);
 }
 

@@ -9,9 +9,11 @@
  *
  * The server: by default the lab starts its own, once per run, on 127.0.0.1
  * on a free port, in a fresh directory under $TMPDIR (/tmp): redis-server
- * with persistence off; PostgreSQL through initdb and the postgres binary
- * (as root both run as the unprivileged user `nobody`, since PostgreSQL
- * refuses to run as root), its socket inside that directory. A janitor
+ * with persistence off; PostgreSQL through initdb (or a copy of the
+ * template an earlier run's initdb left in the user's cache: db_cache.c)
+ * and the postgres binary (as root both run as the unprivileged user
+ * `nobody`, since PostgreSQL refuses to run as root), its socket inside
+ * that directory. A janitor
  * process, forked before the server and in a session of its own, owns the
  * server and the directory: it waits on a pipe from the lab, and when the
  * pipe closes - the lab's normal end, an error, SIGINT/SIGTERM/SIGHUP (the
@@ -87,7 +89,39 @@ struct lab_db_kind {
     bool (*answers)(const struct lab_db_server *s);
     void (*fill_url)(struct lab_db_server *s, unsigned port);
     int stop_signal;                /* SIGTERM (redis), SIGINT (postgres: fast shutdown) */
+    /* Optional, run by the janitor in |dir| before the commands: how many
+     * setup commands a cached result (db_cache.c) made unnecessary, 0 if
+     * none did. */
+    int (*restore)(const char *dir);
+    /* Optional, run by the janitor when the setup commands ran and
+     * succeeded, before the server starts: keeps their result. */
+    void (*keep)(const char *dir);
+    /* Optional, run by the janitor when a server started on a restored
+     * setup ended before the lab was done with it: the kept result is
+     * suspect, and the next run sets up from scratch. */
+    void (*forget)(void);
 };
 extern const struct lab_db_kind lab__redis_kind, lab__pg_kind;
+
+/* db_cache.c: set-up results kept across runs (a template per server
+ * version), in $XDG_CACHE_HOME/racelab or ~/.cache/racelab. */
+/* That directory (made if missing) into out; false if there is none. */
+bool lab__db_cache_dir(char *out, size_t len);
+/* Copies template |tmpl| into |to| (new), chowned to uid:gid unless uid < 0:
+ * true; false if there is no template or it is damaged (then it is removed,
+ * and so is what was copied). */
+bool lab__db_cache_restore(const char *tmpl, const char *to, int uid, int gid);
+/* Makes |tmpl| a copy of the tree |from|, atomically (a temporary copy
+ * renamed into place); nothing if another run made it first. */
+void lab__db_cache_keep(const char *from, const char *tmpl);
+/* Renames |tmpl| away at once and removes it. */
+void lab__db_cache_discard(const char *tmpl);
+/* Whether |tmpl| matches its manifest (its files and bytes). */
+bool lab__db_cache_valid(const char *tmpl);
+/* Removes a tree (files and directories, links not followed). */
+void lab__db_remove_tree(const char *dir);
+/* pg.c: the template this run's PostgreSQL uses, in the cache directory;
+ * false when there is no cache directory or no PostgreSQL. */
+bool lab__pg_template(char *out, size_t len);
 
 #endif

@@ -1,8 +1,7 @@
 /* labs/common/db_client.h - what a database model's variant uses: a
- * connection to this run's server (db.h) and the per-trial numbers the
- * model reports beside the protocol's (retries, aborts, round-trip time,
- * operations per second: the "db_trial" and "db_summary" records of
- * labs/PROTOCOL.md). */
+ * connection to this run's server (db.h). Its numbers per trial (retries,
+ * aborts, round-trip time, ...) are the lab's fields under the model
+ * (struct lab.model_fields; labs/counter/db_fields.h). */
 #ifndef RACELAB_DB_CLIENT_H
 #define RACELAB_DB_CLIENT_H
 
@@ -22,16 +21,5 @@ redisContext *lab_redis_connect(char *err, size_t errlen);
 /* A connection to the run's PostgreSQL, or NULL with err. */
 PGconn *lab_pg_connect(char *err, size_t errlen);
 #endif
-
-/* What a trial's variant counted: filled by its teardown, printed by the
- * runtime after the trial record. */
-struct lab_db_stats {
-    uint64_t retries;    /* operations tried again (aborted transaction, lost WATCH, busy lock) */
-    uint64_t aborts;     /* transactions the server aborted (serialization failures, EXEC nil) */
-    uint64_t overlaps;   /* redis lock: times a client found another holder inside the lock */
-    uint64_t rtt_ns;     /* median round trip of PING / SELECT 1, measured in the trial's setup */
-    uint64_t errors;     /* requests that failed otherwise (the trial is then wrong) */
-};
-void lab_db_stats_set(const struct lab_db_stats *s);
 
 #endif

@@ -103,6 +103,8 @@ enum lab_agg {
     LAB_AGG_SUM,   /* the summary adds the trials' values */
     LAB_AGG_MAX,   /* ... takes the largest */
     LAB_AGG_MIN,   /* ... takes the smallest */
+    LAB_AGG_MEDIAN, /* ... takes the median (of an even count, the mean of the two
+                       middle values, rounded toward zero), e.g. a round-trip time */
 };
 struct lab_field {
     const char *name;   /* JSON key and CSV column: lower case, digits, '_' */
@@ -113,6 +115,12 @@ struct lab_field {
     bool bad;
 };
 #define LAB_MAX_FIELDS 12u
+/* The fields of one model, in place of the lab's (struct lab.model_fields):
+ * numbers only that model's variants have (the counter's database retries). */
+struct lab_field_set {
+    const struct lab_field *fields;
+    size_t n;
+};
 
 /* What one worker waits for right now, as a variant's waiting() hook tells
  * the watchdog (labs/common/watch.c). The hook runs while workers run: the
@@ -163,8 +171,9 @@ struct lab_variant {
      * NULL for none. The runtime adds its own (reports on the start gate). */
     const struct lab_known_report *known_reports;
     /* Optional, once every worker has finished (or gave up, or was killed):
-     * the lab's fields (struct lab.fields), out[i] for lab->fields[i],
-     * zeroed before the call. */
+     * the lab's fields under the run's model (struct lab.fields, or the
+     * model's own set: struct lab.model_fields), out[i] for the set's i-th
+     * field, zeroed before the call. */
     void (*fields)(const void *state, unsigned workers, int64_t *out);
     /* Optional: whether |worker| waits now, and for what (false: it runs).
      * Called by the watchdog while workers run (threads and procs), to find
@@ -213,6 +222,9 @@ struct lab {
      * variants' fields() hooks; NULL and 0 for none. */
     const struct lab_field *fields;
     size_t nfields;
+    /* A model whose entry has fields uses those instead of .fields (its
+     * variants' hooks fill them, its records and --list carry them). */
+    struct lab_field_set model_fields[LAB_NMODELS];
 };
 
 /* Whether |v| runs under |m|; if not, *why says why. */

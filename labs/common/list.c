@@ -95,7 +95,7 @@ static void json_cell(const struct lab *lab, const struct lab_config *c,
     }
     json_known_reports(v, m);
     if (v->fields)
-        lab__fields_list_json(lab);
+        lab__fields_list_json(lab, m);
     lab__json_blind(m);
     puts("}");
 }

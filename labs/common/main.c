@@ -78,8 +78,9 @@ static const char *why_skipped(const struct lab *lab, const struct lab_config *c
 
 /* Adds one finished trial |r| to |s|; |obs| and |wall| collect the
  * observations and the finished trials' wall times. */
-static void add_trial(const struct lab *lab, struct lab_summary *s, const struct lab_trial *r,
-                      uint64_t *obs, uint64_t *wall, unsigned *finished)
+static void add_trial(const struct lab *lab, enum lab_model m, struct lab_summary *s,
+                      const struct lab_trial *r, uint64_t *obs, uint64_t *wall,
+                      unsigned *finished)
 {
     s->deadlocks += r->outcome == LAB_DEADLOCK;
     s->timeouts += r->outcome == LAB_TIMEOUT;
@@ -87,9 +88,9 @@ static void add_trial(const struct lab *lab, struct lab_summary *s, const struct
     obs[s->trials++] = r->observed;
     if (r->outcome == LAB_OK)
         wall[(*finished)++] = r->wall_ns;
-    s->lossy += r->outcome == LAB_OK && lab__trial_wrong(lab, r);
+    s->lossy += r->outcome == LAB_OK && lab__trial_wrong(lab, m, r);
     if (r->has_fields)
-        lab__fields_add(lab, s, r);
+        lab__fields_add(lab, m, s, r);
     if (!r->has_items)
         return;
     s->has_items = true;
@@ -113,6 +114,7 @@ static void close_summary(const struct lab *lab, const struct lab_config *c,
     s->median = util_median_u64(obs, s->trials);
     s->min = obs[0];
     s->max = obs[s->trials - 1];
+    lab__fields_close(lab, c->model, s);
 }
 
 /* The trials of one variant: 0, 1 (a trial could not run) or 128+N. */
@@ -135,8 +137,7 @@ static int run_trials(const struct lab *lab, const struct lab_config *c, struct 
             return 1;
         }
         lab__emit_trial(lab, c, v, t + 1, &r);
-        lab__db_emit_trial(lab, c, v, t + 1, &r);
-        add_trial(lab, s, &r, obs, wall, finished);
+        add_trial(lab, c->model, s, &r, obs, wall, finished);
         if (r.outcome == LAB_CRASH || r.outcome == LAB_TIMEOUT ||
             (r.outcome == LAB_DEADLOCK && !c->kill_owner && !v->racy_by_design))
             fprintf(stderr, "lab-%s: %s: trial %u: %s\n", lab->name, v->name, t + 1, r.detail);
@@ -163,7 +164,6 @@ static int run_variant(const struct lab *lab, const struct lab_config *c, struct
         return status;
     close_summary(lab, c, s, obs, wall, finished);
     lab__emit_summary(lab, c, s);
-    lab__db_emit_summary(lab, c, s);
     if (!v->racy_by_design && s->lossy) {
         fprintf(stderr, "lab-%s: FAILED: fixed variant '%s' was wrong in %u of %u trials\n",
                 lab->name, v->name, s->lossy, s->trials);

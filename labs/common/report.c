@@ -116,7 +116,7 @@ static void json_trial(const struct lab *lab, const struct lab_config *c,
                t->victim, (unsigned long long)t->victim_done, (unsigned long long)t->death_ns,
                t->recoveries);
     if (t->has_fields)
-        lab__fields_json(lab, t->fields);
+        lab__fields_json(lab, c->model, t->fields);
     if (t->outcome != LAB_OK) {
         fputs(",\"detail\":", stdout);
         util_json_string(stdout, t->detail);
@@ -173,7 +173,7 @@ static void human_trial(const struct lab *lab, const struct lab_config *c,
         return;   /* a fixed variant's finished trial: its summary says it */
     }
     if (t->has_fields)
-        lab__fields_human(lab, "         ", t->fields, false);
+        lab__fields_human(lab, c->model, "         ", t->fields, false);
 }
 
 void lab__emit_trial(const struct lab *lab, const struct lab_config *c,
@@ -187,7 +187,7 @@ void lab__emit_trial(const struct lab *lab, const struct lab_config *c,
         record_common(lab, c, v, t->expected, t->observed, nsop, t->wall_ns);
         printf(",%u,,,,,,%s", trial, lab_outcome_name(t->outcome));
         csv_items(lab, t->has_items, &t->items);
-        lab__fields_csv(lab, t->has_fields, t->fields);
+        lab__fields_csv(lab, c->model, t->has_fields, t->fields);
         putchar('\n');
     } else {
         human_trial(lab, c, v, trial, t, nsop);
@@ -215,7 +215,7 @@ static void json_summary(const struct lab *lab, const struct lab_config *c,
     if (predicted(c, s->v))
         printf(",\"predicted\":%llu", (unsigned long long)predicted(c, s->v));
     if (s->has_fields)
-        lab__fields_json(lab, s->fields);
+        lab__fields_json(lab, c->model, s->fields);
     puts("}");
 }
 
@@ -279,11 +279,11 @@ void lab__emit_summary(const struct lab *lab, const struct lab_config *c,
         printf(",,%u,%u,%llu,%llu,%llu,", s->trials, s->lossy, (unsigned long long)s->min,
                (unsigned long long)s->median, (unsigned long long)s->max);
         csv_items(lab, s->has_items, &s->items);
-        lab__fields_csv(lab, s->has_fields, s->fields);
+        lab__fields_csv(lab, c->model, s->has_fields, s->fields);
         putchar('\n');
     } else {
         if (s->has_fields)
-            lab__fields_human(lab, "  over the trials: ", s->fields, true);
+            lab__fields_human(lab, c->model, "  over the trials: ", s->fields, true);
         human_summary(c, s);
     }
 }
@@ -309,7 +309,7 @@ void lab__emit_header(const struct lab *lab, const struct lab_config *c, uint64_
         printf("%.*s", (int)strlen(CSV_HEADER) - 1, CSV_HEADER);
         if (lab__has_items(lab))
             fputs(",produced,consumed,duplicated,reordered", stdout);
-        lab__fields_csv_header(lab);
+        lab__fields_csv_header(lab, c->model);
         putchar('\n');
         return;
     }
@@ -387,7 +387,7 @@ static void table_row(const struct lab *lab, const struct lab_config *c,
     if (lab__has_items(lab))
         printf("  %9llu  %9llu  %9llu", (unsigned long long)s->items.lost,
                (unsigned long long)s->items.duplicated, (unsigned long long)s->items.reordered);
-    lab__fields_table_row(lab, s);
+    lab__fields_table_row(lab, c->model, s);
     if (base && !any_stuck)
         printf("  %*.2fx", (int)strlen(base->v->name) + 2, s->ns_per_op / base->ns_per_op);
     if (!s->v->racy_by_design && s->lossy)
@@ -422,7 +422,7 @@ void lab__print_table(const struct lab *lab, const struct lab_config *c,
         printf("  %10s", "unfinished");
     if (lab__has_items(lab))   /* totals over the trials */
         printf("  %9s  %9s  %9s", "lost", "dup", "reordered");
-    lab__fields_table_head(lab);
+    lab__fields_table_head(lab, c->model);
     if (base && !any_stuck)
         printf("  vs %s", base->v->name);
     putchar('\n');

@@ -24,6 +24,8 @@ struct lab_summary {
     struct lab_items items;
     bool has_fields;    /* the lab's fields over the trials, each by its lab_agg */
     int64_t fields[LAB_MAX_FIELDS];
+    int64_t *field_trials;   /* fields.c: each trial's fields, for the medians */
+    unsigned nfield_trials, field_trials_cap;
     bool ran;
     const char *skipped; /* why it did not run */
 };
@@ -42,23 +44,29 @@ bool lab__has_items(const struct lab *lab);
 /* A trial's items went wrong: lost, duplicated or reordered. */
 bool lab__items_wrong(const struct lab_items *it);
 
-/* fields.c: the lab's own numbers (struct lab_field). */
+/* fields.c: the lab's own numbers (struct lab_field) under model |m|. */
+/* The fields under |m|: the model's own set, or the lab's (*n of them). */
+const struct lab_field *lab__fields(const struct lab *lab, enum lab_model m, size_t *n);
 /* A finished trial went wrong: its observation, its items, or a field whose
  * non-zero value breaks the invariant (lab_field.bad). */
-bool lab__trial_wrong(const struct lab *lab, const struct lab_trial *t);
-/* Adds trial |t|'s fields into |s| (its |n|-th trial with fields, from 0). */
-void lab__fields_add(const struct lab *lab, struct lab_summary *s, const struct lab_trial *t);
+bool lab__trial_wrong(const struct lab *lab, enum lab_model m, const struct lab_trial *t);
+/* Adds trial |t|'s fields into |s|; lab__fields_close() then takes the
+ * medians (and frees what it kept for them). */
+void lab__fields_add(const struct lab *lab, enum lab_model m, struct lab_summary *s,
+                     const struct lab_trial *t);
+void lab__fields_close(const struct lab *lab, enum lab_model m, struct lab_summary *s);
 /* The records' parts: JSON ',"fields":{...}', CSV ',v,...' (empty cells for
  * none), the CSV header's ',name,...', and for people one line "name V unit,
  * ..." (with |lead|) and the closing table's head and cells. */
-void lab__fields_json(const struct lab *lab, const int64_t *v);
-void lab__fields_csv(const struct lab *lab, bool has, const int64_t *v);
-void lab__fields_csv_header(const struct lab *lab);
-void lab__fields_human(const struct lab *lab, const char *lead, const int64_t *v, bool summary);
-void lab__fields_table_head(const struct lab *lab);
-void lab__fields_table_row(const struct lab *lab, const struct lab_summary *s);
+void lab__fields_json(const struct lab *lab, enum lab_model m, const int64_t *v);
+void lab__fields_csv(const struct lab *lab, enum lab_model m, bool has, const int64_t *v);
+void lab__fields_csv_header(const struct lab *lab, enum lab_model m);
+void lab__fields_human(const struct lab *lab, enum lab_model m, const char *lead,
+                       const int64_t *v, bool summary);
+void lab__fields_table_head(const struct lab *lab, enum lab_model m);
+void lab__fields_table_row(const struct lab *lab, enum lab_model m, const struct lab_summary *s);
 /* --list --json: ',"fields":[{"name":..,"unit":..,"agg":..,"bad":..}]'. */
-void lab__fields_list_json(const struct lab *lab);
+void lab__fields_list_json(const struct lab *lab, enum lab_model m);
 const char *lab__agg_name(enum lab_agg a);
 
 /* report.c: the records of a run, in c->format. */
@@ -77,13 +85,6 @@ void lab__print_table(const struct lab *lab, const struct lab_config *c,
 void lab__print_list(const struct lab *lab, const struct lab_config *c);
 /* "available", or why the libatomic_ops backend is not in this build. */
 const char *lab__ao_status(void);
-
-/* db_report.c: the database models' own records after a trial and a
- * summary (db_client.h); nothing for the other models. */
-void lab__db_emit_trial(const struct lab *lab, const struct lab_config *c,
-                        const struct lab_variant *v, unsigned trial, const struct lab_trial *t);
-void lab__db_emit_summary(const struct lab *lab, const struct lab_config *c,
-                          const struct lab_summary *s);
 
 /* hog.c: --hog, run and printed; returns the exit status. */
 int lab__hog_main(const struct lab *lab, const struct lab_config *c);

@@ -1,5 +1,6 @@
 /* labs/counter/counter.c - the counter lab's descriptor and variant table. */
 #include "counter.h"
+#include "db_fields.h"
 
 #define LAB_VARIANT_PREFIX counter_variant_
 #include "variant_gen.h"
@@ -25,6 +26,8 @@ static uint64_t expected_after_death(unsigned workers, uint64_t iters, uint64_t 
     return (uint64_t)(workers - 1) * iters + done;
 }
 
+static const struct lab_field db_fields[DB_NFIELDS] = DB_FIELDS_INIT;
+
 const struct lab counter_lab = {
     .name = "counter",
     .title = "lost updates on a shared counter (counter = counter + 1)",
@@ -42,4 +45,6 @@ const struct lab counter_lab = {
     .nvariants = sizeof variants / sizeof variants[0],
     .expected = expected,
     .expected_after_death = expected_after_death,
+    .model_fields = { [LAB_REDIS] = { db_fields, DB_NFIELDS },
+                      [LAB_POSTGRES] = { db_fields, DB_NFIELDS } },
 };

@@ -17,8 +17,8 @@
  * (one increment: 0, or -1 on an error the worker cannot go on from), and
  * includes this header last. Setup connects every worker and zeroes the
  * counter under a name of its own (redis key racelab:counter:<pid>:<n>,
- * table racelab_counter_<pid>_<n>); teardown drops it and hands the counts
- * to the runtime (db_client.h). */
+ * table racelab_counter_<pid>_<n>); teardown drops it; the fields hook
+ * hands the counts to the runtime (db_fields.h). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,6 +28,7 @@
 
 #include "counter.h"
 #include "db_client.h"
+#include "db_fields.h"
 #include "util/stats.h"
 
 #if defined(DB_REDIS)
@@ -69,6 +70,8 @@ typedef PGconn conn_t;
 struct db_worker {
     conn_t *conn;
     uint64_t retries, aborts, overlaps, errors;
+    uint64_t done;               /* increments completed */
+    uint64_t t_start, t_end;     /* lab_now_ns() around its loop */
     unsigned seed;
     char err[160];   /* the first error, for the message */
 } __attribute__((aligned(64)));
@@ -107,20 +110,36 @@ static uint64_t db__rtt(struct state *s)
 static void db__teardown(void *st)
 {
     struct state *s = st;
-    struct lab_db_stats sum = { .rtt_ns = s->rtt_ns };
     if (s->w[0].conn)
         db__drop(s);
     for (unsigned i = 0; i < s->workers; i++) {
-        sum.retries += s->w[i].retries;
-        sum.aborts += s->w[i].aborts;
-        sum.overlaps += s->w[i].overlaps;
-        sum.errors += s->w[i].errors;
         if (s->w[i].err[0] && i == 0)
             fprintf(stderr, "lab-counter: %s\n", s->w[i].err);
         if (s->w[i].conn)
             db__close(s->w[i].conn);
     }
-    lab_db_stats_set(&sum);
+}
+
+/* The trial's numbers (db_fields.h), read after the workers finished. */
+static void db__fields(const void *st, unsigned workers, int64_t *out)
+{
+    const struct state *s = st;
+    uint64_t first = UINT64_MAX, last = 0, done = 0;
+    for (unsigned i = 0; i < workers; i++) {
+        const struct db_worker *w = &s->w[i];
+        out[DB_F_RETRIES] += (int64_t)w->retries;
+        out[DB_F_ABORTS] += (int64_t)w->aborts;
+        out[DB_F_OVERLAPS] += (int64_t)w->overlaps;
+        out[DB_F_ERRORS] += (int64_t)w->errors;
+        done += w->done;
+        if (w->t_start && w->t_start < first)
+            first = w->t_start;
+        if (w->t_end > last)
+            last = w->t_end;
+    }
+    out[DB_F_RTT_NS] = (int64_t)s->rtt_ns;
+    if (first != UINT64_MAX && last > first)
+        out[DB_F_OPS_PER_S] = (int64_t)((double)done * 1e9 / (double)(last - first));
 }
 
 static int db__setup(void *st, const struct lab_env *env)
@@ -155,9 +174,10 @@ static void db__work(void *st, unsigned worker, uint64_t iters)
 {
     struct state *s = st;
     struct db_worker *w = &s->w[worker];
-    for (uint64_t i = 0; i < iters; i++)
-        if (increment(w->conn, s, w) != 0)
-            return;
+    w->t_start = lab_now_ns();
+    for (uint64_t i = 0; i < iters && increment(w->conn, s, w) == 0; i++)
+        w->done++;
+    w->t_end = lab_now_ns();
 }
 
 static uint64_t db__observe(const void *st, unsigned workers)
@@ -173,6 +193,7 @@ const struct lab_variant LAB_VARIANT_SYMBOL = {
     .teardown = db__teardown,
     .work = db__work,
     .observe = db__observe,
+    .fields = db__fields,
 };
 
 #endif
