@@ -227,6 +227,11 @@ static bool variant_fits(const struct lab *lab, const struct lab_config *c,
                  c->consumers == 1 ? "" : "s", why);
         return false;
     }
+    if (!lab_variant_takes_workers(v, c->workers, &why)) {
+        snprintf(err, errlen, "--workers: '%s' takes at most %u worker%s, not %u: %s", v->name,
+                 v->max_workers, v->max_workers == 1 ? "" : "s", c->workers, why);
+        return false;
+    }
     if (c->kill_owner && v->hold == NULL) {
         char names[256];
         owner_names(lab, c->model, names, sizeof names);

@@ -159,6 +159,10 @@ struct lab_variant {
      * (0: any), and why not more (e.g. a single-producer ring). */
     unsigned max_producers, max_consumers;
     const char *roles_why;
+    /* The most workers the variant takes (0: any), and why not more (e.g.
+     * Peterson's lock: one flag per worker, and turn names the other). */
+    unsigned max_workers;
+    const char *workers_why;
     /* Known reports on this variant, ended by an entry whose tool is NULL;
      * NULL for none. The runtime adds its own (reports on the start gate). */
     const struct lab_known_report *known_reports;
@@ -178,6 +182,10 @@ struct lab_variant {
  * timeout): a worker's wait must give up and the worker return. One
  * acquire load; call it in wait loops, not per operation. */
 bool lab_trial_over(void);
+
+/* Whether |v| takes |workers| (struct lab_variant.max_workers); if not,
+ * *why says why. */
+bool lab_variant_takes_workers(const struct lab_variant *v, unsigned workers, const char **why);
 
 /* Whether |v| takes |producers| x |consumers|; if not, *why says why. */
 bool lab_variant_takes(const struct lab_variant *v, unsigned producers, unsigned consumers,
