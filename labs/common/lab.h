@@ -206,6 +206,9 @@ struct lab {
     /* --iters when not given (0: 100000), for labs whose bug needs longer
      * trials to show in every run. */
     uint64_t default_iters;
+    /* --workers when not given (0: 2), for labs whose lesson needs more
+     * than two workers (readers that overlap beside a writer). */
+    unsigned default_workers;
     const struct lab_variant *const *variants;
     size_t nvariants;
     uint64_t (*expected)(unsigned workers, uint64_t iters);

@@ -56,6 +56,7 @@
 #define RACELAB_RW_H
 
 #include <sched.h>
+#include <sys/resource.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -84,6 +85,8 @@ struct rw_worker {
     uint64_t violations;       /* overlaps seen (a reader beside a writer, two writers) */
     uint64_t torn;             /* reads that found the table half-written */
     uint64_t max_wait_ns;      /* the longest a write waited for its lock */
+    uint64_t max_bypass;       /* the most reads that got in while one write waited */
+    uint64_t preempted;        /* writes whose writer was preempted meanwhile (not counted) */
     uint64_t wait_ns;          /* all writes' waits together */
     uint64_t t_start, t_end;
 };
@@ -92,8 +95,14 @@ struct rw_worker {
 struct rw {
     unsigned workers;
     unsigned read_pct;
+    unsigned writer_read_pct;   /* worker 0's share of reads (rw_init()) */
     size_t lock_offset;
     _Alignas(SYNC_CACHELINE) sync_atomic_u32 inside;   /* instrumentation, see RW_WRITER */
+    /* Reads that got the lock so far (each counts itself inside its read
+     * section): a writer reads it before it asks for the lock and once it
+     * has it, and the difference is the reads that bypassed it. */
+    _Alignas(SYNC_CACHELINE) sync_atomic_u64 racq;
+
     _Alignas(SYNC_CACHELINE) uint64_t table[RW_WORDS]; /* plain: under the lock */
     /* then struct rw_worker[workers] */
 };
@@ -101,6 +110,13 @@ struct rw {
 static inline struct rw_worker *rw_worker(struct rw *r, unsigned i)
 {
     return (struct rw_worker *)(r + 1) + i;
+}
+
+/* Involuntary context switches of the calling thread so far. */
+static inline long rw_preemptions(void)
+{
+    struct rusage u;
+    return getrusage(RUSAGE_THREAD, &u) == 0 ? u.ru_nivcsw : -1;
 }
 
 size_t rw_offset(const struct lab_env *env);
@@ -114,6 +130,9 @@ static inline void rw_read(struct rw *r, struct rw_worker *k)
     /* Seq_cst: the overlap check must see the writer's entry whatever the
      * lock under test orders (none, for the racy variant). */
     uint32_t in = sync_fetch_add_u32(&r->inside, 1, SYNC_SEQ_CST);
+    /* Relaxed: inside the read section, so the lock orders it before any
+     * writer's acquisition that follows the section (the writer's count). */
+    sync_fetch_add_u64(&r->racq, 1, SYNC_RELAXED);
     uint64_t first = LAB_LOAD(&r->table[0]);
     bool torn = false;
     for (unsigned i = 1; i < RW_WORDS; i++)
