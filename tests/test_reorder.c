@@ -269,7 +269,8 @@ static void test_reorder_peterson_workers(void)
     char *all[] = { RACELAB_BIN_DIR "/lab-counter", "--variant", "all", "--workers", "4",
                     "--iters", "200", "--trials", "1", "--json", NULL };
     struct prog_result r = run_prog(all, 120);
-    CU_ASSERT_EQUAL(r.status, 0);
+    /* under TSan a racy variant's report ends the run with 66 */
+    CU_ASSERT(r.status == 0 || (strcmp(RACELAB_SANITIZER_NAME, "thread") == 0 && r.status == 66));
     unsigned skipped = 0, ran = 0;
     for (char *line = strtok(r.out, "\n"); line; line = strtok(NULL, "\n")) {
         bool pet = json_field_is(line, "variant", "\"peterson\"") ||
