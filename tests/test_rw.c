@@ -282,11 +282,6 @@ static void scripted(const struct policy *p, bool prefers_readers)
         }
         CU_ASSERT_EQUAL(sync_load_u32(&sc.wrote, SYNC_SEQ_CST), 0);  /* still out */
         p->read_release(p->lock);
-        }
-        printf("\n    textbook: late reader %s the writer; after 1000 hand-overs the writer "
-               "%s", sync_load_u32(&sc.saw, SYNC_SEQ_CST) == 1 ? "before" : "AFTER",
-               sync_load_u32(&sc.wrote, SYNC_SEQ_CST) == 0 ? "still out" : "HAD BEEN IN");
-        p->read_release(p->lock);
     } else {
         p->read_release(p->lock);                  /* reader 1 leaves: the writer goes */
         CU_ASSERT(pthread_join(late, NULL) == 0);
