@@ -3,7 +3,9 @@
  * acqrel, once, pthread-once and mutex must return the slot's one whole
  * object on every get at 2, 4 and 8 workers (8 on 2 cores oversubscribed on
  * purpose). racy must go wrong within 50 trials (here it does in most
- * trials: the workers run neck and neck through the slots). dclp's count is
+ * trials: the workers run neck and neck through the slots), with a leak
+ * counted (field leaked > 0). In every trial the fields account: creations
+ * = slots + leaked, and a fix creates exactly one per slot. dclp's count is
  * exact on x86 as compiled, so what is asserted about it is TSan's report;
  * acqrel and once are clean under TSan. */
 #include <errno.h>
@@ -19,6 +21,9 @@ static bool sanitized(void)
     return strcmp(RACELAB_SANITIZER_NAME, "none") != 0;
 }
 
+/* The last trial's fields: creations, leaked. */
+static int64_t creations, leaked;
+
 static uint64_t run(const char *name, enum lab_model model, unsigned workers, uint64_t iters)
 {
     const struct lab_variant *v = lab_find_variant(&lazyinit_lab, name);
@@ -32,6 +37,11 @@ static uint64_t run(const char *name, enum lab_model model, unsigned workers, ui
         printf("\n    %s x%u: %s\n", name, workers, err);
     CU_ASSERT_EQUAL_FATAL(rc, 0);
     CU_ASSERT_EQUAL(t.outcome, LAB_OK);
+    CU_ASSERT_FATAL(t.has_fields);
+    creations = t.fields[0];
+    leaked = t.fields[1];
+    /* every slot publishes one object: the rest leaked */
+    CU_ASSERT_EQUAL(creations, (int64_t)iters + leaked);
     return t.observed;
 }
 
@@ -47,10 +57,14 @@ static void test_lazyinit_fixed_exact(void)
                 printf("\n    %s x%u: %llu of %llu\n", fixed[f], workers[k],
                        (unsigned long long)got, (unsigned long long)(workers[k] * iters));
             CU_ASSERT_EQUAL(got, workers[k] * iters);
+            CU_ASSERT_EQUAL(creations, (int64_t)iters);   /* one per slot */
+            CU_ASSERT_EQUAL(leaked, 0);
         }
     /* across processes: the slots and objects live in the shared segment */
     CU_ASSERT_EQUAL(run("once", LAB_PROCS, 2, iters), 2 * iters);
+    CU_ASSERT_EQUAL(leaked, 0);
     CU_ASSERT_EQUAL(run("acqrel", LAB_PROCS, 2, iters), 2 * iters);
+    CU_ASSERT_EQUAL(leaked, 0);
 }
 
 static void test_lazyinit_racy_goes_wrong(void)
@@ -63,17 +77,21 @@ static void test_lazyinit_racy_goes_wrong(void)
     uint64_t got;
     do {
         got = run("racy", LAB_THREADS, 2, 100000);
-    } while (got == 200000 && ++tries < 50);
-    printf("\n    racy: %llu of 200000 gets went wrong after %u trial(s)\n",
-           (unsigned long long)(200000 - got), tries + 1);
+    } while ((got == 200000 || leaked == 0) && ++tries < 50);
+    printf("\n    racy: %llu of 200000 gets went wrong, %lld objects created, %lld leaked, "
+           "after %u trial(s)\n", (unsigned long long)(200000 - got), (long long)creations,
+           (long long)leaked, tries + 1);
     CU_ASSERT(got < 200000);
+    CU_ASSERT(leaked > 0);   /* the duplicate creation, as a number */
 }
 
 static void test_lazyinit_one_worker_exact(void)
 {
     /* Alone, even racy creates each object once. */
     CU_ASSERT_EQUAL(run("racy", LAB_THREADS, 1, 10000), 10000);
+    CU_ASSERT_EQUAL(leaked, 0);
     CU_ASSERT_EQUAL(run("dclp", LAB_THREADS, 1, 10000), 10000);
+    CU_ASSERT_EQUAL(leaked, 0);
 }
 
 static void test_lazyinit_refusals(void)

@@ -9,7 +9,8 @@
  * the program speaks the protocol. Whether MP, LB, 2+2W or IRIW relaxed
  * show their outcomes is the hardware's business (never on x86), so it is
  * not asserted. Peterson: peterson-fence exact, peterson losing updates
- * within 50 trials, and refused beyond two workers. Under a sanitizer
+ * within 50 trials, and refused beyond two workers (a usage error when
+ * named, skipped with the reason under --variant all: max_workers). Under a sanitizer
  * build the sizes shrink (an access costs 10-50x more). */
 #include <errno.h>
 #include <stdarg.h>
@@ -205,9 +206,10 @@ static void test_reorder_peterson(void)
         CU_ASSERT_EQUAL(rc, 0);
     }
     CU_ASSERT_EQUAL(run_counter("peterson-fence", 1, iters, &rc), iters);
-    /* more than two: refused before a worker runs */
+    /* more than two: refused before a worker runs (max_workers) */
     (void)run_counter("peterson", 3, 10, &rc);
     CU_ASSERT_EQUAL(rc, EINVAL);
+    CU_ASSERT_EQUAL(lab_find_variant(&counter_lab, "peterson")->max_workers, 2u);
     if (test_online_cpus() < 2 || sanitized()) {
         test_skip("peterson's loss needs two CPUs and native speed");
         return;
@@ -247,6 +249,54 @@ static void test_reorder_tsan(void)
 #endif
 }
 
+/* Beyond two workers: a usage error naming the variant (exit 2, one line)
+ * when named, skipped with the reason under --variant all, and --list
+ * --json says max_workers. */
+static void test_reorder_peterson_workers(void)
+{
+    static const char *const names[] = { "peterson", "peterson-fence" };
+    for (unsigned i = 0; i < 2; i++) {
+        char *named[] = { RACELAB_BIN_DIR "/lab-counter", "--variant", (char *)names[i],
+                          "--workers", "4", NULL };
+        struct prog_result r = run_prog(named, 60);
+        CU_ASSERT_EQUAL(r.status, 2);
+        CU_ASSERT_EQUAL(count_lines(r.err), 1);
+        CU_ASSERT_STRING_EQUAL(r.out, "");
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.err, names[i]));
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "at most 2 workers, not 4"));
+        prog_result_free(&r);
+    }
+    char *all[] = { RACELAB_BIN_DIR "/lab-counter", "--variant", "all", "--workers", "4",
+                    "--iters", "200", "--trials", "1", "--json", NULL };
+    struct prog_result r = run_prog(all, 120);
+    /* under TSan a racy variant's report ends the run with 66 */
+    CU_ASSERT(r.status == 0 || (strcmp(RACELAB_SANITIZER_NAME, "thread") == 0 && r.status == 66));
+    unsigned skipped = 0, ran = 0;
+    for (char *line = strtok(r.out, "\n"); line; line = strtok(NULL, "\n")) {
+        bool pet = json_field_is(line, "variant", "\"peterson\"") ||
+                   json_field_is(line, "variant", "\"peterson-fence\"");
+        if (pet && json_field_is(line, "kind", "\"unavailable\"") &&
+            strstr(line, "two workers") != NULL)
+            skipped++;
+        ran += !pet && json_field_is(line, "kind", "\"summary\"");
+    }
+    CU_ASSERT_EQUAL(skipped, 2);
+    CU_ASSERT(ran > 0);
+    prog_result_free(&r);
+    char *list[] = { RACELAB_BIN_DIR "/lab-counter", "--list", "--json", NULL };
+    r = run_prog(list, 60);
+    CU_ASSERT_EQUAL(r.status, 0);
+    unsigned bounded = 0;
+    for (char *line = strtok(r.out, "\n"); line; line = strtok(NULL, "\n")) {
+        const char *m = json_field(line, "max_workers");
+        bool pet = strstr(line, "\"variant\":\"peterson") != NULL;
+        CU_ASSERT_EQUAL(m != NULL, pet);
+        bounded += m != NULL && json_field_is(line, "max_workers", "2");
+    }
+    CU_ASSERT_EQUAL(bounded, 2);
+    prog_result_free(&r);
+}
+
 static const struct test_case tests[] = {
     { "tsan", test_reorder_tsan },
     { "table", test_reorder_table },
@@ -255,6 +305,7 @@ static const struct test_case tests[] = {
     { "bad_input", test_reorder_bad_input },
     { "protocol", test_reorder_protocol },
     { "peterson", test_reorder_peterson },
+    { "peterson_workers", test_reorder_peterson_workers },
     { NULL, NULL },
 };
 

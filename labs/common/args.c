@@ -227,6 +227,11 @@ static bool variant_fits(const struct lab *lab, const struct lab_config *c,
                  c->consumers == 1 ? "" : "s", why);
         return false;
     }
+    if (!lab_variant_takes_workers(v, c->workers, &why)) {
+        snprintf(err, errlen, "--workers: '%s' takes at most %u worker%s, not %u: %s", v->name,
+                 v->max_workers, v->max_workers == 1 ? "" : "s", c->workers, why);
+        return false;
+    }
     if (c->kill_owner && v->hold == NULL) {
         char names[256];
         owner_names(lab, c->model, names, sizeof names);
@@ -290,7 +295,8 @@ static bool has_model(const struct lab *lab, enum lab_model m)
 static void defaults(const struct lab *lab, struct lab_config *c)
 {
     uint64_t iters = lab->default_iters ? lab->default_iters : 100000;
-    *c = (struct lab_config){ .model = LAB_THREADS, .workers = 2, .producers = 2,
+    unsigned workers = lab->default_workers ? lab->default_workers : 2;
+    *c = (struct lab_config){ .model = LAB_THREADS, .workers = workers, .producers = 2,
                               .consumers = 2, .iters = iters, .trials = 10, .timeout_s = 10,
                               .carriers = 2, .preempt_us = LAB_PREEMPT_DEFAULT_US,
                               .format = LAB_HUMAN };
@@ -300,6 +306,9 @@ static void defaults(const struct lab *lab, struct lab_config *c)
 static int parse_table(const struct lab *lab, struct args *a, int argc, char **argv,
                        char *err, size_t errlen)
 {
+    static char workers_help[48];
+    snprintf(workers_help, sizeof workers_help, "concurrent workers, default %u",
+             lab->default_workers ? lab->default_workers : 2u);
     struct lab_config *c = a->c;
     char iters_help[80];
     snprintf(iters_help, sizeof iters_help, "operations per worker, default %llu%s",
@@ -314,7 +323,7 @@ static int parse_table(const struct lab *lab, struct args *a, int argc, char **a
         { .name = "variant", .kind = UTIL_OPT_STRING, .dest = &a->variant, .arg = "LIST",
           .help = "variants to run, comma-separated, or 'all'; default the model's, below" },
         { .name = "workers", .kind = UTIL_OPT_UINT, .dest = &c->workers, .arg = "N",
-          .help = "concurrent workers, default 2", .min = 1, .max = LAB_MAX_WORKERS,
+          .help = workers_help, .min = 1, .max = LAB_MAX_WORKERS,
           .seen = &a->workers_seen },
         { .name = "iters", .kind = UTIL_OPT_U64, .dest = &c->iters, .arg = "N",
           .help = iters_help, .min = 1,

@@ -167,6 +167,10 @@ struct lab_variant {
      * (0: any), and why not more (e.g. a single-producer ring). */
     unsigned max_producers, max_consumers;
     const char *roles_why;
+    /* The most workers the variant takes (0: any), and why not more (e.g.
+     * Peterson's lock: one flag per worker, and turn names the other). */
+    unsigned max_workers;
+    const char *workers_why;
     /* Known reports on this variant, ended by an entry whose tool is NULL;
      * NULL for none. The runtime adds its own (reports on the start gate). */
     const struct lab_known_report *known_reports;
@@ -194,6 +198,10 @@ struct lab_variant {
  * acquire load; call it in wait loops, not per operation. */
 bool lab_trial_over(void);
 
+/* Whether |v| takes |workers| (struct lab_variant.max_workers); if not,
+ * *why says why. */
+bool lab_variant_takes_workers(const struct lab_variant *v, unsigned workers, const char **why);
+
 /* Whether |v| takes |producers| x |consumers|; if not, *why says why. */
 bool lab_variant_takes(const struct lab_variant *v, unsigned producers, unsigned consumers,
                        const char **why);
@@ -213,6 +221,9 @@ struct lab {
     /* --iters when not given (0: 100000), for labs whose bug needs longer
      * trials to show in every run. */
     uint64_t default_iters;
+    /* --workers when not given (0: 2), for labs whose lesson needs more
+     * than two workers (readers that overlap beside a writer). */
+    unsigned default_workers;
     const struct lab_variant *const *variants;
     size_t nvariants;
     uint64_t (*expected)(unsigned workers, uint64_t iters);

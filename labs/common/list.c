@@ -93,6 +93,8 @@ static void json_cell(const struct lab *lab, const struct lab_config *c,
     } else {
         lab__json_model_run_args(m);
     }
+    if (v->max_workers)
+        printf(",\"max_workers\":%u", v->max_workers);
     json_known_reports(v, m);
     if (v->fields)
         lab__fields_list_json(lab, m);

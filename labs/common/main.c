@@ -73,6 +73,8 @@ static const char *why_skipped(const struct lab *lab, const struct lab_config *c
         return "no lock to die holding (--kill-owner)";
     if (lab->roles && !lab_variant_takes(v, c->producers, c->consumers, &why))
         return why;
+    if (!lab_variant_takes_workers(v, c->workers, &why))
+        return why;
     return NULL;
 }
 

@@ -91,6 +91,15 @@ bool lab_variant_runs(const struct lab_variant *v, enum lab_model m, const char 
     return false;
 }
 
+bool lab_variant_takes_workers(const struct lab_variant *v, unsigned workers, const char **why)
+{
+    if (v->max_workers == 0 || workers <= v->max_workers)
+        return true;
+    if (why)
+        *why = v->workers_why ? v->workers_why : "too many workers";
+    return false;
+}
+
 bool lab_variant_takes(const struct lab_variant *v, unsigned producers, unsigned consumers,
                        const char **why)
 {
@@ -440,6 +449,11 @@ static int check_trial(const struct lab *lab, const struct lab_variant *v,
     if (lab->roles && !lab_variant_takes(v, cfg->producers, cfg->consumers, &why)) {
         snprintf(err, errlen, "variant '%s' takes no %u x %u: %s", v->name, cfg->producers,
                  cfg->consumers, why);
+        return EINVAL;
+    }
+    if (!lab_variant_takes_workers(v, cfg->workers, &why)) {
+        snprintf(err, errlen, "variant '%s' takes at most %u workers, not %u: %s", v->name,
+                 v->max_workers, cfg->workers, why);
         return EINVAL;
     }
     if (cfg->workers == 0 || cfg->workers > LAB_MAX_WORKERS) {

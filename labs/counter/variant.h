@@ -16,7 +16,8 @@
  * file's own functions, for variants without a lock), VARIANT_PREDICT (a
  * function giving the exact outcome where it is deterministic), VARIANT_COROS
  * (it also runs as coroutines) and VARIANT_COROS_ONLY (why it runs only as
- * coroutines), VARIANT_NO_MN (why not on coros-mn). */
+ * coroutines), VARIANT_NO_MN (why not on coros-mn), VARIANT_MAX_WORKERS and
+ * VARIANT_WORKERS_WHY (the most workers it takes, and why). */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -143,6 +144,10 @@ const struct lab_variant LAB_VARIANT_SYMBOL = {
 #endif
 #ifdef VARIANT_PREDICT
     .predict = VARIANT_PREDICT,
+#endif
+#ifdef VARIANT_MAX_WORKERS
+    .max_workers = VARIANT_MAX_WORKERS,
+    .workers_why = VARIANT_WORKERS_WHY,
 #endif
 };
 

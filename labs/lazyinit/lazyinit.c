@@ -14,6 +14,14 @@ static uint64_t expected(unsigned workers, uint64_t iters)
     return (uint64_t)workers * iters;
 }
 
+/* The lab's own numbers per trial (variant.h's lazy__fields() fills them):
+ * exact is one creation per slot and no leak; a leak is a duplicate
+ * creation, whose creator used an object nobody else saw. */
+static const struct lab_field fields[] = {
+    { "creations", "objects created (exact: one per slot)", LAB_AGG_SUM, false },
+    { "leaked", "objects created but not published", LAB_AGG_SUM, true },
+};
+
 const struct lab lazyinit_lab = {
     .name = "lazyinit",
     .title = "lazy initialisation: created twice, or published half-made",
@@ -24,4 +32,6 @@ const struct lab lazyinit_lab = {
     .variants = variants,
     .nvariants = sizeof variants / sizeof variants[0],
     .expected = expected,
+    .fields = fields,
+    .nfields = sizeof fields / sizeof fields[0],
 };

@@ -28,7 +28,9 @@
  *
  * EXPECTED
  *   workers x iterations gets, each returning the slot's one object with
- *   every field initialised (2 x 100000 = 200000).
+ *   every field initialised (2 x 100000 = 200000). The lab's fields:
+ *   creations (objects created; exact is one per slot) and leaked (created
+ *   but not published by the slot: racy's duplicates, as a number).
  *
  * TYPICAL
  *   racy: in a trial where both workers really run at once, a few percent

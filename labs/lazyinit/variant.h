@@ -1,7 +1,8 @@
 /* labs/lazyinit/variant.h - turns a lazyinit variant's hooks into a
  * lab_variant: the worker loop (one get per slot, checked), the state's
  * layout, and the observation (gets that returned the slot's one whole
- * object). Include it last, after struct slot and get(). */
+ * object), and the fields (objects created, objects leaked). Include it
+ * last, after struct slot and get(). */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -76,10 +77,24 @@ static uint64_t lazy__observe(const void *st, unsigned workers)
     return good;
 }
 
+/* The lab's fields (lazyinit.c): creations, then leaked - objects created
+ * that no slot published (each slot publishes one: creations - leaked). */
+static void lazy__fields(const void *st, unsigned workers, int64_t *out)
+{
+    const struct lazy *s = st;
+    (void)workers;
+    uint64_t made = sync_load_u64(&s->made, SYNC_RELAXED), published = 0;
+    for (uint64_t i = 0; i < s->iters; i++)
+        published += LAZY_FINAL(lazy__slot(s, i)) != NULL;
+    out[0] = (int64_t)made;
+    out[1] = made > published ? (int64_t)(made - published) : 0;
+}
+
 const struct lab_variant LAB_VARIANT_SYMBOL = {
     LAB_VARIANT_IDENTITY(LAB_MODEL_BIT(LAB_THREADS) | LAB_VARIANT_PROCS_BIT, LAZY__REFUSED),
     .state_bytes = lazy__bytes,
     .setup = lazy__setup,
     .work = lazy__work,
     .observe = lazy__observe,
+    .fields = lazy__fields,
 };

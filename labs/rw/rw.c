@@ -35,6 +35,7 @@ static const struct lab_field fields[] = {
     { "max_write_wait_ns", "ns, the longest wait of a write", LAB_AGG_MAX, false },
     { "mean_write_wait_ns", "ns, a write's mean wait (worst trial)", LAB_AGG_MAX, false },
     { "reads_per_ms", "reads per ms (slowest trial)", LAB_AGG_MIN, false },
+    { "bypass_max", "reads, the most that got in while one write waited", LAB_AGG_MAX, false },
 };
 
 const struct lab rw_lab = {
@@ -46,6 +47,9 @@ const struct lab rw_lab = {
                                           "pthread-rwlock",
                           [LAB_PROCS] = "none,textbook,sync-rwlock,sync-pfrwlock" },
     .baseline = "sync-rwlock",
+    /* Three readers beside the writer: readers that overlap each other on
+     * 2 CPUs (one preempted inside keeps the read lock held for all). */
+    .default_workers = 4,
     .variants = variants,
     .nvariants = sizeof variants / sizeof variants[0],
     .expected = expected,
@@ -61,10 +65,17 @@ size_t rw_offset(const struct lab_env *env)
 }
 
 /* The state arrives zeroed. */
+/* One writer, worker 0; the others only read: a steady read load, and a
+ * writer whose bypass is the readers' doing, never another writer's. Worker
+ * 0 reads the share that makes the whole run's reads --read-pct of the
+ * operations: n x P - 100 (n - 1) percent of its own (none if that is
+ * below 0: then the run reads more than asked, the readers' share). */
 void rw_init(struct rw *r, const struct lab_env *env)
 {
+    int own = (int)(env->workers * rw_read_pct) - 100 * ((int)env->workers - 1);
     r->workers = env->workers;
     r->read_pct = rw_read_pct;
+    r->writer_read_pct = own > 0 ? (unsigned)own : 0;
     r->lock_offset = rw_offset(env);
 }
 
@@ -91,6 +102,8 @@ void rw_fields(const void *state, unsigned workers, int64_t *out)
         out[4] += (int64_t)k->torn;
         if ((int64_t)k->max_wait_ns > out[5])
             out[5] = (int64_t)k->max_wait_ns;
+        if ((int64_t)k->max_bypass > out[8])
+            out[8] = (int64_t)k->max_bypass;
         if (k->t_start && k->t_start < first)
             first = k->t_start;
         if (k->t_end > last)
