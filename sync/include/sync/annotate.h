@@ -72,6 +72,9 @@ extern int sync__valgrind;
         }                                              \
     } while (0)
 
+/* True under valgrind: for annotations that need work to find their key. */
+#define SYNC_ANN_RUNNING() __builtin_expect(sync__valgrind != 0, 0)
+
 #define SYNC_ANN_LOCK_CREATE(l) SYNC__VG(ANNOTATE_RWLOCK_CREATE((void *)(l)))
 #define SYNC_ANN_LOCK_ACQUIRED(l, w) SYNC__VG(ANNOTATE_RWLOCK_ACQUIRED((void *)(l), (w)))
 #define SYNC_ANN_LOCK_RELEASED(l, w) SYNC__VG(ANNOTATE_RWLOCK_RELEASED((void *)(l), (w)))
@@ -83,6 +86,7 @@ extern int sync__valgrind;
 #else
 
 #define SYNC_ANNOTATED 0
+#define SYNC_ANN_RUNNING() 0
 #define SYNC_ANN_LOCK_CREATE(l) ((void)(l))
 #define SYNC_ANN_LOCK_ACQUIRED(l, w) ((void)(l), (void)(w))
 #define SYNC_ANN_LOCK_RELEASED(l, w) ((void)(l), (void)(w))
