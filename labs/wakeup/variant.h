@@ -24,7 +24,12 @@
 #define LAB_VARIANT_LAB_KNOWN                                                           \
     { "valgrind", "", "wk_doing",                                                       \
       "each worker's what-am-I-doing record for the watchdog is a C11 atomic store "     \
-      "(sync/atomic.h): on x86 a plain mov that valgrind cannot tell from a racy one" },
+      "(sync/atomic.h): on x86 a plain mov that valgrind cannot tell from a racy one" },    \
+    { "valgrind", "", "wk_waiting",                                                     \
+      "the watchdog's read of those records (C11 atomic loads, sync/atomic.h)" },        \
+    { "valgrind", "", "sync_store_u64",                                                 \
+      "count_seen, the buffer's fill for the watchdog: a relaxed C11 store (the lab's "  \
+      "only 64-bit atomic store), read by the watchdog outside the lock" },
 #define LAB_VARIANT_PREFIX wakeup_variant_
 #include "variant_gen.h"
 
