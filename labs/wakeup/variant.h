@@ -29,7 +29,9 @@
       "the watchdog's read of those records (C11 atomic loads, sync/atomic.h)" },        \
     { "valgrind", "", "sync_store_u64",                                                 \
       "count_seen, the buffer's fill for the watchdog: a relaxed C11 store (the lab's "  \
-      "only 64-bit atomic store), read by the watchdog outside the lock" },
+      "only 64-bit atomic store), read by the watchdog outside the lock" },              \
+    { "valgrind", "", "wk_stopped",                                                     \
+      "the stop flag, a relaxed C11 load (sync/atomic.h) that only ends the loops" },
 #define LAB_VARIANT_PREFIX wakeup_variant_
 #include "variant_gen.h"
 
