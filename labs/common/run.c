@@ -497,6 +497,10 @@ static int trial_setup(const struct lab *lab, const struct lab_variant *v,
         return ENOMEM;
     m->ctl = (struct ctl *)m->mem;
     m->state = m->mem + ctl_size;
+    /* The words the watchdog and the workers share are atomics (valgrind). */
+    SYNC_ANN_IGNORE(&m->ctl->over, sizeof m->ctl->over);
+    for (unsigned i = 0; i < cfg->workers; i++)
+        SYNC_ANN_IGNORE(&m->ctl->w[i].done, sizeof m->ctl->w[i].done);
 
     lab_ipc_name(m->env.ipc_name, sizeof m->env.ipc_name, lab->name, "obj");
     /* A setup may create a named object and unlink it at once: keep SIGINT,

@@ -17,6 +17,11 @@
 #include "philosophers.h"
 #include "shared.h"
 
+#define LAB_VARIANT_LAB_KNOWN                                                             \
+    { "valgrind", "", "phil__work", "the meal tally is a relaxed C11 atomic (sync/atomic.h) " \
+      "the first finisher samples: a plain mov valgrind cannot tell from a racy one" },     \
+    { "valgrind", "", "phil__finished", "the first finisher's relaxed sample of the meal "  \
+      "tallies (C11 atomics, sync/atomic.h)" },
 #define LAB_VARIANT_PREFIX phil_variant_
 #include "variant_gen.h"
 

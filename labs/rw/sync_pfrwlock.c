@@ -3,9 +3,6 @@
 #define RW_VARIANT sync_pfrwlock
 #define RW_LABEL "sync-pfrwlock"
 #define RW_DESC "sync/rwlock.h phase-fair rwlock"
-#define RW_KNOWN \
-    LOCKD_VALGRIND_BLIND("sync/rwlock.h: " \
-                         "C11 atomics and futex(), not a lock valgrind knows"),
 #define RW_LOCK sync_pfrwlock
 
 #include "desc/rwlock_sync_pfrwlock.h"

@@ -3,9 +3,6 @@
 #define RW_VARIANT sync_rwlock
 #define RW_LABEL "sync-rwlock"
 #define RW_DESC "sync/rwlock.h writer-preferring futex rwlock"
-#define RW_KNOWN \
-    LOCKD_VALGRIND_BLIND("sync/rwlock.h: " \
-                         "C11 atomics and futex(), not a lock valgrind knows"),
 #define RW_LOCK sync_rwlock
 
 #include "desc/rwlock_sync_rwlock.h"

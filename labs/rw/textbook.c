@@ -3,9 +3,6 @@
 #define RW_VARIANT textbook
 #define RW_LABEL "textbook"
 #define RW_DESC "reader-preferring textbook lock (reader count + semaphore): writers starve"
-#define RW_KNOWN \
-    LOCKD_VALGRIND_BLIND("sync/sem.h + sync/mutex.h: " \
-                         "C11 atomics and futex(), not a lock valgrind knows"),
 #define RW_LOCK textbook
 
 #include "rwlock_textbook.h"

@@ -6,9 +6,6 @@
 #define VARIANT_NAME correct_sync
 #define VARIANT_LABEL "correct-sync"
 #define VARIANT_DESC "while + predicate, two condition variables (sync/cond.h)"
-#define VARIANT_KNOWN                                                                  \
-    LOCKD_VALGRIND_BLIND("sync/mutex.h + sync/cond.h: C11 atomics and futex(), not "     \
-                         "modelled by valgrind"),
 #define WK_SYNC_CV
 
 #include "desc/lockd.h"

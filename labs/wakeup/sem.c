@@ -9,9 +9,6 @@
  * library semaphores and mutex, process-shared under procs. */
 #define VARIANT_NAME sem
 #define VARIANT_DESC "a room/full semaphore pair and a mutex (sync/sem.h)"
-#define VARIANT_KNOWN                                                                  \
-    LOCKD_VALGRIND_BLIND("sync/sem.h + sync/mutex.h: C11 atomics and futex(), not "      \
-                         "modelled by valgrind"),
 
 #include "desc/lockd.h"
 #include "sync/mutex.h"

@@ -4,10 +4,24 @@
 #include <stdlib.h>
 #include "sync/hazard.h"
 
+/* For Helgrind and DRD (sync/annotate.h): a record's fields, written before
+ * its publishing CAS, are read by every thread that walks the list. */
+static struct sync_hp_thread *hp_first(struct sync_hp_domain *d)
+{
+    /* Acquire: pairs with the release CAS that published each record. */
+    struct sync_hp_thread *t = sync_load_ptr(&d->threads, SYNC_ACQUIRE);
+    SYNC_ANN_HAPPENS_AFTER(&d->threads);
+    return t;
+}
+
 int sync_hp_domain_init(struct sync_hp_domain *d, void (*free_fn)(void *, void *), void *ctx)
 {
     if (free_fn == NULL)
         return EINVAL;
+    SYNC_ANN_IGNORE(&d->threads, sizeof d->threads);
+    SYNC_ANN_IGNORE(&d->nthreads, sizeof d->nthreads);
+    SYNC_ANN_IGNORE(&d->retired_done, sizeof d->retired_done);
+    SYNC_ANN_IGNORE(&d->freed_done, sizeof d->freed_done);
     sync_store_ptr(&d->threads, NULL, SYNC_RELAXED);
     sync_store_u32(&d->nthreads, 0, SYNC_RELAXED);
     d->free_fn = free_fn;
@@ -25,18 +39,25 @@ static void hp_count(sync_atomic_u64 *c, uint64_t n)
 
 struct sync_hp_thread *sync_hp_thread_enter(struct sync_hp_domain *d)
 {
-    /* Acquire: pairs with the release CAS that published each record. */
-    for (struct sync_hp_thread *t = sync_load_ptr(&d->threads, SYNC_ACQUIRE); t; t = t->next) {
+    for (struct sync_hp_thread *t = hp_first(d); t; t = t->next) {
         uint32_t idle = 0;
         /* Acquire: pairs with the release store in sync_hp_thread_leave(),
          * so the last owner's retire list is ours to read. */
         if (sync_load_u32(&t->active, SYNC_RELAXED) == 0 &&
-            sync_cas_u32(&t->active, &idle, 1, SYNC_ACQUIRE, SYNC_RELAXED))
+            sync_cas_u32(&t->active, &idle, 1, SYNC_ACQUIRE, SYNC_RELAXED)) {
+            SYNC_ANN_HAPPENS_AFTER(t);   /* the last owner's leave */
             return t;
+        }
     }
     struct sync_hp_thread *t = calloc(1, sizeof *t);
     if (t == NULL)
         return NULL;
+    /* The words other threads read: hazards (scans), |active| (enter and
+     * leave), the counters (stats). */
+    SYNC_ANN_IGNORE(t->hp, sizeof t->hp);
+    SYNC_ANN_IGNORE(&t->active, sizeof t->active);
+    SYNC_ANN_IGNORE(&t->nretire, sizeof t->nretire);
+    SYNC_ANN_IGNORE(&t->nfree, sizeof t->nfree);
     for (unsigned i = 0; i < SYNC_HP_SLOTS; i++)
         sync_store_ptr(&t->hp[i], NULL, SYNC_RELAXED);
     sync_store_u32(&t->active, 1, SYNC_RELAXED);
@@ -44,6 +65,7 @@ struct sync_hp_thread *sync_hp_thread_enter(struct sync_hp_domain *d)
     void *old = sync_load_ptr(&d->threads, SYNC_RELAXED);
     do {
         t->next = old;
+        SYNC_ANN_HAPPENS_BEFORE(&d->threads);   /* to every walk that finds it */
         /* Release: pairs with the acquire loads of the list (enter, scan,
          * stats), which then see the record's fields initialised. */
     } while (!sync_cas_ptr(&d->threads, &old, t, SYNC_RELEASE, SYNC_RELAXED));
@@ -61,9 +83,7 @@ void sync_hp_thread_leave(struct sync_hp_thread *t)
      * protected one of its nodes left that node behind, and nobody scans an
      * idle record. Without this, a queue whose threads have all left could
      * still hold retired nodes until destroy. */
-    /* Acquire: pairs with the release CAS that published each record. */
-    for (struct sync_hp_thread *r = sync_load_ptr(&t->domain->threads, SYNC_ACQUIRE); r;
-         r = r->next) {
+    for (struct sync_hp_thread *r = hp_first(t->domain); r; r = r->next) {
         uint32_t idle = 0;
         if (r == t || sync_load_u32(&r->active, SYNC_RELAXED) != 0)
             continue;
@@ -71,11 +91,14 @@ void sync_hp_thread_leave(struct sync_hp_thread *t)
          * record's retire list is ours while we hold it. */
         if (!sync_cas_u32(&r->active, &idle, 1, SYNC_ACQUIRE, SYNC_RELAXED))
             continue;
+        SYNC_ANN_HAPPENS_AFTER(r);
         if (r->nretired)
             sync_hp_scan(r);
+        SYNC_ANN_HAPPENS_BEFORE(r);
         sync_store_u32(&r->active, 0, SYNC_RELEASE); /* pairs with the acquire CAS above / in enter */
     }
     /* Release: pairs with the acquire CAS of the next thread to enter. */
+    SYNC_ANN_HAPPENS_BEFORE(t);
     sync_store_u32(&t->active, 0, SYNC_RELEASE);
 }
 
@@ -93,8 +116,7 @@ void sync_hp_scan(struct sync_hp_thread *t)
     void **haz = malloc(cap * sizeof *haz);
     if (haz == NULL)
         return;     /* try again at the next retire */
-    /* Acquire: pairs with the release CAS that published each record. */
-    for (struct sync_hp_thread *r = sync_load_ptr(&d->threads, SYNC_ACQUIRE); r; r = r->next) {
+    for (struct sync_hp_thread *r = hp_first(d); r; r = r->next) {
         for (unsigned i = 0; i < SYNC_HP_SLOTS; i++) {
             /* Seq_cst: the Dekker pair with sync_hp_protect() (our caller
              * unlinked the node with a seq_cst CAS before retiring it), and
@@ -121,6 +143,9 @@ void sync_hp_scan(struct sync_hp_thread *t)
         if (n && bsearch(&p, haz, n, sizeof *haz, hp_cmp) != NULL) {
             t->retired[kept++] = p;     /* still protected: next scan */
         } else {
+            /* Every reader's clear or overwrite of a slot that held it
+             * (sync__hp_let_go) happens before the free. */
+            SYNC_ANN_HAPPENS_AFTER(p);
             d->free_fn(p, d->ctx);
             freed++;
         }
@@ -161,8 +186,7 @@ void sync_hp_stats(struct sync_hp_domain *d, uint64_t *retired, uint64_t *freed)
 {
     uint64_t r = sync_load_u64(&d->retired_done, SYNC_RELAXED);
     uint64_t f = sync_load_u64(&d->freed_done, SYNC_RELAXED);
-    /* Acquire: pairs with the release CAS that published each record. */
-    for (struct sync_hp_thread *t = sync_load_ptr(&d->threads, SYNC_ACQUIRE); t; t = t->next) {
+    for (struct sync_hp_thread *t = hp_first(d); t; t = t->next) {
         r += sync_load_u64(&t->nretire, SYNC_RELAXED);
         f += sync_load_u64(&t->nfree, SYNC_RELAXED);
     }

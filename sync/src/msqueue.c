@@ -27,6 +27,7 @@ static struct msq_node *msq_node_new(uint64_t v)
 {
     struct msq_node *n = malloc(sizeof *n);
     if (n != NULL) {
+        SYNC_ANN_IGNORE(&n->next, sizeof n->next);   /* a CAS target; |value| is data */
         sync_store_ptr(&n->next, NULL, SYNC_RELAXED); /* published by the linking CAS */
         n->value = v;
     }
@@ -38,6 +39,8 @@ int sync_msqueue_init(struct sync_msqueue *q)
     struct msq_node *dummy = msq_node_new(0);
     if (dummy == NULL)
         return ENOMEM;
+    SYNC_ANN_IGNORE(&q->head, sizeof q->head);
+    SYNC_ANN_IGNORE(&q->tail, sizeof q->tail);
     sync_store_ptr(&q->head, dummy, SYNC_RELAXED);
     sync_store_ptr(&q->tail, dummy, SYNC_RELAXED);
     return sync_hp_domain_init(&q->hp, msq_free, NULL);
@@ -93,6 +96,7 @@ bool sync_msqueue_trypush(struct sync_msqueue *q, sync_msqueue_thread *h, uint64
         /* Release: pairs with the acquire loads of ->next (pop, the push
          * above, destroy): the node's value and NULL next are visible.
          * This CAS is the push's linearization point. */
+        SYNC_ANN_HAPPENS_BEFORE(node);   /* to the pops that read its value */
         if (msq_cas(&t->next, NULL, node, SYNC_RELEASE)) {
             /* Swing tail; failure means someone helped already. Release:
              * pairs with the acquire loads of |tail|. Seq_cst, as every CAS
@@ -134,6 +138,7 @@ bool sync_msqueue_trypop(struct sync_msqueue *q, sync_msqueue_thread *h, uint64_
             (void)msq_cas(&q->tail, t, next, SYNC_SEQ_CST);
             continue;
         }
+        SYNC_ANN_HAPPENS_AFTER(next);   /* the push that linked it */
         uint64_t v = next->value;  /* before the CAS: after it, next may be popped and retired */
         /* Seq_cst: the unlink; the Dekker pair with sync_hp_protect() on
          * |head| (our retire's scan reads hazards after this). Also the

@@ -30,9 +30,11 @@
  * COST. Natively a client request is a handful of instructions that do
  * nothing (a register rotation sequence valgrind's JIT recognises) plus the
  * request's arguments stored to the stack. Even that is skipped: every
- * annotation first tests sync__valgrind, a flag read once at load time
- * (RUNNING_ON_VALGRIND), so outside valgrind an annotation is one load of a
- * read-only word and a branch not taken.
+ * annotation first tests sync__valgrind, a flag set once at load time
+ * (RUNNING_ON_VALGRIND) and const to its readers, so the compiler keeps it
+ * in a register across the lock's atomics: outside valgrind an annotation
+ * is a register test and a branch not taken (a plain int would be reloaded
+ * after every atomic, which is a compiler barrier).
  *
  * WHEN ABSENT. Without the valgrind headers (CMake checks once, defines
  * SYNC_HAVE_VALGRIND and says so in one configure line), and in a
@@ -62,8 +64,11 @@
 
 #define SYNC_ANNOTATED 1
 
-/* Nonzero when this process runs under valgrind (src/annotate.c). */
-extern int sync__valgrind;
+/* Nonzero when this process runs under valgrind (src/annotate.c). Const to
+ * its readers: it is set before main and never changes, so the compiler may
+ * keep it in a register across atomics and loops (a lock's flag test is then
+ * a register test, not a load after every barrier). */
+extern const int sync__valgrind;
 
 #define SYNC__VG(stmt)                                 \
     do {                                               \
@@ -71,6 +76,9 @@ extern int sync__valgrind;
             stmt;                                      \
         }                                              \
     } while (0)
+
+/* True under valgrind: for annotations that need work to find their key. */
+#define SYNC_ANN_RUNNING() __builtin_expect(sync__valgrind != 0, 0)
 
 #define SYNC_ANN_LOCK_CREATE(l) SYNC__VG(ANNOTATE_RWLOCK_CREATE((void *)(l)))
 #define SYNC_ANN_LOCK_ACQUIRED(l, w) SYNC__VG(ANNOTATE_RWLOCK_ACQUIRED((void *)(l), (w)))
@@ -83,6 +91,7 @@ extern int sync__valgrind;
 #else
 
 #define SYNC_ANNOTATED 0
+#define SYNC_ANN_RUNNING() 0
 #define SYNC_ANN_LOCK_CREATE(l) ((void)(l))
 #define SYNC_ANN_LOCK_ACQUIRED(l, w) ((void)(l), (void)(w))
 #define SYNC_ANN_LOCK_RELEASED(l, w) ((void)(l), (void)(w))

@@ -49,6 +49,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "sync/annotate.h"
 #include "sync/atomic.h"
 
 /* Hazard slots per thread: the Michael-Scott dequeue needs two (head, next). */
@@ -114,10 +115,23 @@ void sync_hp_stats(struct sync_hp_domain *d, uint64_t *retired, uint64_t *freed)
 /* Loads *src and publishes it in slot |slot|, repeating until the published
  * value is still in *src: the returned node (or NULL) cannot be freed until
  * the slot is cleared or overwritten. */
+/* For Helgrind and DRD (sync/annotate.h): the slot is about to let go of
+ * the node it holds, so everything this thread did with the node happens
+ * before the scan that then frees it (sync_hp_scan: after, on the node). */
+static inline void sync__hp_let_go(struct sync_hp_thread *t, unsigned slot)
+{
+    if (SYNC_ANN_RUNNING()) {
+        void *old = sync_load_ptr(&t->hp[slot], SYNC_RELAXED);  /* our own slot */
+        if (old != NULL)
+            SYNC_ANN_HAPPENS_BEFORE(old);
+    }
+}
+
 static inline void *sync_hp_protect(struct sync_hp_thread *t, unsigned slot,
                                     const sync_atomic_ptr *src)
 {
     void *p = sync_load_ptr(src, SYNC_RELAXED);
+    sync__hp_let_go(t, slot);
     for (;;) {
         /* Seq_cst: Dekker pair with the scan's seq_cst load of this slot
          * (store hazard, then load link; unlink, then load hazards). */
@@ -135,12 +149,14 @@ static inline void *sync_hp_protect(struct sync_hp_thread *t, unsigned slot,
  * re-check (e.g. head->next, then re-read head). */
 static inline void sync_hp_set(struct sync_hp_thread *t, unsigned slot, void *p)
 {
+    sync__hp_let_go(t, slot);
     /* Seq_cst: as in sync_hp_protect(); the caller's re-check is the load. */
     sync_store_ptr(&t->hp[slot], p, SYNC_SEQ_CST);
 }
 
 static inline void sync_hp_clear(struct sync_hp_thread *t, unsigned slot)
 {
+    sync__hp_let_go(t, slot);
     /* Release: pairs with the scan's load of this slot, so our reads of the
      * node happen before its free. */
     sync_store_ptr(&t->hp[slot], NULL, SYNC_RELEASE);
