@@ -131,7 +131,9 @@ static void ex__row(struct ex_set *s, char *line, unsigned lineno, const char *t
     snprintf(r->check, sizeof r->check, "%s", f[3]);
     r->bound = (unsigned)b;
     r->budget_s = budget;
-    snprintf(r->dir, sizeof r->dir, "%.4000s/%02zu_%s", s->root, s->n + 1, r->name);
+    char dir[sizeof r->dir];   /* r lies inside s: no snprintf from s into r */
+    snprintf(dir, sizeof dir, "%.4000s/%02zu_%s", s->root, s->n + 1, f[0]);
+    memcpy(r->dir, dir, sizeof dir);
     if (!ex__isdir(r->dir))
         det_usage_error("exercise: %s:%u: no directory %s", table, lineno, r->dir);
     s->n++;
