@@ -1,5 +1,5 @@
 /* tests/test_exercise.c - racelab exercise, the maintainer check (issue 18):
- * every stub fails its check with the verdict it is about, every reference
+ * every exercise as shipped fails its check with the verdict it is about, every reference
  * solution passes, every shipped wrong fix (tests/fixtures/exercise/) is
  * rejected, progress is kept and reset, and bad input is one line, exit 2.
  * The explorer is deterministic, so every verdict is asserted exactly; the
@@ -17,9 +17,9 @@
 
 #define RACELAB RACELAB_BIN_DIR "/racelab"
 
-/* The table the maintainer check expects: name, directory, the stub's verdict. */
+/* The table the maintainer check expects: name, directory, the verdict on the file as shipped. */
 static const struct {
-    const char *name, *dir, *stub_verdict;
+    const char *name, *dir, *shipped_verdict;
 } ex_all[] = {
     { "counter_mutex", "01_counter_mutex", "fail" },
     { "counter_atomic", "02_counter_atomic", "fail" },
@@ -105,12 +105,12 @@ static void expect_verdict(struct prog_result *r, const char *what, const char *
         fprintf(stderr, "%s: want %s, got %d: %s%s", what, verdict, r->status, r->out, r->err);
 }
 
-static void test_exercise_stubs_fail(void)
+static void test_exercise_shipped_fail(void)
 {
-    fresh_cache("stubs");
+    fresh_cache("shipped");
     for (size_t i = 0; i < EX_N; i++) {
         struct prog_result r = EXERCISE(ex_all[i].name, "--json");
-        expect_verdict(&r, ex_all[i].name, ex_all[i].stub_verdict);
+        expect_verdict(&r, ex_all[i].name, ex_all[i].shipped_verdict);
         prog_result_free(&r);
     }
 }
@@ -244,7 +244,7 @@ static void test_exercise_bad_input(void)
 }
 
 static const struct test_case tests[] = {
-    { "stubs_fail", test_exercise_stubs_fail },
+    { "shipped_fail", test_exercise_shipped_fail },
     { "solutions_pass", test_exercise_solutions_pass },
     { "wrong_fixes_rejected", test_exercise_wrong_fixes_rejected },
     { "progress", test_exercise_progress },

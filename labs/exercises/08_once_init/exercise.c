@@ -1,5 +1,5 @@
 /* Exercise once_init: two threads both need the configuration, which must be
- * built exactly once (build_config() counts its calls). The stub's
+ * built exactly once (build_config() counts its calls). This file's
  * "if not built yet, build it" lets both threads see it unbuilt and both
  * build it. Make get_config() build it exactly once, in every schedule, with
  * no data race, and without taking a lock once it is built: double-checked
