@@ -241,6 +241,19 @@ static void test_exercise_bad_input(void)
     r = EXERCISE("counter_mutex", "cond_while");
     CU_ASSERT_EQUAL(r.status, 2);
     prog_result_free(&r);
+    char table[400];   /* a malformed table: named with its line */
+    snprintf(table, sizeof table, "%s/exercises.tsv", ex_tmp);
+    f = fopen(table, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs("# name\tprimitive\tkind\tcheck\tbound\tbudget_s\nx\tmutex\tfix\texplore\t1\t30\n", f);
+    fclose(f);
+    setenv("RACELAB_EXERCISES", ex_tmp, 1);
+    r = EXERCISE("list");
+    unsetenv("RACELAB_EXERCISES");
+    unlink(table);
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT(has(r.err, "exercises.tsv:2: bad row"));
+    prog_result_free(&r);
 }
 
 static const struct test_case tests[] = {
