@@ -295,6 +295,11 @@ static void ex__words_explore(json_t *sum, struct ex_result *x, const struct ex_
         snprintf(x->words, sizeof x->words, "no failure in %llu runs, but the search stopped "
                  "(%s) before every schedule within %u preemptions was explored", x->runs,
                  stop ? stop : "?", r->bound);
+    } else if (strcmp(v, "max-steps") == 0) {
+        snprintf(x->words, sizeof x->words, "a run did not end (%s): a spin loop without "
+                 "sched_yield() never lets the thread it waits for run",
+                 json_string_value(json_object_get(sum, "message")) ?
+                 json_string_value(json_object_get(sum, "message")) : "max-steps");
     } else if (strcmp(v, "deadlock") == 0) {
         snprintf(x->words, sizeof x->words, "a schedule deadlocks: no thread can go on "
                  "(schedule %s)", x->schedule);
@@ -325,9 +330,9 @@ static void ex__explore(const struct ex_set *s, const struct ex_row *r, const ch
         det_proc_free(&p);
         return;
     }
-    if (p.end != UTIL_END_EXIT || p.code == 2 || (p.code != 0 && p.code != 1))
+    char *sum = strstr(p.out, "{\"kind\":\"summary\"");   /* exit 2 with one: max-steps */
+    if (p.end != UTIL_END_EXIT || (p.code == 2 && sum == NULL) || p.code > 2)
         ex__explore_error(r, &p);
-    char *sum = strstr(p.out, "{\"kind\":\"summary\"");
     json_t *j = sum ? json_loads(sum, JSON_DISABLE_EOF_CHECK, NULL) : NULL;
     if (j == NULL)
         ex__explore_error(r, &p);

@@ -241,6 +241,19 @@ static void test_exercise_bad_input(void)
     r = EXERCISE("counter_mutex", "cond_while");
     CU_ASSERT_EQUAL(r.status, 2);
     prog_result_free(&r);
+    snprintf(bad, sizeof bad, "%s/spin_fix.c", ex_tmp);   /* a spin with no yield: not yet */
+    f = fopen(bad, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs("#include <pthread.h>\nint flag;\nstatic void *w(void *a)\n{\n    (void)a;\n"
+          "    while (flag == 0)\n        ;\n    return a;\n}\nint main(void)\n{\n"
+          "    pthread_t t;\n    pthread_create(&t, NULL, w, NULL);\n"
+          "    pthread_join(t, NULL);\n    return 0;\n}\n", f);
+    fclose(f);
+    r = EXERCISE("flag_publish", "--file", bad, "--json");
+    expect_verdict(&r, bad, "max-steps");
+    CU_ASSERT(has(r.out, "sched_yield()"));
+    prog_result_free(&r);
+    unlink(bad);
     char table[400];   /* a malformed table: named with its line */
     snprintf(table, sizeof table, "%s/exercises.tsv", ex_tmp);
     f = fopen(table, "w");
