@@ -97,3 +97,9 @@ PREFIX ?= /usr/local
 .PHONY: install
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
+
+# make exercise [ARGS='NAME | list | hint NAME | reset --yes'] (issue 18): the
+# next unsolved interview-prep exercise (labs/exercises/), checked by the explorer.
+.PHONY: exercise
+exercise: build
+	@$(BUILD)/bin/racelab exercise $(ARGS)

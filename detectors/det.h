@@ -342,6 +342,8 @@ void det_compiler_first_error(const char *err, char *out, size_t cap);
 /* ---- explore/explore.c (racelab explore) ------------------------------- */
 
 int det_explore(int argc, char **argv);
+/* racelab exercise (det_exercise.c) */
+int det_exercise(int argc, char **argv);
 
 /* ---- shared helpers (racelab.c) --------------------------------------- */
 

@@ -97,6 +97,9 @@ static const struct det_cmd det__cmds[] = {
       "run your program's threads one at a time through\n"
       "every schedule (bounded preemptions, dpor); the failing\n"
       "one as a step table, replayable (explore --help)" },
+    { "exercise", "exercise [NAME|list|hint NAME|reset]",
+      "interview-prep exercises: fix a broken program, checked\n"
+      "in every schedule by the explorer (exercise --help)" },
     { "bench", "bench [NAME] [ARGS...]",
       "run bench-NAME (each bench-* program beside racelab)\n"
       "with ARGS, or all of them" },
@@ -654,10 +657,12 @@ int main(int argc, char **argv)
                         "(racelab --help)");
     const struct det_cmd *cmd = det__cmd(pos[0]);
     if (cmd == NULL)
-        det_usage_error("unknown command '%s' (list, run, score, report, check, doctor, explore, "
+        det_usage_error("unknown command '%s' (list, run, score, report, check, doctor, explore, exercise, "
                         "bench)", pos[0]);
     if (strcmp(cmd->name, "explore") == 0)
         return det_explore(npos, pos);
+    if (strcmp(cmd->name, "exercise") == 0)
+        return det_exercise(npos, pos);
     if (strcmp(cmd->name, "bench") == 0 && !(npos > 1 && (strcmp(pos[1], "--help") == 0 ||
                                                            strcmp(pos[1], "-h") == 0)))
         return det__bench(npos - 1, pos + 1);

@@ -1,0 +1,46 @@
+/* Exercise lost_wakeup, reference solution: change the state under the
+ * mutex, then signal. A waiter either sees ready = 1 before it waits or is
+ * already waiting (it released the mutex atomically with going to sleep)
+ * when the signal comes. */
+#include <pthread.h>
+#include <stdio.h>
+
+static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t c = PTHREAD_COND_INITIALIZER;
+static int ready;
+
+static void set_ready(void)
+{
+    pthread_mutex_lock(&m);
+    ready = 1;
+    pthread_cond_signal(&c);
+    pthread_mutex_unlock(&m);
+}
+
+static void *waiter(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&m);
+    while (!ready)
+        pthread_cond_wait(&c, &m);
+    pthread_mutex_unlock(&m);
+    return NULL;
+}
+
+static void *setter(void *arg)
+{
+    (void)arg;
+    set_ready();
+    return NULL;
+}
+
+int main(void)
+{
+    pthread_t w, s;
+    pthread_create(&w, NULL, waiter, NULL);
+    pthread_create(&s, NULL, setter, NULL);
+    pthread_join(w, NULL);
+    pthread_join(s, NULL);
+    printf("the waiter woke\n");
+    return 0;
+}
