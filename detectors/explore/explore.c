@@ -18,6 +18,7 @@
 
 #include "det.h"
 #include "explore.h"
+#include "explore_tty.h"
 #include "util/opt.h"
 
 /* Calls the runtime takes over, and data-only ones that need no model. */
@@ -91,11 +92,6 @@ static void xp__runtime(char *out, size_t cap)
                         "racelab-explore target)", out);
 }
 
-struct xp_build {
-    char dir[PATH_MAX], obj[PATH_MAX + 16], prog[PATH_MAX + 16], out[PATH_MAX + 16];
-};
-
-void xp_build_clean(struct xp_build *b);
 void xp_build_clean(struct xp_build *b)
 {
     if (b->dir[0] == '\0')
@@ -127,7 +123,7 @@ static void xp__cc(struct xp_build *b, char **argv, const char *what, const char
     }
 }
 
-static void xp__build(const char *target, struct xp_build *b)
+void xp_compile(const char *target, struct xp_build *b)
 {
     if (access(target, R_OK) != 0)
         det_usage_error("explore: cannot read %s: %s", target, strerror(errno));
@@ -191,7 +187,7 @@ static bool xp__expand(const char *s, char **out, char *why, size_t cap)
 }
 
 /* Runs the driver (the program itself, see xrt_search.c). */
-static void xp__drive(const struct xp_options *o, struct xp_build *b, int argc, char **argv)
+void xp_drive(const struct xp_options *o, struct xp_build *b, int argc, char **argv)
 {
     char cfg[200];
     snprintf(cfg, sizeof cfg, "%d %d %llu %llu %g %llu %d", o->strategy, o->bound,
@@ -318,7 +314,7 @@ static void xp__line(struct xp_result *r, char *line, size_t *cap)
     }
 }
 
-static void xp__parse(const char *path, struct xp_result *r)
+void xp_parse(const char *path, struct xp_result *r)
 {
     memset(r, 0, sizeof *r);
     FILE *f = fopen(path, "r");
@@ -404,7 +400,7 @@ static void xp__lines(const char *prog, const uint64_t *pcs, char **src, size_t 
 }
 
 /* Variable names from the symbol table; file:line from addr2line. */
-static void xp__symbolize(const char *prog, struct xp_result *r)
+void xp_symbolize(const char *prog, struct xp_result *r)
 {
     size_t n = r->nsteps + 2 + r->nallocs;
     uint64_t *pcs = det_xmalloc(n * sizeof *pcs);
@@ -485,6 +481,8 @@ static int xp__options(struct xp_options *o, int argc, char **argv, char **pos, 
           .help = "print the failing schedule as a Mermaid sequenceDiagram" },
         { .name = "svg", .kind = UTIL_OPT_STRING, .dest = &o->svg, .arg = "FILE",
           .help = "write the failing schedule as an SVG sequence diagram" },
+        { .name = "tty", .kind = UTIL_OPT_FLAG, .dest = &o->tty, .arg = NULL,
+          .help = "be the scheduler: step the threads yourself in the terminal" },
         { .name = NULL },
     };
     struct util_cmdline c = {
@@ -521,14 +519,21 @@ int det_explore(int argc, char **argv)
     if (tl < 3 || strcmp(o.target + tl - 2, ".c") != 0)
         det_usage_error("explore: '%s' is not a C file: give PROGRAM.c (lab variants are "
                         "explored through their own .c in a later version)", o.target);
+    if (o.tty)
+        xp_tty_check(&o);    /* before the build: a terminal, no other output option */
     det_signals_install();   /* SIGINT: the driver's process group goes too */
     struct xp_build b;
     memset(&b, 0, sizeof b);
-    xp__build(o.target, &b);
-    xp__drive(&o, &b, npos, pos);
+    xp_compile(o.target, &b);
+    if (o.tty) {
+        int rc = xp_tty(&o, &b, npos, pos);
+        free(pos);
+        return rc;
+    }
+    xp_drive(&o, &b, npos, pos);
     struct xp_result r;
-    xp__parse(b.out, &r);
-    xp__symbolize(b.prog, &r);
+    xp_parse(b.out, &r);
+    xp_symbolize(b.prog, &r);
     xp_build_clean(&b);
     xp_notes(&r);
     if (o.json)

@@ -5,6 +5,7 @@
 #ifndef RACELAB_EXPLORE_H
 #define RACELAB_EXPLORE_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -77,7 +78,22 @@ struct xp_options {
     const char *replay;          /* the schedule as given */
     const char *svg;             /* --svg FILE */
     const char *target;
+    bool tty;                    /* --tty (explore_tty.c) */
 };
+
+/* The program built for the explorer (a temporary directory). */
+struct xp_build {
+    char dir[PATH_MAX], obj[PATH_MAX + 16], prog[PATH_MAX + 16], out[PATH_MAX + 16];
+};
+
+/* Compiles and links |target| into b (exit 2 with one line when it cannot). */
+void xp_compile(const char *target, struct xp_build *b);
+/* Runs the driver with o's search (or o->replay); its result is b->out. */
+void xp_drive(const struct xp_options *o, struct xp_build *b, int argc, char **argv);
+void xp_parse(const char *path, struct xp_result *r);
+/* Names the variables and source lines of r's steps, races and deadlock. */
+void xp_symbolize(const char *prog, struct xp_result *r);
+void xp_build_clean(struct xp_build *b);
 
 /* ---- explore_out.c ------------------------------------------------------- */
 

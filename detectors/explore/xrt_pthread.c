@@ -58,6 +58,7 @@ int pthread_join(pthread_t thr, void **ret)
     if (t->state != XRT_DONE) {
         xrt_r.t[me].state = XRT_JOINING;
         xrt_r.t[me].join_on = (int)thr;
+        xrt_r.t[me].pc = XRT_PC;   /* where it waits, for --tty (xrt_tty.c) */
         xrt_block();
     }
     xrt_event(true, me, (int)thr);

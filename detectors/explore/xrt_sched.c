@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "xrt.h"
+#include "xrt_tty.h"
 
 struct xrt_run xrt_r;
 struct xrt_shm *xrt_shm;
@@ -174,6 +175,8 @@ static void xrt__dpor_step(uint32_t i, int n)
 
 static int xrt__decide(uint32_t i, uint64_t en)
 {
+    if (i == xrt_prefix_len)
+        xrt_tty_stop(en);   /* racelab explore --tty stops here (xrt_tty.c) */
     if (i < xrt_prefix_len) {
         int n = xrt_prefix[i];
         if (n >= 64 || !(en >> n & 1))
