@@ -9,6 +9,8 @@
  * says how, with the step table of the whole run. */
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,16 +105,32 @@ static void tty__raw(void)
     tty__raw_on = true;
 }
 
-/* The next key, or -1 at end of input or on a signal. */
+/* The next key, or -1 at end of input or on a signal (SIGINT, SIGTERM,
+ * SIGHUP: det_signals_install). The signals are blocked between the check
+ * and the wait, which ppoll lifts atomically: one that arrives after the
+ * check still ends the wait. */
 static int tty__key(void)
 {
-    unsigned char c;
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
     for (;;) {
-        ssize_t n = read(0, &c, 1);
-        if (n == 1)
-            return c;
-        if (n == 0 || det_interrupted() || errno != EINTR)
+        sigprocmask(SIG_BLOCK, &block, &old);
+        if (det_interrupted()) {
+            sigprocmask(SIG_SETMASK, &old, NULL);
             return -1;
+        }
+        struct pollfd pf = { .fd = 0, .events = POLLIN };
+        int rc = ppoll(&pf, 1, NULL, &old);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        if (rc < 0 && errno == EINTR)
+            continue;
+        unsigned char c;
+        if (rc < 0 || read(0, &c, 1) != 1)
+            return -1;   /* the terminal is gone */
+        return c;
     }
 }
 
