@@ -296,6 +296,27 @@ static void test_explore_barrier(void)
     prog_result_free(&r);
 }
 
+/* A read of a freed block, reported with the free, both by source line and
+ * the block by its allocation site; freed after the join: clean. */
+static void test_explore_use_after_free(void)
+{
+    struct prog_result r = EXPLORE(FX("use_after_free.c"));
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "RACE "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "use after free of heap@use_after_free.c:26: T0 FREE "
+                                         "(use_after_free.c:32), then T1 LOAD "
+                                         "(use_after_free.c:19)"));
+    prog_result_free(&r);
+    r = EXPLORE(FX("use_after_free.c"), "--json");
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"kind\":\"use-after-free\""));
+    prog_result_free(&r);
+    r = EXPLORE(FX("use_after_free.c"), "joined");
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "no data race"));
+    prog_result_free(&r);
+}
+
 static void test_explore_random(void)
 {
     struct prog_result r =
@@ -354,6 +375,7 @@ static const struct test_case tests[] = {
     { "once", test_explore_once },
     { "rwlock", test_explore_rwlock },
     { "barrier", test_explore_barrier },
+    { "use_after_free", test_explore_use_after_free },
     { "random", test_explore_random },
     { "bad_input", test_explore_bad_input },
     { NULL, NULL },

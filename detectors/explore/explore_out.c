@@ -51,6 +51,13 @@ static void xp__race(const struct xp_result *r)
 {
     if (!r->have_race)
         return;
+    if (r->rop[0] == XRT_OP_FREE) {
+        printf("use after free of %s: T%u FREE (%s), then T%u %s (%s) (schedule %s)\n",
+               r->rvar, r->rtid[0], r->rsrc[0][0] ? r->rsrc[0] : "?", r->rtid[1],
+               xrt_op_names[r->rop[1]], r->rsrc[1][0] ? r->rsrc[1] : "?",
+               r->race_schedule ? r->race_schedule : "");
+        return;
+    }
     printf("data race on %s: T%u %s (%s) and T%u %s (%s), not ordered by happens-before "
            "(schedule %s)\n", r->rvar, r->rtid[0], xrt_op_names[r->rop[0]],
            r->rsrc[0][0] ? r->rsrc[0] : "?", r->rtid[1], xrt_op_names[r->rop[1]],
@@ -151,7 +158,8 @@ void xp_print_human(const struct xp_options *o, const struct xp_result *r)
     if (strcmp(v, "pass") == 0) {
         printf("PASS %s: no failing schedule, no data race\n", t);
     } else if (strcmp(v, "race") == 0) {
-        printf("RACE %s: no failing schedule, but a data race\n", t);
+        printf("RACE %s: no failing schedule, but %s\n", t,
+               r->rop[0] == XRT_OP_FREE ? "a use after free" : "a data race");
     } else if (strcmp(v, "fail") == 0 || strcmp(v, "deadlock") == 0) {
         bool dl = strcmp(v, "deadlock") == 0;
         printf("%s %s: %s; schedule %s (%u preemption%s)\n", dl ? "DEADLOCK" : "FAIL", t,
@@ -218,6 +226,9 @@ void xp_print_json(const struct xp_options *o, const struct xp_result *r)
             xrt_op_names[r->rop[0]], "source1", r->rsrc[0], "thread2", (json_int_t)r->rtid[1],
             "op2", xrt_op_names[r->rop[1]], "source2", r->rsrc[1], "schedule",
             r->race_schedule ? r->race_schedule : ""));
+    if (r->have_race)
+        json_object_set_new(json_object_get(j, "race"), "kind",
+                            json_string(r->rop[0] == XRT_OP_FREE ? "use-after-free" : "data-race"));
     json_object_set_new(j, "message", json_string(r->message));
     char *txt = json_dumps(j, JSON_COMPACT);
     printf("%s\n", txt);

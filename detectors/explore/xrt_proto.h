@@ -17,9 +17,10 @@
  *   message TEXT           unsupported, diverged, error
  *   step TID OP SIZE ADDR VALUE KNOWN PC      (hex ADDR, VALUE, PC)
  *   thread TID OP ADDR OWNER HELD,HELD...     (deadlock: each blocked thread)
- *   race TID1 OP1 PC1 TID2 OP2 PC2 SIZE ADDR    (the first data race seen; hex PC, ADDR)
+ *   race TID1 OP1 PC1 TID2 OP2 PC2 SIZE ADDR    (the first data race seen; hex PC, ADDR;
+ *                          OP1 FREE: a use after free, preferred to any other race)
  *   race_schedule T,T,...  the run it was seen in
- *   alloc ADDR SIZE PC     a heap block of the failing run (hex)
+ *   alloc ADDR SIZE PC     a heap block of the failing run, else of the race's (hex)
  */
 #ifndef RACELAB_XRT_PROTO_H
 #define RACELAB_XRT_PROTO_H
@@ -122,6 +123,7 @@ struct xrt_event {
  * step table by its allocation site. */
 struct xrt_alloc {
     uint64_t addr, size, pc;
+    uint32_t time;                       /* steps done when it was allocated */
 };
 #define XRT_MAX_ALLOCS 1024
 
@@ -134,7 +136,9 @@ struct xrt_blocked {
 };
 
 /* A data race: two accesses to addr, at least one a write and one plain,
- * that happens-before does not order (in the run with |schedule|). */
+ * that happens-before does not order (in the run with |schedule|); or a use
+ * after free: op1 is the FREE of the block, op2 an access after it (or a
+ * second FREE). */
 struct xrt_race {
     uint64_t addr, pc1, pc2;
     uint8_t tid1, op1, tid2, op2, size;
@@ -149,6 +153,8 @@ struct xrt_shm {
     uint32_t nevents;
     struct xrt_event events[XRT_MAX_EVENTS];
     uint32_t nallocs;
+    uint32_t alloc_lost;                 /* 1 + the step when a block went unrecorded, 0 */
+    uint32_t nfrees;                     /* FREE steps in the run */
     struct xrt_alloc allocs[XRT_MAX_ALLOCS];
     struct xrt_step steps[];             /* max_steps of them, then (dpor) max_steps rows
                                           * of XRT_DPOR_THREADS struct xrt_pend */

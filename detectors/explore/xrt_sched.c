@@ -386,6 +386,8 @@ void xrt_child_begin(uintptr_t main_lo, uintptr_t main_hi)
     xrt_shm->nblocked = 0;
     xrt_shm->nevents = 0;
     xrt_shm->nallocs = 0;
+    xrt_shm->alloc_lost = 0;
+    xrt_shm->nfrees = 0;
     atexit(xrt__at_exit);
     xrt_active = true;
 }
