@@ -317,6 +317,45 @@ static void test_explore_use_after_free(void)
     prog_result_free(&r);
 }
 
+/* PCT: the same seed, the same runs; depth 1 (no change point) runs each
+ * thread to its end by priority, so the lost update (depth 2) cannot occur. */
+static void test_explore_pct(void)
+{
+    char first[160] = "";
+    for (int i = 0; i < 2; i++) {
+        struct prog_result r = EXPLORE(FX("counter.c"), "3", "--strategy", "pct", "--seed",
+                                       "5", "--max-runs", "60", "--all", "--json");
+        CU_ASSERT_EQUAL(r.status, 1);
+        CU_ASSERT_EQUAL(summary_field(r.out, "runs"), 60);
+        CU_ASSERT_EQUAL(summary_field(r.out, "seed"), 5);
+        CU_ASSERT_EQUAL(summary_field(r.out, "depth"), 3);
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"strategy\":\"pct\""));
+        CU_ASSERT(summary_field(r.out, "failures") > 0);
+        const char *sch = strstr(r.out, "\"schedule\":");
+        char now[160];
+        snprintf(now, sizeof now, "%lld %.100s", summary_field(r.out, "failures"),
+                 sch ? sch : "");
+        now[strcspn(now, ",")] = '\0';
+        if (i == 0)
+            snprintf(first, sizeof first, "%s", now);
+        else
+            CU_ASSERT_STRING_EQUAL(now, first);
+        prog_result_free(&r);
+    }
+    struct prog_result r = EXPLORE(FX("counter.c"), "2", "--strategy", "pct", "--depth", "1",
+                                   "--max-runs", "30", "--all", "--json");
+    CU_ASSERT_EQUAL(r.status, 1);   /* the data race */
+    CU_ASSERT_EQUAL(summary_field(r.out, "failures"), 0);
+    prog_result_free(&r);
+    r = EXPLORE(FX("counter.c"), "--strategy", "pct");
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "search: pct (depth 3, seed 1: "));
+    prog_result_free(&r);
+    r = EXPLORE(FX("counter.c"), "--strategy", "pct", "--depth", "0");
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "--depth"));
+    prog_result_free(&r);
+}
+
 static void test_explore_random(void)
 {
     struct prog_result r =
@@ -376,6 +415,7 @@ static const struct test_case tests[] = {
     { "rwlock", test_explore_rwlock },
     { "barrier", test_explore_barrier },
     { "use_after_free", test_explore_use_after_free },
+    { "pct", test_explore_pct },
     { "random", test_explore_random },
     { "bad_input", test_explore_bad_input },
     { NULL, NULL },

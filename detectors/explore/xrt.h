@@ -68,7 +68,7 @@ struct xrt_run {
     uintptr_t mutexes[XRT_MAX_MUTEXES];   /* every mutex and rwlock seen, for deadlock reports */
     uint8_t mutex_kind[XRT_MAX_MUTEXES];  /* enum xrt_lock_kind */
     int nmutexes;
-    int pct_low;                 /* pct: the lowest priority given so far (change points) */
+    int pct_low;                 /* pct: the lowest priority a yield gave so far */
     uint32_t pct_change[16];     /* pct: the change points (step numbers), sorted */
     int pct_nchange;
     int64_t prio[XRT_MAX_THREADS];   /* pct: every thread's priority */
@@ -127,5 +127,10 @@ unsigned xrt_mutex_owner(uintptr_t m);
 bool xrt_sync_enabled(const struct xrt_thread *t);
 int xrt_wanted_owner(const struct xrt_thread *t);
 bool xrt_holds(int i, int tid);
+
+/* xrt_pct.c (the child, --strategy pct) */
+void xrt_pct_begin(void);
+void xrt_pct_thread(int id);
+int xrt_pct_pick(uint64_t en);
 
 #endif

@@ -2,8 +2,9 @@
  * explore agree on: the configuration the driver reads from the
  * environment, the trace block a run writes, and the names of operations.
  *
- * RACELAB_EXPLORE      "strategy bound max_runs max_steps max_seconds seed all"
- *                      (numbers, space-separated; bound -1 = unbounded)
+ * RACELAB_EXPLORE      "strategy bound max_runs max_steps max_seconds seed all depth"
+ *                      (numbers, space-separated; bound -1 = unbounded; depth: pct's,
+ *                      optional, default 3)
  * RACELAB_EXPLORE_REPLAY  the schedule to replay (thread numbers, comma-separated)
  * RACELAB_EXPLORE_OUT  the result file the driver writes, lines of
  *   summary runs R executions E points P wall_ns W exhausted X bound C failures F stop S
@@ -56,6 +57,7 @@ struct xrt_config {
     double max_seconds;
     int all;                 /* keep going after the first failure */
     int depth;               /* pct: the bug depth d (d - 1 priority change points) */
+    uint64_t pct_steps;      /* pct: the driver's estimate of a run's steps (0: none yet) */
 };
 
 /* Operations whose step carries a second address: a condition wait's mutex,

@@ -141,6 +141,8 @@ static _Noreturn void xrt__deadlock(void)
 
 static int xrt__pick(uint64_t en, int cur)
 {
+    if (xrt_cfg.strategy == XRT_PCT)
+        return xrt_pct_pick(en);
     if (xrt_cfg.strategy == XRT_RANDOM) {
         int n = __builtin_popcountll(en);
         xrt_r.rng = xrt_r.rng * 6364136223846793005ull + 1442695040888963407ull;
@@ -326,6 +328,8 @@ int xrt_spawn(void *(*fn)(void *), void *arg)
     t->state = XRT_LIVE;
     t->op = XRT_OP_NONE;
     t->write_step = -1;
+    if (xrt_cfg.strategy == XRT_PCT)
+        xrt_pct_thread(id);
     /* The frame sync__coro_switch pops (sync/src/coro_switch_x86_64.S): the
      * callee-saved registers, MXCSR and the x87 control word, the entry. */
     uint64_t *sp = (uint64_t *)(t->stack_hi & ~(uintptr_t)15);
@@ -380,6 +384,8 @@ void xrt_child_begin(uintptr_t main_lo, uintptr_t main_hi)
     m->write_step = -1;
     xrt_r.nthreads = 1;
     xrt_r.rng = xrt_cfg.seed * 2654435761u + 1;
+    if (xrt_cfg.strategy == XRT_PCT)
+        xrt_pct_begin();
     xrt_shm->nsteps = 0;
     xrt_shm->status = XRT_ST_RUNNING;
     xrt_shm->msg[0] = '\0';

@@ -12,7 +12,8 @@
  * preemptions. An iteration that skipped no alternative for the bound has
  * seen every schedule: the search stops there, exhausted.
  * random: --max-runs runs, each choice uniform among the enabled threads,
- * run r seeded with --seed + r.
+ * run r seeded with --seed + r. pct (xrt_pct.c): the same, each run with
+ * random priorities and --depth - 1 change points.
  * replay: one run that follows the given schedule, then goes on without
  * preemptions. */
 #include <errno.h>
@@ -159,8 +160,9 @@ static bool xrt__next(struct xrt_search *s)
         s->stop = "max-runs";
         return false;
     }
-    if (xrt_cfg.strategy == XRT_RANDOM || xrt_prefix_len > 0)
-        return xrt_cfg.strategy == XRT_RANDOM && xrt_prefix_len == 0;
+    bool sampling = xrt_cfg.strategy == XRT_RANDOM || xrt_cfg.strategy == XRT_PCT;
+    if (sampling || xrt_prefix_len > 0)
+        return sampling && xrt_prefix_len == 0;
     if (xrt_cfg.strategy == XRT_DPOR)
         return xrt__dpor_next(s);
     if (xrt__backtrack(s))
@@ -254,6 +256,8 @@ static void xrt__record(struct xrt_search *s, int ws)
 {
     s->execs++;
     s->points += xrt_shm->nsteps;
+    if (xrt_shm->nsteps > xrt_cfg.pct_steps)
+        xrt_cfg.pct_steps = xrt_shm->nsteps;   /* pct's estimate for the next runs */
     uint32_t pre = xrt__extend(s, xrt_shm);
     if (xrt_cfg.strategy == XRT_DPOR && xrt_prefix == s->prefix)
         xrt_dpor_record(xrt_shm, s->plen);
@@ -393,15 +397,17 @@ static int xrt__report(const struct xrt_search *s, const char *path)
     return rc;
 }
 
-/* RACELAB_EXPLORE: "strategy bound max_runs max_steps max_seconds seed all". */
+/* RACELAB_EXPLORE: "strategy bound max_runs max_steps max_seconds seed all [depth]". */
 static void xrt__config(void)
 {
     xrt_cfg = (struct xrt_config){ .strategy = XRT_BOUNDED, .bound = 3, .max_runs = 100000,
-                                   .max_steps = 100000, .max_seconds = 60, .seed = 1 };
+                                   .max_steps = 100000, .max_seconds = 60, .seed = 1,
+                                   .depth = 3 };
     const char *e = getenv("RACELAB_EXPLORE");
     unsigned long long runs, steps, seed;
-    if (e != NULL && sscanf(e, "%d %d %llu %llu %lf %llu %d", &xrt_cfg.strategy, &xrt_cfg.bound,
-                            &runs, &steps, &xrt_cfg.max_seconds, &seed, &xrt_cfg.all) == 7) {
+    if (e != NULL && sscanf(e, "%d %d %llu %llu %lf %llu %d %d", &xrt_cfg.strategy,
+                            &xrt_cfg.bound, &runs, &steps, &xrt_cfg.max_seconds, &seed,
+                            &xrt_cfg.all, &xrt_cfg.depth) >= 7) {
         xrt_cfg.max_runs = runs;
         xrt_cfg.max_steps = steps ? steps : 1;
         xrt_cfg.seed = seed;
@@ -438,7 +444,7 @@ static void xrt__child(struct xrt_search *s, uintptr_t lo, uintptr_t hi)
     dup2(s->outfd, 2);
     close(s->outfd);
     alarm((unsigned)xrt_cfg.max_seconds + 1);
-    if (xrt_cfg.strategy == XRT_RANDOM)
+    if (xrt_cfg.strategy == XRT_RANDOM || xrt_cfg.strategy == XRT_PCT)
         xrt_cfg.seed += s->execs;
     xrt_child_begin(lo, hi);
 }
