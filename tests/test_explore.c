@@ -356,6 +356,28 @@ static void test_explore_pct(void)
     prog_result_free(&r);
 }
 
+/* Shrinking a random find: its later preemptions are dropped (replays of
+ * the schedule cut before them); then adjacent independent steps go lowest
+ * thread first (deadlock.c: T2's and T1's first locks). The seeds are fixed. */
+static void test_explore_shrink(void)
+{
+    struct prog_result r = EXPLORE(FX("counter.c"), "3", "--strategy", "random", "--seed", "3");
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "(3 preemptions)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "shrink: 2 preemptions dropped, 0 adjacent"));
+    prog_result_free(&r);
+    r = EXPLORE(FX("deadlock.c"), "--strategy", "random", "--seed", "3", "--json");
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"schedule\":\"1,2\""));
+    CU_ASSERT_EQUAL(summary_field(r.out, "shrink_swaps"), 1);
+    prog_result_free(&r);
+    r = EXPLORE(FX("deadlock.c"), "--strategy", "random", "--seed", "3");
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "1 adjacent independent step swapped (lowest thread "
+                                         "first)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "T1 waits for b (held by T2); holds a"));
+    prog_result_free(&r);
+}
+
 static void test_explore_random(void)
 {
     struct prog_result r =
@@ -416,6 +438,7 @@ static const struct test_case tests[] = {
     { "barrier", test_explore_barrier },
     { "use_after_free", test_explore_use_after_free },
     { "pct", test_explore_pct },
+    { "shrink", test_explore_shrink },
     { "random", test_explore_random },
     { "bad_input", test_explore_bad_input },
     { NULL, NULL },

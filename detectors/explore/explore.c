@@ -320,6 +320,8 @@ static void xp__line(struct xp_result *r, char *line, size_t *cap)
             b->addr = a;
             r->nblocked++;
         }
+    } else {
+        xp_result_line(r, line, v);   /* explore_out.c: shrink, memory */
     }
 }
 

@@ -38,6 +38,14 @@ void xp_notes(struct xp_result *r)
     }
 }
 
+void xp_result_line(struct xp_result *r, const char *line, const char *v)
+{
+    if (strncmp(line, "shrink ", 7) == 0)
+        sscanf(v, "%u %u %u", &r->shrink_swaps, &r->shrink_replays, &r->shrink_dropped);
+    else if (strncmp(line, "memory ", 7) == 0)
+        sscanf(v, "%llu %llu", &r->mem_steps, &r->mem_step_bytes);
+}
+
 int xp_exit_code(const struct xp_result *r)
 {
     if (strcmp(r->verdict, "pass") == 0)
@@ -147,10 +155,13 @@ static void xp__summary(const struct xp_options *o, const struct xp_result *r)
     double s = r->wall_ns * 1e-9;
     double pps = s > 0 ? (double)r->points / s : 0.0;
     printf("search: %s; %llu run%s (%llu failing, %llu executions)%s; %llu points in %.3f s "
-           "(%.3g%s points/s); memory %ld kB (driver), %ld kB (largest run)\n", space, r->runs,
-           r->runs == 1 ? "" : "s", r->failures, r->execs, why, r->points, s,
-           pps >= 1e6 ? pps / 1e6 : pps / 1e3, pps >= 1e6 ? "M" : "k", r->rss_driver_kb,
-           r->rss_run_kb);
+           "(%.3g%s points/s)\n", space, r->runs, r->runs == 1 ? "" : "s", r->failures,
+           r->execs, why, r->points, s, pps >= 1e6 ? pps / 1e6 : pps / 1e3,
+           pps >= 1e6 ? "M" : "k");
+    printf("memory: %.1f kB for the search state, the path only (%llu steps x %llu bytes, no "
+           "states kept); peak resident %ld kB (driver), %ld kB (largest run)\n",
+           (double)(r->mem_steps * r->mem_step_bytes) / 1024.0, r->mem_steps,
+           r->mem_step_bytes, r->rss_driver_kb, r->rss_run_kb);
 }
 
 void xp_print_human(const struct xp_options *o, const struct xp_result *r)
@@ -187,6 +198,12 @@ void xp_print_human(const struct xp_options *o, const struct xp_result *r)
     }
     xp__race(r);
     xp__summary(o, r);
+    if (r->shrink_dropped + r->shrink_swaps > 0)
+        printf("shrink: %u preemption%s dropped, %u adjacent independent step%s swapped "
+               "(lowest thread first); %u replay%s\n", r->shrink_dropped,
+               r->shrink_dropped == 1 ? "" : "s", r->shrink_swaps,
+               r->shrink_swaps == 1 ? "" : "s", r->shrink_replays,
+               r->shrink_replays == 1 ? "" : "s");
     if (r->schedule != NULL && o->replay == NULL && xp_exit_code(r) == 1)
         printf("replay: racelab explore %s --replay %s   (the shortest prefix: the rest goes "
                "on without preemption)\n", t, r->prefix && r->prefix[0] ? r->prefix : "0");
@@ -226,6 +243,12 @@ void xp_print_json(const struct xp_options *o, const struct xp_result *r)
     if (o->strategy == XRT_PCT)
         json_object_set_new(j, "depth", json_integer((json_int_t)o->depth));
     json_object_set_new(j, "rss_driver_kb", json_integer(r->rss_driver_kb));
+    json_object_set_new(j, "path_bytes",
+                        json_integer((json_int_t)(r->mem_steps * r->mem_step_bytes)));
+    json_object_set_new(j, "path_steps", json_integer((json_int_t)r->mem_steps));
+    json_object_set_new(j, "shrink_swaps", json_integer(r->shrink_swaps));
+    json_object_set_new(j, "shrink_replays", json_integer(r->shrink_replays));
+    json_object_set_new(j, "shrink_dropped", json_integer(r->shrink_dropped));
     json_object_set_new(j, "rss_run_kb", json_integer(r->rss_run_kb));
     json_object_set_new(j, "prefix", json_string(r->prefix ? r->prefix : ""));
     if (r->have_race)

@@ -25,6 +25,7 @@
 #define RACELAB_XRT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "xrt_proto.h"
@@ -110,11 +111,33 @@ static inline bool xrt_own_stack(uintptr_t a)
 
 void xrt_event(bool join, int a, int b);
 
+/* Does choosing thread |t| among |en| preempt, after thread |prev| (-1
+ * before the first step) did a step (a YIELD when |prev_yield|)? A switch
+ * away from a thread that could go on does; after a yield, keeping the
+ * thread while another could go does instead. */
+static inline unsigned xrt_preempts(uint64_t en, int prev, int prev_yield, int t)
+{
+    if (prev < 0 || !(en >> prev & 1))
+        return 0;
+    if (prev_yield)
+        return t == prev && (en & ~(1ull << t)) != 0;
+    return t != prev;
+}
+
+/* xrt_shrink.c (the driver): a trace's preemptions; the schedule with its
+ * adjacent independent steps swapped, lowest thread first, into |out|
+ * (returns the number of swaps; |order|: room for nsteps numbers). */
+uint32_t xrt_trace_preemptions(const struct xrt_shm *sh);
+/* The position of preemption |k| (0: the first) of a trace, UINT32_MAX. */
+uint32_t xrt_preemption_at(const struct xrt_shm *sh, uint32_t k);
+uint32_t xrt_shrink_swaps(const struct xrt_shm *sh, uint8_t *out, uint32_t *order);
+
 /* xrt_race.c (the driver): the first data race of a run, if any. */
 bool xrt_race_scan(const struct xrt_shm *sh, struct xrt_race *out);
 
 /* xrt_dpor.c (the driver) */
 bool xrt_dpor_init(uint64_t max_steps);
+size_t xrt_dpor_step_bytes(void);   /* what the driver keeps per step of the path */
 void xrt_dpor_record(const struct xrt_shm *sh, uint32_t plen);
 bool xrt_dpor_next(uint8_t *prefix, uint32_t *plen, uint64_t *sleep);
 

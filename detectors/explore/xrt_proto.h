@@ -10,6 +10,8 @@
  *   summary runs R executions E points P wall_ns W exhausted X bound C failures F stop S
  *           rss_kb DRIVER RUN      peak resident set of the driver and of the largest run
  *   verdict pass|fail|deadlock|max-steps|unsupported|diverged|error
+ *   memory STEPS BYTES     the longest run's steps, the driver's bytes per step of the path
+ *   shrink SWAPS REPLAYS   adjacent independent steps swapped, replays run to confirm
  *   end TEXT               how the failing run ended ("exit 1", "signal 6", ...)
  *   preemptions N
  *   schedule T,T,...       every step's thread
