@@ -363,8 +363,8 @@ static void test_explore_shrink(void)
 {
     struct prog_result r = EXPLORE(FX("counter.c"), "3", "--strategy", "random", "--seed", "3");
     CU_ASSERT_EQUAL(r.status, 1);
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "(3 preemptions)"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "shrink: 2 preemptions dropped, 0 adjacent"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "schedule 2,1*6,2*5,0*2 (1 preemption)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "shrink: 4 preemptions dropped, 0 adjacent"));
     prog_result_free(&r);
     r = EXPLORE(FX("deadlock.c"), "--strategy", "random", "--seed", "3", "--json");
     CU_ASSERT_EQUAL(r.status, 1);

@@ -121,7 +121,7 @@ struct xrt_event {
     uint32_t time;                       /* steps done when it happened */
     uint8_t join, a, b;                  /* a created b, or a joined b */
 };
-#define XRT_MAX_EVENTS 512
+#define XRT_MAX_EVENTS 4096
 
 /* A heap block the program allocated (malloc, calloc, realloc), named in the
  * step table by its allocation site. */

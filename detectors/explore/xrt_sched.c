@@ -232,12 +232,9 @@ static int xrt__choose(void)
 
 void xrt_event(bool join, int a, int b)
 {
-    if (xrt_shm->nevents >= XRT_MAX_EVENTS) {
-        if (xrt_cfg.strategy == XRT_DPOR)
-            xrt_fail(XRT_ST_UNSUPPORTED, "--strategy dpor: more than %d thread creations "
-                     "and joins", XRT_MAX_EVENTS);
-        return;
-    }
+    if (xrt_shm->nevents >= XRT_MAX_EVENTS)   /* happens-before would miss edges */
+        xrt_fail(XRT_ST_UNSUPPORTED, "more than %d thread creations, joins and barrier "
+                 "wakes in one run", XRT_MAX_EVENTS);
     xrt_shm->events[xrt_shm->nevents++] =
         (struct xrt_event){ .time = xrt_r.step, .join = join, .a = (uint8_t)a, .b = (uint8_t)b };
 }

@@ -15,7 +15,8 @@
  * run r seeded with --seed + r. pct (xrt_pct.c): the same, each run with
  * random priorities and --depth - 1 change points.
  * replay: one run that follows the given schedule, then goes on without
- * preemptions. */
+ * preemptions. After the search, the failing schedule is shrunk by replays
+ * that are not counted as runs (xrt_shrink.c). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -528,6 +529,8 @@ static void xrt__child(struct xrt_search *s, uintptr_t lo, uintptr_t hi)
     dup2(s->outfd, 2);
     close(s->outfd);
     alarm((unsigned)xrt_cfg.max_seconds + 1);
+    if (s->shrinking)   /* a shrinking replay goes on without preemptions after its prefix */
+        xrt_cfg.strategy = XRT_BOUNDED;
     if (xrt_cfg.strategy == XRT_RANDOM || xrt_cfg.strategy == XRT_PCT)
         xrt_cfg.seed += s->execs;
     xrt_child_begin(lo, hi);
