@@ -65,6 +65,10 @@ struct xp_result {
     uint64_t rpc[2], raddr;
     char rvar[80], rsrc[2][96];
     char *race_schedule;         /* run-length */
+    /* shrinking: adjacent independent steps swapped, replays run (a shrink line) */
+    unsigned shrink_swaps, shrink_replays, shrink_dropped;   /* ... preemptions dropped */
+    /* memory: the longest run's steps and the driver's bytes per step (a memory line) */
+    unsigned long long mem_steps, mem_step_bytes;
     /* heap blocks of the failing run (alloc lines), with their allocation site */
     struct xp_alloc { uint64_t addr, size, pc; char src[96]; } *allocs;
     size_t nallocs;
@@ -73,6 +77,7 @@ struct xp_result {
 struct xp_options {
     int strategy, bound;         /* bound -1: every schedule */
     uint64_t max_runs, max_steps, seed;
+    uint64_t depth;              /* pct: the bug depth (d - 1 priority change points) */
     double max_seconds;
     bool all, json, mermaid;
     const char *replay;          /* the schedule as given */
@@ -97,6 +102,9 @@ void xp_build_clean(struct xp_build *b);
 
 /* ---- explore_out.c ------------------------------------------------------- */
 
+/* A result-file line that explore.c does not read itself (|v|: after the
+ * keyword): shrink, memory. */
+void xp_result_line(struct xp_result *r, const char *line, const char *v);
 void xp_notes(struct xp_result *r);
 void xp_print_human(const struct xp_options *o, const struct xp_result *r);
 void xp_print_json(const struct xp_options *o, const struct xp_result *r);

@@ -38,6 +38,14 @@ void xp_notes(struct xp_result *r)
     }
 }
 
+void xp_result_line(struct xp_result *r, const char *line, const char *v)
+{
+    if (strncmp(line, "shrink ", 7) == 0)
+        sscanf(v, "%u %u %u", &r->shrink_swaps, &r->shrink_replays, &r->shrink_dropped);
+    else if (strncmp(line, "memory ", 7) == 0)
+        sscanf(v, "%llu %llu", &r->mem_steps, &r->mem_step_bytes);
+}
+
 int xp_exit_code(const struct xp_result *r)
 {
     if (strcmp(r->verdict, "pass") == 0)
@@ -51,6 +59,13 @@ static void xp__race(const struct xp_result *r)
 {
     if (!r->have_race)
         return;
+    if (r->rop[0] == XRT_OP_FREE) {
+        printf("use after free of %s: T%u FREE (%s), then T%u %s (%s) (schedule %s)\n",
+               r->rvar, r->rtid[0], r->rsrc[0][0] ? r->rsrc[0] : "?", r->rtid[1],
+               xrt_op_names[r->rop[1]], r->rsrc[1][0] ? r->rsrc[1] : "?",
+               r->race_schedule ? r->race_schedule : "");
+        return;
+    }
     printf("data race on %s: T%u %s (%s) and T%u %s (%s), not ordered by happens-before "
            "(schedule %s)\n", r->rvar, r->rtid[0], xrt_op_names[r->rop[0]],
            r->rsrc[0][0] ? r->rsrc[0] : "?", r->rtid[1], xrt_op_names[r->rop[1]],
@@ -123,6 +138,10 @@ static void xp__summary(const struct xp_options *o, const struct xp_result *r)
                  "equivalent schedules) explored, one run each" : "partial-order reduction");
     else if (o->strategy == XRT_RANDOM)
         snprintf(space, sizeof space, "random (seed %llu)", (unsigned long long)o->seed);
+    else if (o->strategy == XRT_PCT)
+        snprintf(space, sizeof space, "pct (depth %llu, seed %llu: run r uses seed %llu + r)",
+                 (unsigned long long)o->depth, (unsigned long long)o->seed,
+                 (unsigned long long)o->seed);
     else if (r->exhausted)
         snprintf(space, sizeof space, "bounded: every schedule explored");
     else if (strcmp(r->stop, "bound") == 0)
@@ -136,10 +155,13 @@ static void xp__summary(const struct xp_options *o, const struct xp_result *r)
     double s = r->wall_ns * 1e-9;
     double pps = s > 0 ? (double)r->points / s : 0.0;
     printf("search: %s; %llu run%s (%llu failing, %llu executions)%s; %llu points in %.3f s "
-           "(%.3g%s points/s); memory %ld kB (driver), %ld kB (largest run)\n", space, r->runs,
-           r->runs == 1 ? "" : "s", r->failures, r->execs, why, r->points, s,
-           pps >= 1e6 ? pps / 1e6 : pps / 1e3, pps >= 1e6 ? "M" : "k", r->rss_driver_kb,
-           r->rss_run_kb);
+           "(%.3g%s points/s)\n", space, r->runs, r->runs == 1 ? "" : "s", r->failures,
+           r->execs, why, r->points, s, pps >= 1e6 ? pps / 1e6 : pps / 1e3,
+           pps >= 1e6 ? "M" : "k");
+    printf("memory: %.1f kB for the search state, the path only (%llu steps x %llu bytes, no "
+           "states kept); peak resident %ld kB (driver), %ld kB (largest run)\n",
+           (double)(r->mem_steps * r->mem_step_bytes) / 1024.0, r->mem_steps,
+           r->mem_step_bytes, r->rss_driver_kb, r->rss_run_kb);
 }
 
 void xp_print_human(const struct xp_options *o, const struct xp_result *r)
@@ -151,7 +173,8 @@ void xp_print_human(const struct xp_options *o, const struct xp_result *r)
     if (strcmp(v, "pass") == 0) {
         printf("PASS %s: no failing schedule, no data race\n", t);
     } else if (strcmp(v, "race") == 0) {
-        printf("RACE %s: no failing schedule, but a data race\n", t);
+        printf("RACE %s: no failing schedule, but %s\n", t,
+               r->rop[0] == XRT_OP_FREE ? "a use after free" : "a data race");
     } else if (strcmp(v, "fail") == 0 || strcmp(v, "deadlock") == 0) {
         bool dl = strcmp(v, "deadlock") == 0;
         printf("%s %s: %s; schedule %s (%u preemption%s)\n", dl ? "DEADLOCK" : "FAIL", t,
@@ -175,10 +198,18 @@ void xp_print_human(const struct xp_options *o, const struct xp_result *r)
     }
     xp__race(r);
     xp__summary(o, r);
+    if (r->shrink_dropped + r->shrink_swaps > 0)
+        printf("shrink: %u preemption%s dropped, %u adjacent independent step%s swapped "
+               "(lowest thread first); %u replay%s\n", r->shrink_dropped,
+               r->shrink_dropped == 1 ? "" : "s", r->shrink_swaps,
+               r->shrink_swaps == 1 ? "" : "s", r->shrink_replays,
+               r->shrink_replays == 1 ? "" : "s");
     if (r->schedule != NULL && o->replay == NULL && xp_exit_code(r) == 1)
         printf("replay: racelab explore %s --replay %s   (the shortest prefix: the rest goes "
                "on without preemption)\n", t, r->prefix && r->prefix[0] ? r->prefix : "0");
 }
+
+static const char *const xp__strategy_names[] = { "bounded", "random", "dpor", "pct" };
 
 void xp_print_json(const struct xp_options *o, const struct xp_result *r)
 {
@@ -202,14 +233,22 @@ void xp_print_json(const struct xp_options *o, const struct xp_result *r)
         "kind", "summary", "target", o->target, "verdict", r->verdict, "end", r->end, "output",
         r->output, "runs", (json_int_t)r->runs, "executions", (json_int_t)r->execs, "failures",
         (json_int_t)r->failures, "exhausted", r->exhausted, "bound", (json_int_t)r->bound,
-        "strategy", o->strategy == XRT_RANDOM ? "random" : o->strategy == XRT_DPOR ? "dpor"
-                                                                                 : "bounded",
+        "strategy", xp__strategy_names[o->strategy < 4 ? o->strategy : 0],
         "schedule",
         r->schedule ? r->schedule : "", "preemptions", (json_int_t)r->preemptions, "points",
         (json_int_t)r->points, "wall_ns", r->wall_ns, "points_per_s",
         sec > 0 ? (double)r->points / sec : 0.0, "stop", r->stop);
     json_object_set_new(j, "opt", json_string("-O0"));
+    json_object_set_new(j, "seed", json_integer((json_int_t)o->seed));
+    if (o->strategy == XRT_PCT)
+        json_object_set_new(j, "depth", json_integer((json_int_t)o->depth));
     json_object_set_new(j, "rss_driver_kb", json_integer(r->rss_driver_kb));
+    json_object_set_new(j, "path_bytes",
+                        json_integer((json_int_t)(r->mem_steps * r->mem_step_bytes)));
+    json_object_set_new(j, "path_steps", json_integer((json_int_t)r->mem_steps));
+    json_object_set_new(j, "shrink_swaps", json_integer(r->shrink_swaps));
+    json_object_set_new(j, "shrink_replays", json_integer(r->shrink_replays));
+    json_object_set_new(j, "shrink_dropped", json_integer(r->shrink_dropped));
     json_object_set_new(j, "rss_run_kb", json_integer(r->rss_run_kb));
     json_object_set_new(j, "prefix", json_string(r->prefix ? r->prefix : ""));
     if (r->have_race)
@@ -218,6 +257,9 @@ void xp_print_json(const struct xp_options *o, const struct xp_result *r)
             xrt_op_names[r->rop[0]], "source1", r->rsrc[0], "thread2", (json_int_t)r->rtid[1],
             "op2", xrt_op_names[r->rop[1]], "source2", r->rsrc[1], "schedule",
             r->race_schedule ? r->race_schedule : ""));
+    if (r->have_race)
+        json_object_set_new(json_object_get(j, "race"), "kind",
+                            json_string(r->rop[0] == XRT_OP_FREE ? "use-after-free" : "data-race"));
     json_object_set_new(j, "message", json_string(r->message));
     char *txt = json_dumps(j, JSON_COMPACT);
     printf("%s\n", txt);

@@ -34,6 +34,11 @@ static uint32_t (*xrt__vc)[XRT_DPOR_THREADS];    /* after the step */
 static uint32_t (*xrt__pvc)[XRT_DPOR_THREADS];   /* its thread's, before the step */
 static uint32_t xrt__dn;
 
+size_t xrt_dpor_step_bytes(void)
+{
+    return sizeof *xrt__d + sizeof *xrt__vc + sizeof *xrt__pvc;
+}
+
 bool xrt_dpor_init(uint64_t max_steps)
 {
     xrt__d = calloc(max_steps, sizeof *xrt__d);

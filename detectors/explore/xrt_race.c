@@ -4,13 +4,19 @@
  * Happens-before here is what C11 and POSIX promise: program order, thread
  * creation and join, a mutex's unlock (or condition wait) before its next
  * lock (or wake), signal or broadcast before the wakes they allow,
- * sem_post before sem_wait, and every atomic operation on an address
+ * sem_post before sem_wait, a rwlock's unlocks before the locks that follow
+ * (a reader's only before a writer), every barrier arrival before the
+ * round's end, a once's function before every later caller, and every
+ * atomic operation on an address
  * (sequentially consistent: each acts as release and acquire). A data race:
  * two accesses to one address from different threads, at least one a write
  * and at least one plain, with neither before the other. Each address keeps
  * its last write and every thread's last read (a race with an older access
  * of the same thread implies one with these). Addresses match exactly, not
- * by overlap; past XRT_RACE_CELLS addresses or objects the scan stops. */
+ * by overlap; past XRT_RACE_CELLS addresses or objects the scan stops.
+ * A use after free: an access to a freed block (or a second free) later in
+ * the run, until an allocation hands the address out again; it is reported
+ * in preference to a data race (a second pass over the runs that free). */
 #include <string.h>
 
 #include "xrt.h"
@@ -25,6 +31,14 @@ struct xrt_cell {
 };
 
 static struct xrt_cell xrt__cells[XRT_RACE_CELLS], xrt__objs[XRT_RACE_CELLS];
+
+#define XRT_FREED 256
+struct xrt_freed {
+    uint64_t addr, size;
+    uint32_t step;                   /* the FREE's index */
+};
+static struct xrt_freed xrt__freed[XRT_FREED];
+static unsigned xrt__nfreed, xrt__alloc_next;
 
 static struct xrt_cell *xrt__cell(struct xrt_cell *tab, uint64_t addr)
 {
@@ -41,36 +55,69 @@ static struct xrt_cell *xrt__cell(struct xrt_cell *tab, uint64_t addr)
     return NULL;
 }
 
-static void xrt__join(uint32_t *dst, const uint32_t *src)
+/* dst = max(dst, src), element by element, four at a time (written out:
+ * the compilers' own vectorizing of the loop comes and goes with the code
+ * around it, and this is most of the scan's time at a lock). */
+typedef uint32_t xrt_v4 __attribute__((vector_size(16)));
+_Static_assert(XRT_RT % 4 == 0, "clocks in fours");
+
+static void xrt__join(uint32_t *restrict dst, const uint32_t *restrict src)
 {
-    for (int t = 0; t < XRT_RT; t++)
-        dst[t] = dst[t] > src[t] ? dst[t] : src[t];
+    for (int k = 0; k < XRT_RT; k += 4) {
+        xrt_v4 a, b;
+        memcpy(&a, dst + k, sizeof a);
+        memcpy(&b, src + k, sizeof b);
+        xrt_v4 m = (xrt_v4)(a > b);
+        a = (a & m) | (b & ~m);
+        memcpy(dst + k, &a, sizeof a);
+    }
 }
 
-/* The synchronization a step does, on its thread's clock |vc|. */
+/* The writer side of a rwlock (its readers release into a second clock at
+ * its address + 1, which only a writer acquires) and a condition's wake
+ * (the signal's clock, at the condition, besides the mutex's). */
+static bool xrt__sync2(const struct xrt_step *s, uint32_t *vc, struct xrt_cell *o)
+{
+    struct xrt_cell *c = xrt__cell(xrt__objs, s->op == XRT_OP_WAKE ? s->addr : s->addr + 1);
+    if (c == NULL)
+        return false;
+    if (s->op == XRT_OP_RDUNLOCK) {
+        xrt__join(c->clock, vc);
+    } else if (s->op != XRT_OP_TRYWRLOCK || s->value) {
+        xrt__join(vc, o->clock);
+        xrt__join(vc, c->clock);
+    }
+    return true;
+}
+
+/* The synchronization a step does, on its thread's clock |vc|; a failed
+ * try operation acquires nothing. */
 static bool xrt__sync(const struct xrt_step *s, uint32_t *vc)
 {
-    if ((s->op < XRT_OP_LOCK && !s->atomic) || s->op == XRT_OP_YIELD || s->op >= XRT_OP_NONE)
+    if ((s->op < XRT_OP_LOCK && !s->atomic) || s->op == XRT_OP_YIELD || s->op >= XRT_OP_FREE)
         return true;
     uint64_t obj = s->op == XRT_OP_WAIT || s->op == XRT_OP_WAKE ? s->addr2 : s->addr;
     struct xrt_cell *o = obj ? xrt__cell(xrt__objs, obj) : NULL;
-    struct xrt_cell *c = s->op == XRT_OP_WAKE ? xrt__cell(xrt__objs, s->addr) : NULL;
     if (obj && o == NULL)
         return false;
     switch (s->op) {
-    case XRT_OP_UNLOCK: case XRT_OP_WAIT: case XRT_OP_SEM_POST:
+    case XRT_OP_UNLOCK: case XRT_OP_WAIT: case XRT_OP_SEM_POST: case XRT_OP_SIGNAL:
+    case XRT_OP_BROADCAST: case XRT_OP_ONCE_END:
         xrt__join(o->clock, vc);
         break;
-    case XRT_OP_SIGNAL: case XRT_OP_BROADCAST:
+    case XRT_OP_LOCK: case XRT_OP_TRYLOCK: case XRT_OP_SEM_WAIT: case XRT_OP_ONCE:
+    case XRT_OP_RDLOCK:
+        xrt__join(vc, o->clock);
+        break;
+    case XRT_OP_TRYRDLOCK:
+        if (s->value)
+            xrt__join(vc, o->clock);
+        break;
+    case XRT_OP_WRLOCK: case XRT_OP_TRYWRLOCK: case XRT_OP_RDUNLOCK: case XRT_OP_WAKE:
+        return xrt__sync2(s, vc, o);
+    case XRT_OP_BARRIER:   /* every arrival before the round's end (the join events) */
+        xrt__join(vc, o->clock);
         xrt__join(o->clock, vc);
-        break;
-    case XRT_OP_LOCK: case XRT_OP_TRYLOCK: case XRT_OP_SEM_WAIT:
-        xrt__join(vc, o->clock);
-        break;
-    case XRT_OP_WAKE:
-        xrt__join(vc, o->clock);
-        if (c != NULL)
-            xrt__join(vc, c->clock);   /* the signal before it */
         break;
     default:
         if (s->atomic && o != NULL) {
@@ -130,7 +177,46 @@ static void xrt__events(const struct xrt_shm *sh, uint32_t *e, uint32_t j,
     }
 }
 
-bool xrt_race_scan(const struct xrt_shm *sh, struct xrt_race *out)
+/* Blocks allocated before step |j| are live again. */
+static void xrt__reallocs(const struct xrt_shm *sh, uint32_t j)
+{
+    for (; xrt__alloc_next < sh->nallocs && sh->allocs[xrt__alloc_next].time <= j;
+         xrt__alloc_next++) {
+        const struct xrt_alloc *a = &sh->allocs[xrt__alloc_next];
+        for (unsigned k = 0; k < xrt__nfreed;)
+            if (xrt__freed[k].addr < a->addr + (a->size ? a->size : 1) &&
+                a->addr < xrt__freed[k].addr + xrt__freed[k].size)
+                xrt__freed[k] = xrt__freed[--xrt__nfreed];
+            else
+                k++;
+    }
+}
+
+/* Step |j| touches a freed block: true with *out. A FREE adds its block. */
+static bool xrt__uaf(const struct xrt_shm *sh, uint32_t j, struct xrt_race *out)
+{
+    const struct xrt_step *s = &sh->steps[j];
+    if (sh->alloc_lost && j + 1 >= sh->alloc_lost)
+        return false;   /* an allocation went unrecorded: reuse is unknown from here */
+    xrt__reallocs(sh, j);
+    for (unsigned k = 0; k < xrt__nfreed; k++) {
+        const struct xrt_freed *f = &xrt__freed[k];
+        if (s->addr - f->addr >= (f->size ? f->size : 1))
+            continue;
+        const struct xrt_step *fs = &sh->steps[f->step];
+        *out = (struct xrt_race){ .addr = s->addr, .pc1 = fs->pc, .pc2 = s->pc, .tid1 = fs->tid,
+                                  .op1 = XRT_OP_FREE, .tid2 = s->tid, .op2 = s->op,
+                                  .size = s->size };
+        return true;
+    }
+    if (s->op == XRT_OP_FREE && xrt__nfreed < XRT_FREED)
+        xrt__freed[xrt__nfreed++] =
+            (struct xrt_freed){ .addr = s->addr, .size = s->addr2, .step = j };
+    return false;
+}
+
+/* The first data race of the run, by happens-before. */
+static bool xrt__hb_scan(const struct xrt_shm *sh, struct xrt_race *out)
 {
     uint32_t tvc[XRT_RT][XRT_RT];
     memset(tvc, 0, sizeof tvc);
@@ -155,4 +241,28 @@ bool xrt_race_scan(const struct xrt_shm *sh, struct xrt_race *out)
             return true;
     }
     return false;
+}
+
+/* The first use after free of the run (only runs that free). */
+static bool xrt__uaf_scan(const struct xrt_shm *sh, struct xrt_race *out)
+{
+    xrt__nfreed = xrt__alloc_next = 0;
+    for (uint32_t j = 0; j < sh->nsteps; j++) {
+        const struct xrt_step *s = &sh->steps[j];
+        if ((s->op <= XRT_OP_CAS || s->op == XRT_OP_FREE) && s->addr != 0 &&
+            xrt__uaf(sh, j, out))
+            return true;
+    }
+    return false;
+}
+
+bool xrt_race_scan(const struct xrt_shm *sh, struct xrt_race *out)
+{
+    struct xrt_race first;
+    bool raced = xrt__hb_scan(sh, &first);
+    if (sh->nfrees && xrt__uaf_scan(sh, out))
+        return true;
+    if (raced)
+        *out = first;
+    return raced;
 }

@@ -12,9 +12,11 @@
  * preemptions. An iteration that skipped no alternative for the bound has
  * seen every schedule: the search stops there, exhausted.
  * random: --max-runs runs, each choice uniform among the enabled threads,
- * run r seeded with --seed + r.
+ * run r seeded with --seed + r. pct (xrt_pct.c): the same, each run with
+ * random priorities and --depth - 1 change points.
  * replay: one run that follows the given schedule, then goes on without
- * preemptions. */
+ * preemptions. After the search, the failing schedule is shrunk by replays
+ * that are not counted as runs (xrt_shrink.c). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -57,6 +59,16 @@ struct xrt_search {
     struct xrt_race race;
     uint8_t *race_sched;
     uint32_t race_n;
+    struct xrt_alloc *race_allocs;   /* the race run's heap blocks, to name them */
+    uint32_t race_nallocs;
+    /* shrinking (xrt_shrink.c): the candidate schedule being replayed */
+    bool user_replay, shrinking;
+    uint8_t *cand;
+    uint32_t *order;
+    uint32_t cand_n, cand_swaps, swaps, replays, rounds;
+    bool swapping;             /* dropping preemptions is over */
+    uint32_t drop_k, dropped;  /* the next preemption to cut at; preemptions dropped */
+    uint32_t longest;          /* the most steps a run took */
 };
 
 static double xrt__now(void)
@@ -79,11 +91,7 @@ static size_t xrt__shm_size(void)
  * the search). */
 static unsigned xrt__cost(const struct xrt_node *n, int t)
 {
-    if (n->prev < 0 || !(n->enabled >> n->prev & 1))
-        return 0;
-    if (n->prev_yield)
-        return t == n->prev && (n->enabled & ~(1ull << t)) != 0;
-    return t != n->prev;
+    return xrt_preempts(n->enabled, n->prev, n->prev_yield, t);
 }
 
 /* Extends the path with the steps the run did beyond its prefix. */
@@ -142,8 +150,8 @@ static bool xrt__dpor_next(struct xrt_search *s)
     return true;
 }
 
-/* The prefix of the next run; false when the search is over. */
-static bool xrt__next(struct xrt_search *s)
+/* The prefix of the next run of the search; false when it is over. */
+static bool xrt__search_next(struct xrt_search *s)
 {
     if (s->done)
         return false;
@@ -157,8 +165,9 @@ static bool xrt__next(struct xrt_search *s)
         s->stop = "max-runs";
         return false;
     }
-    if (xrt_cfg.strategy == XRT_RANDOM || xrt_prefix_len > 0)
-        return xrt_cfg.strategy == XRT_RANDOM && xrt_prefix_len == 0;
+    bool sampling = xrt_cfg.strategy == XRT_RANDOM || xrt_cfg.strategy == XRT_PCT;
+    if (sampling || xrt_prefix_len > 0)
+        return sampling && xrt_prefix_len == 0;
     if (xrt_cfg.strategy == XRT_DPOR)
         return xrt__dpor_next(s);
     if (xrt__backtrack(s))
@@ -172,6 +181,45 @@ static bool xrt__next(struct xrt_search *s)
     s->pruned = false;
     s->plen = s->depth = 0;
     return true;
+}
+
+/* Shrinking: the failing schedule with its adjacent independent steps
+ * swapped, lowest thread first, to replay; false when there is none (no
+ * failure to shrink, nothing to swap, or the last candidate was refused). */
+static bool xrt__shrink_next(struct xrt_search *s)
+{
+    if (!s->have_fail || s->user_replay || s->rounds >= 4 ||
+        (s->fail->status != XRT_ST_RUNNING && s->fail->status != XRT_ST_DEADLOCK) ||
+        strcmp(s->fail_end, "diverged") == 0 || strcmp(s->fail_end, "timeout") == 0)
+        return false;
+    uint32_t cut = xrt_cfg.strategy == XRT_BOUNDED || s->replays >= 64 || s->swapping
+                       ? UINT32_MAX : xrt_preemption_at(s->fail, s->drop_k++);
+    if (cut != UINT32_MAX) {   /* the schedule up to that preemption, then none */
+        for (uint32_t i = 0; i < cut; i++)
+            s->cand[i] = s->fail->steps[i].tid;
+        xrt_prefix = s->cand;
+        xrt_prefix_len = s->cand_n = cut;
+        return true;
+    }
+    s->swapping = true;
+    s->rounds++;
+    s->cand_swaps = xrt_shrink_swaps(s->fail, s->cand, s->order);
+    if (s->cand_swaps == 0)
+        return false;
+    s->cand_n = s->fail->nsteps;
+    xrt_prefix = s->cand;
+    xrt_prefix_len = s->cand_n;
+    return true;
+}
+
+/* The prefix of the next run; false when the search and its shrinking are
+ * over. */
+static bool xrt__next(struct xrt_search *s)
+{
+    if (!s->shrinking && xrt__search_next(s))
+        return true;
+    s->shrinking = true;
+    return xrt__shrink_next(s);
 }
 
 /* The last non-empty line the run printed. */
@@ -229,10 +277,59 @@ static void xrt__judge(int ws, char *end, size_t cap, bool *fatal)
     }
 }
 
+/* The run's data race, if the search has none yet, or its use after free,
+ * if the search has only a data race so far. */
+static void xrt__scan(struct xrt_search *s)
+{
+    bool uaf_only = s->have_race && s->race.op1 != XRT_OP_FREE;
+    if ((s->have_race && !uaf_only) || (uaf_only && xrt_shm->nfrees == 0))
+        return;
+    struct xrt_race r;
+    if (!xrt_race_scan(xrt_shm, &r) || (uaf_only && r.op1 != XRT_OP_FREE))
+        return;
+    s->have_race = true;
+    s->race = r;
+    s->race_n = xrt_shm->nsteps;
+    for (uint32_t i = 0; i < s->race_n; i++)
+        s->race_sched[i] = xrt_shm->steps[i].tid;
+    s->race_nallocs = xrt_shm->nallocs;
+    memcpy(s->race_allocs, xrt_shm->allocs, sizeof *s->race_allocs * s->race_nallocs);
+}
+
+/* A shrinking replay: taken when it fails the same way with no more
+ * preemptions, else the shrinking ends. */
+static void xrt__shrink_record(struct xrt_search *s, int ws)
+{
+    char end[64];
+    bool fatal;
+    s->replays++;
+    xrt__judge(ws, end, sizeof end, &fatal);
+    uint32_t pre = xrt_trace_preemptions(xrt_shm);
+    if (!s->swapping) {
+        if (fatal || end[0] == '\0' || xrt_shm->status != s->fail->status || pre >= s->fail_pre)
+            return;   /* that cut passes: try the next */
+        s->dropped += s->fail_pre - pre;
+        s->drop_k = 0;
+        return xrt__keep_fail(s, pre, end);
+    }
+    if (fatal || strcmp(end, s->fail_end) != 0 || xrt_shm->status != s->fail->status ||
+        pre > s->fail_pre) {
+        s->rounds = 4;
+        return;
+    }
+    s->swaps += s->cand_swaps;
+    xrt__keep_fail(s, pre, end);
+}
+
 static void xrt__record(struct xrt_search *s, int ws)
 {
+    if (s->shrinking)
+        return xrt__shrink_record(s, ws);
     s->execs++;
     s->points += xrt_shm->nsteps;
+    s->longest = xrt_shm->nsteps > s->longest ? xrt_shm->nsteps : s->longest;
+    if (xrt_shm->nsteps > xrt_cfg.pct_steps)
+        xrt_cfg.pct_steps = xrt_shm->nsteps;   /* pct's estimate for the next runs */
     uint32_t pre = xrt__extend(s, xrt_shm);
     if (xrt_cfg.strategy == XRT_DPOR && xrt_prefix == s->prefix)
         xrt_dpor_record(xrt_shm, s->plen);
@@ -251,12 +348,7 @@ static void xrt__record(struct xrt_search *s, int ws)
     if (!counted)
         return;
     s->runs++;
-    if (!s->have_race && xrt_race_scan(xrt_shm, &s->race)) {
-        s->have_race = true;
-        s->race_n = xrt_shm->nsteps;
-        for (uint32_t i = 0; s->race_sched != NULL && i < s->race_n; i++)
-            s->race_sched[i] = xrt_shm->steps[i].tid;
-    }
+    xrt__scan(s);
     if (end[0] == '\0')
         return;
     s->failures++;
@@ -298,6 +390,13 @@ static uint32_t xrt__shortest(const struct xrt_shm *sh)
     return len;
 }
 
+static void xrt__write_allocs(FILE *f, const struct xrt_alloc *a, uint32_t n)
+{
+    for (uint32_t i = 0; i < n && i < XRT_MAX_ALLOCS; i++)
+        fprintf(f, "alloc %llx %llx %llx\n", (unsigned long long)a[i].addr,
+                (unsigned long long)a[i].size, (unsigned long long)a[i].pc);
+}
+
 static void xrt__write_trace(FILE *f, const struct xrt_shm *sh)
 {
     uint32_t plen = xrt__shortest(sh);
@@ -315,9 +414,7 @@ static void xrt__write_trace(FILE *f, const struct xrt_shm *sh)
                 (unsigned long long)st->addr, (unsigned long long)st->value, st->known,
                 (unsigned long long)st->pc);
     }
-    for (uint32_t i = 0; i < sh->nallocs && i < XRT_MAX_ALLOCS; i++)
-        fprintf(f, "alloc %llx %llx %llx\n", (unsigned long long)sh->allocs[i].addr,
-                (unsigned long long)sh->allocs[i].size, (unsigned long long)sh->allocs[i].pc);
+    xrt__write_allocs(f, sh->allocs, sh->nallocs);
     for (uint32_t i = 0; i < sh->nblocked; i++) {
         const struct xrt_blocked *b = &sh->blocked[i];
         fprintf(f, "thread %u %u %llx %d ", b->tid, b->op, (unsigned long long)b->addr,
@@ -326,6 +423,18 @@ static void xrt__write_trace(FILE *f, const struct xrt_shm *sh)
             fprintf(f, "%s%llx", k ? "," : "", (unsigned long long)b->held[k]);
         fprintf(f, "%s\n", b->nheld ? "" : "-");
     }
+}
+
+/* What the driver keeps per step of the path (the search state): its node,
+ * the prefix, the trace block and the failing run's copy, the race's and
+ * the shrinking's schedules, and dpor's node and clocks. Everything is
+ * reserved for --max-steps and touched only as deep as the runs go. */
+static size_t xrt__step_bytes(void)
+{
+    size_t pend = xrt_cfg.strategy == XRT_DPOR ? XRT_DPOR_THREADS * sizeof(struct xrt_pend) : 0;
+    size_t dpor = xrt_cfg.strategy == XRT_DPOR ? xrt_dpor_step_bytes() : 0;
+    return sizeof(struct xrt_node) + 1 + 2 * (sizeof(struct xrt_step) + pend) + 1 + 1 +
+           sizeof(uint32_t) + dpor;
 }
 
 /* The result file (xrt_proto.h); the exit status 0 pass, 1 fail, 2 error. */
@@ -345,7 +454,7 @@ static int xrt__report(const struct xrt_search *s, const char *path)
             (unsigned long long)s->failures, s->stop ? s->stop : "done", self.ru_maxrss,
             kids.ru_maxrss);
     const char *v = xrt__verdict(s);
-    fprintf(f, "verdict %s\n", v);
+    fprintf(f, "verdict %s\nmemory %u %zu\n", v, s->longest, xrt__step_bytes());
     if (s->have_race && s->race_sched != NULL) {
         const struct xrt_race *r = &s->race;
         fprintf(f, "race %u %u %llx %u %u %llx %u %llx\nrace_schedule ", r->tid1, r->op1,
@@ -356,11 +465,14 @@ static int xrt__report(const struct xrt_search *s, const char *path)
         fprintf(f, "\n");
     }
     if (s->have_fail) {
-        fprintf(f, "end %s\npreemptions %u\n", s->fail_end, s->fail_pre);
+        fprintf(f, "end %s\npreemptions %u\nshrink %u %u %u\n", s->fail_end, s->fail_pre,
+                s->swaps, s->replays, s->dropped);
         if (s->fail->msg[0])
             fprintf(f, "message %s\n", s->fail->msg);
         fprintf(f, "output %s\n", s->fail_out);
         xrt__write_trace(f, s->fail);
+    } else if (s->have_race) {
+        xrt__write_allocs(f, s->race_allocs, s->race_nallocs);
     }
     int rc = ferror(f) | fclose(f) ? 2 : 0;
     if (rc == 0)
@@ -370,15 +482,17 @@ static int xrt__report(const struct xrt_search *s, const char *path)
     return rc;
 }
 
-/* RACELAB_EXPLORE: "strategy bound max_runs max_steps max_seconds seed all". */
+/* RACELAB_EXPLORE: "strategy bound max_runs max_steps max_seconds seed all [depth]". */
 static void xrt__config(void)
 {
     xrt_cfg = (struct xrt_config){ .strategy = XRT_BOUNDED, .bound = 3, .max_runs = 100000,
-                                   .max_steps = 100000, .max_seconds = 60, .seed = 1 };
+                                   .max_steps = 100000, .max_seconds = 60, .seed = 1,
+                                   .depth = 3 };
     const char *e = getenv("RACELAB_EXPLORE");
     unsigned long long runs, steps, seed;
-    if (e != NULL && sscanf(e, "%d %d %llu %llu %lf %llu %d", &xrt_cfg.strategy, &xrt_cfg.bound,
-                            &runs, &steps, &xrt_cfg.max_seconds, &seed, &xrt_cfg.all) == 7) {
+    if (e != NULL && sscanf(e, "%d %d %llu %llu %lf %llu %d %d", &xrt_cfg.strategy,
+                            &xrt_cfg.bound, &runs, &steps, &xrt_cfg.max_seconds, &seed,
+                            &xrt_cfg.all, &xrt_cfg.depth) >= 7) {
         xrt_cfg.max_runs = runs;
         xrt_cfg.max_steps = steps ? steps : 1;
         xrt_cfg.seed = seed;
@@ -415,7 +529,9 @@ static void xrt__child(struct xrt_search *s, uintptr_t lo, uintptr_t hi)
     dup2(s->outfd, 2);
     close(s->outfd);
     alarm((unsigned)xrt_cfg.max_seconds + 1);
-    if (xrt_cfg.strategy == XRT_RANDOM)
+    if (s->shrinking)   /* a shrinking replay goes on without preemptions after its prefix */
+        xrt_cfg.strategy = XRT_BOUNDED;
+    if (xrt_cfg.strategy == XRT_RANDOM || xrt_cfg.strategy == XRT_PCT)
         xrt_cfg.seed += s->execs;
     xrt_child_begin(lo, hi);
 }
@@ -433,6 +549,10 @@ static void xrt__drive(const char *out, uintptr_t lo, uintptr_t hi)
      * fork: every run starts from the same heap, so heap addresses (and
      * what the program does with them) are the same in every run. */
     s->race_sched = malloc(xrt_cfg.max_steps);
+    s->race_allocs = malloc(sizeof *s->race_allocs * XRT_MAX_ALLOCS);
+    s->cand = malloc(xrt_cfg.max_steps);
+    s->order = malloc(sizeof *s->order * xrt_cfg.max_steps);
+    s->user_replay = xrt_prefix_len > 0;
     s->outfd = memfd_create("racelab-explore-output", 0);
     if (xrt_cfg.strategy == XRT_DPOR && !xrt_dpor_init(xrt_cfg.max_steps))
         _exit(2);
@@ -440,7 +560,7 @@ static void xrt__drive(const char *out, uintptr_t lo, uintptr_t hi)
                                                                    : -1;
     s->t0 = xrt__now();
     if (s->path == NULL || s->prefix == NULL || s->fail == NULL || s->race_sched == NULL ||
-        s->outfd < 0)
+        s->race_allocs == NULL || s->cand == NULL || s->order == NULL || s->outfd < 0)
         _exit(2);
     fflush(NULL);
     while (xrt__next(s)) {
