@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "xrt.h"
+#include "xrt_outcome.h"
 
 /* One step of the current path. */
 struct xrt_node {
@@ -257,6 +258,11 @@ static void xrt__record(struct xrt_search *s, int ws)
         for (uint32_t i = 0; s->race_sched != NULL && i < s->race_n; i++)
             s->race_sched[i] = xrt_shm->steps[i].tid;
     }
+    if (xrt_outcome_wanted()) {   /* --outcomes (xrt_outcome.c) */
+        char last[240];
+        xrt__last_line(s->outfd, last, sizeof last);
+        xrt_outcome_note(last, end, xrt_shm);
+    }
     if (end[0] == '\0')
         return;
     s->failures++;
@@ -362,6 +368,7 @@ static int xrt__report(const struct xrt_search *s, const char *path)
         fprintf(f, "output %s\n", s->fail_out);
         xrt__write_trace(f, s->fail);
     }
+    xrt_outcome_write(f);
     int rc = ferror(f) | fclose(f) ? 2 : 0;
     if (rc == 0)
         rc = strcmp(v, "pass") == 0 ? 0
