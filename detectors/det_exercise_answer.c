@@ -203,6 +203,7 @@ static void ex__break_words(json_t *sum, json_t *outcomes, const char *sched,
     long long pre = (long long)json_integer_value(json_object_get(sum, "preemptions"));
     if (strcmp(v, "fail") == 0 || strcmp(v, "deadlock") == 0) {
         x->pass = true;
+        snprintf(x->verdict, sizeof x->verdict, "pass");
         snprintf(x->words, sizeof x->words, "under your schedule %s the program %s: %s (the "
                  "whole run: %s, %lld preemption%s)", sched,
                  v[0] == 'f' ? "fails" : "deadlocks",
