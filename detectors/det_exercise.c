@@ -1,28 +1,33 @@
 /* detectors/det_exercise.c - racelab exercise: interview-prep exercises
- * (issue 18), each a broken program to fix, checked exhaustively.
+ * (issue 18): broken programs to fix, programs to break, litmus tests to
+ * predict, each checked with the explorer.
  *
  *   racelab exercise                 the next unsolved one
  *   racelab exercise NAME [--file F] one (F in place of its exercise.c)
+ *       [--schedule S] [--watch]     a break answer; check again on each save
  *   racelab exercise list [--json]   all, with progress
  *   racelab exercise hint NAME       its HINT.md
  *   racelab exercise reset [--yes]   forget the progress
  *
  * The exercises: the table exercises.tsv (name, primitive, kind, check,
- * bound, budget_s) and its directories NN_name/ (exercise.c, HINT.md,
- * solution.c), found in $RACELAB_EXERCISES, else BINDIR/../share/racelab/
- * exercises (an installed racelab), else the source tree racelab was built
- * from (RACELAB_SOURCE_DIR/labs/exercises).
+ * bound, budget_s[, cost]; labs/exercises/README.md) and its directories
+ * NN_name/ (exercise.c, HINT.md, solution.c), found in $RACELAB_EXERCISES,
+ * else BINDIR/../share/racelab/exercises (an installed racelab), else the
+ * source tree racelab was built from (RACELAB_SOURCE_DIR/labs/exercises).
  *
- * The check of a fix exercise: `racelab explore FILE --preemptions BOUND
- * --json` as a child (a watchdog of budget_s + 30 s around it): every
+ * The check of a fix exercise (here): `racelab explore FILE --preemptions
+ * BOUND --json` as a child (a watchdog of budget_s + 30 s around it): every
  * schedule within the bound explored, no failing run, no data race, no
  * deadlock. With check explore+tsan also `racelab check --detectors tsan
  * --clean-runs 3 FILE`: three native runs under ThreadSanitizer, none
  * reporting (the explorer runs sequentially consistent interleavings and
- * takes every atomic as seq_cst: a relaxed flag only TSan rejects).
+ * takes every atomic as seq_cst: a relaxed flag only TSan rejects). With a
+ * cost, the native cost against solution.c (det_exercise_cost.c). The break
+ * and predict kinds: det_exercise_answer.c; --watch: det_exercise_watch.c.
  * Progress: the names solved, one a line, in $XDG_CACHE_HOME/racelab/
  * exercises (default ~/.cache/racelab/exercises). Exit 0 solved, 1 not
- * solved, 2 usage (unknown name, a file that does not compile). */
+ * solved, 2 usage (unknown name, a file that does not compile, a malformed
+ * answer). */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
