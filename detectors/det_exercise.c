@@ -630,7 +630,7 @@ static int ex__one(struct ex_set *s, struct ex_row *r, const struct ex_opts *o)
     char file[PATH_MAX + 16];
     ex_path(r, "exercise.c", file, sizeof file);
     struct ex_watched w = { s, r, o };
-    return ex_watch(o->file ? o->file : file, ex__watched, &w);
+    return ex_watch(o->file ? o->file : file, o->json, ex__watched, &w);
 }
 
 static int ex__next(struct ex_set *s, const struct ex_opts *o)

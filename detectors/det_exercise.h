@@ -62,7 +62,8 @@ void ex_check_predict(const struct ex_set *s, const struct ex_row *r, const char
 void ex_check_cost(const struct ex_row *r, const char *file, struct ex_result *x);
 
 /* det_exercise_watch.c: check(arg) now and again after each save of |file|,
- * until q on stdin or SIGINT; returns the last check's status. */
-int ex_watch(const char *file, int (*check)(void *arg), void *arg);
+ * until q on stdin or SIGINT; returns the last check's status. Between
+ * checks one line says it is watching (with |json| a {"kind":"watching"}). */
+int ex_watch(const char *file, bool json, int (*check)(void *arg), void *arg);
 
 #endif

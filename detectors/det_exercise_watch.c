@@ -20,6 +20,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "det_exercise.h"
 
 struct ex_watch_fn {
@@ -97,7 +99,20 @@ static int ex__watch_setup(const char *file, char *base, size_t cap)
     return fd;
 }
 
-int ex_watch(const char *file, int (*check)(void *arg), void *arg)
+static void ex__watch_say(const char *file, bool json)
+{
+    if (!json) {
+        printf("watching %s: checked again when saved (q to stop)\n", file);
+        return;
+    }
+    json_t *j = json_pack("{s:s, s:s}", "kind", "watching", "file", file);
+    char *txt = json_dumps(j, JSON_COMPACT);
+    printf("%s\n", txt ? txt : "{\"kind\":\"watching\"}");
+    free(txt);
+    json_decref(j);
+}
+
+int ex_watch(const char *file, bool json, int (*check)(void *arg), void *arg)
 {
     if (access(file, R_OK) != 0)
         det_usage_error("exercise --watch: cannot read %s: %s", file, strerror(errno));
@@ -115,7 +130,7 @@ int ex_watch(const char *file, int (*check)(void *arg), void *arg)
     bool announce = true;
     while (rc != 130 && !det_interrupted()) {
         if (announce)
-            printf("watching %s: checked again when saved (q to stop)\n", file);
+            ex__watch_say(file, json);
         fflush(stdout);
         announce = false;
         struct pollfd p[2] = { { .fd = fd, .events = POLLIN },
