@@ -197,7 +197,7 @@ static void ex__break_words(json_t *sum, json_t *outcomes, const char *sched,
     json_t *oc = json_array_get(outcomes, 0);
     const char *full = json_object_get(sum, "schedule") && ex__str(sum, "schedule")[0]
                            ? ex__str(sum, "schedule") : ex__str(oc, "schedule");
-    snprintf(x->schedule, sizeof x->schedule, "%s", sched);
+    snprintf(x->schedule, sizeof x->schedule, "%.199s", sched);
     x->runs = 1;
     snprintf(x->verdict, sizeof x->verdict, "%s", v);
     long long pre = (long long)json_integer_value(json_object_get(sum, "preemptions"));

@@ -86,7 +86,10 @@ static int ex__watch_setup(const char *file, char *base, size_t cap)
     char dir[PATH_MAX];
     snprintf(dir, sizeof dir, "%s", file);
     char *slash = strrchr(dir, '/');
-    snprintf(base, cap, "%s", slash ? slash + 1 : dir);
+    const char *b = slash ? slash + 1 : dir;
+    size_t n = strnlen(b, cap - 1);
+    memcpy(base, b, n);
+    base[n] = '\0';
     if (slash == dir)
         dir[1] = '\0';
     else if (slash != NULL)
