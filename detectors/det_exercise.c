@@ -285,6 +285,63 @@ void ex_explore_error(const struct ex_row *r, struct det_proc *p)
     det_usage_error("exercise %s: %s", r->name, copy);
 }
 
+/* The summary object and the {"kind":"outcome"} objects of explore --json. */
+static json_t *ex__explore_json(const struct ex_row *r, struct det_proc *p, json_t *outcomes)
+{
+    json_t *sum = NULL;
+    for (char *line = p->out; line && *line;) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        json_t *j = json_loads(line, 0, NULL);
+        const char *kind = json_string_value(json_object_get(j, "kind"));
+        if (kind && strcmp(kind, "summary") == 0)
+            sum = json_incref(j);
+        else if (kind && strcmp(kind, "outcome") == 0 && outcomes != NULL)
+            json_array_append(outcomes, j);
+        json_decref(j);
+        line = nl ? nl + 1 : NULL;
+    }
+    if (sum == NULL)
+        ex_explore_error(r, p);
+    return sum;
+}
+
+json_t *ex_explore(const struct ex_set *s, const struct ex_row *r, char **args,
+                   json_t *outcomes, struct ex_result *x, const char *badsched)
+{
+    char secs[32];
+    snprintf(secs, sizeof secs, "%g", r->budget_s);
+    char *argv[16] = { NULL, "explore" };
+    int n = 2;
+    for (; *args; args++)
+        argv[n++] = *args;
+    char *tail[] = { "--max-seconds", secs, "--json", outcomes ? "--outcomes" : NULL, NULL };
+    memcpy(argv + n, tail, sizeof tail);
+    struct det_proc p;
+    ex_racelab(s, argv, r->budget_s + 30, &p);
+    if (p.end == UTIL_END_TIMEOUT) {
+        snprintf(x->verdict, sizeof x->verdict, "timeout");
+        snprintf(x->words, sizeof x->words, "the check did not end within its budget of %g s "
+                 "(+30 s): the watchdog stopped it", r->budget_s);
+        det_proc_free(&p);
+        return NULL;
+    }
+    const char *bad = badsched ? strstr(p.err, "bad --replay schedule '") : NULL;
+    const char *why = bad ? strstr(bad + 23, "': ") : NULL;
+    if (why != NULL) {
+        char copy[300];
+        snprintf(copy, sizeof copy, "%.*s", (int)strcspn(why + 3, "\n"), why + 3);
+        det_proc_free(&p);
+        det_usage_error("exercise %s: %s: bad schedule: %s", r->name, badsched, copy);
+    }
+    if (p.end != UTIL_END_EXIT || p.code > 2)
+        ex_explore_error(r, &p);
+    json_t *sum = ex__explore_json(r, &p, outcomes);
+    det_proc_free(&p);
+    return sum;
+}
+
 static void ex__words_explore(json_t *sum, struct ex_result *x, const struct ex_row *r)
 {
     const char *v = json_string_value(json_object_get(sum, "verdict"));
@@ -331,29 +388,13 @@ static void ex__words_explore(json_t *sum, struct ex_result *x, const struct ex_
 static void ex__explore(const struct ex_set *s, const struct ex_row *r, const char *file,
                         struct ex_result *x)
 {
-    char bound[16], secs[32];
+    char bound[16];
     snprintf(bound, sizeof bound, "%d", r->bound);
-    snprintf(secs, sizeof secs, "%g", r->budget_s);
-    char *argv[] = { NULL, "explore", (char *)file, "--preemptions", bound, "--max-seconds",
-                     secs, "--json", NULL };
-    struct det_proc p;
-    ex_racelab(s, argv, r->budget_s + 30, &p);
-    if (p.end == UTIL_END_TIMEOUT) {
-        snprintf(x->verdict, sizeof x->verdict, "timeout");
-        snprintf(x->words, sizeof x->words, "the check did not end within its budget of %g s "
-                 "(+30 s): the watchdog stopped it", r->budget_s);
-        det_proc_free(&p);
-        return;
-    }
-    char *sum = strstr(p.out, "{\"kind\":\"summary\"");   /* exit 2 with one: max-steps */
-    if (p.end != UTIL_END_EXIT || (p.code == 2 && sum == NULL) || p.code > 2)
-        ex_explore_error(r, &p);
-    json_t *j = sum ? json_loads(sum, JSON_DISABLE_EOF_CHECK, NULL) : NULL;
-    if (j == NULL)
-        ex_explore_error(r, &p);
-    ex__words_explore(j, x, r);
+    char *args[] = { (char *)file, "--preemptions", bound, NULL };
+    json_t *j = ex_explore(s, r, args, NULL, x, NULL);
+    if (j != NULL)
+        ex__words_explore(j, x, r);
     json_decref(j);
-    det_proc_free(&p);
 }
 
 /* Three native runs under ThreadSanitizer (racelab check). */

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "det.h"
 
 #define EX_MAX 64
@@ -47,6 +49,13 @@ struct ex_result {
 void ex_racelab(const struct ex_set *s, char **argv, double timeout_s, struct det_proc *p);
 /* explore's one-line error as this command's, exit 2. */
 __attribute__((noreturn)) void ex_explore_error(const struct ex_row *r, struct det_proc *p);
+/* `racelab explore ARGS... --max-seconds BUDGET --json` (and --outcomes,
+ * whose objects go into |outcomes|, when it is not NULL): its summary
+ * object, or NULL when the watchdog stopped it (x then says so). Its
+ * one-line errors become this command's (exit 2); a bad --replay schedule
+ * is named as |badsched| ("FILE:LINE", "--schedule"). */
+json_t *ex_explore(const struct ex_set *s, const struct ex_row *r, char **args,
+                   json_t *outcomes, struct ex_result *x, const char *badsched);
 /* The file |path| whole (NUL-terminated, malloc'd), or exit 2 naming it. */
 char *ex_slurp(const struct ex_row *r, const char *path);
 /* The path of the exercise's file |leaf| (exercise.c, solution.c). */

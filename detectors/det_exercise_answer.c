@@ -125,64 +125,6 @@ static bool ex__same_code(const struct ex_row *r, const char *file, const char *
     return same;
 }
 
-/* The summary object and the {"kind":"outcome"} objects of explore --json. */
-static json_t *ex__explore_json(const struct ex_row *r, struct det_proc *p, json_t *outcomes)
-{
-    json_t *sum = NULL;
-    for (char *line = p->out; line && *line;) {
-        char *nl = strchr(line, '\n');
-        if (nl)
-            *nl = '\0';
-        json_t *j = json_loads(line, 0, NULL);
-        const char *kind = json_string_value(json_object_get(j, "kind"));
-        if (kind && strcmp(kind, "summary") == 0)
-            sum = json_incref(j);
-        else if (kind && strcmp(kind, "outcome") == 0)
-            json_array_append(outcomes, j);
-        json_decref(j);
-        line = nl ? nl + 1 : NULL;
-    }
-    if (sum == NULL)
-        ex_explore_error(r, p);
-    return sum;
-}
-
-/* Runs `racelab explore FILE ARGS... --outcomes --json`; a timeout fails x. */
-static json_t *ex__explore(const struct ex_set *s, const struct ex_row *r, char **args,
-                           json_t *outcomes, struct ex_result *x, const char *badsched)
-{
-    char secs[32];
-    snprintf(secs, sizeof secs, "%g", r->budget_s);
-    char *argv[16] = { NULL, "explore" };
-    int n = 2;
-    for (; *args; args++)
-        argv[n++] = *args;
-    char *tail[] = { "--max-seconds", secs, "--outcomes", "--json", NULL };
-    memcpy(argv + n, tail, sizeof tail);
-    struct det_proc p;
-    ex_racelab(s, argv, r->budget_s + 30, &p);
-    if (p.end == UTIL_END_TIMEOUT) {
-        snprintf(x->verdict, sizeof x->verdict, "timeout");
-        snprintf(x->words, sizeof x->words, "the check did not end within its budget of %g s "
-                 "(+30 s): the watchdog stopped it", r->budget_s);
-        det_proc_free(&p);
-        return NULL;
-    }
-    const char *bad = badsched ? strstr(p.err, "bad --replay schedule '") : NULL;
-    const char *why = bad ? strstr(bad + 23, "': ") : NULL;
-    if (why != NULL) {
-        char copy[300];
-        snprintf(copy, sizeof copy, "%.*s", (int)strcspn(why + 3, "\n"), why + 3);
-        det_proc_free(&p);
-        det_usage_error("exercise %s: %s: bad schedule: %s", r->name, badsched, copy);
-    }
-    if (p.end != UTIL_END_EXIT || p.code > 2)
-        ex_explore_error(r, &p);
-    json_t *sum = ex__explore_json(r, &p, outcomes);
-    det_proc_free(&p);
-    return sum;
-}
-
 static const char *ex__str(json_t *o, const char *key)
 {
     const char *v = json_string_value(json_object_get(o, key));
@@ -247,7 +189,7 @@ void ex_check_break(const struct ex_set *s, const struct ex_row *r, const char *
     }
     char *args[] = { (char *)file, "--replay", (char *)use, NULL };
     json_t *outcomes = json_array();
-    json_t *sum = ex__explore(s, r, args, outcomes, x, where);
+    json_t *sum = ex_explore(s, r, args, outcomes, x, where);
     if (sum != NULL)
         ex__break_words(sum, outcomes, use, x);
     json_decref(sum);
@@ -438,7 +380,7 @@ void ex_check_predict(const struct ex_set *s, const struct ex_row *r, const char
     snprintf(bound, sizeof bound, r->bound < 0 ? "all" : "%d", r->bound);
     char *args[] = { (char *)file, "--preemptions", bound, "--all", NULL };
     json_t *outcomes = json_array();
-    json_t *sum = ex__explore(s, r, args, outcomes, x, NULL);
+    json_t *sum = ex_explore(s, r, args, outcomes, x, NULL);
     const char *v = sum ? ex__str(sum, "verdict") : "";
     const char *stop = sum ? ex__str(sum, "stop") : "";
     bool done = sum && (json_is_true(json_object_get(sum, "exhausted")) ||
