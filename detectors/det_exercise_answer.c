@@ -177,6 +177,8 @@ void ex_check_break(const struct ex_set *s, const struct ex_row *r, const char *
     if (!same)
         return;
     const char *use = sched ? sched : line;
+    if (sched != NULL && sched[0] == '\0')
+        det_usage_error("exercise %s: --schedule: bad schedule: it is empty", r->name);
     if (sched != NULL)
         snprintf(where, sizeof where, "--schedule");
     else
