@@ -84,6 +84,7 @@ struct xp_options {
     const char *svg;             /* --svg FILE */
     const char *target;
     bool tty;                    /* --tty (explore_tty.c) */
+    bool outcomes;               /* --outcomes (explore_outcome.c) */
 };
 
 /* The program built for the explorer (a temporary directory). */
@@ -113,5 +114,12 @@ void xp_print_mermaid(const struct xp_result *r);
 int xp_write_svg(const char *path, const struct xp_result *r);
 /* 0 pass, 1 a failure or deadlock, 2 anything else. */
 int xp_exit_code(const struct xp_result *r);
+
+/* ---- explore_outcome.c: --outcomes -------------------------------------- */
+
+/* Takes a result-file line that is an outcome (true) or leaves it (false). */
+bool xp_outcome_line(char *line);
+void xp_outcomes_print(bool json);
+void xp_outcomes_free(void);
 
 #endif
