@@ -103,7 +103,8 @@ static bool det__mentions(const char *path, const char *sym)
     return found;
 }
 
-static void det__first_error(const char *err, char *out, size_t cap)
+/* The compiler's first "error:" line (else its first line). */
+void det_compiler_first_error(const char *err, char *out, size_t cap)
 {
     const char *e = strstr(err, "error:");
     const char *start = err;
@@ -139,24 +140,6 @@ static bool det__file_mentions(const char *path, const char *s)
     }
     close(fd);
     return found;
-}
-
-static bool det__in_path(const char *name, char *out, size_t cap)
-{
-    if (strchr(name, '/') != NULL) {
-        snprintf(out, cap, "%s", name);
-        return true;
-    }
-    const char *env = getenv("PATH");
-    char *dirs = det_strdup(env ? env : "/usr/bin:/bin");
-    bool ok = false;
-    for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d && !ok;
-         d = strtok_r(NULL, ":", &save)) {
-        snprintf(out, cap, "%s/%s", d, name);
-        ok = access(out, X_OK) == 0;
-    }
-    free(dirs);
-    return ok;
 }
 
 /* What the user asked to check: the target, compile flags (after "--", for a
@@ -203,7 +186,7 @@ static void det__tsan_build_failed(struct det_target *t, const char *err)
         t->tsan_na = "clang's TSan runtime is missing (apt-get install libclang-rt-14-dev)";
     } else {
         char first[200];
-        det__first_error(err, first, sizeof first);
+        det_compiler_first_error(err, first, sizeof first);
         snprintf(t->tsan_na_buf, sizeof t->tsan_na_buf, "clang -fsanitize=thread failed: %s",
                  first);
         t->tsan_na = t->tsan_na_buf;
@@ -233,12 +216,12 @@ int det_source_kind(const char *path)
  * build does not make). false when there is no compiler at all. */
 bool det_compilers(int kind, char *tsan_cc, char *native_cc, size_t cap)
 {
-    bool have = det__in_path(kind == 2 ? "clang++" : "clang", tsan_cc, cap);
+    bool have = det_find_program(kind == 2 ? "clang++" : "clang", tsan_cc, cap);
     if (have)
         snprintf(native_cc, cap, "%s", tsan_cc);
     else
         tsan_cc[0] = '\0';
-    return have || det__in_path(kind == 2 ? "c++" : "cc", native_cc, cap);
+    return have || det_find_program(kind == 2 ? "c++" : "cc", native_cc, cap);
 }
 
 /* argv for one build: CC [-fsanitize=thread] -O1 -g ... SRC CFLAGS -o OUT. */
@@ -283,7 +266,7 @@ static int det__build(const struct det_request *q, int kind, struct det_target *
     int rc = det_pool_run(bp, cc[0] ? 2 : 1, 2, false);
     if (rc == 0 && (b[0].end != UTIL_END_EXIT || b[0].code != 0)) {
         char first[400];
-        det__first_error(b[0].err, first, sizeof first);
+        det_compiler_first_error(b[0].err, first, sizeof first);
         fprintf(stderr, "%s: check: %s does not compile: %s\n", det_prog, q->target, first);
         rc = 2;
     } else if (rc == 0 && !cc[0]) {
@@ -305,7 +288,7 @@ static void det__prebuilt(const char *target, struct det_target *t)
 {
     char path[PATH_MAX];
     struct stat st;
-    if (!det__in_path(target, path, sizeof path) || stat(path, &st) != 0)
+    if (!det_find_program(target, path, sizeof path) || stat(path, &st) != 0)
         det_usage_error("check: %s: no such program", target);
     if (!S_ISREG(st.st_mode) || (st.st_mode & 0111) == 0 || access(path, X_OK) != 0)
         det_usage_error("check: %s is not an executable file", path);
@@ -405,10 +388,12 @@ static void det__found(enum det_detector d, const struct det_judged *j)
     }
 }
 
-/* The doctor's quick checks, made once before a check. */
+/* The doctor's quick checks, made once before a check, and the
+ * suppressions file (NULL without --suppressions). */
 static struct {
     struct det_env e;
     bool tsan_native;   /* the native runs are TSan runs (a TSan-built program) */
+    struct det_supp *supp;
 } det__env;
 
 /* The doctor's findings that change what check does or can say. */
@@ -427,6 +412,7 @@ struct det_checkrun {
     struct det_proc proc;
     enum det_detector d;
     char *argv[64];
+    char env[4096 + 128];
 };
 
 /* The planned runs: --trials native ones, then one per detector that can
@@ -446,6 +432,11 @@ static struct det_checkrun *det__add_run(struct det_plan *p, enum det_detector d
     r->d = d;
     int n = det_tool_argv(d, r->argv);
     bool tsan_run = d == DET_TSAN || (d == DET_NATIVE && det__env.tsan_native);
+    const struct det_supp *s = det__env.supp;
+    if ((d == DET_HELGRIND || d == DET_DRD) && s != NULL && s->vg_file[0] != '\0') {
+        r->argv[n++] = (char *)s->vg_arg;
+        r->argv[n++] = "-s";   /* used_suppression lines: which entries matched */
+    }
     if (tsan_run && det__env.e.aslr_off && det__env.e.have_setarch) {
         /* vm.mmap_rnd_bits > 30: clang 14's TSan needs ASLR off */
         r->argv[n++] = det__env.e.setarch;
@@ -456,6 +447,10 @@ static struct det_checkrun *det__add_run(struct det_plan *p, enum det_detector d
         r->argv[n++] = q->args[a];
     r->proc.argv = r->argv;
     r->proc.env_set = det_tool_env(d);
+    if (tsan_run) {
+        det_supp_tsan_env(s, r->env, sizeof r->env);
+        r->proc.env_set = r->env;
+    }
     r->proc.label = det_names[d];
     return r;
 }
@@ -486,7 +481,7 @@ static void det__plan(struct det_plan *p, const struct det_target *t,
     for (unsigned k = 0; k < o->trials; k++) {
         struct det_checkrun *r = det__add_run(p, DET_NATIVE, t->native, q);
         r->proc.timeout_s = o->timeout_s;
-        r->proc.env_set = t->tsan_is_native ? det_tool_env(DET_TSAN) : NULL;
+        r->proc.env_set = t->tsan_is_native ? r->env : NULL;
     }
     for (int d = DET_TSAN; d < DET_NDET; d++) {
         const char *why = det__no_run((enum det_detector)d, t, o);
@@ -654,6 +649,7 @@ static void det__facts(const struct det_plan *p, const struct det_target *t,
     memset(tj, 0, sizeof *tj);
     snprintf(f->unmodelled, sizeof f->unmodelled, "%s", t->unmodelled);
     f->openmp = t->openmp;
+    f->supp = det__env.supp;
     const struct det_proc *r = det__run_of(p, t, DET_TSAN);
     if (r == NULL || (r->end != UTIL_END_EXIT && !(r->end == UTIL_END_SIGNAL && t->own_alarm)))
         return;
@@ -688,6 +684,9 @@ static void det__print_detector(enum det_detector d, const struct det_proc *r,
         if (!ended)
             det__say("  %-9s %s, no race report\n", j.total ? "" : name,
                      det_end_text(r, end, sizeof end));
+        else if (j.total == 0 && j.suppressed > 0)
+            det__say("  %-9s clean (%u report%s suppressed by --suppressions)\n", name,
+                     j.suppressed, j.suppressed == 1 ? "" : "s");
         else if (j.total == 0)
             det__say("  %-9s %s (no report; %s)\n", name, blind ? "blind" : "clean",
                      blind ? blind : det_end_text(r, end, sizeof end));
@@ -712,6 +711,20 @@ static void det__print_detectors(const struct det_plan *p, const struct det_targ
                      : p->na[d] ? p->na[d] : "not run");
     }
     free(tj);
+}
+
+/* Which suppressions this round's runs used, and which none did. */
+static void det__print_supp(const struct det_plan *p, const struct det_target *t)
+{
+    struct det_supp *s = det__env.supp;
+    if (s == NULL)
+        return;
+    for (size_t i = 0; i < p->done; i++) {
+        enum det_detector d = p->runs[i].d;
+        if (d != DET_NATIVE || t->tsan_is_native)
+            det_supp_tally(s, d == DET_NATIVE ? DET_TSAN : d, p->runs[i].proc.err);
+    }
+    det_supp_print(det__out, s);
 }
 
 /* The verdict's last words on a hang: the program's last stderr line. */
@@ -809,7 +822,9 @@ static int det__round(const struct det_request *q, const struct det_target *t,
         det__print_head(q, t, &n, o);
         det__print_env();
         struct det_said said;
+        det_supp_reset(det__env.supp);
         det__print_detectors(&p, t, &said);
+        det__print_supp(&p, t);
         status = det__print_verdict(&n, &said, o);
     }
     for (size_t i = 0; i < p.nruns; i++)
@@ -873,8 +888,15 @@ int det_check(int argc, char **argv, const struct det_options *o)
     struct det_outputs w = { o->sarif, o->junit, o->markdown };
     det_outputs_probe(&w);
     det_doctor_env(&det__env.e);
+    static struct det_supp supp;
+    if (o->suppressions != NULL) {
+        det_supp_load(o->suppressions, &supp);
+        det__env.supp = &supp;
+    }
     struct det_target t;
     int rc = det__target(&q, &t);
+    if (rc == 0 && det__env.supp != NULL)
+        det_supp_valgrind(&supp);
     if (rc != 0)
         return rc;
     det__env.tsan_native = t.tsan_is_native;
@@ -885,16 +907,7 @@ int det_check(int argc, char **argv, const struct det_options *o)
         status = wrc != 0 ? wrc : status;
     }
     det__target_clean(&t);
+    if (det__env.supp != NULL)
+        det_supp_clean(&supp);
     return status;
-}
-
-/* racelab explore builds with the same lookup and reports the same line. */
-bool det_find_program(const char *name, char *out, size_t cap)
-{
-    return det__in_path(name, out, cap);
-}
-
-void det_compiler_first_error(const char *err, char *out, size_t cap)
-{
-    det__first_error(err, out, cap);
 }

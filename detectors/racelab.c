@@ -221,6 +221,9 @@ static void det__options(struct det_cli *cli, struct util_opt t[24])
           .help = "check: rerun until the first race, at most N rounds", .min = 1, .max = 1000 },
         { .name = "clean-runs", .kind = UTIL_OPT_UINT, .dest = &o->clean_runs, .arg = "R",
           .help = "check: R rounds, every one must be clean", .min = 1, .max = 1000 },
+        { .name = "suppressions", .kind = UTIL_OPT_CUSTOM, .dest = &o->suppressions,
+          .arg = "FILE", .help = "check: a TSan suppressions file, a '# reason:' line above "
+          "each entry", .parse = det__parse_file },
         { .name = "version", .kind = UTIL_OPT_FLAG, .dest = &cli->version,
           .help = "print racelab's version and exit" },
         { .name = "quiet", .kind = UTIL_OPT_FLAG, .dest = &o->quiet,
