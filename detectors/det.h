@@ -211,6 +211,7 @@ struct det_options {
     const char *sarif, *junit, *markdown;   /* check: files to write, or NULL */
     const char *run_cmd;         /* check --run: a whole command, or NULL */
     const char *suppressions;    /* check: a TSan suppressions file with reasons, or NULL */
+    bool no_explore;             /* check: --detectors without explore */
 };
 
 struct det_matrix {
@@ -343,6 +344,30 @@ void det_supp_print(FILE *f, const struct det_supp *s);
 /* Zeroes the used counts (a new round). */
 void det_supp_reset(struct det_supp *s);
 void det_supp_clean(struct det_supp *s);
+
+/* ---- det_check_xp.c: the explorer as a detector of check ------------------ */
+
+struct det_xp {
+    struct det_proc proc;
+    char *argv[80];
+    char self[4096];
+    bool planned;
+};
+
+/* What the explorer said: verdict "" when it did not judge (skip says why). */
+struct det_xp_result {
+    char verdict[24], end[64], schedule[512], replay[700];
+    char skip[300];
+    bool race, exhausted;
+    char race_text[700];
+    unsigned long runs;
+};
+
+/* Plans `racelab explore --json` on |src| (|kind| from det_source_kind);
+ * NULL when planned, else why the explorer does not run. */
+const char *det_xp_plan(struct det_xp *x, const char *src, int kind, char **args, int nargs,
+                        double timeout_s);
+void det_xp_read(const struct det_xp *x, struct det_xp_result *r);
 
 /* ---- det_run.c: check --run 'COMMAND' ---------------------------------- */
 

@@ -423,6 +423,8 @@ struct det_plan {
     size_t done;      /* runs that ran: all, or only the first native one */
     bool stopped;     /* the first native run timed out, crashed or did not start */
     const char *na[DET_NDET];
+    struct det_xp xp;     /* the explorer, when xp_na is NULL */
+    const char *xp_na;
 };
 
 static struct det_checkrun *det__add_run(struct det_plan *p, enum det_detector d,
@@ -493,22 +495,30 @@ static void det__plan(struct det_plan *p, const struct det_target *t,
             det__add_run(p, (enum det_detector)d, d == DET_TSAN ? t->tsan : t->native, q);
         r->proc.timeout_s = d == DET_TSAN ? o->timeout_s * 2 : o->timeout_s * 4;
     }
+    p->xp_na = o->no_explore ? "not asked for (--detectors)"
+               : det_xp_plan(&p->xp, q->target, det_source_kind(q->target), q->args, q->nargs,
+                             o->timeout_s);
 }
 
 /* The first native run alone: a deadlock or a crash ends the check at once,
  * so a hung program costs one --timeout. Then the rest in one pool. */
 static int det__run_plan(struct det_plan *p, const struct det_options *o)
 {
-    struct det_proc **pp = calloc(p->nruns, sizeof *pp);
-    for (size_t i = 0; i < p->nruns; i++)
-        pp[i] = &p->runs[i].proc;
+    struct det_proc **pp = calloc(p->nruns + 1, sizeof *pp);
+    size_t n = 0;
+    pp[n++] = &p->runs[0].proc;
+    if (p->xp.planned)   /* early in the pool: it builds, then searches beside valgrind */
+        pp[n++] = &p->xp.proc;
+    for (size_t i = 1; i < p->nruns; i++)
+        pp[n++] = &p->runs[i].proc;
     bool progress = !o->quiet && isatty(2);
     int rc = det_pool_run(pp, 1, 1, progress);
     const struct det_proc *first = &p->runs[0].proc;
     p->stopped = rc != 0 || first->end == UTIL_END_TIMEOUT || first->end == UTIL_END_SIGNAL ||
                  first->end == UTIL_END_SPAWN;
+    p->xp.planned = p->xp.planned && !p->stopped;
     if (!p->stopped)
-        rc = det_pool_run(pp + 1, p->nruns - 1, o->jobs, progress);
+        rc = det_pool_run(pp + 1, n - 1, o->jobs, progress);
     p->done = p->stopped ? 1 : p->nruns;
     free(pp);
     return rc;
@@ -595,6 +605,7 @@ struct det_said {
     char could[128];          /* silent detectors that could have seen a race */
     char blind[256];          /* silent detectors that could not */
     unsigned disputed, hints;
+    char xp_deadlock[900];    /* the explorer's deadlock and its proof, or "" */
 };
 
 /* Why |d| is blind on this program, or NULL. */
@@ -713,6 +724,59 @@ static void det__print_detectors(const struct det_plan *p, const struct det_targ
     free(tj);
 }
 
+/* Into the verdict: the explorer's counted finding, with its proof. */
+static void det__said_xp(const char *what, const char *proof, struct det_said *said)
+{
+    if (said->racy_by == NULL) {
+        said->racy_by = "explore";
+        snprintf(said->racy_what, sizeof said->racy_what, "explore's word counted: %s; proof: "
+                 "%s", what, proof);
+    } else {
+        det__append(said->agree, sizeof said->agree, "explore");
+    }
+}
+
+/* The explorer's line: skipped, clean, or what it found under which schedule. */
+static void det__print_explorer(const struct det_plan *p, const struct det_options *o,
+                                struct det_said *said)
+{
+    if (!p->xp.planned) {
+        det__say("  %-9s skipped: %s\n", "explore",
+                 p->stopped ? "not run after the first native run failed" : p->xp_na);
+        return;
+    }
+    struct det_xp_result r;
+    det_xp_read(&p->xp, &r);
+    const char *v = r.verdict;
+    bool exit_end = strncmp(r.end, "exit ", 5) == 0;
+    bool fail_counts = strcmp(v, "fail") == 0 && !(exit_end && det__exit_ok(o, atoi(r.end + 5)));
+    char what[800];
+    if (r.skip[0] != '\0' || (v[0] && strcmp(v, "pass") && strcmp(v, "race") &&
+                              strcmp(v, "fail") && strcmp(v, "deadlock"))) {
+        det__say("  %-9s skipped: %s\n", "explore", r.skip[0] ? r.skip : v);
+    } else if (strcmp(v, "deadlock") == 0) {
+        det__say("  %-9s DEADLOCK: no thread can go on under schedule %s\n  %-9s proof: %s\n",
+                 "explore", r.schedule, "", r.replay);
+        snprintf(said->xp_deadlock, sizeof said->xp_deadlock, "explore's word counted: no "
+                 "thread can go on under schedule %s; proof: %s", r.schedule, r.replay);
+    } else if (fail_counts) {
+        snprintf(what, sizeof what, "the program's own check fails (%s) under schedule %s",
+                 r.end, r.schedule);
+        det__say("  %-9s FAIL: %s\n  %-9s proof: %s\n", "explore", what, "", r.replay);
+        det__said_xp(what, r.replay, said);
+    } else if (!r.race) {
+        det__say("  %-9s %s\n", "explore", strcmp(v, "fail") == 0
+                 ? "inconclusive: its first failing run ended with an exit status that passes here"
+                 : r.exhausted ? "clean (every schedule within its bound: no failure, no data race)"
+                               : "clean within its budget (no failure, no data race; not exhaustive)");
+    }
+    if (r.race && !fail_counts) {
+        det__say("  %-9s RACE: %s (no happens-before edge orders them)\n  %-9s proof: %s\n",
+                 "explore", r.race_text, "", r.replay);
+        det__said_xp(r.race_text, r.replay, said);
+    }
+}
+
 /* Which suppressions this round's runs used, and which none did. */
 static void det__print_supp(const struct det_plan *p, const struct det_target *t)
 {
@@ -754,6 +818,10 @@ static int det__print_verdict(const struct det_tally *n, const struct det_said *
     }
     if (n->crashes > 0) {
         det__say("verdict: crash (%s)\n", det_end_text(n->bad, end, sizeof end));
+        return 1;
+    }
+    if (said->xp_deadlock[0] != '\0') {
+        det__say("verdict: deadlock (%s)\n", said->xp_deadlock);
         return 1;
     }
     if (n->failed > 0) {
@@ -824,11 +892,14 @@ static int det__round(const struct det_request *q, const struct det_target *t,
         struct det_said said;
         det_supp_reset(det__env.supp);
         det__print_detectors(&p, t, &said);
+        det__print_explorer(&p, o, &said);
         det__print_supp(&p, t);
         status = det__print_verdict(&n, &said, o);
     }
     for (size_t i = 0; i < p.nruns; i++)
         det_proc_free(&p.runs[i].proc);
+    if (p.xp.planned)
+        det_proc_free(&p.xp.proc);
     free(p.runs);
     fclose(det__out);
     det__out = NULL;
