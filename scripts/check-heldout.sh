@@ -17,8 +17,11 @@ grep -v '^#' "$dir/MANIFEST.tsv" | while IFS='	' read -r name file expect opts a
     if [ $# -gt 0 ]; then
         case " $* " in *" $name "*) ;; *) continue ;; esac
     fi
-    pre=${opts%%--  *}; pre=${opts%% -- *}; cflags=
-    case "$opts" in *" -- "*) cflags="-- ${opts#* -- }" ;; esac
+    case "$opts" in   # check's options, then " -- CFLAGS" (or only "-- CFLAGS")
+        "-- "*) pre=; cflags=$opts ;;
+        *" -- "*) pre=${opts%% -- *}; cflags="-- ${opts#* -- }" ;;
+        *) pre=$opts; cflags= ;;
+    esac
     # shellcheck disable=SC2086
     (cd "$dir" && "$racelab" check --quiet $pre "$file" $cflags ${args:+--args $args}) \
         >"$out/$name.txt" 2>&1
