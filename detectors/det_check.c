@@ -736,8 +736,8 @@ static void det__said_xp(const char *what, const char *proof, struct det_said *s
 {
     if (said->racy_by == NULL) {
         said->racy_by = "explore";
-        snprintf(said->racy_what, sizeof said->racy_what, "explore's word counted: %s; proof: "
-                 "%s", what, proof);
+        snprintf(said->racy_what, sizeof said->racy_what, "explore's word counted: %.450s; "
+                 "proof: %.400s", what, proof);
     } else {
         det__append(said->agree, sizeof said->agree, "explore");
     }
@@ -765,7 +765,7 @@ static void det__print_explorer(const struct det_plan *p, const struct det_optio
         det__say("  %-9s DEADLOCK: no thread can go on under schedule %s\n  %-9s proof: %s\n",
                  "explore", r.schedule, "", r.replay);
         snprintf(said->xp_deadlock, sizeof said->xp_deadlock, "explore's word counted: no "
-                 "thread can go on under schedule %s; proof: %s", r.schedule, r.replay);
+                 "thread can go on under schedule %.300s; proof: %.480s", r.schedule, r.replay);
     } else if (fail_counts) {
         snprintf(what, sizeof what, "the program's own check fails (%s) under schedule %s",
                  r.end, r.schedule);
