@@ -4,8 +4,9 @@
  * is run as given (TSan only if it was itself built with TSan). The first
  * native run goes alone: a deadlock (timeout) or a crash ends the check at
  * once, so a hung program costs one --timeout. Then the other native runs
- * (exit status as the program's own invariant), TSan, Helgrind and DRD run
- * in one pool.
+ * (exit status as the program's own invariant), TSan, Helgrind, DRD and,
+ * for a C source, the explorer (det_check_xp.c) run in one pool.
+ * --suppressions FILE (det_supp.c) goes to TSan and, translated, to valgrind.
  *
  * Blind spots of a user's program are read from the binary: a program that
  * imports fork/vfork/clone/posix_spawn races across processes where no
@@ -760,7 +761,9 @@ static void det__print_explorer(const struct det_plan *p, const struct det_optio
     char what[800];
     if (r.skip[0] != '\0' || (v[0] && strcmp(v, "pass") && strcmp(v, "race") &&
                               strcmp(v, "fail") && strcmp(v, "deadlock"))) {
-        det__say("  %-9s skipped: %s\n", "explore", r.skip[0] ? r.skip : v);
+        bool said_why = r.skip[0] != '\0';
+        det__say("  %-9s skipped: %s%s%s\n", "explore", said_why ? r.skip : "its search ended '",
+                 said_why ? "" : v, said_why ? "" : "', no judgement");
     } else if (strcmp(v, "deadlock") == 0) {
         det__say("  %-9s DEADLOCK: no thread can go on under schedule %s\n  %-9s proof: %s\n",
                  "explore", r.schedule, "", r.replay);
@@ -771,11 +774,14 @@ static void det__print_explorer(const struct det_plan *p, const struct det_optio
                  r.end, r.schedule);
         det__say("  %-9s FAIL: %s\n  %-9s proof: %s\n", "explore", what, "", r.replay);
         det__said_xp(what, r.replay, said);
+    } else if (!r.race && strcmp(v, "fail") == 0) {
+        det__say("  %-9s inconclusive: its first failing run ended %s, which passes here\n",
+                 "explore", r.end);
     } else if (!r.race) {
-        det__say("  %-9s %s\n", "explore", strcmp(v, "fail") == 0
-                 ? "inconclusive: its first failing run ended with an exit status that passes here"
-                 : r.exhausted ? "clean (every schedule within its bound: no failure, no data race)"
-                               : "clean within its budget (no failure, no data race; not exhaustive)");
+        det__say("  %-9s clean (no failure, no data race; %s)\n", "explore",
+                 r.exhausted ? "every schedule within its bound" : "within its budget, not every "
+                                                                   "schedule");
+        det__append(said->could, sizeof said->could, "explore");
     }
     if (r.race && !fail_counts) {
         det__say("  %-9s RACE: %s (no happens-before edge orders them)\n  %-9s proof: %s\n",
