@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 racelab=${1:-$here/build/bin/racelab}
 cd "$here/tests/fixtures/check/heldout" || exit 2
 out=$(mktemp "${TMPDIR:-/tmp}/racelab-speed-XXXXXX") || exit 2
-trap 'rm -f "$out"' EXIT INT TERM
+trap 'rm -f "$out" "$out.cpu"' EXIT INT TERM
 for f in tc01_simple_race.c tc02_simple_tls.c tc03_re_excl.c tc05_simple_race.c \
          tc06_two_races.c tc10_rec_lock.c tc13_laog1.c hg01_all_ok.c pth_destroy_cond.c \
          cond_timedwait_test.c fp_race.c sem_as_mutex.c rwlock_test.c pth_spinlock.c \
@@ -16,8 +16,9 @@ for f in tc01_simple_race.c tc02_simple_tls.c tc03_re_excl.c tc05_simple_race.c 
          "tc24_nonzero_sem.c -- -DVGO_linux=1" "fp_race.c --args -m"; do
     s=$(date +%s%N)
     # shellcheck disable=SC2086
-    cpu=$( { /usr/bin/time -f '%U %S' "$racelab" check --quiet --no-exit-check $f \
-             >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+    /usr/bin/time -o "$out.cpu" -f '%U %S' "$racelab" check --quiet --no-exit-check $f \
+        >/dev/null 2>&1
+    cpu=$(tail -1 "$out.cpu")
     e=$(date +%s%N)
     echo "$(( (e - s) / 1000000 )) $cpu $f"
 done | sort -n > "$out"
