@@ -15,6 +15,8 @@
  *   det_matrix.c  lab discovery, the matrix of runs, verdicts, scoring
  *   det_out.c     table, JSON Lines, CSV, Markdown, JUnit XML, SVG plots
  *   det_check.c   racelab check: a user's program or C file
+ *   det_check_xp.c  the explorer as one of check's detectors
+ *   det_supp.c    check --suppressions: TSan's file, a reason per entry
  *   racelab.c     the command line
  * The harness is single-threaded: concurrency is child processes only. */
 #ifndef RACELAB_DET_H
