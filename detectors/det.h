@@ -370,6 +370,8 @@ struct det_xp_result {
 const char *det_xp_plan(struct det_xp *x, const char *src, int kind, char **args, int nargs,
                         double timeout_s);
 void det_xp_read(const struct det_xp *x, struct det_xp_result *r);
+/* Replays a failure's or deadlock's prefix: true if it ends the same way. */
+bool det_xp_confirm(const struct det_xp *x, const struct det_xp_result *r);
 
 /* ---- det_run.c: check --run 'COMMAND' ---------------------------------- */
 

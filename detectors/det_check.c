@@ -759,6 +759,11 @@ static void det__print_explorer(const struct det_plan *p, const struct det_optio
     bool exit_end = strncmp(r.end, "exit ", 5) == 0;
     bool fail_counts = strcmp(v, "fail") == 0 && !(exit_end && det__exit_ok(o, atoi(r.end + 5)));
     char what[800];
+    if ((fail_counts || strcmp(v, "deadlock") == 0) && !det_xp_confirm(&p->xp, &r)) {
+        det__say("  %-9s not counted: its %s (%s) under schedule %s did not replay the same "
+                 "way\n", "explore", v, r.end, r.schedule);
+        return;
+    }
     if (r.skip[0] != '\0' || (v[0] && strcmp(v, "pass") && strcmp(v, "race") &&
                               strcmp(v, "fail") && strcmp(v, "deadlock"))) {
         bool said_why = r.skip[0] != '\0';

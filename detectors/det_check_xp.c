@@ -8,7 +8,10 @@
  * data race between two accesses no happens-before edge orders in a
  * schedule it ran. A program it refuses (what it cannot model: processes,
  * signals, pipes, thread-local variables, ...) or a search that ends in its
- * budget's limits only skips it, in one line. */
+ * budget's limits only skips it, in one line. A failing schedule or a
+ * deadlock counts only when its proof replays: `racelab explore --replay`
+ * on the schedule's prefix must end the same way (a run the explorer's own
+ * runtime ended for a reason of its own would not). */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,4 +132,35 @@ void det_xp_read(const struct det_xp *x, struct det_xp_result *r)
     r->runs = (unsigned long)json_integer_value(json_object_get(j, "runs"));
     det__xp_race(race, r);
     json_decref(j);
+}
+
+/* Replays the finding's prefix once: true when the replay ends with the
+ * same verdict (the proof holds). */
+bool det_xp_confirm(const struct det_xp *x, const struct det_xp_result *r)
+{
+    const char *pre = strstr(r->replay, " --replay ");
+    if (pre == NULL)
+        return false;
+    struct det_xp again = *x;
+    char **a = again.argv;
+    size_t n = 0;
+    while (a[n] != NULL && strcmp(a[n], "--max-seconds") != 0)
+        n++;
+    if (a[n] == NULL)
+        return false;
+    a[n] = "--replay";   /* in place of --max-seconds 1: the same slot count */
+    a[n + 1] = (char *)pre + 10;
+    memset(&again.proc, 0, sizeof again.proc);
+    again.proc.argv = a;
+    again.proc.timeout_s = x->proc.timeout_s;
+    again.proc.label = "explore --replay";
+    struct det_proc *pp = &again.proc;
+    bool same = false;
+    if (det_pool_run(&pp, 1, 1, false) == 0) {
+        struct det_xp_result r2;
+        det_xp_read(&again, &r2);
+        same = strcmp(r2.verdict, r->verdict) == 0 && strcmp(r2.end, r->end) == 0;
+    }
+    det_proc_free(&again.proc);
+    return same;
 }
