@@ -337,6 +337,12 @@ static void test_check_suppressions(void)
            "used   line 5 race:child_fn (tsan 1, helgrind ",
            "UNUSED line 8 race:racelab_no_such_function (reason: a stale entry",
            "UNUSED line 11 called_from_lib:libracelab-nothing.so", "verdict: clean");
+    char cmd[1024], exe[128];   /* check --run: every TSan process gets the file */
+    snprintf(exe, sizeof exe, "/tmp/racelab-test-supp-%d", (int)getpid());
+    snprintf(cmd, sizeof cmd, "clang -fsanitize=thread -g -O1 -pthread %stc01_simple_race.c -o %s"
+             " && %s; s=$?; rm -f %s; exit $s", HELD, exe, exe, exe);
+    EXPECT(RUN("check", "--quiet", "--suppressions", OWN "check_supp.txt", "--run", cmd), 0,
+           "used   line 5 race:child_fn (tsan 1)", "verdict: clean");
 }
 
 /* The explorer as a detector: a failing schedule with its replay line as
