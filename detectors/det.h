@@ -15,6 +15,8 @@
  *   det_matrix.c  lab discovery, the matrix of runs, verdicts, scoring
  *   det_out.c     table, JSON Lines, CSV, Markdown, JUnit XML, SVG plots
  *   det_check.c   racelab check: a user's program or C file
+ *   det_check_xp.c  the explorer as one of check's detectors
+ *   det_supp.c    check --suppressions: TSan's file, a reason per entry
  *   racelab.c     the command line
  * The harness is single-threaded: concurrency is child processes only. */
 #ifndef RACELAB_DET_H
@@ -58,6 +60,8 @@ const char *det_end_text(const struct det_proc *p, char *buf, size_t len);
 void det_signals_install(void);
 bool det_interrupted(void);
 const char *det_tmpdir(void);
+/* |name| found in PATH (as given when it has a slash) into out; false if not. */
+bool det_find_program(const char *name, char *out, size_t cap);
 
 /* ---- det_detect.c ----------------------------------------------------- */
 
@@ -208,6 +212,8 @@ struct det_options {
     unsigned clean_runs;         /* check: rounds that must all be clean */
     const char *sarif, *junit, *markdown;   /* check: files to write, or NULL */
     const char *run_cmd;         /* check --run: a whole command, or NULL */
+    const char *suppressions;    /* check: a TSan suppressions file with reasons, or NULL */
+    bool no_explore;             /* check: --detectors without explore */
 };
 
 struct det_matrix {
@@ -246,11 +252,13 @@ struct det_facts {
     bool tsan_racy;         /* and reported a data race */
     char unmodelled[256];   /* orderings valgrind does not model, "" when none */
     bool openmp;            /* the program runs on an OpenMP runtime TSan does not instrument */
+    struct det_supp *supp;  /* check --suppressions, or NULL */
 };
 
 /* One detector's reports, sorted by class: counts, the first of each and why. */
 struct det_judged {
-    unsigned total;
+    unsigned total;         /* reports, not counting the suppressed ones */
+    unsigned suppressed;
     unsigned n[DET_NCLASS];
     struct det_one first[DET_NCLASS];
     char why[DET_NCLASS][300];
@@ -303,6 +311,68 @@ void det_outputs_probe(const struct det_outputs *w);
 /* Writes each asked-for file (to a temporary beside it, then renamed). */
 int det_outputs_write(const struct det_outputs *w, const struct det_outcome *oc);
 
+/* ---- det_supp.c: check --suppressions FILE ------------------------------ */
+
+/* One entry of a TSan suppressions file, with the reason line above it. */
+struct det_supp_entry {
+    char type[24], pattern[256], reason[256];
+    unsigned line;
+    bool valgrind;             /* applies to Helgrind and DRD too (race, race_top) */
+    bool translated;           /* a function name: a valgrind suppression of its own */
+    unsigned used[DET_NDET];   /* reports it suppressed, per detector */
+};
+
+struct det_supp {
+    const char *path;          /* as given */
+    char abs[4096];
+    struct det_supp_entry *e;
+    size_t n;
+    char dir[4096], vg_file[4096 + 16], vg_arg[4096 + 32];   /* the valgrind translation */
+};
+
+/* Reads and validates the file: an entry without its "# reason:" line, an
+ * unknown type, an empty pattern or no entry at all is refused (exit 2). */
+void det_supp_load(const char *path, struct det_supp *s);
+/* "TSAN_OPTIONS=..." for a TSan run, with the file when |s| has entries. */
+void det_supp_tsan_env(const struct det_supp *s, char *out, size_t cap);
+/* Writes the valgrind suppressions (vg_arg then holds the option); false
+ * when no entry translates. */
+bool det_supp_valgrind(struct det_supp *s);
+/* Counts the entries a run used, from its stderr (TSan or valgrind -s). */
+void det_supp_tally(struct det_supp *s, enum det_detector d, const char *err);
+/* A valgrind report one of the race entries suppresses (counted as used). */
+bool det_supp_match(struct det_supp *s, enum det_detector d, const struct det_one *one);
+void det_supp_print(FILE *f, const struct det_supp *s);
+/* Zeroes the used counts (a new round). */
+void det_supp_reset(struct det_supp *s);
+void det_supp_clean(struct det_supp *s);
+
+/* ---- det_check_xp.c: the explorer as a detector of check ------------------ */
+
+struct det_xp {
+    struct det_proc proc;
+    char *argv[80];
+    char self[4096];
+    bool planned;
+};
+
+/* What the explorer said: verdict "" when it did not judge (skip says why). */
+struct det_xp_result {
+    char verdict[24], end[64], schedule[512], replay[700];
+    char skip[300];
+    bool race, exhausted;
+    char race_text[700];
+    unsigned long runs;
+};
+
+/* Plans `racelab explore --json` on |src| (|kind| from det_source_kind);
+ * NULL when planned, else why the explorer does not run. */
+const char *det_xp_plan(struct det_xp *x, const char *src, int kind, char **args, int nargs,
+                        double timeout_s);
+void det_xp_read(const struct det_xp *x, struct det_xp_result *r);
+/* Replays a failure's or deadlock's prefix: true if it ends the same way. */
+bool det_xp_confirm(const struct det_xp *x, const struct det_xp_result *r);
+
 /* ---- det_run.c: check --run 'COMMAND' ---------------------------------- */
 
 int det_check_run(const char *cmd, const struct det_options *o);
@@ -335,8 +405,7 @@ int det_source_kind(const char *path);
  * missing) and the native one (the same, else cc or c++); false if none. */
 bool det_compilers(int kind, char *tsan_cc, char *native_cc, size_t cap);
 
-/* For racelab explore: the same compiler lookup in PATH and first error line. */
-bool det_find_program(const char *name, char *out, size_t cap);
+/* A compiler's first error line (racelab explore reports the same line). */
 void det_compiler_first_error(const char *err, char *out, size_t cap);
 
 /* ---- explore/explore.c (racelab explore) ------------------------------- */

@@ -4,8 +4,9 @@
  * is run as given (TSan only if it was itself built with TSan). The first
  * native run goes alone: a deadlock (timeout) or a crash ends the check at
  * once, so a hung program costs one --timeout. Then the other native runs
- * (exit status as the program's own invariant), TSan, Helgrind and DRD run
- * in one pool.
+ * (exit status as the program's own invariant), TSan, Helgrind, DRD and,
+ * for a C source, the explorer (det_check_xp.c) run in one pool.
+ * --suppressions FILE (det_supp.c) goes to TSan and, translated, to valgrind.
  *
  * Blind spots of a user's program are read from the binary: a program that
  * imports fork/vfork/clone/posix_spawn races across processes where no
@@ -103,7 +104,8 @@ static bool det__mentions(const char *path, const char *sym)
     return found;
 }
 
-static void det__first_error(const char *err, char *out, size_t cap)
+/* The compiler's first "error:" line (else its first line). */
+void det_compiler_first_error(const char *err, char *out, size_t cap)
 {
     const char *e = strstr(err, "error:");
     const char *start = err;
@@ -139,24 +141,6 @@ static bool det__file_mentions(const char *path, const char *s)
     }
     close(fd);
     return found;
-}
-
-static bool det__in_path(const char *name, char *out, size_t cap)
-{
-    if (strchr(name, '/') != NULL) {
-        snprintf(out, cap, "%s", name);
-        return true;
-    }
-    const char *env = getenv("PATH");
-    char *dirs = det_strdup(env ? env : "/usr/bin:/bin");
-    bool ok = false;
-    for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d && !ok;
-         d = strtok_r(NULL, ":", &save)) {
-        snprintf(out, cap, "%s/%s", d, name);
-        ok = access(out, X_OK) == 0;
-    }
-    free(dirs);
-    return ok;
 }
 
 /* What the user asked to check: the target, compile flags (after "--", for a
@@ -203,7 +187,7 @@ static void det__tsan_build_failed(struct det_target *t, const char *err)
         t->tsan_na = "clang's TSan runtime is missing (apt-get install libclang-rt-14-dev)";
     } else {
         char first[200];
-        det__first_error(err, first, sizeof first);
+        det_compiler_first_error(err, first, sizeof first);
         snprintf(t->tsan_na_buf, sizeof t->tsan_na_buf, "clang -fsanitize=thread failed: %s",
                  first);
         t->tsan_na = t->tsan_na_buf;
@@ -233,12 +217,12 @@ int det_source_kind(const char *path)
  * build does not make). false when there is no compiler at all. */
 bool det_compilers(int kind, char *tsan_cc, char *native_cc, size_t cap)
 {
-    bool have = det__in_path(kind == 2 ? "clang++" : "clang", tsan_cc, cap);
+    bool have = det_find_program(kind == 2 ? "clang++" : "clang", tsan_cc, cap);
     if (have)
         snprintf(native_cc, cap, "%s", tsan_cc);
     else
         tsan_cc[0] = '\0';
-    return have || det__in_path(kind == 2 ? "c++" : "cc", native_cc, cap);
+    return have || det_find_program(kind == 2 ? "c++" : "cc", native_cc, cap);
 }
 
 /* argv for one build: CC [-fsanitize=thread] -O1 -g ... SRC CFLAGS -o OUT. */
@@ -246,7 +230,11 @@ static void det__build_argv(char **a, size_t cap, char *cc, bool tsan, const cha
                             const struct det_request *q, char *out)
 {
     size_t n = 0;
+    char lld[PATH_MAX];
     a[n++] = cc;
+    /* lld links the TSan runtime in about half bfd's CPU time */
+    if (strstr(cc, "clang") != NULL && det_find_program("ld.lld", lld, sizeof lld))
+        a[n++] = "-fuse-ld=lld";
     a[n++] = tsan ? "-fsanitize=thread" : "-gdwarf-4";
     a[n++] = "-O1";
     a[n++] = "-g";
@@ -283,7 +271,7 @@ static int det__build(const struct det_request *q, int kind, struct det_target *
     int rc = det_pool_run(bp, cc[0] ? 2 : 1, 2, false);
     if (rc == 0 && (b[0].end != UTIL_END_EXIT || b[0].code != 0)) {
         char first[400];
-        det__first_error(b[0].err, first, sizeof first);
+        det_compiler_first_error(b[0].err, first, sizeof first);
         fprintf(stderr, "%s: check: %s does not compile: %s\n", det_prog, q->target, first);
         rc = 2;
     } else if (rc == 0 && !cc[0]) {
@@ -305,7 +293,7 @@ static void det__prebuilt(const char *target, struct det_target *t)
 {
     char path[PATH_MAX];
     struct stat st;
-    if (!det__in_path(target, path, sizeof path) || stat(path, &st) != 0)
+    if (!det_find_program(target, path, sizeof path) || stat(path, &st) != 0)
         det_usage_error("check: %s: no such program", target);
     if (!S_ISREG(st.st_mode) || (st.st_mode & 0111) == 0 || access(path, X_OK) != 0)
         det_usage_error("check: %s is not an executable file", path);
@@ -405,10 +393,12 @@ static void det__found(enum det_detector d, const struct det_judged *j)
     }
 }
 
-/* The doctor's quick checks, made once before a check. */
+/* The doctor's quick checks, made once before a check, and the
+ * suppressions file (NULL without --suppressions). */
 static struct {
     struct det_env e;
     bool tsan_native;   /* the native runs are TSan runs (a TSan-built program) */
+    struct det_supp *supp;
 } det__env;
 
 /* The doctor's findings that change what check does or can say. */
@@ -427,6 +417,7 @@ struct det_checkrun {
     struct det_proc proc;
     enum det_detector d;
     char *argv[64];
+    char env[4096 + 128];
 };
 
 /* The planned runs: --trials native ones, then one per detector that can
@@ -437,6 +428,8 @@ struct det_plan {
     size_t done;      /* runs that ran: all, or only the first native one */
     bool stopped;     /* the first native run timed out, crashed or did not start */
     const char *na[DET_NDET];
+    struct det_xp xp;     /* the explorer, when xp_na is NULL */
+    const char *xp_na;
 };
 
 static struct det_checkrun *det__add_run(struct det_plan *p, enum det_detector d,
@@ -446,6 +439,13 @@ static struct det_checkrun *det__add_run(struct det_plan *p, enum det_detector d
     r->d = d;
     int n = det_tool_argv(d, r->argv);
     bool tsan_run = d == DET_TSAN || (d == DET_NATIVE && det__env.tsan_native);
+    const struct det_supp *s = det__env.supp;
+    if (d == DET_HELGRIND || d == DET_DRD)   /* a fifth of valgrind's start-up CPU; the */
+        r->argv[n++] = "--read-inline-info=no";   /* line is still the inlined code's own */
+    if ((d == DET_HELGRIND || d == DET_DRD) && s != NULL && s->vg_file[0] != '\0') {
+        r->argv[n++] = (char *)s->vg_arg;
+        r->argv[n++] = "-s";   /* used_suppression lines: which entries matched */
+    }
     if (tsan_run && det__env.e.aslr_off && det__env.e.have_setarch) {
         /* vm.mmap_rnd_bits > 30: clang 14's TSan needs ASLR off */
         r->argv[n++] = det__env.e.setarch;
@@ -456,6 +456,10 @@ static struct det_checkrun *det__add_run(struct det_plan *p, enum det_detector d
         r->argv[n++] = q->args[a];
     r->proc.argv = r->argv;
     r->proc.env_set = det_tool_env(d);
+    if (tsan_run) {
+        det_supp_tsan_env(s, r->env, sizeof r->env);
+        r->proc.env_set = r->env;
+    }
     r->proc.label = det_names[d];
     return r;
 }
@@ -486,7 +490,7 @@ static void det__plan(struct det_plan *p, const struct det_target *t,
     for (unsigned k = 0; k < o->trials; k++) {
         struct det_checkrun *r = det__add_run(p, DET_NATIVE, t->native, q);
         r->proc.timeout_s = o->timeout_s;
-        r->proc.env_set = t->tsan_is_native ? det_tool_env(DET_TSAN) : NULL;
+        r->proc.env_set = t->tsan_is_native ? r->env : NULL;
     }
     for (int d = DET_TSAN; d < DET_NDET; d++) {
         const char *why = det__no_run((enum det_detector)d, t, o);
@@ -498,22 +502,31 @@ static void det__plan(struct det_plan *p, const struct det_target *t,
             det__add_run(p, (enum det_detector)d, d == DET_TSAN ? t->tsan : t->native, q);
         r->proc.timeout_s = d == DET_TSAN ? o->timeout_s * 2 : o->timeout_s * 4;
     }
+    p->xp_na = o->no_explore ? "not asked for (--detectors)"
+               : q->ncflags > 0 ? "compile flags given: the explorer builds the source without them"
+               : det_xp_plan(&p->xp, q->target, det_source_kind(q->target), q->args, q->nargs,
+                             o->timeout_s);
 }
 
 /* The first native run alone: a deadlock or a crash ends the check at once,
  * so a hung program costs one --timeout. Then the rest in one pool. */
 static int det__run_plan(struct det_plan *p, const struct det_options *o)
 {
-    struct det_proc **pp = calloc(p->nruns, sizeof *pp);
-    for (size_t i = 0; i < p->nruns; i++)
-        pp[i] = &p->runs[i].proc;
+    struct det_proc **pp = calloc(p->nruns + 1, sizeof *pp);
+    size_t n = 0;
+    pp[n++] = &p->runs[0].proc;
+    if (p->xp.planned)   /* early in the pool: it builds, then searches beside valgrind */
+        pp[n++] = &p->xp.proc;
+    for (size_t i = 1; i < p->nruns; i++)
+        pp[n++] = &p->runs[i].proc;
     bool progress = !o->quiet && isatty(2);
     int rc = det_pool_run(pp, 1, 1, progress);
     const struct det_proc *first = &p->runs[0].proc;
     p->stopped = rc != 0 || first->end == UTIL_END_TIMEOUT || first->end == UTIL_END_SIGNAL ||
                  first->end == UTIL_END_SPAWN;
+    p->xp.planned = p->xp.planned && !p->stopped;
     if (!p->stopped)
-        rc = det_pool_run(pp + 1, p->nruns - 1, o->jobs, progress);
+        rc = det_pool_run(pp + 1, n - 1, o->jobs, progress);
     p->done = p->stopped ? 1 : p->nruns;
     free(pp);
     return rc;
@@ -600,6 +613,7 @@ struct det_said {
     char could[128];          /* silent detectors that could have seen a race */
     char blind[256];          /* silent detectors that could not */
     unsigned disputed, hints;
+    char xp_deadlock[900];    /* the explorer's deadlock and its proof, or "" */
 };
 
 /* Why |d| is blind on this program, or NULL. */
@@ -654,6 +668,7 @@ static void det__facts(const struct det_plan *p, const struct det_target *t,
     memset(tj, 0, sizeof *tj);
     snprintf(f->unmodelled, sizeof f->unmodelled, "%s", t->unmodelled);
     f->openmp = t->openmp;
+    f->supp = det__env.supp;
     const struct det_proc *r = det__run_of(p, t, DET_TSAN);
     if (r == NULL || (r->end != UTIL_END_EXIT && !(r->end == UTIL_END_SIGNAL && t->own_alarm)))
         return;
@@ -688,6 +703,9 @@ static void det__print_detector(enum det_detector d, const struct det_proc *r,
         if (!ended)
             det__say("  %-9s %s, no race report\n", j.total ? "" : name,
                      det_end_text(r, end, sizeof end));
+        else if (j.total == 0 && j.suppressed > 0)
+            det__say("  %-9s clean (%u report%s suppressed by --suppressions)\n", name,
+                     j.suppressed, j.suppressed == 1 ? "" : "s");
         else if (j.total == 0)
             det__say("  %-9s %s (no report; %s)\n", name, blind ? "blind" : "clean",
                      blind ? blind : det_end_text(r, end, sizeof end));
@@ -712,6 +730,83 @@ static void det__print_detectors(const struct det_plan *p, const struct det_targ
                      : p->na[d] ? p->na[d] : "not run");
     }
     free(tj);
+}
+
+/* Into the verdict: the explorer's counted finding, with its proof. */
+static void det__said_xp(const char *what, const char *proof, struct det_said *said)
+{
+    if (said->racy_by == NULL) {
+        said->racy_by = "explore";
+        snprintf(said->racy_what, sizeof said->racy_what, "explore's word counted: %.450s; "
+                 "proof: %.400s", what, proof);
+    } else {
+        det__append(said->agree, sizeof said->agree, "explore");
+    }
+}
+
+/* The explorer's line: skipped, clean, or what it found under which schedule. */
+static void det__print_explorer(const struct det_plan *p, const struct det_options *o,
+                                struct det_said *said)
+{
+    if (!p->xp.planned) {
+        det__say("  %-9s skipped: %s\n", "explore",
+                 p->stopped ? "not run after the first native run failed" : p->xp_na);
+        return;
+    }
+    struct det_xp_result r;
+    det_xp_read(&p->xp, &r);
+    const char *v = r.verdict;
+    bool exit_end = strncmp(r.end, "exit ", 5) == 0;
+    bool fail_counts = strcmp(v, "fail") == 0 && !(exit_end && det__exit_ok(o, atoi(r.end + 5)));
+    char what[800];
+    if ((fail_counts || strcmp(v, "deadlock") == 0) && !det_xp_confirm(&p->xp, &r)) {
+        det__say("  %-9s not counted: its %s (%s) under schedule %s did not replay the same "
+                 "way\n", "explore", v, r.end, r.schedule);
+        return;
+    }
+    if (r.skip[0] != '\0' || (v[0] && strcmp(v, "pass") && strcmp(v, "race") &&
+                              strcmp(v, "fail") && strcmp(v, "deadlock"))) {
+        bool said_why = r.skip[0] != '\0';
+        det__say("  %-9s skipped: %s%s%s\n", "explore", said_why ? r.skip : "its search ended '",
+                 said_why ? "" : v, said_why ? "" : "', no judgement");
+    } else if (strcmp(v, "deadlock") == 0) {
+        det__say("  %-9s DEADLOCK: no thread can go on under schedule %s\n  %-9s proof: %s\n",
+                 "explore", r.schedule, "", r.replay);
+        snprintf(said->xp_deadlock, sizeof said->xp_deadlock, "explore's word counted: no "
+                 "thread can go on under schedule %.300s; proof: %.480s", r.schedule, r.replay);
+    } else if (fail_counts) {
+        snprintf(what, sizeof what, "the program's own check fails (%s) under schedule %s",
+                 r.end, r.schedule);
+        det__say("  %-9s FAIL: %s\n  %-9s proof: %s\n", "explore", what, "", r.replay);
+        det__said_xp(what, r.replay, said);
+    } else if (!r.race && strcmp(v, "fail") == 0) {
+        det__say("  %-9s inconclusive: its first failing run ended %s, which passes here\n",
+                 "explore", r.end);
+    } else if (!r.race) {
+        det__say("  %-9s clean (no failure, no data race; %s)\n", "explore",
+                 r.exhausted ? "every schedule within its bound" : "within its budget, not every "
+                                                                   "schedule");
+        det__append(said->could, sizeof said->could, "explore");
+    }
+    if (r.race && !fail_counts) {
+        det__say("  %-9s RACE: %s (no happens-before edge orders them)\n  %-9s proof: %s\n",
+                 "explore", r.race_text, "", r.replay);
+        det__said_xp(r.race_text, r.replay, said);
+    }
+}
+
+/* Which suppressions this round's runs used, and which none did. */
+static void det__print_supp(const struct det_plan *p, const struct det_target *t)
+{
+    struct det_supp *s = det__env.supp;
+    if (s == NULL)
+        return;
+    for (size_t i = 0; i < p->done; i++) {
+        enum det_detector d = p->runs[i].d;
+        if (d != DET_NATIVE || t->tsan_is_native)
+            det_supp_tally(s, d == DET_NATIVE ? DET_TSAN : d, p->runs[i].proc.err);
+    }
+    det_supp_print(det__out, s);
 }
 
 /* The verdict's last words on a hang: the program's last stderr line. */
@@ -741,6 +836,10 @@ static int det__print_verdict(const struct det_tally *n, const struct det_said *
     }
     if (n->crashes > 0) {
         det__say("verdict: crash (%s)\n", det_end_text(n->bad, end, sizeof end));
+        return 1;
+    }
+    if (said->xp_deadlock[0] != '\0') {
+        det__say("verdict: deadlock (%s)\n", said->xp_deadlock);
         return 1;
     }
     if (n->failed > 0) {
@@ -809,11 +908,16 @@ static int det__round(const struct det_request *q, const struct det_target *t,
         det__print_head(q, t, &n, o);
         det__print_env();
         struct det_said said;
+        det_supp_reset(det__env.supp);
         det__print_detectors(&p, t, &said);
+        det__print_explorer(&p, o, &said);
+        det__print_supp(&p, t);
         status = det__print_verdict(&n, &said, o);
     }
     for (size_t i = 0; i < p.nruns; i++)
         det_proc_free(&p.runs[i].proc);
+    if (p.xp.planned)
+        det_proc_free(&p.xp.proc);
     free(p.runs);
     fclose(det__out);
     det__out = NULL;
@@ -873,8 +977,15 @@ int det_check(int argc, char **argv, const struct det_options *o)
     struct det_outputs w = { o->sarif, o->junit, o->markdown };
     det_outputs_probe(&w);
     det_doctor_env(&det__env.e);
+    static struct det_supp supp;
+    if (o->suppressions != NULL) {
+        det_supp_load(o->suppressions, &supp);
+        det__env.supp = &supp;
+    }
     struct det_target t;
     int rc = det__target(&q, &t);
+    if (rc == 0 && det__env.supp != NULL)
+        det_supp_valgrind(&supp);
     if (rc != 0)
         return rc;
     det__env.tsan_native = t.tsan_is_native;
@@ -885,16 +996,7 @@ int det_check(int argc, char **argv, const struct det_options *o)
         status = wrc != 0 ? wrc : status;
     }
     det__target_clean(&t);
+    if (det__env.supp != NULL)
+        det_supp_clean(&supp);
     return status;
-}
-
-/* racelab explore builds with the same lookup and reports the same line. */
-bool det_find_program(const char *name, char *out, size_t cap)
-{
-    return det__in_path(name, out, cap);
-}
-
-void det_compiler_first_error(const char *err, char *out, size_t cap)
-{
-    det__first_error(err, out, cap);
 }

@@ -61,20 +61,8 @@ static const char *det__valgrind(void)
 {
     static char path[4096];
     static int state;   /* 0 unknown, 1 found, 2 missing */
-    if (state == 0) {
-        state = 2;
-        const char *env = getenv("PATH");
-        char *dirs = det_strdup(env != NULL ? env : "/usr/bin:/bin");
-        for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d != NULL;
-             d = strtok_r(NULL, ":", &save)) {
-            snprintf(path, sizeof path, "%s/valgrind", d);
-            if (access(path, X_OK) == 0) {
-                state = 1;
-                break;
-            }
-        }
-        free(dirs);
-    }
+    if (state == 0)
+        state = det_find_program("valgrind", path, sizeof path) ? 1 : 2;
     return state == 1 ? path : NULL;
 }
 

@@ -23,20 +23,6 @@
 
 #include "det.h"
 
-static bool det__which(const char *name, char *out, size_t cap)
-{
-    const char *env = getenv("PATH");
-    char *dirs = det_strdup(env ? env : "/usr/bin:/bin");
-    bool ok = false;
-    for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d && !ok;
-         d = strtok_r(NULL, ":", &save)) {
-        snprintf(out, cap, "%s/%s", d, name);
-        ok = access(out, X_OK) == 0;
-    }
-    free(dirs);
-    return ok;
-}
-
 int det_mmap_rnd_bits(void)
 {
     FILE *f = fopen("/proc/sys/vm/mmap_rnd_bits", "r");
@@ -68,13 +54,13 @@ bool det_aslr_can_disable(void)
 void det_doctor_env(struct det_env *e)
 {
     memset(e, 0, sizeof *e);
-    char path[PATH_MAX];
-    e->have_clang = det__which("clang", path, sizeof path);
-    e->have_valgrind = det__which("valgrind", path, sizeof path);
-    e->have_symbolizer = det__which("llvm-symbolizer", path, sizeof path);
+    char path[PATH_MAX], native[PATH_MAX];
+    e->have_clang = det_compilers(1, path, native, sizeof path) && path[0] != '\0';
+    e->have_valgrind = det_find_program("valgrind", path, sizeof path);
+    e->have_symbolizer = det_find_program("llvm-symbolizer", path, sizeof path);
     e->mmap_rnd_bits = det_mmap_rnd_bits();
     e->aslr_off = e->mmap_rnd_bits > 30 && det_aslr_can_disable();
-    e->have_setarch = det__which("setarch", e->setarch, sizeof e->setarch);
+    e->have_setarch = det_find_program("setarch", e->setarch, sizeof e->setarch);
 }
 
 static unsigned det__fails;
@@ -116,7 +102,7 @@ static char *det__try(char *cc, const char *src, const char *flag, char *why, si
         out = det_strdup(r.err != NULL ? r.err : "");
         det_proc_free(&r);
     } else {
-        det_last_line(b.err != NULL ? b.err : "", why, cap);
+        det_compiler_first_error(b.err != NULL ? b.err : "", why, cap);
     }
     det_proc_free(&b);
     unlink(c);
@@ -136,8 +122,8 @@ static const char det__omp[] =
 /* The checks that build and run: TSan's runtime and hello world, OpenMP. */
 static void det__doctor_builds(const struct det_env *e)
 {
-    char clang[PATH_MAX], why[300] = "";
-    if (!e->have_clang || !det__which("clang", clang, sizeof clang)) {
+    char clang[PATH_MAX], native[PATH_MAX], why[300] = "";
+    if (!e->have_clang || !det_compilers(1, clang, native, sizeof clang) || !clang[0]) {
         det__item(false, "tsan-runtime", "not tried: no clang", "apt-get install clang");
         return;
     }
@@ -164,10 +150,10 @@ static void det__doctor_builds(const struct det_env *e)
 int det_doctor(void)
 {
     struct det_env e;
-    char path[PATH_MAX], detail[300];
+    char path[PATH_MAX], native[PATH_MAX], detail[300];
     det_doctor_env(&e);
     det__fails = 0;
-    bool cxx = det__which("clang++", path, sizeof path);
+    bool cxx = det_compilers(2, path, native, sizeof path) && path[0] != '\0';
     det__item(e.have_clang && cxx, "compilers",
               e.have_clang && cxx ? "clang and clang++ (TSan builds and native builds)"
                                   : "clang or clang++ missing: no TSan build of sources",

@@ -118,8 +118,12 @@ void det_policy_judge(enum det_detector d, const char *err, const struct det_fac
     size_t total = det_parse(d, err, all, DET_POLICY_MAX);
     size_t stored = total < DET_POLICY_MAX ? total : DET_POLICY_MAX;
     memset(j->n, 0, sizeof j->n);
-    j->total = (unsigned)total;
+    j->suppressed = 0;
     for (size_t i = 0; i < stored; i++) {
+        if (d != DET_TSAN && det_supp_match(f->supp, d, &all[i])) {
+            j->suppressed++;   /* TSan applies the file itself */
+            continue;
+        }
         char why[300];
         enum det_class c = det_policy_class(d, &all[i], f, why, sizeof why);
         if (j->n[c]++ == 0) {
@@ -129,6 +133,7 @@ void det_policy_judge(enum det_detector d, const char *err, const struct det_fac
     }
     if (total > stored)   /* past the stored ones: not classified, they count */
         j->n[DET_CL_RACE] += (unsigned)(total - stored);
+    j->total = (unsigned)total - j->suppressed;
     free(all);
 }
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "det.h"
 #include "util/time.h"
@@ -42,6 +43,26 @@ bool det_interrupted(void)
 double det_now(void)
 {
     return (double)util_now_ns() * 1e-9;
+}
+
+/* The one PATH lookup of the harness (execv does not search): a name with
+ * a slash is taken as it is. */
+bool det_find_program(const char *name, char *out, size_t cap)
+{
+    if (strchr(name, '/') != NULL) {
+        snprintf(out, cap, "%s", name);
+        return true;
+    }
+    const char *env = getenv("PATH");
+    char *dirs = det_strdup(env ? env : "/usr/bin:/bin");
+    bool ok = false;
+    for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d && !ok;
+         d = strtok_r(NULL, ":", &save)) {
+        snprintf(out, cap, "%s/%s", d, name);
+        ok = access(out, X_OK) == 0;
+    }
+    free(dirs);
+    return ok;
 }
 
 const char *det_tmpdir(void)

@@ -71,7 +71,7 @@ static void det__dedup(struct det_outcome *oc, const struct det_one *one)
 }
 
 /* Every log in |dir|: their reports into |oc|; how many logs. */
-static unsigned det__gather(const char *dir, struct det_outcome *oc)
+static unsigned det__gather(const char *dir, struct det_outcome *oc, struct det_supp *supp)
 {
     DIR *d = opendir(dir);
     unsigned logs = 0;
@@ -86,6 +86,7 @@ static unsigned det__gather(const char *dir, struct det_outcome *oc)
         if (text == NULL)
             continue;
         logs++;
+        det_supp_tally(supp, DET_TSAN, text);
         size_t n = det_parse(DET_TSAN, text, all, DET_POLICY_MAX);
         for (size_t i = 0; i < n && i < DET_POLICY_MAX; i++)
             det__dedup(oc, &all[i]);
@@ -98,11 +99,14 @@ static unsigned det__gather(const char *dir, struct det_outcome *oc)
 }
 
 /* The environment entry: the user's TSAN_OPTIONS, then ours. */
-static void det__tsan_env(const char *dir, char *out, size_t cap)
+static void det__tsan_env(const char *dir, const struct det_supp *supp, char *out, size_t cap)
 {
     const char *mine = getenv("TSAN_OPTIONS");
-    snprintf(out, cap, "TSAN_OPTIONS=%s%slog_path=%s/tsan exitcode=66", mine ? mine : "",
-             mine && *mine ? " " : "", dir);
+    int n = snprintf(out, cap, "TSAN_OPTIONS=%s%slog_path=%s/tsan exitcode=66", mine ? mine : "",
+                     mine && *mine ? " " : "", dir);
+    if (supp != NULL && n > 0 && (size_t)n < cap)
+        snprintf(out + n, cap - (size_t)n, " suppressions=\"%s\" print_suppressions=1",
+                 supp->abs);
 }
 
 static void det__print_run(const struct det_outcome *oc, unsigned logs, const char *end)
@@ -128,12 +132,18 @@ int det_check_run(const char *cmd, const struct det_options *o)
         det_usage_error("check --run needs a command");
     struct det_outputs w = { o->sarif, o->junit, o->markdown };
     det_outputs_probe(&w);
+    static struct det_supp supp_store;
+    struct det_supp *supp = NULL;
+    if (o->suppressions != NULL) {
+        det_supp_load(o->suppressions, &supp_store);
+        supp = &supp_store;
+    }
     char dir[4096], env[8192];
     snprintf(dir, sizeof dir, "%s/racelab-run-XXXXXX", det_tmpdir());
     if (mkdtemp(dir) == NULL)
         det_usage_error("check --run: cannot create a directory in %s: %s", det_tmpdir(),
                         strerror(errno));
-    det__tsan_env(dir, env, sizeof env);
+    det__tsan_env(dir, supp, env, sizeof env);
     char *argv[] = { "/bin/sh", "-c", (char *)cmd, NULL };
     struct det_proc p = { .argv = argv, .env_set = env, .timeout_s = o->timeout_s,
                           .label = "command" };
@@ -143,7 +153,7 @@ int det_check_run(const char *cmd, const struct det_options *o)
     static struct det_outcome oc;
     memset(&oc, 0, sizeof oc);
     oc.target = cmd;
-    unsigned logs = det__gather(dir, &oc);
+    unsigned logs = det__gather(dir, &oc, supp);
     rmdir(dir);
     if (rc != 0) {
         det_proc_free(&p);
@@ -161,9 +171,13 @@ int det_check_run(const char *cmd, const struct det_options *o)
     oc.rounds = 1;
     int status = det_run_verdict(&oc, &p, o);
     det__print_run(&oc, logs, end);
+    if (supp != NULL)
+        det_supp_print(stdout, supp);
     printf("verdict: %s\n", oc.verdict);
     oc.seen = status != 0;
     det_proc_free(&p);
+    if (supp != NULL)
+        det_supp_clean(supp);
     int wrc = det_outputs_write(&w, &oc);
     return wrc != 0 ? wrc : status;
 }

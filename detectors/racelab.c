@@ -129,7 +129,12 @@ static int det__parse_detectors(const char *val, void *dest, char *err, size_t e
     if (util_list_split(val, buf, sizeof buf, items, 16, &n, err, errlen) != 0)
         return -1;
     memset(o->use, 0, sizeof o->use);
+    o->no_explore = true;
     for (size_t i = 0; i < n; i++) {
+        if (strcmp(items[i], "explore") == 0) {   /* check's explorer, not a matrix column */
+            o->no_explore = false;
+            continue;
+        }
         int d = det_by_name(items[i]);
         if (d < 0) {
             char avail[128] = "";
@@ -189,7 +194,7 @@ static void det__options(struct det_cli *cli, struct util_opt t[24])
     struct det_options *o = &cli->o;
     const struct util_opt opts[] = {
         { .name = "detectors", .kind = UTIL_OPT_CUSTOM, .dest = o, .arg = "LIST",
-          .help = "native,tsan,helgrind,drd (default: all available)",
+          .help = "native,tsan,helgrind,drd (default: all available; check: and explore)",
           .parse = det__parse_detectors },
         { .name = "trials", .kind = UTIL_OPT_UINT, .dest = &o->trials, .arg = "N",
           .help = "native trials per cell (check: native runs), default 3", .min = 1,
@@ -221,6 +226,9 @@ static void det__options(struct det_cli *cli, struct util_opt t[24])
           .help = "check: rerun until the first race, at most N rounds", .min = 1, .max = 1000 },
         { .name = "clean-runs", .kind = UTIL_OPT_UINT, .dest = &o->clean_runs, .arg = "R",
           .help = "check: R rounds, every one must be clean", .min = 1, .max = 1000 },
+        { .name = "suppressions", .kind = UTIL_OPT_CUSTOM, .dest = &o->suppressions,
+          .arg = "FILE", .help = "check: a TSan suppressions file, a '# reason:' line above "
+          "each entry", .parse = det__parse_file },
         { .name = "version", .kind = UTIL_OPT_FLAG, .dest = &cli->version,
           .help = "print racelab's version and exit" },
         { .name = "quiet", .kind = UTIL_OPT_FLAG, .dest = &o->quiet,

@@ -313,7 +313,70 @@ static void test_check_openmp(void)
                OWN "check_omp_reduction.c", "--", "-fopenmp"), 0, "verdict: clean");
 }
 
+/* --suppressions: a reason line above every entry, else refused; TSan
+ * applies the file, valgrind's reports are matched as TSan would (the
+ * conflicting access too); the used and the unused entries are listed. */
+static void test_check_suppressions(void)
+{
+    expect_usage(RUN("check", "--suppressions", OWN "check_supp_noreason.txt",
+                     HELD "tc01_simple_race.c"), "check_supp_noreason.txt:4: the entry race:bar "
+                                                "has no '# reason: ...' line above it");
+    expect_usage(RUN("check", "--suppressions", OWN "check_supp_badtype.txt",
+                     HELD "tc01_simple_race.c"), "is not TYPE:PATTERN");
+    expect_usage(RUN("check", "--suppressions", OWN "no-such-file.txt", HELD "tc01_simple_race.c"),
+                 "cannot read the suppressions file");
+    if (!have_valgrind()) {
+        test_skip("valgrind is not installed");
+        return;
+    }
+    EXPECT(RUN("check", "--quiet", "--trials", "1", "--no-exit-check", "--detectors",
+               "native,tsan,helgrind", "--suppressions", OWN "check_supp.txt",
+               HELD "tc01_simple_race.c"),
+           0, "  tsan      clean (no report; exit 0)", "suppressed by --suppressions",
+           "check_supp.txt: 3 entries, 1 used, 2 unused; 1 TSan-only",
+           "used   line 5 race:child_fn (tsan 1, helgrind ",
+           "UNUSED line 8 race:racelab_no_such_function (reason: a stale entry",
+           "UNUSED line 11 called_from_lib:libracelab-nothing.so", "verdict: clean");
+    char cmd[1024], exe[128];   /* check --run: every TSan process gets the file */
+    snprintf(exe, sizeof exe, "/tmp/racelab-test-supp-%d", (int)getpid());
+    snprintf(cmd, sizeof cmd, "clang -fsanitize=thread -g -O1 -pthread %stc01_simple_race.c -o %s"
+             " && %s; s=$?; rm -f %s; exit $s", HELD, exe, exe, exe);
+    EXPECT(RUN("check", "--quiet", "--suppressions", OWN "check_supp.txt", "--run", cmd), 0,
+           "used   line 5 race:child_fn (tsan 1)", "verdict: clean");
+}
+
+/* The explorer as a detector: a failing schedule with its replay line as
+ * proof; a program it cannot model skips it in one line. */
+static void test_check_explorer(void)
+{
+    struct prog_result r = RUN("check", "--quiet", "--trials", "1", "--detectors",
+                               "native,explore", OWN "check_lost_update.c");
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "  explore   FAIL: the program's own check fails "
+                                         "(exit 1) under schedule "));
+    const char *proof = strstr(r.out, "proof: racelab explore ");
+    CU_ASSERT_PTR_NOT_NULL(proof);
+    if (proof != NULL) {   /* the proof replays: the same failure */
+        char sched[128];
+        CU_ASSERT_EQUAL(sscanf(proof, "proof: racelab explore %*s --replay %127s", sched), 1);
+        EXPECT(RUN("explore", OWN "check_lost_update.c", "--replay", sched), 1, "FAIL ");
+    }
+    prog_result_free(&r);
+    r = RUN("check", "--quiet", "--trials", "1", "--timeout", "10", "--detectors",
+            "native,explore", OWN "check_lock_order.c");
+    CU_ASSERT_EQUAL(r.status, 1);
+    if (strstr(r.out, "not run after the first native run failed") == NULL)   /* it hung natively */
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "verdict: deadlock (explore's word counted: no "
+                                             "thread can go on under schedule "));
+    prog_result_free(&r);
+    EXPECT(RUN("check", "--quiet", "--trials", "1", "--detectors", "native,tsan,explore",
+               OWN "check_pipe_order.c"),
+           0, "  explore   skipped: ", "pipe", "verdict: clean");
+}
+
 static const struct test_case tests[] = {
+    { "suppressions", test_check_suppressions },
+    { "explorer", test_check_explorer },
     { "openmp", test_check_openmp },
     { "run", test_check_run },
     { "outputs", test_check_outputs },
