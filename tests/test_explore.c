@@ -420,6 +420,34 @@ static void test_explore_bad_input(void)
     prog_result_free(&r);
 }
 
+/* Killed by its caller's deadline (SIGTERM to its group) while it compiles or
+ * while it searches, whichever the machine's speed makes it: the build
+ * directory goes with it, a killed compiler's leftovers included. */
+static void test_explore_killed_leaves_nothing(void)
+{
+    char tmp[] = "/tmp/racelab-test-explore-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(tmp));
+    const char *old = getenv("TMPDIR");
+    char *saved = old ? strdup(old) : NULL;
+    setenv("TMPDIR", tmp, 1);
+    for (unsigned timeout = 1; timeout <= 2; timeout++) {
+        char *argv[] = { RACELAB, "explore", FX("counter.c"), "6", "--preemptions", "all",
+                         "--all", NULL };
+        struct prog_result r = run_prog(argv, timeout);
+        CU_ASSERT(r.status == -1 || r.status == 130);
+        prog_result_free(&r);
+        CU_ASSERT_EQUAL(rmdir(tmp), 0);   /* fails unless empty */
+        CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(strcpy(tmp, "/tmp/racelab-test-explore-XXXXXX")));
+        setenv("TMPDIR", tmp, 1);
+    }
+    rmdir(tmp);
+    if (saved != NULL)
+        setenv("TMPDIR", saved, 1);
+    else
+        unsetenv("TMPDIR");
+    free(saved);
+}
+
 static const struct test_case tests[] = {
     { "counts_all", test_explore_counts_all },
     { "counts_bounded", test_explore_counts_bounded },
@@ -441,6 +469,7 @@ static const struct test_case tests[] = {
     { "shrink", test_explore_shrink },
     { "random", test_explore_random },
     { "bad_input", test_explore_bad_input },
+    { "killed_leaves_nothing", test_explore_killed_leaves_nothing },
     { NULL, NULL },
 };
 

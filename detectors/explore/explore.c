@@ -19,6 +19,7 @@
 #include "det.h"
 #include "explore.h"
 #include "explore_tty.h"
+#include "util/fs.h"
 #include "util/opt.h"
 
 /* Calls the runtime takes over, and data-only ones that need no model. */
@@ -101,10 +102,7 @@ void xp_build_clean(struct xp_build *b)
 {
     if (b->dir[0] == '\0')
         return;
-    unlink(b->obj);
-    unlink(b->prog);
-    unlink(b->out);
-    rmdir(b->dir);
+    util_remove_tree(b->dir);   /* with what a killed compiler left (prog-*.o.tmp) */
     b->dir[0] = '\0';
 }
 
@@ -122,6 +120,10 @@ static void xp__cc(struct xp_build *b, char **argv, const char *what, const char
     else if (!ok)
         det_compiler_first_error(p.err, first, sizeof first);
     det_proc_free(&p);
+    if (det_interrupted()) {
+        xp_build_clean(b);
+        exit(130);
+    }
     if (!ok) {
         xp_build_clean(b);
         det_usage_error("explore: %s %s: %s", target, what, first[0] ? first : "failed");
