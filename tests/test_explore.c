@@ -236,6 +236,126 @@ static void test_explore_condvar(void)
     prog_result_free(&r);
 }
 
+/* pthread_once orders the function before every caller; a hand-written
+ * double-checked flag does not. */
+static void test_explore_once(void)
+{
+    struct prog_result r = EXPLORE(FX("once.c"), "--preemptions", "all");
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "PASS "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "no data race"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "every schedule explored"));
+    prog_result_free(&r);
+    r = EXPLORE(FX("once_dcl.c"));
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "RACE "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "data race on ready: "));
+    prog_result_free(&r);
+}
+
+static void test_explore_rwlock(void)
+{
+    struct prog_result r = EXPLORE(FX("rwlock.c"), "--strategy", "dpor", "--json");
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"verdict\":\"pass\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"exhausted\":true"));
+    prog_result_free(&r);
+    r = EXPLORE(FX("rwlock.c"), "racy");   /* a write under a read lock */
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "FAIL "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "data race on a: "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, " RDLOCK "));
+    prog_result_free(&r);
+    r = EXPLORE(FX("rwlock_deadlock.c"));
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "DEADLOCK "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "T1 waits for w (held by T2); holds r"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "T2 waits for r (held by T1); holds w"));
+    prog_result_free(&r);
+}
+
+/* 2 threads, 4 barrier waits each: the arrival order at each barrier is all
+ * that matters (2^4 traces); one serial thread per round in every one. */
+static void test_explore_barrier(void)
+{
+    struct prog_result r = EXPLORE(FX("barrier.c"), "--strategy", "dpor", "--all", "--json");
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_EQUAL(summary_field(r.out, "runs"), 16);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"exhausted\":true"));
+    prog_result_free(&r);
+    r = EXPLORE(FX("barrier.c"), "racy");
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "data race on slot+8: "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, " BARRIER "));
+    prog_result_free(&r);
+    r = EXPLORE(FX("barrier.c"), "more");   /* it counts 3 of 2 threads */
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "DEADLOCK "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "T1 waits for bar; holds nothing"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "T2 waits for bar; holds nothing"));
+    prog_result_free(&r);
+}
+
+/* A read of a freed block, reported with the free, both by source line and
+ * the block by its allocation site; freed after the join: clean. */
+static void test_explore_use_after_free(void)
+{
+    struct prog_result r = EXPLORE(FX("use_after_free.c"));
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "RACE "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "use after free of heap@use_after_free.c:26: T0 FREE "
+                                         "(use_after_free.c:32), then T1 LOAD "
+                                         "(use_after_free.c:19)"));
+    prog_result_free(&r);
+    r = EXPLORE(FX("use_after_free.c"), "--json");
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"kind\":\"use-after-free\""));
+    prog_result_free(&r);
+    r = EXPLORE(FX("use_after_free.c"), "joined");
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "no data race"));
+    prog_result_free(&r);
+}
+
+/* PCT: the same seed, the same runs; depth 1 (no change point) runs each
+ * thread to its end by priority, so the lost update (depth 2) cannot occur. */
+static void test_explore_pct(void)
+{
+    char first[160] = "";
+    for (int i = 0; i < 2; i++) {
+        struct prog_result r = EXPLORE(FX("counter.c"), "3", "--strategy", "pct", "--seed",
+                                       "5", "--max-runs", "60", "--all", "--json");
+        CU_ASSERT_EQUAL(r.status, 1);
+        CU_ASSERT_EQUAL(summary_field(r.out, "runs"), 60);
+        CU_ASSERT_EQUAL(summary_field(r.out, "seed"), 5);
+        CU_ASSERT_EQUAL(summary_field(r.out, "depth"), 3);
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"strategy\":\"pct\""));
+        CU_ASSERT(summary_field(r.out, "failures") > 0);
+        const char *sch = strstr(r.out, "\"schedule\":");
+        char now[160];
+        snprintf(now, sizeof now, "%lld %.100s", summary_field(r.out, "failures"),
+                 sch ? sch : "");
+        now[strcspn(now, ",")] = '\0';
+        if (i == 0)
+            snprintf(first, sizeof first, "%s", now);
+        else
+            CU_ASSERT_STRING_EQUAL(now, first);
+        prog_result_free(&r);
+    }
+    struct prog_result r = EXPLORE(FX("counter.c"), "2", "--strategy", "pct", "--depth", "1",
+                                   "--max-runs", "30", "--all", "--json");
+    CU_ASSERT_EQUAL(r.status, 1);   /* the data race */
+    CU_ASSERT_EQUAL(summary_field(r.out, "failures"), 0);
+    prog_result_free(&r);
+    r = EXPLORE(FX("counter.c"), "--strategy", "pct");
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "search: pct (depth 3, seed 1: "));
+    prog_result_free(&r);
+    r = EXPLORE(FX("counter.c"), "--strategy", "pct", "--depth", "0");
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "--depth"));
+    prog_result_free(&r);
+}
+
 static void test_explore_random(void)
 {
     struct prog_result r =
@@ -291,6 +411,11 @@ static const struct test_case tests[] = {
     { "data_race", test_explore_data_race },
     { "heap", test_explore_heap },
     { "condvar", test_explore_condvar },
+    { "once", test_explore_once },
+    { "rwlock", test_explore_rwlock },
+    { "barrier", test_explore_barrier },
+    { "use_after_free", test_explore_use_after_free },
+    { "pct", test_explore_pct },
     { "random", test_explore_random },
     { "bad_input", test_explore_bad_input },
     { NULL, NULL },

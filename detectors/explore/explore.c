@@ -27,10 +27,15 @@ static const char *const xp__supported[] = {
     "pthread_mutex_trylock", "pthread_mutex_unlock", "pthread_cond_init",
     "pthread_cond_destroy", "pthread_cond_wait", "pthread_cond_timedwait",
     "pthread_cond_signal", "pthread_cond_broadcast", "pthread_once", "sem_init",
-    "sem_destroy", "sem_wait", "sem_trywait", "sem_post", "sem_getvalue", NULL,
+    "sem_destroy", "sem_wait", "sem_trywait", "sem_post", "sem_getvalue",
+    "pthread_rwlock_init", "pthread_rwlock_destroy", "pthread_rwlock_rdlock",
+    "pthread_rwlock_tryrdlock", "pthread_rwlock_wrlock", "pthread_rwlock_trywrlock",
+    "pthread_rwlock_unlock", "pthread_barrier_init", "pthread_barrier_wait",
+    "pthread_barrier_destroy", NULL,
 };
 static const char *const xp__data_prefixes[] = { "pthread_attr_", "pthread_mutexattr_",
-                                                 "pthread_condattr_", NULL };
+                                                 "pthread_condattr_", "pthread_rwlockattr_",
+                                                 "pthread_barrierattr_", NULL };
 /* What it cannot model: other processes, signals, blocking I/O between
  * threads, C11 threads (glibc implements them without these calls). */
 static const char *const xp__refused[] = {
@@ -194,9 +199,9 @@ static bool xp__expand(const char *s, char **out, char *why, size_t cap)
 static void xp__drive(const struct xp_options *o, struct xp_build *b, int argc, char **argv)
 {
     char cfg[200];
-    snprintf(cfg, sizeof cfg, "%d %d %llu %llu %g %llu %d", o->strategy, o->bound,
+    snprintf(cfg, sizeof cfg, "%d %d %llu %llu %g %llu %d %d", o->strategy, o->bound,
              (unsigned long long)o->max_runs, (unsigned long long)o->max_steps, o->max_seconds,
-             (unsigned long long)o->seed, o->all);
+             (unsigned long long)o->seed, o->all, (int)o->depth);
     setenv("RACELAB_EXPLORE", cfg, 1);
     setenv("RACELAB_EXPLORE_OUT", b->out, 1);
     unsetenv("RACELAB_EXPLORE_REPLAY");
@@ -436,7 +441,7 @@ static void xp__symbolize(const char *prog, struct xp_result *r)
     xp_symbols_free(syms, nsyms);
 }
 
-static const char *const xp__strategies[] = { "bounded", "random", "dpor", NULL };
+static const char *const xp__strategies[] = { "bounded", "random", "dpor", "pct", NULL };
 
 static int xp__parse_bound(const char *val, void *dest, char *err, size_t errlen)
 {
@@ -456,11 +461,15 @@ static int xp__parse_bound(const char *val, void *dest, char *err, size_t errlen
 static int xp__options(struct xp_options *o, int argc, char **argv, char **pos, int *npos)
 {
     *o = (struct xp_options){ .bound = 3, .max_runs = 100000, .max_steps = 100000,
-                              .max_seconds = 60, .seed = 1 };
+                              .max_seconds = 60, .seed = 1, .depth = 3 };
     const struct util_opt opts[] = {
         { .name = "strategy", .kind = UTIL_OPT_CHOICE, .dest = &o->strategy, .arg = "NAME",
           .help = "bounded (iterative preemption bounding), dpor (one run per class "
-                  "of equivalent schedules) or random; default bounded", .choices = xp__strategies },
+                  "of equivalent schedules), random or pct (random priorities); default bounded",
+          .choices = xp__strategies },
+        { .name = "depth", .kind = UTIL_OPT_U64, .dest = &o->depth, .arg = "D",
+          .help = "pct: the bug depth, D - 1 priority change points per run (default 3)",
+          .min = 1, .max = 16 },
         { .name = "preemptions", .kind = UTIL_OPT_CUSTOM, .dest = &o->bound, .arg = "N|all",
           .help = "bounded: at most N preemptions per schedule (default 3); all: every schedule",
           .parse = xp__parse_bound },
@@ -474,7 +483,7 @@ static int xp__options(struct xp_options *o, int argc, char **argv, char **pos, 
           .help = "stop the search after S s "
           "(default 60)", .min = 0.01, .max = 86400 },
         { .name = "seed", .kind = UTIL_OPT_U64, .dest = &o->seed, .arg = "N",
-          .help = "random: the first run's seed (default 1)" },
+          .help = "random, pct: the first run's seed (default 1; run r uses N + r)" },
         { .name = "replay", .kind = UTIL_OPT_STRING, .dest = &o->replay, .arg = "SCHEDULE",
           .help = "run this schedule (threads by step, 1*4 = 1,1,1,1), then go on without preemption" },
         { .name = "all", .kind = UTIL_OPT_FLAG, .dest = &o->all, .arg = NULL,

@@ -72,6 +72,7 @@ struct xp_result {
 struct xp_options {
     int strategy, bound;         /* bound -1: every schedule */
     uint64_t max_runs, max_steps, seed;
+    uint64_t depth;              /* pct: the bug depth (d - 1 priority change points) */
     double max_seconds;
     bool all, json, mermaid;
     const char *replay;          /* the schedule as given */

@@ -51,6 +51,13 @@ static void xp__race(const struct xp_result *r)
 {
     if (!r->have_race)
         return;
+    if (r->rop[0] == XRT_OP_FREE) {
+        printf("use after free of %s: T%u FREE (%s), then T%u %s (%s) (schedule %s)\n",
+               r->rvar, r->rtid[0], r->rsrc[0][0] ? r->rsrc[0] : "?", r->rtid[1],
+               xrt_op_names[r->rop[1]], r->rsrc[1][0] ? r->rsrc[1] : "?",
+               r->race_schedule ? r->race_schedule : "");
+        return;
+    }
     printf("data race on %s: T%u %s (%s) and T%u %s (%s), not ordered by happens-before "
            "(schedule %s)\n", r->rvar, r->rtid[0], xrt_op_names[r->rop[0]],
            r->rsrc[0][0] ? r->rsrc[0] : "?", r->rtid[1], xrt_op_names[r->rop[1]],
@@ -123,6 +130,10 @@ static void xp__summary(const struct xp_options *o, const struct xp_result *r)
                  "equivalent schedules) explored, one run each" : "partial-order reduction");
     else if (o->strategy == XRT_RANDOM)
         snprintf(space, sizeof space, "random (seed %llu)", (unsigned long long)o->seed);
+    else if (o->strategy == XRT_PCT)
+        snprintf(space, sizeof space, "pct (depth %llu, seed %llu: run r uses seed %llu + r)",
+                 (unsigned long long)o->depth, (unsigned long long)o->seed,
+                 (unsigned long long)o->seed);
     else if (r->exhausted)
         snprintf(space, sizeof space, "bounded: every schedule explored");
     else if (strcmp(r->stop, "bound") == 0)
@@ -151,7 +162,8 @@ void xp_print_human(const struct xp_options *o, const struct xp_result *r)
     if (strcmp(v, "pass") == 0) {
         printf("PASS %s: no failing schedule, no data race\n", t);
     } else if (strcmp(v, "race") == 0) {
-        printf("RACE %s: no failing schedule, but a data race\n", t);
+        printf("RACE %s: no failing schedule, but %s\n", t,
+               r->rop[0] == XRT_OP_FREE ? "a use after free" : "a data race");
     } else if (strcmp(v, "fail") == 0 || strcmp(v, "deadlock") == 0) {
         bool dl = strcmp(v, "deadlock") == 0;
         printf("%s %s: %s; schedule %s (%u preemption%s)\n", dl ? "DEADLOCK" : "FAIL", t,
@@ -180,6 +192,8 @@ void xp_print_human(const struct xp_options *o, const struct xp_result *r)
                "on without preemption)\n", t, r->prefix && r->prefix[0] ? r->prefix : "0");
 }
 
+static const char *const xp__strategy_names[] = { "bounded", "random", "dpor", "pct" };
+
 void xp_print_json(const struct xp_options *o, const struct xp_result *r)
 {
     for (size_t i = 0; i < r->nsteps; i++) {
@@ -202,13 +216,15 @@ void xp_print_json(const struct xp_options *o, const struct xp_result *r)
         "kind", "summary", "target", o->target, "verdict", r->verdict, "end", r->end, "output",
         r->output, "runs", (json_int_t)r->runs, "executions", (json_int_t)r->execs, "failures",
         (json_int_t)r->failures, "exhausted", r->exhausted, "bound", (json_int_t)r->bound,
-        "strategy", o->strategy == XRT_RANDOM ? "random" : o->strategy == XRT_DPOR ? "dpor"
-                                                                                 : "bounded",
+        "strategy", xp__strategy_names[o->strategy < 4 ? o->strategy : 0],
         "schedule",
         r->schedule ? r->schedule : "", "preemptions", (json_int_t)r->preemptions, "points",
         (json_int_t)r->points, "wall_ns", r->wall_ns, "points_per_s",
         sec > 0 ? (double)r->points / sec : 0.0, "stop", r->stop);
     json_object_set_new(j, "opt", json_string("-O0"));
+    json_object_set_new(j, "seed", json_integer((json_int_t)o->seed));
+    if (o->strategy == XRT_PCT)
+        json_object_set_new(j, "depth", json_integer((json_int_t)o->depth));
     json_object_set_new(j, "rss_driver_kb", json_integer(r->rss_driver_kb));
     json_object_set_new(j, "rss_run_kb", json_integer(r->rss_run_kb));
     json_object_set_new(j, "prefix", json_string(r->prefix ? r->prefix : ""));
@@ -218,6 +234,9 @@ void xp_print_json(const struct xp_options *o, const struct xp_result *r)
             xrt_op_names[r->rop[0]], "source1", r->rsrc[0], "thread2", (json_int_t)r->rtid[1],
             "op2", xrt_op_names[r->rop[1]], "source2", r->rsrc[1], "schedule",
             r->race_schedule ? r->race_schedule : ""));
+    if (r->have_race)
+        json_object_set_new(json_object_get(j, "race"), "kind",
+                            json_string(r->rop[0] == XRT_OP_FREE ? "use-after-free" : "data-race"));
     json_object_set_new(j, "message", json_string(r->message));
     char *txt = json_dumps(j, JSON_COMPACT);
     printf("%s\n", txt);

@@ -1,9 +1,15 @@
 /* detectors/explore/xrt_malloc.c - the program's heap blocks, by allocation
  * site: malloc, calloc and realloc go to glibc's own (__libc_malloc & co.)
- * and, during a run, each block is recorded with its caller's address so the
- * step table can say "heap block from prog.c:12" instead of an address.
+ * and, during a run, each block is recorded with its caller's address and
+ * the step count so the step table can say "heap@prog.c:12" instead of an
+ * address, and the race scan knows when an address was handed out again.
  * Allocation is no point: a block is the allocating thread's until its
- * address is published through an access, which is one. */
+ * address is published through an access, which is one. A free() called
+ * from the program's own code is a point (FREE, with the block's size): an
+ * access to the block after it is a use after free, reported with the free
+ * (xrt_race.c). The frees glibc does for itself are no points. realloc
+ * moving a block is not taken as a free of the old one. */
+#include <malloc.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -12,13 +18,20 @@
 void *__libc_malloc(size_t n);
 void *__libc_calloc(size_t n, size_t size);
 void *__libc_realloc(void *p, size_t n);
+void __libc_free(void *p);
+extern char __executable_start[], etext[];   /* the program's code (linked -no-pie) */
 
 static void xrt__alloc_note(void *p, size_t n, uintptr_t pc)
 {
-    if (!xrt_active || p == NULL || xrt_shm->nallocs >= XRT_MAX_ALLOCS)
+    if (!xrt_active || p == NULL)
         return;
+    if (xrt_shm->nallocs >= XRT_MAX_ALLOCS) {
+        if (xrt_shm->alloc_lost == 0)
+            xrt_shm->alloc_lost = xrt_r.step + 1;
+        return;
+    }
     xrt_shm->allocs[xrt_shm->nallocs++] =
-        (struct xrt_alloc){ .addr = (uintptr_t)p, .size = n, .pc = pc };
+        (struct xrt_alloc){ .addr = (uintptr_t)p, .size = n, .pc = pc, .time = xrt_r.step };
 }
 
 void *malloc(size_t n)
@@ -40,4 +53,25 @@ void *realloc(void *old, size_t n)
     void *p = __libc_realloc(old, n);
     xrt__alloc_note(p, n, (uintptr_t)__builtin_return_address(0));
     return p;
+}
+
+/* The size the program asked for, from the latest record of the block. */
+static uint64_t xrt__block_size(void *p)
+{
+    for (uint32_t i = xrt_shm->nallocs; i-- > 0;)
+        if (xrt_shm->allocs[i].addr == (uintptr_t)p)
+            return xrt_shm->allocs[i].size;
+    return malloc_usable_size(p);
+}
+
+void free(void *p)
+{
+    uintptr_t pc = (uintptr_t)__builtin_return_address(0);
+    if (xrt_active && p != NULL && pc - (uintptr_t)__executable_start <
+                                       (uintptr_t)etext - (uintptr_t)__executable_start) {
+        xrt_r.t[xrt_r.cur].addr2 = xrt__block_size(p);
+        xrt_point(XRT_OP_FREE, (uintptr_t)p, 0, pc);
+        xrt_shm->nfrees++;
+    }
+    __libc_free(p);
 }

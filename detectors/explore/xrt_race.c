@@ -4,13 +4,19 @@
  * Happens-before here is what C11 and POSIX promise: program order, thread
  * creation and join, a mutex's unlock (or condition wait) before its next
  * lock (or wake), signal or broadcast before the wakes they allow,
- * sem_post before sem_wait, and every atomic operation on an address
+ * sem_post before sem_wait, a rwlock's unlocks before the locks that follow
+ * (a reader's only before a writer), every barrier arrival before the
+ * round's end, a once's function before every later caller, and every
+ * atomic operation on an address
  * (sequentially consistent: each acts as release and acquire). A data race:
  * two accesses to one address from different threads, at least one a write
  * and at least one plain, with neither before the other. Each address keeps
  * its last write and every thread's last read (a race with an older access
  * of the same thread implies one with these). Addresses match exactly, not
- * by overlap; past XRT_RACE_CELLS addresses or objects the scan stops. */
+ * by overlap; past XRT_RACE_CELLS addresses or objects the scan stops.
+ * A use after free: an access to a freed block (or a second free) later in
+ * the run, until an allocation hands the address out again; it is reported
+ * in preference to a data race (the scan goes on for one after a race). */
 #include <string.h>
 
 #include "xrt.h"
@@ -25,6 +31,14 @@ struct xrt_cell {
 };
 
 static struct xrt_cell xrt__cells[XRT_RACE_CELLS], xrt__objs[XRT_RACE_CELLS];
+
+#define XRT_FREED 256
+struct xrt_freed {
+    uint64_t addr, size;
+    uint32_t step;                   /* the FREE's index */
+};
+static struct xrt_freed xrt__freed[XRT_FREED];
+static unsigned xrt__nfreed, xrt__alloc_next;
 
 static struct xrt_cell *xrt__cell(struct xrt_cell *tab, uint64_t addr)
 {
@@ -47,30 +61,40 @@ static void xrt__join(uint32_t *dst, const uint32_t *src)
         dst[t] = dst[t] > src[t] ? dst[t] : src[t];
 }
 
-/* The synchronization a step does, on its thread's clock |vc|. */
+/* The synchronization a step does, on its thread's clock |vc|. A rwlock's
+ * readers release into a second clock (its address + 1) that only a writer
+ * acquires; a failed try operation acquires nothing. */
 static bool xrt__sync(const struct xrt_step *s, uint32_t *vc)
 {
-    if ((s->op < XRT_OP_LOCK && !s->atomic) || s->op == XRT_OP_YIELD || s->op >= XRT_OP_NONE)
+    if ((s->op < XRT_OP_LOCK && !s->atomic) || s->op == XRT_OP_YIELD || s->op >= XRT_OP_FREE)
         return true;
     uint64_t obj = s->op == XRT_OP_WAIT || s->op == XRT_OP_WAKE ? s->addr2 : s->addr;
     struct xrt_cell *o = obj ? xrt__cell(xrt__objs, obj) : NULL;
-    struct xrt_cell *c = s->op == XRT_OP_WAKE ? xrt__cell(xrt__objs, s->addr) : NULL;
-    if (obj && o == NULL)
+    bool rw = s->op == XRT_OP_WRLOCK || s->op == XRT_OP_TRYWRLOCK || s->op == XRT_OP_RDUNLOCK;
+    struct xrt_cell *c = s->op == XRT_OP_WAKE ? xrt__cell(xrt__objs, s->addr)
+                         : rw ? xrt__cell(xrt__objs, s->addr + 1) : NULL;
+    if ((obj && o == NULL) || ((s->op == XRT_OP_WAKE || rw) && c == NULL))
         return false;
+    bool failed = (s->op == XRT_OP_TRYRDLOCK || s->op == XRT_OP_TRYWRLOCK) && !s->value;
     switch (s->op) {
-    case XRT_OP_UNLOCK: case XRT_OP_WAIT: case XRT_OP_SEM_POST:
+    case XRT_OP_UNLOCK: case XRT_OP_WAIT: case XRT_OP_SEM_POST: case XRT_OP_SIGNAL:
+    case XRT_OP_BROADCAST: case XRT_OP_ONCE_END:
         xrt__join(o->clock, vc);
         break;
-    case XRT_OP_SIGNAL: case XRT_OP_BROADCAST:
-        xrt__join(o->clock, vc);
+    case XRT_OP_RDUNLOCK:
+        xrt__join(c->clock, vc);
         break;
-    case XRT_OP_LOCK: case XRT_OP_TRYLOCK: case XRT_OP_SEM_WAIT:
-        xrt__join(vc, o->clock);
-        break;
+    case XRT_OP_LOCK: case XRT_OP_TRYLOCK: case XRT_OP_SEM_WAIT: case XRT_OP_ONCE:
+    case XRT_OP_RDLOCK: case XRT_OP_TRYRDLOCK: case XRT_OP_WRLOCK: case XRT_OP_TRYWRLOCK:
     case XRT_OP_WAKE:
+        if (!failed)
+            xrt__join(vc, o->clock);
+        if (c != NULL && !failed && s->op != XRT_OP_RDUNLOCK)
+            xrt__join(vc, c->clock);   /* the signal before a wake; the readers before a writer */
+        break;
+    case XRT_OP_BARRIER:   /* every arrival before the round's end (the join events) */
         xrt__join(vc, o->clock);
-        if (c != NULL)
-            xrt__join(vc, c->clock);   /* the signal before it */
+        xrt__join(o->clock, vc);
         break;
     default:
         if (s->atomic && o != NULL) {
@@ -130,8 +154,49 @@ static void xrt__events(const struct xrt_shm *sh, uint32_t *e, uint32_t j,
     }
 }
 
+/* Blocks allocated before step |j| are live again. */
+static void xrt__reallocs(const struct xrt_shm *sh, uint32_t j)
+{
+    for (; xrt__alloc_next < sh->nallocs && sh->allocs[xrt__alloc_next].time <= j;
+         xrt__alloc_next++) {
+        const struct xrt_alloc *a = &sh->allocs[xrt__alloc_next];
+        for (unsigned k = 0; k < xrt__nfreed;)
+            if (xrt__freed[k].addr < a->addr + (a->size ? a->size : 1) &&
+                a->addr < xrt__freed[k].addr + xrt__freed[k].size)
+                xrt__freed[k] = xrt__freed[--xrt__nfreed];
+            else
+                k++;
+    }
+}
+
+/* Step |j| touches a freed block: true with *out. A FREE adds its block. */
+static bool xrt__uaf(const struct xrt_shm *sh, uint32_t j, struct xrt_race *out)
+{
+    const struct xrt_step *s = &sh->steps[j];
+    if (sh->alloc_lost && j + 1 >= sh->alloc_lost)
+        return false;   /* an allocation went unrecorded: reuse is unknown from here */
+    xrt__reallocs(sh, j);
+    for (unsigned k = 0; k < xrt__nfreed; k++) {
+        const struct xrt_freed *f = &xrt__freed[k];
+        if (s->addr - f->addr >= (f->size ? f->size : 1))
+            continue;
+        const struct xrt_step *fs = &sh->steps[f->step];
+        *out = (struct xrt_race){ .addr = s->addr, .pc1 = fs->pc, .pc2 = s->pc, .tid1 = fs->tid,
+                                  .op1 = XRT_OP_FREE, .tid2 = s->tid, .op2 = s->op,
+                                  .size = s->size };
+        return true;
+    }
+    if (s->op == XRT_OP_FREE && xrt__nfreed < XRT_FREED)
+        xrt__freed[xrt__nfreed++] =
+            (struct xrt_freed){ .addr = s->addr, .size = s->addr2, .step = j };
+    return false;
+}
+
 bool xrt_race_scan(const struct xrt_shm *sh, struct xrt_race *out)
 {
+    bool raced = false;
+    struct xrt_race first;
+    xrt__nfreed = xrt__alloc_next = 0;
     uint32_t tvc[XRT_RT][XRT_RT];
     memset(tvc, 0, sizeof tvc);
     memset(xrt__cells, 0, sizeof xrt__cells);
@@ -144,15 +209,24 @@ bool xrt_race_scan(const struct xrt_shm *sh, struct xrt_race *out)
         xrt__events(sh, &e, j, tvc);
         uint32_t *vc = tvc[s->tid];
         vc[s->tid] = j + 1;
-        if (!xrt__sync(s, vc))
-            return false;
-        if (s->op > XRT_OP_CAS || s->addr == 0)
+        if (!raced && !xrt__sync(s, vc))
+            break;
+        if ((s->op > XRT_OP_CAS && s->op != XRT_OP_FREE) || s->addr == 0)
+            continue;
+        if (sh->nfrees && xrt__uaf(sh, j, out))
+            return true;
+        if (raced || s->op == XRT_OP_FREE)
             continue;
         struct xrt_cell *c = xrt__cell(xrt__cells, s->addr);
         if (c == NULL)
-            return false;
-        if (xrt__check(sh, j, c, vc, out))
-            return true;
+            break;
+        if (xrt__check(sh, j, c, vc, &first)) {
+            raced = true;
+            if (sh->nfrees == 0)
+                break;
+        }
     }
-    return false;
+    if (raced)
+        *out = first;
+    return raced;
 }

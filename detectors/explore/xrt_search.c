@@ -12,7 +12,8 @@
  * preemptions. An iteration that skipped no alternative for the bound has
  * seen every schedule: the search stops there, exhausted.
  * random: --max-runs runs, each choice uniform among the enabled threads,
- * run r seeded with --seed + r.
+ * run r seeded with --seed + r. pct (xrt_pct.c): the same, each run with
+ * random priorities and --depth - 1 change points.
  * replay: one run that follows the given schedule, then goes on without
  * preemptions. */
 #include <errno.h>
@@ -57,6 +58,8 @@ struct xrt_search {
     struct xrt_race race;
     uint8_t *race_sched;
     uint32_t race_n;
+    struct xrt_alloc *race_allocs;   /* the race run's heap blocks, to name them */
+    uint32_t race_nallocs;
 };
 
 static double xrt__now(void)
@@ -157,8 +160,9 @@ static bool xrt__next(struct xrt_search *s)
         s->stop = "max-runs";
         return false;
     }
-    if (xrt_cfg.strategy == XRT_RANDOM || xrt_prefix_len > 0)
-        return xrt_cfg.strategy == XRT_RANDOM && xrt_prefix_len == 0;
+    bool sampling = xrt_cfg.strategy == XRT_RANDOM || xrt_cfg.strategy == XRT_PCT;
+    if (sampling || xrt_prefix_len > 0)
+        return sampling && xrt_prefix_len == 0;
     if (xrt_cfg.strategy == XRT_DPOR)
         return xrt__dpor_next(s);
     if (xrt__backtrack(s))
@@ -229,10 +233,31 @@ static void xrt__judge(int ws, char *end, size_t cap, bool *fatal)
     }
 }
 
+/* The run's data race, if the search has none yet, or its use after free,
+ * if the search has only a data race so far. */
+static void xrt__scan(struct xrt_search *s)
+{
+    bool uaf_only = s->have_race && s->race.op1 != XRT_OP_FREE;
+    if ((s->have_race && !uaf_only) || (uaf_only && xrt_shm->nfrees == 0))
+        return;
+    struct xrt_race r;
+    if (!xrt_race_scan(xrt_shm, &r) || (uaf_only && r.op1 != XRT_OP_FREE))
+        return;
+    s->have_race = true;
+    s->race = r;
+    s->race_n = xrt_shm->nsteps;
+    for (uint32_t i = 0; i < s->race_n; i++)
+        s->race_sched[i] = xrt_shm->steps[i].tid;
+    s->race_nallocs = xrt_shm->nallocs;
+    memcpy(s->race_allocs, xrt_shm->allocs, sizeof *s->race_allocs * s->race_nallocs);
+}
+
 static void xrt__record(struct xrt_search *s, int ws)
 {
     s->execs++;
     s->points += xrt_shm->nsteps;
+    if (xrt_shm->nsteps > xrt_cfg.pct_steps)
+        xrt_cfg.pct_steps = xrt_shm->nsteps;   /* pct's estimate for the next runs */
     uint32_t pre = xrt__extend(s, xrt_shm);
     if (xrt_cfg.strategy == XRT_DPOR && xrt_prefix == s->prefix)
         xrt_dpor_record(xrt_shm, s->plen);
@@ -251,12 +276,7 @@ static void xrt__record(struct xrt_search *s, int ws)
     if (!counted)
         return;
     s->runs++;
-    if (!s->have_race && xrt_race_scan(xrt_shm, &s->race)) {
-        s->have_race = true;
-        s->race_n = xrt_shm->nsteps;
-        for (uint32_t i = 0; s->race_sched != NULL && i < s->race_n; i++)
-            s->race_sched[i] = xrt_shm->steps[i].tid;
-    }
+    xrt__scan(s);
     if (end[0] == '\0')
         return;
     s->failures++;
@@ -298,6 +318,13 @@ static uint32_t xrt__shortest(const struct xrt_shm *sh)
     return len;
 }
 
+static void xrt__write_allocs(FILE *f, const struct xrt_alloc *a, uint32_t n)
+{
+    for (uint32_t i = 0; i < n && i < XRT_MAX_ALLOCS; i++)
+        fprintf(f, "alloc %llx %llx %llx\n", (unsigned long long)a[i].addr,
+                (unsigned long long)a[i].size, (unsigned long long)a[i].pc);
+}
+
 static void xrt__write_trace(FILE *f, const struct xrt_shm *sh)
 {
     uint32_t plen = xrt__shortest(sh);
@@ -315,9 +342,7 @@ static void xrt__write_trace(FILE *f, const struct xrt_shm *sh)
                 (unsigned long long)st->addr, (unsigned long long)st->value, st->known,
                 (unsigned long long)st->pc);
     }
-    for (uint32_t i = 0; i < sh->nallocs && i < XRT_MAX_ALLOCS; i++)
-        fprintf(f, "alloc %llx %llx %llx\n", (unsigned long long)sh->allocs[i].addr,
-                (unsigned long long)sh->allocs[i].size, (unsigned long long)sh->allocs[i].pc);
+    xrt__write_allocs(f, sh->allocs, sh->nallocs);
     for (uint32_t i = 0; i < sh->nblocked; i++) {
         const struct xrt_blocked *b = &sh->blocked[i];
         fprintf(f, "thread %u %u %llx %d ", b->tid, b->op, (unsigned long long)b->addr,
@@ -361,6 +386,8 @@ static int xrt__report(const struct xrt_search *s, const char *path)
             fprintf(f, "message %s\n", s->fail->msg);
         fprintf(f, "output %s\n", s->fail_out);
         xrt__write_trace(f, s->fail);
+    } else if (s->have_race) {
+        xrt__write_allocs(f, s->race_allocs, s->race_nallocs);
     }
     int rc = ferror(f) | fclose(f) ? 2 : 0;
     if (rc == 0)
@@ -370,15 +397,17 @@ static int xrt__report(const struct xrt_search *s, const char *path)
     return rc;
 }
 
-/* RACELAB_EXPLORE: "strategy bound max_runs max_steps max_seconds seed all". */
+/* RACELAB_EXPLORE: "strategy bound max_runs max_steps max_seconds seed all [depth]". */
 static void xrt__config(void)
 {
     xrt_cfg = (struct xrt_config){ .strategy = XRT_BOUNDED, .bound = 3, .max_runs = 100000,
-                                   .max_steps = 100000, .max_seconds = 60, .seed = 1 };
+                                   .max_steps = 100000, .max_seconds = 60, .seed = 1,
+                                   .depth = 3 };
     const char *e = getenv("RACELAB_EXPLORE");
     unsigned long long runs, steps, seed;
-    if (e != NULL && sscanf(e, "%d %d %llu %llu %lf %llu %d", &xrt_cfg.strategy, &xrt_cfg.bound,
-                            &runs, &steps, &xrt_cfg.max_seconds, &seed, &xrt_cfg.all) == 7) {
+    if (e != NULL && sscanf(e, "%d %d %llu %llu %lf %llu %d %d", &xrt_cfg.strategy,
+                            &xrt_cfg.bound, &runs, &steps, &xrt_cfg.max_seconds, &seed,
+                            &xrt_cfg.all, &xrt_cfg.depth) >= 7) {
         xrt_cfg.max_runs = runs;
         xrt_cfg.max_steps = steps ? steps : 1;
         xrt_cfg.seed = seed;
@@ -415,7 +444,7 @@ static void xrt__child(struct xrt_search *s, uintptr_t lo, uintptr_t hi)
     dup2(s->outfd, 2);
     close(s->outfd);
     alarm((unsigned)xrt_cfg.max_seconds + 1);
-    if (xrt_cfg.strategy == XRT_RANDOM)
+    if (xrt_cfg.strategy == XRT_RANDOM || xrt_cfg.strategy == XRT_PCT)
         xrt_cfg.seed += s->execs;
     xrt_child_begin(lo, hi);
 }
@@ -433,6 +462,7 @@ static void xrt__drive(const char *out, uintptr_t lo, uintptr_t hi)
      * fork: every run starts from the same heap, so heap addresses (and
      * what the program does with them) are the same in every run. */
     s->race_sched = malloc(xrt_cfg.max_steps);
+    s->race_allocs = malloc(sizeof *s->race_allocs * XRT_MAX_ALLOCS);
     s->outfd = memfd_create("racelab-explore-output", 0);
     if (xrt_cfg.strategy == XRT_DPOR && !xrt_dpor_init(xrt_cfg.max_steps))
         _exit(2);
@@ -440,7 +470,7 @@ static void xrt__drive(const char *out, uintptr_t lo, uintptr_t hi)
                                                                    : -1;
     s->t0 = xrt__now();
     if (s->path == NULL || s->prefix == NULL || s->fail == NULL || s->race_sched == NULL ||
-        s->outfd < 0)
+        s->race_allocs == NULL || s->outfd < 0)
         _exit(2);
     fflush(NULL);
     while (xrt__next(s)) {
