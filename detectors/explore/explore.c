@@ -205,6 +205,10 @@ static void xp__drive(const struct xp_options *o, struct xp_build *b, int argc, 
     setenv("RACELAB_EXPLORE", cfg, 1);
     setenv("RACELAB_EXPLORE_OUT", b->out, 1);
     unsetenv("RACELAB_EXPLORE_REPLAY");
+    if (o->outcomes)
+        setenv("RACELAB_EXPLORE_OUTCOMES", "1", 1);
+    else
+        unsetenv("RACELAB_EXPLORE_OUTCOMES");
     if (o->replay != NULL) {
         char *list, why[200];
         if (!xp__expand(o->replay, &list, why, sizeof why)) {
@@ -266,6 +270,8 @@ static char *xp__rle(const char *s)
 
 static void xp__line(struct xp_result *r, char *line, size_t *cap)
 {
+    if (xp_outcome_line(line))
+        return;
     char *v = strchr(line, ' ');
     v = v ? v + 1 : line + strlen(line);
     line[strcspn(line, "\n")] = '\0';
@@ -488,6 +494,9 @@ static int xp__options(struct xp_options *o, int argc, char **argv, char **pos, 
           .help = "run this schedule (threads by step, 1*4 = 1,1,1,1), then go on without preemption" },
         { .name = "all", .kind = UTIL_OPT_FLAG, .dest = &o->all, .arg = NULL,
           .help = "keep searching after the first failure" },
+        { .name = "outcomes", .kind = UTIL_OPT_FLAG, .dest = &o->outcomes, .arg = NULL,
+          .help = "also list every run's last line of output, distinct (with --all and "
+                  "--preemptions all: every outcome)" },
         { .name = "json", .kind = UTIL_OPT_FLAG, .dest = &o->json, .arg = NULL,
           .help = "JSON Lines: one object per step, a summary" },
         { .name = "mermaid", .kind = UTIL_OPT_FLAG, .dest = &o->mermaid, .arg = NULL,
@@ -544,6 +553,9 @@ int det_explore(int argc, char **argv)
         xp_print_json(&o, &r);
     else
         xp_print_human(&o, &r);
+    if (o.outcomes)
+        xp_outcomes_print(o.json);
+    xp_outcomes_free();
     if (o.mermaid && !o.json)
         xp_print_mermaid(&r);
     if (o.svg != NULL && r.nsteps > 0 && xp_write_svg(o.svg, &r) != 0)

@@ -78,6 +78,7 @@ struct xp_options {
     const char *replay;          /* the schedule as given */
     const char *svg;             /* --svg FILE */
     const char *target;
+    bool outcomes;               /* --outcomes (explore_outcome.c) */
 };
 
 /* ---- explore_out.c ------------------------------------------------------- */
@@ -90,5 +91,12 @@ void xp_print_mermaid(const struct xp_result *r);
 int xp_write_svg(const char *path, const struct xp_result *r);
 /* 0 pass, 1 a failure or deadlock, 2 anything else. */
 int xp_exit_code(const struct xp_result *r);
+
+/* ---- explore_outcome.c: --outcomes -------------------------------------- */
+
+/* Takes a result-file line that is an outcome (true) or leaves it (false). */
+bool xp_outcome_line(char *line);
+void xp_outcomes_print(bool json);
+void xp_outcomes_free(void);
 
 #endif

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "xrt.h"
+#include "xrt_outcome.h"
 
 /* One step of the current path. */
 struct xrt_node {
@@ -277,6 +278,11 @@ static void xrt__record(struct xrt_search *s, int ws)
         return;
     s->runs++;
     xrt__scan(s);
+    if (xrt_outcome_wanted()) {   /* --outcomes (xrt_outcome.c) */
+        char last[240];
+        xrt__last_line(s->outfd, last, sizeof last);
+        xrt_outcome_note(last, end, xrt_shm);
+    }
     if (end[0] == '\0')
         return;
     s->failures++;
@@ -389,6 +395,7 @@ static int xrt__report(const struct xrt_search *s, const char *path)
     } else if (s->have_race) {
         xrt__write_allocs(f, s->race_allocs, s->race_nallocs);
     }
+    xrt_outcome_write(f);
     int rc = ferror(f) | fclose(f) ? 2 : 0;
     if (rc == 0)
         rc = strcmp(v, "pass") == 0 ? 0

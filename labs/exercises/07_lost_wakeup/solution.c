@@ -4,10 +4,13 @@
  * when the signal comes. */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t c = PTHREAD_COND_INITIALIZER;
 static int ready;
+static unsigned delay_ms;   /* the cost runs natively: the setter works this long first */
 
 static void set_ready(void)
 {
@@ -30,12 +33,15 @@ static void *waiter(void *arg)
 static void *setter(void *arg)
 {
     (void)arg;
+    if (delay_ms > 0)
+        usleep(delay_ms * 1000u);
     set_ready();
     return NULL;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    delay_ms = argc > 1 ? (unsigned)atoi(argv[1]) : 0;
     pthread_t w, s;
     pthread_create(&w, NULL, waiter, NULL);
     pthread_create(&s, NULL, setter, NULL);
