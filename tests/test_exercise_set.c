@@ -119,7 +119,7 @@ static void slurp(const char *path, char *buf, size_t cap)
     fclose(f);
 }
 
-/* Row, position, hint with its bound and why, the stub naming its check. */
+/* Its row with bound 2, a hint stating the bound and why, exercise.c naming its check. */
 static void check_one_exercise(const char *list, size_t i)
 {
     static char text[65536];
