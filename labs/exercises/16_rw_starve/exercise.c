@@ -4,8 +4,8 @@
  * lets a new reader in whenever no writer holds it, also while a writer is
  * waiting: as long as one reader is inside, the others can come and go and
  * the writer waits for ever. The rule checked here: once a writer waits, at
- * most one more reader may get in before it. Fix the lock so that a
- * waiting writer keeps new readers out.
+ * most one more reader may get in before it (and the writer still writes
+ * alone). Fix the lock so that a waiting writer keeps new readers out.
  * Check: racelab exercise rw_starve   (hint: racelab exercise hint rw_starve) */
 #include <pthread.h>
 #include <stdio.h>
@@ -71,23 +71,40 @@ static void *reader(void *arg)
     return NULL;
 }
 
+/* No reader inside? (Checked under the lock's own mutex.) */
+static int alone(void)
+{
+    pthread_mutex_lock(&m);
+    int none = readers == 0;
+    pthread_mutex_unlock(&m);
+    return none;
+}
+
+/* The writer also checks that the lock still excludes readers. */
 static void *writer(void *arg)
 {
     (void)arg;
     write_lock();
+    int ok = alone();
     data = 1;
+    ok = ok && alone();
     write_unlock();
-    return NULL;
+    return ok ? NULL : (void *)1;
 }
 
 int main(void)
 {
     pthread_t r[2], w;
+    void *bad;
     for (int i = 0; i < 2; i++)
         pthread_create(&r[i], NULL, reader, NULL);
     pthread_create(&w, NULL, writer, NULL);
     for (int i = 0; i < 2; i++)
         pthread_join(r[i], NULL);
-    pthread_join(w, NULL);
+    pthread_join(w, &bad);
+    if (bad != NULL) {
+        printf("a reader was inside while the writer wrote\n");
+        return 1;
+    }
     return data == 1 ? 0 : 1;
 }

@@ -69,23 +69,40 @@ static void *reader(void *arg)
     return NULL;
 }
 
+/* No reader inside? (Checked under the lock's own mutex.) */
+static int alone(void)
+{
+    pthread_mutex_lock(&m);
+    int none = readers == 0;
+    pthread_mutex_unlock(&m);
+    return none;
+}
+
+/* The writer also checks that the lock still excludes readers. */
 static void *writer(void *arg)
 {
     (void)arg;
     write_lock();
+    int ok = alone();
     data = 1;
+    ok = ok && alone();
     write_unlock();
-    return NULL;
+    return ok ? NULL : (void *)1;
 }
 
 int main(void)
 {
     pthread_t r[2], w;
+    void *bad;
     for (int i = 0; i < 2; i++)
         pthread_create(&r[i], NULL, reader, NULL);
     pthread_create(&w, NULL, writer, NULL);
     for (int i = 0; i < 2; i++)
         pthread_join(r[i], NULL);
-    pthread_join(w, NULL);
+    pthread_join(w, &bad);
+    if (bad != NULL) {
+        printf("a reader was inside while the writer wrote\n");
+        return 1;
+    }
     return data == 1 ? 0 : 1;
 }
