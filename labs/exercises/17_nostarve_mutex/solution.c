@@ -13,6 +13,7 @@
 
 static atomic_uint next_ticket, now_serving;
 static atomic_uint entries;   /* entries so far, bumped inside the lock */
+static int guarded;          /* the critical section's own data */
 
 /* First come, first served: the doorway takes the next ticket. */
 static unsigned lock_doorway(void)
@@ -47,6 +48,7 @@ static void *worker(void *arg)
                    BYPASS_MAX);
             exit(1);
         }
+        guarded = guarded + 1;   /* a data race unless the lock excludes */
         unlock();
     }
     return NULL;
@@ -59,5 +61,10 @@ int main(void)
         pthread_create(&t[i], NULL, worker, NULL);
     for (int i = 0; i < 2; i++)
         pthread_join(t[i], NULL);
+    if (guarded != 2 * ROUNDS) {
+        printf("%d updates inside the lock, expected %d: two threads were inside at once\n",
+               guarded, 2 * ROUNDS);
+        return 1;
+    }
     return atomic_load(&entries) == 2 * ROUNDS ? 0 : 1;
 }
