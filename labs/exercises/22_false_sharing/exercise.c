@@ -50,7 +50,8 @@ static int own_lines(void)
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && (iters = atol(argv[1])) < 1) {
+    char *end = NULL;
+    if (argc > 2 || (argc == 2 && ((iters = strtol(argv[1], &end, 10)) < 1 || *end != '\0'))) {
         fprintf(stderr, "usage: %s [ITERATIONS >= 1]\n", argv[0]);
         return 2;
     }
