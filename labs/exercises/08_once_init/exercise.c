@@ -3,8 +3,8 @@
  * "if not built yet, build it" lets both threads see it unbuilt and both
  * build it. Make get_config() build it exactly once, in every schedule, with
  * no data race, and without taking a lock once it is built: double-checked
- * locking, done right. (pthread_once is the everyday answer; the explorer
- * does not model its happens-before edge yet and would report a race.)
+ * locking, done right. (pthread_once is the everyday answer, and the check
+ * accepts it; the exercise is to write what it does inside.)
  * Check: racelab exercise once_init   (hint: racelab exercise hint once_init) */
 #include <pthread.h>
 #include <stdio.h>
