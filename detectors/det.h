@@ -189,6 +189,18 @@ struct det_cell {
     json_t *extra;         /* the native summary object (lab-specific fields) */
     /* ns/op against workers, for the report's plot (report only) */
     double ns_by_workers[4];
+    /* The explorer (labs/PROTOCOL.md "explore"): the cell's explore flavour
+     * (a program in the lab's directory) or why there is none, and what
+     * `racelab explore` said when the matrix ran it (DET_ST_NONE: not run;
+     * RACE: a failing schedule found; CLEAN: exhausted clean; NA: refused;
+     * TIMEOUT: the budget ended the search first). */
+    char *explore, *explore_refused;
+    struct det_explored {
+        enum det_status status;
+        unsigned long long runs;
+        bool exhausted;
+        char text[200];    /* the verdict line, or the refusal */
+    } ex;
 };
 
 struct det_options {

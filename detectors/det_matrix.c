@@ -102,6 +102,8 @@ static bool det__is_lab(const struct det_matrix *m, const char *name)
         return false;
     if (len > 5 && strcmp(name + len - 5, "-tsan") == 0)
         return false;
+    if (len > 8 && strcmp(name + len - 8, "-explore") == 0)   /* the explorer's flavour */
+        return false;
     char path[PATH_MAX];
     if (snprintf(path, sizeof path, "%s/%s", m->bindir, name) >= (int)sizeof path)
         return false;
@@ -226,6 +228,9 @@ static void det__cell_from_json(struct det_cell *c, const struct det_lab *lab, j
             c->run_args[c->nrun_args++] = det_strdup(json_string_value(json_array_get(ra, k)));
     det__known_from_json(c, json_object_get(o, "known_reports"));
     det__blind_from_json(c, json_object_get(o, "blind"));
+    const char *ex = det__str(o, "explore"), *exr = det__str(o, "explore_refused");
+    c->explore = ex != NULL && strchr(ex, '/') == NULL ? det_strdup(ex) : NULL;
+    c->explore_refused = exr != NULL ? det_strdup(exr) : NULL;
 }
 
 /* One cell per line of a lab's --list --json output (|out| is consumed). */
@@ -325,6 +330,8 @@ static void det__cell_free(struct det_cell *c)
     free(c->known);
     for (int d = 0; d < DET_NDET; d++)
         free(c->blind[d]);
+    free(c->explore);
+    free(c->explore_refused);
     json_decref(c->extra);
 }
 

@@ -91,11 +91,6 @@ static void xp__runtime(char *out, size_t cap)
                         "racelab-explore target)", out);
 }
 
-struct xp_build {
-    char dir[PATH_MAX], obj[PATH_MAX + 16], prog[PATH_MAX + 16], out[PATH_MAX + 16];
-};
-
-void xp_build_clean(struct xp_build *b);
 void xp_build_clean(struct xp_build *b)
 {
     if (b->dir[0] == '\0')
@@ -485,10 +480,14 @@ static int xp__options(struct xp_options *o, int argc, char **argv, char **pos, 
           .help = "print the failing schedule as a Mermaid sequenceDiagram" },
         { .name = "svg", .kind = UTIL_OPT_STRING, .dest = &o->svg, .arg = "FILE",
           .help = "write the failing schedule as an SVG sequence diagram" },
+        { .name = "workers", .kind = UTIL_OPT_UINT, .dest = &o->workers, .arg = "N",
+          .help = "LAB/VARIANT: workers (default: the lab's)", .min = 1, .max = 60 },
+        { .name = "iters", .kind = UTIL_OPT_U64, .dest = &o->iters, .arg = "K",
+          .help = "LAB/VARIANT: operations per worker (default 2)", .min = 1, .max = 1e6 },
         { .name = NULL },
     };
     struct util_cmdline c = {
-        .prog = "racelab explore", .usage = "PROGRAM.c [OPTIONS] [ARGS...]",
+        .prog = "racelab explore", .usage = "PROGRAM.c|LAB/VARIANT [OPTIONS] [ARGS...]",
         .summary = "run every schedule of a C program's threads, one at a time, and show the "
                    "one that breaks it",
         .epilog = "The program is built with clang -O0 -g -fsanitize=thread and linked against\n"
@@ -518,14 +517,23 @@ int det_explore(int argc, char **argv)
         det_usage_error("explore needs a PROGRAM.c (racelab explore --help)");
     o.target = pos[0];
     size_t tl = strlen(o.target);
-    if (tl < 3 || strcmp(o.target + tl - 2, ".c") != 0)
-        det_usage_error("explore: '%s' is not a C file: give PROGRAM.c (lab variants are "
-                        "explored through their own .c in a later version)", o.target);
+    bool lab = xp_is_lab_target(o.target);
+    if (!lab && (tl < 3 || strcmp(o.target + tl - 2, ".c") != 0))
+        det_usage_error("explore: '%s' is neither a C file nor a lab variant: give PROGRAM.c "
+                        "or LAB/VARIANT (racelab list)", o.target);
+    if (!lab && (o.workers || o.iters))
+        det_usage_error("explore: --workers and --iters apply to LAB/VARIANT targets (give "
+                        "a program's own arguments after it)");
     det_signals_install();   /* SIGINT: the driver's process group goes too */
     struct xp_build b;
     memset(&b, 0, sizeof b);
-    xp__build(o.target, &b);
-    xp__drive(&o, &b, npos, pos);
+    int dargc = npos;
+    char **dargv = pos;
+    if (lab)
+        dargv = xp_lab_target(&o, &b, pos, npos, &dargc);
+    else
+        xp__build(o.target, &b);
+    xp__drive(&o, &b, dargc, dargv);
     struct xp_result r;
     xp__parse(b.out, &r);
     xp__symbolize(b.prog, &r);

@@ -1,0 +1,177 @@
+/* labs/common/explore_main.c - a lab's explore flavour, lab-<name>-explore
+ * (issue 13; notes/explorer.md "Lab targets").
+ *
+ * racelab_add_lab (cmake/RacelabHelpers.cmake) builds it from the lab's own
+ * main.c, compiled with lab_main renamed to lab_explore_main, its variant
+ * files compiled as the explorer compiles a user's program (clang -O0
+ * -fsanitize=thread: every access of the variant's code is a point), this
+ * file (not instrumented: nothing here is a point) and the explorer runtime,
+ * which turns the pthreads below into green threads it schedules.
+ *
+ * One run: the variant's state in |lab_state| (a global, so the step table
+ * names it), its setup, one pthread per worker running the variant's work()
+ * - no start gate, no watchdog, no timing: the explorer decides who runs -
+ * then the joins, the observation and the lab's invariant (its expected
+ * count, its items, its bad fields). A broken invariant prints one line and
+ * exits 1: a failing run. What the explorer cannot run is refused through
+ * the runtime (verdict unsupported, exit 2), naming why. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "runtime.h"
+#include "xrt.h"
+
+/* lab.h declares lab_main; the build renames it here and in the lab's
+ * main.c (-Dlab_main=lab_explore_main), so this is that main. */
+
+#define EXPLORE_STATE_MAX (1u << 20)
+_Alignas(64) unsigned char lab_state[EXPLORE_STATE_MAX];
+
+/* Why this run cannot be explored: under the explorer's driver the runtime
+ * ends the search with it (unsupported, exit 2); run by hand, one line on
+ * stderr and exit 2. */
+static _Noreturn __attribute__((format(printf, 2, 3))) void
+explore_refuse(const struct lab *lab, const char *fmt, ...)
+{
+    char why[240];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    const char *out = getenv("RACELAB_EXPLORE_OUT");
+    if (out != NULL && out[0] != '\0')
+        xrt_fail(XRT_ST_UNSUPPORTED, "%s", why);
+    fprintf(stderr, "lab-%s-explore: %s\n", lab->name, why);
+    exit(2);
+}
+
+/* A raw system call (sync/'s futex waits) would block the one OS thread
+ * every green thread runs on: refused, named. */
+long syscall(long number, ...);
+long syscall(long number, ...)
+{
+    char why[160];
+    snprintf(why, sizeof why, "the variant makes a raw system call (syscall(%ld)%s), which the "
+             "explorer cannot model", number, number == SYS_futex ? ": a futex wait or wake" : "");
+    const char *out = getenv("RACELAB_EXPLORE_OUT");
+    if (out != NULL && out[0] != '\0')
+        xrt_fail(XRT_ST_UNSUPPORTED, "%s", why);
+    fprintf(stderr, "%s\n", why);
+    exit(2);
+}
+
+struct explore_worker {
+    const struct lab_variant *v;
+    void *state;
+    unsigned id;
+    uint64_t iters;
+};
+
+static void *explore_worker_main(void *arg)
+{
+    const struct explore_worker *w = arg;
+    w->v->work(w->state, w->id, w->iters);
+    return NULL;
+}
+
+/* The variant the arguments name, checked as lab_run_trial() would. */
+static const struct lab_variant *explore_variant(const struct lab *lab,
+                                                 const struct lab_config *c)
+{
+    if (c->nvariants != 1)
+        explore_refuse(lab, "give one --variant (the explorer runs one variant)");
+    const struct lab_variant *v = c->variants[0];
+    const char *why;
+    if (c->model != LAB_THREADS)
+        explore_refuse(lab, "the explorer runs the threads model only, not %s",
+                       lab_model_name(c->model));
+    if (v->unavailable != NULL)
+        explore_refuse(lab, "variant '%s' is unavailable: %s", v->name, v->unavailable);
+    if (!lab_variant_runs(v, LAB_THREADS, &why))
+        explore_refuse(lab, "variant '%s' does not run as threads: %s", v->name, why);
+    if (!lab_variant_takes_workers(v, c->workers, &why))
+        explore_refuse(lab, "variant '%s' takes at most %u workers: %s", v->name,
+                       v->max_workers, why);
+    if (lab->roles && !lab_variant_takes(v, c->producers, c->consumers, &why))
+        explore_refuse(lab, "variant '%s' takes no %u x %u: %s", v->name, c->producers,
+                       c->consumers, why);
+    if (c->workers > 60)
+        explore_refuse(lab, "at most 60 workers (the explorer runs up to 64 threads)");
+    return v;
+}
+
+/* The trial's outcome as the lab's invariant sees it; the line printed on
+ * a broken one is the run's last line, which the verdict quotes. */
+static int explore_judge(const struct lab *lab, const struct lab_variant *v,
+                         const struct lab_config *c, void *state)
+{
+    struct lab_trial t;
+    memset(&t, 0, sizeof t);
+    t.outcome = LAB_OK;
+    t.observed = v->observe(state, c->workers);
+    t.expected = lab->expected(lab->roles ? c->producers : c->workers, c->iters);
+    if (v->items) {
+        t.has_items = true;
+        v->items(state, &t.items);
+    }
+    if (v->fields) {
+        t.has_fields = true;
+        v->fields(state, c->workers, t.fields);
+    }
+    if (!lab__trial_wrong(lab, LAB_THREADS, &t))
+        return 0;
+    printf("final %llu, expected %llu", (unsigned long long)t.observed,
+           (unsigned long long)t.expected);
+    if (t.has_items && t.items.note[0])
+        printf(" (%s)", t.items.note);
+    size_t nf;
+    const struct lab_field *f = lab__fields(lab, LAB_THREADS, &nf);
+    for (size_t i = 0; t.has_fields && i < nf; i++)
+        if (f[i].bad && t.fields[i] != 0)
+            printf("; %s %lld", f[i].name, (long long)t.fields[i]);
+    printf("\n");
+    return 1;
+}
+
+int lab_explore_main(const struct lab *lab, int argc, char **argv);
+int lab_explore_main(const struct lab *lab, int argc, char **argv)
+{
+    struct lab_config c;
+    char err[400];
+    int rc = lab_parse_args(lab, argc, argv, &c, err, sizeof err);
+    if (rc == LAB_ARGS_HELP)
+        return 0;
+    if (rc != LAB_ARGS_OK)
+        explore_refuse(lab, "%s", err);
+    const struct lab_variant *v = explore_variant(lab, &c);
+    struct lab_env env = { .model = LAB_THREADS, .workers = c.workers,
+                           .producers = lab->roles ? c.producers : 0,
+                           .consumers = lab->roles ? c.consumers : 0, .iters = c.iters,
+                           .mo = &c.mo };
+    snprintf(env.ipc_name, sizeof env.ipc_name, "/racelab-%s-explore", lab->name);
+    size_t size = v->state_bytes ? v->state_bytes(&env) : v->state_size;
+    void *state = size <= EXPLORE_STATE_MAX ? lab_state : calloc(1, size);
+    if (state == NULL)
+        explore_refuse(lab, "no memory for the variant's %zu bytes of state", size);
+    rc = v->setup ? v->setup(state, &env) : 0;
+    if (rc != 0)
+        explore_refuse(lab, "setting up variant '%s' failed: %s", v->name, strerror(rc));
+    static struct explore_worker w[64];
+    static pthread_t tid[64];
+    for (unsigned i = 0; i < c.workers; i++) {
+        w[i] = (struct explore_worker){ .v = v, .state = state, .id = i, .iters = c.iters };
+        if (pthread_create(&tid[i], NULL, explore_worker_main, &w[i]) != 0)
+            explore_refuse(lab, "cannot start worker %u", i);
+    }
+    for (unsigned i = 0; i < c.workers; i++)
+        pthread_join(tid[i], NULL);
+    rc = explore_judge(lab, v, &c, state);
+    if (v->teardown)
+        v->teardown(state);
+    return rc;
+}
