@@ -52,7 +52,8 @@ endfunction()
 # lab-NAME-explore, what `racelab explore NAME/VARIANT` runs (labs/common/
 # explore_main.c, notes/explorer.md "Lab targets"): the variant files
 # compiled as racelab explore compiles a user's program (every access a
-# point; spin waits yield at once, SYNC__SPIN_LIMIT 0), the lab's main.c with
+# point; spin waits yield at once, SYNC__SPIN_LIMIT 0; no watchdog records,
+# LAB_EXPLORE), the lab's main.c with
 # lab_main renamed to the adapter's, linked against the explorer runtime
 # (-no-pie: trace addresses are symbol values). Built where the explorer is:
 # clang (its ThreadSanitizer hooks), x86-64, no sanitizer on the build.
@@ -66,14 +67,15 @@ function(racelab__add_lab_explore name main variants)
   target_link_libraries(${name}_lab-explore PRIVATE lab_common sync racelab::ao)
   target_compile_options(${name}_lab-explore PRIVATE -O0 -g -fsanitize=thread
     -mllvm -tsan-instrument-read-before-write)
-  target_compile_definitions(${name}_lab-explore PRIVATE SYNC__SPIN_LIMIT=0u)
+  target_compile_definitions(${name}_lab-explore PRIVATE SYNC__SPIN_LIMIT=0u LAB_EXPLORE=1)
   add_executable(lab-${name}-explore ${main} ${PROJECT_SOURCE_DIR}/labs/common/explore_main.c)
   target_compile_definitions(lab-${name}-explore PRIVATE lab_main=lab_explore_main)
   target_include_directories(lab-${name}-explore PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}
     ${PROJECT_SOURCE_DIR}/detectors/explore)
   target_link_libraries(lab-${name}-explore PRIVATE ${name}_lab-explore racelab-explore
     lab_common sync)
-  target_link_options(lab-${name}-explore PRIVATE -no-pie)
+  target_link_options(lab-${name}-explore PRIVATE -no-pie
+    -Wl,--wrap=pthread_cond_timedwait)   # explore_main.c: no watchdog, no timeouts
 endfunction()
 
 # racelab_add_test(NAME SOURCES src... [LINK lib...] [LABELS l...] [TIMEOUT s])

@@ -232,6 +232,9 @@ struct det_matrix {
 };
 
 int det_discover(struct det_matrix *m, const char *self);
+/* Only lab |name|'s cells (racelab explore LAB/VARIANT): 0, 2 on an error
+ * (said), 3 when there is no lab-NAME. */
+int det_discover_lab(struct det_matrix *m, const char *self, const char *name);
 /* The last non-empty line of |s| (a program's own hint or error) into out. */
 void det_last_line(const char *s, char *out, size_t cap);
 int det_select(struct det_matrix *m, char **patterns, int npatterns);

@@ -142,6 +142,17 @@ static int det__lab_names(const struct det_matrix *m, char ***out, size_t *n)
     return 0;
 }
 
+/* The lab program |prog| ("lab-counter") in m->bindir, and its twin. */
+static void det__lab_init(struct det_lab *l, const struct det_matrix *m, const char *prog)
+{
+    char path[PATH_MAX + 8];
+    l->name = det_strdup(prog + 4);
+    snprintf(path, sizeof path, "%s/%s", m->bindir, prog);
+    l->path = det_strdup(path);
+    snprintf(path, sizeof path, "%s/%s-tsan", m->bindir, prog);
+    l->twin = access(path, X_OK) == 0 ? det_strdup(path) : NULL;
+}
+
 static int det__find_labs(struct det_matrix *m)
 {
     size_t n;
@@ -150,13 +161,7 @@ static int det__find_labs(struct det_matrix *m)
         return 2;
     m->labs = calloc(n ? n : 1, sizeof *m->labs);
     for (size_t i = 0; i < n; i++) {
-        struct det_lab *l = &m->labs[m->nlabs++];
-        char path[PATH_MAX + 8];
-        l->name = det_strdup(names[i] + 4);
-        snprintf(path, sizeof path, "%s/%s", m->bindir, names[i]);
-        l->path = det_strdup(path);
-        snprintf(path, sizeof path, "%s/%s-tsan", m->bindir, names[i]);
-        l->twin = access(path, X_OK) == 0 ? det_strdup(path) : NULL;
+        det__lab_init(&m->labs[m->nlabs++], m, names[i]);
         free(names[i]);
     }
     free(names);
@@ -297,6 +302,21 @@ static int det__list_labs(struct det_matrix *m)
     free(procs);
     free(pp);
     return rc;
+}
+
+int det_discover_lab(struct det_matrix *m, const char *self, const char *name)
+{
+    memset(m, 0, sizeof *m);
+    int rc = det__bindir(m, self);
+    char prog[128];
+    if (rc != 0)
+        return rc;
+    if (strchr(name, '/') != NULL || snprintf(prog, sizeof prog, "lab-%s", name) >=
+                                         (int)sizeof prog || !det__is_lab(m, prog))
+        return 3;
+    m->labs = calloc(1, sizeof *m->labs);
+    det__lab_init(&m->labs[m->nlabs++], m, prog);
+    return det__list_labs(m);
 }
 
 int det_discover(struct det_matrix *m, const char *self)

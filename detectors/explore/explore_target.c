@@ -110,7 +110,14 @@ char **xp_lab_target(const struct xp_options *o, struct xp_build *b, char **pos,
                      int *argc)
 {
     struct det_matrix m;
-    if (det_discover(&m, "racelab") != 0)
+    char lab[128];
+    snprintf(lab, sizeof lab, "%.*s", (int)(strchr(o->target, '/') - o->target), o->target);
+    int rc = det_discover_lab(&m, "racelab", lab);
+    if (rc == 3) {   /* no such lab: every lab's list, to say which there are */
+        det_matrix_free(&m);
+        rc = det_discover(&m, "racelab");
+    }
+    if (rc != 0)
         exit(2);
     const struct det_cell *c = xp__cell(&m, o->target);
     if (!c->available)

@@ -21,7 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sanitizer/tsan_interface.h>
 #include <sys/syscall.h>
+#include <time.h>
 
 #include "runtime.h"
 #include "xrt.h"
@@ -63,6 +65,40 @@ long syscall(long number, ...)
         xrt_fail(XRT_ST_UNSUPPORTED, "%s", why);
     fprintf(stderr, "%s\n", why);
     exit(2);
+}
+
+/* ThreadSanitizer's annotation interface, which the variants' locks call
+ * under -fsanitize=thread (util/tsan.h, labs/common/waitfor.h): they tell
+ * TSan what a lock's atomics mean. The explorer sees those atomics as they
+ * are, so the annotations do nothing here and are no points. */
+void __tsan_mutex_create(void *addr, unsigned flags) { (void)addr, (void)flags; }
+void __tsan_mutex_destroy(void *addr, unsigned flags) { (void)addr, (void)flags; }
+void __tsan_mutex_pre_lock(void *addr, unsigned flags) { (void)addr, (void)flags; }
+void __tsan_mutex_post_lock(void *addr, unsigned flags, int recursion)
+{
+    (void)addr, (void)flags, (void)recursion;
+}
+int __tsan_mutex_pre_unlock(void *addr, unsigned flags)
+{
+    (void)addr, (void)flags;
+    return 0;
+}
+void __tsan_mutex_post_unlock(void *addr, unsigned flags) { (void)addr, (void)flags; }
+void __tsan_acquire(void *addr) { (void)addr; }
+void __tsan_release(void *addr) { (void)addr; }
+
+/* A variant's timed condition waits are there for the watchdog, which
+ * ends a stuck trial (a lost wake-up) by making its waits give up: here
+ * there is no watchdog, and a wait that could time out at any point would
+ * only spin. So they wait for the signal (the link wraps the variant's
+ * calls, -Wl,--wrap): a lost wake-up is then the explorer's DEADLOCK. */
+int __wrap_pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
+                                  const struct timespec *t);
+int __wrap_pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
+                                  const struct timespec *t)
+{
+    (void)t;
+    return pthread_cond_wait(c, m);
 }
 
 struct explore_worker {
@@ -125,15 +161,23 @@ static int explore_judge(const struct lab *lab, const struct lab_variant *v,
     }
     if (!lab__trial_wrong(lab, LAB_THREADS, &t))
         return 0;
-    printf("final %llu, expected %llu", (unsigned long long)t.observed,
-           (unsigned long long)t.expected);
-    if (t.has_items && t.items.note[0])
-        printf(" (%s)", t.items.note);
+    const char *sep = "";
+    if (t.observed != t.expected) {
+        printf("final %llu, expected %llu", (unsigned long long)t.observed,
+               (unsigned long long)t.expected);
+        sep = "; ";
+    }
+    if (t.has_items && lab__items_wrong(&t.items)) {
+        printf("%s%s", sep, t.items.note[0] ? t.items.note : "items lost or duplicated");
+        sep = "; ";
+    }
     size_t nf;
     const struct lab_field *f = lab__fields(lab, LAB_THREADS, &nf);
     for (size_t i = 0; t.has_fields && i < nf; i++)
-        if (f[i].bad && t.fields[i] != 0)
-            printf("; %s %lld", f[i].name, (long long)t.fields[i]);
+        if (f[i].bad && t.fields[i] != 0) {
+            printf("%s%s %lld", sep, f[i].name, (long long)t.fields[i]);
+            sep = "; ";
+        }
     printf("\n");
     return 1;
 }
