@@ -236,6 +236,66 @@ static void test_explore_condvar(void)
     prog_result_free(&r);
 }
 
+/* pthread_once orders the function before every caller; a hand-written
+ * double-checked flag does not. */
+static void test_explore_once(void)
+{
+    struct prog_result r = EXPLORE(FX("once.c"), "--preemptions", "all");
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "PASS "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "no data race"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "every schedule explored"));
+    prog_result_free(&r);
+    r = EXPLORE(FX("once_dcl.c"));
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "RACE "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "data race on ready: "));
+    prog_result_free(&r);
+}
+
+static void test_explore_rwlock(void)
+{
+    struct prog_result r = EXPLORE(FX("rwlock.c"), "--strategy", "dpor", "--json");
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"verdict\":\"pass\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"exhausted\":true"));
+    prog_result_free(&r);
+    r = EXPLORE(FX("rwlock.c"), "racy");   /* a write under a read lock */
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "FAIL "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "data race on a: "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, " RDLOCK "));
+    prog_result_free(&r);
+    r = EXPLORE(FX("rwlock_deadlock.c"));
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "DEADLOCK "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "T1 waits for w (held by T2); holds r"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "T2 waits for r (held by T1); holds w"));
+    prog_result_free(&r);
+}
+
+/* 2 threads, 4 barrier waits each: the arrival order at each barrier is all
+ * that matters (2^4 traces); one serial thread per round in every one. */
+static void test_explore_barrier(void)
+{
+    struct prog_result r = EXPLORE(FX("barrier.c"), "--strategy", "dpor", "--all", "--json");
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_EQUAL(summary_field(r.out, "runs"), 16);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"exhausted\":true"));
+    prog_result_free(&r);
+    r = EXPLORE(FX("barrier.c"), "racy");
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "data race on slot+8: "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, " BARRIER "));
+    prog_result_free(&r);
+    r = EXPLORE(FX("barrier.c"), "more");   /* it counts 3 of 2 threads */
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "DEADLOCK "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "T1 waits for bar; holds nothing"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "T2 waits for bar; holds nothing"));
+    prog_result_free(&r);
+}
+
 static void test_explore_random(void)
 {
     struct prog_result r =
@@ -291,6 +351,9 @@ static const struct test_case tests[] = {
     { "data_race", test_explore_data_race },
     { "heap", test_explore_heap },
     { "condvar", test_explore_condvar },
+    { "once", test_explore_once },
+    { "rwlock", test_explore_rwlock },
+    { "barrier", test_explore_barrier },
     { "random", test_explore_random },
     { "bad_input", test_explore_bad_input },
     { NULL, NULL },

@@ -27,10 +27,15 @@ static const char *const xp__supported[] = {
     "pthread_mutex_trylock", "pthread_mutex_unlock", "pthread_cond_init",
     "pthread_cond_destroy", "pthread_cond_wait", "pthread_cond_timedwait",
     "pthread_cond_signal", "pthread_cond_broadcast", "pthread_once", "sem_init",
-    "sem_destroy", "sem_wait", "sem_trywait", "sem_post", "sem_getvalue", NULL,
+    "sem_destroy", "sem_wait", "sem_trywait", "sem_post", "sem_getvalue",
+    "pthread_rwlock_init", "pthread_rwlock_destroy", "pthread_rwlock_rdlock",
+    "pthread_rwlock_tryrdlock", "pthread_rwlock_wrlock", "pthread_rwlock_trywrlock",
+    "pthread_rwlock_unlock", "pthread_barrier_init", "pthread_barrier_wait",
+    "pthread_barrier_destroy", NULL,
 };
 static const char *const xp__data_prefixes[] = { "pthread_attr_", "pthread_mutexattr_",
-                                                 "pthread_condattr_", NULL };
+                                                 "pthread_condattr_", "pthread_rwlockattr_",
+                                                 "pthread_barrierattr_", NULL };
 /* What it cannot model: other processes, signals, blocking I/O between
  * threads, C11 threads (glibc implements them without these calls). */
 static const char *const xp__refused[] = {

@@ -17,7 +17,8 @@
  * runs once, in-process, under the default schedule.
  *
  * Files: xrt_sched.c (green threads, points, choice, trace), xrt_hooks.c
- * (__tsan_*), xrt_pthread.c (pthread, semaphores, yield, sleep),
+ * (__tsan_*), xrt_pthread.c (pthread, semaphores, yield, sleep), xrt_sync.c
+ * (rwlocks, barriers, once), xrt_malloc.c (heap blocks, free),
  * xrt_search.c (the driver: bounded and random search, the result file).
  * Everything here runs on one OS thread: no atomics are needed. */
 #ifndef RACELAB_XRT_H
@@ -30,7 +31,11 @@
 
 #define XRT_STACK_SIZE (256u * 1024u)
 
-enum xrt_state { XRT_FREE, XRT_LIVE, XRT_JOINING, XRT_DONE };
+/* XRT_JOINING and XRT_BARRIER: blocked in pthread_join or
+ * pthread_barrier_wait, woken (run invisibly) by the thread that ends it. */
+enum xrt_state { XRT_FREE, XRT_LIVE, XRT_JOINING, XRT_DONE, XRT_BARRIER };
+
+enum xrt_lock_kind { XRT_KIND_MUTEX, XRT_KIND_RWLOCK };
 
 struct xrt_thread {
     void *sp;                    /* saved by the switch */
@@ -60,8 +65,13 @@ struct xrt_run {
     uint64_t cond_seq;
     uint64_t rng;                /* random strategy */
     uint64_t sleep;              /* dpor: the sleep set of the coming step */
-    uintptr_t mutexes[XRT_MAX_MUTEXES];   /* every mutex seen, for deadlock reports */
+    uintptr_t mutexes[XRT_MAX_MUTEXES];   /* every mutex and rwlock seen, for deadlock reports */
+    uint8_t mutex_kind[XRT_MAX_MUTEXES];  /* enum xrt_lock_kind */
     int nmutexes;
+    int pct_low;                 /* pct: the lowest priority given so far (change points) */
+    uint32_t pct_change[16];     /* pct: the change points (step numbers), sorted */
+    int pct_nchange;
+    int64_t prio[XRT_MAX_THREADS];   /* pct: every thread's priority */
 };
 
 extern struct xrt_run xrt_r;
@@ -86,6 +96,10 @@ void xrt_fixup(struct xrt_thread *t);
 _Noreturn void xrt_fail(uint32_t status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void xrt_mutex_seen(uintptr_t m);
+void xrt_lock_seen(uintptr_t m, uint8_t kind);
+/* Thread |t|, blocked in pthread_join or pthread_barrier_wait, goes on:
+ * run invisibly up to its next point. */
+void xrt_resume(int t);
 uint64_t xrt_load_value(uintptr_t addr, unsigned size);
 
 static inline bool xrt_own_stack(uintptr_t a)
@@ -106,5 +120,12 @@ bool xrt_dpor_next(uint8_t *prefix, uint32_t *plen, uint64_t *sleep);
 
 /* xrt_pthread.c: the owner word of a pthread_mutex_t (thread + 1, 0 free). */
 unsigned xrt_mutex_owner(uintptr_t m);
+
+/* xrt_sync.c (rwlock, barrier, once): can |t|'s pending RDLOCK, WRLOCK or
+ * ONCE go on? Which thread holds what it waits for (-1 none)? Does |tid|
+ * hold lock |i| of xrt_r.mutexes? */
+bool xrt_sync_enabled(const struct xrt_thread *t);
+int xrt_wanted_owner(const struct xrt_thread *t);
+bool xrt_holds(int i, int tid);
 
 #endif

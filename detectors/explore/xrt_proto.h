@@ -33,6 +33,11 @@ enum xrt_op {
     XRT_OP_LOAD, XRT_OP_STORE, XRT_OP_RMW, XRT_OP_CAS, XRT_OP_FENCE,
     XRT_OP_LOCK, XRT_OP_TRYLOCK, XRT_OP_UNLOCK, XRT_OP_WAIT, XRT_OP_WAKE,
     XRT_OP_SIGNAL, XRT_OP_BROADCAST, XRT_OP_YIELD, XRT_OP_SEM_WAIT, XRT_OP_SEM_POST,
+    XRT_OP_ONCE, XRT_OP_ONCE_END,       /* pthread_once: enter (waits while it runs), done */
+    XRT_OP_RDLOCK, XRT_OP_WRLOCK, XRT_OP_TRYRDLOCK, XRT_OP_TRYWRLOCK,
+    XRT_OP_RDUNLOCK,                    /* a reader's unlock (a writer's is UNLOCK) */
+    XRT_OP_BARRIER,                     /* pthread_barrier_wait's arrival */
+    XRT_OP_FREE,                        /* free(): addr2 is the block's size */
     XRT_OP_NONE, XRT_NOPS
 };
 
@@ -41,7 +46,7 @@ enum xrt_status {
     XRT_ST_ASLEEP,     /* dpor: every enabled thread is in the sleep set: a redundant run */
 };
 
-enum xrt_strategy { XRT_BOUNDED, XRT_RANDOM, XRT_DPOR };
+enum xrt_strategy { XRT_BOUNDED, XRT_RANDOM, XRT_DPOR, XRT_PCT };
 
 struct xrt_config {
     int strategy;            /* enum xrt_strategy */
@@ -49,18 +54,30 @@ struct xrt_config {
     uint64_t max_runs, max_steps, seed;
     double max_seconds;
     int all;                 /* keep going after the first failure */
+    int depth;               /* pct: the bug depth d (d - 1 priority change points) */
 };
 
-/* dpor: are two operations dependent (same memory with a write, or the same
- * lock, condition or semaphore)? */
+/* Operations whose step carries a second address: a condition wait's mutex,
+ * a freed block's size. */
+static inline int xrt_has_addr2(uint8_t op)
+{
+    return op == XRT_OP_WAIT || op == XRT_OP_WAKE || op == XRT_OP_FREE;
+}
+
+/* dpor: are two operations dependent (same memory with a write, a free of
+ * the block, or the same lock, condition, semaphore, rwlock, barrier or
+ * once)? */
 static inline int xrt_dependent(uint8_t op1, uint64_t a1, uint64_t b1, uint8_t s1, uint8_t op2,
                                 uint64_t a2, uint64_t b2, uint8_t s2)
 {
     int mem1 = op1 <= XRT_OP_CAS, mem2 = op2 <= XRT_OP_CAS;
-    if (mem1 && mem2)
-        return (op1 != XRT_OP_LOAD || op2 != XRT_OP_LOAD) && a1 < a2 + (s2 ? s2 : 1) &&
-               a2 < a1 + (s1 ? s1 : 1);
-    if (mem1 || mem2 || op1 == XRT_OP_YIELD || op2 == XRT_OP_YIELD || op1 >= XRT_OP_NONE ||
+    int free1 = op1 == XRT_OP_FREE, free2 = op2 == XRT_OP_FREE;
+    if ((mem1 || free1) && (mem2 || free2)) {
+        uint64_t n1 = free1 ? b1 : s1, n2 = free2 ? b2 : s2;
+        return (op1 != XRT_OP_LOAD || op2 != XRT_OP_LOAD) && a1 < a2 + (n2 ? n2 : 1) &&
+               a2 < a1 + (n1 ? n1 : 1);
+    }
+    if (mem1 || mem2 || free1 || free2 || op1 == XRT_OP_YIELD || op2 == XRT_OP_YIELD || op1 >= XRT_OP_NONE ||
         op2 >= XRT_OP_NONE || op1 == XRT_OP_FENCE || op2 == XRT_OP_FENCE)
         return 0;
     return (a1 && (a1 == a2 || a1 == b2)) || (b1 && (b1 == a2 || b1 == b2));

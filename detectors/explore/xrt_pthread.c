@@ -1,6 +1,7 @@
 /* detectors/explore/xrt_pthread.c - green-thread pthreads: the calls a
  * program makes, taken over by the explorer (every one a point but create,
- * join, exit, self and once; see xrt_sched.c).
+ * join, exit and self; see xrt_sched.c; rwlocks, barriers and once are in
+ * xrt_sync.c).
  *
  * Objects keep their state in the program's own pthread_mutex_t, cond and
  * sem_t, so static initializers (all zero bits) work: a mutex's first word
@@ -229,20 +230,6 @@ int pthread_cond_broadcast(pthread_cond_t *c)
 {
     xrt_point(XRT_OP_BROADCAST, (uintptr_t)c, 0, XRT_PC);
     xrt__wake(c, true);
-    return 0;
-}
-
-/* 0 not run, 2 running (other callers yield until it is done), 1 done. */
-int pthread_once(pthread_once_t *once, void (*fn)(void))
-{
-    volatile int *st = (volatile int *)once;
-    while (*st == 2)
-        xrt_point(XRT_OP_YIELD, (uintptr_t)once, 0, XRT_PC);
-    if (*st == 0) {
-        *st = 2;
-        fn();
-        *st = 1;
-    }
     return 0;
 }
 

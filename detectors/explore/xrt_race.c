@@ -4,7 +4,10 @@
  * Happens-before here is what C11 and POSIX promise: program order, thread
  * creation and join, a mutex's unlock (or condition wait) before its next
  * lock (or wake), signal or broadcast before the wakes they allow,
- * sem_post before sem_wait, and every atomic operation on an address
+ * sem_post before sem_wait, a rwlock's unlocks before the locks that follow
+ * (a reader's only before a writer), every barrier arrival before the
+ * round's end, a once's function before every later caller, and every
+ * atomic operation on an address
  * (sequentially consistent: each acts as release and acquire). A data race:
  * two accesses to one address from different threads, at least one a write
  * and at least one plain, with neither before the other. Each address keeps
@@ -47,30 +50,40 @@ static void xrt__join(uint32_t *dst, const uint32_t *src)
         dst[t] = dst[t] > src[t] ? dst[t] : src[t];
 }
 
-/* The synchronization a step does, on its thread's clock |vc|. */
+/* The synchronization a step does, on its thread's clock |vc|. A rwlock's
+ * readers release into a second clock (its address + 1) that only a writer
+ * acquires; a failed try operation acquires nothing. */
 static bool xrt__sync(const struct xrt_step *s, uint32_t *vc)
 {
-    if ((s->op < XRT_OP_LOCK && !s->atomic) || s->op == XRT_OP_YIELD || s->op >= XRT_OP_NONE)
+    if ((s->op < XRT_OP_LOCK && !s->atomic) || s->op == XRT_OP_YIELD || s->op >= XRT_OP_FREE)
         return true;
     uint64_t obj = s->op == XRT_OP_WAIT || s->op == XRT_OP_WAKE ? s->addr2 : s->addr;
     struct xrt_cell *o = obj ? xrt__cell(xrt__objs, obj) : NULL;
-    struct xrt_cell *c = s->op == XRT_OP_WAKE ? xrt__cell(xrt__objs, s->addr) : NULL;
-    if (obj && o == NULL)
+    bool rw = s->op == XRT_OP_WRLOCK || s->op == XRT_OP_TRYWRLOCK || s->op == XRT_OP_RDUNLOCK;
+    struct xrt_cell *c = s->op == XRT_OP_WAKE ? xrt__cell(xrt__objs, s->addr)
+                         : rw ? xrt__cell(xrt__objs, s->addr + 1) : NULL;
+    if ((obj && o == NULL) || ((s->op == XRT_OP_WAKE || rw) && c == NULL))
         return false;
+    bool failed = (s->op == XRT_OP_TRYRDLOCK || s->op == XRT_OP_TRYWRLOCK) && !s->value;
     switch (s->op) {
-    case XRT_OP_UNLOCK: case XRT_OP_WAIT: case XRT_OP_SEM_POST:
+    case XRT_OP_UNLOCK: case XRT_OP_WAIT: case XRT_OP_SEM_POST: case XRT_OP_SIGNAL:
+    case XRT_OP_BROADCAST: case XRT_OP_ONCE_END:
         xrt__join(o->clock, vc);
         break;
-    case XRT_OP_SIGNAL: case XRT_OP_BROADCAST:
-        xrt__join(o->clock, vc);
+    case XRT_OP_RDUNLOCK:
+        xrt__join(c->clock, vc);
         break;
-    case XRT_OP_LOCK: case XRT_OP_TRYLOCK: case XRT_OP_SEM_WAIT:
-        xrt__join(vc, o->clock);
-        break;
+    case XRT_OP_LOCK: case XRT_OP_TRYLOCK: case XRT_OP_SEM_WAIT: case XRT_OP_ONCE:
+    case XRT_OP_RDLOCK: case XRT_OP_TRYRDLOCK: case XRT_OP_WRLOCK: case XRT_OP_TRYWRLOCK:
     case XRT_OP_WAKE:
+        if (!failed)
+            xrt__join(vc, o->clock);
+        if (c != NULL && !failed && s->op != XRT_OP_RDUNLOCK)
+            xrt__join(vc, c->clock);   /* the signal before a wake; the readers before a writer */
+        break;
+    case XRT_OP_BARRIER:   /* every arrival before the round's end (the join events) */
         xrt__join(vc, o->clock);
-        if (c != NULL)
-            xrt__join(vc, c->clock);   /* the signal before it */
+        xrt__join(o->clock, vc);
         break;
     default:
         if (s->atomic && o != NULL) {

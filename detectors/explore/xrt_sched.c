@@ -71,6 +71,8 @@ static bool xrt__enabled(const struct xrt_thread *t)
         return (t->signaled || t->timed) && xrt_mutex_owner(t->addr2) == 0;
     case XRT_OP_SEM_WAIT:
         return *(volatile unsigned *)t->addr > 0;
+    case XRT_OP_RDLOCK: case XRT_OP_WRLOCK: case XRT_OP_ONCE:
+        return xrt_sync_enabled(t);
     default:
         return true;
     }
@@ -85,13 +87,20 @@ static uint64_t xrt__enabled_mask(void)
     return m;
 }
 
-void xrt_mutex_seen(uintptr_t m)
+void xrt_lock_seen(uintptr_t m, uint8_t kind)
 {
     for (int i = 0; i < xrt_r.nmutexes; i++)
         if (xrt_r.mutexes[i] == m)
             return;
-    if (xrt_r.nmutexes < XRT_MAX_MUTEXES)
+    if (xrt_r.nmutexes < XRT_MAX_MUTEXES) {
+        xrt_r.mutex_kind[xrt_r.nmutexes] = kind;
         xrt_r.mutexes[xrt_r.nmutexes++] = m;
+    }
+}
+
+void xrt_mutex_seen(uintptr_t m)
+{
+    xrt_lock_seen(m, XRT_KIND_MUTEX);
 }
 
 _Noreturn void xrt_fail(uint32_t status, const char *fmt, ...)
@@ -113,19 +122,18 @@ static _Noreturn void xrt__deadlock(void)
     s->nblocked = 0;
     for (int i = 0; i < xrt_r.nthreads; i++) {
         const struct xrt_thread *t = &xrt_r.t[i];
-        if (t->state != XRT_LIVE && t->state != XRT_JOINING)
+        if (t->state != XRT_LIVE && t->state != XRT_JOINING && t->state != XRT_BARRIER)
             continue;
         struct xrt_blocked *b = &s->blocked[s->nblocked++];
         b->tid = (uint8_t)i;
-        b->op = t->state == XRT_JOINING ? XRT_OP_NONE : t->op;
+        b->op = t->state == XRT_JOINING ? XRT_OP_NONE : t->state == XRT_BARRIER ? XRT_OP_BARRIER
+                                                                                : t->op;
         b->addr = t->state == XRT_JOINING ? (uint64_t)t->join_on
                   : t->op == XRT_OP_WAKE ? t->addr2 : t->addr;
-        unsigned own = t->op == XRT_OP_LOCK || t->op == XRT_OP_WAKE ? xrt_mutex_owner(b->addr)
-                                                                     : 0;
-        b->owner = (int8_t)(t->state == XRT_LIVE && own ? (int)own - 1 : -1);
+        b->owner = (int8_t)(t->state == XRT_LIVE ? xrt_wanted_owner(t) : -1);
         b->nheld = 0;
         for (int m = 0; m < xrt_r.nmutexes && b->nheld < 4; m++)
-            if (xrt_mutex_owner(xrt_r.mutexes[m]) == (unsigned)i + 1)
+            if (xrt_holds(m, i))
                 b->held[b->nheld++] = xrt_r.mutexes[m];
     }
     xrt_fail(XRT_ST_DEADLOCK, "no thread can go on");
@@ -160,7 +168,7 @@ static void xrt__dpor_step(uint32_t i, int n)
         bool live = th->state == XRT_LIVE;
         row[t].op = live ? th->op : XRT_OP_NONE;
         row[t].addr = live ? th->addr : 0;
-        row[t].addr2 = live && (th->op == XRT_OP_WAIT || th->op == XRT_OP_WAKE) ? th->addr2 : 0;
+        row[t].addr2 = live && xrt_has_addr2(th->op) ? th->addr2 : 0;
         row[t].size = th->size;
     }
     uint64_t keep = 0;
@@ -206,7 +214,7 @@ static int xrt__choose(void)
     s->op = t->op;
     s->size = t->size;
     s->addr = t->addr;
-    s->addr2 = t->op == XRT_OP_WAIT || t->op == XRT_OP_WAKE ? t->addr2 : 0;
+    s->addr2 = xrt_has_addr2(t->op) ? t->addr2 : 0;
     s->pc = t->pc;
     s->enabled = en;
     s->sleep = xrt_r.sleep;
@@ -284,6 +292,13 @@ static void xrt__park_run(int t)
     xrt__switch(me, t);
 }
 
+void xrt_resume(int t)
+{
+    xrt_r.t[t].state = XRT_LIVE;
+    xrt_r.t[t].op = XRT_OP_NONE;
+    xrt__park_run(t);
+}
+
 static _Noreturn void xrt__entry(void)
 {
     struct xrt_thread *self = &xrt_r.t[xrt_r.cur];
@@ -333,14 +348,12 @@ _Noreturn void xrt_thread_exit(void *ret)
     self->state = XRT_DONE;
     bool parked = self->parking;
     for (int i = 0; i < xrt_r.nthreads; i++)
-        if (xrt_r.t[i].state == XRT_JOINING && xrt_r.t[i].join_on == me) {
-            xrt_r.t[i].state = XRT_LIVE;
-            xrt_r.t[i].op = XRT_OP_NONE;
-            xrt__park_run(i);
-        }
+        if (xrt_r.t[i].state == XRT_JOINING && xrt_r.t[i].join_on == me)
+            xrt_resume(i);
     bool alive = false;
     for (int i = 0; i < xrt_r.nthreads; i++)
-        alive |= xrt_r.t[i].state == XRT_LIVE || xrt_r.t[i].state == XRT_JOINING;
+        alive |= xrt_r.t[i].state == XRT_LIVE || xrt_r.t[i].state == XRT_JOINING ||
+                 xrt_r.t[i].state == XRT_BARRIER;
     if (!alive)
         exit(0);   /* the main thread called pthread_exit and every thread is done */
     int n = parked ? self->park_to : xrt__choose();
