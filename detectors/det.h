@@ -220,6 +220,7 @@ struct det_options {
     unsigned clean_runs;         /* check: rounds that must all be clean */
     const char *sarif, *junit, *markdown;   /* check: files to write, or NULL */
     const char *run_cmd;         /* check --run: a whole command, or NULL */
+    bool explore;                /* run: the explore column (racelab explore per cell) */
 };
 
 struct det_matrix {
@@ -231,6 +232,9 @@ struct det_matrix {
     char bindir[4096];
 };
 
+/* The explore column's word for a cell: "found", "clean", "budget",
+ * "refused", "error" or "-" (not run). */
+const char *det_explored_word(const struct det_explored *e);
 int det_discover(struct det_matrix *m, const char *self);
 /* Only lab |name|'s cells (racelab explore LAB/VARIANT): 0, 2 on an error
  * (said), 3 when there is no lab-NAME. */

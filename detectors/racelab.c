@@ -129,7 +129,12 @@ static int det__parse_detectors(const char *val, void *dest, char *err, size_t e
     if (util_list_split(val, buf, sizeof buf, items, 16, &n, err, errlen) != 0)
         return -1;
     memset(o->use, 0, sizeof o->use);
+    o->explore = false;
     for (size_t i = 0; i < n; i++) {
+        if (strcmp(items[i], "explore") == 0) {   /* the explore column (det_matrix.c) */
+            o->explore = true;
+            continue;
+        }
         int d = det_by_name(items[i]);
         if (d < 0) {
             char avail[128] = "";
@@ -137,7 +142,8 @@ static int det__parse_detectors(const char *val, void *dest, char *err, size_t e
                 if (det_unavailable((enum det_detector)k, true) == NULL || k == DET_TSAN)
                     snprintf(avail + strlen(avail), sizeof avail - strlen(avail), "%s%s",
                              *avail ? ", " : "", det_names[k]);
-            snprintf(err, errlen, "unknown detector '%s' (available: %s)", items[i], avail);
+            snprintf(err, errlen, "unknown detector '%s' (available: %s, explore)", items[i],
+                     avail);
             return -1;
         }
         const char *why = det_unavailable((enum det_detector)d, true);
@@ -189,7 +195,7 @@ static void det__options(struct det_cli *cli, struct util_opt t[24])
     struct det_options *o = &cli->o;
     const struct util_opt opts[] = {
         { .name = "detectors", .kind = UTIL_OPT_CUSTOM, .dest = o, .arg = "LIST",
-          .help = "native,tsan,helgrind,drd (default: all available)",
+          .help = "native,tsan,helgrind,drd,explore (default: all available)",
           .parse = det__parse_detectors },
         { .name = "trials", .kind = UTIL_OPT_UINT, .dest = &o->trials, .arg = "N",
           .help = "native trials per cell (check: native runs), default 3", .min = 1,
@@ -291,6 +297,7 @@ static void det__parse_cmd(const struct det_cmd *cmd, const struct util_opt *opt
     if (!o->detectors_given)
         for (int d = 0; d < DET_NDET; d++)
             o->use[d] = true;
+    o->explore |= !o->detectors_given && strcmp(cmd->name, "run") == 0;
     o->use[DET_NATIVE] = true;   /* the invariant is always measured */
 }
 

@@ -182,11 +182,50 @@ static int explore_judge(const struct lab *lab, const struct lab_variant *v,
     return 1;
 }
 
+/* The smallest sizes that still show a lab's lesson, by default (every
+ * schedule is a run): at most 3 workers; a lab with roles gets one producer
+ * and two consumers (two consumers race for one item), and --workers N
+ * there means one producer and N - 1 consumers. */
+static char **explore_args(const struct lab *lab, int *argc, char **argv)
+{
+    static char *av[256];
+    static char p[] = "--producers", q[] = "--consumers", w[] = "--workers", one[] = "1",
+                two[] = "2", three[] = "3", rest[24];
+    if (*argc + 5 > (int)(sizeof av / sizeof av[0]))
+        explore_refuse(lab, "too many arguments");
+    bool roles_given = false, workers_given = false;
+    int n = 1;
+    for (int i = 1; i < *argc; i++) {
+        roles_given |= strncmp(argv[i], p, strlen(p)) == 0 || strncmp(argv[i], q, strlen(q)) == 0;
+        workers_given |= strcmp(argv[i], w) == 0;
+        if (lab->roles && strcmp(argv[i], w) == 0 && i + 1 < *argc) {
+            unsigned long k = strtoul(argv[++i], NULL, 10);
+            if (k < 2 || k > 60)
+                explore_refuse(lab, "--workers: lab-%s has producers and consumers: from 2 "
+                               "(one producer, N - 1 consumers) to 60, not '%s'", lab->name,
+                               argv[i]);
+            snprintf(rest, sizeof rest, "%lu", k - 1);
+            av[n++] = p, av[n++] = one, av[n++] = q, av[n++] = rest;
+            continue;
+        }
+        av[n++] = argv[i];
+    }
+    if (lab->roles && !roles_given && !workers_given)
+        av[n++] = p, av[n++] = one, av[n++] = q, av[n++] = two;
+    if (!lab->roles && !workers_given && lab->default_workers > 3)
+        av[n++] = w, av[n++] = three;
+    av[0] = argv[0];
+    av[n] = NULL;
+    *argc = n;
+    return av;
+}
+
 int lab_explore_main(const struct lab *lab, int argc, char **argv);
 int lab_explore_main(const struct lab *lab, int argc, char **argv)
 {
     struct lab_config c;
     char err[400];
+    argv = explore_args(lab, &argc, argv);
     int rc = lab_parse_args(lab, argc, argv, &c, err, sizeof err);
     if (rc == LAB_ARGS_HELP)
         return 0;
