@@ -8,7 +8,7 @@
  * file (not instrumented: nothing here is a point) and the explorer runtime,
  * which turns the pthreads below into green threads it schedules.
  *
- * One run: the variant's state in |lab_state| (a global, so the step table
+ * One run: the variant's state in |state| (a global, so the step table
  * names it), its setup, one pthread per worker running the variant's work()
  * - no start gate, no watchdog, no timing: the explorer decides who runs -
  * then the joins, the observation and the lab's invariant (its expected
@@ -32,7 +32,9 @@
  * main.c (-Dlab_main=lab_explore_main), so this is that main. */
 
 #define EXPLORE_STATE_MAX (1u << 20)
-_Alignas(64) unsigned char lab_state[EXPLORE_STATE_MAX];
+/* Named "state" in the step table (a variant's shared data is its struct
+ * state: "state+40" is its byte 40). */
+_Alignas(64) unsigned char state[EXPLORE_STATE_MAX];
 
 /* Why this run cannot be explored: under the explorer's driver the runtime
  * ends the search with it (unsupported, exit 2); run by hand, one line on
@@ -144,20 +146,20 @@ static const struct lab_variant *explore_variant(const struct lab *lab,
 /* The trial's outcome as the lab's invariant sees it; the line printed on
  * a broken one is the run's last line, which the verdict quotes. */
 static int explore_judge(const struct lab *lab, const struct lab_variant *v,
-                         const struct lab_config *c, void *state)
+                         const struct lab_config *c, void *st)
 {
     struct lab_trial t;
     memset(&t, 0, sizeof t);
     t.outcome = LAB_OK;
-    t.observed = v->observe(state, c->workers);
+    t.observed = v->observe(st, c->workers);
     t.expected = lab->expected(lab->roles ? c->producers : c->workers, c->iters);
     if (v->items) {
         t.has_items = true;
-        v->items(state, &t.items);
+        v->items(st, &t.items);
     }
     if (v->fields) {
         t.has_fields = true;
-        v->fields(state, c->workers, t.fields);
+        v->fields(st, c->workers, t.fields);
     }
     if (!lab__trial_wrong(lab, LAB_THREADS, &t))
         return 0;
@@ -238,23 +240,29 @@ int lab_explore_main(const struct lab *lab, int argc, char **argv)
                            .mo = &c.mo };
     snprintf(env.ipc_name, sizeof env.ipc_name, "/racelab-%s-explore", lab->name);
     size_t size = v->state_bytes ? v->state_bytes(&env) : v->state_size;
-    void *state = size <= EXPLORE_STATE_MAX ? lab_state : calloc(1, size);
-    if (state == NULL)
+    void *st = size <= EXPLORE_STATE_MAX ? state : calloc(1, size);
+    if (st == NULL)
         explore_refuse(lab, "no memory for the variant's %zu bytes of state", size);
-    rc = v->setup ? v->setup(state, &env) : 0;
+    /* Setup, observation and fields run on the main thread alone: no
+     * points (they would only fill the step table), so the runtime looks
+     * away meanwhile (its blocks allocated then go unnamed). */
+    xrt_active = false;
+    rc = v->setup ? v->setup(st, &env) : 0;
+    xrt_active = true;
     if (rc != 0)
         explore_refuse(lab, "setting up variant '%s' failed: %s", v->name, strerror(rc));
     static struct explore_worker w[64];
     static pthread_t tid[64];
     for (unsigned i = 0; i < c.workers; i++) {
-        w[i] = (struct explore_worker){ .v = v, .state = state, .id = i, .iters = c.iters };
+        w[i] = (struct explore_worker){ .v = v, .state = st, .id = i, .iters = c.iters };
         if (pthread_create(&tid[i], NULL, explore_worker_main, &w[i]) != 0)
             explore_refuse(lab, "cannot start worker %u", i);
     }
     for (unsigned i = 0; i < c.workers; i++)
         pthread_join(tid[i], NULL);
-    rc = explore_judge(lab, v, &c, state);
+    xrt_active = false;
+    rc = explore_judge(lab, v, &c, st);
     if (v->teardown)
-        v->teardown(state);
+        v->teardown(st);
     return rc;
 }
