@@ -62,6 +62,24 @@ function(racelab__add_lab_explore name main variants)
           CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$"))
     return()
   endif()
+  # sync/'s own files too, once for every lab: their atomics must be points
+  # (a sync_once's slow path orders its callers), and their futex calls
+  # reach explore_main.c's syscall(), which refuses them by name.
+  if(NOT TARGET sync_explore)
+    get_target_property(sync_dir sync SOURCE_DIR)
+    get_target_property(sync_srcs sync SOURCES)
+    list(FILTER sync_srcs INCLUDE REGEX "\\.c$")
+    list(FILTER sync_srcs EXCLUDE REGEX "coro\\.c$")   # the coroutine models are refused
+    list(TRANSFORM sync_srcs PREPEND "${sync_dir}/")
+    add_library(sync_explore OBJECT ${sync_srcs})
+    target_include_directories(sync_explore PRIVATE
+      $<TARGET_PROPERTY:sync,INTERFACE_INCLUDE_DIRECTORIES>)
+    target_compile_definitions(sync_explore PRIVATE
+      $<TARGET_PROPERTY:sync,INTERFACE_COMPILE_DEFINITIONS> SYNC__SPIN_LIMIT=0u)
+    target_compile_options(sync_explore PRIVATE -O0 -g -fsanitize=thread
+      -mllvm -tsan-instrument-read-before-write)
+    target_link_libraries(sync_explore PRIVATE racelab::common util racelab::ao)
+  endif()
   add_library(${name}_lab-explore OBJECT ${variants})
   target_include_directories(${name}_lab-explore PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
   target_link_libraries(${name}_lab-explore PRIVATE lab_common sync racelab::ao)
@@ -72,8 +90,8 @@ function(racelab__add_lab_explore name main variants)
   target_compile_definitions(lab-${name}-explore PRIVATE lab_main=lab_explore_main)
   target_include_directories(lab-${name}-explore PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}
     ${PROJECT_SOURCE_DIR}/detectors/explore)
-  target_link_libraries(lab-${name}-explore PRIVATE ${name}_lab-explore racelab-explore
-    lab_common sync)
+  target_link_libraries(lab-${name}-explore PRIVATE ${name}_lab-explore sync_explore
+    racelab-explore lab_common sync)
   target_link_options(lab-${name}-explore PRIVATE -no-pie
     -Wl,--wrap=pthread_cond_timedwait)   # explore_main.c: no watchdog, no timeouts
 endfunction()

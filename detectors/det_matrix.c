@@ -486,7 +486,7 @@ static void det__explore_argv(struct det_job *j)
     memcpy(j->argv, av, sizeof av);
     j->proc.argv = j->argv;
     j->proc.timeout_s = 60;
-    snprintf(j->label, sizeof j->label, "%s explore", j->target);
+    snprintf(j->label, sizeof j->label, "%.140s explore", j->target);
     j->proc.label = j->label;
 }
 

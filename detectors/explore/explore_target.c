@@ -91,17 +91,26 @@ static void xp__refuse_tls(const char *flavour, const char *target, const char *
     size_t n;
     if (xp_symbols(flavour, &s, &n) != 0)
         return;
-    const char *in = "", *tls = NULL;
-    for (size_t i = 0; i < n && tls == NULL; i++) {
-        if (s[i].type == STT_FILE)
-            in = s[i].name;
-        else if (s[i].type == STT_TLS && !s[i].undef && strcmp(in, file) == 0)
+    /* The group must be a variant's (its variant_gen.h table, lab_variant__known),
+     * not a library file of the same name (sync/'s mutex.c) */
+    const char *in = "", *tls = NULL, *found = NULL;
+    bool variant_file = false;
+    for (size_t i = 0; i <= n && found == NULL; i++) {
+        if (i == n || s[i].type == STT_FILE) {
+            found = variant_file && strcmp(in, file) == 0 ? tls : NULL;
+            in = i < n ? s[i].name : "";
+            tls = NULL;
+            variant_file = false;
+        } else if (s[i].type == STT_TLS && !s[i].undef && tls == NULL) {
             tls = s[i].name;
+        } else if (strcmp(s[i].name, "lab_variant__known") == 0) {
+            variant_file = true;
+        }
     }
-    char why[200];
-    snprintf(why, sizeof why, "%s", tls ? tls : "");
+    char why[120];
+    snprintf(why, sizeof why, "%.100s", found ? found : "");
     xp_symbols_free(s, n);
-    if (tls != NULL)
+    if (found != NULL)
         det_usage_error("explore: %s: refused: %s has a thread-local variable '%s' (the "
                         "explorer runs every thread on one OS thread: they would share it)",
                         target, file, why);
@@ -159,8 +168,8 @@ char **xp_lab_target(const struct xp_options *o, struct xp_build *b, char **pos,
                         c->explore_refused ? c->explore_refused
                                            : "its lab's --list --json names no explore program");
     char flavour[PATH_MAX];
-    snprintf(flavour, sizeof flavour, "%s/%s", m.bindir, c->explore);
-    if (access(flavour, X_OK) != 0)
+    if (snprintf(flavour, sizeof flavour, "%s/%s", m.bindir, c->explore) >= (int)sizeof flavour ||
+        access(flavour, X_OK) != 0)
         det_usage_error("explore: %s: its explore program %s is missing: %s", o->target, flavour,
                         strerror(errno));
     xp__refuse_tls(flavour, o->target, c->variant);
