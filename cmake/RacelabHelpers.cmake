@@ -34,7 +34,8 @@ endfunction()
 
 # racelab_add_lab(NAME MAIN main.c VARIANTS file.c...)
 # Builds the lab's variants as a library (NAME_lab, which the tests link),
-# the program lab-NAME and, with TSan twins on, lab-NAME-tsan.
+# the program lab-NAME, with TSan twins on lab-NAME-tsan, and where the
+# explorer runs its explore flavour lab-NAME-explore.
 function(racelab_add_lab name)
   cmake_parse_arguments(ARG "" "MAIN" "VARIANTS" ${ARGN})
   racelab_twin_library(${name}_lab SOURCES ${ARG_VARIANTS}
@@ -45,6 +46,54 @@ function(racelab_add_lab name)
     add_executable(lab-${name}-tsan ${ARG_MAIN})
     target_link_libraries(lab-${name}-tsan PRIVATE ${name}_lab-tsan)
   endif()
+  racelab__add_lab_explore(${name} "${ARG_MAIN}" "${ARG_VARIANTS}")
+endfunction()
+
+# lab-NAME-explore, what `racelab explore NAME/VARIANT` runs (labs/common/
+# explore_main.c, notes/explorer.md "Lab targets"): the variant files
+# compiled as racelab explore compiles a user's program (every access a
+# point; spin waits yield at once, SYNC__SPIN_LIMIT 0; no watchdog records,
+# LAB_EXPLORE), the lab's main.c with
+# lab_main renamed to the adapter's, linked against the explorer runtime
+# (-no-pie: trace addresses are symbol values). Built where the explorer is:
+# clang (its ThreadSanitizer hooks), x86-64, no sanitizer on the build.
+function(racelab__add_lab_explore name main variants)
+  if(NOT (CMAKE_C_COMPILER_ID STREQUAL "Clang" AND RACELAB_SANITIZER STREQUAL "none" AND
+          CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$"))
+    return()
+  endif()
+  # sync/'s own files too, once for every lab: their atomics must be points
+  # (a sync_once's slow path orders its callers), and their futex calls
+  # reach explore_main.c's syscall(), which refuses them by name.
+  if(NOT TARGET sync_explore)
+    get_target_property(sync_dir sync SOURCE_DIR)
+    get_target_property(sync_srcs sync SOURCES)
+    list(FILTER sync_srcs INCLUDE REGEX "\\.c$")
+    list(FILTER sync_srcs EXCLUDE REGEX "coro\\.c$")   # the coroutine models are refused
+    list(TRANSFORM sync_srcs PREPEND "${sync_dir}/")
+    add_library(sync_explore OBJECT ${sync_srcs})
+    target_include_directories(sync_explore PRIVATE
+      $<TARGET_PROPERTY:sync,INTERFACE_INCLUDE_DIRECTORIES>)
+    target_compile_definitions(sync_explore PRIVATE
+      $<TARGET_PROPERTY:sync,INTERFACE_COMPILE_DEFINITIONS> SYNC__SPIN_LIMIT=0u)
+    target_compile_options(sync_explore PRIVATE -O0 -g -fsanitize=thread
+      -mllvm -tsan-instrument-read-before-write)
+    target_link_libraries(sync_explore PRIVATE racelab::common util racelab::ao)
+  endif()
+  add_library(${name}_lab-explore OBJECT ${variants})
+  target_include_directories(${name}_lab-explore PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+  target_link_libraries(${name}_lab-explore PRIVATE lab_common sync racelab::ao)
+  target_compile_options(${name}_lab-explore PRIVATE -O0 -g -fsanitize=thread
+    -mllvm -tsan-instrument-read-before-write)
+  target_compile_definitions(${name}_lab-explore PRIVATE SYNC__SPIN_LIMIT=0u LAB_EXPLORE=1)
+  add_executable(lab-${name}-explore ${main} ${PROJECT_SOURCE_DIR}/labs/common/explore_main.c)
+  target_compile_definitions(lab-${name}-explore PRIVATE lab_main=lab_explore_main)
+  target_include_directories(lab-${name}-explore PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}
+    ${PROJECT_SOURCE_DIR}/detectors/explore)
+  target_link_libraries(lab-${name}-explore PRIVATE ${name}_lab-explore sync_explore
+    racelab-explore lab_common sync)
+  target_link_options(lab-${name}-explore PRIVATE -no-pie
+    -Wl,--wrap=pthread_cond_timedwait)   # explore_main.c: no watchdog, no timeouts
 endfunction()
 
 # racelab_add_test(NAME SOURCES src... [LINK lib...] [LABELS l...] [TIMEOUT s])

@@ -193,6 +193,18 @@ struct det_cell {
     json_t *extra;         /* the native summary object (lab-specific fields) */
     /* ns/op against workers, for the report's plot (report only) */
     double ns_by_workers[4];
+    /* The explorer (labs/PROTOCOL.md "explore"): the cell's explore flavour
+     * (a program in the lab's directory) or why there is none, and what
+     * `racelab explore` said when the matrix ran it (DET_ST_NONE: not run;
+     * RACE: a failing schedule found; CLEAN: exhausted clean; NA: refused;
+     * TIMEOUT: the budget ended the search first). */
+    char *explore, *explore_refused;
+    struct det_explored {
+        enum det_status status;
+        unsigned long long runs;
+        bool exhausted;
+        char text[200];    /* the verdict line, or the refusal */
+    } ex;
 };
 
 struct det_options {
@@ -213,7 +225,8 @@ struct det_options {
     const char *sarif, *junit, *markdown;   /* check: files to write, or NULL */
     const char *run_cmd;         /* check --run: a whole command, or NULL */
     const char *suppressions;    /* check: a TSan suppressions file with reasons, or NULL */
-    bool no_explore;             /* check: --detectors without explore */
+    bool explore;                /* run: the explore column (racelab explore per cell);
+                                  * check: the explorer as one more detector */
 };
 
 struct det_matrix {
@@ -225,7 +238,13 @@ struct det_matrix {
     char bindir[4096];
 };
 
+/* The explore column's word for a cell: "found", "clean", "budget",
+ * "refused", "error" or "-" (not run). */
+const char *det_explored_word(const struct det_explored *e);
 int det_discover(struct det_matrix *m, const char *self);
+/* Only lab |name|'s cells (racelab explore LAB/VARIANT): 0, 2 on an error
+ * (said), 3 when there is no lab-NAME. */
+int det_discover_lab(struct det_matrix *m, const char *self, const char *name);
 /* The last non-empty line of |s| (a program's own hint or error) into out. */
 void det_last_line(const char *s, char *out, size_t cap);
 int det_select(struct det_matrix *m, char **patterns, int npatterns);

@@ -502,7 +502,7 @@ static void det__plan(struct det_plan *p, const struct det_target *t,
             det__add_run(p, (enum det_detector)d, d == DET_TSAN ? t->tsan : t->native, q);
         r->proc.timeout_s = d == DET_TSAN ? o->timeout_s * 2 : o->timeout_s * 4;
     }
-    p->xp_na = o->no_explore ? "not asked for (--detectors)"
+    p->xp_na = !o->explore ? "not asked for (--detectors)"
                : q->ncflags > 0 ? "compile flags given: the explorer builds the source without them"
                : det_xp_plan(&p->xp, q->target, det_source_kind(q->target), q->args, q->nargs,
                              o->timeout_s);

@@ -102,6 +102,8 @@ static bool det__is_lab(const struct det_matrix *m, const char *name)
         return false;
     if (len > 5 && strcmp(name + len - 5, "-tsan") == 0)
         return false;
+    if (len > 8 && strcmp(name + len - 8, "-explore") == 0)   /* the explorer's flavour */
+        return false;
     char path[PATH_MAX];
     if (snprintf(path, sizeof path, "%s/%s", m->bindir, name) >= (int)sizeof path)
         return false;
@@ -140,6 +142,17 @@ static int det__lab_names(const struct det_matrix *m, char ***out, size_t *n)
     return 0;
 }
 
+/* The lab program |prog| ("lab-counter") in m->bindir, and its twin. */
+static void det__lab_init(struct det_lab *l, const struct det_matrix *m, const char *prog)
+{
+    char path[PATH_MAX + 8];
+    l->name = det_strdup(prog + 4);
+    snprintf(path, sizeof path, "%s/%s", m->bindir, prog);
+    l->path = det_strdup(path);
+    snprintf(path, sizeof path, "%s/%s-tsan", m->bindir, prog);
+    l->twin = access(path, X_OK) == 0 ? det_strdup(path) : NULL;
+}
+
 static int det__find_labs(struct det_matrix *m)
 {
     size_t n;
@@ -148,13 +161,7 @@ static int det__find_labs(struct det_matrix *m)
         return 2;
     m->labs = calloc(n ? n : 1, sizeof *m->labs);
     for (size_t i = 0; i < n; i++) {
-        struct det_lab *l = &m->labs[m->nlabs++];
-        char path[PATH_MAX + 8];
-        l->name = det_strdup(names[i] + 4);
-        snprintf(path, sizeof path, "%s/%s", m->bindir, names[i]);
-        l->path = det_strdup(path);
-        snprintf(path, sizeof path, "%s/%s-tsan", m->bindir, names[i]);
-        l->twin = access(path, X_OK) == 0 ? det_strdup(path) : NULL;
+        det__lab_init(&m->labs[m->nlabs++], m, names[i]);
         free(names[i]);
     }
     free(names);
@@ -226,6 +233,9 @@ static void det__cell_from_json(struct det_cell *c, const struct det_lab *lab, j
             c->run_args[c->nrun_args++] = det_strdup(json_string_value(json_array_get(ra, k)));
     det__known_from_json(c, json_object_get(o, "known_reports"));
     det__blind_from_json(c, json_object_get(o, "blind"));
+    const char *ex = det__str(o, "explore"), *exr = det__str(o, "explore_refused");
+    c->explore = ex != NULL && strchr(ex, '/') == NULL ? det_strdup(ex) : NULL;
+    c->explore_refused = exr != NULL ? det_strdup(exr) : NULL;
 }
 
 /* One cell per line of a lab's --list --json output (|out| is consumed). */
@@ -294,6 +304,21 @@ static int det__list_labs(struct det_matrix *m)
     return rc;
 }
 
+int det_discover_lab(struct det_matrix *m, const char *self, const char *name)
+{
+    memset(m, 0, sizeof *m);
+    int rc = det__bindir(m, self);
+    char prog[128];
+    if (rc != 0)
+        return rc;
+    if (strchr(name, '/') != NULL || snprintf(prog, sizeof prog, "lab-%s", name) >=
+                                         (int)sizeof prog || !det__is_lab(m, prog))
+        return 3;
+    m->labs = calloc(1, sizeof *m->labs);
+    det__lab_init(&m->labs[m->nlabs++], m, prog);
+    return det__list_labs(m);
+}
+
 int det_discover(struct det_matrix *m, const char *self)
 {
     memset(m, 0, sizeof *m);
@@ -325,6 +350,8 @@ static void det__cell_free(struct det_cell *c)
     free(c->known);
     for (int d = 0; d < DET_NDET; d++)
         free(c->blind[d]);
+    free(c->explore);
+    free(c->explore_refused);
     json_decref(c->extra);
 }
 
@@ -405,7 +432,7 @@ void det_matrix_free(struct det_matrix *m)
 /* ---- the runs ----------------------------------------------------------- */
 
 enum det_job_kind { DET_J_NATIVE, DET_J_NATIVE1, DET_J_WORKERS, DET_J_TSAN, DET_J_HELGRIND,
-                    DET_J_DRD };
+                    DET_J_DRD, DET_J_EXPLORE };
 
 struct det_job {
     struct det_proc proc;
@@ -416,7 +443,91 @@ struct det_job {
     char *argv[24 + DET_MAX_RUN_ARGS];
     char nums[4][24];
     char label[160];
+    char target[160];           /* DET_J_EXPLORE: LAB/VARIANT */
 };
+
+/* The explore column (notes/explorer.md "Lab targets"): racelab explore on
+ * the cell's explore flavour at the smallest sizes, under a budget per cell
+ * (the matrix runs about fifty of them): two iterations, the explore flavour's
+ * workers, schedules with at most one preemption (CHESS: most bugs need no
+ * more), 100 runs (a count, so the column is the same on a loaded machine;
+ * the seconds are a safety net only), 20000 points per run. */
+#define DET_EXPLORE_BOUND "1"
+#define DET_EXPLORE_ITERS "2"
+#define DET_EXPLORE_SECONDS "20"
+#define DET_EXPLORE_RUNS "100"
+#define DET_EXPLORE_STEPS "20000"
+
+const char *det_explored_word(const struct det_explored *e)
+{
+    switch (e->status) {
+    case DET_ST_RACE: return "found";
+    case DET_ST_CLEAN: return "clean";
+    case DET_ST_TIMEOUT: return "budget";
+    case DET_ST_NA: return "refused";
+    case DET_ST_CRASH: return "error";
+    default: return "-";
+    }
+}
+
+static void det__explore_argv(struct det_job *j)
+{
+    static char self[PATH_MAX];
+    if (self[0] == '\0') {
+        ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+        snprintf(self + (n > 0 ? n : 0), sizeof self - (size_t)(n > 0 ? n : 0), "%s",
+                 n > 0 ? "" : "racelab");
+    }
+    struct det_cell *c = j->cell;
+    snprintf(j->target, sizeof j->target, "%s/%s", c->lab->name, c->variant);
+    char *av[] = { self, "explore", j->target, "--json", "--preemptions", DET_EXPLORE_BOUND,
+                   "--iters", DET_EXPLORE_ITERS, "--max-seconds", DET_EXPLORE_SECONDS,
+                   "--max-runs", DET_EXPLORE_RUNS, "--max-steps", DET_EXPLORE_STEPS, NULL };
+    memcpy(j->argv, av, sizeof av);
+    j->proc.argv = j->argv;
+    j->proc.timeout_s = 60;
+    snprintf(j->label, sizeof j->label, "%.140s explore", j->target);
+    j->proc.label = j->label;
+}
+
+/* What racelab explore said: its JSON summary, or its one-line refusal. */
+static void det__explored(struct det_cell *c, const struct det_proc *p)
+{
+    struct det_explored *e = &c->ex;
+    const char *sum = strstr(p->out, "{\"kind\":\"summary\"");
+    json_error_t jerr;
+    json_t *o = sum != NULL ? json_loads(sum, JSON_DISABLE_EOF_CHECK, &jerr) : NULL;
+    const char *v = o != NULL ? det__str(o, "verdict") : NULL;
+    char last[200];
+    det_last_line(p->err, last, sizeof last);
+    if (v == NULL) {
+        e->status = p->end == UTIL_END_EXIT && p->code == 2 ? DET_ST_NA : DET_ST_CRASH;
+        snprintf(e->text, sizeof e->text, "%s", last[0] ? last : "no result");
+        json_decref(o);
+        return;
+    }
+    e->runs = (unsigned long long)det__int(o, "runs");
+    const char *stop = det__str(o, "stop"), *msg = det__str(o, "message");
+    const char *out = det__str(o, "output");
+    e->exhausted = json_is_true(json_object_get(o, "exhausted")) ||
+                   (stop != NULL && strcmp(stop, "bound") == 0);
+    bool found = strcmp(v, "fail") == 0 || strcmp(v, "deadlock") == 0 ||
+                 strcmp(v, "race") == 0 || strcmp(v, "max-steps") == 0;
+    e->status = found ? DET_ST_RACE : strcmp(v, "pass") == 0 ? (e->exhausted ? DET_ST_CLEAN
+                                                                              : DET_ST_TIMEOUT)
+                : strcmp(v, "unsupported") == 0 ? DET_ST_NA : DET_ST_CRASH;
+    if (found)
+        snprintf(e->text, sizeof e->text, "found in %llu runs: %s%s%.150s", e->runs, v,
+                 out != NULL && out[0] ? ", " : "", out != NULL ? out : "");
+    else if (e->status == DET_ST_CLEAN || e->status == DET_ST_TIMEOUT)
+        snprintf(e->text, sizeof e->text, "%s in %llu runs", e->exhausted ?
+                 "every schedule with at most " DET_EXPLORE_BOUND " preemption explored, clean"
+                 : "clean until the budget ended the search", e->runs);
+    else
+        snprintf(e->text, sizeof e->text, "%s: %.170s", v, msg != NULL && msg[0] ? msg : last);
+    json_decref(o);
+}
+
 
 /* A tool's iterations on a cell: the harness's, or fewer when the cell's
  * run_args ask for fewer (a cell whose every operation is costly says so
@@ -702,6 +813,8 @@ static void det__verdict(struct det_cell *c)
         if (c->det[d].status == DET_ST_RACE && by == NULL)
             by = det_names[d];
     bool lost = !c->correct || nat->status == DET_ST_RACE;
+    if (by == NULL && c->racy_by_design && c->ex.status == DET_ST_RACE)
+        by = "explore";   /* a failing schedule is the race shown (not for a fixed one: below) */
     if (c->racy_by_design) {
         if (lost || by != NULL) {
             c->verdict = DET_V_RACY_DETECTED;
@@ -725,6 +838,9 @@ static void det__verdict(struct det_cell *c)
     } else {
         c->verdict = DET_V_CORRECT;
     }
+    if (!c->racy_by_design && c->ex.status == DET_ST_RACE && c->problem[0] == '\0')
+        snprintf(c->problem, sizeof c->problem, "a fixed variant, and racelab explore %s/%s %s",
+                 c->lab->name, c->variant, c->ex.text);
 }
 
 static void det__add_job(struct det_job *jobs, struct det_proc **pp, size_t *n,
@@ -737,7 +853,10 @@ static void det__add_job(struct det_job *jobs, struct det_proc **pp, size_t *n,
     j->kind = kind;
     j->plot_slot = (int)slot;
     j->workers = plot_workers[slot];
-    det__job_argv(j, o);
+    if (kind == DET_J_EXPLORE)
+        det__explore_argv(j);
+    else
+        det__job_argv(j, o);
     pp[(*n)++] = &j->proc;
 }
 
@@ -774,6 +893,13 @@ static void det__cell_jobs(struct det_job *jobs, struct det_proc **pp, size_t *n
     det__add_job(jobs, pp, n, c, DET_J_NATIVE1, 0, o);
     for (unsigned w = 1; o->plot_workers && w < 3; w++)
         det__add_job(jobs, pp, n, c, DET_J_WORKERS, w, o);
+    if (o->explore && c->explore == NULL) {
+        c->ex.status = DET_ST_NA;
+        snprintf(c->ex.text, sizeof c->ex.text, "%.199s",
+                 c->explore_refused ? c->explore_refused : "the lab names no explore program");
+    } else if (o->explore) {
+        det__add_job(jobs, pp, n, c, DET_J_EXPLORE, 0, o);
+    }
 }
 
 /* What one finished run says about its cell. */
@@ -806,12 +932,15 @@ static void det__collect(struct det_job *j)
     case DET_J_DRD:
         det__detector(c, DET_DRD, &j->proc);
         break;
+    case DET_J_EXPLORE:
+        det__explored(c, &j->proc);
+        break;
     }
 }
 
 int det_matrix_run(struct det_matrix *m, const struct det_options *o)
 {
-    size_t cap = m->ncells * 8 + 1, n = 0;
+    size_t cap = m->ncells * 9 + 1, n = 0;
     struct det_job *jobs = calloc(cap, sizeof *jobs);
     struct det_proc **pp = calloc(cap, sizeof *pp);
     for (size_t i = 0; i < m->ncells; i++)

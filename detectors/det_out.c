@@ -96,6 +96,14 @@ json_t *det_cell_json(const struct det_cell *c)
         json_object_set_new(reports, det_names[d], rj);
     }
     json_object_set_new(o, "reports", reports);
+    if (c->ex.status != DET_ST_NONE) {   /* the explore column (det_matrix.c) */
+        json_t *ex = json_object();
+        json_object_set_new(ex, "status", json_string(det_explored_word(&c->ex)));
+        json_object_set_new(ex, "runs", json_integer((json_int_t)c->ex.runs));
+        json_object_set_new(ex, "exhausted", json_boolean(c->ex.exhausted));
+        json_object_set_new(ex, "text", json_string(c->ex.text));
+        json_object_set_new(o, "explore", ex);
+    }
     json_object_set_new(o, "verdict", json_string(det_verdict_names[c->verdict]));
     if (c->problem[0] != '\0')
         json_object_set_new(o, "problem", json_string(c->problem));
@@ -134,7 +142,7 @@ static void det__csv_field(FILE *f, const char *s, bool last)
 static const char *const det__csv_cols[] = {
     "lab", "model", "variant", "racy_by_design", "expected", "observed_median", "observed_min",
     "observed_max", "trials", "lossy_trials", "tsan", "helgrind", "drd", "ns_per_op_1",
-    "ns_per_op_workers", "workers", "tsan_slowdown", "verdict", "evidence", "problem",
+    "ns_per_op_workers", "workers", "tsan_slowdown", "verdict", "evidence", "problem", "explore",
 };
 #define DET_NCSV (sizeof det__csv_cols / sizeof det__csv_cols[0])
 
@@ -187,6 +195,7 @@ static void det__csv(FILE *f, const struct det_matrix *m)
         snprintf(v[17], sizeof v[17], "%s", det_verdict_names[c->verdict]);
         det__evidence(c, v[18], sizeof v[18]);
         snprintf(v[19], sizeof v[19], "%s", c->problem);
+        snprintf(v[20], sizeof v[20], "%s", det_explored_word(&c->ex));
         for (size_t k = 0; k < DET_NCSV; k++)
             det__csv_field(f, v[k], k + 1 == DET_NCSV);
     }
@@ -215,12 +224,12 @@ static void det__table_rows(FILE *f, const struct det_matrix *m, bool md, bool c
     }
     if (md) {
         fprintf(f, "| lab/model/variant | racy | expected | observed median (min-max) | lossy "
-                   "| tsan | helgrind | drd | ns/op @1 | ns/op @W | tsan x | verdict |\n");
-        fprintf(f, "|---|---|---:|---:|---:|---|---|---|---:|---:|---:|---|\n");
+                   "| tsan | helgrind | drd | explore | ns/op @1 | ns/op @W | tsan x | verdict |\n");
+        fprintf(f, "|---|---|---:|---:|---:|---|---|---|---|---:|---:|---:|---|\n");
     } else {
-        fprintf(f, "%-*s %-4s %10s %-27s %5s %-7s %-8s %-7s %8s %8s %6s  %s\n", (int)w,
+        fprintf(f, "%-*s %-4s %10s %-27s %5s %-7s %-8s %-7s %-11s %8s %8s %6s  %s\n", (int)w,
                 "lab/model/variant", "racy", "expected", "observed median (min-max)", "lossy",
-                "tsan", "helgrind", "drd", "ns/op@1", "ns/op@W", "tsan x", "verdict");
+                "tsan", "helgrind", "drd", "explore", "ns/op@1", "ns/op@W", "tsan x", "verdict");
     }
     for (size_t i = 0; i < m->ncells; i++) {
         const struct det_cell *c = &m->cells[i];
@@ -237,14 +246,18 @@ static void det__table_rows(FILE *f, const struct det_matrix *m, bool md, bool c
         const char *st[DET_NDET];
         for (int d = 0; d < DET_NDET; d++)
             st[d] = det_status_text(c->det[d].status);
+        char ex[32];   /* "found 3", "clean 8", "budget 500", "refused" */
+        bool counted = c->ex.status == DET_ST_RACE || c->ex.status == DET_ST_CLEAN ||
+                       c->ex.status == DET_ST_TIMEOUT;
+        snprintf(ex, sizeof ex, counted ? "%s %llu" : "%s", det_explored_word(&c->ex), c->ex.runs);
         if (md)
-            fprintf(f, "| %s | %s | %lld | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", name,
-                    c->racy_by_design ? "yes" : "no", c->expected, obs, lossy, st[DET_TSAN],
-                    st[DET_HELGRIND], st[DET_DRD], n1, nw, sl, det_verdict_names[c->verdict]);
+            fprintf(f, "| %s | %s | %lld | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+                    name, c->racy_by_design ? "yes" : "no", c->expected, obs, lossy, st[DET_TSAN],
+                    st[DET_HELGRIND], st[DET_DRD], ex, n1, nw, sl, det_verdict_names[c->verdict]);
         else
-            fprintf(f, "%-*s %-4s %10lld %-27s %5s %-7s %-8s %-7s %8s %8s %6s  %s%s%s\n",
+            fprintf(f, "%-*s %-4s %10lld %-27s %5s %-7s %-8s %-7s %-11s %8s %8s %6s  %s%s%s\n",
                     (int)w, name, c->racy_by_design ? "yes" : "no", c->expected, obs, lossy,
-                    st[DET_TSAN], st[DET_HELGRIND], st[DET_DRD], n1, nw, sl,
+                    st[DET_TSAN], st[DET_HELGRIND], st[DET_DRD], ex, n1, nw, sl,
                     det__paint(c, color), det_verdict_names[c->verdict], color ? "\033[0m" : "");
     }
 }
@@ -280,6 +293,11 @@ static void det__table_reports(FILE *f, const struct det_matrix *m, bool md)
                 fprintf(f, "%s%s  %s: %s %s\n", li, name, det_names[d],
                         det_status_text(r->status), r->reason);
         }
+        /* the explorer: what it found, or why it could not look (the
+         * models it never runs are said once, under the blind ones) */
+        if (c->ex.status == DET_ST_RACE || c->ex.status == DET_ST_CRASH ||
+            (c->ex.status == DET_ST_NA && strcmp(c->model, "threads") == 0))
+            fprintf(f, "%s%s  explore: %s\n", li, name, c->ex.text);
     }
 }
 

@@ -129,10 +129,10 @@ static int det__parse_detectors(const char *val, void *dest, char *err, size_t e
     if (util_list_split(val, buf, sizeof buf, items, 16, &n, err, errlen) != 0)
         return -1;
     memset(o->use, 0, sizeof o->use);
-    o->no_explore = true;
+    o->explore = false;
     for (size_t i = 0; i < n; i++) {
-        if (strcmp(items[i], "explore") == 0) {   /* check's explorer, not a matrix column */
-            o->no_explore = false;
+        if (strcmp(items[i], "explore") == 0) {   /* run: the explore column; check: the explorer */
+            o->explore = true;
             continue;
         }
         int d = det_by_name(items[i]);
@@ -142,7 +142,8 @@ static int det__parse_detectors(const char *val, void *dest, char *err, size_t e
                 if (det_unavailable((enum det_detector)k, true) == NULL || k == DET_TSAN)
                     snprintf(avail + strlen(avail), sizeof avail - strlen(avail), "%s%s",
                              *avail ? ", " : "", det_names[k]);
-            snprintf(err, errlen, "unknown detector '%s' (available: %s)", items[i], avail);
+            snprintf(err, errlen, "unknown detector '%s' (available: %s, explore)", items[i],
+                     avail);
             return -1;
         }
         const char *why = det_unavailable((enum det_detector)d, true);
@@ -194,7 +195,7 @@ static void det__options(struct det_cli *cli, struct util_opt t[24])
     struct det_options *o = &cli->o;
     const struct util_opt opts[] = {
         { .name = "detectors", .kind = UTIL_OPT_CUSTOM, .dest = o, .arg = "LIST",
-          .help = "native,tsan,helgrind,drd (default: all available; check: and explore)",
+          .help = "native,tsan,helgrind,drd,explore (default: all available)",
           .parse = det__parse_detectors },
         { .name = "trials", .kind = UTIL_OPT_UINT, .dest = &o->trials, .arg = "N",
           .help = "native trials per cell (check: native runs), default 3", .min = 1,
@@ -299,6 +300,8 @@ static void det__parse_cmd(const struct det_cmd *cmd, const struct util_opt *opt
     if (!o->detectors_given)
         for (int d = 0; d < DET_NDET; d++)
             o->use[d] = true;
+    o->explore |= !o->detectors_given && (strcmp(cmd->name, "run") == 0 ||
+                                          strcmp(cmd->name, "check") == 0);
     o->use[DET_NATIVE] = true;   /* the invariant is always measured */
 }
 

@@ -406,9 +406,9 @@ static void test_explore_bad_input(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "error: use of undeclared identifier"));
     CU_ASSERT_EQUAL(count_lines(r.err), 1);
     prog_result_free(&r);
-    r = EXPLORE("counter/racy");
+    r = EXPLORE("prog.txt");   /* LAB/VARIANT targets: tests/test_explore_labs.c */
     CU_ASSERT_EQUAL(r.status, 2);
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "is not a C file"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "is neither a C file nor a lab variant"));
     prog_result_free(&r);
     r = EXPLORE(FX("counter.c"), "--preemptions", "x");
     CU_ASSERT_EQUAL(r.status, 2);

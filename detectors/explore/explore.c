@@ -505,10 +505,14 @@ static int xp__options(struct xp_options *o, int argc, char **argv, char **pos, 
           .help = "write the failing schedule as an SVG sequence diagram" },
         { .name = "tty", .kind = UTIL_OPT_FLAG, .dest = &o->tty, .arg = NULL,
           .help = "be the scheduler: step the threads yourself in the terminal" },
+        { .name = "workers", .kind = UTIL_OPT_UINT, .dest = &o->workers, .arg = "N",
+          .help = "LAB/VARIANT: workers (default: the lab's)", .min = 1, .max = 60 },
+        { .name = "iters", .kind = UTIL_OPT_U64, .dest = &o->iters, .arg = "K",
+          .help = "LAB/VARIANT: operations per worker (default 2)", .min = 1, .max = 1e6 },
         { .name = NULL },
     };
     struct util_cmdline c = {
-        .prog = "racelab explore", .usage = "PROGRAM.c [OPTIONS] [ARGS...]",
+        .prog = "racelab explore", .usage = "PROGRAM.c|LAB/VARIANT [OPTIONS] [ARGS...]",
         .summary = "run every schedule of a C program's threads, one at a time, and show the "
                    "one that breaks it",
         .epilog = "The program is built with clang -O0 -g -fsanitize=thread and linked against\n"
@@ -538,21 +542,32 @@ int det_explore(int argc, char **argv)
         det_usage_error("explore needs a PROGRAM.c (racelab explore --help)");
     o.target = pos[0];
     size_t tl = strlen(o.target);
-    if (tl < 3 || strcmp(o.target + tl - 2, ".c") != 0)
-        det_usage_error("explore: '%s' is not a C file: give PROGRAM.c (lab variants are "
-                        "explored through their own .c in a later version)", o.target);
+    bool lab = xp_is_lab_target(o.target);
+    if (!lab && (tl < 3 || strcmp(o.target + tl - 2, ".c") != 0))
+        det_usage_error("explore: '%s' is neither a C file nor a lab variant: give PROGRAM.c "
+                        "or LAB/VARIANT (racelab list)", o.target);
+    if (!lab && (o.workers || o.iters))
+        det_usage_error("explore: --workers and --iters apply to LAB/VARIANT targets (give "
+                        "a program's own arguments after it)");
+    if (o.tty && lab)
+        det_usage_error("explore: --tty takes a PROGRAM.c, not a lab variant");
     if (o.tty)
         xp_tty_check(&o);    /* before the build: a terminal, no other output option */
     det_signals_install();   /* SIGINT: the driver's process group goes too */
     struct xp_build b;
     memset(&b, 0, sizeof b);
-    xp_compile(o.target, &b);
+    int dargc = npos;
+    char **dargv = pos;
+    if (lab)
+        dargv = xp_lab_target(&o, &b, pos, npos, &dargc);
+    else
+        xp_compile(o.target, &b);
     if (o.tty) {
         int rc = xp_tty(&o, &b, npos, pos);
         free(pos);
         return rc;
     }
-    xp_drive(&o, &b, npos, pos);
+    xp_drive(&o, &b, dargc, dargv);
     struct xp_result r;
     xp_parse(b.out, &r);
     xp_symbolize(b.prog, &r);
@@ -576,6 +591,8 @@ int det_explore(int argc, char **argv)
     free(r.race_schedule);
     free(r.allocs);
     free(r.prefix);
+    if (dargv != pos)
+        free(dargv);
     free(pos);
     return xp_exit_code(&r);
 }

@@ -85,9 +85,12 @@ struct xp_options {
     const char *target;
     bool tty;                    /* --tty (explore_tty.c) */
     bool outcomes;               /* --outcomes (explore_outcome.c) */
+    unsigned workers;            /* lab targets: --workers (0: the lab's default) */
+    uint64_t iters;              /* lab targets: --iters (0: 2) */
 };
 
-/* The program built for the explorer (a temporary directory). */
+/* The run's temporary files: the program (for a lab target a symbolic link
+ * to its explore flavour), its object, the driver's result. */
 struct xp_build {
     char dir[PATH_MAX], obj[PATH_MAX + 16], prog[PATH_MAX + 16], out[PATH_MAX + 16];
 };
@@ -100,6 +103,16 @@ void xp_parse(const char *path, struct xp_result *r);
 /* Names the variables and source lines of r's steps, races and deadlock. */
 void xp_symbolize(const char *prog, struct xp_result *r);
 void xp_build_clean(struct xp_build *b);
+
+/* ---- explore_target.c: LAB/VARIANT (notes/explorer.md "Lab targets") ---- */
+
+/* Whether |target| names a lab variant ("counter/racy") rather than a file. */
+bool xp_is_lab_target(const char *target);
+/* Finds o->target's cell and explore flavour (one line and exit 2 when
+ * there is none, with what exists or why it is refused), sets |b| up to run
+ * it and returns the driver's argv (argv[0] a placeholder; *argc entries). */
+char **xp_lab_target(const struct xp_options *o, struct xp_build *b, char **pos, int npos,
+                     int *argc);
 
 /* ---- explore_out.c ------------------------------------------------------- */
 

@@ -4,7 +4,10 @@
  * to be the lab's bug; labs/PROTOCOL.md states every field). */
 #include "runtime.h"
 
+#include <limits.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "util/json.h"
 
@@ -69,6 +72,37 @@ static void json_known_reports(const struct lab_variant *v, enum lab_model m)
     putchar(']');
 }
 
+/* "explore" or "explore_refused" (labs/PROTOCOL.md): a threads cell is
+ * explored through lab-<name>-explore beside this program, where the build
+ * made one (cmake/RacelabHelpers.cmake); the explorer runs workers as
+ * threads, so the other models' cells say so. */
+static void json_explore(const struct lab *lab, enum lab_model m)
+{
+    char name[96], why[240], path[PATH_MAX];
+    snprintf(name, sizeof name, "lab-%s-explore", lab->name);
+    ssize_t n = m == LAB_THREADS ? readlink("/proc/self/exe", path, sizeof path - 1) : -1;
+    if (n > 0) {
+        path[n] = '\0';
+        char *slash = strrchr(path, '/');
+        if (slash != NULL && (size_t)(slash - path) + 1 + strlen(name) < sizeof path) {
+            strcpy(slash + 1, name);
+            if (access(path, X_OK) == 0) {
+                fputs(",\"explore\":", stdout);
+                util_json_string(stdout, name);
+                return;
+            }
+        }
+    }
+    if (m == LAB_THREADS)
+        snprintf(why, sizeof why, "%s is not in this build (it is built with clang on x86-64, "
+                 "without a sanitizer on the build)", name);
+    else
+        snprintf(why, sizeof why, "the explorer runs a variant's workers as threads, not under "
+                 "the %s model", lab_model_name(m));
+    fputs(",\"explore_refused\":", stdout);
+    util_json_string(stdout, why);
+}
+
 static void json_cell(const struct lab *lab, const struct lab_config *c,
                       const struct lab_variant *v, enum lab_model m, const char *unavailable)
 {
@@ -99,6 +133,7 @@ static void json_cell(const struct lab *lab, const struct lab_config *c,
     if (v->fields)
         lab__fields_list_json(lab, m);
     lab__json_blind(m);
+    json_explore(lab, m);
     puts("}");
 }
 

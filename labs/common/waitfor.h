@@ -52,6 +52,14 @@
 #define LAB_WF__TSAN(call) ((void)0)
 #endif
 
+/* The explore flavour (labs/common/explore_main.c) has no watchdog to read
+ * the records: there they are not kept, so they add no explorer points. */
+#ifdef LAB_EXPLORE
+#define LAB_WF__RECORDS 0
+#else
+#define LAB_WF__RECORDS 1
+#endif
+
 /* One worker's record, on a cache line of its own. */
 struct lab_wf_worker {
     /* ticket << 32 | (resource + 1) while it waits, ticket << 32 while not:
@@ -65,6 +73,8 @@ typedef sync_atomic_u32 lab_wf_owner;   /* the holder + 1, 0: free */
 /* Before a wait for |res|: a new ticket. */
 static inline void lab_wf_begin(struct lab_wf_worker *me, unsigned res)
 {
+    if (!LAB_WF__RECORDS)
+        return;
     /* Seq-cst, as every record access: the watchdog's reads must see them in
      * program order (watch.c). */
     uint64_t t = (sync_load_u64(&me->wait, SYNC_RELAXED) >> 32) + 1;
@@ -75,6 +85,8 @@ static inline void lab_wf_begin(struct lab_wf_worker *me, unsigned res)
 static inline void lab_wf_end(struct lab_wf_worker *me, lab_wf_owner *owner, unsigned worker,
                               unsigned res, bool taken)
 {
+    if (!LAB_WF__RECORDS)
+        return;
     if (taken) {
         sync_store_u32(&owner[res], worker + 1, SYNC_SEQ_CST);
         sync_store_u32(&me->holds, res + 1, SYNC_SEQ_CST);
@@ -86,6 +98,8 @@ static inline void lab_wf_end(struct lab_wf_worker *me, lab_wf_owner *owner, uns
 /* Before releasing |res|: the owner word first. */
 static inline void lab_wf_drop(struct lab_wf_worker *me, lab_wf_owner *owner, unsigned res)
 {
+    if (!LAB_WF__RECORDS)
+        return;
     sync_store_u32(&owner[res], 0, SYNC_SEQ_CST);
     if (sync_load_u32(&me->holds, SYNC_RELAXED) == res + 1)
         sync_store_u32(&me->holds, 0, SYNC_SEQ_CST);
@@ -166,7 +180,7 @@ static inline bool lab_wf_waiting(const struct lab_wf_worker *me, const lab_wf_o
         bool lab__ok = LOCKD_FN(id, try)((l), (n));                                   \
         LAB_WF__TSAN(__tsan_mutex_post_lock(                                          \
             (l), lab__ok ? LAB_WF__TRY : LAB_WF__TRY | LAB_WF__TRY_FAILED, 0));       \
-        if (lab__ok) {                                                                \
+        if (lab__ok && LAB_WF__RECORDS) {                                             \
             sync_store_u32(&(owner)[(res)], (worker) + 1, SYNC_SEQ_CST);              \
             sync_store_u32(&(me)->holds, (res) + 1, SYNC_SEQ_CST);                    \
         }                                                                             \
