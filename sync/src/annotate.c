@@ -32,39 +32,39 @@ __attribute__((constructor(101))) static void sync__annotate_init(void)
 }
 
 /* Helgrind's requests; DRD understands them too (see sync/annotate.h). */
-void sync__ann_lock_create(const void *l)
+void sync__ann_lock_create(void *l)
 {
-    ANNOTATE_RWLOCK_CREATE((void *)l);
+    ANNOTATE_RWLOCK_CREATE(l);
 }
 
-void sync__ann_lock_acquired(const void *l, long w)
+void sync__ann_lock_acquired(void *l, long w)
 {
-    ANNOTATE_RWLOCK_ACQUIRED((void *)l, w);
+    ANNOTATE_RWLOCK_ACQUIRED(l, w);
 }
 
-void sync__ann_lock_released(const void *l, long w)
+void sync__ann_lock_released(void *l, long w)
 {
     (void)w;   /* Helgrind's release takes the kind; its macro drops it */
-    ANNOTATE_RWLOCK_RELEASED((void *)l, w);
+    ANNOTATE_RWLOCK_RELEASED(l, w);
 }
 
-void sync__ann_happens_before(const void *a)
+void sync__ann_happens_before(void *a)
 {
-    ANNOTATE_HAPPENS_BEFORE((void *)a);
+    ANNOTATE_HAPPENS_BEFORE(a);
 }
 
-void sync__ann_happens_after(const void *a)
+void sync__ann_happens_after(void *a)
 {
-    ANNOTATE_HAPPENS_AFTER((void *)a);
+    ANNOTATE_HAPPENS_AFTER(a);
 }
 
-void sync__ann_ignore(const void *p, unsigned long n)
+void sync__ann_ignore(void *p, unsigned long n)
 {
-    VALGRIND_HG_DISABLE_CHECKING((void *)p, n);
+    VALGRIND_HG_DISABLE_CHECKING(p, n);
 }
 
-void sync__ann_unignore(const void *p, unsigned long n)
+void sync__ann_unignore(void *p, unsigned long n)
 {
-    VALGRIND_HG_ENABLE_CHECKING((void *)p, n);
+    VALGRIND_HG_ENABLE_CHECKING(p, n);
 }
 #endif

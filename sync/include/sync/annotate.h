@@ -77,15 +77,17 @@
  * a register test, not a load after every barrier). */
 extern const int sync__valgrind;
 
-/* The requests, out of line (src/annotate.c); reached only under the tools. */
+/* The requests, out of line (src/annotate.c); reached only under the tools.
+ * Not const pointers: gcc would take the pointee as read (an uninitialised
+ * queue node, about to be ignored, would draw -Wmaybe-uninitialized). */
 #define SYNC__COLD __attribute__((cold, noinline))
-SYNC__COLD void sync__ann_lock_create(const void *l);
-SYNC__COLD void sync__ann_lock_acquired(const void *l, long w);
-SYNC__COLD void sync__ann_lock_released(const void *l, long w);
-SYNC__COLD void sync__ann_happens_before(const void *a);
-SYNC__COLD void sync__ann_happens_after(const void *a);
-SYNC__COLD void sync__ann_ignore(const void *p, unsigned long n);
-SYNC__COLD void sync__ann_unignore(const void *p, unsigned long n);
+SYNC__COLD void sync__ann_lock_create(void *l);
+SYNC__COLD void sync__ann_lock_acquired(void *l, long w);
+SYNC__COLD void sync__ann_lock_released(void *l, long w);
+SYNC__COLD void sync__ann_happens_before(void *a);
+SYNC__COLD void sync__ann_happens_after(void *a);
+SYNC__COLD void sync__ann_ignore(void *p, unsigned long n);
+SYNC__COLD void sync__ann_unignore(void *p, unsigned long n);
 
 #define SYNC__VG(stmt)                                  \
     do {                                                \
@@ -97,26 +99,28 @@ SYNC__COLD void sync__ann_unignore(const void *p, unsigned long n);
 /* True under Helgrind or DRD: for annotations that need work to find their key. */
 #define SYNC_ANN_RUNNING() __builtin_expect(sync__valgrind != 0, 0)
 
-/* |word| (an unsigned integer: a lock's fast-path test, zero when the fast
- * path applies) with the flag folded in: nonzero under the tools too. The
- * lock's one existing branch then also sends the tools' runs to its slow
- * path, which annotates: natively no test of the flag at all, one OR on a
- * register (integers, not two conditions: those a compiler may split into
- * two branches). */
-#define SYNC_ANN_FOLD(word) ((word) | (unsigned)sync__valgrind)
+/* |word| (a lock's fast-path word, 0 when the fast path applies, else 1)
+ * with the flag folded in: bit 1 set under the tools too. The lock's one
+ * existing branch then also sends the tools' runs to its slow path, which
+ * gets the folded word, reads the lock's own value back with
+ * SYNC_ANN_UNFOLD and annotates: natively no test of the flag at all, one OR
+ * with a register (integers, not two conditions: those a compiler may split
+ * into two branches; and the slow path takes the folded word, so that the
+ * unfolded one need not be kept: no copy either). */
+#define SYNC_ANN_FOLD(word) ((word) | ((unsigned)sync__valgrind << 1))
 /* For a ticket lock's "is it my turn" compare: 0 natively, 2^31 under the
  * tools, added to one side so that the compare never holds there (two
  * tickets are never 2^31 apart). Natively the add of a register replaces the
  * add of a constant the lock makes anyway, or costs one add. */
 #define SYNC_ANN_BIAS ((unsigned)sync__valgrind << 31)
 
-#define SYNC_ANN_LOCK_CREATE(l) SYNC__VG(sync__ann_lock_create(l))
-#define SYNC_ANN_LOCK_ACQUIRED(l, w) SYNC__VG(sync__ann_lock_acquired((l), (w)))
-#define SYNC_ANN_LOCK_RELEASED(l, w) SYNC__VG(sync__ann_lock_released((l), (w)))
-#define SYNC_ANN_HAPPENS_BEFORE(a) SYNC__VG(sync__ann_happens_before(a))
-#define SYNC_ANN_HAPPENS_AFTER(a) SYNC__VG(sync__ann_happens_after(a))
-#define SYNC_ANN_IGNORE(p, n) SYNC__VG(sync__ann_ignore((p), (n)))
-#define SYNC_ANN_UNIGNORE(p, n) SYNC__VG(sync__ann_unignore((p), (n)))
+#define SYNC_ANN_LOCK_CREATE(l) SYNC__VG(sync__ann_lock_create((void *)(l)))
+#define SYNC_ANN_LOCK_ACQUIRED(l, w) SYNC__VG(sync__ann_lock_acquired((void *)(l), (w)))
+#define SYNC_ANN_LOCK_RELEASED(l, w) SYNC__VG(sync__ann_lock_released((void *)(l), (w)))
+#define SYNC_ANN_HAPPENS_BEFORE(a) SYNC__VG(sync__ann_happens_before((void *)(a)))
+#define SYNC_ANN_HAPPENS_AFTER(a) SYNC__VG(sync__ann_happens_after((void *)(a)))
+#define SYNC_ANN_IGNORE(p, n) SYNC__VG(sync__ann_ignore((void *)(p), (n)))
+#define SYNC_ANN_UNIGNORE(p, n) SYNC__VG(sync__ann_unignore((void *)(p), (n)))
 
 #else
 
@@ -133,6 +137,9 @@ SYNC__COLD void sync__ann_unignore(const void *p, unsigned long n);
 #define SYNC_ANN_UNIGNORE(p, n) ((void)(p), (void)(n))
 
 #endif
+
+/* The lock's own 0 or 1 back from a folded word. */
+#define SYNC_ANN_UNFOLD(word) ((word) & 1u)
 
 /* A lock's whole set-up: a lock, whose own |n| bytes at |l| are its words. */
 #define SYNC_ANN_LOCK_INIT(l, n)        \

@@ -54,9 +54,11 @@ static inline bool sync_ttas_trylock(sync_ttas_t *l)
 }
 
 /* The other half of sync_ttas_lock(): the first exchange found it held
- * (|old| 1), or it took the lock (0) under Helgrind or DRD. */
-SYNC__SLOW_PATH void sync__ttas_lock_slow(sync_ttas_t *l, uint32_t old)
+ * (its old value 1), or it took the lock (0) under Helgrind or DRD: |word| is
+ * the exchange's result folded with the flag (sync/annotate.h). */
+SYNC__SLOW_PATH void sync__ttas_lock_slow(sync_ttas_t *l, uint32_t word)
 {
+    uint32_t old = SYNC_ANN_UNFOLD(word);
     unsigned backoff = 1;
     while (old != 0) {
         /* Busy: wait, then look (relaxed: the exchange below re-acquires).
@@ -81,9 +83,9 @@ SYNC__SLOW_PATH void sync__ttas_lock_slow(sync_ttas_t *l, uint32_t old)
 static inline void sync_ttas_lock(sync_ttas_t *l)
 {
     /* Acquire: pairs with the release store in sync_ttas_unlock(). */
-    uint32_t old = sync_exchange_u32(&l->locked, 1, SYNC_ACQUIRE);
-    if (__builtin_expect(SYNC_ANN_FOLD(old) != 0, 0))
-        sync__ttas_lock_slow(l, old);
+    uint32_t word = SYNC_ANN_FOLD(sync_exchange_u32(&l->locked, 1, SYNC_ACQUIRE));
+    if (__builtin_expect(word != 0, 0))
+        sync__ttas_lock_slow(l, word);
 }
 
 static inline void sync_ttas_unlock(sync_ttas_t *l)
