@@ -27,8 +27,11 @@
  * each annotation is one request. The lock requests give Helgrind a real lock
  * (lock-order checking included), not just an edge.
  *
- * COST. Natively an annotation is one register test and a branch not taken,
- * after the lock's atomic succeeded (or before its releasing store): the flag
+ * COST. Natively an annotation is at most one register test and a branch not
+ * taken, after the lock's atomic succeeded (or before its releasing store),
+ * and none where the lock branches anyway: there the flag is folded into
+ * that branch (SYNC_ANN_FOLD, SYNC_ANN_BIAS below; the futex mutex's flag
+ * bit, sync/mutex.h) and the slow path annotates. The flag
  * sync__valgrind is set once at load time and const to its readers, so the
  * compiler keeps it in a register across the lock's atomics (a plain int
  * would be reloaded after every atomic, which is a compiler barrier). The
@@ -71,7 +74,7 @@
 #if defined(SYNC_HAVE_VALGRIND) && SYNC_HAVE_VALGRIND && !UTIL_TSAN
 #define SYNC_ANNOTATED 1
 
-/* Nonzero when this process runs under valgrind (src/annotate.c). Const to
+/* Nonzero when this process runs under Helgrind or DRD (src/annotate.c). Const to
  * its readers: it is set before main and never changes, so the compiler may
  * keep it in a register across atomics and loops (a lock's flag test is then
  * a register test, not a load after every barrier). */
