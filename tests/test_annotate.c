@@ -4,7 +4,8 @@
  *
  * prims_work exercises the primitives the labs do not (both rwlocks, the
  * time-published lock, once, the barrier, the condition variable) from four
- * threads and checks the results; prims runs that case under each tool.
+ * threads and checks the results, and that a mutex is annotated exactly
+ * when Helgrind or DRD runs; prims runs that case under each tool.
  * labs_fixed and labs_racy run lab variants under each tool. Every run is
  * small (a few hundred operations: a happens-before tool needs no long run).
  * Skipped (77) where valgrind is absent, where sync/ was built without the
@@ -118,6 +119,9 @@ static void test_annotate_prims_work(void)
     CU_ASSERT_EQUAL_FATAL(sync_barrier_init(&w.bar, THREADS, 100, 0), 0);
     CU_ASSERT_EQUAL_FATAL(sync_once_init(&w.once, 0), 0);
     CU_ASSERT_EQUAL_FATAL(sync_mutex_init(&w.m, 0), 0);
+    /* Annotated out of line exactly under Helgrind and DRD: natively (and
+     * under any other tool) the mutex keeps its inline fast path. */
+    CU_ASSERT_EQUAL((w.m.flags & SYNC__MUTEX_ANNOTATED) != 0, SYNC_ANN_RUNNING() != 0);
     CU_ASSERT_EQUAL_FATAL(sync_cond_init(&w.cv, 0), 0);
     pthread_t t[THREADS];
     for (long i = 0; i < THREADS; i++)
@@ -218,12 +222,16 @@ static void test_annotate_labs_fixed(void)
         test_skip(why);
         return;
     }
-    /* A spin lock, the futex mutex, the semaphore; the queue's hand-over
-     * ring, its semaphore pair with futex locks, and the Michael-Scott queue
-     * with its hazard pointers. */
-    const char *cells[][11] = { LAB_ARGS("counter", "tas"), LAB_ARGS("counter", "futex"),
-                                LAB_ARGS("counter", "sem"), LAB_ARGS("queue", "mpmc"),
-                                LAB_ARGS("queue", "sem"), LAB_ARGS("queue", "msqueue") };
+    /* The spin and queue locks (their fast paths fold the flag into their
+     * own branch or test it: each way must reach the annotation), the futex
+     * mutex, the semaphore; the queue's hand-over ring, its semaphore pair
+     * with futex locks, and the Michael-Scott queue with its hazard
+     * pointers. */
+    const char *cells[][11] = { LAB_ARGS("counter", "tas"), LAB_ARGS("counter", "ttas"),
+                                LAB_ARGS("counter", "ticket"), LAB_ARGS("counter", "mcs"),
+                                LAB_ARGS("counter", "futex"), LAB_ARGS("counter", "sem"),
+                                LAB_ARGS("queue", "mpmc"), LAB_ARGS("queue", "sem"),
+                                LAB_ARGS("queue", "msqueue") };
     for (size_t c = 0; c < sizeof cells / sizeof *cells; c++)
         for (size_t t = 0; t < 2; t++)
             CU_ASSERT_EQUAL(reports_of(tools[t], cells[c]), 0);

@@ -39,6 +39,8 @@ int sync_mutex_init(sync_mutex_t *m, unsigned flags)
         return EINVAL;
     if (SYNC_CHECKS)
         flags |= SYNC_MUTEX_CHECKED;
+    if (SYNC_ANN_RUNNING())
+        flags |= SYNC__MUTEX_ANNOTATED;
     sync_store_u32(&m->state, 0, SYNC_RELAXED);
     sync_store_u32(&m->waiters, 0, SYNC_RELAXED);
     sync_store_u32(&m->owner, 0, SYNC_RELAXED);
@@ -107,7 +109,10 @@ bool sync__mutex_trylock_out(sync_mutex_t *m)
         return sync__mutex_trylock_robust(m);
     if (!sync__mutex_cas_free(m))
         return false;
-    sync__mutex_set_owner(m); /* checked: the only other reason to be here */
+    if (m->flags & SYNC_MUTEX_CHECKED)
+        sync__mutex_set_owner(m);
+    if (m->flags & SYNC__MUTEX_ANNOTATED)
+        SYNC_ANN_LOCK_ACQUIRED(m, 1);
     return true;
 }
 
@@ -117,7 +122,10 @@ void sync__mutex_unlock_out(sync_mutex_t *m)
         sync__mutex_unlock_robust(m);
         return;
     }
-    sync__mutex_check_unlock(m);
+    if (m->flags & SYNC_MUTEX_CHECKED)
+        sync__mutex_check_unlock(m);
+    if (m->flags & SYNC__MUTEX_ANNOTATED)
+        SYNC_ANN_LOCK_RELEASED(m, 1);   /* before the exchange that frees it */
     sync__mutex_release(m);
 }
 
@@ -193,7 +201,7 @@ static int sync__mutex_timedlock_plain(sync_mutex_t *m, const struct timespec *a
     }
     /* Relaxed: a late decrement only costs an unlock a needless wake call. */
     sync_fetch_sub_u32(&m->waiters, 1, SYNC_RELAXED);
-    if (ret == 0)
+    if (ret == 0 && (m->flags & SYNC__MUTEX_ANNOTATED))
         SYNC_ANN_LOCK_ACQUIRED(m, 1);   /* by the exchange above */
     if (checked && ret == 0)
         sync__mutex_set_owner(m);

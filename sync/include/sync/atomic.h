@@ -332,6 +332,12 @@ static inline void sync_cpu_relax(void)
 #define SYNC__SPIN_LIMIT 128u
 #endif
 
+/* A lock's contended half: out of line, so that the inlined fast path is the
+ * lock's few instructions and its caller's registers are not spent on the
+ * waiting loop (unused: a header's unused copy is no warning; not inline,
+ * which gcc would call a contradiction). */
+#define SYNC__SLOW_PATH __attribute__((noinline, unused)) static
+
 /* One round of waiting; *rounds counts the rounds already waited. Spins
  * (one pause hint) for the first |limit| rounds, then yields on every round. */
 static inline void sync__spin_wait_n(unsigned *rounds, unsigned limit)

@@ -72,20 +72,10 @@ static inline bool sync_mcs_trylock(sync_mcs_t *l, sync_mcs_node_t *node)
     return true;
 }
 
-static inline void sync_mcs_lock(sync_mcs_t *l, sync_mcs_node_t *node)
+/* The contended half of sync_mcs_lock(): |pred| was the tail before us. */
+SYNC__SLOW_PATH void sync__mcs_lock_slow(sync_mcs_t *l, sync_mcs_node_t *node,
+                                         sync_mcs_node_t *pred)
 {
-    /* The node's words are atomics other threads touch until our unlock. */
-    SYNC_ANN_IGNORE(node, sizeof *node);
-    sync_store_ptr(&node->next, NULL, SYNC_RELAXED);
-    sync_store_u32(&node->locked, 1, SYNC_RELAXED);
-    /* Acquire: pairs with the release of the predecessor's exchange (its node
-     * initialised) or of the unlock's CAS back to NULL (its critical section).
-     * Release: publishes our node's initialisation to our successor. */
-    sync_mcs_node_t *pred = sync_exchange_ptr(&l->tail, node, SYNC_ACQ_REL);
-    if (pred == NULL) {
-        SYNC_ANN_LOCK_ACQUIRED(l, 1);
-        return;
-    }
     /* Release: pairs with the acquire load of |next| in the predecessor's
      * unlock, which must see locked = 1 stored before it stores 0. */
     sync_store_ptr(&pred->next, node, SYNC_RELEASE);
@@ -96,28 +86,52 @@ static inline void sync_mcs_lock(sync_mcs_t *l, sync_mcs_node_t *node)
     SYNC_ANN_LOCK_ACQUIRED(l, 1);
 }
 
+static inline void sync_mcs_lock(sync_mcs_t *l, sync_mcs_node_t *node)
+{
+    /* The node's words are atomics other threads touch until our unlock. */
+    SYNC_ANN_IGNORE(node, sizeof *node);
+    sync_store_ptr(&node->next, NULL, SYNC_RELAXED);
+    sync_store_u32(&node->locked, 1, SYNC_RELAXED);
+    /* Acquire: pairs with the release of the predecessor's exchange (its node
+     * initialised) or of the unlock's CAS back to NULL (its critical section).
+     * Release: publishes our node's initialisation to our successor. */
+    sync_mcs_node_t *pred = sync_exchange_ptr(&l->tail, node, SYNC_ACQ_REL);
+    if (__builtin_expect(pred != NULL, 0)) {
+        sync__mcs_lock_slow(l, node, pred);
+        return;
+    }
+    SYNC_ANN_LOCK_ACQUIRED(l, 1);
+}
+
+/* The contended half of sync_mcs_unlock(): a successor swapped |tail| but
+ * has not linked itself yet (it may even be preempted between the two), or
+ * is linked (|succ|): wait for the link, then hand over. */
+SYNC__SLOW_PATH void sync__mcs_hand_over(sync_mcs_node_t *node, sync_mcs_node_t *succ)
+{
+    unsigned rounds = 0;
+    /* Acquire: pairs with the successor's release store of node->next. */
+    while (succ == NULL && (succ = sync_load_ptr(&node->next, SYNC_ACQUIRE)) == NULL)
+        sync__spin_wait(&rounds);
+    /* Release: pairs with the successor's acquire load of its |locked|. */
+    sync_store_u32(&succ->locked, 0, SYNC_RELEASE);
+    SYNC_ANN_UNIGNORE(node, sizeof *node);   /* the successor has let go of it */
+}
+
 static inline void sync_mcs_unlock(sync_mcs_t *l, sync_mcs_node_t *node)
 {
     SYNC_ANN_LOCK_RELEASED(l, 1);
     /* Acquire: pairs with the successor's release store of node->next. */
     sync_mcs_node_t *succ = sync_load_ptr(&node->next, SYNC_ACQUIRE);
-    if (succ == NULL) {
-        void *expected = node;
-        /* No successor yet: if we are still the tail, the queue empties.
-         * Release: pairs with the acquire exchange/CAS of the next locker. */
-        if (sync_cas_ptr(&l->tail, &expected, NULL, SYNC_RELEASE, SYNC_RELAXED)) {
-            SYNC_ANN_UNIGNORE(node, sizeof *node);   /* nobody else knows it now */
-            return;
-        }
-        /* A successor swapped |tail| but has not linked itself yet (it may
-         * even be preempted between the two): wait for the link. */
-        unsigned rounds = 0;
-        while ((succ = sync_load_ptr(&node->next, SYNC_ACQUIRE)) == NULL)
-            sync__spin_wait(&rounds);
+    void *expected = node;
+    /* No successor yet: if we are still the tail, the queue empties.
+     * Release: pairs with the acquire exchange/CAS of the next locker. */
+    if (__builtin_expect(succ != NULL ||
+                         !sync_cas_ptr(&l->tail, &expected, NULL, SYNC_RELEASE, SYNC_RELAXED),
+                         0)) {
+        sync__mcs_hand_over(node, succ);
+        return;
     }
-    /* Release: pairs with the successor's acquire load of its |locked|. */
-    sync_store_u32(&succ->locked, 0, SYNC_RELEASE);
-    SYNC_ANN_UNIGNORE(node, sizeof *node);   /* the successor has let go of it */
+    SYNC_ANN_UNIGNORE(node, sizeof *node);   /* nobody else knows it now */
 }
 
 #endif /* SYNC_MCS_H */

@@ -198,9 +198,17 @@ void sync__mutex_lock_slow(sync_mutex_t *m);
 bool sync__mutex_trylock_out(sync_mutex_t *m);
 void sync__mutex_unlock_out(sync_mutex_t *m);
 
+/* Internal flag: sync_mutex_init() ran under Helgrind or DRD, so this
+ * mutex's calls tell them (sync/annotate.h). It sends them out of line, where
+ * the annotations are: the inline fast path has none, and natively costs
+ * exactly what it costs unannotated (the flags test is there anyway). A
+ * SYNC_MUTEX_INIT mutex never has it: initialise with sync_mutex_init() what
+ * the tools should understand. */
+#define SYNC__MUTEX_ANNOTATED 0x100u
+
 /* Flags that send every call out of line: the robust protocol, the owner
- * checks. */
-#define SYNC__MUTEX_OUT_OF_LINE (SYNC_ROBUST | SYNC_MUTEX_CHECKED)
+ * checks, the annotations. */
+#define SYNC__MUTEX_OUT_OF_LINE (SYNC_ROBUST | SYNC_MUTEX_CHECKED | SYNC__MUTEX_ANNOTATED)
 
 /* Internal: the plain word's acquire and release, shared by the inline
  * functions and the checked path in mutex.c. */
@@ -208,15 +216,11 @@ static inline bool sync__mutex_cas_free(sync_mutex_t *m)
 {
     uint32_t unlocked = 0;
     /* Acquire: pairs with the release exchange in sync__mutex_release(). */
-    if (!sync_cas_u32(&m->state, &unlocked, 1, SYNC_ACQUIRE, SYNC_RELAXED))
-        return false;
-    SYNC_ANN_LOCK_ACQUIRED(m, 1);
-    return true;
+    return sync_cas_u32(&m->state, &unlocked, 1, SYNC_ACQUIRE, SYNC_RELAXED);
 }
 
 static inline void sync__mutex_release(sync_mutex_t *m)
 {
-    SYNC_ANN_LOCK_RELEASED(m, 1);
     /* Release: pairs with the acquire CAS/exchange that takes the lock next.
      * Seq_cst, with the load of |waiters|: a Dekker pair with the slow path's
      * seq_cst increment of |waiters| then exchange of |state|. Either we see

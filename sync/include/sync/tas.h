@@ -44,13 +44,27 @@ static inline bool sync_tas_trylock(sync_tas_t *l)
     return true;
 }
 
-static inline void sync_tas_lock(sync_tas_t *l)
+/* The other half of sync_tas_lock(): the first exchange found it held
+ * (its old value 1), or it took the lock (0) under Helgrind or DRD: |word| is
+ * the exchange's result folded with the flag (sync/annotate.h). */
+SYNC__SLOW_PATH void sync__tas_lock_slow(sync_tas_t *l, uint32_t word)
 {
+    uint32_t old = SYNC_ANN_UNFOLD(word);
     unsigned rounds = 0;
     /* Acquire: pairs with the release store in sync_tas_unlock(). */
-    while (sync_exchange_u32(&l->locked, 1, SYNC_ACQUIRE) != 0)
+    while (old != 0) {
         sync__spin_wait(&rounds);
+        old = sync_exchange_u32(&l->locked, 1, SYNC_ACQUIRE);
+    }
     SYNC_ANN_LOCK_ACQUIRED(l, 1);
+}
+
+static inline void sync_tas_lock(sync_tas_t *l)
+{
+    /* Acquire: pairs with the release store in sync_tas_unlock(). */
+    uint32_t word = SYNC_ANN_FOLD(sync_exchange_u32(&l->locked, 1, SYNC_ACQUIRE));
+    if (__builtin_expect(word != 0, 0))
+        sync__tas_lock_slow(l, word);
 }
 
 static inline void sync_tas_unlock(sync_tas_t *l)

@@ -70,10 +70,10 @@ static inline bool sync_ticket_trylock(sync_ticket_t *l)
     return true;
 }
 
-static inline void sync_ticket_lock(sync_ticket_t *l)
+/* The other half of sync_ticket_lock(): ticket t is not served yet, or it
+ * is and this runs under Helgrind or DRD. */
+SYNC__SLOW_PATH void sync__ticket_wait(sync_ticket_t *l, uint32_t t)
 {
-    /* Relaxed: taking a ticket orders nothing, the acquire is on |owner|. */
-    uint32_t t = sync_fetch_add_u32(&l->next, 1, SYNC_RELAXED);
     uint32_t last = t;    /* |owner| at the previous poll (t: none yet) */
     unsigned stalled = 0; /* polls since |owner| last moved */
     for (;;) {
@@ -106,12 +106,21 @@ static inline void sync_ticket_lock(sync_ticket_t *l)
     }
 }
 
+static inline void sync_ticket_lock(sync_ticket_t *l)
+{
+    /* Relaxed: taking a ticket orders nothing, the acquire is on |owner|. */
+    uint32_t t = sync_fetch_add_u32(&l->next, 1, SYNC_RELAXED);
+    /* Acquire: pairs with the release store of |owner| in sync_ticket_unlock(). */
+    if (__builtin_expect(sync_load_u32(&l->owner, SYNC_ACQUIRE) != t + SYNC_ANN_BIAS, 0))
+        sync__ticket_wait(l, t);   /* (or served, under Helgrind or DRD: it annotates) */
+}
+
 static inline void sync_ticket_unlock(sync_ticket_t *l)
 {
     /* Only the holder writes |owner|, so a load and a store do (no RMW).
      * Release: pairs with the acquire loads of |owner| in lock/trylock. */
+    SYNC_ANN_LOCK_RELEASED(l, 1);   /* first: the load and store then fuse into one add */
     uint32_t o = sync_load_u32(&l->owner, SYNC_RELAXED);
-    SYNC_ANN_LOCK_RELEASED(l, 1);
     sync_store_u32(&l->owner, o + 1, SYNC_RELEASE);
 }
 

@@ -136,59 +136,83 @@ static inline bool sync__tp_publish(sync_tplock_t *l, uint32_t t)
     }
 }
 
-static inline void sync_tplock_lock(sync_tplock_t *l)
+/* Waits for published ticket t: true once granted, false if skipped. */
+static inline bool sync__tp_wait(sync_tplock_t *l, uint32_t t)
 {
+    sync__tp_slot *s = &l->slot[t & (SYNC__TP_SLOTS - 1)];
+    uint64_t mine = sync__tp_word(t, SYNC__TP_WAITING);
+    unsigned rounds = 0;
     for (;;) {
-        /* Relaxed: taking a ticket orders nothing, the acquire is on |owner|. */
-        uint32_t t = sync_fetch_add_u32(&l->next, 1, SYNC_RELAXED);
-        /* Acquire: pairs with the release store of |owner| in sync_tplock_unlock(). */
+        /* Acquire: pairs with the release store of |owner| that grants t. */
         if (sync_load_u32(&l->owner, SYNC_ACQUIRE) == t) {
+            /* Relaxed: a later ticket's publish reads it after our
+             * unlock's release, through the owner hand-over chain. */
+            sync_store_u64(&s->word, sync__tp_word(t, SYNC__TP_DONE), SYNC_RELAXED);
             SYNC_ANN_LOCK_ACQUIRED(l, 1);
-            return;   /* uncontended: nobody decides about t any more */
+            return true;
         }
-        if (!sync__tp_publish(l, t))
-            continue;
-        sync__tp_slot *s = &l->slot[t & (SYNC__TP_SLOTS - 1)];
-        uint64_t mine = sync__tp_word(t, SYNC__TP_WAITING);
-        unsigned rounds = 0;
-        for (;;) {
-            /* Acquire: pairs with the release store of |owner| that grants t. */
-            if (sync_load_u32(&l->owner, SYNC_ACQUIRE) == t) {
-                /* Relaxed: a later ticket's publish reads it after our
-                 * unlock's release, through the owner hand-over chain. */
-                sync_store_u64(&s->word, sync__tp_word(t, SYNC__TP_DONE), SYNC_RELAXED);
-                SYNC_ANN_LOCK_ACQUIRED(l, 1);
-                return;
-            }
-            /* Relaxed: only a change away from WAITING matters, and the
-             * retake below synchronizes through |next| and |owner| again. */
-            if (sync_load_u64(&s->word, SYNC_RELAXED) != mine)
-                break;   /* skipped: queue again */
-            sync_store_u64(&s->stamp, sync__tp_now(), SYNC_RELAXED);
-            if (rounds < SYNC__TP_SPIN) {
-                rounds++;
-                sync_cpu_relax();
-            } else {
-                /* The holder may be the one not running: give the CPU away,
-                 * and say so first (stamp 0: never fresh), since a yield
-                 * with others runnable lasts a time slice. */
-                sync_store_u64(&s->stamp, 0, SYNC_RELAXED);
-                sched_yield();
-            }
+        /* Relaxed: only a change away from WAITING matters, and the
+         * retake below synchronizes through |next| and |owner| again. */
+        if (sync_load_u64(&s->word, SYNC_RELAXED) != mine)
+            return false;   /* skipped: queue again */
+        sync_store_u64(&s->stamp, sync__tp_now(), SYNC_RELAXED);
+        if (rounds < SYNC__TP_SPIN) {
+            rounds++;
+            sync_cpu_relax();
+        } else {
+            /* The holder may be the one not running: give the CPU away,
+             * and say so first (stamp 0: never fresh), since a yield
+             * with others runnable lasts a time slice. */
+            sync_store_u64(&s->stamp, 0, SYNC_RELAXED);
+            sched_yield();
         }
     }
 }
 
-/* Call with |l| held. */
-static inline void sync_tplock_unlock(sync_tplock_t *l)
+/* The other half of sync_tplock_lock(): ticket t is not served yet, or it
+ * is and this runs under Helgrind or DRD. */
+SYNC__SLOW_PATH void sync__tp_lock_slow(sync_tplock_t *l, uint32_t t)
 {
-    /* Relaxed: only the holder changes |owner|, and it holds ticket owner. */
+    /* Acquire: as in sync_tplock_lock(). Uncontended: nobody decides about
+     * t any more. */
+    if (sync_load_u32(&l->owner, SYNC_ACQUIRE) == t) {
+        SYNC_ANN_LOCK_ACQUIRED(l, 1);
+        return;
+    }
+    for (;;) {
+        if (sync__tp_publish(l, t) && sync__tp_wait(l, t))
+            return;
+        /* Skipped: queue again. Relaxed: as in sync_tplock_lock(). */
+        t = sync_fetch_add_u32(&l->next, 1, SYNC_RELAXED);
+        /* Acquire: pairs with the release store of |owner| in sync_tplock_unlock(). */
+        if (sync_load_u32(&l->owner, SYNC_ACQUIRE) == t) {
+            SYNC_ANN_LOCK_ACQUIRED(l, 1);
+            return;
+        }
+    }
+}
+
+static inline void sync_tplock_lock(sync_tplock_t *l)
+{
+    /* Relaxed: taking a ticket orders nothing, the acquire is on |owner|. */
+    uint32_t t = sync_fetch_add_u32(&l->next, 1, SYNC_RELAXED);
+    /* Acquire: pairs with the release store of |owner| in sync_tplock_unlock(). */
+    if (__builtin_expect(sync_load_u32(&l->owner, SYNC_ACQUIRE) != t + SYNC_ANN_BIAS, 0))
+        sync__tp_lock_slow(l, t);   /* (or served, under Helgrind or DRD: it annotates) */
+}
+
+/* The other half of sync_tplock_unlock(): ticket x is handed out, so there
+ * may be waiters to grant the lock to or to pass over; or this runs under
+ * Helgrind or DRD. */
+SYNC__SLOW_PATH void sync__tp_hand_over(sync_tplock_t *l)
+{
+    /* Relaxed: as in sync_tplock_unlock(). */
     uint32_t x = sync_load_u32(&l->owner, SYNC_RELAXED) + 1;
     uint64_t now = 0;
     SYNC_ANN_LOCK_RELEASED(l, 1);
     for (;;) {
         /* Relaxed: if x is handed out right after this load, serving x
-         * below grants it to its taker, which is just as right. */
+         * grants it to its taker, which is just as right. */
         if (x == sync_load_u32(&l->next, SYNC_RELAXED)) {
             sync_store_u32(&l->owner, x, SYNC_RELEASE);   /* pairs with the lockers' acquire */
             return;
@@ -199,24 +223,38 @@ static inline void sync_tplock_unlock(sync_tplock_t *l)
         int32_t d = (int32_t)((uint32_t)(w >> 2) - x);
         if (d > 0) {
             x++;   /* x's slot was reused: x will see that and queue again */
-            continue;
-        }
-        if (d == 0 && (w & 3) == SYNC__TP_WAITING) {
-            if (now == 0)
-                now = sync__tp_now();
-            uint64_t stamp = sync_load_u64(&s->stamp, SYNC_RELAXED);
-            if (now < stamp || now - stamp < SYNC__TP_FRESH_NS) {
-                sync_store_u32(&l->owner, x, SYNC_RELEASE);   /* pairs with x's acquire */
-                return;
+        } else {
+            if (d == 0 && (w & 3) == SYNC__TP_WAITING) {
+                if (now == 0)
+                    now = sync__tp_now();
+                uint64_t stamp = sync_load_u64(&s->stamp, SYNC_RELAXED);
+                if (now < stamp || now - stamp < SYNC__TP_FRESH_NS) {
+                    sync_store_u32(&l->owner, x, SYNC_RELEASE);   /* pairs with x's acquire */
+                    return;
+                }
             }
+            /* x has not published yet, or has not run for a while: pass it
+             * over. Release/acquire: the CAS pairs with x's acquire in its
+             * publish. Else x just published or refreshed: look again. */
+            if (sync_cas_u64(&s->word, &w, sync__tp_word(x, SYNC__TP_SKIPPED), SYNC_RELEASE,
+                             SYNC_RELAXED))
+                x++;
         }
-        /* x has not published yet, or has not run for a while: pass it over.
-         * Release/acquire: the CAS pairs with x's acquire in its publish. */
-        if (sync_cas_u64(&s->word, &w, sync__tp_word(x, SYNC__TP_SKIPPED), SYNC_RELEASE,
-                         SYNC_RELAXED))
-            x++;
-        /* else x just published or refreshed: look again */
     }
+}
+
+/* Call with |l| held. */
+static inline void sync_tplock_unlock(sync_tplock_t *l)
+{
+    /* Relaxed: only the holder changes |owner|, and it holds ticket owner. */
+    uint32_t x = sync_load_u32(&l->owner, SYNC_RELAXED) + (1 + SYNC_ANN_BIAS);
+    /* Relaxed: if x is handed out right after this load, serving x grants
+     * it to its taker, which is just as right. */
+    if (__builtin_expect(x != sync_load_u32(&l->next, SYNC_RELAXED), 0)) {
+        sync__tp_hand_over(l);   /* (or nobody waits, under Helgrind or DRD) */
+        return;
+    }
+    sync_store_u32(&l->owner, x, SYNC_RELEASE);   /* pairs with the lockers' acquire */
 }
 
 #endif

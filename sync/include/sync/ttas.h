@@ -53,12 +53,15 @@ static inline bool sync_ttas_trylock(sync_ttas_t *l)
     return true;
 }
 
-static inline void sync_ttas_lock(sync_ttas_t *l)
+/* The other half of sync_ttas_lock(): the first exchange found it held
+ * (its old value 1), or it took the lock (0) under Helgrind or DRD: |word| is
+ * the exchange's result folded with the flag (sync/annotate.h). */
+SYNC__SLOW_PATH void sync__ttas_lock_slow(sync_ttas_t *l, uint32_t word)
 {
+    uint32_t old = SYNC_ANN_UNFOLD(word);
     unsigned backoff = 1;
-    /* Acquire: pairs with the release store in sync_ttas_unlock(). */
-    while (sync_exchange_u32(&l->locked, 1, SYNC_ACQUIRE) != 0) {
-        /* Busy: wait, then look (relaxed: the exchange above re-acquires).
+    while (old != 0) {
+        /* Busy: wait, then look (relaxed: the exchange below re-acquires).
          * The wait doubles on every busy look, so a waiter that keeps
          * finding the lock taken reads the line less and less often and the
          * holder keeps it in its cache. At the cap the wait also yields the
@@ -71,8 +74,18 @@ static inline void sync_ttas_lock(sync_ttas_t *l)
             else
                 sched_yield();
         } while (sync_load_u32(&l->locked, SYNC_RELAXED) != 0);
+        /* Acquire: pairs with the release store in sync_ttas_unlock(). */
+        old = sync_exchange_u32(&l->locked, 1, SYNC_ACQUIRE);
     }
     SYNC_ANN_LOCK_ACQUIRED(l, 1);
+}
+
+static inline void sync_ttas_lock(sync_ttas_t *l)
+{
+    /* Acquire: pairs with the release store in sync_ttas_unlock(). */
+    uint32_t word = SYNC_ANN_FOLD(sync_exchange_u32(&l->locked, 1, SYNC_ACQUIRE));
+    if (__builtin_expect(word != 0, 0))
+        sync__ttas_lock_slow(l, word);
 }
 
 static inline void sync_ttas_unlock(sync_ttas_t *l)
