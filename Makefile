@@ -62,7 +62,7 @@ build: configure
 # and future: labs/NAME/ with racelab_add_lab(NAME ...)).
 lab-%: build
 	@if [ ! -x $(BUILD)/bin/lab-$* ]; then \
-	    echo "racelab: no lab '$*' (labs: $$(cd $(BUILD)/bin && ls lab-* | grep -v -- -tsan | sed 's/^lab-//' | tr '\n' ' '))"; exit 2; fi
+	    echo "racelab: no lab '$*' (labs: $$(cd $(BUILD)/bin && ls lab-* | grep -v -e '-tsan$$' -e '-explore$$' | sed 's/^lab-//' | tr '\n' ' '))"; exit 2; fi
 	@echo ""
 	@$(BUILD)/bin/lab-$* $(ARGS)
 
