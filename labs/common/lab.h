@@ -254,6 +254,8 @@ struct lab_model_opts {
     bool no_gil;              /* gil: --no-gil, a free-threaded interpreter */
     unsigned bytecode_ns;     /* gil: what one bytecode costs */
     const char *db_url;       /* redis, postgres: --db-url, or NULL: the lab's own server */
+    const char *db_server;    /* redis, postgres: --db-server, or NULL: the installed one */
+    unsigned db_timeout_s;    /* redis, postgres: --db-timeout, the server's time to answer */
     unsigned hold_ms;         /* redis lock: how long a holder keeps the lock */
     unsigned lease_ms;        /* redis lock: the lock's lease (PX) */
 };

@@ -63,7 +63,6 @@ static void json_known_reports(const struct lab_variant *v, enum lab_model m)
     bool first = json_reports(v->known_reports, true);
     if (v->waiting)   /* the watchdog reads wait records only through this hook */
         first = json_reports(runtime_reports, first);
-    first = json_reports(lab__db_known_reports(), first);
     if (m == LAB_PROCS)
         (void)json_reports(procs_reports, first);
     putchar(']');
