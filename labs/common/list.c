@@ -94,6 +94,8 @@ static void json_cell(const struct lab *lab, const struct lab_config *c,
     }
     if (v->max_workers)
         printf(",\"max_workers\":%u", v->max_workers);
+    if (lab->valgrind_iters)
+        printf(",\"valgrind_iters\":%llu", (unsigned long long)lab->valgrind_iters);
     json_known_reports(v, m);
     if (v->fields)
         lab__fields_list_json(lab, m);
