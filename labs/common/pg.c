@@ -68,8 +68,8 @@ bool lab__pg_template(const char *bindir, char *out, size_t len)
     char bin[256], postgres[300], line[256], cache[400];
     if (bindir != NULL)
         snprintf(bin, sizeof bin, "%s", bindir);
-    else if (lab__db_find_binary(server_paths, postgres, sizeof postgres))
-        bindir_of(postgres, bin, sizeof bin);
+    else if (lab__db_find_binary(server_paths, bin, sizeof bin))
+        *strrchr(bin, '/') = '\0';   /* its directory: the paths are absolute */
     else
         return false;
     if (!lab__db_cache_dir(cache, sizeof cache))
@@ -177,8 +177,9 @@ static bool answers(const struct lab_db_server *s)
     PQfinish(c);
     return ok;
 }
+#define ANSWERS answers
 #else
-#define answers NULL   /* never asked: lab__db_client_load() refuses the model first */
+#define ANSWERS NULL   /* never asked: lab__db_client_load() refuses the model first */
 #endif
 
 const struct lab_db_kind lab__pg_kind = {
@@ -189,7 +190,7 @@ const struct lab_db_kind lab__pg_kind = {
                "postgresql), or use --db-url postgresql://USER@HOST:PORT/DB",
     .url_fmt = "postgresql://racelab@127.0.0.1:%u/postgres",
     .commands = commands,
-    .answers = answers,
+    .answers = ANSWERS,
     .stop_signal = SIGINT,
     .restore = restore,
     .keep = keep,

@@ -90,8 +90,9 @@ static bool answers(const struct lab_db_server *s)
     redisFree(c);
     return ok;
 }
+#define ANSWERS answers
 #else
-#define answers NULL   /* never asked: lab__db_client_load() refuses the model first */
+#define ANSWERS NULL   /* never asked: lab__db_client_load() refuses the model first */
 #endif
 
 const struct lab_db_kind lab__redis_kind = {
@@ -101,6 +102,6 @@ const struct lab_db_kind lab__redis_kind = {
                "--db-url redis://HOST:PORT",
     .url_fmt = "redis://127.0.0.1:%u",
     .commands = commands,
-    .answers = answers,
+    .answers = ANSWERS,
     .stop_signal = SIGTERM,
 };
