@@ -64,5 +64,32 @@ racelab_pkg(JANSSON jansson "jansson not found: the racelab harness is not built
 
 # The counter lab's database models (labs/common/db.h): their client
 # libraries. Without one the model is listed as unavailable with the package.
-racelab_pkg(HIREDIS hiredis "hiredis not found: --model redis is unavailable (apt-get install libhiredis-dev)")
-racelab_pkg(LIBPQ libpq "libpq not found: --model postgres is unavailable (apt-get install libpq-dev)")
+# They are not linked: the model opens its library at run time
+# (labs/common/db_dl.c), so no other run loads it. racelab::<name> carries
+# the headers, RACELAB_HAVE_<NAME> and RACELAB_<NAME>_SONAME, the name to
+# dlopen, read from the library the build found (its file name if objdump
+# cannot say).
+function(racelab_dl_client name module hint)
+  racelab_pkg(${name} ${module} "${hint}")
+  if(NOT RACELAB_HAVE_${name})
+    return()
+  endif()
+  set(RACELAB_HAVE_${name} ON PARENT_SCOPE)
+  string(TOLOWER ${name} lower)
+  list(GET RACELAB_PC_${name}_LIBRARIES 0 first)   # pq: pkg-config's library file
+  set(file "${pkgcfg_lib_RACELAB_PC_${name}_${first}}")
+  get_filename_component(soname "${file}" NAME)
+  if(CMAKE_OBJDUMP)
+    execute_process(COMMAND ${CMAKE_OBJDUMP} -p "${file}" OUTPUT_VARIABLE dump ERROR_QUIET)
+    if(dump MATCHES "SONAME +([^ \n]+)")
+      set(soname "${CMAKE_MATCH_1}")
+    endif()
+  endif()
+  # the headers and definitions of the pkg-config target, not its link
+  set_target_properties(racelab_${lower} PROPERTIES INTERFACE_LINK_LIBRARIES "")
+  target_include_directories(racelab_${lower} SYSTEM INTERFACE ${RACELAB_PC_${name}_INCLUDE_DIRS})
+  target_compile_definitions(racelab_${lower} INTERFACE RACELAB_${name}_SONAME="${soname}")
+  target_link_libraries(racelab_${lower} INTERFACE ${CMAKE_DL_LIBS})
+endfunction()
+racelab_dl_client(HIREDIS hiredis "hiredis not found: --model redis is unavailable (apt-get install libhiredis-dev)")
+racelab_dl_client(LIBPQ libpq "libpq not found: --model postgres is unavailable (apt-get install libpq-dev)")

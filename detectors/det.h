@@ -172,6 +172,7 @@ struct det_cell {
     unsigned nrun_args;
     struct det_known *known;   /* the lab's "known_reports" for this cell */
     char *blind[DET_NDET];     /* the lab's "blind" reasons per detector, or NULL */
+    unsigned long vg_iters;    /* the lab's "valgrind_iters" (helgrind, drd), or 0 */
     size_t nknown;
     /* native invariant, over the trials of the default-workers run */
     bool ran;

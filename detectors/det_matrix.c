@@ -9,7 +9,8 @@
  *   tsan     twin --iters I_tsan --trials 1
  *   helgrind valgrind ... --iters I_vg --trials 1
  *   drd      same
- * (the lab's run_args first; a tool's iterations are never more than theirs).
+ * (the lab's run_args first; a tool's iterations are never more than theirs,
+ * nor valgrind's than the lab's valgrind_iters).
  * A detector blind by construction on the cell (the lab's "blind", or the
  * model's: procs for every tool, coroutines on one thread for valgrind) is
  * not run: it could only say nothing. Valgrind's start alone costs about a
@@ -236,6 +237,7 @@ static void det__cell_from_json(struct det_cell *c, const struct det_lab *lab, j
     const char *ex = det__str(o, "explore"), *exr = det__str(o, "explore_refused");
     c->explore = ex != NULL && strchr(ex, '/') == NULL ? det_strdup(ex) : NULL;
     c->explore_refused = exr != NULL ? det_strdup(exr) : NULL;
+    c->vg_iters = (unsigned long)det__int(o, "valgrind_iters");
 }
 
 /* One cell per line of a lab's --list --json output (|out| is consumed). */
@@ -573,7 +575,9 @@ static void det__job_argv(struct det_job *j, const struct det_options *o)
     }
     if (d == DET_TSAN || d == DET_HELGRIND || d == DET_DRD) {
         snprintf(j->nums[2], sizeof j->nums[2], "%lu",
-                 det__tool_iters(c, d == DET_TSAN ? o->tsan_iters : o->vg_iters));
+                 det__tool_iters(c, d == DET_TSAN                     ? o->tsan_iters
+                                    : c->vg_iters && c->vg_iters < o->vg_iters ? c->vg_iters
+                                                                               : o->vg_iters));
         j->argv[n++] = "--iters";
         j->argv[n++] = j->nums[2];
     }

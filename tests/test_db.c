@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,9 +38,8 @@
 static bool unavailable(enum lab_model m)
 {
     const char *why = lab_model_unavailable(m);
-    char buf[300];
-    const struct lab_db_kind *k = m == LAB_REDIS ? &lab__redis_kind : &lab__pg_kind;
-    if (why == NULL && !k->binaries(buf, sizeof buf))
+    char prog[256], buf[300];
+    if (why == NULL && !lab__db_server_program(m, NULL, prog, sizeof prog, buf, sizeof buf))
         why = buf;
     if (why != NULL)
         test_skip(why);
@@ -139,26 +139,38 @@ static void find_dir(const char *model, pid_t pid, char *out, size_t len)
         closedir(d);
 }
 
+/* /proc/|pid|/|file| into buf (NUL-terminated): its length, 0 if unreadable. */
+static size_t proc_read(const char *pid, const char *file, char *buf, size_t len)
+{
+    char path[300];
+    snprintf(path, sizeof path, "/proc/%s/%s", pid, file);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return 0;
+    size_t k = fread(buf, 1, len - 1, f);
+    fclose(f);
+    buf[k] = '\0';
+    return k;
+}
+
+/* /proc/|pid|/stat's state, parent, group and session: true if read. */
+static bool proc_stat(const char *pid, char *st, int *ppid, int *session)
+{
+    char buf[512];
+    int pgrp;
+    char *close = proc_read(pid, "stat", buf, sizeof buf) ? strrchr(buf, ')') : NULL;
+    return close && sscanf(close + 2, "%c %d %d %d", st, ppid, &pgrp, session) == 4;
+}
+
 /* Processes whose session is |sid| (the janitor's: it and the server). */
 static unsigned in_session(pid_t sid)
 {
     unsigned n = 0;
     DIR *d = opendir("/proc");
     for (struct dirent *e; d && (e = readdir(d));) {
-        char path[300], buf[512];
-        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
-        FILE *f = fopen(path, "r");
-        if (f == NULL)
-            continue;
-        size_t k = fread(buf, 1, sizeof buf - 1, f);
-        fclose(f);
-        buf[k] = '\0';
-        char *close = strrchr(buf, ')');
         char st;
-        int ppid, pgrp, session;
-        if (close && sscanf(close + 2, "%c %d %d %d", &st, &ppid, &pgrp, &session) == 4 &&
-            session == sid && st != 'Z')
-            n++;
+        int ppid, session;
+        n += proc_stat(e->d_name, &st, &ppid, &session) && session == sid && st != 'Z';
     }
     if (d)
         closedir(d);
@@ -171,19 +183,10 @@ static pid_t find_janitor(pid_t lab)
     DIR *d = opendir("/proc");
     pid_t found = 0;
     for (struct dirent *e; d && !found && (e = readdir(d));) {
-        char path[300], buf[512];
-        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
-        FILE *f = fopen(path, "r");
-        if (f == NULL)
-            continue;
-        size_t k = fread(buf, 1, sizeof buf - 1, f);
-        fclose(f);
-        buf[k] = '\0';
-        char *close = strrchr(buf, ')');
         char st;
-        int ppid, pgrp, session;
-        if (close && sscanf(close + 2, "%c %d %d %d", &st, &ppid, &pgrp, &session) == 4 &&
-            ppid == lab && session == atoi(e->d_name))
+        int ppid, session;
+        if (proc_stat(e->d_name, &st, &ppid, &session) && ppid == lab &&
+            session == atoi(e->d_name))
             found = atoi(e->d_name);
     }
     if (d)
@@ -298,7 +301,7 @@ static void test_db_postgres_template(void)
     if (unavailable(LAB_POSTGRES))
         return;
     char def[600], priv[600], home[] = "/tmp/racelab-test-cache-XXXXXX", cache[700];
-    CU_ASSERT_FATAL(lab__pg_template(def, sizeof def));
+    CU_ASSERT_FATAL(lab__pg_template(NULL, def, sizeof def));
     if (!lab__db_cache_valid(def)) {   /* none yet: one run makes it */
         char *argv[] = { LAB, "--model", "postgres", "--variant", "update", "--iters", "1",
                          "--trials", "1", NULL };
@@ -309,7 +312,7 @@ static void test_db_postgres_template(void)
     CU_ASSERT_FATAL(lab__db_cache_valid(def));
     CU_ASSERT_FATAL(mkdtemp(home) != NULL);
     setenv("XDG_CACHE_HOME", home, 1);
-    CU_ASSERT_FATAL(lab__pg_template(priv, sizeof priv));
+    CU_ASSERT_FATAL(lab__pg_template(NULL, priv, sizeof priv));
     lab__db_cache_keep(def, priv);
     CU_ASSERT(lab__db_cache_valid(priv));
     char control[700];
@@ -333,13 +336,10 @@ static void test_db_postgres_template(void)
 
 /* ---- bad input ------------------------------------------------------------- */
 
-static void expect_exit2(const char *needle, const char *first, ...)
+/* Runs |argv|: exit 2, exactly one line on stderr holding |needle|, nothing
+ * on stdout. */
+static void check_exit2(char *const argv[], const char *needle)
 {
-    char *argv[TEST_MAX_ARGS];
-    va_list ap;
-    va_start(ap, first);
-    test_argv(argv, LAB, first, ap);
-    va_end(ap);
     struct prog_result r = run_prog(argv, 60);
     if (r.status != 2 || count_lines(r.err) != 1 || !strstr(r.err, needle))
         printf("\n    status %d, stderr: %s", r.status, r.err);
@@ -350,6 +350,16 @@ static void expect_exit2(const char *needle, const char *first, ...)
     prog_result_free(&r);
 }
 
+static void expect_exit2(const char *needle, const char *first, ...)
+{
+    char *argv[TEST_MAX_ARGS];
+    va_list ap;
+    va_start(ap, first);
+    test_argv(argv, LAB, first, ap);
+    va_end(ap);
+    check_exit2(argv, needle);
+}
+
 static void test_db_bad_input(void)
 {
     if (unavailable(LAB_REDIS))
@@ -357,7 +367,7 @@ static void test_db_bad_input(void)
     expect_exit2("not a redis://", "--model", "redis", "--db-url", "http://localhost", NULL);
     expect_exit2("port", "--model", "redis", "--db-url", "redis://127.0.0.1:99999", NULL);
     expect_exit2("no host", "--model", "redis", "--db-url", "redis://", NULL);
-    expect_exit2("--model redis or postgres", "--db-url", "redis://127.0.0.1", NULL);
+    expect_exit2("apply to --model redis or postgres", "--db-url", "redis://127.0.0.1", NULL);
     expect_exit2("--hold-ms", "--model", "postgres", "--hold-ms", "5", NULL);
     /* A port in use by something that is not redis: nothing answers PING. */
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -371,6 +381,118 @@ static void test_db_bad_input(void)
     close(fd);
 }
 
+/* ---- a server that never answers, or is not there ------------------------ */
+
+/* Runs the lab with TMPDIR a fresh directory, expecting exit 2 with one line
+ * holding |needle|: the directory must be empty afterwards (no server
+ * directory left). */
+static void expect_exit2_clean(const char *needle, const char *first, ...)
+{
+    char tmp[] = "/tmp/racelab-test-tmpdir-XXXXXX";
+    CU_ASSERT_FATAL(mkdtemp(tmp) != NULL);
+    const char *was = getenv("TMPDIR");
+    char saved[512];
+    snprintf(saved, sizeof saved, "%s", was ? was : "");
+    setenv("TMPDIR", tmp, 1);
+    char *argv[TEST_MAX_ARGS];
+    va_list ap;
+    va_start(ap, first);
+    test_argv(argv, LAB, first, ap);
+    va_end(ap);
+    check_exit2(argv, needle);
+    if (was)
+        setenv("TMPDIR", saved, 1);
+    else
+        unsetenv("TMPDIR");
+    CU_ASSERT_EQUAL(entries(tmp), 0);
+    lab__db_remove_tree(tmp);
+}
+
+/* Writes the shell script |body| to |path|, executable. */
+static void write_script(const char *path, const char *body)
+{
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_FATAL(f != NULL);
+    fprintf(f, "#!/bin/sh\n%s\n", body);
+    fclose(f);
+    CU_ASSERT_FATAL(chmod(path, 0755) == 0);
+}
+
+/* Processes whose command line holds |needle| (arguments joined by spaces). */
+static unsigned with_cmdline(const char *needle)
+{
+    unsigned n = 0;
+    DIR *d = opendir("/proc");
+    for (struct dirent *e; d && (e = readdir(d));) {
+        char buf[1024];
+        size_t k = proc_read(e->d_name, "cmdline", buf, sizeof buf);
+        for (size_t i = 0; i < k; i++)
+            buf[i] = buf[i] ? buf[i] : ' ';
+        n += k > 0 && strstr(buf, needle) != NULL;
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* A redis-server that starts and never answers (it only sleeps, for a time
+ * no other process here asks for): after --db-timeout the lab says so in
+ * one line, exit 2, and neither the server nor its directory is left. The
+ * directory is readable by all: as root the server runs as nobody. */
+static void test_db_server_never_answers(void)
+{
+    if (unavailable(LAB_REDIS))
+        return;
+    char dir[] = "/tmp/racelab-test-fake-XXXXXX", prog[300], body[100], mark[64];
+    CU_ASSERT_FATAL(mkdtemp(dir) != NULL && chmod(dir, 0755) == 0);
+    snprintf(prog, sizeof prog, "%s/redis-server", dir);
+    snprintf(mark, sizeof mark, "sleep 97.%d", (int)getpid());
+    snprintf(body, sizeof body, "exec %s", mark);
+    write_script(prog, body);
+    expect_exit2_clean("did not answer within 1 s of its start", "--model", "redis",
+                       "--db-server", prog, "--db-timeout", "1", "--iters", "10", "--trials",
+                       "1", NULL);
+    CU_ASSERT_EQUAL(with_cmdline(mark), 0);   /* the server is gone */
+    lab__db_remove_tree(dir);
+}
+
+/* No server program where --db-server says (or no initdb beside postgres):
+ * one line naming it, exit 2, nothing started. The installed-program case
+ * is the same function with the package's paths (lab__db_server_program). */
+static void test_db_server_missing(void)
+{
+    if (unavailable(LAB_REDIS) || unavailable(LAB_POSTGRES))
+        return;
+    char dir[] = "/tmp/racelab-test-fake-XXXXXX", prog[300];
+    CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+    expect_exit2_clean("/nonexistent/redis-server is not an executable file", "--model",
+                       "redis", "--db-server", "/nonexistent/redis-server", NULL);
+    snprintf(prog, sizeof prog, "%s/postgres", dir);
+    write_script(prog, "exit 1");
+    expect_exit2_clean("initdb is not an executable file", "--model", "postgres",
+                       "--db-server", prog, NULL);
+    expect_exit2("not --db-url's", "--model", "redis", "--db-url", "redis://127.0.0.1:1",
+                 "--db-timeout", "3", NULL);
+    char prog_why[300], prog_out[256];
+    CU_ASSERT(!lab__db_server_program(LAB_REDIS, "/nonexistent", prog_out, sizeof prog_out,
+                                      prog_why, sizeof prog_why));
+    lab__db_remove_tree(dir);
+}
+
+/* The client libraries are opened by the database models only: a lab
+ * program links neither, and this process has none loaded until a model
+ * asks (lab__db_client_load(), as lab__db_start() does). */
+static void test_db_client_loaded_on_demand(void)
+{
+    char *argv[] = { "sh", "-c", "LD_TRACE_LOADED_OBJECTS=1 " LAB, NULL };
+    struct prog_result r = run_prog(argv, 30);
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "libc.so"));
+    CU_ASSERT_PTR_NULL(strstr(r.out, "libpq"));
+    CU_ASSERT_PTR_NULL(strstr(r.out, "hiredis"));
+    prog_result_free(&r);
+}
+
 static const struct test_case tests[] = {
     { "redis_exact", test_db_redis_exact },
     { "postgres_exact", test_db_postgres_exact },
@@ -378,6 +500,9 @@ static const struct test_case tests[] = {
     { "postgres_leftovers", test_db_postgres_leftovers },
     { "postgres_template", test_db_postgres_template },
     { "bad_input", test_db_bad_input },
+    { "server_never_answers", test_db_server_never_answers },
+    { "server_missing", test_db_server_missing },
+    { "client_loaded_on_demand", test_db_client_loaded_on_demand },
     { NULL, NULL },
 };
 

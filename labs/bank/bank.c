@@ -17,13 +17,6 @@ static uint64_t expected(unsigned workers, uint64_t iters)
     return (uint64_t)BANK_ACCOUNTS * BANK_INITIAL;
 }
 
-/* No lock a worker can die holding (--kill-owner is refused): never called. */
-static uint64_t expected_after_death(unsigned workers, uint64_t iters, uint64_t done)
-{
-    (void)done;
-    return expected(workers, iters);
-}
-
 static const struct lab_field fields[BANK_NFIELDS] = {
     [BANK_F_TOTAL_BEFORE] = { "total_before", "money", LAB_AGG_MAX, false },
     [BANK_F_TOTAL_AFTER] = { "total_after", "money", LAB_AGG_MIN, false },
@@ -48,7 +41,6 @@ const struct lab bank_lab = {
     .variants = variants,
     .nvariants = sizeof variants / sizeof variants[0],
     .expected = expected,
-    .expected_after_death = expected_after_death,
     .fields = fields,
     .nfields = BANK_NFIELDS,
 };

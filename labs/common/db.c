@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "util/time.h"
 
 static struct lab_db_server server;
 static int stop_fd = -1;   /* the lab's end of the janitor's pipe */
@@ -137,21 +140,69 @@ bool lab__db_find_binary(const char *const *paths, char *out, size_t len)
     return false;
 }
 
+bool lab__db_strings(char *buf, size_t len, char **out, int n, ...)
+{
+    va_list ap;
+    va_start(ap, n);
+    size_t used = 0;
+    bool fit = true;
+    for (int i = 0; i < n; i++) {
+        const char *str = va_arg(ap, const char *);
+        size_t k = strlen(str) + 1;
+        fit = fit && used + k <= len;
+        if (!fit)
+            break;
+        out[i] = memcpy(buf + used, str, k);
+        used += k;
+    }
+    va_end(ap);
+    return fit;
+}
+
+/* Whether |path| is a file we may execute. */
+static bool executable(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+bool lab__db_server_program(enum lab_model m, const char *given, char *out, size_t len,
+                            char *why, size_t whylen)
+{
+    const struct lab_db_kind *k = kind_of(m);
+    if (given == NULL) {
+        if (lab__db_find_binary(k->paths, out, len))
+            return true;
+        snprintf(why, whylen, "%s", k->missing);
+        return false;
+    }
+    snprintf(out, len, "%s", given);
+    char companion[600] = "";
+    if (k->companion != NULL) {
+        const char *slash = strrchr(given, '/');
+        snprintf(companion, sizeof companion, "%.*s%s%s", slash ? (int)(slash - given + 1) : 0,
+                 given, slash ? "" : "./", k->companion);
+    }
+    if (!executable(given) || (companion[0] && !executable(companion))) {
+        snprintf(why, whylen, "--db-server %.200s: %s is not an executable file",
+                 given, executable(given) ? companion : given);
+        return false;
+    }
+    return true;
+}
+
 const char *lab__db_unavailable(enum lab_model m)
 {
     static char why[LAB_NMODELS][300];
-    const struct lab_db_kind *k = kind_of(m);
-    if (k == NULL)
+    if (kind_of(m) == NULL)
         return NULL;
-    if (!k->built()) {
-        snprintf(why[m], sizeof why[m], "built without the %s client library (apt-get install "
-                 "%s, then rebuild)", m == LAB_REDIS ? "hiredis" : "libpq",
-                 m == LAB_REDIS ? "libhiredis-dev" : "libpq-dev");
-        return why[m];
-    }
-    /* The server binary matters only for the lab's own server. */
+    const char *client = lab__db_client_load(m);
+    if (client != NULL)
+        return client;
+    /* The server program matters only for the lab's own server. */
     bool users = server.model == m && server.url[0] != '\0' && !server.own;
-    if (!users && !k->binaries(why[m], sizeof why[m]))
+    char prog[256];
+    if (!users && !lab__db_server_program(m, NULL, prog, sizeof prog, why[m], sizeof why[m]))
         return why[m];
     return NULL;
 }
@@ -166,6 +217,9 @@ static pid_t run_child(char *const argv[], const char *dir)
     if (pid != 0)
         return pid;
     setpgid(0, 0);
+    signal(SIGINT, SIG_DFL);   /* the janitor ignores them; exec would keep that */
+    signal(SIGHUP, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
     char log[300];
     snprintf(log, sizeof log, "%s/server.log", dir);
     int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -286,8 +340,9 @@ void lab__db_stop(void)
     }
 }
 
-/* Forks the janitor for |k| in a fresh directory: 0 or -1 with err. */
-static int spawn_janitor(const struct lab_db_kind *k, unsigned port, char *err, size_t errlen)
+/* Forks the janitor for |k|'s |prog| in a fresh directory: 0 or -1 with err. */
+static int spawn_janitor(const struct lab_db_kind *k, const char *prog, unsigned port, char *err,
+                         size_t errlen)
 {
     const char *tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
     snprintf(server.dir, sizeof server.dir, "%s/racelab-%s-%d-XXXXXX", tmp,
@@ -304,7 +359,7 @@ static int spawn_janitor(const struct lab_db_kind *k, unsigned port, char *err, 
     }
     static char buf[4096];
     char *const *argv[4];
-    int n = k->commands(server.dir, port, argv, buf, sizeof buf);
+    int n = k->commands(prog, server.dir, port, argv, buf, sizeof buf);
     int p[2];
     if (n <= 0 || pipe2(p, O_CLOEXEC) != 0) {
         snprintf(err, errlen, "cannot prepare %s: %s", k->server_name,
@@ -352,24 +407,28 @@ static bool marked(const char *name)
     return access(path, F_OK) == 0;
 }
 
-/* Waits for the server to answer: LAB_DB_START_TIMEOUT_S from its start,
- * after at most LAB_DB_SETUP_TIMEOUT_S for the setup (initdb). */
-static int await_server(const struct lab_db_kind *k, char *err, size_t errlen)
+/* Waits for the server to answer: |timeout_s| from its start, after at most
+ * LAB_DB_SETUP_TIMEOUT_S for the setup (initdb). */
+static int await_server(const struct lab_db_kind *k, unsigned timeout_s, char *err,
+                        size_t errlen)
 {
-    time_t setup_end = time(NULL) + LAB_DB_SETUP_TIMEOUT_S, start_end = 0;
+    const uint64_t s_ns = 1000000000u;
+    uint64_t setup_end = util_now_ns() + LAB_DB_SETUP_TIMEOUT_S * s_ns, start_end = 0;
     while (!k->answers(&server)) {
         int st;
         bool gone = waitpid(server.janitor, &st, WNOHANG) == server.janitor || marked(".ended");
         if (start_end == 0 && marked(".server"))
-            start_end = time(NULL) + LAB_DB_START_TIMEOUT_S;
-        time_t now = time(NULL);
+            start_end = util_now_ns() + timeout_s * s_ns;
+        uint64_t now = util_now_ns();
         if (gone || now >= setup_end || (start_end != 0 && now >= start_end)) {
             char last[200];
             last_log_line(last, sizeof last);
             lab__db_stop();
+            char when[64];
+            snprintf(when, sizeof when, "did not answer within %u s of its start", timeout_s);
             snprintf(err, errlen, "%s on 127.0.0.1:%u %s%s%s", k->server_name, server.u.port,
                      gone ? "exited before it answered"
-                     : start_end ? "did not answer within 10 s of its start"
+                     : start_end ? when
                                  : "was not set up within 60 s",
                      last[0] ? ": " : "", last);
             return -1;
@@ -380,22 +439,12 @@ static int await_server(const struct lab_db_kind *k, char *err, size_t errlen)
     return 0;
 }
 
-int lab__db_start(const struct lab_config *c, char *err, size_t errlen)
+/* The lab's own server for |c|: started, and answering; 0 or -1 with err. */
+static int start_own(const struct lab_db_kind *k, const struct lab_config *c, char *err,
+                     size_t errlen)
 {
-    const struct lab_db_kind *k = kind_of(c->model);
-    server = (struct lab_db_server){ .model = c->model };
-    if (c->mo.db_url != NULL) {
-        if (lab_db_parse_url(c->mo.db_url, c->model, &server.u, err, errlen) != 0)
-            return -1;
-        snprintf(server.url, sizeof server.url, "%s", c->mo.db_url);
-        if (!k->answers(&server)) {
-            snprintf(err, errlen, "--db-url %.200s: no %s answers there", c->mo.db_url,
-                     k->server_name);
-            return -1;
-        }
-        return 0;
-    }
-    if (!k->binaries(err, errlen))
+    char prog[256];
+    if (!lab__db_server_program(c->model, c->mo.db_server, prog, sizeof prog, err, errlen))
         return -1;
     unsigned port = lab__db_free_port();
     if (port == 0) {
@@ -403,8 +452,9 @@ int lab__db_start(const struct lab_config *c, char *err, size_t errlen)
         return -1;
     }
     server.own = true;
-    k->fill_url(&server, port);
-    if (spawn_janitor(k, port, err, errlen) != 0)
+    snprintf(server.url, sizeof server.url, k->url_fmt, port);
+    if (lab_db_parse_url(server.url, c->model, &server.u, err, errlen) != 0 ||
+        spawn_janitor(k, prog, port, err, errlen) != 0)
         return -1;
     struct sigaction sa = { .sa_handler = on_stop_signal };
     sigemptyset(&sa.sa_mask);
@@ -412,5 +462,28 @@ int lab__db_start(const struct lab_config *c, char *err, size_t errlen)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
     atexit(lab__db_stop);
-    return await_server(k, err, errlen);
+    return await_server(k, c->mo.db_timeout_s ? c->mo.db_timeout_s : LAB_DB_START_TIMEOUT_S,
+                        err, errlen);
+}
+
+int lab__db_start(const struct lab_config *c, char *err, size_t errlen)
+{
+    const struct lab_db_kind *k = kind_of(c->model);
+    server = (struct lab_db_server){ .model = c->model };
+    const char *client = lab__db_client_load(c->model);
+    if (client != NULL) {
+        snprintf(err, errlen, "%s", client);
+        return -1;
+    }
+    if (c->mo.db_url == NULL)
+        return start_own(k, c, err, errlen);
+    if (lab_db_parse_url(c->mo.db_url, c->model, &server.u, err, errlen) != 0)
+        return -1;
+    snprintf(server.url, sizeof server.url, "%s", c->mo.db_url);
+    if (!k->answers(&server)) {
+        snprintf(err, errlen, "--db-url %.200s: no %s answers there", c->mo.db_url,
+                 k->server_name);
+        return -1;
+    }
+    return 0;
 }

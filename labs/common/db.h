@@ -30,7 +30,7 @@
 
 #include "lab.h"
 
-#define LAB_DB_START_TIMEOUT_S 10u   /* from the server's start to its first answer */
+#define LAB_DB_START_TIMEOUT_S 10u   /* from the server's start to its first answer: --db-timeout */
 #define LAB_DB_SETUP_TIMEOUT_S 60u   /* initdb */
 #define LAB_DB_LEASE_MS 100u      /* the redis lock variant's lease, default of --lease-ms */
 
@@ -60,6 +60,10 @@ const struct lab_db_server *lab_db_server(void);
  * or a server binary missing, with the package to install). */
 const char *lab__db_unavailable(enum lab_model m);
 
+/* db_dl.c: opens |m|'s client library (db_client.h), once: NULL, or why it
+ * cannot (not in this build, not on this machine: the package to install). */
+const char *lab__db_client_load(enum lab_model m);
+
 /* Starts (or, with --db-url, checks) the server for |c|: 0, or -1 with one
  * line in err (nothing is left running). */
 int lab__db_start(const struct lab_config *c, char *err, size_t errlen);
@@ -74,20 +78,27 @@ bool lab__db_port_open(unsigned port);
 /* The first existing file of |paths| (NULL-terminated, each may hold one
  * '*' for a version directory, the highest is taken) into out; false if none. */
 bool lab__db_find_binary(const char *const *paths, char *out, size_t len);
+/* Copies the |n| strings that follow into buf, one after the other, and
+ * points out[0..n-1] at the copies: false if they do not fit. */
+bool lab__db_strings(char *buf, size_t len, char **out, int n, ...);
 
 /* redis.c and pg.c: the model's server (the janitor runs the commands). */
 struct lab_db_kind {
     const char *server_name;        /* "redis-server", "postgres" */
-    const char *package;            /* what to apt-get install */
-    bool (*built)(void);            /* the client library is in this build */
-    bool (*binaries)(char *why, size_t len);   /* the server programs are present */
-    /* argv vectors of the commands that set up and run the server in |dir| on
-     * |port| (the last one is the server); returns their number. */
-    int (*commands)(const char *dir, unsigned port, char *const *argv[4], char *buf,
-                    size_t len);
+    /* Where the installed server program is (lab__db_find_binary's list;
+     * --db-server names another), and what to say when it is nowhere: the
+     * package to install, or --db-url. */
+    const char *const *paths;
+    const char *companion;          /* a program that must be beside it (initdb), or NULL */
+    const char *missing;
+    const char *url_fmt;            /* the own server's URL, %u its port */
+    /* argv vectors of the commands that set up and run the server program
+     * |prog| in |dir| on |port| (the last one is the server); returns their
+     * number (0: they do not fit in buf). */
+    int (*commands)(const char *prog, const char *dir, unsigned port, char *const *argv[4],
+                    char *buf, size_t len);
     /* Whether the server answers (PING, SELECT 1). */
     bool (*answers)(const struct lab_db_server *s);
-    void (*fill_url)(struct lab_db_server *s, unsigned port);
     int stop_signal;                /* SIGTERM (redis), SIGINT (postgres: fast shutdown) */
     /* Optional, run by the janitor in |dir| before the commands: how many
      * setup commands a cached result (db_cache.c) made unnecessary, 0 if
@@ -102,6 +113,10 @@ struct lab_db_kind {
     void (*forget)(void);
 };
 extern const struct lab_db_kind lab__redis_kind, lab__pg_kind;
+/* The server program to start for |m| (--db-server |given|, else the
+ * installed one) into out: true, or false with why (one line). */
+bool lab__db_server_program(enum lab_model m, const char *given, char *out, size_t len,
+                            char *why, size_t whylen);
 
 /* db_cache.c: set-up results kept across runs (a template per server
  * version), in $XDG_CACHE_HOME/racelab or ~/.cache/racelab. */
@@ -120,8 +135,9 @@ void lab__db_cache_discard(const char *tmpl);
 bool lab__db_cache_valid(const char *tmpl);
 /* Removes a tree (files and directories, links not followed). */
 void lab__db_remove_tree(const char *dir);
-/* pg.c: the template this run's PostgreSQL uses, in the cache directory;
- * false when there is no cache directory or no PostgreSQL. */
-bool lab__pg_template(char *out, size_t len);
+/* pg.c: the template the PostgreSQL of |bindir| (NULL: the installed one)
+ * uses, in the cache directory; false when there is no cache directory or
+ * no PostgreSQL. */
+bool lab__pg_template(const char *bindir, char *out, size_t len);
 
 #endif

@@ -224,10 +224,17 @@ struct lab {
     /* --workers when not given (0: 2), for labs whose lesson needs more
      * than two workers (readers that overlap beside a writer). */
     unsigned default_workers;
+    /* The most --iters worth a valgrind run of a cell (0: the harness's
+     * own), for labs where a tool's cost per operation makes the harness's
+     * size pointless; --list --json says it ("valgrind_iters"). */
+    uint64_t valgrind_iters;
     const struct lab_variant *const *variants;
     size_t nvariants;
+    /* The exact result (lab_expected_each: every operation counts once). */
     uint64_t (*expected)(unsigned workers, uint64_t iters);
-    /* The exact result when one worker died after |done| of its operations. */
+    /* The exact result when one worker died after |done| of its operations;
+     * NULL where no variant has a lock to die holding (--kill-owner is
+     * refused there, so it is never asked). */
     uint64_t (*expected_after_death)(unsigned workers, uint64_t iters, uint64_t done);
     /* The lab's own numbers per trial (struct lab_field), filled by the
      * variants' fields() hooks; NULL and 0 for none. */
@@ -237,6 +244,13 @@ struct lab {
      * variants' hooks fill them, its records and --list carry them). */
     struct lab_field_set model_fields[LAB_NMODELS];
 };
+
+/* struct lab.expected of a lab whose every worker's every operation counts
+ * once (labs with roles: every producer's): |workers| x |iters|. */
+static inline uint64_t lab_expected_each(unsigned workers, uint64_t iters)
+{
+    return (uint64_t)workers * iters;
+}
 
 /* Whether |v| runs under |m|; if not, *why says why. */
 bool lab_variant_runs(const struct lab_variant *v, enum lab_model m, const char **why);
@@ -254,6 +268,8 @@ struct lab_model_opts {
     bool no_gil;              /* gil: --no-gil, a free-threaded interpreter */
     unsigned bytecode_ns;     /* gil: what one bytecode costs */
     const char *db_url;       /* redis, postgres: --db-url, or NULL: the lab's own server */
+    const char *db_server;    /* redis, postgres: --db-server, or NULL: the installed one */
+    unsigned db_timeout_s;    /* redis, postgres: --db-timeout, the server's time to answer */
     unsigned hold_ms;         /* redis lock: how long a holder keeps the lock */
     unsigned lease_ms;        /* redis lock: the lock's lease (PX) */
 };

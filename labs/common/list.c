@@ -66,7 +66,6 @@ static void json_known_reports(const struct lab_variant *v, enum lab_model m)
     bool first = json_reports(v->known_reports, true);
     if (v->waiting)   /* the watchdog reads wait records only through this hook */
         first = json_reports(runtime_reports, first);
-    first = json_reports(lab__db_known_reports(), first);
     if (m == LAB_PROCS)
         (void)json_reports(procs_reports, first);
     putchar(']');
@@ -129,6 +128,8 @@ static void json_cell(const struct lab *lab, const struct lab_config *c,
     }
     if (v->max_workers)
         printf(",\"max_workers\":%u", v->max_workers);
+    if (lab->valgrind_iters)
+        printf(",\"valgrind_iters\":%llu", (unsigned long long)lab->valgrind_iters);
     json_known_reports(v, m);
     if (v->fields)
         lab__fields_list_json(lab, m);

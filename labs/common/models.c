@@ -15,7 +15,8 @@ void lab__model_opts_defaults(struct lab_model_opts *mo)
     *mo = (struct lab_model_opts){ .switch_us = LAB_GIL_SWITCH_DEFAULT_US,
                                    .check_points = LAB_CHECK_EVERY,
                                    .bytecode_ns = LAB_GIL_BYTECODE_DEFAULT_NS,
-                                   .lease_ms = LAB_DB_LEASE_MS };
+                                   .lease_ms = LAB_DB_LEASE_MS,
+                                   .db_timeout_s = LAB_DB_START_TIMEOUT_S };
 }
 
 void lab__model_run_defaults(struct lab_config *c, bool workers_seen, bool iters_seen,
@@ -42,8 +43,10 @@ const char *lab__check_model_opts(enum lab_model m, const struct lab_model_opts 
     if (m == LAB_GIL && mo->no_gil && (seen->check_points || seen->switch_us))
         return "--no-gil: there is no lock to drop, so --check-points and --switch-interval "
                "mean nothing there";
-    if (seen->db_url && !LAB_IS_DB(m))
-        return "--db-url applies to --model redis or postgres only";
+    if ((seen->db_url || seen->db_server || seen->db_timeout) && !LAB_IS_DB(m))
+        return "--db-url, --db-server and --db-timeout apply to --model redis or postgres only";
+    if (seen->db_url && (seen->db_server || seen->db_timeout))
+        return "--db-server and --db-timeout are for the lab's own server, not --db-url's";
     if ((seen->hold_ms || seen->lease_ms) && m != LAB_REDIS)
         return "--hold-ms and --lease-ms apply to --model redis only (its lock variant)";
     if (seen->db_url) {
@@ -93,23 +96,6 @@ void lab__json_blind(enum lab_model m)
         putchar('}');
     }
     putchar(']');
-}
-
-const struct lab_known_report *lab__db_known_reports(void)
-{
-    /* libpq pulls in p11-kit (through GnuTLS), whose destructor destroys a
-     * mutex it never initialised when the program exits: Helgrind and DRD
-     * say so on every run of every cell (measured on counter/threads/atomic,
-     * second frame in libp11-kit.so). */
-    static const struct lab_known_report reports[] = {
-#ifdef RACELAB_HAVE_LIBPQ
-        { "valgrind", "", "libp11-kit",
-          "p11-kit (linked through libpq for --model postgres) destroys a mutex it never "
-          "initialised in its exit-time destructor: not the lab's code" },
-#endif
-        { NULL, NULL, NULL, NULL },
-    };
-    return reports;
 }
 
 void lab__json_model_run_args(enum lab_model m)

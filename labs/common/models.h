@@ -9,7 +9,8 @@
 
 /* Which of the models' options the command line gave. */
 struct lab_model_seen {
-    bool switch_us, check_points, no_gil, bytecode_ns, db_url, hold_ms, lease_ms;
+    bool switch_us, check_points, no_gil, bytecode_ns, db_url, db_server, db_timeout, hold_ms,
+        lease_ms;
 };
 
 #define LAB_GIL_SWITCH_DEFAULT_US 5000u   /* CPython's sys.getswitchinterval() */
@@ -39,6 +40,14 @@ extern const char *const lab__check_point_names[];
       .help = "redis, postgres: use this server (redis://HOST:PORT[/DB], "                   \
               "postgresql://USER@HOST:PORT/DB) instead of starting one; only the lab's own " \
               "key or table is created and dropped" },                                       \
+    { .name = "db-server", .kind = UTIL_OPT_STRING, .dest = &(MO).db_server, .arg = "PROG",  \
+      .seen = &(SEEN).db_server,                                                             \
+      .help = "redis, postgres: the server program to start (redis-server, or postgres "     \
+              "with its initdb beside it) instead of the installed one" },                   \
+    { .name = "db-timeout", .kind = UTIL_OPT_UINT, .dest = &(MO).db_timeout_s, .arg = "S",   \
+      .min = 1, .max = 3600, .seen = &(SEEN).db_timeout,                                     \
+      .help = "redis, postgres: seconds the lab's own server has to answer once started, "   \
+              "default 10" },                                                                \
     { .name = "hold-ms", .kind = UTIL_OPT_UINT, .dest = &(MO).hold_ms, .arg = "MS",          \
       .min = 0, .max = LAB_MAX_HOLD_MS, .seen = &(SEEN).hold_ms,                             \
       .help = "redis lock: the holder keeps the lock MS ms per increment, default 0; past "  \
@@ -68,10 +77,6 @@ void lab__json_blind(enum lab_model m);
  * operations than a person's default (every one is a network round trip,
  * and the harness runs each cell several times, each with its own server). */
 void lab__json_model_run_args(enum lab_model m);
-
-/* Known reports every cell carries because of the database models' client
- * libraries in the program (labs/PROTOCOL.md known_reports). */
-const struct lab_known_report *lab__db_known_reports(void);
 
 /* Whether `--variant all` and --list's "not on" lines under |m| include |v|:
  * it runs under |m|, or it and |m| are both of the memory models. */

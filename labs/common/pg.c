@@ -1,7 +1,7 @@
 /* labs/common/pg.c - the postgres model's server and connections (db.h).
  *
  * The lab's own server: initdb (trust authentication, no fsync, superuser
- * `racelab`) into DIR/data, then the postgres binary itself (not pg_ctl,
+ * `racelab`) into DIR/data, then the postgres program itself (not pg_ctl,
  * which would daemonize it away from the janitor) listening on
  * 127.0.0.1:PORT with its Unix socket in DIR. initdb's result is kept as a
  * template in the user's cache (db_cache.c), named by the server's version
@@ -20,37 +20,17 @@
 
 #include "db_client.h"
 
-static bool built(void)
-{
-#ifdef RACELAB_HAVE_LIBPQ
-    return true;
-#else
-    return false;
-#endif
-}
-
-static const char *const initdb_paths[] = { "/usr/lib/postgresql/*/bin/initdb",
-                                            "/usr/local/pgsql/bin/initdb", "/usr/bin/initdb",
+static const char *const server_paths[] = { "/usr/lib/postgresql/*/bin/postgres",
+                                            "/usr/local/pgsql/bin/postgres", "/usr/bin/postgres",
                                             NULL };
 
-/* The directory of the highest installed initdb, with its postgres. */
-static bool bindir(char *out, size_t len)
+/* The directory of |prog| (the postgres program, its initdb beside it). */
+static void bindir_of(const char *prog, char *out, size_t len)
 {
-    if (!lab__db_find_binary(initdb_paths, out, len))
-        return false;
+    snprintf(out, len, "%s", prog);
     char *slash = strrchr(out, '/');
-    *slash = '\0';
-    return true;
-}
-
-static bool binaries(char *why, size_t len)
-{
-    char dir[256];
-    if (bindir(dir, sizeof dir))
-        return true;
-    snprintf(why, len, "PostgreSQL's initdb and postgres are not installed (apt-get install "
-             "postgresql), or use --db-url postgresql://USER@HOST:PORT/DB");
-    return false;
+    if (slash != NULL)
+        *slash = '\0';
 }
 
 /* The first line |argv| prints on stdout (at most len - 1 bytes): 0 or -1. */
@@ -83,10 +63,16 @@ static int first_line(char *const argv[], char *out, size_t len)
     return pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 && n > 0 ? 0 : -1;
 }
 
-bool lab__pg_template(char *out, size_t len)
+bool lab__pg_template(const char *bindir, char *out, size_t len)
 {
     char bin[256], postgres[300], line[256], cache[400];
-    if (!bindir(bin, sizeof bin) || !lab__db_cache_dir(cache, sizeof cache))
+    if (bindir != NULL)
+        snprintf(bin, sizeof bin, "%s", bindir);
+    else if (lab__db_find_binary(server_paths, bin, sizeof bin))
+        *strrchr(bin, '/') = '\0';   /* its directory: the paths are absolute */
+    else
+        return false;
+    if (!lab__db_cache_dir(cache, sizeof cache))
         return false;
     snprintf(postgres, sizeof postgres, "%s/postgres", bin);
     char *const argv[] = { postgres, "-V", NULL };
@@ -136,23 +122,22 @@ static void keep(const char *dir)
         lab__db_cache_keep(data, template_path);
 }
 
-static int commands(const char *dir, unsigned port, char *const *argv[4], char *buf, size_t len)
+static int commands(const char *prog, const char *dir, unsigned port, char *const *argv[4],
+                    char *buf, size_t len)
 {
     static char *init[16], *run[24];
-    char bin[256];
-    if (!bindir(bin, sizeof bin))
-        return 0;
-    if (!lab__pg_template(template_path, sizeof template_path))
+    char bin[256], initdb[300], data[300], sport[12], *s[5];
+    bindir_of(prog, bin, sizeof bin);
+    if (!lab__pg_template(bin, template_path, sizeof template_path))
         template_path[0] = '\0';   /* no cache: initdb every time */
-    int n = snprintf(buf, len, "%s/initdb%c%s/data%c%s/postgres%c%u%c%s", bin, 0, dir, 0, bin,
-                     0, port, 0, dir);
-    if (n < 0 || (size_t)n >= len)
+    snprintf(initdb, sizeof initdb, "%s/initdb", bin);
+    snprintf(data, sizeof data, "%s/data", dir);
+    snprintf(sport, sizeof sport, "%u", port);
+    if (!lab__db_strings(buf, len, s, 5, initdb, data, prog, sport, dir))
         return 0;
-    char *initdb = buf, *data = initdb + strlen(initdb) + 1, *postgres = data + strlen(data) + 1;
-    char *sport = postgres + strlen(postgres) + 1, *sock = sport + strlen(sport) + 1;
-    char *const i[] = { initdb, "-D", data, "-U", "racelab", "-A", "trust", "--no-sync",
+    char *const i[] = { s[0], "-D", s[1], "-U", "racelab", "-A", "trust", "--no-sync",
                         "-E", "UTF8", "--no-instructions", NULL };
-    char *const r[] = { postgres, "-D", data, "-p", sport, "-h", "127.0.0.1", "-k", sock,
+    char *const r[] = { s[2], "-D", s[1], "-p", s[3], "-h", "127.0.0.1", "-k", s[4],
                         "-c", "fsync=off", "-c", "synchronous_commit=off",
                         "-c", "full_page_writes=off", "-c", "max_connections=64",
                         "-c", "shared_buffers=16MB", NULL };
@@ -161,15 +146,6 @@ static int commands(const char *dir, unsigned port, char *const *argv[4], char *
     argv[0] = init;
     argv[1] = run;
     return 2;
-}
-
-static void fill_url(struct lab_db_server *s, unsigned port)
-{
-    snprintf(s->url, sizeof s->url, "postgresql://racelab@127.0.0.1:%u/postgres", port);
-    snprintf(s->u.host, sizeof s->u.host, "127.0.0.1");
-    snprintf(s->u.user, sizeof s->u.user, "racelab");
-    snprintf(s->u.path, sizeof s->u.path, "postgres");
-    s->u.port = port;
 }
 
 #ifdef RACELAB_HAVE_LIBPQ
@@ -201,22 +177,20 @@ static bool answers(const struct lab_db_server *s)
     PQfinish(c);
     return ok;
 }
+#define ANSWERS answers
 #else
-static bool answers(const struct lab_db_server *s)
-{
-    (void)s;
-    return false;
-}
+#define ANSWERS NULL   /* never asked: lab__db_client_load() refuses the model first */
 #endif
 
 const struct lab_db_kind lab__pg_kind = {
     .server_name = "postgres",
-    .package = "postgresql",
-    .built = built,
-    .binaries = binaries,
+    .paths = server_paths,
+    .companion = "initdb",
+    .missing = "PostgreSQL's initdb and postgres are not installed (apt-get install "
+               "postgresql), or use --db-url postgresql://USER@HOST:PORT/DB",
+    .url_fmt = "postgresql://racelab@127.0.0.1:%u/postgres",
     .commands = commands,
-    .answers = answers,
-    .fill_url = fill_url,
+    .answers = ANSWERS,
     .stop_signal = SIGINT,
     .restore = restore,
     .keep = keep,

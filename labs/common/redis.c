@@ -7,41 +7,20 @@
 
 #include "db_client.h"
 
-static bool built(void)
-{
-#ifdef RACELAB_HAVE_HIREDIS
-    return true;
-#else
-    return false;
-#endif
-}
-
 static const char *const server_paths[] = { "/usr/bin/redis-server", "/usr/local/bin/redis-server",
                                             "/usr/sbin/redis-server", NULL };
 
-static bool binaries(char *why, size_t len)
-{
-    char path[256];
-    if (lab__db_find_binary(server_paths, path, sizeof path))
-        return true;
-    snprintf(why, len, "redis-server is not installed (apt-get install redis-server), or use "
-             "--db-url redis://HOST:PORT");
-    return false;
-}
-
 /* redis-server on 127.0.0.1:|port|, persistence off, its files in |dir|. */
-static int commands(const char *dir, unsigned port, char *const *argv[4], char *buf, size_t len)
+static int commands(const char *prog, const char *dir, unsigned port, char *const *argv[4],
+                    char *buf, size_t len)
 {
     static char *v[24];
-    char path[256];
-    if (!lab__db_find_binary(server_paths, path, sizeof path))
+    char sport[12], *s[3];
+    snprintf(sport, sizeof sport, "%u", port);
+    if (!lab__db_strings(buf, len, s, 3, prog, sport, dir))
         return 0;
-    int n = snprintf(buf, len, "%s%c%u%c%s", path, 0, port, 0, dir);
-    if (n < 0 || (size_t)n >= len)
-        return 0;
-    char *p = buf, *sport = p + strlen(p) + 1, *sdir = sport + strlen(sport) + 1;
-    char *const args[] = { p, "--port", sport, "--bind", "127.0.0.1", "--save", "",
-                           "--appendonly", "no", "--dir", sdir, "--daemonize", "no",
+    char *const args[] = { s[0], "--port", s[1], "--bind", "127.0.0.1", "--save", "",
+                           "--appendonly", "no", "--dir", s[2], "--daemonize", "no",
                            "--protected-mode", "no", "--maxclients", "2000", NULL };
     memcpy(v, args, sizeof args);
     argv[0] = v;
@@ -49,8 +28,6 @@ static int commands(const char *dir, unsigned port, char *const *argv[4], char *
 }
 
 #ifdef RACELAB_HAVE_HIREDIS
-#include <hiredis/hiredis.h>
-
 /* NULL if the reply is not an error, else its text (static); frees it. */
 static const char *reply_error(redisContext *c, void *reply)
 {
@@ -113,28 +90,18 @@ static bool answers(const struct lab_db_server *s)
     redisFree(c);
     return ok;
 }
+#define ANSWERS answers
 #else
-static bool answers(const struct lab_db_server *s)
-{
-    (void)s;
-    return false;
-}
+#define ANSWERS NULL   /* never asked: lab__db_client_load() refuses the model first */
 #endif
-
-static void fill_url(struct lab_db_server *s, unsigned port)
-{
-    snprintf(s->url, sizeof s->url, "redis://127.0.0.1:%u", port);
-    snprintf(s->u.host, sizeof s->u.host, "127.0.0.1");
-    s->u.port = port;
-}
 
 const struct lab_db_kind lab__redis_kind = {
     .server_name = "redis-server",
-    .package = "redis-server",
-    .built = built,
-    .binaries = binaries,
+    .paths = server_paths,
+    .missing = "redis-server is not installed (apt-get install redis-server), or use "
+               "--db-url redis://HOST:PORT",
+    .url_fmt = "redis://127.0.0.1:%u",
     .commands = commands,
-    .answers = answers,
-    .fill_url = fill_url,
+    .answers = ANSWERS,
     .stop_signal = SIGTERM,
 };

@@ -15,11 +15,6 @@
 
 LAB_VARIANT_TABLE(COUNTER_VARIANTS, variants);
 
-static uint64_t expected(unsigned workers, uint64_t iters)
-{
-    return (uint64_t)workers * iters;
-}
-
 /* One worker died after |done| increments; the others made all of theirs. */
 static uint64_t expected_after_death(unsigned workers, uint64_t iters, uint64_t done)
 {
@@ -43,7 +38,7 @@ const struct lab counter_lab = {
     .baseline = "atomic",
     .variants = variants,
     .nvariants = sizeof variants / sizeof variants[0],
-    .expected = expected,
+    .expected = lab_expected_each,
     .expected_after_death = expected_after_death,
     .model_fields = { [LAB_REDIS] = { db_fields, DB_NFIELDS },
                       [LAB_POSTGRES] = { db_fields, DB_NFIELDS } },

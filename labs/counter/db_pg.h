@@ -3,15 +3,8 @@
  * from db_variant.h. */
 #define DB__NAME_FMT "racelab_counter_%d_%u"
 
-static conn_t *db__connect(char *err, size_t len)
-{
-    return lab_pg_connect(err, len);
-}
-
-static void db__close(conn_t *c)
-{
-    PQfinish(c);
-}
+#define db__connect lab_pg_connect
+#define db__close PQfinish
 
 static void db__ping(conn_t *c)
 {

@@ -2,15 +2,8 @@
  * commands the variants share. Include only from db_variant.h. */
 #define DB__NAME_FMT "racelab:counter:%d:%u"
 
-static conn_t *db__connect(char *err, size_t len)
-{
-    return lab_redis_connect(err, len);
-}
-
-static void db__close(conn_t *c)
-{
-    redisFree(c);
-}
+#define db__connect lab_redis_connect
+#define db__close redisFree
 
 static void db__ping(conn_t *c)
 {

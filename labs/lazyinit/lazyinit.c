@@ -8,12 +8,6 @@
 
 LAB_VARIANT_TABLE(LAZYINIT_VARIANTS, variants);
 
-/* Every get of every worker returns its slot's one object, whole. */
-static uint64_t expected(unsigned workers, uint64_t iters)
-{
-    return (uint64_t)workers * iters;
-}
-
 /* The lab's own numbers per trial (variant.h's lazy__fields() fills them):
  * exact is one creation per slot and no leak; a leak is a duplicate
  * creation, whose creator used an object nobody else saw. */
@@ -29,9 +23,10 @@ const struct lab lazyinit_lab = {
                           [LAB_PROCS] = "racy,acqrel,once,mutex" },
     .baseline = "once",
     .max_expected = LAZY_MAX_GETS,
+    .valgrind_iters = LAZY_VALGRIND_ITERS,
     .variants = variants,
     .nvariants = sizeof variants / sizeof variants[0],
-    .expected = expected,
+    .expected = lab_expected_each,   /* every get returns its slot's one object, whole */
     .fields = fields,
     .nfields = sizeof fields / sizeof fields[0],
 };

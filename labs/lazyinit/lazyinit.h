@@ -70,6 +70,10 @@ extern const struct lab lazyinit_lab;
 
 #define LAZY_MAGIC 0x5eed0b1ec7ull
 #define LAZY_MAX_GETS 4000000ull   /* workers x iterations: the pool and the record */
+/* The harness's valgrind runs (struct lab.valgrind_iters): DRD pays for
+ * every slot's lock or once object, and a happens-before tool sees the
+ * race on the first slots the workers share. */
+#define LAZY_VALGRIND_ITERS 200u
 
 /* The lazily created object: every field depends on its slot, so a get can
  * tell a whole object of the right slot from a half-made one. */

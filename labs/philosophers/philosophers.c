@@ -8,18 +8,6 @@
 
 LAB_VARIANT_TABLE(PHIL_VARIANTS, variants);
 
-static uint64_t expected(unsigned workers, uint64_t iters)
-{
-    return (uint64_t)workers * iters;
-}
-
-/* No lock a worker can die holding (--kill-owner is refused): never called. */
-static uint64_t expected_after_death(unsigned workers, uint64_t iters, uint64_t done)
-{
-    (void)done;
-    return expected(workers, iters);
-}
-
 static const struct lab_field fields[PHIL_NFIELDS] = {
     [PHIL_F_MEALS_MIN] = { "meals_min", "meals of the slowest when the first finished",
                            LAB_AGG_MIN, false },
@@ -41,8 +29,7 @@ const struct lab philosophers_lab = {
     .default_iters = 20000,   /* meals each: a naive table deadlocks long before */
     .variants = variants,
     .nvariants = sizeof variants / sizeof variants[0],
-    .expected = expected,
-    .expected_after_death = expected_after_death,
+    .expected = lab_expected_each,
     .fields = fields,
     .nfields = PHIL_NFIELDS,
 };

@@ -13,18 +13,6 @@ LAB_VARIANT_TABLE(RW_VARIANTS, variants);
 
 unsigned rw_read_pct = RW_READ_PCT_DEFAULT;
 
-static uint64_t expected(unsigned workers, uint64_t iters)
-{
-    return (uint64_t)workers * iters;
-}
-
-/* No lock to die holding (--kill-owner is refused): never called. */
-static uint64_t expected_after_death(unsigned workers, uint64_t iters, uint64_t done)
-{
-    (void)done;
-    return expected(workers, iters);
-}
-
 /* The lab's own numbers per trial (rw_fields() fills them in this order). */
 static const struct lab_field fields[] = {
     { "read_pct", "% reads", LAB_AGG_MAX, false },
@@ -52,8 +40,7 @@ const struct lab rw_lab = {
     .default_workers = 4,
     .variants = variants,
     .nvariants = sizeof variants / sizeof variants[0],
-    .expected = expected,
-    .expected_after_death = expected_after_death,
+    .expected = lab_expected_each,
     .fields = fields,
     .nfields = sizeof fields / sizeof fields[0],
 };

@@ -15,18 +15,6 @@
 
 LAB_VARIANT_TABLE(WAKEUP_VARIANTS, variants);
 
-static uint64_t expected(unsigned producers, uint64_t iters)
-{
-    return (uint64_t)producers * iters;
-}
-
-/* No lock to die holding (--kill-owner is refused): never called. */
-static uint64_t expected_after_death(unsigned producers, uint64_t iters, uint64_t done)
-{
-    (void)done;
-    return expected(producers, iters);
-}
-
 /* The lab's own numbers per trial (wk_fields() fills them in this order). */
 static const struct lab_field fields[] = {
     { "sleeps", "waits", LAB_AGG_SUM, false },
@@ -44,8 +32,7 @@ const struct lab wakeup_lab = {
     .max_expected = 100000000u,   /* a bit per item: 12.5 MB of bitmap */
     .variants = variants,
     .nvariants = sizeof variants / sizeof variants[0],
-    .expected = expected,
-    .expected_after_death = expected_after_death,
+    .expected = lab_expected_each,
     .fields = fields,
     .nfields = sizeof fields / sizeof fields[0],
 };
