@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/fs.h"
 #include "det.h"
 
 /* True if the ELF64 file imports one of |names|: an undefined symbol of its
@@ -174,10 +175,7 @@ static void det__target_clean(struct det_target *t)
 {
     if (t->tmp[0] == '\0')
         return;
-    unlink(t->native);
-    if (t->tsan[0])
-        unlink(t->tsan);
-    rmdir(t->tmp);
+    util_remove_tree(t->tmp);   /* with what a killed compiler left */
 }
 
 /* Why clang -fsanitize=thread failed, from its stderr. */

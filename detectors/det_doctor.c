@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "util/fs.h"
 #include "det.h"
 
 int det_mmap_rnd_bits(void)
@@ -105,9 +106,7 @@ static char *det__try(char *cc, const char *src, const char *flag, char *why, si
         det_compiler_first_error(b.err != NULL ? b.err : "", why, cap);
     }
     det_proc_free(&b);
-    unlink(c);
-    unlink(exe);
-    rmdir(dir);
+    util_remove_tree(dir);
     return out;
 }
 

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/fs.h"
 #include "det.h"
 
 /* Everything in |path|, NUL-terminated, or NULL. */
@@ -154,7 +155,7 @@ int det_check_run(const char *cmd, const struct det_options *o)
     memset(&oc, 0, sizeof oc);
     oc.target = cmd;
     unsigned logs = det__gather(dir, &oc, supp);
-    rmdir(dir);
+    util_remove_tree(dir);   /* logs of processes still writing when the command ended too */
     if (rc != 0) {
         det_proc_free(&p);
         return rc;

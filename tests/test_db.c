@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/fs.h"
 #include "counter.h"
 #include "db.h"
 #include "db_fields.h"
@@ -331,7 +332,7 @@ static void test_db_postgres_template(void)
     snprintf(cache, sizeof cache, "%s/racelab", home);
     CU_ASSERT_EQUAL(entries(cache), 1);
     unsetenv("XDG_CACHE_HOME");
-    lab__db_remove_tree(home);
+    util_remove_tree(home);
 }
 
 /* ---- bad input ------------------------------------------------------------- */
@@ -405,7 +406,7 @@ static void expect_exit2_clean(const char *needle, const char *first, ...)
     else
         unsetenv("TMPDIR");
     CU_ASSERT_EQUAL(entries(tmp), 0);
-    lab__db_remove_tree(tmp);
+    util_remove_tree(tmp);
 }
 
 /* Writes the shell script |body| to |path|, executable. */
@@ -453,7 +454,7 @@ static void test_db_server_never_answers(void)
                        "--db-server", prog, "--db-timeout", "1", "--iters", "10", "--trials",
                        "1", NULL);
     CU_ASSERT_EQUAL(with_cmdline(mark), 0);   /* the server is gone */
-    lab__db_remove_tree(dir);
+    util_remove_tree(dir);
 }
 
 /* No server program where --db-server says (or no initdb beside postgres):
@@ -476,7 +477,7 @@ static void test_db_server_missing(void)
     char prog_why[300], prog_out[256];
     CU_ASSERT(!lab__db_server_program(LAB_REDIS, "/nonexistent", prog_out, sizeof prog_out,
                                       prog_why, sizeof prog_why));
-    lab__db_remove_tree(dir);
+    util_remove_tree(dir);
 }
 
 /* The client libraries are opened by the database models only: a lab

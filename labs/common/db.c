@@ -1,5 +1,6 @@
 /* labs/common/db.c - the database models' server: started, watched and
  * removed on every exit path (db.h says how), or the user's (--db-url). */
+#include "util/fs.h"
 #include "db.h"
 
 #include <arpa/inet.h>
@@ -315,7 +316,7 @@ static void janitor(int fd, const struct lab_db_kind *k, char *const *argv[4], i
     }
     if (pid > 0)
         stop_group(pid, k->stop_signal);
-    lab__db_remove_tree(dir);
+    util_remove_tree(dir);
     _exit(0);
 }
 

@@ -133,8 +133,6 @@ void lab__db_cache_keep(const char *from, const char *tmpl);
 void lab__db_cache_discard(const char *tmpl);
 /* Whether |tmpl| matches its manifest (its files and bytes). */
 bool lab__db_cache_valid(const char *tmpl);
-/* Removes a tree (files and directories, links not followed). */
-void lab__db_remove_tree(const char *dir);
 /* pg.c: the template the PostgreSQL of |bindir| (NULL: the installed one)
  * uses, in the cache directory; false when there is no cache directory or
  * no PostgreSQL. */

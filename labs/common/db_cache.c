@@ -11,6 +11,7 @@
  * manifest, or that has none, is renamed away and removed, and the run sets
  * up from scratch (and keeps a new template); so is one whose server ended
  * on its own before it was done (db.c's janitor). */
+#include "util/fs.h"
 #include "db.h"
 
 #include <errno.h>
@@ -124,18 +125,6 @@ static int copy_tree(const char *from, const char *to, int uid, int gid,
     return rc == 0 ? 0 : -1;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
-{
-    (void)st;
-    (void)f;
-    return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
-
-void lab__db_remove_tree(const char *dir)
-{
-    (void)nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 /* ---- templates -------------------------------------------------------------- */
 
 static bool read_manifest(const char *tmpl, unsigned long long *files, unsigned long long *bytes)
@@ -155,7 +144,7 @@ void lab__db_cache_discard(const char *tmpl)
     char away[600];
     snprintf(away, sizeof away, "%s.broken-%d", tmpl, (int)getpid());
     if (rename(tmpl, away) == 0)
-        lab__db_remove_tree(away);
+        util_remove_tree(away);
 }
 
 bool lab__db_cache_restore(const char *tmpl, const char *to, int uid, int gid)
@@ -170,7 +159,7 @@ bool lab__db_cache_restore(const char *tmpl, const char *to, int uid, int gid)
     if (!ok) {
         fprintf(stderr, "racelab: the cached template %s is damaged: made anew\n", tmpl);
         lab__db_cache_discard(tmpl);
-        lab__db_remove_tree(to);
+        util_remove_tree(to);
     }
     return ok;
 }
@@ -199,5 +188,5 @@ void lab__db_cache_keep(const char *from, const char *tmpl)
         ok = false;
     /* rename() onto an existing template fails (ENOTEMPTY): another run won */
     if (!ok || rename(tmp, tmpl) != 0)
-        lab__db_remove_tree(tmp);
+        util_remove_tree(tmp);
 }
