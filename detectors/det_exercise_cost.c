@@ -18,6 +18,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "util/fs.h"
 #include "det_exercise.h"
 #include "util/stats.h"
 
@@ -31,10 +32,8 @@ struct ex_cost_build {
 
 static void ex__cost_clean(struct ex_cost_build *b)
 {
-    for (int i = 0; i < 2; i++)
-        unlink(b->bin[i]);
     if (b->dir[0])
-        rmdir(b->dir);
+        util_remove_tree(b->dir);   /* with what a killed compiler left */
     b->dir[0] = '\0';
 }
 
