@@ -10,7 +10,7 @@
 #define VARIANT_LOCK futex
 #define VARIANT_KNOWN                                                                         \
     LOCKD_futex_KNOWN                                                                         \
-    { "helgrind", "order", "sync_mutex_trylock",                                           \
+    { "helgrind", "order", "mutex_trylock",                                                \
       "Helgrind puts a trylock's acquisition into its lock-order graph although a trylock "  \
       "never waits, so it cannot close a cycle (measured: racelab run "                     \
       "'philosophers/threads/trylock', DRD and TSan silent)" },
