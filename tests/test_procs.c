@@ -212,13 +212,22 @@ static int wait_exit(pid_t p, unsigned timeout_s)
     return -1;
 }
 
-/* Where a spawned lab's stderr goes: a per-process temporary file. */
+static char err_file[64];
+
+static void err_remove(void)
+{
+    unlink(err_file);
+}
+
+/* Where a spawned lab's stderr goes: a per-process temporary file, removed
+ * when the test process exits (each case is a process of its own). */
 static const char *err_path(void)
 {
-    static char path[64];
-    if (path[0] == '\0')
-        snprintf(path, sizeof path, "/tmp/racelab-test-procs-%d.err", (int)getpid());
-    return path;
+    if (err_file[0] == '\0') {
+        snprintf(err_file, sizeof err_file, "/tmp/racelab-test-procs-%d.err", (int)getpid());
+        atexit(err_remove);
+    }
+    return err_file;
 }
 
 static char *slurp(const char *path)
@@ -322,7 +331,6 @@ static void test_procs_no_leftovers_after_200_runs(void)
            runs, parent_kills, owner_deaths, orphans);
     CU_ASSERT_EQUAL(shm_leftovers(), 0);
     prctl(PR_SET_CHILD_SUBREAPER, 0);
-    unlink(err_path());
 }
 
 static void test_procs_huge_segment_refused(void)
