@@ -69,8 +69,17 @@ static void test_check_agreement(void)
         test_skip("valgrind is not installed");
         return;
     }
-    EXPECT(RUN("check", "--quiet", "--trials", "1", "--no-exit-check", HELD "tc01_simple_race.c"),
-           1, "verdict: racy (tsan's word counted: data race at ", "tc01_simple_race.c:",
+    /* clang 14's TSan misses tc01's race in about 1 run in 25 (13 of 300
+     * measured; see check.run): up to three checks, for one in which TSan saw it
+     * (all three missing: about 1 in 15000). */
+    struct prog_result r = { 0 };
+    for (int i = 0; i < 3; i++) {
+        prog_result_free(&r);
+        r = RUN("check", "--quiet", "--trials", "1", "--no-exit-check", HELD "tc01_simple_race.c");
+        if (strstr(r.out, "tsan's word counted") != NULL)
+            break;
+    }
+    EXPECT(r, 1, "verdict: racy (tsan's word counted: data race at ", "tc01_simple_race.c:",
            "TSan reports a race too", "agreed: helgrind, drd");
 }
 
@@ -166,13 +175,14 @@ static void test_check_doctor(void)
     expect_usage(RUN("doctor", "extra"), "doctor takes no arguments");
 }
 
-/* TSan sees tc01's race in every round (happens-before): the first round
- * ends --until-race; a correct program stays clean for --clean-runs. */
+/* TSan sees tc01's race in nearly every round (it misses about 1 in 25): the
+ * first round that sees it ends --until-race; a correct program stays clean
+ * for --clean-runs. */
 static void test_check_deflake(void)
 {
     EXPECT(RUN("check", "--quiet", "--trials", "1", "--detectors", "native,tsan", "--until-race",
                "4", "--no-exit-check", HELD "tc01_simple_race.c"),
-           1, "verdict: racy", "deflake: seen 1 of 1 round(s) (stopped at the first)");
+           1, "verdict: racy", "deflake: seen 1 of ", "round(s) (stopped at the first)");
     EXPECT(RUN("check", "--quiet", "--trials", "1", "--detectors", "native,tsan", "--clean-runs",
                "2", HELD "tc02_simple_tls.c"),
            0, "verdict: clean", "deflake: seen 0 of 2 round(s), clean every time");
@@ -285,10 +295,13 @@ static void test_check_run(void)
     char cmd[1024], exe[128], sarif[128];
     snprintf(exe, sizeof exe, "/tmp/racelab-test-run-%d", (int)getpid());
     snprintf(sarif, sizeof sarif, "/tmp/racelab-test-run-%d.sarif", (int)getpid());
+    /* Five runs of one race: clang 14's TSan misses tc01's race in about 1 run
+     * in 25 here (measured: 13 of 300), so two or more logs, deduplicated to
+     * one report, is what is certain (all but one missing: about 1 in 10^5). */
     snprintf(cmd, sizeof cmd, "clang -fsanitize=thread -g -O1 -pthread %stc01_simple_race.c -o %s"
-             " && %s; %s; s=$?; rm -f %s; exit $s", HELD, exe, exe, exe, exe);
+             " && for i in 1 2 3 4 5; do %s; done; s=$?; rm -f %s; exit $s", HELD, exe, exe, exe);
     EXPECT(RUN("check", "--quiet", "--sarif", sarif, "--run", cmd), 1,
-           "2 TSan log(s)", "(seen 2 times; fingerprint ", "verdict: racy (1 distinct race report");
+           "TSan log(s)", " times; fingerprint ", "verdict: racy (1 distinct race report");
     sarif_valid(sarif, 1);
     unlink(sarif);
     EXPECT(RUN("check", "--quiet", "--run", "true"), 0, "verdict: clean");
@@ -334,15 +347,15 @@ static void test_check_suppressions(void)
                HELD "tc01_simple_race.c"),
            0, "  tsan      clean (no report; exit 0)", "suppressed by --suppressions",
            "check_supp.txt: 3 entries, 1 used, 2 unused; 1 TSan-only",
-           "used   line 5 race:child_fn (tsan 1, helgrind ",
+           "used   line 5 race:child_fn (", "helgrind ",   /* TSan may miss it: see check.run */
            "UNUSED line 8 race:racelab_no_such_function (reason: a stale entry",
            "UNUSED line 11 called_from_lib:libracelab-nothing.so", "verdict: clean");
     char cmd[1024], exe[128];   /* check --run: every TSan process gets the file */
     snprintf(exe, sizeof exe, "/tmp/racelab-test-supp-%d", (int)getpid());
     snprintf(cmd, sizeof cmd, "clang -fsanitize=thread -g -O1 -pthread %stc01_simple_race.c -o %s"
-             " && %s; s=$?; rm -f %s; exit $s", HELD, exe, exe, exe);
+             " && for i in 1 2 3 4 5; do %s; done; s=$?; rm -f %s; exit $s", HELD, exe, exe, exe);
     EXPECT(RUN("check", "--quiet", "--suppressions", OWN "check_supp.txt", "--run", cmd), 0,
-           "used   line 5 race:child_fn (tsan 1)", "verdict: clean");
+           "used   line 5 race:child_fn (tsan ", "verdict: clean");
 }
 
 /* The explorer as a detector: a failing schedule with its replay line as
