@@ -523,19 +523,38 @@ static void expect_tsan(json_t *rows, const char *variant, const char *status,
         CU_ASSERT(why != NULL && strstr(why, reason) != NULL);
 }
 
+/* A directory of fake lab programs (RACELAB_LAB_DIR): lab-NAME and its
+ * lab-NAME-tsan twin, both links to |script|. */
+static void fake_labs_up(char *dir, size_t cap, const char *name, const char *script)
+{
+    char link[300];
+    snprintf(dir, cap, "/tmp/racelab-test-%slab-%d", name, (int)getpid());
+    CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0700), 0);
+    for (int twin = 0; twin < 2; twin++) {
+        snprintf(link, sizeof link, "%s/lab-%s%s", dir, name, twin ? "-tsan" : "");
+        CU_ASSERT_EQUAL(symlink(script, link), 0);
+    }
+    setenv("RACELAB_LAB_DIR", dir, 1);
+}
+
+/* Removes them; the directory must then be empty (the harness left nothing). */
+static void fake_labs_down(const char *dir, const char *name)
+{
+    char link[300];
+    unsetenv("RACELAB_LAB_DIR");
+    for (int twin = 0; twin < 2; twin++) {
+        snprintf(link, sizeof link, "%s/lab-%s%s", dir, name, twin ? "-tsan" : "");
+        unlink(link);
+    }
+    CU_ASSERT_EQUAL(rmdir(dir), 0);
+}
+
 /* The labs' own "known_reports" decide what is discounted: a fake lab (a
  * script, tests/fixtures/harness_lab.sh) and its fake -tsan twin. */
 static void test_harness_known_reports(void)
 {
-    char dir[256], link[300];
-    snprintf(dir, sizeof dir, "/tmp/racelab-test-fakelab-%d", (int)getpid());
-    CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0700), 0);
-    static const char *const names[] = { "lab-fake", "lab-fake-tsan" };
-    for (size_t i = 0; i < 2; i++) {
-        snprintf(link, sizeof link, "%s/%s", dir, names[i]);
-        CU_ASSERT_EQUAL(symlink(FIXTURES_DIR "/harness_lab.sh", link), 0);
-    }
-    setenv("RACELAB_LAB_DIR", dir, 1);
+    char dir[256];
+    fake_labs_up(dir, sizeof dir, "fake", FIXTURES_DIR "/harness_lab.sh");
     struct prog_result r = RUN("run", "--quiet", "--format", "json", "--trials", "2",
                                "--detectors", "native,tsan");
     CU_ASSERT_EQUAL(r.status, 1);   /* fake/threads/other is a false positive */
@@ -563,12 +582,7 @@ static void test_harness_known_reports(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "at fake_gate_wait fake.c:12:5"));
     CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "[known false positive: discounted]"));
     prog_result_free(&r);
-    unsetenv("RACELAB_LAB_DIR");
-    for (size_t i = 0; i < 2; i++) {
-        snprintf(link, sizeof link, "%s/%s", dir, names[i]);
-        unlink(link);
-    }
-    CU_ASSERT_EQUAL(rmdir(dir), 0);
+    fake_labs_down(dir, "fake");
 }
 
 /* The verdict of |variant| in |rows| is |verdict|, its native status
@@ -601,15 +615,8 @@ static void expect_hang(json_t *rows, const char *variant, const char *verdict,
  * (tests/fixtures/harness_hang_lab.sh). */
 static void test_harness_hangs(void)
 {
-    char dir[256], link[300];
-    snprintf(dir, sizeof dir, "/tmp/racelab-test-hanglab-%d", (int)getpid());
-    CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0700), 0);
-    static const char *const names[] = { "lab-hang", "lab-hang-tsan" };
-    for (size_t i = 0; i < 2; i++) {
-        snprintf(link, sizeof link, "%s/%s", dir, names[i]);
-        CU_ASSERT_EQUAL(symlink(FIXTURES_DIR "/harness_hang_lab.sh", link), 0);
-    }
-    setenv("RACELAB_LAB_DIR", dir, 1);
+    char dir[256];
+    fake_labs_up(dir, sizeof dir, "hang", FIXTURES_DIR "/harness_hang_lab.sh");
     struct prog_result r = RUN("run", "--quiet", "--format", "json", "--trials", "2",
                                "--timeout", "1", "--detectors", "native,tsan");
     CU_ASSERT_EQUAL(r.status, 1);   /* stuck and wedged are problems */
@@ -642,12 +649,7 @@ static void test_harness_hangs(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "invariant: hung in 1 of 1 trials"));
     CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "deadlock: wait-for cycle of 2 workers: worker 0"));
     prog_result_free(&r);
-    unsetenv("RACELAB_LAB_DIR");
-    for (size_t i = 0; i < 2; i++) {
-        snprintf(link, sizeof link, "%s/%s", dir, names[i]);
-        unlink(link);
-    }
-    CU_ASSERT_EQUAL(rmdir(dir), 0);
+    fake_labs_down(dir, "hang");
 }
 
 static const struct test_case tests[] = {
