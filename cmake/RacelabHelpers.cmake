@@ -56,10 +56,14 @@ endfunction()
 # LAB_EXPLORE), the lab's main.c with
 # lab_main renamed to the adapter's, linked against the explorer runtime
 # (-no-pie: trace addresses are symbol values). Built where the explorer is:
-# clang (its ThreadSanitizer hooks), x86-64, no sanitizer on the build.
+# clang (its ThreadSanitizer hooks), x86-64, no sanitizer on the build, and
+# clang's TSan runtime package (libclang-rt-N-dev): it also ships the
+# <sanitizer/tsan_interface.h> the labs include when instrumented. Without
+# it (a fresh Debian before make test) the flavours are skipped, like the
+# -tsan twins, rather than failing make lab-counter.
 function(racelab__add_lab_explore name main variants)
   if(NOT (CMAKE_C_COMPILER_ID STREQUAL "Clang" AND RACELAB_SANITIZER STREQUAL "none" AND
-          CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$"))
+          RACELAB_TSAN_TWINS AND CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$"))
     return()
   endif()
   # sync/'s own files too, once for every lab: their atomics must be points

@@ -63,7 +63,7 @@ if(RACELAB_SANITIZER STREQUAL "none")
           "files or functions (apt-get install llvm)")
       endif()
     else()
-      message(STATUS "racelab: clang's ThreadSanitizer runtime is missing, so the lab-*-tsan "
+      message(STATUS "racelab: clang's ThreadSanitizer runtime is missing, so the lab-*-tsan and lab-*-explore "
         "programs are skipped (apt-get install libclang-rt-${CMAKE_C_COMPILER_VERSION_MAJOR}-dev)")
     endif()
   else()
