@@ -206,6 +206,15 @@ struct det_cell {
         bool exhausted;
         char text[200];    /* the verdict line, or the refusal */
     } ex;
+    /* The lab's explore sizes for this cell ("explore_*" of --list --json,
+     * det_explore_plan_from_json): racelab explore's options, and what
+     * needs weak memory ("weak_memory"), or why the sizes are wrong. */
+    struct det_explore_plan {
+        char args[10][24];
+        unsigned nargs;
+        char weak_memory[160];
+        char bad[160];
+    } xplan;
 };
 
 struct det_options {
@@ -242,6 +251,8 @@ struct det_matrix {
 /* The explore column's word for a cell: "found", "clean", "budget",
  * "refused", "error" or "-" (not run). */
 const char *det_explored_word(const struct det_explored *e);
+/* A cell's "explore_*" and "weak_memory" (labs/PROTOCOL.md) into c->xplan. */
+void det_explore_plan_from_json(struct det_cell *c, json_t *o);
 int det_discover(struct det_matrix *m, const char *self);
 /* Only lab |name|'s cells (racelab explore LAB/VARIANT): 0, 2 on an error
  * (said), 3 when there is no lab-NAME. */

@@ -237,6 +237,7 @@ static void det__cell_from_json(struct det_cell *c, const struct det_lab *lab, j
     const char *ex = det__str(o, "explore"), *exr = det__str(o, "explore_refused");
     c->explore = ex != NULL && strchr(ex, '/') == NULL ? det_strdup(ex) : NULL;
     c->explore_refused = exr != NULL ? det_strdup(exr) : NULL;
+    det_explore_plan_from_json(c, o);
     c->vg_iters = (unsigned long)det__int(o, "valgrind_iters");
 }
 
@@ -449,11 +450,13 @@ struct det_job {
 };
 
 /* The explore column (notes/explorer.md "Lab targets"): racelab explore on
- * the cell's explore flavour at the smallest sizes, under a budget per cell
- * (the matrix runs about fifty of them): two iterations, the explore flavour's
- * workers, schedules with at most one preemption (CHESS: most bugs need no
- * more), 100 runs (a count, so the column is the same on a loaded machine;
- * the seconds are a safety net only), 20000 points per run. */
+ * the cell's explore flavour under a budget per cell (the matrix runs about
+ * fifty of them). By default two iterations, the explore flavour's workers,
+ * schedules with at most one preemption (CHESS: most bugs need no more) and
+ * 100 runs; a lab whose cells need other sizes to exhaust clean or to fail
+ * says so in its list ("explore_*", labs/PROTOCOL.md), within the ranges
+ * below. The budget is a run count, so the column is the same on a loaded
+ * machine; the seconds are a safety net only. 20000 points per run. */
 #define DET_EXPLORE_BOUND "1"
 #define DET_EXPLORE_ITERS "2"
 #define DET_EXPLORE_SECONDS "20"
@@ -466,10 +469,69 @@ const char *det_explored_word(const struct det_explored *e)
     case DET_ST_RACE: return "found";
     case DET_ST_CLEAN: return "clean";
     case DET_ST_TIMEOUT: return "budget";
+    case DET_ST_BLIND: return "weak-mem";   /* SC interleavings cannot show it */
     case DET_ST_NA: return "refused";
     case DET_ST_CRASH: return "error";
     default: return "-";
     }
+}
+
+/* One "explore_*" integer of the list: absent (true, nothing added), or
+ * from 1 to |max| (added as |opt| N); else false, with why in c->xplan.bad. */
+static bool det__xplan_int(struct det_cell *c, json_t *o, const char *key, const char *opt,
+                           long long max)
+{
+    struct det_explore_plan *x = &c->xplan;
+    json_t *v = json_object_get(o, key);
+    if (v == NULL)
+        return true;
+    long long n = json_is_integer(v) ? (long long)json_integer_value(v) : 0;
+    if (n < 1 || n > max) {
+        snprintf(x->bad, sizeof x->bad, "lab-%.40s --list --json: %s must be an integer from "
+                 "1 to %lld", c->lab->name, key, max);
+        return false;
+    }
+    snprintf(x->args[x->nargs++], sizeof x->args[0], "%s", opt);
+    snprintf(x->args[x->nargs++], sizeof x->args[0], "%lld", n);
+    return true;
+}
+
+void det_explore_plan_from_json(struct det_cell *c, json_t *o)
+{
+    struct det_explore_plan *x = &c->xplan;
+    const char *wm = det__str(o, "weak_memory"), *st = det__str(o, "explore_strategy");
+    snprintf(x->weak_memory, sizeof x->weak_memory, "%s", wm != NULL ? wm : "");
+    bool dpor = st != NULL && strcmp(st, "dpor") == 0;
+    if (json_object_get(o, "explore_strategy") != NULL && !dpor &&
+        (st == NULL || strcmp(st, "bounded") != 0))
+        snprintf(x->bad, sizeof x->bad, "lab-%.40s --list --json: explore_strategy must be "
+                 "\"bounded\" or \"dpor\"", c->lab->name);
+    else if (dpor && json_object_get(o, "explore_preemptions") != NULL)
+        snprintf(x->bad, sizeof x->bad, "lab-%.40s --list --json: explore_preemptions bounds "
+                 "the bounded strategy, not dpor", c->lab->name);
+    if (x->bad[0] == '\0' && st != NULL) {
+        snprintf(x->args[x->nargs++], sizeof x->args[0], "--strategy");
+        snprintf(x->args[x->nargs++], sizeof x->args[0], "%s", st);
+    }
+    if (x->bad[0] == '\0' && det__xplan_int(c, o, "explore_iters", "--iters", 16) &&
+        det__xplan_int(c, o, "explore_workers", "--workers", 60) &&
+        det__xplan_int(c, o, "explore_preemptions", "--preemptions", 4))
+        (void)det__xplan_int(c, o, "explore_max_runs", "--max-runs", 2000);
+    if (x->bad[0] != '\0' && c->explore != NULL) {   /* said as the cell's refusal */
+        free(c->explore);
+        free(c->explore_refused);
+        c->explore = NULL;
+        c->explore_refused = det_strdup(x->bad);
+    }
+}
+
+/* The value the plan gives |opt|, else |dflt|. */
+static const char *det__xplan_arg(const struct det_cell *c, const char *opt, const char *dflt)
+{
+    for (unsigned k = 0; k + 1 < c->xplan.nargs; k += 2)
+        if (strcmp(c->xplan.args[k], opt) == 0)
+            return c->xplan.args[k + 1];
+    return dflt;
 }
 
 static void det__explore_argv(struct det_job *j)
@@ -482,14 +544,51 @@ static void det__explore_argv(struct det_job *j)
     }
     struct det_cell *c = j->cell;
     snprintf(j->target, sizeof j->target, "%s/%s", c->lab->name, c->variant);
-    char *av[] = { self, "explore", j->target, "--json", "--preemptions", DET_EXPLORE_BOUND,
-                   "--iters", DET_EXPLORE_ITERS, "--max-seconds", DET_EXPLORE_SECONDS,
-                   "--max-runs", DET_EXPLORE_RUNS, "--max-steps", DET_EXPLORE_STEPS, NULL };
+    char *av[] = { self, "explore", j->target, "--json", "--max-seconds", DET_EXPLORE_SECONDS,
+                   "--max-steps", DET_EXPLORE_STEPS, NULL };
     memcpy(j->argv, av, sizeof av);
+    int n = (int)(sizeof av / sizeof av[0]) - 1;
+    bool dpor = strcmp(det__xplan_arg(c, "--strategy", "bounded"), "dpor") == 0;
+    static const char *const opts[][2] = { { "--iters", DET_EXPLORE_ITERS },
+                                           { "--max-runs", DET_EXPLORE_RUNS },
+                                           { "--preemptions", DET_EXPLORE_BOUND },
+                                           { "--strategy", NULL }, { "--workers", NULL } };
+    for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++) {
+        const char *v = det__xplan_arg(c, opts[k][0], opts[k][1]);
+        if (v != NULL && !(dpor && strcmp(opts[k][0], "--preemptions") == 0)) {
+            j->argv[n++] = (char *)opts[k][0];
+            j->argv[n++] = (char *)v;
+        }
+    }
+    j->argv[n] = NULL;
     j->proc.argv = j->argv;
     j->proc.timeout_s = 60;
     snprintf(j->label, sizeof j->label, "%.140s explore", j->target);
     j->proc.label = j->label;
+}
+
+/* A clean search's line: what it covered, and for a variant whose failure
+ * needs weak memory (the lab's "weak_memory") that SC cannot show it: not
+ * a miss and not a proof, its own status. */
+static void det__explored_clean(struct det_cell *c)
+{
+    struct det_explored *e = &c->ex;
+    char what[80];
+    if (!e->exhausted)
+        snprintf(what, sizeof what, "clean until the budget ended the search");
+    else if (strcmp(det__xplan_arg(c, "--strategy", "bounded"), "dpor") == 0)
+        snprintf(what, sizeof what, "every schedule explored (dpor), clean");
+    else
+        snprintf(what, sizeof what, "every schedule with at most %s preemption%s explored, clean",
+                 det__xplan_arg(c, "--preemptions", DET_EXPLORE_BOUND),
+                 strcmp(det__xplan_arg(c, "--preemptions", DET_EXPLORE_BOUND), "1") ? "s" : "");
+    if (c->xplan.weak_memory[0] == '\0') {
+        snprintf(e->text, sizeof e->text, "%s in %llu runs", what, e->runs);
+        return;
+    }
+    e->status = DET_ST_BLIND;
+    snprintf(e->text, sizeof e->text, "SC: no failure in %llu runs (needs weak memory: %.130s)",
+             e->runs, c->xplan.weak_memory);
 }
 
 /* What racelab explore said: its JSON summary, or its one-line refusal. */
@@ -522,9 +621,7 @@ static void det__explored(struct det_cell *c, const struct det_proc *p)
         snprintf(e->text, sizeof e->text, "found in %llu runs: %s%s%.150s", e->runs, v,
                  out != NULL && out[0] ? ", " : "", out != NULL ? out : "");
     else if (e->status == DET_ST_CLEAN || e->status == DET_ST_TIMEOUT)
-        snprintf(e->text, sizeof e->text, "%s in %llu runs", e->exhausted ?
-                 "every schedule with at most " DET_EXPLORE_BOUND " preemption explored, clean"
-                 : "clean until the budget ended the search", e->runs);
+        det__explored_clean(c);
     else
         snprintf(e->text, sizeof e->text, "%s: %.170s", v, msg != NULL && msg[0] ? msg : last);
     json_decref(o);

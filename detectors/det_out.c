@@ -246,9 +246,9 @@ static void det__table_rows(FILE *f, const struct det_matrix *m, bool md, bool c
         const char *st[DET_NDET];
         for (int d = 0; d < DET_NDET; d++)
             st[d] = det_status_text(c->det[d].status);
-        char ex[32];   /* "found 3", "clean 8", "budget 500", "refused" */
+        char ex[32];   /* "found 3", "clean 8", "budget 500", "weak-mem 32", "refused" */
         bool counted = c->ex.status == DET_ST_RACE || c->ex.status == DET_ST_CLEAN ||
-                       c->ex.status == DET_ST_TIMEOUT;
+                       c->ex.status == DET_ST_TIMEOUT || c->ex.status == DET_ST_BLIND;
         snprintf(ex, sizeof ex, counted ? "%s %llu" : "%s", det_explored_word(&c->ex), c->ex.runs);
         if (md)
             fprintf(f, "| %s | %s | %lld | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
@@ -260,6 +260,21 @@ static void det__table_rows(FILE *f, const struct det_matrix *m, bool md, bool c
                     st[DET_TSAN], st[DET_HELGRIND], st[DET_DRD], ex, n1, nw, sl,
                     det__paint(c, color), det_verdict_names[c->verdict], color ? "\033[0m" : "");
     }
+}
+
+/* Whether cell |i|'s explore refusal is the one cell i - 1 gave (said
+ * once for a run of cells: a lab whose every cell the explorer refuses
+ * alike), and how many cells after |i| give it too. */
+static bool det__ex_same(const struct det_matrix *m, size_t i, size_t *after)
+{
+    const struct det_cell *c = &m->cells[i];
+    for (*after = 0; i + *after + 1 < m->ncells; ++*after) {
+        const struct det_cell *d = &m->cells[i + *after + 1];
+        if (d->ex.status != DET_ST_NA || strcmp(d->ex.text, c->ex.text) != 0)
+            break;
+    }
+    return i > 0 && m->cells[i - 1].ex.status == DET_ST_NA &&
+           strcmp(m->cells[i - 1].ex.text, c->ex.text) == 0;
 }
 
 /* The raw reports behind the verdicts (known ones marked). */
@@ -293,11 +308,20 @@ static void det__table_reports(FILE *f, const struct det_matrix *m, bool md)
                 fprintf(f, "%s%s  %s: %s %s\n", li, name, det_names[d],
                         det_status_text(r->status), r->reason);
         }
-        /* the explorer: what it found, or why it could not look (the
-         * models it never runs are said once, under the blind ones) */
+        /* the explorer: what it found, what SC cannot show, or why it
+         * could not look (the models it never runs are said once, under
+         * the blind ones) */
+        size_t after = 0;
+        bool na = c->ex.status == DET_ST_NA && strcmp(c->model, "threads") == 0;
+        if (na && det__ex_same(m, i, &after))
+            continue;
+        char more[48] = "";
+        if (after > 0)
+            snprintf(more, sizeof more, after == 1 ? " (and the next cell)"
+                                                   : " (and the next %zu cells)", after);
         if (c->ex.status == DET_ST_RACE || c->ex.status == DET_ST_CRASH ||
-            (c->ex.status == DET_ST_NA && strcmp(c->model, "threads") == 0))
-            fprintf(f, "%s%s  explore: %s\n", li, name, c->ex.text);
+            c->ex.status == DET_ST_BLIND || na)
+            fprintf(f, "%s%s  explore: %s%s\n", li, name, c->ex.text, more);
     }
 }
 

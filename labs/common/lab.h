@@ -134,6 +134,22 @@ struct lab_wait {
     char holds[40];     /* what it holds meanwhile, or "" */
 };
 
+/* The sizes and search the harness's explore column gives a lab's cells
+ * (labs/PROTOCOL.md "explore_*", notes/explorer.md "Lab targets"); 0 or
+ * NULL: the harness's own. --list --json refuses a value out of range. */
+struct lab_explore {
+    const char *strategy;    /* "bounded" (preemption bounding) or "dpor" */
+    unsigned iters;          /* --iters, 1..LAB_EXPLORE_MAX_ITERS */
+    unsigned workers;        /* --workers, 1..60 */
+    unsigned preemptions;    /* bounded: --preemptions, 1..LAB_EXPLORE_MAX_PREEMPTIONS */
+    unsigned max_runs;       /* the run budget, 1..LAB_EXPLORE_MAX_RUNS */
+};
+#define LAB_EXPLORE_MAX_ITERS 16u
+#define LAB_EXPLORE_MAX_PREEMPTIONS 4u
+#define LAB_EXPLORE_MAX_RUNS 2000u
+/* NULL if |e| is in range, else why not (one line in why). */
+const char *lab_explore_check(const struct lab_explore *e, char *why, size_t n);
+
 /* One synchronization choice applied to the lab's worker body. */
 struct lab_variant {
     const char *name;          /* "racy", "mutex", ... */
@@ -191,6 +207,12 @@ struct lab_variant {
      * those with waiting(), are held to --timeout: the threads of any other
      * could not be stopped. */
     bool gives_up;
+    /* Optional: one line when the variant's failure needs a weaker memory
+     * model than sequential consistency (the store buffer, reordered
+     * stores): the explorer, which runs SC interleavings only, cannot show
+     * it; --list --json says it ("weak_memory"), the harness's explore
+     * column says so instead of "clean". NULL: none needed. */
+    const char *weak_memory;
 };
 
 /* True once the watchdog has ended this trial (a deadlock found, or the
@@ -243,6 +265,10 @@ struct lab {
     /* A model whose entry has fields uses those instead of .fields (its
      * variants' hooks fill them, its records and --list carry them). */
     struct lab_field_set model_fields[LAB_NMODELS];
+    /* How the harness's explore column explores the lab's threads cells
+     * (labs/PROTOCOL.md "explore_*"): the sizes at which its fixed
+     * variants exhaust and its racy ones fail within the budget. */
+    struct lab_explore explore;
 };
 
 /* struct lab.expected of a lab whose every worker's every operation counts

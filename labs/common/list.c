@@ -71,6 +71,41 @@ static void json_known_reports(const struct lab_variant *v, enum lab_model m)
     putchar(']');
 }
 
+const char *lab_explore_check(const struct lab_explore *e, char *why, size_t n)
+{
+    if (e->strategy != NULL && strcmp(e->strategy, "bounded") != 0 &&
+        strcmp(e->strategy, "dpor") != 0)
+        snprintf(why, n, "explore_strategy '%s' is neither bounded nor dpor", e->strategy);
+    else if (e->iters > LAB_EXPLORE_MAX_ITERS)
+        snprintf(why, n, "explore_iters %u is more than %u", e->iters, LAB_EXPLORE_MAX_ITERS);
+    else if (e->workers > 60)
+        snprintf(why, n, "explore_workers %u is more than 60 (the explorer runs up to 64 "
+                 "threads)", e->workers);
+    else if (e->preemptions > LAB_EXPLORE_MAX_PREEMPTIONS)
+        snprintf(why, n, "explore_preemptions %u is more than %u", e->preemptions,
+                 LAB_EXPLORE_MAX_PREEMPTIONS);
+    else if (e->preemptions != 0 && e->strategy != NULL && strcmp(e->strategy, "dpor") == 0)
+        snprintf(why, n, "explore_preemptions bounds the bounded strategy, not dpor");
+    else if (e->max_runs > LAB_EXPLORE_MAX_RUNS)
+        snprintf(why, n, "explore_max_runs %u is more than %u", e->max_runs,
+                 LAB_EXPLORE_MAX_RUNS);
+    else
+        return NULL;
+    return why;
+}
+
+/* The lab's explore sizes (labs/PROTOCOL.md "explore_*"), those it sets. */
+static void json_explore_sizes(const struct lab_explore *e)
+{
+    if (e->strategy != NULL)
+        printf(",\"explore_strategy\":\"%s\"", e->strategy);
+    const char *name[] = { "iters", "workers", "preemptions", "max_runs" };
+    unsigned v[] = { e->iters, e->workers, e->preemptions, e->max_runs };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        if (v[i] != 0)
+            printf(",\"explore_%s\":%u", name[i], v[i]);
+}
+
 /* "explore" or "explore_refused" (labs/PROTOCOL.md): a threads cell is
  * explored through lab-<name>-explore beside this program, where the build
  * made one (cmake/RacelabHelpers.cmake); the explorer runs workers as
@@ -85,9 +120,16 @@ static void json_explore(const struct lab *lab, enum lab_model m)
         char *slash = strrchr(path, '/');
         if (slash != NULL && (size_t)(slash - path) + 1 + strlen(name) < sizeof path) {
             strcpy(slash + 1, name);
-            if (access(path, X_OK) == 0) {
+            if (access(path, X_OK) == 0 &&
+                lab_explore_check(&lab->explore, why, sizeof why) == NULL) {
                 fputs(",\"explore\":", stdout);
                 util_json_string(stdout, name);
+                json_explore_sizes(&lab->explore);
+                return;
+            }
+            if (access(path, X_OK) == 0) {   /* the descriptor's own mistake, said */
+                fputs(",\"explore_refused\":", stdout);
+                util_json_string(stdout, why);
                 return;
             }
         }
@@ -135,6 +177,10 @@ static void json_cell(const struct lab *lab, const struct lab_config *c,
         lab__fields_list_json(lab, m);
     lab__json_blind(m);
     json_explore(lab, m);
+    if (v->weak_memory != NULL) {
+        fputs(",\"weak_memory\":", stdout);
+        util_json_string(stdout, v->weak_memory);
+    }
     puts("}");
 }
 

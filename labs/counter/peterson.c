@@ -14,6 +14,8 @@
 #define VARIANT_DESC "Peterson's lock, acquire/release, no fence: the store buffer breaks it"
 #define VARIANT_RACY true
 #define VARIANT_SETUP peterson_setup
+#define VARIANT_WEAK_MEMORY \
+    "store->load reordering (a store buffer, x86-TSO): under SC Peterson's lock is correct"
 
 #include "peterson.h"
 

@@ -17,7 +17,8 @@
  * function giving the exact outcome where it is deterministic), VARIANT_COROS
  * (it also runs as coroutines) and VARIANT_COROS_ONLY (why it runs only as
  * coroutines), VARIANT_NO_MN (why not on coros-mn), VARIANT_MAX_WORKERS and
- * VARIANT_WORKERS_WHY (the most workers it takes, and why). */
+ * VARIANT_WORKERS_WHY (the most workers it takes, and why), VARIANT_WEAK_MEMORY
+ * (what its failure needs beyond SC: struct lab_variant.weak_memory). */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -148,6 +149,9 @@ const struct lab_variant LAB_VARIANT_SYMBOL = {
 #ifdef VARIANT_MAX_WORKERS
     .max_workers = VARIANT_MAX_WORKERS,
     .workers_why = VARIANT_WORKERS_WHY,
+#endif
+#ifdef VARIANT_WEAK_MEMORY
+    .weak_memory = VARIANT_WEAK_MEMORY,
 #endif
 };
 

@@ -12,6 +12,9 @@
 #define VARIANT_DESC "double-checked locking with a plain pointer: a data race"
 #define VARIANT_RACY true
 #define VARIANT_SLOT_INIT slot_init
+#define VARIANT_WEAK_MEMORY \
+    "stores made visible out of order (the object's fields after the pointer); its data " \
+    "race alone is seen under SC"
 
 #include "sync/mutex.h"
 

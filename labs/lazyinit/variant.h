@@ -2,7 +2,8 @@
  * lab_variant: the worker loop (one get per slot, checked), the state's
  * layout, and the observation (gets that returned the slot's one whole
  * object), and the fields (objects created, objects leaked). Include it
- * last, after struct slot and get(). */
+ * last, after struct slot and get(); optional: VARIANT_WEAK_MEMORY (what
+ * its failure needs beyond SC: struct lab_variant.weak_memory). */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -97,4 +98,7 @@ const struct lab_variant LAB_VARIANT_SYMBOL = {
     .work = lazy__work,
     .observe = lazy__observe,
     .fields = lazy__fields,
+#ifdef VARIANT_WEAK_MEMORY
+    .weak_memory = VARIANT_WEAK_MEMORY,
+#endif
 };

@@ -32,4 +32,5 @@ const struct lab philosophers_lab = {
     .expected = lab_expected_each,
     .fields = fields,
     .nfields = PHIL_NFIELDS,
+    .explore = { .iters = 1 },   /* notes/explorer.md "Lab targets" */
 };

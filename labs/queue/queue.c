@@ -32,6 +32,7 @@ const struct lab queue_lab = {
     .variants = variants,
     .nvariants = sizeof variants / sizeof variants[0],
     .expected = lab_expected_each,
+    .explore = { .strategy = "dpor", .iters = 1, .max_runs = 150 },   /* notes/explorer.md */
 };
 
 static uint64_t words_for(uint64_t iters)

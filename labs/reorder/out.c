@@ -25,6 +25,13 @@ static const char valgrind_blind[] =
     "valgrind runs one thread at a time, so it cannot show this reordering, and the litmus "
     "slots are C11 atomics (sync/atomic.h), on x86 plain movs it cannot tell from racy ones";
 
+/* labs/PROTOCOL.md "explore_refused": the explorer runs sequentially
+ * consistent interleavings, and SC forbids every test's weak outcome by
+ * construction, so a search could only confirm the table. */
+static const char explore_refused[] =
+    "a litmus test's weak outcome is one no SC interleaving gives, and the explorer runs SC "
+    "interleavings only: the lab counts it on the hardware instead";
+
 /* The first thread function of each test with a load, for the objdump hint. */
 static const char *const plain_syms[REORDER_NTESTS] = { "sb0", "mp1", "lb0", "ww0", "ir2" };
 
@@ -48,6 +55,13 @@ static void out_list_json(unsigned t, unsigned v)
         fputs(",\"blind\":[{\"tool\":\"valgrind\",\"why\":", stdout);
         util_json_string(stdout, valgrind_blind);
         fputs("}]", stdout);
+    }
+    fputs(",\"explore_refused\":", stdout);
+    util_json_string(stdout, explore_refused);
+    if (reorder_tests[t].c11[v] != RO_FORBIDDEN) {   /* C11 allows it: weak memory shows it */
+        fputs(",\"weak_memory\":", stdout);
+        util_json_string(stdout, "a reordering the test's accesses allow under C11; every SC "
+                                 "interleaving forbids the weak outcome");
     }
     fputs("}\n", stdout);
 }

@@ -43,6 +43,7 @@ const struct lab rw_lab = {
     .expected = lab_expected_each,
     .fields = fields,
     .nfields = sizeof fields / sizeof fields[0],
+    .explore = { .strategy = "dpor", .iters = 1, .max_runs = 500 },   /* notes/explorer.md */
 };
 
 size_t rw_offset(const struct lab_env *env)

@@ -35,6 +35,7 @@ const struct lab wakeup_lab = {
     .expected = lab_expected_each,
     .fields = fields,
     .nfields = sizeof fields / sizeof fields[0],
+    .explore = { .strategy = "dpor", .iters = 2, .max_runs = 1000 },   /* notes/explorer.md */
 };
 
 static uint64_t words_for(uint64_t iters)
