@@ -4,7 +4,7 @@
  * Every green thread runs on the one OS thread, so %fs points at one TLS
  * block for all of them. The executable's own block (its PT_TLS segment:
  * the .tdata image, then .tbss zeroed) is found at start through
- * dl_iterate_phdr (dlpi_tls_data, module 1) and, at every switch between
+ * dl_iterate_phdr (its first module's PT_TLS, dlpi_tls_data) and, at every switch between
  * green threads, the outgoing thread's bytes are saved and the incoming
  * thread's put back (a new thread starts from the initialization image):
  * two memcpys of the block's size, none when the program has no
@@ -34,8 +34,8 @@ static bool xrt__have[XRT_MAX_THREADS];   /* a copy saved (or the block is its o
 static int xrt__phdr(struct dl_phdr_info *info, size_t size, void *data)
 {
     (void)size, (void)data;
-    if (info->dlpi_tls_modid != 1)   /* the executable's static block */
-        return 0;
+    /* The first module is the executable (module ids are no help: without
+     * a block of its own, libc's may be module 1). */
     for (int i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *p = &info->dlpi_phdr[i];
         if (p->p_type != PT_TLS || p->p_memsz == 0 || info->dlpi_tls_data == NULL)
