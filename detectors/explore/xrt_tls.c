@@ -56,10 +56,7 @@ static void xrt__find(void)
         return;
     void *m = mmap(NULL, xrt_tls_size * XRT_MAX_THREADS, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (m == MAP_FAILED)
-        xrt_fail(XRT_ST_UNSUPPORTED, "thread-local variables: no memory for %d copies of "
-                 "%zu bytes", XRT_MAX_THREADS, xrt_tls_size);
-    xrt__slots = m;
+    xrt__slots = m == MAP_FAILED ? NULL : m;   /* NULL: the first switch says so */
 }
 
 /* Before every constructor, the driver's among them: found once, and the
@@ -78,6 +75,9 @@ void xrt_tls_swap(int from, int to)
         xrt__find();
     if (xrt_tls_size == 0 || from == to)
         return;
+    if (xrt__slots == NULL)
+        xrt_fail(XRT_ST_UNSUPPORTED, "thread-local variables: no memory for %d copies of "
+                 "%zu bytes", XRT_MAX_THREADS, xrt_tls_size);
     unsigned char *blk = (unsigned char *)xrt_tls_lo;
     memcpy(xrt__slots + (size_t)from * xrt_tls_size, blk, xrt_tls_size);
     xrt__have[from] = true;
