@@ -14,10 +14,12 @@
  * a wake before the wait it ends (xrt_race.c); what the futex users rely on
  * otherwise comes from their own atomics, which are steps of their own.
  * gettid() is the green thread's: XRT_TID_BASE + its number, above any
- * pid_max, so it is never a real thread's and is the same in every run. */
+ * pid_max, so it is never a real thread's and is the same in every run;
+ * kill(tid, 0) answers for those ids. */
 #include <errno.h>
 #include <limits.h>
 #include <linux/futex.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,6 +138,21 @@ static long xrt__futex(uint32_t *addr, int op, uint32_t val, const struct timesp
 pid_t gettid(void)
 {
     return (pid_t)(XRT_TID_BASE + xrt_r.cur);
+}
+
+/* kill(tid, 0) on a green thread's id: sync/'s robust lock asks whether a
+ * holder still runs when its poll period has passed in real time (which a
+ * lab flavour's waits also see). -1 with EPERM while the thread runs (it
+ * exists; the explorer delivers no signals, and EPERM keeps the lock from
+ * asking /proc, which knows no such id), ESRCH once it has ended. Any other
+ * kill is refused: a user's program that calls it is refused before it
+ * runs (explore.c). */
+int kill(pid_t pid, int sig)
+{
+    long t = (long)pid - XRT_TID_BASE;
+    if (sig == 0 && t >= 0 && t < xrt_r.nthreads)
+        return (int)xrt__fail_errno(xrt_r.t[t].state == XRT_DONE ? ESRCH : EPERM);
+    xrt__refuse("the program calls kill(), which the explorer cannot model");
 }
 
 /* glibc's syscall(2): the six argument registers, whatever the call takes. */
