@@ -68,7 +68,7 @@ function(racelab__add_lab_explore name main variants)
   endif()
   # sync/'s own files too, once for every lab: their atomics must be points
   # (a sync_once's slow path orders its callers), and their futex calls
-  # reach explore_main.c's syscall(), which refuses them by name.
+  # reach the runtime's syscall(), which models them (xrt_futex.c).
   if(NOT TARGET sync_explore)
     get_target_property(sync_dir sync SOURCE_DIR)
     get_target_property(sync_srcs sync SOURCES)

@@ -141,19 +141,6 @@ static void test_explore_labs_bad_targets(void)
     prog_result_free(&r);
 }
 
-/* A variant whose lock sleeps in the kernel: refused when it gets there,
- * naming the call. */
-static void test_explore_labs_futex_refused(void)
-{
-    if (!have_flavour())
-        return;
-    struct prog_result r = EXPLORE("counter/futex", "--json");
-    CU_ASSERT_EQUAL(r.status, 2);
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"verdict\":\"unsupported\""));
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "a futex wait or wake"));
-    prog_result_free(&r);
-}
-
 /* The value of "key":"VALUE" in the object that starts at |o|. */
 static void json_value(const char *o, const char *key, char *out, size_t cap)
 {
@@ -168,7 +155,7 @@ static void json_value(const char *o, const char *key, char *out, size_t cap)
 
 /* The harness's explore column over the counter lab's threads cells (its
  * racy one, its fixed ones on a pthread mutex, spin locks, atomics, CAS, a
- * fenced Peterson lock, and a futex lock the explorer refuses) and a racy
+ * fenced Peterson lock, and a futex lock: tests/test_explore_model.c) and a racy
  * cell of three other labs: each racy variant found, each fixed one clean
  * with its bound exhausted, or refused. notes/explorer.md "Lab targets"
  * has the column over every cell. */
@@ -215,7 +202,6 @@ static const struct test_case tests[] = {
     { "mutex", test_explore_labs_mutex },
     { "lost_update", test_explore_labs_lost_update },
     { "bad_targets", test_explore_labs_bad_targets },
-    { "futex_refused", test_explore_labs_futex_refused },
     { "matrix_column", test_explore_labs_matrix_column },
     { NULL, NULL },
 };

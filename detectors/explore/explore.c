@@ -33,19 +33,23 @@ static const char *const xp__supported[] = {
     "pthread_rwlock_init", "pthread_rwlock_destroy", "pthread_rwlock_rdlock",
     "pthread_rwlock_tryrdlock", "pthread_rwlock_wrlock", "pthread_rwlock_trywrlock",
     "pthread_rwlock_unlock", "pthread_barrier_init", "pthread_barrier_wait",
-    "pthread_barrier_destroy", NULL,
+    "pthread_barrier_destroy", "pthread_rwlock_timedrdlock", "pthread_rwlock_timedwrlock",
+    "pthread_rwlock_clockrdlock", "pthread_rwlock_clockwrlock", "pthread_spin_init",
+    "pthread_spin_destroy", "pthread_spin_lock", "pthread_spin_trylock", "pthread_spin_unlock",
+    NULL,
 };
 static const char *const xp__data_prefixes[] = { "pthread_attr_", "pthread_mutexattr_",
                                                  "pthread_condattr_", "pthread_rwlockattr_",
                                                  "pthread_barrierattr_", NULL };
 /* What it cannot model: other processes, signals, blocking I/O between
- * threads, C11 threads (glibc implements them without these calls). */
+ * threads, C11 threads (glibc implements them without these calls). A raw
+ * syscall() is the runtime's: futex and gettid modelled, any other call
+ * refused when a run makes it (xrt_futex.c). */
 static const char *const xp__refused[] = {
     "fork", "vfork", "clone", "clone3", "posix_spawn", "posix_spawnp", "system", "popen",
     "signal", "sigaction", "raise", "kill", "alarm", "setitimer", "timer_create", "pause",
     "sigwait", "sigsuspend", "pipe", "pipe2", "socket", "socketpair", "accept", "connect",
-    "select", "poll", "epoll_wait", "eventfd", "thrd_create", "mtx_lock", "cnd_wait",
-    "futex", "syscall", NULL,
+    "select", "poll", "epoll_wait", "eventfd", "thrd_create", "mtx_lock", "cnd_wait", NULL,
 };
 
 static bool xp__in(const char *const *list, const char *name)
@@ -70,10 +74,7 @@ static const char *xp__refuse(const char *obj, char *why, size_t cap)
         bool data = false;
         for (size_t k = 0; xp__data_prefixes[k] != NULL; k++)
             data |= strncmp(nm, xp__data_prefixes[k], strlen(xp__data_prefixes[k])) == 0;
-        if (s[i].type == STT_TLS && !s[i].undef)
-            snprintf(why, cap, "thread-local variable '%s' (the explorer runs every thread "
-                     "on one OS thread: they would share it)", nm);
-        else if (s[i].undef && (xp__in(xp__refused, nm) ||
+        if (s[i].undef && (xp__in(xp__refused, nm) ||
                                 (pthreadish && !data && !xp__in(xp__supported, nm))))
             snprintf(why, cap, "the program calls %s(), which the explorer cannot model", nm);
     }
@@ -371,7 +372,10 @@ static void xp__name_blocked(const struct xp_sym *syms, size_t n, struct xp_resu
         struct xp_blocked *b = &r->blocked[i];
         if (b->op == XRT_OP_NONE)
             snprintf(b->want, sizeof b->want, "T%llu to finish", (unsigned long long)b->addr);
-        else
+        else if (b->op == XRT_OP_FWOKEN) {   /* a futex sleeper: "futex NAME" */
+            memcpy(b->want, "futex ", 6);
+            xp__name(syms, n, b->addr, b->want + 6, sizeof b->want - 6);
+        } else
             xp__name(syms, n, b->addr, b->want, sizeof b->want);
         b->held_names[0] = '\0';
         for (char *p = b->held; *p && *p != '-';) {

@@ -9,7 +9,6 @@
  * none. Nothing here knows a lab. The flavour is run as the driver exactly
  * as a user's program is: through a symbolic link in the run's temporary
  * directory, so that cleaning it up never touches the lab's own file. */
-#include <elf.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -77,45 +76,6 @@ static const struct det_cell *xp__cell(const struct det_matrix *m, const char *t
     return found;
 }
 
-/* A thread-local variable in the variant's own file (a lab names a variant
- * file after the variant, '-' as '_'): the green threads would share it,
- * as the explorer refuses in a user's program. The symbol table groups a
- * file's local symbols after its STT_FILE entry. */
-static void xp__refuse_tls(const char *flavour, const char *target, const char *variant)
-{
-    char file[160];
-    snprintf(file, sizeof file, "%s.c", variant);
-    for (char *p = file; *p; p++)
-        *p = *p == '-' ? '_' : *p;
-    struct xp_sym *s;
-    size_t n;
-    if (xp_symbols(flavour, &s, &n) != 0)
-        return;
-    /* The group must be a variant's (its variant_gen.h table, lab_variant__known),
-     * not a library file of the same name (sync/'s mutex.c) */
-    const char *in = "", *tls = NULL, *found = NULL;
-    bool variant_file = false;
-    for (size_t i = 0; i <= n && found == NULL; i++) {
-        if (i == n || s[i].type == STT_FILE) {
-            found = variant_file && strcmp(in, file) == 0 ? tls : NULL;
-            in = i < n ? s[i].name : "";
-            tls = NULL;
-            variant_file = false;
-        } else if (s[i].type == STT_TLS && !s[i].undef && tls == NULL) {
-            tls = s[i].name;
-        } else if (strcmp(s[i].name, "lab_variant__known") == 0) {
-            variant_file = true;
-        }
-    }
-    char why[120];
-    snprintf(why, sizeof why, "%.100s", found ? found : "");
-    xp_symbols_free(s, n);
-    if (found != NULL)
-        det_usage_error("explore: %s: refused: %s has a thread-local variable '%s' (the "
-                        "explorer runs every thread on one OS thread: they would share it)",
-                        target, file, why);
-}
-
 /* The flavour's arguments: the cell, the sizes, the cell's run_args, then
  * the user's own ARGS (pos[1..]). */
 static char **xp__lab_argv(const struct xp_options *o, const struct det_cell *c, char **pos,
@@ -172,7 +132,6 @@ char **xp_lab_target(const struct xp_options *o, struct xp_build *b, char **pos,
         access(flavour, X_OK) != 0)
         det_usage_error("explore: %s: its explore program %s is missing: %s", o->target, flavour,
                         strerror(errno));
-    xp__refuse_tls(flavour, o->target, c->variant);
     snprintf(b->dir, sizeof b->dir, "%s/racelab-explore-XXXXXX", det_tmpdir());
     if (mkdtemp(b->dir) == NULL)
         det_usage_error("explore: cannot create a directory in %s: %s", det_tmpdir(),

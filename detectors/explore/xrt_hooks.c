@@ -12,12 +12,13 @@
 #include <string.h>
 
 #include "xrt.h"
+#include "xrt_tls.h"
 
 #define XRT_PC ((uintptr_t)__builtin_return_address(0))
 
 static void xrt__access(uint8_t op, uintptr_t a, uint8_t size, uintptr_t pc)
 {
-    if (!xrt_active || xrt_own_stack(a))
+    if (!xrt_active || xrt_own_stack(a) || xrt_tls_own(a))
         return;
     xrt_point(op, a, size, pc);
     struct xrt_thread *self = &xrt_r.t[xrt_r.cur];

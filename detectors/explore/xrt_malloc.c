@@ -7,8 +7,15 @@
  * address is published through an access, which is one. A free() called
  * from the program's own code is a point (FREE, with the block's size): an
  * access to the block after it is a use after free, reported with the free
- * (xrt_race.c). The frees glibc does for itself are no points. realloc
- * moving a block is not taken as a free of the old one. */
+ * (xrt_race.c). The frees glibc does for itself are no points. A realloc
+ * from the program's code keeps the block where it fits (its usable size:
+ * the same block, its new size recorded); else it moves it, and the move is
+ * a free of the old block: a new block, then the FREE point, then the copy
+ * and glibc's free, so that the copy takes what the old block holds at the
+ * FREE's step, and an access through the old pointer after it is a use
+ * after free. It never grows a block in place past its usable size (glibc
+ * may; a realloc that moves is as correct). */
+#include <string.h>
 #include <malloc.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -48,13 +55,6 @@ void *calloc(size_t n, size_t size)
     return p;
 }
 
-void *realloc(void *old, size_t n)
-{
-    void *p = __libc_realloc(old, n);
-    xrt__alloc_note(p, n, (uintptr_t)__builtin_return_address(0));
-    return p;
-}
-
 /* The size the program asked for, from the latest record of the block. */
 static uint64_t xrt__block_size(void *p)
 {
@@ -64,14 +64,43 @@ static uint64_t xrt__block_size(void *p)
     return malloc_usable_size(p);
 }
 
+static bool xrt__program_pc(uintptr_t pc)
+{
+    return pc - (uintptr_t)__executable_start < (uintptr_t)etext - (uintptr_t)__executable_start;
+}
+
+/* A free of |p| the program did: a point. */
+static void xrt__free_point(void *p, uintptr_t pc)
+{
+    xrt_r.t[xrt_r.cur].addr2 = xrt__block_size(p);
+    xrt_point(XRT_OP_FREE, (uintptr_t)p, 0, pc);
+    xrt_shm->nfrees++;
+}
+
+void *realloc(void *old, size_t n)
+{
+    uintptr_t pc = (uintptr_t)__builtin_return_address(0);
+    if (!xrt_active || old == NULL || n == 0 || !xrt__program_pc(pc) ||
+        n <= malloc_usable_size(old)) {   /* glibc keeps a block that fits where it is */
+        void *p = __libc_realloc(old, n);
+        xrt__alloc_note(p, n, pc);
+        return p;
+    }
+    void *p = __libc_malloc(n);
+    if (p == NULL)
+        return NULL;   /* the old block stays */
+    xrt__alloc_note(p, n, pc);
+    size_t keep = xrt__block_size(old);
+    xrt__free_point(old, pc);
+    memcpy(p, old, keep < n ? keep : n);
+    __libc_free(old);
+    return p;
+}
+
 void free(void *p)
 {
     uintptr_t pc = (uintptr_t)__builtin_return_address(0);
-    if (xrt_active && p != NULL && pc - (uintptr_t)__executable_start <
-                                       (uintptr_t)etext - (uintptr_t)__executable_start) {
-        xrt_r.t[xrt_r.cur].addr2 = xrt__block_size(p);
-        xrt_point(XRT_OP_FREE, (uintptr_t)p, 0, pc);
-        xrt_shm->nfrees++;
-    }
+    if (xrt_active && p != NULL && xrt__program_pc(pc))
+        xrt__free_point(p, pc);
     __libc_free(p);
 }

@@ -10,5 +10,6 @@ const char *const xrt_op_names[XRT_NOPS] = {
     [XRT_OP_ONCE] = "ONCE",       [XRT_OP_ONCE_END] = "ONCE_END", [XRT_OP_RDLOCK] = "RDLOCK",
     [XRT_OP_WRLOCK] = "WRLOCK",   [XRT_OP_TRYRDLOCK] = "TRYRDLOCK",
     [XRT_OP_TRYWRLOCK] = "TRYWRLOCK", [XRT_OP_RDUNLOCK] = "RDUNLOCK",
-    [XRT_OP_BARRIER] = "BARRIER", [XRT_OP_FREE] = "FREE",     [XRT_OP_NONE] = "-",
+    [XRT_OP_BARRIER] = "BARRIER", [XRT_OP_FREE] = "FREE",     [XRT_OP_FWAIT] = "FWAIT",
+    [XRT_OP_FWAKE] = "FWAKE",     [XRT_OP_FWOKEN] = "FWOKEN",   [XRT_OP_NONE] = "-",
 };

@@ -42,6 +42,8 @@ enum xrt_op {
     XRT_OP_RDUNLOCK,                    /* a reader's unlock (a writer's is UNLOCK) */
     XRT_OP_BARRIER,                     /* pthread_barrier_wait's arrival */
     XRT_OP_FREE,                        /* free(): addr2 is the block's size */
+    XRT_OP_FWAIT, XRT_OP_FWAKE,         /* futex wait (reads the word), wake (xrt_futex.c) */
+    XRT_OP_FWOKEN,                      /* a futex waiter goes on: woken or timed out */
     XRT_OP_NONE, XRT_NOPS
 };
 
@@ -76,6 +78,8 @@ static inline int xrt_dependent(uint8_t op1, uint64_t a1, uint64_t b1, uint8_t s
                                 uint64_t a2, uint64_t b2, uint8_t s2)
 {
     int mem1 = op1 <= XRT_OP_CAS, mem2 = op2 <= XRT_OP_CAS;
+    if ((op1 == XRT_OP_FWAIT || op2 == XRT_OP_FWAIT) && a1 < a2 + 4 && a2 < a1 + 4)
+        return op1 != XRT_OP_LOAD && op2 != XRT_OP_LOAD;   /* it reads the word: xrt_futex.c */
     int free1 = op1 == XRT_OP_FREE, free2 = op2 == XRT_OP_FREE;
     if ((mem1 || free1) && (mem2 || free2)) {
         uint64_t n1 = free1 ? b1 : s1, n2 = free2 ? b2 : s2;

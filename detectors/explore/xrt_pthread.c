@@ -11,7 +11,9 @@
  * condition variable holds nothing: its waiters are the threads whose
  * pending operation is WAKE on it, woken in FIFO order; no spurious wakeups.
  * A timed wait may time out at any point (its WAKE is enabled as soon as the
- * mutex is free). sleep, usleep and nanosleep are yields. */
+ * mutex is free). sleep, usleep and nanosleep are yields. A spinlock (an
+ * int) is a mutex without kinds: its word is the owner; a spinner waits as a
+ * mutex locker does, disabled, and is in the deadlock report. */
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -22,6 +24,7 @@
 #include <unistd.h>
 
 #include "xrt.h"
+#include "xrt_tls.h"
 
 #define XRT_PC ((uintptr_t)__builtin_return_address(0))
 
@@ -43,6 +46,10 @@ static struct xrt_thread *xrt__self(void)
 int pthread_create(pthread_t *thr, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
 {
     (void)attr;
+    if (xrt_tls_own((uintptr_t)arg))   /* the new thread would see its own copy there */
+        xrt_fail(XRT_ST_UNSUPPORTED, "pthread_create: the argument points to a thread-local "
+                 "variable of the creating thread (each green thread has its own copy at "
+                 "the same address)");
     int me = xrt_r.cur;
     int id = xrt_spawn(fn, arg);
     xrt_event(false, me, id);
@@ -149,6 +156,44 @@ int pthread_mutex_unlock(pthread_mutex_t *m)
     }
     xrt_point(XRT_OP_UNLOCK, (uintptr_t)m, 0, XRT_PC);
     w->owner = 0;
+    return 0;
+}
+
+int pthread_spin_init(pthread_spinlock_t *l, int pshared)
+{
+    (void)pshared;
+    *(volatile unsigned *)l = 0;
+    return 0;
+}
+
+int pthread_spin_destroy(pthread_spinlock_t *l)
+{
+    return xrt_mutex_owner((uintptr_t)l) ? EBUSY : 0;
+}
+
+int pthread_spin_lock(pthread_spinlock_t *l)
+{
+    xrt_mutex_seen((uintptr_t)l);
+    xrt_point(XRT_OP_LOCK, (uintptr_t)l, 0, XRT_PC);   /* enabled: it was free */
+    *(volatile unsigned *)l = (unsigned)xrt_r.cur + 1;
+    return 0;
+}
+
+int pthread_spin_trylock(pthread_spinlock_t *l)
+{
+    xrt_mutex_seen((uintptr_t)l);
+    xrt_point(XRT_OP_TRYLOCK, (uintptr_t)l, 0, XRT_PC);
+    if (*(volatile unsigned *)l != 0)
+        return EBUSY;
+    *(volatile unsigned *)l = (unsigned)xrt_r.cur + 1;
+    return 0;
+}
+
+/* As glibc's: whoever calls it frees the lock. */
+int pthread_spin_unlock(pthread_spinlock_t *l)
+{
+    xrt_point(XRT_OP_UNLOCK, (uintptr_t)l, 0, XRT_PC);
+    *(volatile unsigned *)l = 0;
     return 0;
 }
 

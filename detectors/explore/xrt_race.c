@@ -8,7 +8,10 @@
  * (a reader's only before a writer), every barrier arrival before the
  * round's end, a once's function before every later caller, and every
  * atomic operation on an address
- * (sequentially consistent: each acts as release and acquire). A data race:
+ * (sequentially consistent: each acts as release and acquire), and a
+ * futex wake before the waits it ends (FWOKEN with value 1: woken, not
+ * timed out; its clock is kept apart from the word's atomics, at the
+ * address with bit 63 set). A data race:
  * two accesses to one address from different threads, at least one a write
  * and at least one plain, with neither before the other. Each address keeps
  * its last write and every thread's last read (a race with an older access
@@ -90,10 +93,25 @@ static bool xrt__sync2(const struct xrt_step *s, uint32_t *vc, struct xrt_cell *
     return true;
 }
 
+/* A futex wake releases into the futex's clock; the wait it ends acquires. */
+static bool xrt__futex_sync(const struct xrt_step *s, uint32_t *vc)
+{
+    struct xrt_cell *f = xrt__cell(xrt__objs, s->addr | 1ull << 63);
+    if (f == NULL)
+        return false;
+    if (s->op == XRT_OP_FWAKE)
+        xrt__join(f->clock, vc);
+    else if (s->value)
+        xrt__join(vc, f->clock);
+    return true;
+}
+
 /* The synchronization a step does, on its thread's clock |vc|; a failed
  * try operation acquires nothing. */
 static bool xrt__sync(const struct xrt_step *s, uint32_t *vc)
 {
+    if (s->op == XRT_OP_FWAKE || s->op == XRT_OP_FWOKEN)
+        return xrt__futex_sync(s, vc);
     if ((s->op < XRT_OP_LOCK && !s->atomic) || s->op == XRT_OP_YIELD || s->op >= XRT_OP_FREE)
         return true;
     uint64_t obj = s->op == XRT_OP_WAIT || s->op == XRT_OP_WAKE ? s->addr2 : s->addr;

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "xrt.h"
+#include "xrt_tls.h"
 #include "xrt_tty.h"
 
 struct xrt_run xrt_r;
@@ -34,6 +35,7 @@ void sync__coro_switch(void **save_sp, void *load_sp);   /* sync/src/coro_switch
 static void xrt__switch(int from, int to)
 {
     xrt_r.cur = to;
+    xrt_tls_switch(from, to);
     sync__coro_switch(&xrt_r.t[from].sp, xrt_r.t[to].sp);
 }
 
@@ -72,7 +74,7 @@ static bool xrt__enabled(const struct xrt_thread *t)
         return (t->signaled || t->timed) && xrt_mutex_owner(t->addr2) == 0;
     case XRT_OP_SEM_WAIT:
         return *(volatile unsigned *)t->addr > 0;
-    case XRT_OP_RDLOCK: case XRT_OP_WRLOCK: case XRT_OP_ONCE:
+    case XRT_OP_RDLOCK: case XRT_OP_WRLOCK: case XRT_OP_ONCE: case XRT_OP_FWOKEN:
         return xrt_sync_enabled(t);
     default:
         return true;
@@ -362,6 +364,7 @@ _Noreturn void xrt_thread_exit(void *ret)
         exit(0);   /* the main thread called pthread_exit and every thread is done */
     int n = parked ? self->park_to : xrt__choose();
     xrt_r.cur = n;
+    xrt_tls_switch(me, n);
     void *dead;
     sync__coro_switch(&dead, xrt_r.t[n].sp);
     __builtin_unreachable();

@@ -7,6 +7,9 @@
  * masks (a thread may hold a read lock up to 3 times). Readers are
  * preferred, as in glibc's default: a read lock is taken whenever no writer
  * holds it, a write lock when nobody does. A blocked locker is disabled.
+ * The timed and clock locks may time out at any point: they are the try
+ * locks' steps (TRYRDLOCK, TRYWRLOCK: enabled all along, taking the lock if
+ * it is free when chosen), failing with ETIMEDOUT instead of EBUSY.
  * pthread_barrier_t: its count, the arrivals so far and the round. An
  * arrival is a point; the last one of a round gets
  * PTHREAD_BARRIER_SERIAL_THREAD and wakes the others, which were blocked
@@ -19,6 +22,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
+#include <time.h>
 
 #include "xrt.h"
 
@@ -55,6 +59,8 @@ static void xrt__set_reads(struct xrt_rwlock_word *w, int t, unsigned n)
 
 bool xrt_sync_enabled(const struct xrt_thread *t)
 {
+    if (t->op == XRT_OP_FWOKEN)   /* a futex sleeper (xrt_futex.c) */
+        return t->signaled || t->timed;
     if (t->op == XRT_OP_ONCE)
         return *(const volatile int *)t->addr < 2;
     const struct xrt_rwlock_word *w = xrt__rw((const void *)t->addr);
@@ -135,16 +141,35 @@ int pthread_rwlock_rdlock(pthread_rwlock_t *l)
     return 0;
 }
 
-int pthread_rwlock_tryrdlock(pthread_rwlock_t *l)
+static int xrt__tryrdlock(pthread_rwlock_t *l, int busy, uintptr_t pc)
 {
     struct xrt_rwlock_word *w = xrt__rw(l);
+    if (busy == ETIMEDOUT && w->writer == (unsigned)xrt_r.cur + 1)
+        return EDEADLK;
     xrt_lock_seen((uintptr_t)l, XRT_KIND_RWLOCK);
-    xrt_point(XRT_OP_TRYRDLOCK, (uintptr_t)l, 0, XRT_PC);
+    xrt_point(XRT_OP_TRYRDLOCK, (uintptr_t)l, 0, pc);
     xrt__took(w->writer == 0);
     if (w->writer != 0)
-        return EBUSY;
+        return busy;
     xrt__add_read(w);
     return 0;
+}
+
+int pthread_rwlock_tryrdlock(pthread_rwlock_t *l)
+{
+    return xrt__tryrdlock(l, EBUSY, XRT_PC);
+}
+
+int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct timespec *t)
+{
+    (void)t;
+    return xrt__tryrdlock(l, ETIMEDOUT, XRT_PC);
+}
+
+int pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t c, const struct timespec *t)
+{
+    (void)c, (void)t;
+    return xrt__tryrdlock(l, ETIMEDOUT, XRT_PC);
 }
 
 int pthread_rwlock_wrlock(pthread_rwlock_t *l)
@@ -158,17 +183,36 @@ int pthread_rwlock_wrlock(pthread_rwlock_t *l)
     return 0;
 }
 
-int pthread_rwlock_trywrlock(pthread_rwlock_t *l)
+static int xrt__trywrlock(pthread_rwlock_t *l, int busy, uintptr_t pc)
 {
     struct xrt_rwlock_word *w = xrt__rw(l);
+    if (busy == ETIMEDOUT && w->writer == (unsigned)xrt_r.cur + 1)
+        return EDEADLK;
     xrt_lock_seen((uintptr_t)l, XRT_KIND_RWLOCK);
-    xrt_point(XRT_OP_TRYWRLOCK, (uintptr_t)l, 0, XRT_PC);
+    xrt_point(XRT_OP_TRYWRLOCK, (uintptr_t)l, 0, pc);
     bool ok = w->writer == 0 && w->nread == 0;
     xrt__took(ok);
     if (!ok)
-        return EBUSY;
+        return busy;
     w->writer = (unsigned)xrt_r.cur + 1;
     return 0;
+}
+
+int pthread_rwlock_trywrlock(pthread_rwlock_t *l)
+{
+    return xrt__trywrlock(l, EBUSY, XRT_PC);
+}
+
+int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *t)
+{
+    (void)t;
+    return xrt__trywrlock(l, ETIMEDOUT, XRT_PC);
+}
+
+int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t c, const struct timespec *t)
+{
+    (void)c, (void)t;
+    return xrt__trywrlock(l, ETIMEDOUT, XRT_PC);
 }
 
 int pthread_rwlock_unlock(pthread_rwlock_t *l)

@@ -22,11 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sanitizer/tsan_interface.h>
-#include <sys/syscall.h>
 #include <time.h>
 
 #include "runtime.h"
 #include "xrt.h"
+#include "xrt_futex.h"
 
 /* lab.h declares lab_main; the build renames it here and in the lab's
  * main.c (-Dlab_main=lab_explore_main), so this is that main. */
@@ -54,21 +54,6 @@ explore_refuse(const struct lab *lab, const char *fmt, ...)
     exit(2);
 }
 
-/* A raw system call (sync/'s futex waits) would block the one OS thread
- * every green thread runs on: refused, named. */
-long syscall(long number, ...);
-long syscall(long number, ...)
-{
-    char why[160];
-    snprintf(why, sizeof why, "the variant makes a raw system call (syscall(%ld)%s), which the "
-             "explorer cannot model", number, number == SYS_futex ? ": a futex wait or wake" : "");
-    const char *out = getenv("RACELAB_EXPLORE_OUT");
-    if (out != NULL && out[0] != '\0')
-        xrt_fail(XRT_ST_UNSUPPORTED, "%s", why);
-    fprintf(stderr, "%s\n", why);
-    exit(2);
-}
-
 /* ThreadSanitizer's annotation interface, which the variants' locks call
  * under -fsanitize=thread (util/tsan.h, labs/common/waitfor.h): they tell
  * TSan what a lock's atomics mean. The explorer sees those atomics as they
@@ -93,7 +78,11 @@ void __tsan_release(void *addr) { (void)addr; }
  * ends a stuck trial (a lost wake-up) by making its waits give up: here
  * there is no watchdog, and a wait that could time out at any point would
  * only spin. So they wait for the signal (the link wraps the variant's
- * calls, -Wl,--wrap): a lost wake-up is then the explorer's DEADLOCK. */
+ * calls, -Wl,--wrap): a lost wake-up is then the explorer's DEADLOCK. The
+ * futex waits of sync/'s primitives (raw syscalls: the runtime's model,
+ * detectors/explore/xrt_futex.c) likewise ignore their timeouts, which are
+ * the watchdog's and the robust lock's polls of a holder that may have
+ * died: xrt_futex_timeouts off, set in lab_explore_main. */
 int __wrap_pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
                                   const struct timespec *t);
 int __wrap_pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
@@ -227,6 +216,7 @@ int lab_explore_main(const struct lab *lab, int argc, char **argv)
 {
     struct lab_config c;
     char err[400];
+    xrt_futex_timeouts = false;   /* see __wrap_pthread_cond_timedwait */
     argv = explore_args(lab, &argc, argv);
     int rc = lab_parse_args(lab, argc, argv, &c, err, sizeof err);
     if (rc == LAB_ARGS_HELP)
