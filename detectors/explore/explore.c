@@ -18,6 +18,7 @@
 
 #include "det.h"
 #include "explore.h"
+#include "explore_dwarf.h"
 #include "explore_tty.h"
 #include "util/fs.h"
 #include "util/opt.h"
@@ -344,12 +345,14 @@ void xp_parse(const char *path, struct xp_result *r)
 }
 
 static const struct xp_result *xp__heap;   /* whose allocs name heap addresses */
+static const struct xp_dwarf *xp__dwarf;   /* the program's globals and views, or NULL */
 
-/* A global by its symbol, a heap block by its allocation site (the latest
- * block that holds the address), anything else by its address. */
+/* A global by its path in its type ("stats.misses", from the debug
+ * information) or else by its symbol, a heap block by its allocation site
+ * (the latest block that holds the address), anything else by its address. */
 static void xp__name(const struct xp_sym *syms, size_t n, uint64_t a, char *out, size_t cap)
 {
-    if (xp_name_of(syms, n, a, out, cap))
+    if (xp_dwarf_name(xp__dwarf, a, out, cap) || xp_name_of(syms, n, a, out, cap))
         return;
     for (size_t i = xp__heap ? xp__heap->nallocs : 0; i-- > 0;) {
         const struct xp_alloc *b = &xp__heap->allocs[i];
@@ -414,7 +417,28 @@ static void xp__lines(const char *prog, const uint64_t *pcs, char **src, size_t 
     free(av);
 }
 
-/* Variable names from the symbol table; file:line from addr2line. */
+/* A lab's explore flavour says how its untyped state bytes are typed
+ * (labs/common/variant_gen.h, explore_main.c): lines "view ANCHOR ADDR"
+ * (hex) in result.views next to the result, each a pointer variable whose
+ * pointee type is the object at ADDR. */
+static void xp__views(const char *prog, struct xp_dwarf *dw)
+{
+    char path[PATH_MAX + 32], line[96];
+    const char *slash = strrchr(prog, '/');
+    snprintf(path, sizeof path, "%.*s/result.views", slash ? (int)(slash - prog) : 1,
+             slash ? prog : ".");
+    FILE *f = dw != NULL ? fopen(path, "r") : NULL;
+    while (f != NULL && fgets(line, sizeof line, f) != NULL) {
+        unsigned long long anchor, addr;
+        if (sscanf(line, "view %llx %llx", &anchor, &addr) == 2)
+            xp_dwarf_view(dw, anchor, addr);
+    }
+    if (f != NULL)
+        fclose(f);
+}
+
+/* Variable names from the debug information and the symbol table;
+ * file:line from addr2line. */
 void xp_symbolize(const char *prog, struct xp_result *r)
 {
     size_t n = r->nsteps + 2 + r->nallocs;
@@ -433,6 +457,9 @@ void xp_symbolize(const char *prog, struct xp_result *r)
     size_t nsyms;
     if (xp_symbols(prog, &syms, &nsyms) != 0)
         nsyms = 0, syms = NULL;
+    struct xp_dwarf *dw = xp_dwarf_open(prog);
+    xp__views(prog, dw);
+    xp__dwarf = dw;
     xp__heap = r;
     for (size_t i = 0; i < r->nsteps; i++) {
         struct xp_step *s = &r->steps[i];
@@ -444,6 +471,8 @@ void xp_symbolize(const char *prog, struct xp_result *r)
     xp__name_blocked(syms, nsyms, r);
     if (r->have_race)
         xp__name(syms, nsyms, r->raddr, r->rvar, sizeof r->rvar);
+    xp__dwarf = NULL;
+    xp_dwarf_close(dw);
     xp_symbols_free(syms, nsyms);
 }
 
