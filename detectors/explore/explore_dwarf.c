@@ -546,14 +546,17 @@ static bool xd_member_bytes(const struct xp_dwarf *d, const struct xd_die *m, bo
     return n != 0;
 }
 
-static bool xd_path(const struct xp_dwarf *d, uint64_t type, uint64_t off, struct xd_buf *b,
-                    int depth);
+static bool xd_path(const struct xp_dwarf *d, uint64_t type, uint64_t off, uint64_t len,
+                    struct xd_buf *b, int depth);
 
-/* |off| inside a struct or union: the one member that holds it, or the
- * bit-fields or union members that share it ("flags.ready/busy"), or
- * padding ("+N" after the struct's own name). */
+/* Bytes [off, off + len) inside a struct or union: the one member that
+ * holds off, or the bit-fields the access touches (a bit-field is read and
+ * written with its neighbours: "flags.ready/busy"), or padding ("+N"
+ * after the struct's own name). A union whose members overlap there says
+ * no member: which one the access meant is not known (pthread_mutex_t is
+ * such a union: "m", not "m.__data/__size/__align"). */
 static bool xd_members(const struct xp_dwarf *d, const struct xd_die *t, uint64_t off,
-                       struct xd_buf *b, int depth)
+                       uint64_t len, struct xd_buf *b, int depth)
 {
     const struct xd_die *hit[4];
     uint64_t at[4];
@@ -565,17 +568,21 @@ static bool xd_members(const struct xp_dwarf *d, const struct xd_die *t, uint64_
             continue;
         if (!xd_member_bytes(d, m, t->tag == TAG_UNION, &lo, &hi))
             return false;                        /* a layout not understood: no name */
-        if (off >= lo && off < hi && n < 4)
+        bool in = m->bits != 0 ? off < hi && lo < off + len : off >= lo && off < hi;
+        if (in && n == 4)
+            return false;                        /* too many to name */
+        if (in)
             at[n] = lo, hit[n++] = m;
     }
-    if (n == 0) {
-        xd_put(b, "+%llu", (unsigned long long)off);
+    if (n == 0 || (n > 1 && t->tag == TAG_UNION)) {
+        if (off != 0)
+            xd_put(b, "+%llu", (unsigned long long)off);
         return true;
     }
     if (n == 1 && hit[0]->bits == 0) {
         if (hit[0]->name != NULL)                /* an anonymous struct or union: no step */
             xd_put(b, "%s%s", b->len ? "." : "", hit[0]->name);
-        return xd_path(d, hit[0]->type, off - at[0], b, depth + 1);
+        return xd_path(d, hit[0]->type, off - at[0], len, b, depth + 1);
     }
     for (size_t i = 0; i < n; i++) {
         if (hit[i]->name == NULL)
@@ -587,7 +594,7 @@ static bool xd_members(const struct xp_dwarf *d, const struct xd_die *t, uint64_
 
 /* |off| inside an array: "[i]" per dimension, then inside the element. */
 static bool xd_array(const struct xp_dwarf *d, const struct xd_die *t, uint64_t off,
-                     struct xd_buf *b, int depth)
+                     uint64_t len, struct xd_buf *b, int depth)
 {
     uint64_t dim[8], stride[8], el = xd_size(d, t->type, 0);
     size_t nd = xd_dims(d, t, dim);
@@ -608,20 +615,21 @@ static bool xd_array(const struct xp_dwarf *d, const struct xd_die *t, uint64_t 
         xd_put(b, "[%llu]", (unsigned long long)idx);
         off %= stride[i];
     }
-    return xd_path(d, t->type, off, b, depth + 1);
+    return xd_path(d, t->type, off, len, b, depth + 1);
 }
 
-/* Appends the path to byte |off| of an object of type |type| to b. */
-static bool xd_path(const struct xp_dwarf *d, uint64_t type, uint64_t off, struct xd_buf *b,
-                    int depth)
+/* Appends the path to bytes [off, off + len) of an object of type |type|
+ * to b: where off is, and for bit-fields which of them the access holds. */
+static bool xd_path(const struct xp_dwarf *d, uint64_t type, uint64_t off, uint64_t len,
+                    struct xd_buf *b, int depth)
 {
     const struct xd_die *t = xd_strip(d, type);
     if (t == NULL || depth > 32 || b->full)
         return false;
     if (t->tag == TAG_STRUCT || t->tag == TAG_UNION)
-        return xd_members(d, t, off, b, depth);
+        return xd_members(d, t, off, len, b, depth);
     if (t->tag == TAG_ARRAY)
-        return xd_array(d, t, off, b, depth);
+        return xd_array(d, t, off, len, b, depth);
     if (!xd_scalar(t))
         return false;
     if (off != 0)                                /* inside a scalar: a partial access */
@@ -655,15 +663,17 @@ static void xd_var_decl(const struct xp_dwarf *d, const struct xd_die *v, const 
     *type = v->type != 0 || s == NULL ? v->type : s->type;
 }
 
-bool xp_dwarf_name(const struct xp_dwarf *d, uint64_t addr, char *out, size_t cap)
+bool xp_dwarf_name(const struct xp_dwarf *d, uint64_t addr, unsigned size, char *out,
+                   size_t cap)
 {
+    uint64_t len = size ? size : 1;
     if (d == NULL || cap == 0)
         return false;
     struct xd_buf b = { out, cap, 0, false };
     out[0] = '\0';
     for (size_t i = 0; i < d->nview; i++)
         if (addr - d->view[i].base < d->view[i].size)
-            return xd_path(d, d->view[i].type, addr - d->view[i].base, &b, 0) && !b.full &&
+            return xd_path(d, d->view[i].type, addr - d->view[i].base, len, &b, 0) && !b.full &&
                    b.len > 0 && out[0] != '+';   /* padding of the view itself: no name */
     const struct xd_var *v = xd_var_at(d, addr);
     if (v == NULL)
@@ -672,7 +682,7 @@ bool xp_dwarf_name(const struct xp_dwarf *d, uint64_t addr, char *out, size_t ca
     uint64_t type;
     xd_var_decl(d, &d->die[v->die], &name, &type);
     xd_put(&b, "%s", name);
-    return xd_path(d, type, addr - v->addr, &b, 0) && !b.full;
+    return xd_path(d, type, addr - v->addr, len, &b, 0) && !b.full;
 }
 
 /* ---- the index ----------------------------------------------------------- */
@@ -749,7 +759,18 @@ void xp_dwarf_close(struct xp_dwarf *d)
     free(d);
 }
 
-bool xp_dwarf_view(struct xp_dwarf *d, uint64_t anchor, uint64_t base)
+/* Whether the struct |t| ends in a flexible array member (int x[];). */
+static bool xd_flexible(const struct xp_dwarf *d, const struct xd_die *t)
+{
+    uint32_t last = 0;
+    for (uint32_t k = t != NULL && t->tag == TAG_STRUCT ? t->child : 0; k != 0; k = d->die[k].next)
+        if (d->die[k].tag == TAG_MEMBER)
+            last = k;
+    const struct xd_die *m = last ? xd_strip(d, d->die[last].type) : NULL;
+    return m != NULL && m->tag == TAG_ARRAY && xd_size(d, d->die[last].type, 0) == 0;
+}
+
+bool xp_dwarf_view(struct xp_dwarf *d, uint64_t anchor, uint64_t base, uint64_t end)
 {
     const struct xd_var *v = d != NULL && d->nview < 8 ? xd_var_at(d, anchor) : NULL;
     if (v == NULL || v->addr != anchor)
@@ -761,6 +782,8 @@ bool xp_dwarf_view(struct xp_dwarf *d, uint64_t anchor, uint64_t base)
     uint64_t size = p != NULL && p->tag == TAG_POINTER ? xd_size(d, p->type, 0) : 0;
     if (size == 0)
         return false;
+    if (end > base + size && xd_flexible(d, xd_strip(d, p->type)))
+        size = end - base;
     d->view[d->nview++] = (struct xd_view){ base, size, p->type };
     return true;
 }

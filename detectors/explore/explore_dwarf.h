@@ -21,12 +21,15 @@ struct xp_dwarf;
 struct xp_dwarf *xp_dwarf_open(const char *path);
 void xp_dwarf_close(struct xp_dwarf *d);
 /* Memory at |base| holds an object of the type the pointer variable at
- * |anchor| points to (a view, named without a variable's name); false when
- * |anchor| is no such variable. Views are searched before the globals. */
-bool xp_dwarf_view(struct xp_dwarf *d, uint64_t anchor, uint64_t base);
-/* |addr| as a path inside a view or a global: "stats.misses", "a[3]",
- * "x+4" (inside a scalar); false when no view or global holds it. */
-bool xp_dwarf_name(const struct xp_dwarf *d, uint64_t addr, char *out, size_t cap);
+ * |anchor| points to (a view, named without a variable's name); a type
+ * that ends in a flexible array member extends to |end| (0: its size).
+ * False when |anchor| is no such variable. Views come before globals. */
+bool xp_dwarf_view(struct xp_dwarf *d, uint64_t anchor, uint64_t base, uint64_t end);
+/* An access of |size| bytes (0: one) at |addr| as a path inside a view or
+ * a global: "stats.misses", "a[3]", "x+4" (inside a scalar), "f.on/off"
+ * (bit-fields it touches); false when no view or global holds it. */
+bool xp_dwarf_name(const struct xp_dwarf *d, uint64_t addr, unsigned size, char *out,
+                   size_t cap);
 
 /* explore_elf.c: |path| mapped read-only when it is an ELF64 file (munmap
  * *size bytes), else NULL; the contents of its section |name|, NULL when
