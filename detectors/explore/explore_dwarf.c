@@ -109,6 +109,21 @@ static void xd_skip(struct xd_cur *c, uint64_t n)
 
 /* ---- abbreviations ------------------------------------------------------- */
 
+/* Makes room for one more of |n| elements of |size| in *p (capacity *cap);
+ * false, *p kept, when memory runs out. */
+static bool xd_grow(void *p, size_t *cap, size_t n, size_t size, size_t first)
+{
+    if (n < *cap)
+        return true;
+    size_t c = *cap * 2 + first;
+    void *q = realloc(*(void **)p, c * size);
+    if (q == NULL)
+        return false;
+    *(void **)p = q;
+    *cap = c;
+    return true;
+}
+
 struct xd_attr { uint64_t name, form; int64_t implicit; };
 struct xd_abbrev { uint64_t code, tag; bool children; size_t first, nattr; };
 struct xd_abbrevs { struct xd_abbrev *a; size_t n; struct xd_attr *attr; size_t nattr; };
@@ -118,8 +133,8 @@ static bool xd_read_abbrevs(struct xd_cur c, struct xd_abbrevs *t)
     t->n = t->nattr = 0;
     size_t cap = 0, acap = 0;
     for (uint64_t code; (code = xd_uleb(&c)) != 0 && !c.bad;) {
-        if (t->n == cap)
-            t->a = realloc(t->a, (cap = cap * 2 + 64) * sizeof *t->a);
+        if (!xd_grow(&t->a, &cap, t->n, sizeof *t->a, 64))
+            return false;
         struct xd_abbrev *a = &t->a[t->n++];
         a->code = code, a->tag = xd_uleb(&c), a->children = xd_fixed(&c, 1) != 0;
         a->first = t->nattr, a->nattr = 0;
@@ -127,8 +142,8 @@ static bool xd_read_abbrevs(struct xd_cur c, struct xd_abbrevs *t)
             uint64_t name = xd_uleb(&c), form = xd_uleb(&c);
             if (c.bad || (name == 0 && form == 0))
                 break;
-            if (t->nattr == acap)
-                t->attr = realloc(t->attr, (acap = acap * 2 + 256) * sizeof *t->attr);
+            if (!xd_grow(&t->attr, &acap, t->nattr, sizeof *t->attr, 256))
+                return false;
             int64_t imp = form == 0x21 ? xd_sleb(&c) : 0;   /* DW_FORM_implicit_const */
             t->attr[t->nattr++] = (struct xd_attr){ name, form, imp };
             a->nattr++;
@@ -353,12 +368,11 @@ static bool xd_die(struct xp_dwarf *d, const struct xd_sections *s, struct xd_un
     return true;
 }
 
+/* Room for the next DIE, zeroed; NULL when memory (or uint32_t) runs out. */
 static struct xd_die *xd_new(struct xp_dwarf *d, size_t *cap)
 {
-    if (d->ndie == *cap) {
-        *cap = *cap * 2 + 1024;
-        d->die = realloc(d->die, *cap * sizeof *d->die);
-    }
+    if (d->ndie >= UINT32_MAX || !xd_grow(&d->die, cap, d->ndie, sizeof *d->die, 1024))
+        return NULL;
     struct xd_die *e = &d->die[d->ndie];
     memset(e, 0, sizeof *e);
     return e;
@@ -383,8 +397,10 @@ static bool xd_dies(struct xp_dwarf *d, const struct xd_sections *s, struct xd_u
         }
         const struct xd_abbrev *a = xd_abbrev(t, code);
         struct xd_die *e = xd_new(d, cap);
+        if (e == NULL || a == NULL)
+            goto bad;
         e->off = off;
-        if (a == NULL || !xd_die(d, s, u, &c, t, a, e))
+        if (!xd_die(d, s, u, &c, t, a, e))
             goto bad;
         uint32_t i = (uint32_t)d->ndie++;
         if (last[depth])
@@ -411,7 +427,8 @@ static void xd_units(struct xp_dwarf *d, const struct xd_sections *s)
 {
     struct xd_abbrevs t = { 0 };
     size_t cap = 0;
-    xd_new(d, &cap);
+    if (xd_new(d, &cap) == NULL)
+        return;
     d->ndie = 1;                                 /* die[0]: none */
     struct xd_cur c = s->info;
     while ((size_t)(c.end - c.p) >= 11) {
@@ -706,11 +723,12 @@ static void xd_index(struct xp_dwarf *d)
         xd_var_decl(d, e, &name, &type);
         if (name == NULL || (size = xd_size(d, type, 0)) == 0)
             continue;
-        if (d->nvar == cap)
-            d->var = realloc(d->var, (cap = cap * 2 + 256) * sizeof *d->var);
+        if (!xd_grow(&d->var, &cap, d->nvar, sizeof *d->var, 256))
+            break;
         d->var[d->nvar++] = (struct xd_var){ e->addr, size, (uint32_t)i };
     }
-    qsort(d->var, d->nvar, sizeof *d->var, xd_var_cmp);
+    if (d->nvar > 1)
+        qsort(d->var, d->nvar, sizeof *d->var, xd_var_cmp);
 }
 
 static struct xd_cur xd_section(const unsigned char *buf, size_t size, const char *name)
