@@ -557,8 +557,11 @@ static bool xd_member_bytes(const struct xp_dwarf *d, const struct xd_die *m, bo
     *lo = m->has_mloc ? m->mloc : 0;
     uint64_t n = xd_size(d, m->type, 0);
     const struct xd_die *t = xd_strip(d, m->type);
-    if (n == 0 && t != NULL && t->tag == TAG_ARRAY)
-        n = UINT64_MAX - *lo;                    /* a flexible array member */
+    bool last = true;                            /* a flexible array is the last member */
+    for (uint32_t k = m->next; k != 0 && last; k = d->die[k].next)
+        last = d->die[k].tag != TAG_MEMBER;
+    if (n == 0 && t != NULL && t->tag == TAG_ARRAY && last)
+        n = UINT64_MAX - *lo;
     *hi = *lo + n;
     return n != 0;
 }
