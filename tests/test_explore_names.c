@@ -19,6 +19,7 @@
 
 #define RACELAB RACELAB_BIN_DIR "/racelab"
 #define FIXTURE EXPLORE_FIXTURES "/names_globals.c"
+#define SECOND EXPLORE_FIXTURES "/names_second.c"
 
 #define EXPLORE(...) run_progl(RACELAB, 120, "explore", __VA_ARGS__, NULL)
 
@@ -136,9 +137,11 @@ static const struct names_case names_cases[] = {
     { "mix", 8, 8, "mix.tail" },             { "deep", 24, 8, "deep.in[1].val" },
     { "deep", 1, 1, "deep.in[0]+1" },        { "big", 4, 1, "big+4" },
     { "lock", 4, 4, "lock.owner" },          { "blob", 8, 1, "" },
+    { "second_pair", 4, 4, "second_pair.right" }, { "second_list", 40, 8, "second_list[2][1]" },
 };
 
-/* The reader on the fixture built natively by |cc| at DWARF |version|. */
+/* The reader on the fixture (and a second unit) built natively by |cc| at
+ * DWARF |version|. */
 static void names_reader(const char *cc, const char *version)
 {
     char tmp[] = "/tmp/racelab-test-names-XXXXXX", prog[64], flag[16];
@@ -146,7 +149,7 @@ static void names_reader(const char *cc, const char *version)
     snprintf(prog, sizeof prog, "%s/prog", tmp);
     snprintf(flag, sizeof flag, "-gdwarf-%s", version);
     struct prog_result c = run_progl(cc, 120, "-O0", flag, "-no-pie", "-pthread", FIXTURE,
-                                     "-o", prog, NULL);
+                                     SECOND, "-o", prog, NULL);
     CU_ASSERT_EQUAL(c.status, 0);
     struct xp_sym *syms = NULL;
     size_t nsyms = 0;

@@ -339,10 +339,9 @@ static void xd_bitfield(struct xd_die *e, bool has_old)
         e->bitoff = e->mloc * 8 + e->size * 8 - e->bitoff - e->bits, e->has_bitoff = true;
 }
 
-/* One DIE's attributes into d->die[...]; false on a form not understood. */
-static bool xd_die(struct xp_dwarf *d, const struct xd_sections *s, struct xd_unit *u,
-                   struct xd_cur *c, const struct xd_abbrevs *t, const struct xd_abbrev *a,
-                   struct xd_die *e)
+/* One DIE's attributes into |e|; false on a form not understood. */
+static bool xd_die(const struct xd_sections *s, struct xd_unit *u, struct xd_cur *c,
+                   const struct xd_abbrevs *t, const struct xd_abbrev *a, struct xd_die *e)
 {
     int64_t lower = 0;
     bool old_bitoff = false, upper = false;
@@ -357,7 +356,7 @@ static bool xd_die(struct xp_dwarf *d, const struct xd_sections *s, struct xd_un
             return false;
         if (u->root && at->name == AT_STR_OFFSETS_BASE)   /* the unit's own DIE */
             u->str_base = v.u;
-        else if (d->ndie == 1 && (at->name == AT_ADDR_BASE || at->name == AT_GNU_ADDR_BASE))
+        else if (u->root && (at->name == AT_ADDR_BASE || at->name == AT_GNU_ADDR_BASE))
             u->addr_base = v.u;
         old_bitoff |= at->name == AT_BIT_OFFSET;
         xd_attr(s, u, at->name, &v, e, &lower, &upper);
@@ -400,7 +399,7 @@ static bool xd_dies(struct xp_dwarf *d, const struct xd_sections *s, struct xd_u
         if (e == NULL || a == NULL)
             goto bad;
         e->off = off;
-        if (!xd_die(d, s, u, &c, t, a, e))
+        if (!xd_die(s, u, &c, t, a, e))
             goto bad;
         uint32_t i = (uint32_t)d->ndie++;
         if (last[depth])
