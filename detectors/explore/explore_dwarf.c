@@ -103,7 +103,7 @@ static void xd_skip(struct xd_cur *c, uint64_t n)
 {
     if ((uint64_t)(c->end - c->p) < n)
         c->bad = true, c->p = c->end;
-    else
+    else if (n != 0)                             /* a missing section's cursor is NULL */
         c->p += n;
 }
 
@@ -720,11 +720,11 @@ static void xd_index(struct xp_dwarf *d)
         const struct xd_die *e = &d->die[i];
         const char *name;
         uint64_t type, size;
-        if (e->tag != TAG_VARIABLE || !e->has_addr || e->addr == 0)
-            continue;
+        if (e->tag != TAG_VARIABLE || !e->has_addr || e->addr < 4096)
+            continue;                            /* 0: a variable the linker dropped */
         xd_var_decl(d, e, &name, &type);
-        if (name == NULL || (size = xd_size(d, type, 0)) == 0)
-            continue;
+        if (name == NULL || (size = xd_size(d, type, 0)) == 0 || e->addr + size < e->addr)
+            continue;                            /* no name, no size, a tombstone (-1) */
         if (!xd_grow(&d->var, &cap, d->nvar, sizeof *d->var, 256))
             break;
         d->var[d->nvar++] = (struct xd_var){ e->addr, size, (uint32_t)i };
