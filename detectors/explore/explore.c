@@ -18,6 +18,7 @@
 
 #include "det.h"
 #include "explore.h"
+#include "explore_dwarf.h"
 #include "explore_tty.h"
 #include "util/fs.h"
 #include "util/opt.h"
@@ -345,12 +346,15 @@ void xp_parse(const char *path, struct xp_result *r)
 }
 
 static const struct xp_result *xp__heap;   /* whose allocs name heap addresses */
+static const struct xp_dwarf *xp__dwarf;   /* the program's globals and views, or NULL */
 
-/* A global by its symbol, a heap block by its allocation site (the latest
- * block that holds the address), anything else by its address. */
-static void xp__name(const struct xp_sym *syms, size_t n, uint64_t a, char *out, size_t cap)
+/* A global by its path in its type ("stats.misses", from the debug
+ * information) or else by its symbol, a heap block by its allocation site
+ * (the latest block that holds the address), anything else by its address. */
+static void xp__name(const struct xp_sym *syms, size_t n, uint64_t a, unsigned size, char *out,
+                     size_t cap)
 {
-    if (xp_name_of(syms, n, a, out, cap))
+    if (xp_dwarf_name(xp__dwarf, a, size, out, cap) || xp_name_of(syms, n, a, out, cap))
         return;
     for (size_t i = xp__heap ? xp__heap->nallocs : 0; i-- > 0;) {
         const struct xp_alloc *b = &xp__heap->allocs[i];
@@ -374,13 +378,13 @@ static void xp__name_blocked(const struct xp_sym *syms, size_t n, struct xp_resu
             snprintf(b->want, sizeof b->want, "T%llu to finish", (unsigned long long)b->addr);
         else if (b->op == XRT_OP_FWOKEN) {   /* a futex sleeper: "futex NAME" */
             memcpy(b->want, "futex ", 6);
-            xp__name(syms, n, b->addr, b->want + 6, sizeof b->want - 6);
+            xp__name(syms, n, b->addr, 1, b->want + 6, sizeof b->want - 6);
         } else
-            xp__name(syms, n, b->addr, b->want, sizeof b->want);
+            xp__name(syms, n, b->addr, 1, b->want, sizeof b->want);
         b->held_names[0] = '\0';
         for (char *p = b->held; *p && *p != '-';) {
             char nm[80];
-            xp__name(syms, n, strtoull(p, &p, 16), nm, sizeof nm);
+            xp__name(syms, n, strtoull(p, &p, 16), 1, nm, sizeof nm);
             size_t l = strlen(b->held_names);
             snprintf(b->held_names + l, sizeof b->held_names - l, "%s%s", l ? ", " : "", nm);
             p += *p == ',';
@@ -418,7 +422,35 @@ static void xp__lines(const char *prog, const uint64_t *pcs, char **src, size_t 
     free(av);
 }
 
-/* Variable names from the symbol table; file:line from addr2line. */
+/* A lab's explore flavour says how its untyped state bytes are typed
+ * (labs/common/variant_gen.h, explore_main.c): lines "view ANCHOR ADDR"
+ * (hex) in result.views next to the result, each a pointer variable whose
+ * pointee type is the object at ADDR. A view ends where the next begins
+ * (the extent of a struct that ends in a flexible array member). */
+static void xp__views(const char *prog, struct xp_dwarf *dw)
+{
+    char path[PATH_MAX + 32], line[96];
+    const char *slash = strrchr(prog, '/');
+    snprintf(path, sizeof path, "%.*s/result.views", slash ? (int)(slash - prog) : 1,
+             slash ? prog : ".");
+    FILE *f = dw != NULL ? fopen(path, "r") : NULL;
+    unsigned long long v[8][2];
+    size_t n = 0;
+    while (f != NULL && n < 8 && fgets(line, sizeof line, f) != NULL)
+        n += sscanf(line, "view %llx %llx", &v[n][0], &v[n][1]) == 2;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t end = 0;   /* the closest view after this one's start */
+        for (size_t k = 0; k < n; k++)
+            if (v[k][1] > v[i][1] && (end == 0 || v[k][1] < end))
+                end = v[k][1];
+        xp_dwarf_view(dw, v[i][0], v[i][1], end);
+    }
+    if (f != NULL)
+        fclose(f);
+}
+
+/* Variable names from the debug information and the symbol table;
+ * file:line from addr2line. */
 void xp_symbolize(const char *prog, struct xp_result *r)
 {
     size_t n = r->nsteps + 2 + r->nallocs;
@@ -437,17 +469,23 @@ void xp_symbolize(const char *prog, struct xp_result *r)
     size_t nsyms;
     if (xp_symbols(prog, &syms, &nsyms) != 0)
         nsyms = 0, syms = NULL;
+    struct xp_dwarf *dw = xp_dwarf_open(prog);
+    xp__views(prog, dw);
+    xp__dwarf = dw;
     xp__heap = r;
     for (size_t i = 0; i < r->nsteps; i++) {
         struct xp_step *s = &r->steps[i];
         if (s->addr == 0)
             snprintf(s->var, sizeof s->var, "-");
         else
-            xp__name(syms, nsyms, s->addr, s->var, sizeof s->var);
+            xp__name(syms, nsyms, s->addr, s->op <= XRT_OP_CAS ? s->size : 1, s->var,
+                     sizeof s->var);   /* a memory access's size: which bit-fields */
     }
     xp__name_blocked(syms, nsyms, r);
     if (r->have_race)
-        xp__name(syms, nsyms, r->raddr, r->rvar, sizeof r->rvar);
+        xp__name(syms, nsyms, r->raddr, r->rsize, r->rvar, sizeof r->rvar);
+    xp__dwarf = NULL;
+    xp_dwarf_close(dw);
     xp_symbols_free(syms, nsyms);
 }
 

@@ -2,7 +2,8 @@
  * undefined calls of the user's object (what the explorer refuses), its
  * thread-local variables, and the global objects that name an address in
  * the step table. Reads .symtab (static and global symbols; an executable's
- * .dynsym holds only what it imports). */
+ * .dynsym holds only what it imports); maps the file and finds a section
+ * for explore_dwarf.c. */
 #include <elf.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "explore.h"
+#include "explore_dwarf.h"
 
 static void *xp__map(const char *path, size_t *size)
 {
@@ -60,18 +62,46 @@ static void xp__take(const unsigned char *buf, size_t size, const Elf64_Shdr *sh
     }
 }
 
+void *xp_elf_map(const char *path, size_t *size)
+{
+    unsigned char *buf = xp__map(path, size);
+    if (buf != NULL && !xp__valid(buf, *size)) {
+        munmap(buf, *size);
+        buf = NULL;
+    }
+    return buf;
+}
+
+const unsigned char *xp_elf_section(const unsigned char *buf, size_t size, const char *name,
+                                    size_t *len)
+{
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)buf;
+    const Elf64_Shdr *sh = (const Elf64_Shdr *)(buf + eh->e_shoff);
+    if (eh->e_shstrndx >= eh->e_shnum)
+        return NULL;
+    const Elf64_Shdr *names = &sh[eh->e_shstrndx];
+    if (names->sh_offset > size || names->sh_size > size - names->sh_offset)
+        return NULL;
+    for (size_t i = 0; i < eh->e_shnum; i++) {
+        if (sh[i].sh_name >= names->sh_size || sh[i].sh_type == SHT_NOBITS ||
+            sh[i].sh_offset > size || sh[i].sh_size > size - sh[i].sh_offset ||
+            strncmp((const char *)buf + names->sh_offset + sh[i].sh_name, name,
+                    names->sh_size - sh[i].sh_name) != 0)
+            continue;
+        *len = sh[i].sh_size;
+        return buf + sh[i].sh_offset;
+    }
+    return NULL;
+}
+
 int xp_symbols(const char *path, struct xp_sym **out, size_t *n)
 {
     size_t size = 0;
-    unsigned char *buf = xp__map(path, &size);
+    unsigned char *buf = xp_elf_map(path, &size);
     *out = NULL;
     *n = 0;
     if (buf == NULL)
         return -1;
-    if (!xp__valid(buf, size)) {
-        munmap(buf, size);
-        return -1;
-    }
     const Elf64_Ehdr *eh = (const Elf64_Ehdr *)buf;
     const Elf64_Shdr *sh = (const Elf64_Shdr *)(buf + eh->e_shoff);
     for (size_t i = 0; i < eh->e_shnum; i++) {

@@ -25,6 +25,8 @@
 #include "shared.h"
 
 #define LAB_VARIANT_PREFIX bank_variant_
+#define LAB_VARIANT_VIEWS(X) /* explore's names (variant_gen.h) */ \
+    X(bank, struct bank, 0) X(vstate, struct vstate, ((const struct bank *)st)->vstate_off)
 #include "variant_gen.h"
 
 #define BANK__NOT_COROS                                                                  \

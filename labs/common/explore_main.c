@@ -27,6 +27,8 @@
 #include "runtime.h"
 #include "xrt.h"
 #include "xrt_futex.h"
+#define LAB_EXPLORE_ADAPTER   /* lab_explore_views(): the step table's names of |state| */
+#include "variant_gen.h"
 
 /* lab.h declares lab_main; the build renames it here and in the lab's
  * main.c (-Dlab_main=lab_explore_main), so this is that main. */
@@ -238,6 +240,7 @@ int lab_explore_main(const struct lab *lab, int argc, char **argv)
      * away meanwhile (its blocks allocated then go unnamed). */
     xrt_active = false;
     rc = v->setup ? v->setup(st, &env) : 0;
+    lab_explore_views(v, st);
     xrt_active = true;
     if (rc != 0)
         explore_refuse(lab, "setting up variant '%s' failed: %s", v->name, strerror(rc));

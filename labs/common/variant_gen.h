@@ -49,6 +49,47 @@
     LIST(LAB_VARIANT__DECLARE)         \
     static const struct lab_variant *const array[] = { LIST(LAB_VARIANT__ENTRY) }
 
+/* The explore flavour's names for a variant's state (notes/explorer.md
+ * "Names in the step table"): the adapter's |state| is bytes, so a lab says
+ * which of its structs lie where in it, before including this header:
+ *   #define LAB_VARIANT_VIEWS(X) X(id, type, offset) ...
+ * (|offset| an expression of |st|, the state after setup). Compiled with
+ * LAB_EXPLORE, each variant then has, per view, a pointer variable of that
+ * type (its anchor: the debug information gives racelab explore the type)
+ * and an entry in the section racelab_views, which explore_main.c looks up
+ * for the variant it runs and writes. */
+struct lab_explore_views {
+    const struct lab_variant *variant;
+    void (*write)(const void *st, void *file);   /* a FILE: "view ANCHOR ADDR" lines */
+};
+
+#ifdef LAB_EXPLORE_ADAPTER
+#include <stdio.h>
+#include <stdlib.h>
+/* The linker's bounds of the section (none when no variant has views). */
+extern const struct lab_explore_views __start_racelab_views[] __attribute__((weak));
+extern const struct lab_explore_views __stop_racelab_views[] __attribute__((weak));
+
+/* Writes |v|'s views of |st| to $RACELAB_EXPLORE_OUT.views, where racelab
+ * explore reads them; the first run of a search creates it, the others
+ * find it there (every run's state is laid out alike). Call it with the
+ * runtime looking away: the variant's code reads |st| here. */
+static inline void lab_explore_views(const struct lab_variant *v, const void *st)
+{
+    const char *out = getenv("RACELAB_EXPLORE_OUT");
+    char path[4096];
+    for (const struct lab_explore_views *p = __start_racelab_views;
+         out != NULL && out[0] != '\0' && p < __stop_racelab_views; p++) {
+        FILE *f;
+        if (p->variant != v || snprintf(path, sizeof path, "%s.views", out) >= (int)sizeof path ||
+            (f = fopen(path, "wx")) == NULL)
+            continue;
+        p->write(st, f);
+        fclose(f);
+    }
+}
+#endif
+
 #endif /* RACELAB_VARIANT_GEN_H */
 
 /* The rest is per variant file (one variant per translation unit). */
@@ -122,5 +163,23 @@ extern const struct lab_variant LAB_VARIANT_SYMBOL;
     .unavailable = LAB_VARIANT__UNAVAILABLE,    \
     .known_reports = lab_variant__known,        \
     .refused = __VA_ARGS__
+
+#if defined(LAB_EXPLORE) && defined(LAB_VARIANT_VIEWS)
+#include <stdint.h>
+#include <stdio.h>
+#define LAB_VARIANT__ANCHOR(id, type, offset) \
+    __attribute__((used)) static type *const lab_variant__view_##id = NULL;
+#define LAB_VARIANT__VIEW(id, type, offset)                                       \
+    fprintf(f, "view %llx %llx\n", (unsigned long long)(uintptr_t)&lab_variant__view_##id, \
+            (unsigned long long)((uintptr_t)st + (offset)));
+LAB_VARIANT_VIEWS(LAB_VARIANT__ANCHOR)
+static void lab_variant__views(const void *st, void *file)
+{
+    FILE *f = file;
+    LAB_VARIANT_VIEWS(LAB_VARIANT__VIEW)
+}
+__attribute__((used, section("racelab_views"))) static const struct lab_explore_views
+    lab_variant__views_entry = { &LAB_VARIANT_SYMBOL, lab_variant__views };
+#endif
 
 #endif /* VARIANT_NAME */

@@ -25,6 +25,7 @@
 #include "counter.h"
 
 #define LAB_VARIANT_PREFIX counter_variant_
+#define LAB_VARIANT_VIEWS(X) X(state, struct state, 0)   /* explore's names (variant_gen.h) */
 #include "variant_gen.h"
 
 /* Models: threads and procs unless the file says otherwise; coros only for
