@@ -81,7 +81,7 @@ struct xrt_run {
     int pct_nchange;
     int64_t prio[XRT_MAX_THREADS];   /* pct: every thread's priority */
     uint64_t changes;            /* steps so far that changed memory or a primitive's state */
-    uint64_t changed_words[1024];   /* the 8-byte words changed so far, hashed (a bit set) */
+    uint64_t changed_words[128];    /* the 8-byte words changed so far, hashed (a bit set) */
 };
 
 /* A thread that yields with no change since its previous yield waits for

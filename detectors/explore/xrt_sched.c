@@ -83,7 +83,7 @@ static void xrt__fixup_all(void)
 /* The bit of xrt_r.changed_words for the word holding |a|. */
 static unsigned xrt__word_bit(uint64_t a)
 {
-    return (unsigned)(((a >> 3) * 0x9E3779B97F4A7C15ull) >> 48);
+    return (unsigned)(((a >> 3) * 0x9E3779B97F4A7C15ull) >> 51);   /* 13 bits */
 }
 
 static bool xrt__ever_changed(uint64_t a)
