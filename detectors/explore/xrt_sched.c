@@ -375,8 +375,10 @@ static int xrt__decide(uint32_t i, uint64_t en, bool grace)
         return xrt__pick(en, xrt_r.cur);
     if (i == xrt_prefix_len)
         xrt_r.sleep = xrt_sleep0;
-    if (grace)   /* one thread only: no alternative, nothing to sleep through */
+    if (grace) {   /* one thread only, no alternative: it wakes if it slept */
+        xrt_r.sleep &= ~en;
         return __builtin_ctzll(en);
+    }
     if ((en & ~xrt_r.sleep) == 0)
         xrt_fail(XRT_ST_ASLEEP, "every enabled thread sleeps");
     return xrt__pick(en & ~xrt_r.sleep, xrt_r.cur);
