@@ -1,7 +1,7 @@
 /* tests/test_explore.c - racelab explore against its fixtures
  * (tests/fixtures/explore/): the run counts of issue 13, every one of them,
  * the step table of the counter's lost update, replay, the output formats,
- * deadlock, and the bad inputs. The explorer is deterministic (a fixed
+ * deadlock (of blocked threads and of spinning ones), and the bad inputs. The explorer is deterministic (a fixed
  * seed for random): every figure is asserted exactly. */
 #include <stdarg.h>
 #include <stdio.h>
