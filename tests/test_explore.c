@@ -1,7 +1,7 @@
 /* tests/test_explore.c - racelab explore against its fixtures
  * (tests/fixtures/explore/): the run counts of issue 13, every one of them,
  * the step table of the counter's lost update, replay, the output formats,
- * deadlock, and the bad inputs. The explorer is deterministic (a fixed
+ * deadlock (of blocked threads and of spinning ones), and the bad inputs. The explorer is deterministic (a fixed
  * seed for random): every figure is asserted exactly. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -188,6 +188,88 @@ static void test_explore_deadlock(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "schedule 1,2 (1 preemption)"));
     CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "T1 waits for b (held by T2); holds a"));
     CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "T2 waits for a (held by T1); holds b"));
+    prog_result_free(&r);
+}
+
+/* The line of |out| that starts with |start|, in |line| ("" if none). */
+static void line_of(const char *out, const char *start, char *line, size_t cap)
+{
+    const char *p = strstr(out, start);
+    line[0] = '\0';
+    if (p != NULL)
+        snprintf(line, cap, "%.*s", (int)strcspn(p, "\n"), p);
+}
+
+/* AB-BA on two spin locks of atomics (CAS, sched_yield): a DEADLOCK with
+ * the cycle, each waiting for the lock word the other's CAS set; the
+ * schedule in the verdict line is cut, --json has it whole. */
+static void test_explore_spin_deadlock(void)
+{
+    struct prog_result r = EXPLORE(FX("spin_abba.c"));
+    CU_ASSERT_EQUAL(r.status, 1);
+    char line[1024];
+    line_of(r.out, "DEADLOCK ", line, sizeof line);
+    CU_ASSERT_PTR_NOT_NULL(strstr(line, "no thread can go on; schedule 1,2*3,1*2,2,1,"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(line, ",... (136 steps; --json has the whole schedule) "
+                                        "(1 preemption)"));
+    CU_ASSERT(strlen(line) < 400);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "  T1 waits for b (held by T2), spinning: its CAS "
+                                         "fails, then it yields; holds a\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "  T2 waits for a (held by T1), spinning: its CAS "
+                                         "fails, then it yields; holds b\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "T0 waits for T1 to finish"));
+    prog_result_free(&r);
+    r = EXPLORE(FX("spin_abba.c"), "--json");
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"verdict\":\"deadlock\""));
+    CU_ASSERT_PTR_NULL(strstr(r.out, "--json has the whole schedule"));
+    prog_result_free(&r);
+    /* a run cut by --max-steps: its schedule cut the same way */
+    r = EXPLORE(FX("spin_abba.c"), "--max-steps", "120");
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "reached --max-steps 120"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, ",... (120 steps; --json has the whole schedule)\n"));
+    prog_result_free(&r);
+    for (int dpor = 0; dpor < 2; dpor++) {   /* every strategy ends: the spinners wait */
+        r = EXPLORE(FX("spin_abba.c"), "--strategy", dpor ? "dpor" : "bounded",
+                    "--preemptions", "all", "--all", "--json");
+        CU_ASSERT_EQUAL(r.status, 1);
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"exhausted\":true"));
+        CU_ASSERT_EQUAL(summary_field(r.out, "runs"), dpor ? 19 : 2904);
+        prog_result_free(&r);
+    }
+}
+
+/* Bounded retries (trylock three times, then a fallback in lock order)
+ * while both threads hold their first lock: no write for a while, but no
+ * deadlock either (the grace rounds get the retries to their end). And a
+ * spin-wait for a flag that another thread sets later passes; under
+ * --preemptions all its schedules are finite, because a round that saw no
+ * change is not repeated before the next change. */
+static void test_explore_spin_released(void)
+{
+    const char *strategies[] = { "bounded", "dpor", "pct", "random" };
+    for (size_t i = 0; i < 4; i++) {
+        struct prog_result r = EXPLORE(FX("spin_retry.c"), "--strategy", strategies[i],
+                                       "--max-runs", "300", "--all", "--json");
+        CU_ASSERT_EQUAL(r.status, 0);
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"verdict\":\"pass\""));
+        if (r.status != 0)
+            fprintf(stderr, "spin_retry %s: %s%s", strategies[i], r.out, r.err);
+        prog_result_free(&r);
+    }
+    struct prog_result r = EXPLORE(FX("spin_retry.c"));
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "PASS "));
+    prog_result_free(&r);
+    r = EXPLORE(FX("spin_flag.c"), "--preemptions", "all", "--all", "--json");
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"exhausted\":true"));
+    CU_ASSERT_EQUAL(summary_field(r.out, "runs"), 164);
+    prog_result_free(&r);
+    r = EXPLORE(FX("spin_flag.c"), "--strategy", "dpor", "--all", "--json");
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_EQUAL(summary_field(r.out, "runs"), 4);
     prog_result_free(&r);
 }
 
@@ -458,6 +540,8 @@ static const struct test_case tests[] = {
     { "formats", test_explore_formats },
     { "svg", test_explore_svg },
     { "deadlock", test_explore_deadlock },
+    { "spin_deadlock", test_explore_spin_deadlock },
+    { "spin_released", test_explore_spin_released },
     { "data_race", test_explore_data_race },
     { "heap", test_explore_heap },
     { "condvar", test_explore_condvar },

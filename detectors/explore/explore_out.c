@@ -54,22 +54,49 @@ int xp_exit_code(const struct xp_result *r)
                    strcmp(r->verdict, "race") == 0 ? 1 : 2;
 }
 
+/* A schedule for a one-line message: as it is up to XP_SCHED_SHOWN
+ * characters, else its start cut at an item and how many steps it has (a
+ * spinning run's schedule can take 80 kB; --json and the replay keep it
+ * whole). |out|: at least XP_SCHED_SHOWN + 80 bytes. */
+#define XP_SCHED_SHOWN 200
+static const char *xp__sched(const char *sched, char *out, size_t cap)
+{
+    if (sched == NULL)
+        return "";
+    if (strlen(sched) <= XP_SCHED_SHOWN)
+        return sched;
+    unsigned long long steps = 0;
+    for (const char *p = sched; *p;) {
+        char *end;
+        strtoul(p, &end, 10);
+        steps += *end == '*' ? strtoull(end + 1, &end, 10) : 1;
+        p = *end ? end + 1 : end;
+    }
+    size_t keep = XP_SCHED_SHOWN;
+    while (keep > 0 && sched[keep] != ',')
+        keep--;
+    snprintf(out, cap, "%.*s,... (%llu steps; --json has the whole schedule)", (int)keep, sched,
+             steps);
+    return out;
+}
+
 /* The first data race, in one line. */
 static void xp__race(const struct xp_result *r)
 {
+    char sch[XP_SCHED_SHOWN + 80];
     if (!r->have_race)
         return;
     if (r->rop[0] == XRT_OP_FREE) {
         printf("use after free of %s: T%u FREE (%s), then T%u %s (%s) (schedule %s)\n",
                r->rvar, r->rtid[0], r->rsrc[0][0] ? r->rsrc[0] : "?", r->rtid[1],
                xrt_op_names[r->rop[1]], r->rsrc[1][0] ? r->rsrc[1] : "?",
-               r->race_schedule ? r->race_schedule : "");
+               xp__sched(r->race_schedule, sch, sizeof sch));
         return;
     }
     printf("data race on %s: T%u %s (%s) and T%u %s (%s), not ordered by happens-before "
            "(schedule %s)\n", r->rvar, r->rtid[0], xrt_op_names[r->rop[0]],
            r->rsrc[0][0] ? r->rsrc[0] : "?", r->rtid[1], xrt_op_names[r->rop[1]],
-           r->rsrc[1][0] ? r->rsrc[1] : "?", r->race_schedule ? r->race_schedule : "");
+           r->rsrc[1][0] ? r->rsrc[1] : "?", xp__sched(r->race_schedule, sch, sizeof sch));
 }
 
 static void xp__value(const struct xp_step *s, char *out, size_t cap)
@@ -117,6 +144,10 @@ static void xp__deadlock(const struct xp_result *r)
         printf("  T%u waits for %s", b->tid, b->want);
         if (b->owner >= 0)
             printf(" (held by T%d)", b->owner);
+        if (b->op <= XRT_OP_CAS || b->op == XRT_OP_TRYLOCK || b->op == XRT_OP_TRYRDLOCK ||
+            b->op == XRT_OP_TRYWRLOCK)
+            printf(", spinning: its %s %s, then it yields", xrt_op_names[b->op],
+                   b->op == XRT_OP_LOAD ? "reads it unchanged" : "fails");
         printf("%s%s\n", b->held_names[0] ? "; holds " : "; holds nothing", b->held_names);
     }
 }
@@ -170,6 +201,7 @@ void xp_print_human(const struct xp_options *o, const struct xp_result *r)
     printf("racelab explore: %s (clang -O0 -g -fsanitize=thread, linked against the explorer "
            "runtime; sequentially consistent interleavings)\n", t);
     const char *v = r->verdict;
+    char sch[XP_SCHED_SHOWN + 80];
     if (strcmp(v, "pass") == 0) {
         printf("PASS %s: no failing schedule, no data race\n", t);
     } else if (strcmp(v, "race") == 0) {
@@ -178,7 +210,7 @@ void xp_print_human(const struct xp_options *o, const struct xp_result *r)
     } else if (strcmp(v, "fail") == 0 || strcmp(v, "deadlock") == 0) {
         bool dl = strcmp(v, "deadlock") == 0;
         printf("%s %s: %s; schedule %s (%u preemption%s)\n", dl ? "DEADLOCK" : "FAIL", t,
-               dl ? "no thread can go on" : xp__how(r), r->schedule ? r->schedule : "",
+               dl ? "no thread can go on" : xp__how(r), xp__sched(r->schedule, sch, sizeof sch),
                r->preemptions, r->preemptions == 1 ? "" : "s");
         if (dl)
             xp__deadlock(r);
@@ -186,7 +218,7 @@ void xp_print_human(const struct xp_options *o, const struct xp_result *r)
     } else if (strcmp(v, "max-steps") == 0) {
         printf("ERROR %s: a run reached --max-steps %llu: the program may not terminate "
                "(spinning without sched_yield?); schedule %s\n", t,
-               (unsigned long long)o->max_steps, r->schedule ? r->schedule : "");
+               (unsigned long long)o->max_steps, xp__sched(r->schedule, sch, sizeof sch));
     } else if (strcmp(v, "diverged") == 0) {
         printf("ERROR %s: %s: the program is nondeterministic, or the schedule is not one of "
                "its own\n", t, r->message);

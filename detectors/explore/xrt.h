@@ -56,6 +56,13 @@ struct xrt_thread {
     uintptr_t pc;
     int64_t write_step;          /* a STORE whose value is read at the next entry, or -1 */
     uint64_t cond_seq;           /* FIFO order of condition waiters */
+    /* Spinning (xrt_sched.c): its YIELD steps, xrt_r.changes at the last
+     * one, the yields in a row with no change before them; what the round
+     * since that yield read last and tried and failed to change last. */
+    uint32_t yields, idle;
+    uint64_t mark;
+    uintptr_t read_addr, tried_addr;
+    uint8_t read_size, tried_size, tried_op;
 };
 
 /* The run's state in the child (one OS thread; see the file comment). */
@@ -73,7 +80,16 @@ struct xrt_run {
     uint32_t pct_change[16];     /* pct: the change points (step numbers), sorted */
     int pct_nchange;
     int64_t prio[XRT_MAX_THREADS];   /* pct: every thread's priority */
+    uint64_t changes;            /* steps so far that changed memory or a primitive's state */
+    uint64_t changed_words[128];    /* the 8-byte words changed so far, hashed (a bit set) */
 };
+
+/* A thread that yields with no change since its previous yield waits for
+ * one and is disabled; when nothing else can go, each such thread gets up
+ * to this many more rounds without a change before the run is a deadlock
+ * (a loop that retries a bounded number of times, then does something
+ * else, gets to its fallback; see xrt_sched.c). */
+#define XRT_SPIN_GRACE 32
 
 extern struct xrt_run xrt_r;
 extern struct xrt_shm *xrt_shm;      /* the trace, shared with the driver */
@@ -102,6 +118,10 @@ void xrt_lock_seen(uintptr_t m, uint8_t kind);
  * run invisibly up to its next point. */
 void xrt_resume(int t);
 uint64_t xrt_load_value(uintptr_t addr, unsigned size);
+/* The running thread's atomic read-modify-write (RMW, CAS) just done:
+ * whether it changed memory (a failed CAS, or an exchange that wrote the
+ * value already there, did not: what a spinning thread retries). */
+void xrt_rmw_done(bool changed);
 
 static inline bool xrt_own_stack(uintptr_t a)
 {

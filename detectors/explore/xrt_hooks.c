@@ -90,6 +90,14 @@ static void xrt__atomic_done(uint64_t value)
     s->known = 1;
 }
 
+/* A read-modify-write's result, and whether it changed the word. */
+static void xrt__rmw_done(uint64_t value, bool changed)
+{
+    xrt__atomic_done(value);
+    if (xrt_active)
+        xrt_rmw_done(changed);
+}
+
 #define XRT_ATOMIC(n, T)                                                                      \
     T __tsan_atomic##n##_load(const volatile T *a, int mo);                                   \
     void __tsan_atomic##n##_store(volatile T *a, T v, int mo);                                \
@@ -118,7 +126,7 @@ static void xrt__atomic_done(uint64_t value)
         xrt__atomic_point(XRT_OP_RMW, a, n / 8, XRT_PC);                                      \
         T old = *a;                                                                           \
         *a = v;                                                                               \
-        xrt__atomic_done((uint64_t)v);                                                        \
+        xrt__rmw_done((uint64_t)v, old != v);                                                 \
         return old;                                                                           \
     }                                                                                         \
     T __tsan_atomic##n##_compare_exchange_val(volatile T *a, T c, T v, int mo, int fmo)       \
@@ -128,7 +136,7 @@ static void xrt__atomic_done(uint64_t value)
         T old = *a;                                                                           \
         if (old == c)                                                                         \
             *a = v;                                                                           \
-        xrt__atomic_done((uint64_t)*a);                                                       \
+        xrt__rmw_done((uint64_t)*a, *a != old);                                               \
         return old;                                                                           \
     }                                                                                         \
     int __tsan_atomic##n##_compare_exchange_strong(volatile T *a, T *c, T v, int mo, int fmo) \
@@ -151,7 +159,7 @@ static void xrt__atomic_done(uint64_t value)
         xrt__atomic_point(XRT_OP_RMW, a, n / 8, XRT_PC);                                      \
         T old = *a;                                                                           \
         *a = (T)(expr);                                                                       \
-        xrt__atomic_done((uint64_t)*a);                                                       \
+        xrt__rmw_done((uint64_t)*a, *a != old);                                               \
         return old;                                                                           \
     }
 

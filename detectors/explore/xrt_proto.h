@@ -19,7 +19,10 @@
  *   output TEXT            the failing run's last line of output
  *   message TEXT           unsupported, diverged, error
  *   step TID OP SIZE ADDR VALUE KNOWN PC      (hex ADDR, VALUE, PC)
- *   thread TID OP ADDR OWNER HELD,HELD...     (deadlock: each blocked thread)
+ *   thread TID OP ADDR OWNER HELD,HELD...     (deadlock: each blocked thread; a
+ *                          spinning one: OP LOAD, CAS, RMW or a TRY*, what its
+ *                          round read or failed to change last, OWNER the
+ *                          thread whose step last changed ADDR)
  *   race TID1 OP1 PC1 TID2 OP2 PC2 SIZE ADDR    (the first data race seen; hex PC, ADDR;
  *                          OP1 FREE: a use after free, preferred to any other race)
  *   race_schedule T,T,...  the run it was seen in
@@ -111,6 +114,8 @@ struct xrt_step {
     uint64_t sleep;                      /* dpor: the sleep set before this step */
     uint8_t tid, op, size, known;        /* known: value is the value read or written */
     uint8_t atomic;                      /* an __tsan_atomic* access, not a plain one */
+    uint8_t changed;                     /* it changed memory or a primitive's state
+                                          * (a store, a CAS that succeeded, an unlock...) */
 };
 
 /* dpor: a thread's pending operation at a step (for sleep sets). */

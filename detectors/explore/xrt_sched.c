@@ -7,6 +7,25 @@
  * on (no preemption), else the lowest-numbered enabled thread; after a
  * YIELD the next enabled thread after it (round robin), so that spin loops
  * with a yield end. The random strategy picks uniformly among the enabled.
+ *
+ * Spinning (CHESS's treatment of yield; notes/explorer.md "Spinning
+ * threads"): a thread that comes to a YIELD (sched_yield, the sleep calls)
+ * when no step of any thread changed anything since its previous YIELD
+ * waits for a change: it is disabled until some step changes memory (a
+ * store, an RMW or CAS that changed the word) or a primitive's state (a
+ * lock, unlock, post, signal...). Its round read nothing that another
+ * round would read differently, so running it again before a change only
+ * repeats it; the search skips those schedules. (Only a round that waited:
+ * one that failed a CAS, RMW or trylock, or read a word some step changed;
+ * see xrt__spinning.) When no thread can go on
+ * and some spin (a grace period), each spinner in turn, round robin, the
+ * only thread enabled, gets up to XRT_SPIN_GRACE more rounds: a loop that
+ * retries a bounded number of times, then does something else (its
+ * counter is local: no point sees it), reaches its fallback and the search
+ * goes on from the change it makes. Every spinner through its grace with
+ * still no change: a deadlock, each spinner waiting for the word its round
+ * failed to change (or read) last, held by the thread whose step last
+ * changed it.
  * Invisible work (code between points, a new thread's code up to its first
  * point, a joiner's code after its join) is run as it comes: it touches
  * nothing another thread sees, so running it at once commutes with
@@ -63,11 +82,37 @@ static void xrt__fixup_all(void)
         xrt_fixup(&xrt_r.t[i]);
 }
 
+/* The bit of xrt_r.changed_words for the word holding |a|. */
+static unsigned xrt__word_bit(uint64_t a)
+{
+    return (unsigned)(((a >> 3) * 0x9E3779B97F4A7C15ull) >> 51);   /* 13 bits */
+}
+
+static bool xrt__ever_changed(uint64_t a)
+{
+    unsigned b = xrt__word_bit(a);
+    return xrt_r.changed_words[b >> 6] >> (b & 63) & 1;
+}
+
+/* At a YIELD, with nothing changed since its previous one, after a round
+ * that waited for something: it tried to change a word and failed, or it
+ * read a word that some step has changed (a flag, a lock word). A round
+ * that only read words nothing ever changed (a delay loop counting on its
+ * stack, reading its configuration) is left alone: its exit is its own. */
+static bool xrt__spinning(const struct xrt_thread *t)
+{
+    return t->state == XRT_LIVE && t->op == XRT_OP_YIELD && t->yields > 0 &&
+           t->mark == xrt_r.changes &&
+           (t->tried_addr != 0 || (t->read_addr != 0 && xrt__ever_changed(t->read_addr)));
+}
+
 static bool xrt__enabled(const struct xrt_thread *t)
 {
     if (t->state != XRT_LIVE)
         return false;
     switch (t->op) {
+    case XRT_OP_YIELD:
+        return !xrt__spinning(t);
     case XRT_OP_LOCK:
         return xrt_mutex_owner(t->addr) == 0;
     case XRT_OP_WAKE:
@@ -117,6 +162,51 @@ _Noreturn void xrt_fail(uint32_t status, const char *fmt, ...)
     _exit(3);
 }
 
+/* The thread whose step last changed [a, a + size), -1 none (the word
+ * still has its initial value). */
+static int xrt__last_changer(uint64_t a, unsigned size)
+{
+    for (uint32_t i = xrt_r.step; i-- > 0;) {
+        const struct xrt_step *s = &xrt_shm->steps[i];
+        if (s->changed && s->addr < a + (size ? size : 1) && a < s->addr + (s->size ? s->size : 1))
+            return s->tid;
+    }
+    return -1;
+}
+
+/* A spinner's entry: what its round failed to change last, else what it
+ * read last, and who last changed that word. */
+static void xrt__spinner(const struct xrt_thread *t, struct xrt_blocked *b)
+{
+    bool tried = t->tried_addr != 0;
+    b->op = tried ? t->tried_op : XRT_OP_LOAD;
+    b->addr = tried ? t->tried_addr : t->read_addr;
+    b->owner = (int8_t)xrt__last_changer(b->addr, tried ? t->tried_size : t->read_size);
+}
+
+static void xrt__held(struct xrt_blocked *b, uint64_t a)
+{
+    for (unsigned k = 0; k < b->nheld; k++)
+        if (b->held[k] == a)
+            return;
+    if (b->nheld < 4)
+        b->held[b->nheld++] = a;
+}
+
+/* The word a spinner waits for counts as held by its last changer, when
+ * that one is blocked too (a lock of atomics, which no model knows). */
+static void xrt__spin_holds(struct xrt_shm *s)
+{
+    for (uint32_t i = 0; i < s->nblocked; i++) {
+        const struct xrt_blocked *w = &s->blocked[i];
+        if (w->owner < 0 || w->owner == w->tid || w->addr == 0 || w->op > XRT_OP_CAS)
+            continue;
+        for (uint32_t k = 0; k < s->nblocked; k++)
+            if (s->blocked[k].tid == (uint8_t)w->owner)
+                xrt__held(&s->blocked[k], w->addr);
+    }
+}
+
 /* No thread can go on while some are unfinished: each blocked thread, what
  * it waits for and the locks it holds. */
 static _Noreturn void xrt__deadlock(void)
@@ -134,12 +224,99 @@ static _Noreturn void xrt__deadlock(void)
         b->addr = t->state == XRT_JOINING ? (uint64_t)t->join_on
                   : t->op == XRT_OP_WAKE ? t->addr2 : t->addr;
         b->owner = (int8_t)(t->state == XRT_LIVE ? xrt_wanted_owner(t) : -1);
+        if (xrt__spinning(t))
+            xrt__spinner(t, b);
         b->nheld = 0;
         for (int m = 0; m < xrt_r.nmutexes && b->nheld < 4; m++)
             if (xrt_holds(m, i))
                 b->held[b->nheld++] = xrt_r.mutexes[m];
     }
+    xrt__spin_holds(s);
     xrt_fail(XRT_ST_DEADLOCK, "no thread can go on");
+}
+
+/* Nothing else can go on: the next spinner after the running thread (round
+ * robin) that has grace rounds left, alone; 0 when none has. */
+static uint64_t xrt__grace(void)
+{
+    for (int k = 1; k <= xrt_r.nthreads; k++) {
+        int i = (xrt_r.cur + k) % xrt_r.nthreads;
+        const struct xrt_thread *t = &xrt_r.t[i];
+        if (xrt__spinning(t) && t->idle < XRT_SPIN_GRACE)
+            return 1ull << i;
+    }
+    return 0;
+}
+
+static void xrt__change(struct xrt_step *s)
+{
+    s->changed = 1;
+    xrt_r.changes++;
+    for (uint64_t a = s->addr & ~7ull; a < s->addr + (s->size ? s->size : 1); a += 8) {
+        unsigned b = xrt__word_bit(a);
+        xrt_r.changed_words[b >> 6] |= 1ull << (b & 63);
+    }
+}
+
+void xrt_rmw_done(bool changed)
+{
+    struct xrt_thread *t = &xrt_r.t[xrt_r.cur];
+    struct xrt_step *s = &xrt_shm->steps[xrt_r.step - 1];
+    if (changed)
+        return xrt__change(s);
+    t->tried_addr = (uintptr_t)s->addr;
+    t->tried_size = s->size;
+    t->tried_op = s->op;
+}
+
+/* Will |t|'s pending try operation take its lock? (pthread_mutex_trylock,
+ * sem_trywait, the rwlock tries; as the calls in xrt_pthread.c and
+ * xrt_sync.c decide.) */
+static bool xrt__try_takes(const struct xrt_thread *t)
+{
+    if (t->op == XRT_OP_TRYRDLOCK || t->op == XRT_OP_TRYWRLOCK) {
+        struct xrt_thread as = *t;
+        as.op = t->op == XRT_OP_TRYRDLOCK ? XRT_OP_RDLOCK : XRT_OP_WRLOCK;
+        return xrt_sync_enabled(&as);
+    }
+    for (int i = 0; i < xrt_r.nmutexes; i++)
+        if (xrt_r.mutexes[i] == t->addr)
+            return xrt_mutex_owner(t->addr) == 0;
+    return *(const volatile unsigned *)t->addr > 0;   /* a semaphore's value */
+}
+
+/* A YIELD step: one more round with (or without) a change before it. */
+static void xrt__yielded(struct xrt_thread *t)
+{
+    t->idle = t->yields > 0 && t->mark == xrt_r.changes ? t->idle + 1 : 0;
+    t->mark = xrt_r.changes;
+    t->yields++;
+    t->read_addr = t->tried_addr = 0;
+}
+
+/* What step |s| of thread |t| changes, reads or tries (the atomics'
+ * read-modify-writes are judged once done: xrt_rmw_done). */
+static void xrt__account(struct xrt_thread *t, struct xrt_step *s)
+{
+    switch (s->op) {
+    case XRT_OP_LOAD:
+        t->read_addr = (uintptr_t)s->addr;
+        t->read_size = s->size;
+        return;
+    case XRT_OP_YIELD:
+        return xrt__yielded(t);
+    case XRT_OP_RMW: case XRT_OP_CAS: case XRT_OP_FENCE: case XRT_OP_NONE:
+        return;
+    case XRT_OP_TRYLOCK: case XRT_OP_TRYRDLOCK: case XRT_OP_TRYWRLOCK:
+        if (xrt__try_takes(t))
+            return xrt__change(s);
+        t->tried_addr = (uintptr_t)s->addr;
+        t->tried_size = 1;
+        t->tried_op = s->op;
+        return;
+    default:
+        return xrt__change(s);
+    }
 }
 
 static int xrt__pick(uint64_t en, int cur)
@@ -185,7 +362,7 @@ static void xrt__dpor_step(uint32_t i, int n)
     xrt_r.sleep = keep;
 }
 
-static int xrt__decide(uint32_t i, uint64_t en)
+static int xrt__decide(uint32_t i, uint64_t en, bool grace)
 {
     if (i == xrt_prefix_len)
         xrt_tty_stop(en);   /* racelab explore --tty stops here (xrt_tty.c) */
@@ -200,6 +377,10 @@ static int xrt__decide(uint32_t i, uint64_t en)
         return xrt__pick(en, xrt_r.cur);
     if (i == xrt_prefix_len)
         xrt_r.sleep = xrt_sleep0;
+    if (grace) {   /* one thread only, no alternative: it wakes if it slept */
+        xrt_r.sleep &= ~en;
+        return __builtin_ctzll(en);
+    }
     if ((en & ~xrt_r.sleep) == 0)
         xrt_fail(XRT_ST_ASLEEP, "every enabled thread sleeps");
     return xrt__pick(en & ~xrt_r.sleep, xrt_r.cur);
@@ -209,13 +390,14 @@ static int xrt__decide(uint32_t i, uint64_t en)
 static int xrt__choose(void)
 {
     uint64_t en = xrt__enabled_mask();
-    if (en == 0)
+    bool grace = en == 0;
+    if (grace && (en = xrt__grace()) == 0)
         xrt__deadlock();
     uint32_t i = xrt_r.step;
     if (i >= xrt_cfg.max_steps)
         xrt_fail(XRT_ST_MAXSTEPS, "--max-steps %llu reached", (unsigned long long)i);
-    int n = xrt__decide(i, en);
-    const struct xrt_thread *t = &xrt_r.t[n];
+    int n = xrt__decide(i, en, grace);
+    struct xrt_thread *t = &xrt_r.t[n];
     struct xrt_step *s = &xrt_shm->steps[i];
     s->tid = (uint8_t)n;
     s->op = t->op;
@@ -228,6 +410,8 @@ static int xrt__choose(void)
     s->known = 0;
     s->atomic = t->atomic;
     s->value = 0;
+    s->changed = 0;
+    xrt__account(t, s);
     if (xrt_cfg.strategy == XRT_DPOR)
         xrt__dpor_step(i, n);
     xrt_r.step = i + 1;
