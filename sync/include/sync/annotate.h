@@ -69,6 +69,8 @@
 #ifndef SYNC_ANNOTATE_H
 #define SYNC_ANNOTATE_H
 
+#include <stdint.h>
+
 #include "util/tsan.h"
 
 #if defined(SYNC_HAVE_VALGRIND) && SYNC_HAVE_VALGRIND && !UTIL_TSAN
@@ -116,6 +118,10 @@ SYNC__COLD void sync__ann_unignore(void *p, unsigned long n);
  * tickets are never 2^31 apart). Natively the add of a register replaces the
  * add of a constant the lock makes anyway, or costs one add. */
 #define SYNC_ANN_BIAS ((unsigned)sync__valgrind << 31)
+/* SYNC_ANN_FOLD for a pointer the fast path tests against NULL (an MCS
+ * successor): bit 1 set under the tools, free in any pointer to a struct
+ * aligned to 4 or more. */
+#define SYNC_ANN_FOLD_PTR(p) ((uintptr_t)(p) | ((uintptr_t)sync__valgrind << 1))
 
 #define SYNC_ANN_LOCK_CREATE(l) SYNC__VG(sync__ann_lock_create((void *)(l)))
 #define SYNC_ANN_LOCK_ACQUIRED(l, w) SYNC__VG(sync__ann_lock_acquired((void *)(l), (w)))
@@ -130,6 +136,7 @@ SYNC__COLD void sync__ann_unignore(void *p, unsigned long n);
 #define SYNC_ANNOTATED 0
 #define SYNC_ANN_RUNNING() 0
 #define SYNC_ANN_FOLD(word) (word)
+#define SYNC_ANN_FOLD_PTR(p) ((uintptr_t)(p))
 #define SYNC_ANN_BIAS 0u
 #define SYNC_ANN_LOCK_CREATE(l) ((void)(l))
 #define SYNC_ANN_LOCK_ACQUIRED(l, w) ((void)(l), (void)(w))
@@ -143,6 +150,8 @@ SYNC__COLD void sync__ann_unignore(void *p, unsigned long n);
 
 /* The lock's own 0 or 1 back from a folded word. */
 #define SYNC_ANN_UNFOLD(word) ((word) & 1u)
+/* The pointer back from SYNC_ANN_FOLD_PTR's word. */
+#define SYNC_ANN_UNFOLD_PTR(word) ((void *)((word) & ~(uintptr_t)2))
 
 /* A lock's whole set-up: a lock, whose own |n| bytes at |l| are its words. */
 #define SYNC_ANN_LOCK_INIT(l, n)        \
