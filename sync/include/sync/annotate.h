@@ -30,8 +30,9 @@
  * COST. Natively an annotation is at most one register test and a branch not
  * taken, after the lock's atomic succeeded (or before its releasing store),
  * and none where the lock branches anyway: there the flag is folded into
- * that branch (SYNC_ANN_FOLD, SYNC_ANN_BIAS below; the futex mutex's flag
- * bit, sync/mutex.h) and the slow path annotates. The flag
+ * that branch (SYNC_ANN_FOLD, SYNC_ANN_FOLD_PTR, SYNC_ANN_BIAS below; the
+ * futex mutex's flag bit, sync/mutex.h; the semaphore's guessed count,
+ * sync/sem.h) and the slow path annotates. The flag
  * sync__valgrind is set once at load time and const to its readers, so the
  * compiler keeps it in a register across the lock's atomics (a plain int
  * would be reloaded after every atomic, which is a compiler barrier). The
