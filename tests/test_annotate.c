@@ -3,7 +3,7 @@
  * still does.
  *
  * prims_work exercises the primitives the labs do not (both rwlocks, the
- * time-published lock, once, the barrier, the condition variable) from four
+ * time-published lock, MCS under contention, once, the barrier, the condition variable) from four
  * threads and checks the results, and that a mutex is annotated exactly
  * when Helgrind or DRD runs; prims runs that case under each tool.
  * labs_fixed and labs_racy run lab variants under each tool. Every run is
@@ -11,6 +11,7 @@
  * Skipped (77) where valgrind is absent, where sync/ was built without the
  * annotations, and in sanitized builds (valgrind cannot run them). */
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,6 +22,7 @@
 #include "sync/annotate.h"
 #include "sync/barrier.h"
 #include "sync/cond.h"
+#include "sync/mcs.h"
 #include "sync/mutex.h"
 #include "sync/once.h"
 #include "sync/rwlock.h"
@@ -39,11 +41,12 @@ static struct {
     sync_rwlock_t rw;
     sync_pfrwlock_t pf;
     sync_tplock_t tp;
+    sync_mcs_t mcs;
     sync_barrier_t bar;
     sync_once_t once;
     sync_mutex_t m;
     sync_cond_t cv;
-    long rw_data, pf_data, tp_data, inited, flag;
+    long rw_data, pf_data, tp_data, mcs_data, inited, flag;
     long phase[THREADS];
 } w;
 
@@ -54,7 +57,9 @@ static void init_once(void *arg)
 }
 
 /* Writers every fourth round, readers otherwise: both rwlocks, and the
- * time-published lock around a plain counter. False if a reader saw a
+ * time-published and MCS locks around plain counters (the MCS holder
+ * yields inside every eighth critical section, so that others queue behind
+ * it and its unlock takes the hand-over path too, not only the empty one). False if a reader saw a
  * count no writer wrote. (No CUnit assertion here: it is not thread-safe.) */
 static bool locks_round(int i)
 {
@@ -78,6 +83,13 @@ static bool locks_round(int i)
     sync_tplock_lock(&w.tp);
     w.tp_data++;
     sync_tplock_unlock(&w.tp);
+    sync_mcs_node_t node;
+    sync_mcs_lock(&w.mcs, &node);
+    long v = w.mcs_data;
+    if (i % 8 == 0)
+        sched_yield();
+    w.mcs_data = v + 1;
+    sync_mcs_unlock(&w.mcs, &node);
     return true;
 }
 
@@ -116,6 +128,7 @@ static void test_annotate_prims_work(void)
     CU_ASSERT_EQUAL_FATAL(sync_rwlock_init(&w.rw, 0), 0);
     CU_ASSERT_EQUAL_FATAL(sync_pfrwlock_init(&w.pf, 0), 0);
     CU_ASSERT_EQUAL_FATAL(sync_tplock_init(&w.tp), 0);
+    CU_ASSERT_EQUAL_FATAL(sync_mcs_init(&w.mcs), 0);
     CU_ASSERT_EQUAL_FATAL(sync_barrier_init(&w.bar, THREADS, 100, 0), 0);
     CU_ASSERT_EQUAL_FATAL(sync_once_init(&w.once, 0), 0);
     CU_ASSERT_EQUAL_FATAL(sync_mutex_init(&w.m, 0), 0);
@@ -134,6 +147,7 @@ static void test_annotate_prims_work(void)
     CU_ASSERT_EQUAL(w.rw_data, THREADS * ROUNDS / 4);
     CU_ASSERT_EQUAL(w.pf_data, THREADS * ROUNDS / 4);
     CU_ASSERT_EQUAL(w.tp_data, THREADS * ROUNDS);
+    CU_ASSERT_EQUAL(w.mcs_data, THREADS * ROUNDS);
 }
 
 /* ---- under the tools ------------------------------------------------------ */

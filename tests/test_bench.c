@@ -5,7 +5,8 @@
  * cleanly when absent (--no-baseline pretends they are), a point that runs
  * out of its budget reported as DNF with the sweep going on (bench-counter
  * and bench-queue: the one driver, labs/bench/bench.h), --opt=value, and
- * strict option checking (one line, exit 2) in all four; bench-rwlock's
+ * bench-counter --pin (same, cross, none given; cross refusing more workers
+ * than CPUs), strict option checking (one line, exit 2) in all four; bench-rwlock's
  * cells, skipped rows, targets and DNF. No timing assertions: --quick measures nothing worth
  * asserting, and this machine is shared. */
 #include <math.h>
@@ -222,6 +223,56 @@ static void test_bench_counter_dnf(void)
     CU_ASSERT_EQUAL(r.status, 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"status\":\"ok\""));
     CU_ASSERT_PTR_NULL(strstr(r.out, "\"status\":\"dnf\""));
+    prog_result_free(&r);
+}
+
+/* Whether every "bench" record of |text| (JSON Lines, split in place) ran
+ * (status ok) with |placement| ("placement" absent: NULL); how many. */
+static unsigned placed_cells(char *text, const char *placement)
+{
+    static char *lines[64];
+    unsigned n = split_lines(text, lines, 64), cells = 0;
+    char raw[64];
+    snprintf(raw, sizeof raw, "\"%s\"", placement ? placement : "");
+    for (unsigned i = 0; i < n; i++) {
+        if (!is_kind(lines[i], "bench"))
+            continue;
+        cells++;
+        CU_ASSERT(json_field_is(lines[i], "status", "\"ok\""));
+        if (placement) {
+            CU_ASSERT(json_field_is(lines[i], "placement", raw));
+        } else {
+            CU_ASSERT_PTR_NULL(json_field(lines[i], "placement"));
+        }
+    }
+    return cells;
+}
+
+/* --pin: same and cross run and say so in every record; without it the
+ * records carry no placement (the default output is unchanged); cross asks
+ * for a CPU per worker and refuses more workers than CPUs in one line. */
+static void test_bench_counter_pin(void)
+{
+    static const char *const pins[][2] = { { "same", "same-core" }, { "cross", "cross-core" },
+                                           { NULL, NULL } };
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    for (size_t i = 0; i < sizeof pins / sizeof pins[0]; i++) {
+        /* cross at 2 workers needs 2 CPUs; 1 worker always has one. */
+        const char *workers = pins[i][0] && strcmp(pins[i][0], "cross") == 0 && cpus < 2 ? "1"
+                                                                                         : "1,2";
+        char *argv[] = { COUNTER, "--json", "--only", "tas,futex", "--model", "threads",
+                         "--workers", (char *)workers, "--reps", "1", "--iters", "1000",
+                         pins[i][0] ? "--pin" : NULL, (char *)pins[i][0], NULL };
+        struct prog_result r = run_prog(argv, 300);
+        CU_ASSERT_EQUAL(r.status, 0);
+        CU_ASSERT(sanitizer_clean(&r));
+        CU_ASSERT_EQUAL(placed_cells(r.out, pins[i][1]), strcmp(workers, "1") == 0 ? 2u : 4u);
+        prog_result_free(&r);
+    }
+    struct prog_result r = RUN(COUNTER, "--pin", "cross", "--workers", "1,1024", "--quick");
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "--pin cross needs a CPU per worker: 1024 workers"));
+    CU_ASSERT_STRING_EQUAL(r.out, "");
     prog_result_free(&r);
 }
 
@@ -522,7 +573,9 @@ static void test_bench_bad_input(void)
         { "--budget", "x" },         { "--model", "coros" },      { "--no-baseline", "foo" },
         { "--no-baseline", "" },     { "--only", "nosuchrow" },   { "--only", "mutex," },
         { "--plot", "/proc/racelab-no/such" }, { "--plot", "/etc/hostname" },
-        { "--bogus", NULL },         { "--iters", NULL },
+        { "--bogus", NULL },         { "--iters", NULL },         { "--pin", "bogus" },
+        { "--pin", "" },             { "--pin", "Same" },         { "--pin", NULL },
+        { "--pin=cross", "--workers=1024" },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         expect_usage_error(COUNTER, bad[i][0], bad[i][1], NULL);
@@ -569,6 +622,7 @@ static const struct test_case tests[] = {
     { "counter_no_baselines", test_bench_counter_no_baselines },
     { "counter_dnf", test_bench_counter_dnf },
     { "counter_csv", test_bench_counter_csv },
+    { "counter_pin", test_bench_counter_pin },
     { "plots_and_tables", test_bench_plots_and_tables },
     { "queue_dnf", test_bench_queue_dnf },
     { "rwlock_json", test_bench_rwlock_json },

@@ -47,6 +47,7 @@
  *   2 contended    ns/op at least a quarter of the cache-line round trip
  *   1 atomic       ns/op at least halfway from a plain add to an atomic one
  *   0 plain        below that */
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -308,10 +309,23 @@ struct opts {
     double budget_s;
     bool hide[NGROUPS];
     const char *only;    /* --only: comma-separated row names, or NULL */
+    int pin;             /* enum pin: index into pin_names */
     bool iters_set, reps_set, workers_set;
 };
 
 static const char *const model_names[] = { "both", "threads", "procs", NULL };
+
+/* Where a point's workers run. AUTO is the lab runtime's own placement
+ * (labs/common/run.c: worker i on the i-th allowed CPU when there is one
+ * per worker, else wherever the scheduler puts them). SAME puts every
+ * worker on the first allowed CPU, so that the lock changes hands only
+ * when the holder is preempted or yields: the same hand-over pattern in
+ * every run. CROSS is AUTO made a requirement: one CPU per worker, or the
+ * bench refuses to start. */
+enum pin { PIN_AUTO, PIN_SAME, PIN_CROSS };
+static const char *const pin_names[] = { "auto", "same", "cross", NULL };
+/* The records' "placement" under each --pin (auto: none given, as before). */
+static const char *const pin_place[] = { NULL, "same-core", "cross-core" };
 
 static bool model_on(const struct opts *o, enum lab_model m)
 {
@@ -396,6 +410,25 @@ static void quick_sizes(struct opts *o)
     }
 }
 
+/* -1 when --pin can be met at every worker count, else 2 after one line:
+ * cross needs a CPU of its own for each worker. */
+static int check_pin(const struct opts *o)
+{
+    unsigned allowed = util_cpus_allowed(NULL, 0), most = 0;
+    for (unsigned p = 0; p < o->npoints; p++)
+        most = o->workers[p] > most ? o->workers[p] : most;
+    char err[160];
+    if (o->pin != PIN_AUTO && allowed == 0)
+        snprintf(err, sizeof err, "--pin %s: this process's CPU affinity cannot be read",
+                 pin_names[o->pin]);
+    else if (o->pin == PIN_CROSS && most > allowed)
+        snprintf(err, sizeof err, "--pin cross needs a CPU per worker: %u workers, but this "
+                 "process may use %u CPU%s", most, allowed, allowed == 1 ? "" : "s");
+    else
+        return -1;
+    return util_opt_fail(prog, err);
+}
+
 static int parse(int argc, char **argv, struct opts *o)
 {
     *o = (struct opts){ .workers = { 1, 2, 4, 8 }, .npoints = 4, .iters = 200000, .reps = 5,
@@ -416,6 +449,9 @@ static int parse(int argc, char **argv, struct opts *o)
         { .name = "only", .kind = UTIL_OPT_CUSTOM, .dest = &o->only, .arg = "LIST",
           .help = "only these rows, e.g. mutex,ticket,ck_ticket (names as printed)",
           .parse = parse_only },
+        { .name = "pin", .kind = UTIL_OPT_CHOICE, .dest = &o->pin, .arg = "P",
+          .help = "workers' CPUs: auto (the runtime's), same (all on one CPU), cross (one "
+                  "CPU each)", .choices = pin_names },
         BENCH_COMMON_OPTS(&o->c, "tiny sizes (1,2 workers, 2000 iterations, 1 round): a smoke "
                           "test", "also write DIR/counter-threads.svg and DIR/counter-procs.svg"),
         { .name = NULL },
@@ -428,7 +464,7 @@ static int parse(int argc, char **argv, struct opts *o)
     int rc = bench_parse(&cl, argc, argv, &o->c);
     if (rc < 0 && o->c.quick)
         quick_sizes(o);
-    return rc;
+    return rc < 0 ? check_pin(o) : rc;
 }
 
 static bool hidden(const struct opts *o, const char *group)
@@ -617,6 +653,26 @@ static uint64_t tv_ns(struct timeval tv)
     return (uint64_t)tv.tv_sec * 1000000000u + (uint64_t)tv.tv_usec * 1000u;
 }
 
+/* In the point's process, before its trial: SAME pins this (main) thread
+ * to the first allowed CPU, so the runtime finds one CPU for several
+ * workers, pins none, and each inherits ours. CROSS checks that the
+ * runtime will give each worker its own CPU. 0, or -1 with the reason. */
+static int place(int pin, unsigned workers, char *err, size_t errlen)
+{
+    int cpus[LAB_MAX_WORKERS];
+    if (pin == PIN_SAME) {
+        int rc = util_cpus_allowed(cpus, 1) > 0 ? util_pin_thread(cpus[0]) : EINVAL;
+        if (rc != 0)
+            snprintf(err, errlen, "--pin same: cannot pin to one CPU: %s", strerror(rc));
+        return rc != 0 ? -1 : 0;
+    }
+    if (pin == PIN_CROSS && !lab_placement(workers, cpus)) {
+        snprintf(err, errlen, "--pin cross: the runtime would not pin %u workers", workers);
+        return -1;
+    }
+    return 0;
+}
+
 static int point(void *ctx, unsigned row, unsigned pt, struct bench_sample *out, char *err,
                  size_t errlen)
 {
@@ -627,6 +683,8 @@ static int point(void *ctx, unsigned row, unsigned pt, struct bench_sample *out,
                               .timeout_s = (unsigned)b->o.budget_s + 5 };
     struct lab_trial t;
     struct rusage r0, r1;
+    if (place(b->o.pin, workers, err, errlen) != 0)
+        return -1;
     usage_now(&r0);
     int rc = lab_run_trial(&counter_lab, r->v, &cfg, &t, err, errlen);
     usage_now(&r1);
@@ -1020,7 +1078,9 @@ static void emit_cell(enum bench_format fmt, unsigned k, unsigned p)
     double reacq = x->fair_ops ? 100.0 * (double)x->reacq / (double)x->fair_ops : NAN;
     BENCH_EMIT(stdout, fmt, csv_cols, "bench", BF_S("lab", "counter"), BF_S("name", r->v->name),
                BF_S("model", lab_model_name(r->model)), BF_S("group", r->group),
-               BF_U("workers", B.o.workers[p]), BF_U("iters", B.o.iters), BF_U("runs", c->runs),
+               BF_U("workers", B.o.workers[p]),
+               BF_IF(B.o.pin != PIN_AUTO, BF_S("placement", pin_place[B.o.pin])),
+               BF_U("iters", B.o.iters), BF_U("runs", c->runs),
                BF_S("status", status_name(c->status)), BF_N("ns_per_op", c->med),
                BF_N("min", c->min), BF_N("max", c->max), BF_N("mops", 1e3 / c->med),
                BF_N("vs_mutex", vs_mutex(k, p)), BF_N("vs_best", vs_best(k, p)),
@@ -1089,6 +1149,9 @@ static void print_header(void)
     bench_machine_print(stdout, &B.mach, prog, BENCH_HUMAN);
     printf("atomics: %s; each point in its own process, DNF after %.1f s\n",
            lab_atomics_backend(), B.o.budget_s);
+    if (B.o.pin != PIN_AUTO)
+        printf("workers pinned: %s\n", B.o.pin == PIN_SAME ? "all on one CPU (--pin same)"
+                                                          : "one CPU each (--pin cross)");
     for (unsigned s = 0; s < B.nskipped; s++)
         printf("skipped %s: %s\n", B.skipped[s].name, B.skipped[s].why);
     printf("\n");

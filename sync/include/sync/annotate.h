@@ -30,8 +30,9 @@
  * COST. Natively an annotation is at most one register test and a branch not
  * taken, after the lock's atomic succeeded (or before its releasing store),
  * and none where the lock branches anyway: there the flag is folded into
- * that branch (SYNC_ANN_FOLD, SYNC_ANN_BIAS below; the futex mutex's flag
- * bit, sync/mutex.h) and the slow path annotates. The flag
+ * that branch (SYNC_ANN_FOLD, SYNC_ANN_FOLD_PTR, SYNC_ANN_BIAS below; the
+ * futex mutex's flag bit, sync/mutex.h; the semaphore's guessed count,
+ * sync/sem.h) and the slow path annotates. The flag
  * sync__valgrind is set once at load time and const to its readers, so the
  * compiler keeps it in a register across the lock's atomics (a plain int
  * would be reloaded after every atomic, which is a compiler barrier). The
@@ -68,6 +69,8 @@
  * function for memory valgrind should check. */
 #ifndef SYNC_ANNOTATE_H
 #define SYNC_ANNOTATE_H
+
+#include <stdint.h>
 
 #include "util/tsan.h"
 
@@ -116,6 +119,10 @@ SYNC__COLD void sync__ann_unignore(void *p, unsigned long n);
  * tickets are never 2^31 apart). Natively the add of a register replaces the
  * add of a constant the lock makes anyway, or costs one add. */
 #define SYNC_ANN_BIAS ((unsigned)sync__valgrind << 31)
+/* SYNC_ANN_FOLD for a pointer the fast path tests against NULL (an MCS
+ * successor): bit 1 set under the tools, free in any pointer to a struct
+ * aligned to 4 or more. */
+#define SYNC_ANN_FOLD_PTR(p) ((uintptr_t)(p) | ((uintptr_t)sync__valgrind << 1))
 
 #define SYNC_ANN_LOCK_CREATE(l) SYNC__VG(sync__ann_lock_create((void *)(l)))
 #define SYNC_ANN_LOCK_ACQUIRED(l, w) SYNC__VG(sync__ann_lock_acquired((void *)(l), (w)))
@@ -130,6 +137,7 @@ SYNC__COLD void sync__ann_unignore(void *p, unsigned long n);
 #define SYNC_ANNOTATED 0
 #define SYNC_ANN_RUNNING() 0
 #define SYNC_ANN_FOLD(word) (word)
+#define SYNC_ANN_FOLD_PTR(p) ((uintptr_t)(p))
 #define SYNC_ANN_BIAS 0u
 #define SYNC_ANN_LOCK_CREATE(l) ((void)(l))
 #define SYNC_ANN_LOCK_ACQUIRED(l, w) ((void)(l), (void)(w))
@@ -143,6 +151,8 @@ SYNC__COLD void sync__ann_unignore(void *p, unsigned long n);
 
 /* The lock's own 0 or 1 back from a folded word. */
 #define SYNC_ANN_UNFOLD(word) ((word) & 1u)
+/* The pointer back from SYNC_ANN_FOLD_PTR's word. */
+#define SYNC_ANN_UNFOLD_PTR(word) ((void *)((word) & ~(uintptr_t)2))
 
 /* A lock's whole set-up: a lock, whose own |n| bytes at |l| are its words. */
 #define SYNC_ANN_LOCK_INIT(l, n)        \

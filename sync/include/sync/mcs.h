@@ -27,6 +27,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "sync/annotate.h"
 #include "sync/atomic.h"
 
@@ -42,6 +43,7 @@ typedef struct sync_mcs_node {
     sync_atomic_ptr next;   /* private: successor, sync_mcs_node_t * */
     sync_atomic_u32 locked; /* private: 1 while waiting */
 } sync_mcs_node_t;
+_Static_assert(_Alignof(sync_mcs_node_t) >= 4, "SYNC_ANN_FOLD_PTR needs bit 1 of a node pointer");
 
 typedef struct {
     sync_atomic_ptr tail;   /* last node in the queue; NULL when free */
@@ -117,21 +119,38 @@ SYNC__SLOW_PATH void sync__mcs_hand_over(sync_mcs_node_t *node, sync_mcs_node_t 
     SYNC_ANN_UNIGNORE(node, sizeof *node);   /* the successor has let go of it */
 }
 
-static inline void sync_mcs_unlock(sync_mcs_t *l, sync_mcs_node_t *node)
+/* The other half of sync_mcs_unlock(): a successor is linked, or this runs
+ * under Helgrind or DRD. |word| is the successor seen (NULL: none yet)
+ * folded with the flag (sync/annotate.h), so that the unlock's one branch
+ * sends the tools' runs here, where the annotations are. */
+SYNC__SLOW_PATH void sync__mcs_unlock_slow(sync_mcs_t *l, sync_mcs_node_t *node, uintptr_t word)
 {
-    SYNC_ANN_LOCK_RELEASED(l, 1);
-    /* Acquire: pairs with the successor's release store of node->next. */
-    sync_mcs_node_t *succ = sync_load_ptr(&node->next, SYNC_ACQUIRE);
+    sync_mcs_node_t *succ = (sync_mcs_node_t *)SYNC_ANN_UNFOLD_PTR(word);
     void *expected = node;
-    /* No successor yet: if we are still the tail, the queue empties.
-     * Release: pairs with the acquire exchange/CAS of the next locker. */
-    if (__builtin_expect(succ != NULL ||
-                         !sync_cas_ptr(&l->tail, &expected, NULL, SYNC_RELEASE, SYNC_RELAXED),
-                         0)) {
+    SYNC_ANN_LOCK_RELEASED(l, 1);   /* before the CAS or the store that frees it */
+    /* Release: pairs with the acquire exchange/CAS of the next locker. */
+    if (succ != NULL || !sync_cas_ptr(&l->tail, &expected, NULL, SYNC_RELEASE, SYNC_RELAXED)) {
         sync__mcs_hand_over(node, succ);
         return;
     }
     SYNC_ANN_UNIGNORE(node, sizeof *node);   /* nobody else knows it now */
+}
+
+static inline void sync_mcs_unlock(sync_mcs_t *l, sync_mcs_node_t *node)
+{
+    /* Acquire: pairs with the successor's release store of node->next. */
+    uintptr_t word = SYNC_ANN_FOLD_PTR(sync_load_ptr(&node->next, SYNC_ACQUIRE));
+    void *expected = node;
+    if (__builtin_expect(word != 0, 0)) {
+        sync__mcs_unlock_slow(l, node, word);
+        return;
+    }
+    /* No successor yet: if we are still the tail, the queue empties.
+     * Release: pairs with the acquire exchange/CAS of the next locker. */
+    if (__builtin_expect(!sync_cas_ptr(&l->tail, &expected, NULL, SYNC_RELEASE, SYNC_RELAXED),
+                         0))
+        sync__mcs_hand_over(node, NULL);
+    /* (No UNIGNORE here: under the tools the unlock never comes this way.) */
 }
 
 #endif /* SYNC_MCS_H */

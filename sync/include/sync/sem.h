@@ -33,6 +33,7 @@
 #include "sync/futex.h"
 
 #define SYNC_SEM_VALUE_MAX 0x7fffffffu /* as SEM_VALUE_MAX on Linux */
+_Static_assert(SYNC_SEM_VALUE_MAX < (1u << 31), "SYNC_ANN_BIAS guesses a count no semaphore reaches");
 
 typedef struct {
     sync_atomic_u32 value;   /* see above */
@@ -56,14 +57,21 @@ void sync__sem_wake(sync_sem_t *s);
 
 static inline bool sync_sem_trywait(sync_sem_t *s)
 {
-    uint32_t v = 1; /* guess the binary-lock case: one CAS when right */
-    do {
-        /* Acquire: pairs with the release (seq_cst) CAS in sync_sem_post(). */
+    /* Guess the binary-lock case: one CAS when right. Under Helgrind or DRD
+     * the guess is 2^31 + 1 (SYNC_ANN_BIAS), a count no semaphore reaches, so
+     * the first CAS fails there and the loop, which annotates, takes the
+     * unit; natively the first CAS's success path has no flag test. */
+    uint32_t v = 1 + SYNC_ANN_BIAS;
+    /* Acquire: pairs with the release (seq_cst) CAS in sync_sem_post(). */
+    if (sync_cas_u32(&s->value, &v, v - 1, SYNC_ACQUIRE, SYNC_RELAXED))
+        return true;
+    while (v != 0) {
+        /* Acquire: as above. */
         if (sync_cas_u32(&s->value, &v, v - 1, SYNC_ACQUIRE, SYNC_RELAXED)) {
             SYNC_ANN_HAPPENS_AFTER(s);   /* every post before this unit's */
             return true;
         }
-    } while (v != 0);
+    }
     return false;
 }
 
@@ -77,15 +85,24 @@ static inline void sync_sem_wait(sync_sem_t *s)
 /* Returns 0, or EOVERFLOW (count unchanged) if it is at SYNC_SEM_VALUE_MAX. */
 static inline int sync_sem_post(sync_sem_t *s)
 {
-    uint32_t v = 0; /* guess the binary-lock case: one CAS when right */
-    SYNC_ANN_HAPPENS_BEFORE(s);
+    /* Guess the binary-lock case (0): one CAS when right. Under Helgrind or
+     * DRD the guess is 2^31 (SYNC_ANN_BIAS), a count no semaphore reaches, so
+     * the first CAS fails there and every retry annotates before its CAS,
+     * the one that may release; natively no flag test before a CAS that
+     * guessed right. */
+    uint32_t v = SYNC_ANN_BIAS;
     /* Release: pairs with the acquire CAS of the wait that takes this unit.
      * Seq_cst, with the load of |waiters| below: a Dekker pair with the
      * waiter's seq_cst increment of |waiters| then load of |value|. Either we
      * see the waiter, or it sees our unit and does not sleep. */
-    while (!sync_cas_u32(&s->value, &v, v + 1, SYNC_SEQ_CST, SYNC_RELAXED))
-        if (v >= SYNC_SEM_VALUE_MAX)
-            return EOVERFLOW;
+    if (!sync_cas_u32(&s->value, &v, v + 1, SYNC_SEQ_CST, SYNC_RELAXED)) {
+        do {
+            if (v >= SYNC_SEM_VALUE_MAX)
+                return EOVERFLOW;
+            SYNC_ANN_HAPPENS_BEFORE(s);
+            /* Release, seq_cst: as above. */
+        } while (!sync_cas_u32(&s->value, &v, v + 1, SYNC_SEQ_CST, SYNC_RELAXED));
+    }
     if (sync_load_u32(&s->waiters, SYNC_SEQ_CST) != 0)
         sync__sem_wake(s);
     return 0;
