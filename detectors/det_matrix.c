@@ -15,8 +15,9 @@
  * kinds of run first (det__job_cost), so its tail is short runs.
  * A detector blind by construction on the cell (the lab's "blind", or the
  * model's: procs for every tool, coroutines on one thread for valgrind) is
- * not run: it could only say nothing. Valgrind's start alone costs about a
- * CPU second, so these are most of the matrix's time.
+ * not run: it could only say nothing. Valgrind's start alone costs 0.3-0.45
+ * CPU seconds, so these are half of the matrix's time (notes/detectors.md,
+ * "Matrix time").
  * The verdict (det__verdict) applies the rules stated in det_detect.c. */
 #include <dirent.h>
 #include <errno.h>
