@@ -652,9 +652,9 @@ static void test_harness_hangs(void)
     fake_labs_down(dir, "hang");
 }
 
-/* One letter per run in |log| (one line each): T the twin, 1 a native run at
- * one worker, N another native run; into |kinds|. |iters| gets, per run,
- * its --iters value or "-". */
+/* One letter per run in |log| (one line each): H Helgrind, D DRD, T the
+ * twin, 1 a native run at one worker, N another native run; into |kinds|.
+ * |iters| gets, per run, its --iters value or "-". */
 static void run_kinds(const char *log, char *kinds, size_t cap, char iters[][16], size_t max)
 {
     size_t n = 0;
@@ -666,36 +666,49 @@ static void run_kinds(const char *log, char *kinds, size_t cap, char iters[][16]
         const char *it = strstr(buf, "--iters ");
         snprintf(iters[n], sizeof iters[n], "%s", it != NULL ? it + 8 : "-");
         iters[n][strcspn(iters[n], " ")] = '\0';
-        kinds[n++] = strncmp(buf, "lab-order-tsan ", 15) == 0 ? 'T'
-                     : strstr(buf, "--workers 1") != NULL  ? '1' : 'N';
+        kinds[n++] = strncmp(buf, "helgrind ", 9) == 0       ? 'H'
+                     : strncmp(buf, "drd ", 4) == 0           ? 'D'
+                     : strncmp(buf, "lab-order-tsan ", 15) == 0 ? 'T'
+                     : strstr(buf, "--workers 1") != NULL     ? '1' : 'N';
         line = nl != NULL ? nl + 1 : line + len;
     }
     kinds[n] = '\0';
 }
 
-/* The pool starts the costliest kinds of run first (native, then the twin,
- * then the one-worker runs), each kind in the cells' order; a cell's
- * "native_iters" sizes its native runs only, and one that is not a number is
- * said and ignored (tests/fixtures/harness_order_lab.sh). */
-static void test_harness_order(void)
+/* Runs the order lab with --jobs 1 and |detectors|; the kinds of its runs
+ * in the order they started, and their --iters, into |kinds| and |iters|. */
+static void order_runs(const char *dir, const char *detectors, char *kinds, size_t cap,
+                       char iters[][16], size_t max)
 {
-    char dir[256], log[300];
-    fake_labs_up(dir, sizeof dir, "order", FIXTURES_DIR "/harness_order_lab.sh");
+    char log[300], text[4096] = "";
     snprintf(log, sizeof log, "%s/log", dir);
     struct prog_result r = RUN("run", "--quiet", "--format", "json", "--jobs", "1",
-                               "--trials", "2", "--detectors", "native,tsan");
+                               "--trials", "2", "--detectors", detectors);
     CU_ASSERT_EQUAL(r.status, 0);
     CU_ASSERT_EQUAL(count_lines(r.err), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "lab-order --list --json: threads/bad: native_iters must "
                                          "be a whole number from 1, not \"lots\"; ignored"));
     prog_result_free(&r);
-    char text[4096] = "", kinds[16], iters[16][16];
     FILE *f = fopen(log, "r");
+    kinds[0] = '\0';
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
     text[fread(text, 1, sizeof text - 1, f)] = '\0';
     fclose(f);
     unlink(log);
-    run_kinds(text, kinds, sizeof kinds, iters, 16);
+    run_kinds(text, kinds, cap, iters, max);
+}
+
+/* The pool starts the costliest kinds of run first (native, then the twin,
+ * then the one-worker runs), each kind in the cells' order; valgrind's runs
+ * (DRD, then Helgrind) are a lane of their own, merged in so that both lanes
+ * end together. A cell's "native_iters" sizes its native runs only, and one
+ * that is not a number is said and ignored
+ * (tests/fixtures/harness_order_lab.sh). */
+static void test_harness_order(void)
+{
+    char dir[256], kinds[32], iters[32][16];
+    fake_labs_up(dir, sizeof dir, "order", FIXTURES_DIR "/harness_order_lab.sh");
+    order_runs(dir, "native,tsan", kinds, sizeof kinds, iters, 32);
     CU_ASSERT_STRING_EQUAL(kinds, "NNNTTT111");
     if (strcmp(kinds, "NNNTTT111") == 0) {
         /* cells in their order: small, bad, plain */
@@ -703,6 +716,14 @@ static void test_harness_order(void)
                                             "50", "-", "-" };
         for (int i = 0; i < 9; i++)
             CU_ASSERT_STRING_EQUAL(iters[i], want[i]);
+    }
+    if (system("command -v valgrind >/dev/null") == 0) {
+        /* lanes of 2.49 s (3 x 0.45 + 3 x 0.38) and 1.29 s: the one with
+         * more left goes next */
+        order_runs(dir, "native,tsan,helgrind,drd", kinds, sizeof kinds, iters, 32);
+        CU_ASSERT_STRING_EQUAL(kinds, "DDDNHNHNHTTT111");
+    } else {
+        printf("(no valgrind: its lane not checked) ");
     }
     fake_labs_down(dir, "order");
 }
