@@ -446,15 +446,10 @@ void *det_xmalloc(size_t n);
 
 /* ---- det_proc.c: the pool's order ------------------------------------- */
 
-/* Orders |procs| for det_pool_run: each lane (lane[i] 0 or 1) longest-first
- * by |cost| (cost[i] is procs[i]'s expected seconds; equal costs keep their
- * order), the two merged so that the lane with more seconds left goes next.
- * Both lanes then end together, on their shortest runs, not one long one
- * (LPT scheduling), and a run of one lane mostly runs beside one of the
- * other (the matrix: a single-threaded valgrind run beside a native run's
- * workers, not two runs' workers fighting over two cores). |cost| is
- * reordered with them. */
-void det_pool_order(struct det_proc **procs, double *cost, const unsigned char *lane,
-                    size_t n);
+/* Orders |procs| longest-first by |cost| (cost[i] is procs[i]'s expected
+ * seconds; equal costs keep their order), so that det_pool_run's tail is
+ * short runs, not one long one (LPT scheduling). |cost| is reordered with
+ * them. */
+void det_pool_order(struct det_proc **procs, double *cost, size_t n);
 
 #endif

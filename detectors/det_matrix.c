@@ -12,8 +12,7 @@
  * (the lab's run_args first; a tool's iterations are never more than theirs,
  * nor valgrind's than the lab's valgrind_iters; the native runs take the
  * lab's native_iters when it gives one). The pool starts the costliest
- * kinds of run first (det__job_cost), valgrind's beside the others, so its
- * tail is short runs.
+ * kinds of run first (det__job_cost), so its tail is short runs.
  * A detector blind by construction on the cell (the lab's "blind", or the
  * model's: procs for every tool, coroutines on one thread for valgrind) is
  * not run: it could only say nothing. Valgrind's start alone costs 0.3-0.45
@@ -972,9 +971,9 @@ static void det__collect(struct det_job *j)
 }
 
 /* A run's expected seconds on a quiet 2-core machine, by kind: the means
- * per run of a whole matrix (notes/detectors.md "Matrix time"). The pool
- * starts the costly runs first (det_pool_order), so the last to end are
- * short ones. Valgrind's start alone is most of its. */
+ * per run of a whole matrix (notes/detectors.md "Matrix time"). Only their
+ * order matters: the pool starts the costly runs first (det_pool_order), so
+ * the last to end are short ones. Valgrind's start alone is most of its. */
 static double det__job_cost(const struct det_job *j)
 {
     switch (j->kind) {
@@ -998,15 +997,10 @@ int det_matrix_run(struct det_matrix *m, const struct det_options *o)
         if (m->cells[i].available)
             det__cell_jobs(jobs, pp, &n, &m->cells[i], o);
     double *cost = det_xmalloc((n ? n : 1) * sizeof *cost);
-    unsigned char *lane = det_xmalloc(n ? n : 1);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         cost[i] = det__job_cost(&jobs[i]);
-        /* valgrind runs one thread at a time: its own lane */
-        lane[i] = jobs[i].kind == DET_J_HELGRIND || jobs[i].kind == DET_J_DRD;
-    }
-    det_pool_order(pp, cost, lane, n);
+    det_pool_order(pp, cost, n);
     free(cost);
-    free(lane);
     double t0 = det_now();
     int rc = det_pool_run(pp, n, o->jobs, !o->quiet && isatty(2));
     m->wall_s = det_now() - t0;

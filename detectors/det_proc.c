@@ -205,7 +205,6 @@ const char *det_end_text(const struct det_proc *p, char *buf, size_t len)
 struct det__ranked {
     double cost;
     size_t idx;
-    unsigned char lane;
     struct det_proc *p;
 };
 
@@ -218,34 +217,17 @@ static int det__by_cost(const void *a, const void *b)
     return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-/* The next run of |lane| in r[] from *at on, or n. */
-static size_t det__next_of(const struct det__ranked *r, size_t n, size_t *at, unsigned lane)
-{
-    while (*at < n && r[*at].lane != lane)
-        (*at)++;
-    return *at;
-}
-
-void det_pool_order(struct det_proc **procs, double *cost, const unsigned char *lane, size_t n)
+void det_pool_order(struct det_proc **procs, double *cost, size_t n)
 {
     if (n == 0)
         return;
     struct det__ranked *r = det_xmalloc(n * sizeof *r);
-    double left[2] = { 0, 0 };   /* seconds of each lane not yet placed */
-    for (size_t i = 0; i < n; i++) {
-        r[i] = (struct det__ranked){ cost[i], i, lane[i] != 0, procs[i] };
-        left[r[i].lane] += cost[i];
-    }
+    for (size_t i = 0; i < n; i++)
+        r[i] = (struct det__ranked){ cost[i], i, procs[i] };
     qsort(r, n, sizeof *r, det__by_cost);
-    size_t at[2] = { 0, 0 };
-    for (size_t out = 0; out < n; out++) {
-        size_t a = det__next_of(r, n, &at[0], 0), b = det__next_of(r, n, &at[1], 1);
-        unsigned l = a == n || (b < n && left[1] > left[0]);
-        size_t k = l ? b : a;
-        procs[out] = r[k].p;
-        cost[out] = r[k].cost;
-        left[l] -= r[k].cost;
-        at[l]++;
+    for (size_t i = 0; i < n; i++) {
+        procs[i] = r[i].p;
+        cost[i] = r[i].cost;
     }
     free(r);
 }
