@@ -215,6 +215,9 @@ struct det_cell {
         char weak_memory[160];
         char bad[160];
     } xplan;
+    /* The lab's "native_iters" (labs/PROTOCOL.md): --iters for the native
+     * runs of the matrix, or 0 (the lab's own default). */
+    unsigned long native_iters;
 };
 
 struct det_options {
@@ -451,5 +454,13 @@ extern const char *det_prog;
 void det_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 char *det_strdup(const char *s);
 void *det_xmalloc(size_t n);
+
+/* ---- det_proc.c: the pool's order ------------------------------------- */
+
+/* Orders |procs| longest-first by |cost| (cost[i] is procs[i]'s expected
+ * seconds; equal costs keep their order), so that det_pool_run's tail is
+ * short runs, not one long one (LPT scheduling). |cost| is reordered with
+ * them. */
+void det_pool_order(struct det_proc **procs, double *cost, size_t n);
 
 #endif

@@ -10,11 +10,14 @@
  *   helgrind valgrind ... --iters I_vg --trials 1
  *   drd      same
  * (the lab's run_args first; a tool's iterations are never more than theirs,
- * nor valgrind's than the lab's valgrind_iters).
+ * nor valgrind's than the lab's valgrind_iters; the native runs take the
+ * lab's native_iters when it gives one). The pool starts the costliest
+ * kinds of run first (det__job_cost), so its tail is short runs.
  * A detector blind by construction on the cell (the lab's "blind", or the
  * model's: procs for every tool, coroutines on one thread for valgrind) is
- * not run: it could only say nothing. Valgrind's start alone costs about a
- * CPU second, so these are most of the matrix's time.
+ * not run: it could only say nothing. Valgrind's start alone costs 0.3-0.45
+ * CPU seconds, so these are half of the matrix's time (notes/detectors.md,
+ * "Matrix time").
  * The verdict (det__verdict) applies the rules stated in det_detect.c. */
 #include <dirent.h>
 #include <errno.h>
@@ -215,6 +218,25 @@ static void det__blind_from_json(struct det_cell *c, json_t *arr)
     }
 }
 
+/* The cell's "native_iters": a whole number from 1, or absent; anything
+ * else is said once and ignored (the lab's default size then runs). */
+static void det__native_iters_from_json(struct det_cell *c, json_t *o)
+{
+    json_t *v = json_object_get(o, "native_iters");
+    c->native_iters = 0;
+    if (v == NULL)
+        return;
+    if (json_is_integer(v) && json_integer_value(v) > 0) {
+        c->native_iters = (unsigned long)json_integer_value(v);
+        return;
+    }
+    char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+    fprintf(stderr, "%s: lab-%s --list --json: %s/%s: native_iters must be a whole number "
+            "from 1, not %.40s; ignored\n", det_prog, c->lab->name, c->model, c->variant,
+            text != NULL ? text : "?");
+    free(text);
+}
+
 static void det__cell_from_json(struct det_cell *c, const struct det_lab *lab, json_t *o)
 {
     memset(c, 0, sizeof *c);
@@ -239,6 +261,7 @@ static void det__cell_from_json(struct det_cell *c, const struct det_lab *lab, j
     c->explore_refused = exr != NULL ? det_strdup(exr) : NULL;
     det_explore_plan_from_json(c, o);
     c->vg_iters = (unsigned long)det__int(o, "valgrind_iters");
+    det__native_iters_from_json(c, o);
 }
 
 /* One cell per line of a lab's --list --json output (|out| is consumed). */
@@ -670,7 +693,12 @@ static void det__job_argv(struct det_job *j, const struct det_options *o)
         j->argv[n++] = "--workers";
         j->argv[n++] = j->nums[1];
     }
-    if (d == DET_TSAN || d == DET_HELGRIND || d == DET_DRD) {
+    if (d == DET_NATIVE && c->native_iters > 0) {
+        /* the lab's size for the matrix (its lesson shows in fewer) */
+        snprintf(j->nums[2], sizeof j->nums[2], "%lu", det__tool_iters(c, c->native_iters));
+        j->argv[n++] = "--iters";
+        j->argv[n++] = j->nums[2];
+    } else if (d == DET_TSAN || d == DET_HELGRIND || d == DET_DRD) {
         snprintf(j->nums[2], sizeof j->nums[2], "%lu",
                  det__tool_iters(c, d == DET_TSAN                     ? o->tsan_iters
                                     : c->vg_iters && c->vg_iters < o->vg_iters ? c->vg_iters
@@ -968,7 +996,7 @@ static void det__cell_jobs(struct det_job *jobs, struct det_proc **pp, size_t *n
 {
     static const enum det_job_kind kinds[DET_NDET] = { DET_J_NATIVE, DET_J_TSAN,
                                                        DET_J_HELGRIND, DET_J_DRD };
-    /* the slow valgrind runs first, so the pool is not left waiting on them */
+    /* (the pool's order is by cost, det_matrix_run: valgrind's first) */
     for (int d = DET_DRD; d >= DET_NATIVE; d--) {
         if (!o->use[d] && d != DET_NATIVE)
             continue;
@@ -1039,6 +1067,24 @@ static void det__collect(struct det_job *j)
     }
 }
 
+/* A run's expected seconds on a quiet 2-core machine, by kind: the means
+ * per run of a whole matrix (notes/detectors.md "Matrix time"). Only their
+ * order matters: the pool starts the costly runs first (det_pool_order), so
+ * the last to end are short ones. Valgrind's start alone is most of its. */
+static double det__job_cost(const struct det_job *j)
+{
+    switch (j->kind) {
+    case DET_J_DRD: return 0.45;
+    case DET_J_HELGRIND: return 0.38;
+    case DET_J_NATIVE: return 0.31;
+    case DET_J_TSAN: return 0.07;
+    case DET_J_NATIVE1:
+    case DET_J_WORKERS:
+    case DET_J_EXPLORE:
+    default: return 0.05;
+    }
+}
+
 int det_matrix_run(struct det_matrix *m, const struct det_options *o)
 {
     size_t cap = m->ncells * 9 + 1, n = 0;
@@ -1047,6 +1093,11 @@ int det_matrix_run(struct det_matrix *m, const struct det_options *o)
     for (size_t i = 0; i < m->ncells; i++)
         if (m->cells[i].available)
             det__cell_jobs(jobs, pp, &n, &m->cells[i], o);
+    double *cost = det_xmalloc((n ? n : 1) * sizeof *cost);
+    for (size_t i = 0; i < n; i++)
+        cost[i] = det__job_cost(&jobs[i]);
+    det_pool_order(pp, cost, n);
+    free(cost);
     double t0 = det_now();
     int rc = det_pool_run(pp, n, o->jobs, !o->quiet && isatty(2));
     m->wall_s = det_now() - t0;

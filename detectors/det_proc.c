@@ -201,3 +201,33 @@ const char *det_end_text(const struct det_proc *p, char *buf, size_t len)
 {
     return util_spawn_end_text(&p->s_, buf, len);
 }
+
+struct det__ranked {
+    double cost;
+    size_t idx;
+    struct det_proc *p;
+};
+
+/* Costlier first; equal costs in their given order (qsort is not stable). */
+static int det__by_cost(const void *a, const void *b)
+{
+    const struct det__ranked *x = a, *y = b;
+    if (x->cost != y->cost)
+        return x->cost > y->cost ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+void det_pool_order(struct det_proc **procs, double *cost, size_t n)
+{
+    if (n == 0)
+        return;
+    struct det__ranked *r = det_xmalloc(n * sizeof *r);
+    for (size_t i = 0; i < n; i++)
+        r[i] = (struct det__ranked){ cost[i], i, procs[i] };
+    qsort(r, n, sizeof *r, det__by_cost);
+    for (size_t i = 0; i < n; i++) {
+        procs[i] = r[i].p;
+        cost[i] = r[i].cost;
+    }
+    free(r);
+}

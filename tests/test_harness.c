@@ -652,6 +652,78 @@ static void test_harness_hangs(void)
     fake_labs_down(dir, "hang");
 }
 
+/* One letter per run in |log| (one line each): H Helgrind, D DRD, T the
+ * twin, 1 a native run at one worker, N another native run; into |kinds|.
+ * |iters| gets, per run, its --iters value or "-". */
+static void run_kinds(const char *log, char *kinds, size_t cap, char iters[][16], size_t max)
+{
+    size_t n = 0;
+    for (const char *line = log; *line != '\0' && n + 1 < cap && n < max;) {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl != NULL ? (size_t)(nl - line) : strlen(line);
+        char buf[512];
+        snprintf(buf, sizeof buf, "%.*s", (int)len, line);
+        const char *it = strstr(buf, "--iters ");
+        snprintf(iters[n], sizeof iters[n], "%s", it != NULL ? it + 8 : "-");
+        iters[n][strcspn(iters[n], " ")] = '\0';
+        kinds[n++] = strncmp(buf, "helgrind ", 9) == 0       ? 'H'
+                     : strncmp(buf, "drd ", 4) == 0           ? 'D'
+                     : strncmp(buf, "lab-order-tsan ", 15) == 0 ? 'T'
+                     : strstr(buf, "--workers 1") != NULL     ? '1' : 'N';
+        line = nl != NULL ? nl + 1 : line + len;
+    }
+    kinds[n] = '\0';
+}
+
+/* Runs the order lab with --jobs 1 and |detectors|; the kinds of its runs
+ * in the order they started, and their --iters, into |kinds| and |iters|. */
+static void order_runs(const char *dir, const char *detectors, char *kinds, size_t cap,
+                       char iters[][16], size_t max)
+{
+    char log[300], text[4096] = "";
+    snprintf(log, sizeof log, "%s/log", dir);
+    struct prog_result r = RUN("run", "--quiet", "--format", "json", "--jobs", "1",
+                               "--trials", "2", "--detectors", detectors);
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_EQUAL(count_lines(r.err), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "lab-order --list --json: threads/bad: native_iters must "
+                                         "be a whole number from 1, not \"lots\"; ignored"));
+    prog_result_free(&r);
+    FILE *f = fopen(log, "r");
+    kinds[0] = '\0';
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    text[fread(text, 1, sizeof text - 1, f)] = '\0';
+    fclose(f);
+    unlink(log);
+    run_kinds(text, kinds, cap, iters, max);
+}
+
+/* The pool starts the costliest kinds of run first (DRD, Helgrind, native,
+ * the twin, then the one-worker runs), each kind in the cells' order. A
+ * cell's "native_iters" sizes its native runs only, and one that is not a
+ * number is said and ignored (tests/fixtures/harness_order_lab.sh). */
+static void test_harness_order(void)
+{
+    char dir[256], kinds[32], iters[32][16];
+    fake_labs_up(dir, sizeof dir, "order", FIXTURES_DIR "/harness_order_lab.sh");
+    order_runs(dir, "native,tsan", kinds, sizeof kinds, iters, 32);
+    CU_ASSERT_STRING_EQUAL(kinds, "NNNTTT111");
+    if (strcmp(kinds, "NNNTTT111") == 0) {
+        /* cells in their order: small, bad, plain */
+        static const char *const want[] = { "50", "-", "-", "10000", "10000", "10000",
+                                            "50", "-", "-" };
+        for (int i = 0; i < 9; i++)
+            CU_ASSERT_STRING_EQUAL(iters[i], want[i]);
+    }
+    if (system("command -v valgrind >/dev/null") == 0) {
+        order_runs(dir, "native,tsan,helgrind,drd", kinds, sizeof kinds, iters, 32);
+        CU_ASSERT_STRING_EQUAL(kinds, "DDDHHHNNNTTT111");
+    } else {
+        printf("(no valgrind: its lane not checked) ");
+    }
+    fake_labs_down(dir, "order");
+}
+
 static const struct test_case tests[] = {
     { "bad_input", test_harness_bad_input },
     { "list", test_harness_list },
@@ -666,6 +738,7 @@ static const struct test_case tests[] = {
     { "report", test_harness_report },
     { "known_reports", test_harness_known_reports },
     { "hangs", test_harness_hangs },
+    { "order", test_harness_order },
     { NULL, NULL },
 };
 

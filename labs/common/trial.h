@@ -77,9 +77,13 @@ struct watch {
     bool running;
 };
 
-/* How long a wait-for cycle (or every worker waiting) must stay unchanged,
- * and how often the watchdog looks (threads; procs looks between waits). */
+/* How long every worker waiting must stay unchanged before it is a lost
+ * wake-up, how long a wait-for cycle must (shorter: its proof, watch.c,
+ * needs two sightings of the same waits, not an amount of time; a few
+ * polls apart), and how often the watchdog looks (threads; procs looks
+ * between waits). */
 #define LAB_STALL_NS   250000000u
+#define LAB_CYCLE_STALL_NS 60000000u
 #define LAB_WATCH_POLL_NS 20000000u
 /* After the watchdog ended a trial, how long the workers have to give up
  * their waits before the process gives up on them (threads: exits, status

@@ -9,7 +9,8 @@
  *
  * WHY A CYCLE THAT STAYS PUT IS A DEADLOCK, WITHOUT A CONSISTENT SNAPSHOT.
  * The hook's records are read one after the other while workers run, so one
- * snapshot could mix moments. But if two snapshots LAB_STALL_NS apart both
+ * snapshot could mix moments. But if two snapshots (LAB_CYCLE_STALL_NS
+ * apart: any gap would do, the argument needs no time) both
  * show worker a in wait ticket t_a for a thing held by b, and b in wait t_b
  * for a thing held by a, then a was in the one wait t_a the whole time (a
  * wait ends only by getting the thing or giving up, and either gives a new
@@ -208,7 +209,8 @@ static void end_trial(struct watch *w, enum lab_outcome o, uint64_t now)
     sync_store_u32(&w->ctl->over, (uint32_t)o, SYNC_RELEASE);
 }
 
-/* A cycle, or every worker stuck, unchanged for LAB_STALL_NS. */
+/* A cycle unchanged for LAB_CYCLE_STALL_NS, or every worker stuck for
+ * LAB_STALL_NS. */
 static bool look_for_deadlock(struct watch *w, uint64_t now)
 {
     snapshot(w);
@@ -223,7 +225,7 @@ static bool look_for_deadlock(struct watch *w, uint64_t now)
     } else {
         stable = all_stuck(w);
     }
-    if (stable && now - w->base_ns >= LAB_STALL_NS) {
+    if (stable && now - w->base_ns >= (c >= 0 ? LAB_CYCLE_STALL_NS : LAB_STALL_NS)) {
         if (c >= 0) {
             describe_cycle(w, c);
         } else {
