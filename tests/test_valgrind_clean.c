@@ -129,6 +129,27 @@ static void judge_racy(json_t *row, struct tally *t)
     }
 }
 
+/* One row of the matrix: its cell judged as fixed or as racy. */
+static void judge_row(json_t *row, struct tally *t)
+{
+    const char *ts = str_at(report_of(row, "tsan"), "status");
+    t->rows++;
+    t->tsan_ran += strcmp(ts, "race") == 0 || strcmp(ts, "clean") == 0 || strcmp(ts, "fp") == 0;
+    if (json_is_true(json_object_get(row, "racy_by_design")))
+        judge_racy(row, t);
+    else
+        judge_fixed(row, t);
+}
+
+/* The JSON Lines row at *|l| (NULL if it is not JSON); *|l| moves past it. */
+static json_t *next_row(const char **l)
+{
+    size_t len = strcspn(*l, "\n");
+    json_t *o = json_loadb(*l, len, 0, NULL);
+    *l += len + ((*l)[len] == '\n');
+    return o;
+}
+
 /* The rows of `racelab list --format json` that can run in this build. */
 static unsigned available_cells(void)
 {
@@ -136,11 +157,9 @@ static unsigned available_cells(void)
     CU_ASSERT_EQUAL(r.status, 0);
     unsigned n = 0;
     for (const char *l = r.out; *l != '\0';) {
-        size_t len = strcspn(l, "\n");
-        json_t *o = json_loadb(l, len, 0, NULL);
+        json_t *o = next_row(&l);
         n += json_is_true(json_object_get(o, "available"));
         json_decref(o);
-        l += len + (l[len] == '\n');
     }
     prog_result_free(&r);
     return n;
@@ -162,19 +181,11 @@ static void test_valgrind_clean_labs(void)
     CU_ASSERT(r.status == 0 || r.status == 1);   /* 1: a problem of a native run, not ours */
     struct tally t = { 0 };
     for (const char *l = r.out; *l != '\0';) {
-        size_t len = strcspn(l, "\n");
-        json_t *row = json_loadb(l, len, 0, NULL);
+        json_t *row = next_row(&l);
         CU_ASSERT_PTR_NOT_NULL(row);
-        t.rows += row != NULL;
-        const char *ts = str_at(report_of(row, "tsan"), "status");
-        t.tsan_ran += strcmp(ts, "race") == 0 || strcmp(ts, "clean") == 0 ||
-                      strcmp(ts, "fp") == 0;
-        if (row != NULL && json_is_true(json_object_get(row, "racy_by_design")))
-            judge_racy(row, &t);
-        else if (row != NULL)
-            judge_fixed(row, &t);
+        if (row != NULL)
+            judge_row(row, &t);
         json_decref(row);
-        l += len + (l[len] == '\n');
     }
     printf("\n    %u cells; fixed: %u tool runs; racy with a data race TSan saw: %u cells, %u "
            "tool runs; %u failures\n", t.rows, t.fixed_runs, t.racy_witnessed, t.racy_runs,
