@@ -2,7 +2,8 @@
 # scripts/check-heldout.sh - racelab check against a held-out set of public
 # regression tests (tests/fixtures/check/heldout/MANIFEST.tsv: each test's
 # origin and the answer its own suite expects), beside TSan alone and
-# Helgrind alone (any report of the tool = "racy", as the tool itself says), and
+# Helgrind alone (any report of the tool = "racy", as the tool itself says; TSan's
+# are the union of check's two TSan runs, notes/ci.md), and
 # check's explorer alone (a failing schedule, a deadlock or a race; "-" when it
 # skipped the case: compile flags, or a program it cannot model).
 # usage: scripts/check-heldout.sh [RACELAB] [NAME...]   (default build/bin/racelab)
