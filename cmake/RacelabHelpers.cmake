@@ -97,7 +97,7 @@ function(racelab__add_lab_explore name main variants)
   target_link_libraries(lab-${name}-explore PRIVATE ${name}_lab-explore sync_explore
     racelab-explore lab_common sync)
   target_link_options(lab-${name}-explore PRIVATE -no-pie
-    -Wl,--wrap=pthread_cond_timedwait)   # explore_main.c: no watchdog, no timeouts
+    -Wl,--wrap=pthread_cond_timedwait -Wl,--wrap=lab_now_ns)   # explore_main.c: no watchdog, no timeouts, a clock of the schedule
 endfunction()
 
 # racelab_add_test(NAME SOURCES src... [LINK lib...] [LABELS l...] [TIMEOUT s])

@@ -539,7 +539,7 @@ void det_explore_plan_from_json(struct det_cell *c, json_t *o)
     if (x->bad[0] == '\0' && det__xplan_int(c, o, "explore_iters", "--iters", 16) &&
         det__xplan_int(c, o, "explore_workers", "--workers", 60) &&
         det__xplan_int(c, o, "explore_preemptions", "--preemptions", 4))
-        (void)det__xplan_int(c, o, "explore_max_runs", "--max-runs", 2000);
+        (void)det__xplan_int(c, o, "explore_max_runs", "--max-runs", 5000);
     if (x->bad[0] != '\0' && c->explore != NULL) {   /* said as the cell's refusal */
         free(c->explore);
         free(c->explore_refused);

@@ -146,7 +146,7 @@ struct lab_explore {
 };
 #define LAB_EXPLORE_MAX_ITERS 16u
 #define LAB_EXPLORE_MAX_PREEMPTIONS 4u
-#define LAB_EXPLORE_MAX_RUNS 2000u
+#define LAB_EXPLORE_MAX_RUNS 5000u
 /* NULL if |e| is in range, else why not (one line in why). */
 const char *lab_explore_check(const struct lab_explore *e, char *why, size_t n);
 

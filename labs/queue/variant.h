@@ -30,6 +30,8 @@
 #include "queue.h"
 
 #define LAB_VARIANT_PREFIX queue_variant_
+#define LAB_VARIANT_VIEWS(X) /* explore's names (variant_gen.h) */ \
+    X(qlab, struct qlab, 0) X(qstate, struct qstate, ((const struct qlab *)st)->variant_offset)
 #include "variant_gen.h"
 
 /* A variant that is a queue descriptor (VARIANT_QUEUE, the file includes

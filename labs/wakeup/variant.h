@@ -33,6 +33,8 @@
     { "valgrind", "", "wk_stopped",                                                     \
       "the stop flag, a relaxed C11 load (sync/atomic.h) that only ends the loops" },
 #define LAB_VARIANT_PREFIX wakeup_variant_
+#define LAB_VARIANT_VIEWS(X) /* explore's names (variant_gen.h) */ \
+    X(wk, struct wk, 0) X(wsync, struct wsync, ((const struct wk *)st)->sync_offset)
 #include "variant_gen.h"
 
 #define WAKEUP__NOT_COROS                                                                 \
