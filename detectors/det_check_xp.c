@@ -7,7 +7,7 @@
  * schedule and the `racelab explore --replay` line that reproduces it; a
  * data race between two accesses no happens-before edge orders in a
  * schedule it ran. A program it refuses (what it cannot model: processes,
- * signals, pipes, thread-local variables, ...) or a search that ends in its
+ * signals, pipes, raw system calls but futex and gettid, ...) or a search that ends in its
  * budget's limits only skips it, in one line. A failing schedule or a
  * deadlock counts only when its proof replays: `racelab explore --replay`
  * on the schedule's prefix must end the same way (a run the explorer's own
