@@ -27,6 +27,7 @@
 #include "sync/once.h"
 #include "sync/rwlock.h"
 #include "sync/tplock.h"
+#include "valgrind_check.h"   /* after run_prog.h and sync/annotate.h */
 
 #define SELF RACELAB_BIN_DIR "/test_annotate"
 #define THREADS 4
@@ -152,20 +153,6 @@ static void test_annotate_prims_work(void)
 
 /* ---- under the tools ------------------------------------------------------ */
 
-/* Why valgrind cannot judge here, or NULL. */
-static const char *why_not(void)
-{
-    if (strcmp(RACELAB_SANITIZER_NAME, "none") != 0)
-        return "sanitized build: valgrind cannot run it";
-    if (!SYNC_ANNOTATED)
-        return "sync/ built without valgrind annotations (no valgrind/helgrind.h, or "
-               "RACELAB_VALGRIND_ANNOTATIONS=OFF)";
-    char *argv[] = { "valgrind", "--version", NULL };
-    struct prog_result r = run_prog(argv, 30);
-    bool ok = r.status == 0;
-    prog_result_free(&r);
-    return ok ? NULL : "valgrind not found (apt-get install valgrind)";
-}
 
 /* Whether the report starting at |p| (a line after "== ") is one of ours: a
  * race, or a lock misuse or lock-order error ("Thread #N: ...", "Thread #N
@@ -214,7 +201,7 @@ static int reports_of(const char *tool, const char *const *args)
 
 static void test_annotate_prims(void)
 {
-    const char *why = why_not();
+    const char *why = valgrind_why_not();
     if (why != NULL) {
         test_skip(why);
         return;
@@ -231,7 +218,7 @@ static void test_annotate_prims(void)
 
 static void test_annotate_labs_fixed(void)
 {
-    const char *why = why_not();
+    const char *why = valgrind_why_not();
     if (why != NULL) {
         test_skip(why);
         return;
@@ -253,7 +240,7 @@ static void test_annotate_labs_fixed(void)
 
 static void test_annotate_labs_racy(void)
 {
-    const char *why = why_not();
+    const char *why = valgrind_why_not();
     if (why != NULL) {
         test_skip(why);
         return;

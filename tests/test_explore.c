@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "run_prog.h"
+#include "explore_check.h"
 #include "test_main.h"
 
 #define RACELAB RACELAB_BIN_DIR "/racelab"
@@ -17,16 +18,6 @@
 
 #define explore(...) run_progl(RACELAB, 120, __VA_ARGS__)
 #define EXPLORE(...) explore("explore", __VA_ARGS__, NULL)
-
-/* A number field of the JSON summary line ("runs":6 -> 6), -1 if absent. */
-static long long summary_field(const char *out, const char *field)
-{
-    const char *sum = strstr(out, "{\"kind\":\"summary\"");
-    char key[64];
-    snprintf(key, sizeof key, "\"%s\":", field);
-    const char *p = sum ? strstr(sum, key) : NULL;
-    return p ? strtoll(p + strlen(key), NULL, 10) : -1;
-}
 
 /* The number of runs --all counts for |file| K under --preemptions |bound|. */
 static long long runs_of(const char *file, const char *k, const char *bound, int want_exit)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "run_prog.h"
+#include "explore_check.h"
 #include "test_main.h"
 
 #define RACELAB RACELAB_BIN_DIR "/racelab"
@@ -26,16 +27,6 @@ static bool have_flavour(void)
         return true;
     test_skip("no lab-counter-explore in this build (clang, x86-64, no sanitizer)");
     return false;
-}
-
-/* A number field of the JSON summary line ("runs":6 -> 6), -1 if absent. */
-static long long summary_field(const char *out, const char *field)
-{
-    const char *sum = strstr(out, "{\"kind\":\"summary\"");
-    char key[64];
-    snprintf(key, sizeof key, "\"%s\":", field);
-    const char *p = sum ? strstr(sum, key) : NULL;
-    return p ? strtoll(p + strlen(key), NULL, 10) : -1;
 }
 
 /* Runs --all counts for |variant| at 2 workers x |k| under |strategy| and

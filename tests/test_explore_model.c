@@ -12,22 +12,13 @@
 #include <unistd.h>
 
 #include "run_prog.h"
+#include "explore_check.h"
 #include "test_main.h"
 
 #define RACELAB RACELAB_BIN_DIR "/racelab"
 #define FX(name) EXPLORE_FIXTURES "/" name
 
 #define EXPLORE(...) run_progl(RACELAB, 120, "explore", __VA_ARGS__, NULL)
-
-/* A number field of the JSON summary line ("runs":6 -> 6), -1 if absent. */
-static long long summary_field(const char *out, const char *field)
-{
-    const char *sum = strstr(out, "{\"kind\":\"summary\"");
-    char key[64];
-    snprintf(key, sizeof key, "\"%s\":", field);
-    const char *p = sum ? strstr(sum, key) : NULL;
-    return p ? strtoll(p + strlen(key), NULL, 10) : -1;
-}
 
 /* Every schedule of |file| |arg| (--all, no bound): the runs and the
  * failing runs, the exit status and the search exhausted. */

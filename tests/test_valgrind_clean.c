@@ -40,23 +40,10 @@
 #include "run_prog.h"
 #include "sync/annotate.h"
 #include "test_main.h"
+#include "valgrind_check.h"   /* after run_prog.h and sync/annotate.h */
 
 #define RACELAB RACELAB_BIN_DIR "/racelab"
 
-/* Why valgrind cannot judge the labs here, or NULL. */
-static const char *why_not(void)
-{
-    if (strcmp(RACELAB_SANITIZER_NAME, "none") != 0)
-        return "sanitized build: valgrind cannot run its labs";
-    if (!SYNC_ANNOTATED)
-        return "sync/ built without valgrind annotations (no valgrind/helgrind.h, or "
-               "RACELAB_VALGRIND_ANNOTATIONS=OFF)";
-    char *argv[] = { "valgrind", "--version", NULL };
-    struct prog_result r = run_prog(argv, 30);
-    bool ok = r.status == 0;
-    prog_result_free(&r);
-    return ok ? NULL : "valgrind not found (apt-get install valgrind)";
-}
 
 static const char *str_at(json_t *o, const char *key)
 {
@@ -167,7 +154,7 @@ static unsigned available_cells(void)
 
 static void test_valgrind_clean_labs(void)
 {
-    const char *why = why_not();
+    const char *why = valgrind_why_not();
     if (why != NULL) {
         test_skip(why);
         return;
