@@ -28,9 +28,27 @@ void sync__sem_wake(sync_sem_t *s)
     sync_futex_wake(&s->value, 1, s->flags);
 }
 
+/* sync_sem_trywait() without its guess: the slow path has just read the
+ * count, or is about to, so a guess would only cost a failed CAS when wrong;
+ * and with no guess there is no SYNC_ANN_BIAS either, whose flag a build
+ * with annotations would keep in registers (saved and restored on every
+ * call) across the whole spin. */
+static bool sync__sem_take(sync_sem_t *s)
+{
+    uint32_t v = sync_load_u32(&s->value, SYNC_RELAXED);
+    while (v != 0) {
+        /* Acquire: pairs with the release (seq_cst) CAS in sync_sem_post(). */
+        if (sync_cas_u32(&s->value, &v, v - 1, SYNC_ACQUIRE, SYNC_RELAXED)) {
+            SYNC_ANN_HAPPENS_AFTER(s);   /* every post before this unit's */
+            return true;
+        }
+    }
+    return false;
+}
+
 int sync_sem_timedwait(sync_sem_t *s, const struct timespec *abs_monotonic)
 {
-    if (sync_sem_trywait(s))
+    if (sync__sem_take(s))
         return 0;
     if (abs_monotonic != NULL &&
         (abs_monotonic->tv_nsec < 0 || abs_monotonic->tv_nsec >= 1000000000L))
@@ -43,7 +61,7 @@ int sync_sem_timedwait(sync_sem_t *s, const struct timespec *abs_monotonic)
             sync_cpu_relax();
         if (sync_load_u32(&s->waiters, SYNC_RELAXED) != 0)
             break;
-        if (sync_load_u32(&s->value, SYNC_RELAXED) != 0 && sync_sem_trywait(s))
+        if (sync__sem_take(s))   /* looks at the count, takes a unit if there is one */
             return 0;
     }
 
@@ -67,7 +85,7 @@ int sync_sem_timedwait(sync_sem_t *s, const struct timespec *abs_monotonic)
         int r = sync_futex_wait(&s->value, 0, abs_monotonic, s->flags);
         if (r == ETIMEDOUT) {
             /* A unit that arrived at the deadline is still taken. */
-            if (!sync_sem_trywait(s))
+            if (!sync__sem_take(s))
                 ret = ETIMEDOUT;
             break;
         }
