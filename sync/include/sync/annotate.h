@@ -42,7 +42,10 @@
  * it takes no stack frame, no registers and no code-cache line of the
  * lock's caller. The locks' contended paths are out of line too, so the
  * inlined fast path is the same few instructions with or without the
- * annotations (notes/detectors.md has the disassembly and the counts).
+ * annotations (notes/detectors.md has the disassembly and the counts). And
+ * it sits at the same place: the requests' code is linked with libsync's,
+ * not at the front of the program's text (src/annotate.c says why), and
+ * every function starts on a cache line (CMakeLists.txt).
  *
  * WHICH TOOLS. The flag is set only under Helgrind and DRD, the tools that
  * read these requests (found by valgrind's preload library of the tool in
