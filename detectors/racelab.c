@@ -114,6 +114,9 @@ static const char det__verdicts[] =
     "Verdicts: correct, racy-detected, racy-undetected, false-positive, timeout, crash.\n"
     "Detector columns: race, clean, blind (cannot see it by construction), fp (a known\n"
     "false positive of that tool, shown and discounted), n/a, timeout, crash.\n"
+    "The explore column: found N (a failing schedule in N runs), clean N (every\n"
+    "schedule within the bound explored), budget N (clean until the runs ran out),\n"
+    "weak-mem N (its failure needs a weaker memory model than SC), refused, error.\n"
     "Labs are the lab-* programs beside racelab (lab-*-tsan are their TSan twins), or\n"
     "in $RACELAB_LAB_DIR when set.\n"
     "NO_COLOR disables colour.";
