@@ -256,6 +256,25 @@ static void test_explore_labs_matrix_deadlock(void)
     prog_result_free(&r);
 }
 
+/* A lab's own explore sizes (labs/PROTOCOL.md, queue's: bounded, 1
+ * preemption, 1 iteration, 2 workers) are racelab explore's defaults for
+ * its variants, as they are the matrix column's: queue/racy fails in the
+ * column's 278 runs at bound 1, not at the explorer's own bound 3; an
+ * option the user gives wins over the lab's. */
+static void test_explore_labs_lab_sizes(void)
+{
+    if (!have_flavour())
+        return;
+    struct prog_result r = EXPLORE("queue/racy", "--json");
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_EQUAL(summary_field(r.out, "bound"), 1);
+    CU_ASSERT_EQUAL(summary_field(r.out, "runs"), 278);
+    prog_result_free(&r);
+    r = EXPLORE("queue/racy", "--json", "--preemptions", "0");
+    CU_ASSERT_EQUAL(summary_field(r.out, "bound"), 0);
+    prog_result_free(&r);
+}
+
 static const struct test_case tests[] = {
     { "all", test_explore_labs_all },
     { "dpor", test_explore_labs_dpor },
@@ -266,6 +285,7 @@ static const struct test_case tests[] = {
     { "matrix_column", test_explore_labs_matrix_column },
     { "spin_deadlock", test_explore_labs_spin_deadlock },
     { "matrix_deadlock", test_explore_labs_matrix_deadlock },
+    { "lab_sizes", test_explore_labs_lab_sizes },
     { NULL, NULL },
 };
 

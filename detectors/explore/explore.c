@@ -506,6 +506,22 @@ static int xp__parse_bound(const char *val, void *dest, char *err, size_t errlen
     return 0;
 }
 
+void xp_lab_default(struct xp_options *o, const char *opt, const char *val)
+{
+    uint64_t v = strtoull(val, NULL, 10);   /* checked by det_explore_plan_from_json */
+    if (strcmp(opt, "--strategy") == 0 && !o->given.strategy) {
+        for (int k = 0; xp__strategies[k] != NULL; k++)
+            if (strcmp(xp__strategies[k], val) == 0)
+                o->strategy = k;
+    } else if (strcmp(opt, "--preemptions") == 0 && !o->given.bound) {
+        o->bound = (int)v;
+    } else if (strcmp(opt, "--workers") == 0 && !o->given.workers) {
+        o->workers = (unsigned)v;
+    } else if (strcmp(opt, "--iters") == 0 && !o->given.iters) {
+        o->iters = v;
+    }
+}
+
 static int xp__options(struct xp_options *o, int argc, char **argv, char **pos, int *npos)
 {
     *o = (struct xp_options){ .bound = 3, .max_runs = 100000, .max_steps = 100000,
@@ -513,14 +529,16 @@ static int xp__options(struct xp_options *o, int argc, char **argv, char **pos, 
     const struct util_opt opts[] = {
         { .name = "strategy", .kind = UTIL_OPT_CHOICE, .dest = &o->strategy, .arg = "NAME",
           .help = "bounded (iterative preemption bounding), dpor (one run per class "
-                  "of equivalent schedules), random or pct (random priorities); default bounded",
-          .choices = xp__strategies },
+                  "of equivalent schedules), random or pct (random priorities); default bounded "
+                  "(LAB/VARIANT: the lab's explore strategy, if it names one)",
+          .choices = xp__strategies, .seen = &o->given.strategy },
         { .name = "depth", .kind = UTIL_OPT_U64, .dest = &o->depth, .arg = "D",
           .help = "pct: the bug depth, D - 1 priority change points per run (default 3)",
           .min = 1, .max = 16 },
         { .name = "preemptions", .kind = UTIL_OPT_CUSTOM, .dest = &o->bound, .arg = "N|all",
-          .help = "bounded: at most N preemptions per schedule (default 3); all: every schedule",
-          .parse = xp__parse_bound },
+          .help = "bounded: at most N preemptions per schedule (default 3; LAB/VARIANT: the "
+                  "lab's explore bound, if it gives one); all: every schedule",
+          .parse = xp__parse_bound, .seen = &o->given.bound },
         { .name = "max-runs", .kind = UTIL_OPT_U64, .dest = &o->max_runs, .arg = "N",
           .help = "stop after N runs (default 100000)",
           .min = 1, .max = 1e12 },
@@ -548,9 +566,11 @@ static int xp__options(struct xp_options *o, int argc, char **argv, char **pos, 
         { .name = "tty", .kind = UTIL_OPT_FLAG, .dest = &o->tty, .arg = NULL,
           .help = "be the scheduler: step the threads yourself in the terminal" },
         { .name = "workers", .kind = UTIL_OPT_UINT, .dest = &o->workers, .arg = "N",
-          .help = "LAB/VARIANT: workers (default: the lab's)", .min = 1, .max = 60 },
+          .help = "LAB/VARIANT: workers (default: the lab's explore size, else its own)",
+          .min = 1, .max = 60, .seen = &o->given.workers },
         { .name = "iters", .kind = UTIL_OPT_U64, .dest = &o->iters, .arg = "K",
-          .help = "LAB/VARIANT: operations per worker (default 2)", .min = 1, .max = 1e6 },
+          .help = "LAB/VARIANT: operations per worker (default: the lab's explore size, "
+                  "else 2)", .min = 1, .max = 1e6, .seen = &o->given.iters },
         { .name = NULL },
     };
     struct util_cmdline c = {

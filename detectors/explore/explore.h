@@ -87,6 +87,9 @@ struct xp_options {
     bool outcomes;               /* --outcomes (explore_outcome.c) */
     unsigned workers;            /* lab targets: --workers (0: the lab's default) */
     uint64_t iters;              /* lab targets: --iters (0: 2) */
+    /* Which of the options a lab's list may size were given on the command
+     * line: the others take the lab's sizes (xp_lab_default). */
+    struct { bool strategy, bound, workers, iters; } given;
 };
 
 /* The run's temporary files: the program (for a lab target a symbolic link
@@ -111,8 +114,13 @@ bool xp_is_lab_target(const char *target);
 /* Finds o->target's cell and explore flavour (one line and exit 2 when
  * there is none, with what exists or why it is refused), sets |b| up to run
  * it and returns the driver's argv (argv[0] a placeholder; *argc entries). */
-char **xp_lab_target(const struct xp_options *o, struct xp_build *b, char **pos, int npos,
+char **xp_lab_target(struct xp_options *o, struct xp_build *b, char **pos, int npos,
                      int *argc);
+/* One of the cell's explore sizes (labs/PROTOCOL.md: "--strategy", "--iters",
+ * "--workers", "--preemptions" or "--max-runs", with its value, as the
+ * harness passes them) into |o|, unless the user gave that option. The lab's
+ * --max-runs is the matrix's budget, not a user's: the explorer keeps its own. */
+void xp_lab_default(struct xp_options *o, const char *opt, const char *val);
 
 /* ---- explore_out.c ------------------------------------------------------- */
 

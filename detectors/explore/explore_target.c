@@ -106,7 +106,7 @@ static char **xp__lab_argv(const struct xp_options *o, const struct det_cell *c,
     return av;
 }
 
-char **xp_lab_target(const struct xp_options *o, struct xp_build *b, char **pos, int npos,
+char **xp_lab_target(struct xp_options *o, struct xp_build *b, char **pos, int npos,
                      int *argc)
 {
     struct det_matrix m;
@@ -127,6 +127,8 @@ char **xp_lab_target(const struct xp_options *o, struct xp_build *b, char **pos,
         det_usage_error("explore: %s: refused: %s", o->target,
                         c->explore_refused ? c->explore_refused
                                            : "its lab's --list --json names no explore program");
+    for (unsigned k = 0; k + 1 < c->xplan.nargs; k += 2)   /* the sizes the matrix uses */
+        xp_lab_default(o, c->xplan.args[k], c->xplan.args[k + 1]);
     char flavour[PATH_MAX];
     if (snprintf(flavour, sizeof flavour, "%s/%s", m.bindir, c->explore) >= (int)sizeof flavour ||
         access(flavour, X_OK) != 0)
