@@ -73,6 +73,7 @@ static int bank__setup(void *st, const struct lab_env *env)
     struct vstate *v = bank__v(st);
     for (unsigned i = 0; i < env->workers; i++)
         b->w[i].rng = 0x9E3779B97F4A7C15ull * (i + 1);
+    lab_wf_untrack(&b->w[0].rec, sizeof b->w[0], env->workers, b->owner, BANK_ACCOUNTS);
     int rc = 0;
     for (unsigned i = 0; i < BANK_ACCOUNTS; i++) {
         set_balance(v, i, BANK_INITIAL);

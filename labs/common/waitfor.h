@@ -42,6 +42,7 @@
 #include <time.h>
 
 #include "lab.h"
+#include "sync/annotate.h"
 #include "sync/atomic.h"
 #include "util/tsan.h"
 
@@ -69,6 +70,19 @@ struct lab_wf_worker {
 };
 
 typedef sync_atomic_u32 lab_wf_owner;   /* the holder + 1, 0: free */
+
+/* At setup: |n| workers' records, |stride| bytes apart (each inside the
+ * lab's own per-worker struct), and |nres| owner words are C11 atomics only,
+ * read by the watchdog while the workers run. Helgrind and DRD do not model
+ * C11 atomics (on x86 plain movs), so they are told not to track these bytes
+ * (sync/annotate.h); the lab's own state stays tracked. */
+static inline void lab_wf_untrack(struct lab_wf_worker *first, size_t stride, unsigned n,
+                                  lab_wf_owner *owner, unsigned nres)
+{
+    for (unsigned i = 0; i < n; i++)
+        SYNC_ANN_IGNORE((char *)first + i * stride, sizeof *first);
+    SYNC_ANN_IGNORE(owner, nres * sizeof *owner);
+}
 
 /* Before a wait for |res|: a new ticket. */
 static inline void lab_wf_begin(struct lab_wf_worker *me, unsigned res)

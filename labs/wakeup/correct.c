@@ -12,14 +12,6 @@
 #define VARIANT_DESC "while + predicate, two condition variables (pthread)"
 #endif
 
-#ifndef WK_SYNC_CV   /* glibc's condition variable: its own replacement signal */
-#define VARIANT_KNOWN                                                                         \
-    { "helgrind", "pthread_cond_{signal,broadcast}", "__pthread_cond_wait_common",             \
-      "glibc 2.36's timed wait that times out after it consumed a signal sends a replacement " \
-      "pthread_cond_signal itself (__condvar_cancel_waiting), its mutex released: Helgrind "  \
-      "sees a signal without the lock held (by anyone, or by the caller; notes/detectors.md)" },
-#endif
-
 #include "cv.h"
 
 static void put(struct wk *w, struct wsync *s, unsigned me, uint64_t item)

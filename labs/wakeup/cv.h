@@ -12,6 +12,15 @@
 #include "sync/futex.h"   /* SYNC_PSHARED */
 #include "wakeup.h"
 
+#ifndef WK_SYNC_CV   /* glibc's condition variable: its own replacement signal */
+#define VARIANT_KNOWN                                                                         \
+    { "helgrind", "pthread_cond_{signal,broadcast}", "__pthread_cond_wait_common",             \
+      "glibc 2.36's timed wait that times out after it consumed a signal sends a replacement " \
+      "pthread_cond_signal itself (__condvar_cancel_waiting), its mutex released: Helgrind "  \
+      "sees a signal without the lock held (by anyone, or by the caller; every variant on "   \
+      "glibc's condition variables, the racy ones too; notes/detectors.md)" },
+#endif
+
 #ifdef WK_SYNC_CV
 #include "sync/cond.h"
 #include "sync/mutex.h"

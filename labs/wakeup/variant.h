@@ -19,19 +19,6 @@
 
 #include "wakeup.h"
 
-/* Every variant of this lab: the watchdog's records and the checker are
- * sync/atomic.h loads and stores (measured under helgrind on correct). */
-#define LAB_VARIANT_LAB_KNOWN                                                           \
-    { "valgrind", "", "wk_doing",                                                       \
-      "each worker's what-am-I-doing record for the watchdog is a C11 atomic store "     \
-      "(sync/atomic.h): on x86 a plain mov that valgrind cannot tell from a racy one" },    \
-    { "valgrind", "", "wk_waiting",                                                     \
-      "the watchdog's read of those records (C11 atomic loads, sync/atomic.h)" },        \
-    { "valgrind", "", "sync_store_u64",                                                 \
-      "count_seen, the buffer's fill for the watchdog: a relaxed C11 store (the lab's "  \
-      "only 64-bit atomic store), read by the watchdog outside the lock" },              \
-    { "valgrind", "", "wk_stopped",                                                     \
-      "the stop flag, a relaxed C11 load (sync/atomic.h) that only ends the loops" },
 #define LAB_VARIANT_PREFIX wakeup_variant_
 #define LAB_VARIANT_VIEWS(X) /* explore's names (variant_gen.h) */ \
     X(wk, struct wk, 0) X(wsync, struct wsync, ((const struct wk *)st)->sync_offset)

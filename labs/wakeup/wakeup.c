@@ -3,10 +3,12 @@
 #include "wakeup.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "shared.h"
+#include "sync/annotate.h"
 
 #define LAB_VARIANT_PREFIX wakeup_variant_
 #include "variant_gen.h"
@@ -64,6 +66,14 @@ void wk_init(struct wk *w, const struct lab_env *env, unsigned cap)
     w->iters = env->iters;
     w->words = words_for(env->iters);
     w->sync_offset = wk_offset(env);
+    /* The watchdog's words (the stop flag, the sleep and wake-up tallies, each
+     * worker's doing and ticket) are C11 atomics only, read while the workers
+     * run: not tracked by Helgrind and DRD, which do not model C11 atomics
+     * (sync/annotate.h). The ring and the tallies stay tracked. */
+    SYNC_ANN_IGNORE(&w->stop, offsetof(struct wk, note_taken) + sizeof w->note_taken -
+                                  offsetof(struct wk, stop));
+    for (unsigned i = 0; i < w->workers; i++)
+        SYNC_ANN_IGNORE(&wk_worker(w, i)->doing, offsetof(struct wk_worker, ops));
 }
 
 void wk_note(struct wk *w, const char *fmt, ...)
