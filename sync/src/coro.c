@@ -780,8 +780,16 @@ int sync_coro_preempt_signal(void)
 }
 
 #if !UTIL_TSAN /* see PREEMPTION in coro.h: no preemption under TSan */
+static _Thread_local struct timespec sync__preempt_period;
 static pthread_once_t sync__preempt_once = PTHREAD_ONCE_INIT;
 static int sync__preempt_install_err;
+
+/* The next tick, a period from now (see PREEMPTION: progress). */
+static void sync__preempt_arm(void)
+{
+    struct itimerspec its = { .it_value = sync__preempt_period };
+    (void)timer_settime(sync__preempt_timer, 0, &its, NULL);
+}
 
 static SYNC__NO_TSAN void sync__preempt_handler(int sig, siginfo_t *info, void *uctx)
 {
@@ -792,6 +800,7 @@ static SYNC__NO_TSAN void sync__preempt_handler(int sig, siginfo_t *info, void *
     sync_coro_t *co = sync__current;
     if (sync__nopreempt != 0 || co == NULL || co->sched == NULL) {
         sync__deferred++; /* runtime, scheduler or a disabled section: not here */
+        sync__preempt_arm();
         return;
     }
     int saved_errno = errno;
@@ -806,6 +815,7 @@ static SYNC__NO_TSAN void sync__preempt_handler(int sig, siginfo_t *info, void *
     sigaddset(&set, sig);
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
     sync__switches++;
+    sync__preempt_arm(); /* the next context's tick */
     sync__switch_out(co, SYNC__READY);
     /* Resumed by the scheduler: back into the interrupted code. */
     atomic_signal_fence(memory_order_seq_cst);
@@ -852,10 +862,9 @@ int sync_coro_preempt_start(unsigned period_us)
     sigemptyset(&set);
     sigaddset(&set, sync_coro_preempt_signal());
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-    struct itimerspec its;
-    its.it_interval.tv_sec = period_us / 1000000u;
-    its.it_interval.tv_nsec = (long)(period_us % 1000000u) * 1000;
-    its.it_value = its.it_interval;
+    sync__preempt_period.tv_sec = period_us / 1000000u;
+    sync__preempt_period.tv_nsec = (long)(period_us % 1000000u) * 1000;
+    struct itimerspec its = { .it_value = sync__preempt_period };   /* one-shot */
     if (timer_settime(sync__preempt_timer, 0, &its, NULL) != 0) {
         int err = errno;
         sync__preempt_on = 0;
@@ -870,8 +879,9 @@ void sync_coro_preempt_stop(void)
 {
     if (!sync__preempt_on)
         return;
+    sync__preempt_on = 0; /* first: a tick from here on re-arms nothing */
+    atomic_signal_fence(memory_order_seq_cst);
     timer_delete(sync__preempt_timer);
-    sync__preempt_on = 0;
 }
 
 void sync_coro_preempt_stats(struct sync_coro_preempt_stats *out)

@@ -91,7 +91,8 @@
  *     deferred. So run queues, wait queues and the switch are never seen
  *     half-updated, and a comutex is exact under preemption.
  *   - The handler allocates nothing and calls only async-signal-safe code:
- *     the switch itself (registers and a stack pointer) and pthread_sigmask.
+ *     the switch itself (registers and a stack pointer), pthread_sigmask and
+ *     timer_settime.
  *   - Signal mask: a handler runs with its signal blocked, and the switch
  *     does not carry masks (that is what makes it cheap). So before switching
  *     the handler unblocks the signal; the next context runs preemptible, and
@@ -99,6 +100,13 @@
  *     sigreturn restores the mask of the moment it was interrupted. A tick in
  *     that window finds the guard up and is deferred.
  *   - errno is saved and restored around the switch.
+ *   - Progress: the timer is one-shot, re-armed by the handler just before
+ *     it returns or switches (timer_settime, async-signal-safe), so that a
+ *     full period of the carrier's own time follows every tick. An interval
+ *     timer whose period is shorter than one signal's delivery and return
+ *     (about 10 us on a slow VM) would deliver the next tick the moment
+ *     sigreturn unblocks it, for ever: a 10 us period kept a thread inside
+ *     timer_settime at 100 % CPU here (notes/coroutines.md).
  *   The code a preemptible coroutine runs must be async-signal-safe as far
  *   as other coroutines of its carrier are concerned: a coroutine preempted
  *   inside malloc() or stdio holds their lock, and the next coroutine that
