@@ -35,15 +35,7 @@ void sync__sem_wake(sync_sem_t *s)
  * call) across the whole spin. */
 static bool sync__sem_take(sync_sem_t *s)
 {
-    uint32_t v = sync_load_u32(&s->value, SYNC_RELAXED);
-    while (v != 0) {
-        /* Acquire: pairs with the release (seq_cst) CAS in sync_sem_post(). */
-        if (sync_cas_u32(&s->value, &v, v - 1, SYNC_ACQUIRE, SYNC_RELAXED)) {
-            SYNC_ANN_HAPPENS_AFTER(s);   /* every post before this unit's */
-            return true;
-        }
-    }
-    return false;
+    return sync__sem_take_from(s, sync_load_u32(&s->value, SYNC_RELAXED));
 }
 
 int sync_sem_timedwait(sync_sem_t *s, const struct timespec *abs_monotonic)
@@ -70,14 +62,8 @@ int sync_sem_timedwait(sync_sem_t *s, const struct timespec *abs_monotonic)
      * single total order, see the Dekker pair in sync_sem_post(). */
     sync_fetch_add_u32(&s->waiters, 1, SYNC_SEQ_CST);
     for (;;) {
-        uint32_t v = sync_load_u32(&s->value, SYNC_SEQ_CST);
-        while (v != 0) {
-            /* Acquire: pairs with the release (seq_cst) CAS in sync_sem_post(). */
-            if (sync_cas_u32(&s->value, &v, v - 1, SYNC_ACQUIRE, SYNC_RELAXED)) {
-                SYNC_ANN_HAPPENS_AFTER(s);
-                goto out;
-            }
-        }
+        if (sync__sem_take_from(s, sync_load_u32(&s->value, SYNC_SEQ_CST)))
+            goto out;
         /* Sleeps only while the count is still 0; EAGAIN and EINTR loop,
          * with the same absolute deadline. A deadline before the epoch
          * (tv_sec < 0) is ETIMEDOUT at once; EINVAL (checked above, so not

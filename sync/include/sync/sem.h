@@ -55,6 +55,20 @@ int sync_sem_timedwait(sync_sem_t *s, const struct timespec *abs_monotonic);
 /* Internal: out-of-line half of sync_sem_post(). */
 void sync__sem_wake(sync_sem_t *s);
 
+/* Internal: takes a unit while the count (|v|, as last read) is not 0; false
+ * once it reads 0. The one place a unit is taken, fast path or slow. */
+static inline bool sync__sem_take_from(sync_sem_t *s, uint32_t v)
+{
+    while (v != 0) {
+        /* Acquire: pairs with the release (seq_cst) CAS in sync_sem_post(). */
+        if (sync_cas_u32(&s->value, &v, v - 1, SYNC_ACQUIRE, SYNC_RELAXED)) {
+            SYNC_ANN_HAPPENS_AFTER(s);   /* every post before this unit's */
+            return true;
+        }
+    }
+    return false;
+}
+
 static inline bool sync_sem_trywait(sync_sem_t *s)
 {
     /* Guess the binary-lock case: one CAS when right. Under Helgrind or DRD
@@ -65,14 +79,7 @@ static inline bool sync_sem_trywait(sync_sem_t *s)
     /* Acquire: pairs with the release (seq_cst) CAS in sync_sem_post(). */
     if (sync_cas_u32(&s->value, &v, v - 1, SYNC_ACQUIRE, SYNC_RELAXED))
         return true;
-    while (v != 0) {
-        /* Acquire: as above. */
-        if (sync_cas_u32(&s->value, &v, v - 1, SYNC_ACQUIRE, SYNC_RELAXED)) {
-            SYNC_ANN_HAPPENS_AFTER(s);   /* every post before this unit's */
-            return true;
-        }
-    }
-    return false;
+    return sync__sem_take_from(s, v);   /* the guess was wrong: |v| is the count */
 }
 
 static inline void sync_sem_wait(sync_sem_t *s)
